@@ -1,0 +1,859 @@
+/*-------------------------------------------------------------------------
+ * codec.c
+ *	  The PostgreSQL side of the attribute codec: DynamoDB AttributeValues
+ *	  (cJSON trees) to Datums of a column's type, and back.
+ *
+ * Values go through the column type's own input and output functions
+ * wherever text is involved, so typmods, domains and enums behave as they
+ * would for text typed by a user.  DynamoDB numbers stay text all the way
+ * (numeric_in / numeric_out), never passing through double.  Everything
+ * is allocated in the current memory context, cJSON trees included.
+ *
+ * The pure C half (AV -> JSON text, number checks, base64) is in
+ * codec_core.c.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "codec_core.h"
+#include "ddbrel.h"
+#include "template.h"
+
+/* DynamoDB nests documents at most 32 levels deep. */
+#define DDB_MAX_NESTING 32
+
+/* What the error context callback of an input function call names. */
+typedef struct CodecErrorInfo
+{
+	const char *attr;			/* DynamoDB attribute, or NULL for key text */
+	const char *colname;
+} CodecErrorInfo;
+
+/* ----------------------------------------------------------------
+ * Allocator hooks
+ * ----------------------------------------------------------------
+ */
+
+/* size_t-typed palloc for the C libraries' hooks. */
+static void *
+codec_palloc(size_t size)
+{
+	return palloc(size);
+}
+
+/* repalloc of NULL is an error in PostgreSQL; the hooks expect realloc. */
+static void *
+codec_repalloc(void *ptr, size_t size)
+{
+	if (ptr == NULL)
+		return palloc(size);
+	return repalloc(ptr, size);
+}
+
+/* pfree of NULL is an error in PostgreSQL; the hooks expect free. */
+static void
+codec_pfree(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
+/*
+ * Called once from _PG_init.  Routes cJSON, codec_core and template memory
+ * through palloc, so that trees and buffers live in the current memory
+ * context and are released with it when a query ends or fails, instead of
+ * leaking on every ereport that skips a cJSON_Delete.
+ */
+void
+ddb_codec_pg_init(void)
+{
+	cJSON_Hooks hooks;
+
+	hooks.malloc_fn = codec_palloc;
+	hooks.free_fn = codec_pfree;
+	cJSON_InitHooks(&hooks);
+	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
+	ddb_template_set_allocator(codec_palloc, codec_pfree);
+}
+
+/* ----------------------------------------------------------------
+ * Column set-up
+ * ----------------------------------------------------------------
+ */
+
+/* Types whose values are DynamoDB numbers. */
+static bool
+is_number_type(Oid typid)
+{
+	switch (typid)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+		case OIDOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * Works out, once per column, which DynamoDB types the column accepts and
+ * looks up the I/O functions, so the per-value paths do no catalog work.
+ * Domains are looked through for the category, but keep their own input
+ * function so their constraints are checked.  For arrays the element's
+ * functions are kept.  FmgrInfos live in CurrentMemoryContext, which the
+ * caller has made long-lived.
+ */
+void
+ddb_codec_column_init(DdbColumn *col)
+{
+	Oid			basetype = getBaseType(col->typid);
+	Oid			elemtype = get_element_type(basetype);
+	Oid			iotype;
+	Oid			infuncoid;
+	Oid			outfuncoid;
+	bool		isvarlena;
+
+	if (OidIsValid(elemtype))
+	{
+		Oid			elembase = getBaseType(elemtype);
+
+		if (is_number_type(elembase))
+			col->category = DDB_TYPE_NUMBER_ARRAY;
+		else if (elembase == BYTEAOID)
+			col->category = DDB_TYPE_BYTEA_ARRAY;
+		else
+			col->category = DDB_TYPE_TEXT_ARRAY;
+		col->elemtype = elemtype;
+		iotype = elemtype;
+	}
+	else
+	{
+		if (basetype == JSONOID || basetype == JSONBOID)
+			col->category = DDB_TYPE_JSON;
+		else if (basetype == BOOLOID)
+			col->category = DDB_TYPE_BOOL;
+		else if (basetype == BYTEAOID)
+			col->category = DDB_TYPE_BYTEA;
+		else if (is_number_type(basetype))
+			col->category = DDB_TYPE_NUMBER;
+		else
+			col->category = DDB_TYPE_TEXT;
+		col->elemtype = InvalidOid;
+		iotype = col->typid;
+	}
+
+	get_typlenbyvalalign(iotype, &col->elemlen, &col->elembyval, &col->elemalign);
+	getTypeInputInfo(iotype, &infuncoid, &col->ioparam);
+	fmgr_info_cxt(infuncoid, &col->infunc, CurrentMemoryContext);
+	getTypeOutputInfo(iotype, &outfuncoid, &isvarlena);
+	fmgr_info_cxt(outfuncoid, &col->outfunc, CurrentMemoryContext);
+}
+
+/* ----------------------------------------------------------------
+ * DynamoDB -> PostgreSQL
+ * ----------------------------------------------------------------
+ */
+
+/* The name errors use for the attribute a column reads. */
+static const char *
+col_attr_name(DdbColumn *col)
+{
+	return col->attrname ? col->attrname : col->colname;
+}
+
+static bool
+is_array_category(int category)
+{
+	return category == DDB_TYPE_TEXT_ARRAY ||
+		category == DDB_TYPE_NUMBER_ARRAY ||
+		category == DDB_TYPE_BYTEA_ARRAY;
+}
+
+/* Names the attribute and column when a type input function complains. */
+static void
+codec_error_callback(void *arg)
+{
+	CodecErrorInfo *info = (CodecErrorInfo *) arg;
+
+	if (info->attr)
+		errcontext("converting DynamoDB attribute \"%s\" to column \"%s\"",
+				   info->attr, info->colname);
+	else
+		errcontext("converting key text to column \"%s\"", info->colname);
+}
+
+/*
+ * The column's (or element's) input function on str, with an error
+ * context saying which attribute and column were being converted, since
+ * the type's own message (e.g. 'value "70000" is out of range for type
+ * smallint') names neither.
+ */
+static Datum
+input_call(DdbColumn *col, const char *attr, char *str)
+{
+	ErrorContextCallback errcb;
+	CodecErrorInfo info;
+	Datum		result;
+
+	info.attr = attr;
+	info.colname = col->colname;
+	errcb.callback = codec_error_callback;
+	errcb.arg = (void *) &info;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
+
+	result = InputFunctionCall(&col->infunc, str, col->ioparam, col->typmod);
+
+	error_context_stack = errcb.previous;
+	return result;
+}
+
+/* The error for an AV type the column cannot hold. */
+static void
+pg_attribute_noreturn()
+type_mismatch(DdbColumn *col, const char *tag)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("DynamoDB attribute \"%s\" of type %s cannot be converted to column \"%s\" of type %s",
+					col_attr_name(col), tag, col->colname,
+					format_type_be(col->typid))));
+}
+
+/* The error for an AV that does not follow DynamoDB's own format. */
+static void
+pg_attribute_noreturn()
+malformed(DdbColumn *col, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("malformed DynamoDB attribute \"%s\": %s",
+					col_attr_name(col), detail)));
+}
+
+/* The string payload of an S, N or B value, or an error. */
+static char *
+string_payload(DdbColumn *col, const cJSON *v, const char *tag)
+{
+	if (!cJSON_IsString(v) || v->valuestring == NULL)
+		malformed(col, psprintf("value of type %s is not a string", tag));
+	return v->valuestring;
+}
+
+/* N text, checked: numeric_in would take "NaN", DynamoDB never sends it. */
+static char *
+number_payload(DdbColumn *col, const cJSON *v)
+{
+	char	   *s = string_payload(col, v, "N");
+
+	if (!ddb_number_valid(s))
+		malformed(col, psprintf("invalid number \"%s\"", s));
+	return s;
+}
+
+/* Base64 text to a bytea, checking domain constraints when the type is one. */
+static Datum
+bytea_from_base64(DdbColumn *col, const char *b64, Oid typid)
+{
+	size_t		len = strlen(b64);
+	bytea	   *result = palloc(VARHDRSZ + len / 4 * 3 + 3);
+	long		n = ddb_base64_decode(b64, len, (unsigned char *) VARDATA(result));
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
+				 errmsg("DynamoDB attribute \"%s\" holds invalid base64 binary data",
+						col_attr_name(col))));
+	SET_VARSIZE(result, VARHDRSZ + n);
+	if (typid != BYTEAOID)
+	{
+		void	   *extra = NULL;
+
+		domain_check(PointerGetDatum(result), false, typid, &extra,
+					 CurrentMemoryContext);
+	}
+	return PointerGetDatum(result);
+}
+
+/* Plain JSON of an AV, then the column's input function (json or jsonb). */
+static Datum
+json_from_av(DdbColumn *col, const cJSON *av)
+{
+	ddb_buf		buf;
+	char		err[256];
+	Datum		result;
+
+	ddb_buf_init(&buf);
+	if (ddb_av_to_json(av, &buf, err, sizeof(err)) < 0)
+		malformed(col, err);
+	result = input_call(col, col_attr_name(col), buf.data);
+	ddb_buf_free(&buf);
+	return result;
+}
+
+/*
+ * SS/NS/BS (set is true: the payload is an array of strings) or L (an
+ * array of AVs that must all be of type elemtag, or NULL) to an array of
+ * the column's element type.
+ */
+static Datum
+array_from_av(DdbColumn *col, const cJSON *payload, const char *tag,
+			  bool set, const char *elemtag)
+{
+	int			n;
+	int			i = 0;
+	Datum	   *values;
+	bool	   *nulls;
+	const cJSON *e;
+	ArrayType  *arr;
+	int			dims[1];
+	int			lbs[1];
+
+	if (!cJSON_IsArray(payload))
+		malformed(col, psprintf("value of type %s is not an array", tag));
+	n = cJSON_GetArraySize(payload);
+	values = palloc(sizeof(Datum) * (n > 0 ? n : 1));
+	nulls = palloc(sizeof(bool) * (n > 0 ? n : 1));
+
+	for (e = payload->child; e != NULL; e = e->next, i++)
+	{
+		const cJSON *v = e;
+
+		nulls[i] = false;
+		if (!set)
+		{
+			const char *etag = ddb_av_type(e);
+
+			if (etag == NULL)
+				malformed(col, "list element is not an attribute value");
+			if (strcmp(etag, "NULL") == 0)
+			{
+				nulls[i] = true;
+				values[i] = (Datum) 0;
+				continue;
+			}
+			if (strcmp(etag, elemtag) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+						 errmsg("DynamoDB attribute \"%s\" of type %s cannot be converted to column \"%s\" of type %s",
+								col_attr_name(col), tag, col->colname,
+								format_type_be(col->typid)),
+						 errdetail("List element %d is of type %s, not %s.",
+								   i + 1, etag, elemtag)));
+			v = e->child;
+		}
+
+		if (strcmp(elemtag, "B") == 0)
+			values[i] = bytea_from_base64(col, string_payload(col, v, elemtag),
+										  col->elemtype);
+		else if (strcmp(elemtag, "N") == 0)
+			values[i] = input_call(col, col_attr_name(col),
+								   number_payload(col, v));
+		else
+			values[i] = input_call(col, col_attr_name(col),
+								   string_payload(col, v, elemtag));
+	}
+
+	if (n == 0)
+		arr = construct_empty_array(col->elemtype);
+	else
+	{
+		dims[0] = n;
+		lbs[0] = 1;
+		arr = construct_md_array(values, nulls, 1, dims, lbs, col->elemtype,
+								 col->elemlen, col->elembyval, col->elemalign);
+	}
+
+	/* a domain over an array type: its constraints */
+	if (get_typtype(col->typid) == TYPTYPE_DOMAIN)
+	{
+		void	   *extra = NULL;
+
+		domain_check(PointerGetDatum(arr), false, col->typid, &extra,
+					 CurrentMemoryContext);
+	}
+	return PointerGetDatum(arr);
+}
+
+/*
+ * One attribute of an item to a column value.  av is NULL when the item
+ * lacks the attribute; that and DynamoDB NULL are SQL NULL.  Combinations
+ * that lose meaning (S into a number, a set into a scalar) are errors
+ * rather than guesses; the caller's error context names the item.
+ */
+Datum
+ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
+{
+	const char *tag;
+	const cJSON *v;
+	const char *attr = col_attr_name(col);
+
+	*isnull = false;
+	if (av == NULL)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	tag = ddb_av_type(av);
+	if (tag == NULL)
+		malformed(col, "not an object with a single type");
+	if (strcmp(tag, "NULL") == 0)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	v = av->child;
+
+	switch (col->category)
+	{
+		case DDB_TYPE_JSON:
+			return json_from_av(col, av);
+
+		case DDB_TYPE_TEXT:
+			if (strcmp(tag, "S") == 0)
+				return input_call(col, attr, string_payload(col, v, tag));
+			if (strcmp(tag, "N") == 0)
+				return input_call(col, attr, number_payload(col, v));
+			if (strcmp(tag, "BOOL") == 0 && cJSON_IsBool(v))
+				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+			if (strcmp(tag, "M") == 0 || strcmp(tag, "L") == 0)
+				return json_from_av(col, av);
+			break;
+
+		case DDB_TYPE_NUMBER:
+			if (strcmp(tag, "N") == 0)
+				return input_call(col, attr, number_payload(col, v));
+			break;
+
+		case DDB_TYPE_BOOL:
+			if (strcmp(tag, "BOOL") == 0)
+			{
+				if (!cJSON_IsBool(v))
+					malformed(col, "value of type BOOL is not a boolean");
+				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+			}
+			break;
+
+		case DDB_TYPE_BYTEA:
+			if (strcmp(tag, "B") == 0)
+				return bytea_from_base64(col, string_payload(col, v, tag),
+										 col->typid);
+			break;
+
+		case DDB_TYPE_TEXT_ARRAY:
+			if (strcmp(tag, "SS") == 0)
+				return array_from_av(col, v, tag, true, "S");
+			if (strcmp(tag, "L") == 0)
+				return array_from_av(col, v, tag, false, "S");
+			break;
+
+		case DDB_TYPE_NUMBER_ARRAY:
+			if (strcmp(tag, "NS") == 0)
+				return array_from_av(col, v, tag, true, "N");
+			if (strcmp(tag, "L") == 0)
+				return array_from_av(col, v, tag, false, "N");
+			break;
+
+		case DDB_TYPE_BYTEA_ARRAY:
+			if (strcmp(tag, "BS") == 0)
+				return array_from_av(col, v, tag, true, "B");
+			if (strcmp(tag, "L") == 0)
+				return array_from_av(col, v, tag, false, "B");
+			break;
+
+		default:
+			elog(ERROR, "unexpected codec category %d", col->category);
+	}
+	type_mismatch(col, tag);
+}
+
+/*
+ * A hole of a key template (a slice of the key string, not NUL-terminated)
+ * to the column's type.  Template columns are scalars; the slice is text
+ * typed by whoever wrote the key, so it goes through the input function.
+ */
+Datum
+ddb_text_to_datum(const char *s, size_t len, DdbColumn *col)
+{
+	if (is_array_category(col->category))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("key template column \"%s\" cannot be of array type %s",
+						col->colname, format_type_be(col->typid))));
+	return input_call(col, NULL, pnstrdup(s, len));
+}
+
+/*
+ * The whole item as one plain JSON object, for a document column (json or
+ * jsonb; the input function decides which).
+ */
+Datum
+ddb_item_to_document(const cJSON *item, DdbColumn *col)
+{
+	ddb_buf		buf;
+	char		err[256];
+	Datum		result;
+
+	if (is_array_category(col->category))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("document column \"%s\" cannot be of array type %s",
+						col->colname, format_type_be(col->typid))));
+	ddb_buf_init(&buf);
+	if (ddb_item_to_json(item, &buf, err, sizeof(err)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("malformed DynamoDB item for column \"%s\": %s",
+						col->colname, err)));
+	result = input_call(col, NULL, buf.data);
+	ddb_buf_free(&buf);
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ * PostgreSQL -> DynamoDB
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Number text as DynamoDB will take it.  NaN and infinities have no
+ * DynamoDB form; more than 38 digits or magnitudes out of range would be
+ * rejected by the server with a vaguer message, or silently rounded.
+ */
+static void
+check_number_text(DdbColumn *col, const char *s)
+{
+	if (ddb_number_valid(s))
+		return;
+	if (strstr(s, "NaN") != NULL || strstr(s, "Infinity") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cannot store %s in DynamoDB attribute \"%s\"",
+						s, col_attr_name(col)),
+				 errdetail("DynamoDB numbers cannot be NaN or infinite.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("number %s cannot be stored in DynamoDB attribute \"%s\"",
+					s, col_attr_name(col)),
+			 errdetail("DynamoDB numbers have at most 38 significant digits and magnitudes from 1E-130 to 9.9999999999999999999999999999999999999E+125.")));
+}
+
+/* {"<tag>": s}, s copied. */
+static cJSON *
+make_string_av(const char *tag, const char *s)
+{
+	cJSON	   *av = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(av, tag, s);
+	return av;
+}
+
+static char *
+bytea_to_base64(Datum value)
+{
+	bytea	   *b = DatumGetByteaPP(value);
+	size_t		len = VARSIZE_ANY_EXHDR(b);
+	char	   *out = palloc(ddb_base64_encoded_len(len) + 1);
+
+	ddb_base64_encode((const unsigned char *) VARDATA_ANY(b), len, out);
+	return out;
+}
+
+/* A jsonb scalar as an AV; numbers as numeric_out text. */
+static cJSON *
+jsonb_scalar_to_av(DdbColumn *col, JsonbValue *v)
+{
+	cJSON	   *av;
+	char	   *s;
+
+	switch (v->type)
+	{
+		case jbvNull:
+			av = cJSON_CreateObject();
+			cJSON_AddTrueToObject(av, "NULL");
+			return av;
+		case jbvBool:
+			av = cJSON_CreateObject();
+			cJSON_AddBoolToObject(av, "BOOL", v->val.boolean);
+			return av;
+		case jbvString:
+			s = pnstrdup(v->val.string.val, v->val.string.len);
+			return make_string_av("S", s);
+		case jbvNumeric:
+			s = DatumGetCString(DirectFunctionCall1(numeric_out,
+													NumericGetDatum(v->val.numeric)));
+			check_number_text(col, s);
+			return make_string_av("N", s);
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * A jsonb document as an AV: objects become M, arrays L, scalars S, N,
+ * BOOL or NULL.  Walks with the jsonb iterator, keeping the open M/L
+ * payloads on a stack bounded by DynamoDB's nesting limit.
+ */
+static cJSON *
+jsonb_to_av(DdbColumn *col, Jsonb *jb)
+{
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	cJSON	   *stack[DDB_MAX_NESTING + 1];
+	int			depth = 0;
+	bool		raw_scalar = false;
+	char	   *key = NULL;
+	cJSON	   *result = NULL;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		cJSON	   *av = NULL;
+		cJSON	   *inner = NULL;
+
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+				if (v.val.array.rawScalar)
+				{
+					raw_scalar = true;
+					continue;
+				}
+				/* FALLTHROUGH */
+			case WJB_BEGIN_OBJECT:
+				if (depth >= DDB_MAX_NESTING)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("value for DynamoDB attribute \"%s\" is nested too deeply",
+									col_attr_name(col)),
+							 errdetail("DynamoDB allows at most %d levels of nesting.",
+									   DDB_MAX_NESTING)));
+				av = cJSON_CreateObject();
+				if (tok == WJB_BEGIN_OBJECT)
+					inner = cJSON_AddObjectToObject(av, "M");
+				else
+					inner = cJSON_AddArrayToObject(av, "L");
+				break;
+			case WJB_KEY:
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+				continue;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				av = jsonb_scalar_to_av(col, &v);
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				if (raw_scalar)
+					raw_scalar = false;
+				else
+					depth--;
+				continue;
+			default:
+				elog(ERROR, "unexpected jsonb iterator token %d", (int) tok);
+		}
+
+		/* attach av to the open container, or make it the result */
+		if (depth == 0)
+			result = av;
+		else if (cJSON_IsObject(stack[depth - 1]))
+		{
+			if (key == NULL)
+				elog(ERROR, "jsonb object value without key");
+			cJSON_AddItemToObject(stack[depth - 1], key, av);
+			pfree(key);
+			key = NULL;
+		}
+		else
+			cJSON_AddItemToArray(stack[depth - 1], av);
+		if (inner != NULL)
+			stack[depth++] = inner;
+	}
+	return result;
+}
+
+/* Array elements as output text; NULL elements are refused. */
+static char **
+array_texts(DdbColumn *col, Datum value, bool base64, int *n)
+{
+	ArrayType  *arr = DatumGetArrayTypeP(value);
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **texts;
+	int			i;
+
+	deconstruct_array(arr, col->elemtype, col->elemlen, col->elembyval,
+					  col->elemalign, &elems, &nulls, n);
+	if (*n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("DynamoDB does not allow empty sets"),
+				 errdetail("Column \"%s\" holds an empty array for attribute \"%s\".",
+						   col->colname, col_attr_name(col))));
+	texts = palloc(sizeof(char *) * *n);
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("DynamoDB sets cannot contain null values"),
+					 errdetail("Column \"%s\" holds an array with a null element for attribute \"%s\".",
+							   col->colname, col_attr_name(col))));
+		if (base64)
+			texts[i] = bytea_to_base64(elems[i]);
+		else
+			texts[i] = OutputFunctionCall(&col->outfunc, elems[i]);
+	}
+	return texts;
+}
+
+static int
+cmp_text_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int
+cmp_number_ptr(const void *a, const void *b)
+{
+	return ddb_number_compare(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * DynamoDB rejects a set with two equal elements ("1" and "1.0" are equal
+ * numbers); say which one, rather than let the whole write fail remotely.
+ */
+static void
+check_set_duplicates(DdbColumn *col, char **texts, int n, bool numbers)
+{
+	char	  **sorted = palloc(sizeof(char *) * n);
+	int			(*cmp) (const void *, const void *);
+	int			i;
+
+	cmp = numbers ? cmp_number_ptr : cmp_text_ptr;
+	memcpy(sorted, texts, sizeof(char *) * n);
+	qsort(sorted, n, sizeof(char *), cmp);
+	for (i = 1; i < n; i++)
+	{
+		if (cmp(&sorted[i - 1], &sorted[i]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("DynamoDB does not allow duplicate values in a set"),
+					 errdetail("Value \"%s\" appears more than once in the array for attribute \"%s\".",
+							   sorted[i], col_attr_name(col))));
+	}
+	pfree(sorted);
+}
+
+/* An array column as SS, NS or BS. */
+static cJSON *
+array_to_set_av(DdbColumn *col, Datum value, const char *tag)
+{
+	int			n;
+	char	  **texts;
+	cJSON	   *av;
+	cJSON	   *set;
+	int			i;
+
+	texts = array_texts(col, value, tag[0] == 'B', &n);
+	if (tag[0] == 'N')
+	{
+		for (i = 0; i < n; i++)
+			check_number_text(col, texts[i]);
+	}
+	check_set_duplicates(col, texts, n, tag[0] == 'N');
+
+	av = cJSON_CreateObject();
+	set = cJSON_AddArrayToObject(av, tag);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(set, cJSON_CreateString(texts[i]));
+	return av;
+}
+
+/*
+ * A (non-null) column value as a new AV, for writes: the reverse of
+ * ddb_av_to_datum.  SQL NULL is the caller's business (NULL AV or REMOVE).
+ */
+cJSON *
+ddb_datum_to_av(Datum value, DdbColumn *col)
+{
+	cJSON	   *av;
+	char	   *s;
+
+	switch (col->category)
+	{
+		case DDB_TYPE_TEXT:
+			return make_string_av("S", OutputFunctionCall(&col->outfunc, value));
+
+		case DDB_TYPE_NUMBER:
+			s = OutputFunctionCall(&col->outfunc, value);
+			check_number_text(col, s);
+			return make_string_av("N", s);
+
+		case DDB_TYPE_BOOL:
+			av = cJSON_CreateObject();
+			cJSON_AddBoolToObject(av, "BOOL", DatumGetBool(value));
+			return av;
+
+		case DDB_TYPE_BYTEA:
+			return make_string_av("B", bytea_to_base64(value));
+
+		case DDB_TYPE_JSON:
+			{
+				Jsonb	   *jb;
+
+				/* domains share their base type's output function */
+				if (col->outfunc.fn_oid == F_JSONB_OUT)
+					jb = DatumGetJsonbP(value);
+				else
+				{
+					s = OutputFunctionCall(&col->outfunc, value);
+					jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+															CStringGetDatum(s)));
+				}
+				return jsonb_to_av(col, jb);
+			}
+
+		case DDB_TYPE_TEXT_ARRAY:
+			return array_to_set_av(col, value, "SS");
+
+		case DDB_TYPE_NUMBER_ARRAY:
+			return array_to_set_av(col, value, "NS");
+
+		case DDB_TYPE_BYTEA_ARRAY:
+			return array_to_set_av(col, value, "BS");
+
+		default:
+			elog(ERROR, "unexpected codec category %d", col->category);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * A column value as text for a key template hole: the output function,
+ * the same text ddb_text_to_datum reads back.
+ */
+char *
+ddb_datum_to_key_text(Datum value, DdbColumn *col)
+{
+	if (is_array_category(col->category))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+				 errmsg("key template column \"%s\" cannot be of array type %s",
+						col->colname, format_type_be(col->typid))));
+	return OutputFunctionCall(&col->outfunc, value);
+}

@@ -1,0 +1,142 @@
+/*-------------------------------------------------------------------------
+ * ddbrel.c
+ *	  Module entry: _PG_init, GUCs, the FDW handler, and ddbrel.stats().
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "foreign/fdwapi.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(ddbrel_handler);
+PG_FUNCTION_INFO_V1(ddbrel_stats);
+PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
+
+DdbStats	ddb_stats;
+
+/*
+ * Requests still in flight when a transaction ends belong to a query that
+ * is gone (error, cancel, or a LIMIT that stopped early): drop them.
+ */
+static void
+ddb_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+			ddb_http_abort_all();
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * Table descriptions are cached per backend; any change to foreign server,
+ * user mapping or foreign table options may point them elsewhere.
+ */
+static void
+ddb_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	ddb_invalidate_table_cache();
+}
+
+void
+_PG_init(void)
+{
+	ddb_codec_pg_init();
+	RegisterXactCallback(ddb_xact_callback, NULL);
+	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, ddb_inval_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(FOREIGNTABLEREL, ddb_inval_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGOID, ddb_inval_callback, (Datum) 0);
+}
+
+Datum
+ddbrel_handler(PG_FUNCTION_ARGS)
+{
+	FdwRoutine *routine = makeNode(FdwRoutine);
+
+	routine->GetForeignRelSize = ddbGetForeignRelSize;
+	routine->GetForeignPaths = ddbGetForeignPaths;
+	routine->GetForeignPlan = ddbGetForeignPlan;
+	routine->BeginForeignScan = ddbBeginForeignScan;
+	routine->IterateForeignScan = ddbIterateForeignScan;
+	routine->ReScanForeignScan = ddbReScanForeignScan;
+	routine->EndForeignScan = ddbEndForeignScan;
+	routine->ExplainForeignScan = ddbExplainForeignScan;
+	routine->ImportForeignSchema = ddbImportForeignSchema;
+
+	PG_RETURN_POINTER(routine);
+}
+
+/*
+ * Sets up a materialized set-returning call (the API was renamed in 16 and
+ * did not exist before 15).
+ */
+void
+ddb_materialize_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 160000
+	InitMaterializedSRF(fcinfo, 0);
+#elif PG_VERSION_NUM >= 150000
+	SetSingleFuncCall(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcxt);
+#endif
+}
+
+/*
+ * ddbrel.stats(): what this backend sent to DynamoDB, one row per
+ * operation used so far.  Tests assert pushdown with it.
+ */
+Datum
+ddbrel_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	ddb_materialize_srf(fcinfo);
+	for (i = 0; i < DDB_NUM_OPS; i++)
+	{
+		Datum		values[6];
+		bool		nulls[6] = {0};
+
+		if (ddb_stats.requests[i] == 0)
+			continue;
+		values[0] = CStringGetTextDatum(ddb_op_names[i]);
+		values[1] = Int64GetDatum(ddb_stats.requests[i]);
+		values[2] = Int64GetDatum(ddb_stats.retries[i]);
+		values[3] = Int64GetDatum(ddb_stats.items_scanned[i]);
+		values[4] = Int64GetDatum(ddb_stats.items_returned[i]);
+		values[5] = Float8GetDatum(ddb_stats.capacity[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+Datum
+ddbrel_stats_reset(PG_FUNCTION_ARGS)
+{
+	memset(&ddb_stats, 0, sizeof(ddb_stats));
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,296 @@
+/*-------------------------------------------------------------------------
+ * ddbrel.h
+ *	  Shared structures and prototypes of the ddbrel foreign data wrapper.
+ *
+ * Prototypes are grouped by the file that defines them.
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDBREL_H
+#define DDBREL_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "foreign/fdwapi.h"
+#include "foreign/foreign.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/relcache.h"
+
+#include <cjson/cJSON.h>
+
+#include "template.h"
+
+#define DDB_API_PREFIX "DynamoDB_20120810."
+
+/* ----------------------------------------------------------------
+ * Options, resolved for one foreign table (option.c)
+ * ----------------------------------------------------------------
+ */
+typedef struct DdbServerOptions
+{
+	char	   *region;
+	char	   *endpoint;		/* full URL, no trailing slash */
+	int			connect_timeout_ms;
+	int			request_timeout_ms;
+	int			max_retries;
+	bool		allow_full_scan;
+} DdbServerOptions;
+
+typedef struct DdbCredentials
+{
+	char	   *access_key_id;
+	char	   *secret_access_key;
+	char	   *session_token;	/* NULL when absent */
+} DdbCredentials;
+
+/* One column of a foreign table and where its value comes from. */
+typedef enum DdbColumnSource
+{
+	DDB_COL_ATTRIBUTE,			/* a named DynamoDB attribute */
+	DDB_COL_DOCUMENT,			/* the whole item as plain JSON */
+	DDB_COL_TEMPLATE			/* a hole of the pk or sk template */
+} DdbColumnSource;
+
+typedef struct DdbColumn
+{
+	AttrNumber	attnum;			/* 1-based attribute number */
+	char	   *colname;
+	char	   *attrname;		/* DynamoDB attribute name (DDB_COL_ATTRIBUTE) */
+	DdbColumnSource source;
+	int			tmpl_key;		/* DDB_COL_TEMPLATE: 0 = pk template, 1 = sk template */
+	int			tmpl_hole;		/* index of the hole in that template */
+	Oid			typid;
+	int32		typmod;
+	/* filled by ddb_codec_column_init */
+	Oid			elemtype;		/* element type for arrays, else InvalidOid */
+	int16		elemlen;
+	bool		elembyval;
+	char		elemalign;
+	FmgrInfo	infunc;			/* input function of typid (or elemtype) */
+	Oid			ioparam;
+	FmgrInfo	outfunc;		/* output function of typid (or elemtype) */
+	int			category;		/* DdbTypeCategory */
+} DdbColumn;
+
+/* What DescribeTable says of an index. */
+typedef struct DdbIndexDesc
+{
+	char	   *name;
+	bool		global;
+	char	   *pk_attr;
+	char	   *sk_attr;		/* NULL if none */
+	char	   *projection;		/* "ALL", "KEYS_ONLY" or "INCLUDE" */
+	List	   *include;		/* attribute names (char *) for INCLUDE */
+} DdbIndexDesc;
+
+/* What DescribeTable says of a table; cached per backend (request.c). */
+typedef struct DdbTableDesc
+{
+	char	   *name;
+	char	   *pk_attr;
+	char		pk_type;		/* 'S', 'N' or 'B' */
+	char	   *sk_attr;		/* NULL if none */
+	char		sk_type;
+	double		item_count;
+	double		size_bytes;
+	List	   *indexes;		/* DdbIndexDesc * */
+	List	   *attr_types;		/* AttributeDefinitions: list of "name" / "T" pairs (char *) */
+} DdbTableDesc;
+
+/* Everything the planner and executor need to know about one foreign table. */
+typedef struct DdbRelOptions
+{
+	Oid			relid;
+	Oid			serverid;
+	Oid			userid;
+	DdbServerOptions server;
+	char	   *table;			/* DynamoDB table name */
+	char	   *partition_key;	/* attribute names: option or DescribeTable */
+	char	   *sort_key;		/* NULL if the table has none */
+	bool		consistent_read;
+	int			parallel_segments;
+	bool		allow_full_scan;
+	char	   *index;			/* option "index": NULL (free choice), name, or "none" */
+	char	   *pk_template_text;
+	char	   *sk_template_text;
+	ddb_template *pk_template;	/* NULL when not an entity table */
+	ddb_template *sk_template;
+	char	   *type_attribute;
+	char	   *type_value;
+	int			ncolumns;
+	DdbColumn  *columns;		/* one per non-dropped column */
+	struct DdbTableDesc *desc;	/* DescribeTable result, when fetched */
+} DdbRelOptions;
+
+/* option.c */
+extern DdbRelOptions *ddb_get_rel_options(Oid relid, bool need_desc);
+extern void ddb_get_server_options(ForeignServer *server, DdbServerOptions *out);
+extern void ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out);
+extern bool ddb_parse_bool_option(const char *name, const char *value);
+extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
+
+/* ----------------------------------------------------------------
+ * HTTP client and requests (http.c, request.c)
+ * ----------------------------------------------------------------
+ */
+typedef struct DdbConn DdbConn;
+typedef struct DdbCall DdbCall;
+
+/* Per-backend counters of what reached the server (ddbrel.stats()). */
+typedef enum DdbOp
+{
+	DDB_OP_GET_ITEM,
+	DDB_OP_BATCH_GET_ITEM,
+	DDB_OP_QUERY,
+	DDB_OP_SCAN,
+	DDB_OP_PUT_ITEM,
+	DDB_OP_UPDATE_ITEM,
+	DDB_OP_DELETE_ITEM,
+	DDB_OP_BATCH_WRITE_ITEM,
+	DDB_OP_DESCRIBE_TABLE,
+	DDB_OP_LIST_TABLES,
+	DDB_OP_CREATE_TABLE,
+	DDB_OP_OTHER,
+	DDB_NUM_OPS
+} DdbOp;
+
+typedef struct DdbStats
+{
+	int64		requests[DDB_NUM_OPS];
+	int64		retries[DDB_NUM_OPS];
+	int64		items_scanned[DDB_NUM_OPS];
+	int64		items_returned[DDB_NUM_OPS];
+	double		capacity[DDB_NUM_OPS];
+} DdbStats;
+
+extern DdbStats ddb_stats;
+extern const char *const ddb_op_names[DDB_NUM_OPS];
+extern DdbOp ddb_op_from_name(const char *op);
+
+/* http.c */
+extern DdbConn *ddb_get_connection(Oid serverid, Oid userid);
+extern void ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid);
+extern DdbCall *ddb_call_start(DdbConn *conn, const char *op, const char *table,
+							   char *body);
+extern cJSON *ddb_call_finish(DdbCall *call);
+extern void ddb_call_cancel(DdbCall *call);
+extern void ddb_http_abort_all(void);
+
+/* request.c */
+extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, cJSON *req);
+extern void ddb_report_error(const char *op, const char *table, long status,
+							 const char *body, int attempts);
+extern void ddb_account_response(DdbOp op, const cJSON *resp);
+extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
+										bool missing_ok);
+extern void ddb_invalidate_table_cache(void);
+extern List *ddb_list_tables(DdbConn *conn);
+
+/* ----------------------------------------------------------------
+ * Attribute codec (codec.c)
+ * ----------------------------------------------------------------
+ */
+typedef enum DdbTypeCategory
+{
+	DDB_TYPE_TEXT,				/* anything with a text input function: S (and N) */
+	DDB_TYPE_NUMBER,			/* numeric, int2/4/8, float4/8, oid: N */
+	DDB_TYPE_BOOL,				/* BOOL */
+	DDB_TYPE_BYTEA,				/* B */
+	DDB_TYPE_JSON,				/* json/jsonb: any type, as plain JSON */
+	DDB_TYPE_TEXT_ARRAY,		/* SS (or L of S) */
+	DDB_TYPE_NUMBER_ARRAY,		/* NS (or L of N) */
+	DDB_TYPE_BYTEA_ARRAY		/* BS (or L of B) */
+} DdbTypeCategory;
+
+extern void ddb_codec_column_init(DdbColumn *col);
+extern Datum ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull);
+extern Datum ddb_text_to_datum(const char *s, size_t len, DdbColumn *col);
+extern Datum ddb_item_to_document(const cJSON *item, DdbColumn *col);
+extern cJSON *ddb_datum_to_av(Datum value, DdbColumn *col);
+extern char *ddb_datum_to_key_text(Datum value, DdbColumn *col);
+extern void ddb_codec_pg_init(void);
+
+/* ----------------------------------------------------------------
+ * Expressions (planner.c): names and values only as placeholders
+ * ----------------------------------------------------------------
+ */
+typedef struct DdbExprBuilder
+{
+	cJSON	   *names;			/* "#n0" -> attribute name */
+	cJSON	   *values;			/* ":v0" -> AttributeValue */
+	int			nnames;
+	int			nvalues;
+} DdbExprBuilder;
+
+extern void ddb_expr_init(DdbExprBuilder *b);
+extern const char *ddb_expr_name(DdbExprBuilder *b, const char *attr);
+extern const char *ddb_expr_value(DdbExprBuilder *b, cJSON *av);
+extern void ddb_expr_attach(DdbExprBuilder *b, cJSON *req);
+extern cJSON *ddb_av_string(const char *s);
+
+/* deparse.c: one classified condition on a column */
+typedef enum DdbQualKind
+{
+	DDB_QUAL_EQ,
+	DDB_QUAL_NE,
+	DDB_QUAL_LT,
+	DDB_QUAL_LE,
+	DDB_QUAL_GT,
+	DDB_QUAL_GE,
+	DDB_QUAL_IN,
+	DDB_QUAL_PREFIX,
+	DDB_QUAL_IS_NULL,
+	DDB_QUAL_NOT_NULL
+} DdbQualKind;
+
+typedef struct DdbQual
+{
+	Expr	   *clause;
+	DdbQualKind kind;
+	DdbColumn  *col;
+	Expr	   *value;			/* the other side (EQ..GE, IN: an array) */
+	char	   *prefix;			/* PREFIX: the literal prefix */
+	bool		exact;			/* PREFIX: the condition is exactly begins_with */
+	Oid			collation;
+} DdbQual;
+
+extern DdbQual *ddb_classify_qual(DdbRelOptions *opts, Index relid, Expr *clause);
+extern DdbColumn *ddb_value_column(Oid typid);
+extern char *ddb_value_text(Datum d, Oid typid);
+extern cJSON *ddb_key_av(Datum d, Oid typid, char keytype);
+extern List *ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals,
+							  DdbExprBuilder *b, StringInfo filter, List *forbidden);
+extern bool ddb_key_order_matches(DdbQual *q);
+extern bool ddb_key_equality_exact(DdbQual *q);
+
+/* ForeignScan->fdw_private items */
+enum DdbScanPrivate
+{
+	DDB_PRIV_OPERATION,			/* String: Scan, Query, GetItem, BatchGetItem */
+	DDB_PRIV_INDEX,				/* String: index name or "" */
+	DDB_PRIV_REQUEST,			/* String: request JSON without paging */
+	DDB_PRIV_SEGMENTS,			/* Integer: parallel scan segments */
+	DDB_PRIV_RETRIEVED			/* IntList: attnums to fill */
+};
+
+/* ----------------------------------------------------------------
+ * Planning, scanning, import (planner.c, scan.c, import.c, explain)
+ * ----------------------------------------------------------------
+ */
+extern void ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern void ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
+extern ForeignScan *ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
+									  Oid foreigntableid, ForeignPath *best_path,
+									  List *tlist, List *scan_clauses, Plan *outer_plan);
+extern void ddbBeginForeignScan(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddbIterateForeignScan(ForeignScanState *node);
+extern void ddbReScanForeignScan(ForeignScanState *node);
+extern void ddbEndForeignScan(ForeignScanState *node);
+extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *es);
+extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+/* ddbrel.c */
+extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
+
+#endif							/* DDBREL_H */

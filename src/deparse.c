@@ -1,0 +1,639 @@
+/*-------------------------------------------------------------------------
+ * deparse.c
+ *	  Qual classification: which WHERE conditions bind key attributes,
+ *	  which become a FilterExpression, and which stay local.
+ *
+ * A condition is pushed only where DynamoDB's semantics equal PostgreSQL's
+ * for the column's type; then it is not rechecked.  A condition DynamoDB
+ * can only approximate (a superset) may narrow the request, but stays local.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include "access/stratnum.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "catalog/pg_am.h"
+
+#include "codec_core.h"
+
+/* Strips binary-compatible casts so "col::text = x" still names col. */
+static Node *
+strip_relabel(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	return n;
+}
+
+/* The column of this relation that n is, or NULL. */
+static DdbColumn *
+column_of(DdbRelOptions *opts, Index relid, Node *n)
+{
+	Var		   *v;
+	int			i;
+
+	n = strip_relabel(n);
+	if (n == NULL || !IsA(n, Var))
+		return NULL;
+	v = (Var *) n;
+	if (v->varno != relid || v->varlevelsup != 0 || v->varattno <= 0)
+		return NULL;
+	for (i = 0; i < opts->ncolumns; i++)
+		if (opts->columns[i].attnum == v->varattno)
+			return &opts->columns[i];
+	return NULL;
+}
+
+/* A value known before the scan starts: no own Vars, nothing volatile. */
+static bool
+is_scan_constant(Node *n, Index relid)
+{
+	Relids		varnos;
+	bool		result;
+
+	if (n == NULL || contain_volatile_functions(n))
+		return false;
+#if PG_VERSION_NUM >= 140000
+	varnos = pull_varnos(NULL, n);
+#else
+	varnos = pull_varnos(n);
+#endif
+	result = !bms_is_member(relid, varnos);
+	bms_free(varnos);
+	return result;
+}
+
+/* Whether a collation orders strings like DynamoDB (bytewise). */
+static bool
+bytewise_collation(Oid coll)
+{
+	return coll == InvalidOid || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID;
+}
+
+/* Whether equality under a collation is byte equality. */
+static bool
+deterministic_collation(Oid coll)
+{
+	if (coll == InvalidOid || bytewise_collation(coll))
+		return true;
+	return get_collation_isdeterministic(coll);
+}
+
+/* Btree strategy of opno for the column's type, or 0 (and NE for "<>"). */
+#define DDB_STRATEGY_NE 100
+static int
+comparison_strategy(Oid opno, Oid coltype)
+{
+	Oid			opclass = GetDefaultOpClass(getBaseType(coltype), BTREE_AM_OID);
+	Oid			family;
+	Oid			neg;
+
+	if (!OidIsValid(opclass))
+		return 0;
+	family = get_opclass_family(opclass);
+	if (op_in_opfamily(opno, family))
+		return get_op_opfamily_strategy(opno, family);
+	neg = get_negator(opno);
+	if (OidIsValid(neg) && op_in_opfamily(neg, family) &&
+		get_op_opfamily_strategy(neg, family) == BTEqualStrategyNumber)
+		return DDB_STRATEGY_NE;
+	return 0;
+}
+
+/*
+ * The literal prefix of a LIKE pattern (backslash escapes), and whether the
+ * pattern is exactly that prefix followed by one '%'.  *is_equal is set for
+ * patterns without wildcards.
+ */
+static char *
+like_prefix(const char *pat, bool *exact, bool *is_equal)
+{
+	StringInfoData buf;
+	const char *p;
+
+	initStringInfo(&buf);
+	*exact = false;
+	*is_equal = false;
+	for (p = pat; *p; p++)
+	{
+		if (*p == '\\')
+		{
+			if (p[1] == '\0')
+				return NULL;	/* PostgreSQL rejects this pattern */
+			appendStringInfoChar(&buf, *++p);
+		}
+		else if (*p == '%')
+		{
+			*exact = (p[1] == '\0');
+			return buf.data;
+		}
+		else if (*p == '_')
+			return buf.data;
+		else
+			appendStringInfoChar(&buf, *p);
+	}
+	*is_equal = true;
+	*exact = true;
+	return buf.data;
+}
+
+/*
+ * Classifies one clause that compares a column of the relation with a
+ * scan-constant value.  Returns NULL for anything else.
+ */
+DdbQual *
+ddb_classify_qual(DdbRelOptions *opts, Index relid, Expr *clause)
+{
+	DdbQual    *q = palloc0(sizeof(DdbQual));
+
+	q->clause = clause;
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2)
+	{
+		OpExpr	   *op = (OpExpr *) clause;
+		Node	   *l = linitial(op->args);
+		Node	   *r = lsecond(op->args);
+		Oid			opno = op->opno;
+		RegProcedure fn = get_opcode(opno);
+
+		q->col = column_of(opts, relid, l);
+		if (q->col == NULL)
+		{
+			q->col = column_of(opts, relid, r);
+			if (q->col == NULL)
+				return NULL;
+			/* value op column: use the commutator */
+			r = l;
+			opno = get_commutator(opno);
+			if (!OidIsValid(opno))
+				return NULL;
+			fn = get_opcode(opno);
+		}
+		if (!is_scan_constant(r, relid))
+			return NULL;
+		q->value = (Expr *) r;
+		q->collation = op->inputcollid;
+		if (fn == F_TEXTLIKE || fn == F_STARTS_WITH)
+		{
+			Node	   *rv = strip_relabel(r);
+			bool		exact;
+			bool		is_equal;
+			char	   *s;
+
+			if (!IsA(rv, Const) || ((Const *) rv)->constisnull)
+				return NULL;
+			s = TextDatumGetCString(((Const *) rv)->constvalue);
+			if (fn == F_STARTS_WITH)
+			{
+				q->prefix = s;
+				q->exact = true;
+			}
+			else
+			{
+				q->prefix = like_prefix(s, &exact, &is_equal);
+				if (q->prefix == NULL)
+					return NULL;
+				q->exact = exact;
+				if (is_equal)
+				{
+					q->kind = DDB_QUAL_EQ;
+					q->value = (Expr *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+												  CStringGetTextDatum(q->prefix), false, false);
+					return q;
+				}
+			}
+			q->kind = DDB_QUAL_PREFIX;
+			return q;
+		}
+		switch (comparison_strategy(opno, q->col->typid))
+		{
+			case BTEqualStrategyNumber:
+				q->kind = DDB_QUAL_EQ;
+				break;
+			case BTLessStrategyNumber:
+				q->kind = DDB_QUAL_LT;
+				break;
+			case BTLessEqualStrategyNumber:
+				q->kind = DDB_QUAL_LE;
+				break;
+			case BTGreaterStrategyNumber:
+				q->kind = DDB_QUAL_GT;
+				break;
+			case BTGreaterEqualStrategyNumber:
+				q->kind = DDB_QUAL_GE;
+				break;
+			case DDB_STRATEGY_NE:
+				q->kind = DDB_QUAL_NE;
+				break;
+			default:
+				return NULL;
+		}
+		return q;
+	}
+	if (IsA(clause, FuncExpr) && ((FuncExpr *) clause)->funcid == F_STARTS_WITH)
+	{
+		FuncExpr   *f = (FuncExpr *) clause;
+		Node	   *rv;
+
+		q->col = column_of(opts, relid, linitial(f->args));
+		rv = strip_relabel(lsecond(f->args));
+		if (q->col == NULL || !IsA(rv, Const) || ((Const *) rv)->constisnull)
+			return NULL;
+		q->prefix = TextDatumGetCString(((Const *) rv)->constvalue);
+		q->exact = true;
+		q->kind = DDB_QUAL_PREFIX;
+		q->collation = f->inputcollid;
+		return q;
+	}
+	if (IsA(clause, ScalarArrayOpExpr))
+	{
+		ScalarArrayOpExpr *sa = (ScalarArrayOpExpr *) clause;
+
+		if (!sa->useOr || list_length(sa->args) != 2)
+			return NULL;
+		q->col = column_of(opts, relid, linitial(sa->args));
+		if (q->col == NULL || !is_scan_constant(lsecond(sa->args), relid))
+			return NULL;
+		if (comparison_strategy(sa->opno, q->col->typid) != BTEqualStrategyNumber)
+			return NULL;
+		q->kind = DDB_QUAL_IN;
+		q->value = (Expr *) lsecond(sa->args);
+		q->collation = sa->inputcollid;
+		return q;
+	}
+	if (IsA(clause, NullTest))
+	{
+		NullTest   *nt = (NullTest *) clause;
+
+		q->col = column_of(opts, relid, (Node *) nt->arg);
+		if (q->col == NULL || nt->argisrow)
+			return NULL;
+		q->kind = nt->nulltesttype == IS_NULL ? DDB_QUAL_IS_NULL : DDB_QUAL_NOT_NULL;
+		return q;
+	}
+	if (IsA(clause, Var) && exprType((Node *) clause) == BOOLOID)
+	{
+		q->col = column_of(opts, relid, (Node *) clause);
+		if (q->col == NULL)
+			return NULL;
+		q->kind = DDB_QUAL_EQ;
+		q->value = (Expr *) makeBoolConst(true, false);
+		return q;
+	}
+	if (IsA(clause, BoolExpr) && ((BoolExpr *) clause)->boolop == NOT_EXPR &&
+		IsA(linitial(((BoolExpr *) clause)->args), Var) &&
+		exprType(linitial(((BoolExpr *) clause)->args)) == BOOLOID)
+	{
+		q->col = column_of(opts, relid, linitial(((BoolExpr *) clause)->args));
+		if (q->col == NULL)
+			return NULL;
+		q->kind = DDB_QUAL_EQ;
+		q->value = (Expr *) makeBoolConst(false, false);
+		return q;
+	}
+	return NULL;
+}
+
+/* ----------------------------------------------------------------
+ * Values
+ * ----------------------------------------------------------------
+ */
+
+/* A codec descriptor for a value of the given type (for key and filter values). */
+DdbColumn *
+ddb_value_column(Oid typid)
+{
+	DdbColumn  *col = palloc0(sizeof(DdbColumn));
+
+	col->typid = typid;
+	col->typmod = -1;
+	col->colname = "value";
+	col->attrname = "value";
+	ddb_codec_column_init(col);
+	return col;
+}
+
+/* The text of a datum for a key or template hole (output function). */
+char *
+ddb_value_text(Datum d, Oid typid)
+{
+	Oid			out;
+	bool		isvarlena;
+
+	getTypeOutputInfo(typid, &out, &isvarlena);
+	return OidOutputFunctionCall(out, d);
+}
+
+/*
+ * The AttributeValue of a scalar datum for a key attribute of DynamoDB type
+ * keytype ('S', 'N', 'B'), or NULL if the value cannot be such a key.
+ */
+cJSON *
+ddb_key_av(Datum d, Oid typid, char keytype)
+{
+	cJSON	   *av = cJSON_CreateObject();
+
+	if (keytype == 'B')
+	{
+		bytea	   *b;
+		char	   *enc;
+
+		if (getBaseType(typid) != BYTEAOID)
+			return NULL;
+		b = DatumGetByteaPP(d);
+		enc = palloc(ddb_base64_encoded_len(VARSIZE_ANY_EXHDR(b)) + 1);
+		ddb_base64_encode((unsigned char *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), enc);
+		cJSON_AddStringToObject(av, "B", enc);
+		return av;
+	}
+	else
+	{
+		char	   *s = ddb_value_text(d, typid);
+
+		if (keytype == 'N' && !ddb_number_valid(s))
+			return NULL;
+		cJSON_AddStringToObject(av, keytype == 'N' ? "N" : "S", s);
+	}
+	return av;
+}
+
+/* ----------------------------------------------------------------
+ * FilterExpression
+ * ----------------------------------------------------------------
+ */
+
+/* A text constant that no non-string attribute could read as (see codec). */
+static bool
+text_unambiguous(const char *s)
+{
+	if (ddb_number_valid(s) || strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
+		return false;
+	return s[0] != '{' && s[0] != '[';
+}
+
+/*
+ * The filter AttributeValue for comparing a column of category cat with a
+ * constant, or NULL when DynamoDB would not compare them as PostgreSQL does.
+ * *tag receives the DynamoDB type of the value.
+ */
+static cJSON *
+filter_value(DdbColumn *col, Const *c, bool equality, const char **tag)
+{
+	cJSON	   *av;
+	char	   *s;
+	Oid			base = getBaseType(col->typid);
+
+	if (c->constisnull)
+		return NULL;
+	switch (col->category)
+	{
+		case DDB_TYPE_TEXT:
+			if (base != TEXTOID && base != VARCHAROID)
+				return NULL;
+			if (!equality)
+				return NULL;	/* numbers read as text compare differently */
+			s = ddb_value_text(c->constvalue, c->consttype);
+			if (!text_unambiguous(s))
+				return NULL;
+			*tag = "S";
+			return ddb_av_string(s);
+		case DDB_TYPE_NUMBER:
+			if (base == FLOAT4OID || base == FLOAT8OID)
+				return NULL;	/* binary floats are not decimal numbers */
+			if (c->consttype != INT2OID && c->consttype != INT4OID &&
+				c->consttype != INT8OID && c->consttype != NUMERICOID)
+				return NULL;
+			s = ddb_value_text(c->constvalue, c->consttype);
+			if (!ddb_number_valid(s))
+				return NULL;
+			*tag = "N";
+			av = cJSON_CreateObject();
+			cJSON_AddStringToObject(av, "N", s);
+			return av;
+		case DDB_TYPE_BOOL:
+			if (c->consttype != BOOLOID || !equality)
+				return NULL;
+			*tag = "BOOL";
+			av = cJSON_CreateObject();
+			cJSON_AddBoolToObject(av, "BOOL", DatumGetBool(c->constvalue));
+			return av;
+		default:
+			return NULL;
+	}
+}
+
+static cJSON *
+type_av(const char *tag)
+{
+	return ddb_av_string(tag);
+}
+
+/*
+ * Appends the FilterExpression form of a qual to buf, or returns false
+ * (leaving buf as it was) when the qual cannot be pushed exactly.
+ * Attributes in forbidden (key attributes of a Query) are never filtered.
+ */
+static bool
+deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b,
+			   StringInfo buf, List *forbidden)
+{
+	DdbQual    *q;
+	const char *name;
+	const char *tag = NULL;
+	cJSON	   *av;
+	ListCell   *lc;
+
+	if (IsA(clause, BoolExpr) && ((BoolExpr *) clause)->boolop != NOT_EXPR)
+	{
+		BoolExpr   *be = (BoolExpr *) clause;
+		StringInfoData sub;
+		DdbExprBuilder save = *b;
+		bool		first = true;
+
+		initStringInfo(&sub);
+		appendStringInfoChar(&sub, '(');
+		foreach(lc, be->args)
+		{
+			if (!first)
+				appendStringInfoString(&sub, be->boolop == AND_EXPR ? " AND " : " OR ");
+			first = false;
+			if (!deparse_filter(opts, relid, lfirst(lc), b, &sub, forbidden))
+			{
+				/* names and values added so far stay unused: harmless but untidy */
+				b->nnames = save.nnames;
+				return false;
+			}
+		}
+		appendStringInfoChar(&sub, ')');
+		appendStringInfoString(buf, sub.data);
+		return true;
+	}
+
+	q = ddb_classify_qual(opts, relid, clause);
+	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE)
+		return false;
+	foreach(lc, forbidden)
+		if (strcmp((char *) lfirst(lc), q->col->attrname) == 0)
+		return false;
+
+	switch (q->kind)
+	{
+		case DDB_QUAL_IS_NULL:
+			name = ddb_expr_name(b, q->col->attrname);
+			appendStringInfo(buf, "(attribute_not_exists(%s) OR attribute_type(%s, %s))",
+							 name, name, ddb_expr_value(b, type_av("NULL")));
+			return true;
+		case DDB_QUAL_NOT_NULL:
+			name = ddb_expr_name(b, q->col->attrname);
+			appendStringInfo(buf, "(attribute_exists(%s) AND NOT attribute_type(%s, %s))",
+							 name, name, ddb_expr_value(b, type_av("NULL")));
+			return true;
+		case DDB_QUAL_PREFIX:
+			if (!q->exact || q->col->category != DDB_TYPE_TEXT ||
+				!deterministic_collation(q->collation))
+				return false;
+			/* a number read as text could start with the prefix too */
+			if (q->prefix[0] == '\0' || strchr("-0123456789{[tf", q->prefix[0]))
+				return false;
+			name = ddb_expr_name(b, q->col->attrname);
+			appendStringInfo(buf, "begins_with(%s, %s)", name,
+							 ddb_expr_value(b, ddb_av_string(q->prefix)));
+			return true;
+		case DDB_QUAL_IN:
+			{
+				Node	   *arr = strip_relabel((Node *) q->value);
+				Const	   *c = (Const *) arr;
+				Datum	   *elems;
+				bool	   *nulls;
+				int			n;
+				int			i;
+				int16		elmlen;
+				bool		elmbyval;
+				char		elmalign;
+				Oid			elemtype;
+				StringInfoData sub;
+
+				if (!IsA(arr, Const) || c->constisnull)
+					return false;
+				elemtype = get_element_type(c->consttype);
+				get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+				deconstruct_array(DatumGetArrayTypeP(c->constvalue), elemtype, elmlen,
+								  elmbyval, elmalign, &elems, &nulls, &n);
+				if (n == 0 || n > 100)
+					return false;
+				initStringInfo(&sub);
+				name = ddb_expr_name(b, q->col->attrname);
+				appendStringInfo(&sub, "%s IN (", name);
+				for (i = 0; i < n; i++)
+				{
+					Const	   *ec;
+
+					if (nulls[i])
+						continue;
+					ec = makeConst(elemtype, -1, q->collation, elmlen, elems[i], false, elmbyval);
+					av = filter_value(q->col, ec, true, &tag);
+					if (av == NULL)
+						return false;
+					appendStringInfo(&sub, "%s%s", i > 0 ? ", " : "", ddb_expr_value(b, av));
+				}
+				appendStringInfoChar(&sub, ')');
+				if (q->col->category == DDB_TYPE_TEXT && !deterministic_collation(q->collation))
+					return false;
+				appendStringInfoString(buf, sub.data);
+				return true;
+			}
+		default:
+			break;
+	}
+
+	/* comparisons with a constant */
+	if (q->value == NULL || !IsA(strip_relabel((Node *) q->value), Const))
+		return false;
+	if (q->col->category == DDB_TYPE_TEXT && !deterministic_collation(q->collation))
+		return false;
+	av = filter_value(q->col, (Const *) strip_relabel((Node *) q->value),
+					  q->kind == DDB_QUAL_EQ || q->kind == DDB_QUAL_NE, &tag);
+	if (av == NULL)
+		return false;
+	name = ddb_expr_name(b, q->col->attrname);
+	switch (q->kind)
+	{
+		case DDB_QUAL_EQ:
+			appendStringInfo(buf, "%s = %s", name, ddb_expr_value(b, av));
+			break;
+		case DDB_QUAL_NE:
+			/* DynamoDB's <> is true for missing and other-typed values; SQL's is not */
+			appendStringInfo(buf, "(attribute_type(%s, %s) AND %s <> %s)",
+							 name, ddb_expr_value(b, type_av(tag)), name, ddb_expr_value(b, av));
+			break;
+		case DDB_QUAL_LT:
+			appendStringInfo(buf, "%s < %s", name, ddb_expr_value(b, av));
+			break;
+		case DDB_QUAL_LE:
+			appendStringInfo(buf, "%s <= %s", name, ddb_expr_value(b, av));
+			break;
+		case DDB_QUAL_GT:
+			appendStringInfo(buf, "%s > %s", name, ddb_expr_value(b, av));
+			break;
+		case DDB_QUAL_GE:
+			appendStringInfo(buf, "%s >= %s", name, ddb_expr_value(b, av));
+			break;
+		default:
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Appends every qual of quals that can be pushed exactly to the filter
+ * (joined by AND) and returns the rest.
+ */
+List *
+ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *b,
+				 StringInfo filter, List *forbidden)
+{
+	List	   *local = NIL;
+	ListCell   *lc;
+
+	foreach(lc, quals)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		StringInfoData one;
+
+		initStringInfo(&one);
+		if (deparse_filter(opts, relid, ri->clause, b, &one, forbidden))
+		{
+			if (filter->len > 0)
+				appendStringInfoString(filter, " AND ");
+			appendStringInfoString(filter, one.data);
+		}
+		else
+			local = lappend(local, ri);
+	}
+	return local;
+}
+
+/* Whether a key attribute comparison under collation coll orders like DynamoDB. */
+bool
+ddb_key_order_matches(DdbQual *q)
+{
+	if (q->col->category == DDB_TYPE_TEXT)
+		return bytewise_collation(q->collation);
+	return q->col->category == DDB_TYPE_NUMBER || q->col->category == DDB_TYPE_BYTEA;
+}
+
+bool
+ddb_key_equality_exact(DdbQual *q)
+{
+	if (q->col->category == DDB_TYPE_TEXT)
+		return deterministic_collation(q->collation);
+	return true;
+}

@@ -1,0 +1,697 @@
+/*-------------------------------------------------------------------------
+ * http.c
+ *	  The HTTP client: libcurl, SigV4, keep-alive, retries and cancellable
+ *	  waits.  The only file that includes curl.
+ *
+ * One connection (a curl multi handle and a pool of easy handles, hence
+ * kept-alive TCP/TLS sessions) exists per (server, user) for the life of the
+ * backend.  A request is started with ddb_call_start and collected with
+ * ddb_call_finish; several may be in flight at once (parallel scan
+ * segments, batched writes).  Waiting drives all of them, retries those
+ * that failed with a retryable error after an exponential backoff with full
+ * jitter, and checks for interrupts at least every 100 ms, so query cancel
+ * and statement_timeout are honoured.  Curl callbacks never call ereport
+ * or palloc: responses are collected in malloc'd buffers.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include <curl/curl.h>
+#include <time.h>
+
+#include "miscadmin.h"
+#include "lib/ilist.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "sigv4.h"
+
+#define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
+#define DDB_WAIT_SLICE_MS 100
+#define DDB_BACKOFF_BASE_MS 25
+#define DDB_BACKOFF_CAP_MS 5000
+
+typedef struct DdbConnKey
+{
+	Oid			serverid;
+	Oid			userid;
+} DdbConnKey;
+
+struct DdbConn
+{
+	DdbConnKey	key;
+	bool		valid;
+	CURLM	   *multi;
+	CURL	   *idle[16];		/* pool of easy handles */
+	int			nidle;
+	char	   *url;			/* malloc'd copies: they outlive contexts */
+	char	   *host;
+	char	   *region;
+	char	   *access_key_id;
+	char	   *secret_access_key;
+	char	   *session_token;
+	int			connect_timeout_ms;
+	int			request_timeout_ms;
+	int			max_retries;
+	dlist_head	inflight;
+};
+
+struct DdbCall
+{
+	dlist_node	node;
+	DdbConn    *conn;
+	CURL	   *easy;
+	DdbOp		op;
+	char		opname[40];
+	char		table[256];
+	char	   *body;			/* malloc'd */
+	size_t		body_len;
+	struct curl_slist *headers;
+	char	   *resp;			/* malloc'd response body */
+	size_t		resp_len;
+	size_t		resp_cap;
+	bool		resp_oom;
+	bool		active;			/* added to the multi handle */
+	bool		done;			/* final outcome known */
+	bool		waiting;		/* waiting for retry_at */
+	TimestampTz retry_at;
+	int			attempts;
+	CURLcode	result;
+	long		status;
+	char		errbuf[CURL_ERROR_SIZE];
+};
+
+static HTAB *conn_hash = NULL;
+static bool curl_ready = false;
+
+static char *
+xstrdup(const char *s)
+{
+	char	   *r;
+
+	if (s == NULL)
+		return NULL;
+	r = strdup(s);
+	if (r == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	return r;
+}
+
+/* Wipes a secret before freeing it, so it does not linger in freed memory. */
+static void
+free_secret(char *s)
+{
+	if (s)
+	{
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void
+conn_release(DdbConn *conn)
+{
+	int			i;
+
+	if (conn->multi)
+		curl_multi_cleanup(conn->multi);
+	for (i = 0; i < conn->nidle; i++)
+		curl_easy_cleanup(conn->idle[i]);
+	conn->nidle = 0;
+	conn->multi = NULL;
+	free(conn->url);
+	free(conn->host);
+	free(conn->region);
+	free(conn->access_key_id);
+	free_secret(conn->secret_access_key);
+	free_secret(conn->session_token);
+	conn->url = conn->host = conn->region = NULL;
+	conn->access_key_id = conn->secret_access_key = conn->session_token = NULL;
+}
+
+/* The Host header as SigV4 signs it: host, and port unless it is the default. */
+static char *
+endpoint_host(const char *endpoint)
+{
+	CURLU	   *u = curl_url();
+	char	   *host = NULL;
+	char	   *port = NULL;
+	char	   *result;
+
+	if (u == NULL || curl_url_set(u, CURLUPART_URL, endpoint, 0) != CURLUE_OK ||
+		curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	{
+		if (u)
+			curl_url_cleanup(u);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"endpoint\" is not a valid URL: \"%s\"", endpoint)));
+	}
+	if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
+		result = psprintf("%s:%s", host, port);
+	else
+		result = pstrdup(host);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return result;
+}
+
+/*
+ * The connection of (server, user), created on first use and rebuilt when
+ * options changed (the invalidation callback clears the table cache, and
+ * we compare the settings each time: cheap, and no stale credentials).
+ */
+DdbConn *
+ddb_get_connection(Oid serverid, Oid userid)
+{
+	DdbConnKey	key;
+	DdbConn    *conn;
+	bool		found;
+	DdbServerOptions sopts;
+	DdbCredentials creds;
+	ForeignServer *server;
+	char	   *host;
+
+	if (!curl_ready)
+	{
+		if (curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK)
+			elog(ERROR, "could not initialize libcurl");
+		curl_ready = true;
+	}
+	if (conn_hash == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(DdbConnKey);
+		ctl.entrysize = sizeof(DdbConn);
+		conn_hash = hash_create("ddbrel connections", 8, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	memset(&key, 0, sizeof(key));
+	key.serverid = serverid;
+	key.userid = userid;
+
+	server = GetForeignServer(serverid);
+	ddb_get_server_options(server, &sopts);
+	ddb_get_credentials(serverid, userid, &creds);
+	host = endpoint_host(sopts.endpoint);
+
+	conn = hash_search(conn_hash, &key, HASH_ENTER, &found);
+	if (found && conn->valid &&
+		strcmp(conn->url, sopts.endpoint) == 0 &&
+		strcmp(conn->region, sopts.region) == 0 &&
+		strcmp(conn->access_key_id, creds.access_key_id) == 0 &&
+		strcmp(conn->secret_access_key, creds.secret_access_key) == 0 &&
+		((conn->session_token == NULL && creds.session_token == NULL) ||
+		 (conn->session_token && creds.session_token &&
+		  strcmp(conn->session_token, creds.session_token) == 0)))
+	{
+		conn->connect_timeout_ms = sopts.connect_timeout_ms;
+		conn->request_timeout_ms = sopts.request_timeout_ms;
+		conn->max_retries = sopts.max_retries;
+		explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
+		return conn;
+	}
+	if (found && conn->valid)
+	{
+		if (!dlist_is_empty(&conn->inflight))
+			ddb_http_abort_all();
+		conn_release(conn);
+	}
+	memset(conn, 0, sizeof(*conn));
+	conn->key = key;
+	dlist_init(&conn->inflight);
+	conn->multi = curl_multi_init();
+	if (conn->multi == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
+	curl_multi_setopt(conn->multi, CURLMOPT_MAXCONNECTS, 64L);
+	conn->url = xstrdup(sopts.endpoint);
+	conn->host = xstrdup(host);
+	conn->region = xstrdup(sopts.region);
+	conn->access_key_id = xstrdup(creds.access_key_id);
+	conn->secret_access_key = xstrdup(creds.secret_access_key);
+	conn->session_token = xstrdup(creds.session_token);
+	conn->connect_timeout_ms = sopts.connect_timeout_ms;
+	conn->request_timeout_ms = sopts.request_timeout_ms;
+	conn->max_retries = sopts.max_retries;
+	conn->valid = true;
+	explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
+	return conn;
+}
+
+void
+ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid)
+{
+	*serverid = conn->key.serverid;
+	*userid = conn->key.userid;
+}
+
+/* Curl write callback: append to a malloc'd buffer; never ereport here. */
+static size_t
+write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	DdbCall    *call = (DdbCall *) userdata;
+	size_t		n = size * nmemb;
+
+	if (call->resp_len + n + 1 > call->resp_cap)
+	{
+		size_t		cap = Max(call->resp_cap * 2, call->resp_len + n + 1);
+		char	   *p;
+
+		cap = Max(cap, 16384);
+		p = realloc(call->resp, cap);
+		if (p == NULL)
+		{
+			call->resp_oom = true;
+			return 0;			/* makes curl fail the transfer */
+		}
+		call->resp = p;
+		call->resp_cap = cap;
+	}
+	memcpy(call->resp + call->resp_len, ptr, n);
+	call->resp_len += n;
+	call->resp[call->resp_len] = '\0';
+	return n;
+}
+
+/* (Re)builds headers, signature and options, and hands the call to curl. */
+static void
+call_submit(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+	ddb_sigv4_request sreq;
+	char		amz_date[17];
+	char		auth[1024];
+	char		target[80];
+	char		line[1200];
+	struct curl_slist *h = NULL;
+
+	ddb_sigv4_amz_date((long long) time(NULL), amz_date);
+	snprintf(target, sizeof(target), DDB_API_PREFIX "%s", call->opname);
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.host = conn->host;
+	sreq.path = "/";
+	sreq.region = conn->region;
+	sreq.service = "dynamodb";
+	sreq.access_key_id = conn->access_key_id;
+	sreq.secret_access_key = conn->secret_access_key;
+	sreq.session_token = conn->session_token;
+	sreq.amz_target = target;
+	sreq.content_type = DDB_CONTENT_TYPE;
+	sreq.amz_date = amz_date;
+	sreq.body = call->body;
+	sreq.body_len = call->body_len;
+	if (ddb_sigv4_authorization(&sreq, auth, sizeof(auth)) != 0)
+		elog(ERROR, "could not sign DynamoDB request");
+
+	if (call->headers)
+		curl_slist_free_all(call->headers);
+	call->headers = NULL;
+#define ADD_HEADER(fmt, val) \
+	do { \
+		struct curl_slist *t_; \
+		snprintf(line, sizeof(line), fmt, val); \
+		t_ = curl_slist_append(h, line); \
+		if (t_ == NULL) { curl_slist_free_all(h); elog(ERROR, "out of memory"); } \
+		h = t_; \
+	} while (0)
+	ADD_HEADER("Host: %s", conn->host);
+	ADD_HEADER("Content-Type: %s", DDB_CONTENT_TYPE);
+	ADD_HEADER("X-Amz-Date: %s", amz_date);
+	ADD_HEADER("X-Amz-Target: %s", target);
+	if (conn->session_token)
+	{
+		struct curl_slist *t_;
+		char	   *tokline = psprintf("X-Amz-Security-Token: %s", conn->session_token);
+
+		t_ = curl_slist_append(h, tokline);
+		explicit_bzero(tokline, strlen(tokline));
+		pfree(tokline);
+		if (t_ == NULL)
+		{
+			curl_slist_free_all(h);
+			elog(ERROR, "out of memory");
+		}
+		h = t_;
+	}
+	ADD_HEADER("Authorization: %s", auth);
+	ADD_HEADER("%s", "Expect:");
+	ADD_HEADER("%s", "Accept:");
+#undef ADD_HEADER
+	explicit_bzero(auth, sizeof(auth));
+	call->headers = h;
+
+	call->resp_len = 0;
+	call->resp_oom = false;
+	call->errbuf[0] = '\0';
+	curl_easy_setopt(call->easy, CURLOPT_URL, conn->url);
+	curl_easy_setopt(call->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->body);
+	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) call->body_len);
+	curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
+	curl_easy_setopt(call->easy, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(call->easy, CURLOPT_WRITEDATA, call);
+	curl_easy_setopt(call->easy, CURLOPT_PRIVATE, call);
+	curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, call->errbuf);
+	curl_easy_setopt(call->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(call->easy, CURLOPT_CONNECTTIMEOUT_MS, (long) conn->connect_timeout_ms);
+	curl_easy_setopt(call->easy, CURLOPT_TIMEOUT_MS, (long) conn->request_timeout_ms);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(call->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(call->easy, CURLOPT_PROTOCOLS, (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	curl_easy_setopt(call->easy, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(call->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (curl_multi_add_handle(conn->multi, call->easy) != CURLM_OK)
+		elog(ERROR, "could not queue DynamoDB request");
+	call->active = true;
+	call->waiting = false;
+	call->attempts++;
+	ddb_stats.requests[call->op]++;
+	if (call->attempts > 1)
+		ddb_stats.retries[call->op]++;
+}
+
+/*
+ * Starts a request.  body is copied; the call lives outside memory contexts
+ * (it must survive until curl lets go of it) and is freed by finish or cancel.
+ */
+DdbCall *
+ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
+{
+	DdbCall    *call;
+
+	call = calloc(1, sizeof(DdbCall));
+	if (call == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	call->conn = conn;
+	call->op = ddb_op_from_name(op);
+	strlcpy(call->opname, op, sizeof(call->opname));
+	strlcpy(call->table, table ? table : "", sizeof(call->table));
+	call->body_len = strlen(body);
+	call->body = malloc(call->body_len + 1);
+	if (call->body == NULL)
+	{
+		free(call);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	memcpy(call->body, body, call->body_len + 1);
+	dlist_push_tail(&conn->inflight, &call->node);
+	if (conn->nidle > 0)
+		call->easy = conn->idle[--conn->nidle];
+	else
+	{
+		call->easy = curl_easy_init();
+		if (call->easy == NULL)
+		{
+			ddb_call_cancel(call);
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
+		}
+	}
+	call_submit(call);
+	return call;
+}
+
+/* Detaches the call from curl and frees it; the easy handle goes back to the pool. */
+static void
+call_free(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+
+	if (call->easy)
+	{
+		if (call->active)
+			curl_multi_remove_handle(conn->multi, call->easy);
+		curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, NULL);
+		if (conn->nidle < (int) lengthof(conn->idle))
+			conn->idle[conn->nidle++] = call->easy;
+		else
+			curl_easy_cleanup(call->easy);
+	}
+	if (call->headers)
+		curl_slist_free_all(call->headers);
+	dlist_delete(&call->node);
+	free(call->body);
+	free(call->resp);
+	free(call);
+}
+
+void
+ddb_call_cancel(DdbCall *call)
+{
+	if (call)
+		call_free(call);
+}
+
+/* Aborts every request in flight on every connection (end of transaction). */
+void
+ddb_http_abort_all(void)
+{
+	HASH_SEQ_STATUS seq;
+	DdbConn    *conn;
+
+	if (conn_hash == NULL)
+		return;
+	hash_seq_init(&seq, conn_hash);
+	while ((conn = hash_seq_search(&seq)) != NULL)
+	{
+		dlist_mutable_iter it;
+
+		if (!conn->valid)
+			continue;
+		dlist_foreach_modify(it, &conn->inflight)
+			call_free(dlist_container(DdbCall, node, it.cur));
+	}
+}
+
+/* The __type of a DynamoDB error body, without its namespace, or "". */
+static void
+error_type(const DdbCall *call, char *out, size_t outlen)
+{
+	const char *p;
+	const char *end;
+
+	out[0] = '\0';
+	if (call->resp == NULL)
+		return;
+	p = strstr(call->resp, "\"__type\"");
+	if (p == NULL)
+		return;
+	p = strchr(p + 8, '"');
+	if (p == NULL)
+		return;
+	p++;
+	end = strchr(p, '"');
+	if (end == NULL)
+		return;
+	{
+		const char *hash = memchr(p, '#', end - p);
+
+		if (hash)
+			p = hash + 1;
+	}
+	snprintf(out, outlen, "%.*s", (int) (end - p), p);
+}
+
+/*
+ * Whether a failed attempt may be tried again.  Throttling and server
+ * errors are; so are transport failures of reads.  A write whose request
+ * may have reached the server is retried only if the caller made it safe
+ * to repeat (conditional or idempotent), which is every write ddbrel sends.
+ */
+static bool
+call_retryable(DdbCall *call)
+{
+	char		type[128];
+
+	if (call->resp_oom)
+		return false;
+	if (call->result != CURLE_OK)
+	{
+		switch (call->result)
+		{
+			case CURLE_COULDNT_CONNECT:
+			case CURLE_COULDNT_RESOLVE_HOST:
+			case CURLE_OPERATION_TIMEDOUT:
+			case CURLE_SEND_ERROR:
+			case CURLE_RECV_ERROR:
+			case CURLE_GOT_NOTHING:
+			case CURLE_PARTIAL_FILE:
+			case CURLE_SSL_CONNECT_ERROR:
+				return true;
+			default:
+				return false;
+		}
+	}
+	if (call->status >= 500)
+		return true;
+	if (call->status == 400)
+	{
+		error_type(call, type, sizeof(type));
+		if (strcmp(type, "ProvisionedThroughputExceededException") == 0 ||
+			strcmp(type, "ThrottlingException") == 0 ||
+			strcmp(type, "RequestLimitExceeded") == 0 ||
+			strcmp(type, "LimitExceededException") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^n)]. */
+static long
+backoff_ms(int attempt)
+{
+	long		ceiling = DDB_BACKOFF_BASE_MS;
+	int			i;
+
+	for (i = 1; i < attempt && ceiling < DDB_BACKOFF_CAP_MS; i++)
+		ceiling *= 2;
+	ceiling = Min(ceiling, DDB_BACKOFF_CAP_MS);
+	return (long) (random() % (ceiling + 1));
+}
+
+/* Collects finished transfers of a connection and schedules retries. */
+static void
+collect_done(DdbConn *conn)
+{
+	CURLMsg    *msg;
+	int			left;
+
+	while ((msg = curl_multi_info_read(conn->multi, &left)) != NULL)
+	{
+		DdbCall    *call = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &call);
+		if (call == NULL)
+			continue;
+		call->result = msg->data.result;
+		call->status = 0;
+		if (call->result == CURLE_OK)
+			curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &call->status);
+		curl_multi_remove_handle(conn->multi, call->easy);
+		call->active = false;
+		if ((call->result != CURLE_OK || call->status != 200) &&
+			call_retryable(call) && call->attempts <= conn->max_retries)
+		{
+			call->waiting = true;
+			call->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														 backoff_ms(call->attempts));
+		}
+		else
+			call->done = true;
+	}
+}
+
+/* Resubmits calls whose backoff expired; returns ms until the next one is due. */
+static long
+resubmit_due(DdbConn *conn)
+{
+	dlist_iter	it;
+	TimestampTz now = GetCurrentTimestamp();
+	long		next = DDB_WAIT_SLICE_MS;
+
+	dlist_foreach(it, &conn->inflight)
+	{
+		DdbCall    *call = dlist_container(DdbCall, node, it.cur);
+
+		if (!call->waiting)
+			continue;
+		if (call->retry_at <= now)
+			call_submit(call);
+		else
+		{
+			long		ms = (long) ((call->retry_at - now) / 1000) + 1;
+
+			next = Min(next, ms);
+		}
+	}
+	return next;
+}
+
+/*
+ * Waits for a call (driving every other call of its connection meanwhile),
+ * then parses and returns its response in CurrentMemoryContext, or raises
+ * the DynamoDB error.  The call is freed either way.
+ */
+cJSON *
+ddb_call_finish(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+	cJSON	   *json;
+
+	while (!call->done)
+	{
+		int			running;
+		long		wait_ms;
+
+		CHECK_FOR_INTERRUPTS();
+		wait_ms = resubmit_due(conn);
+		curl_multi_perform(conn->multi, &running);
+		collect_done(conn);
+		if (call->done)
+			break;
+		if (call->waiting)
+		{
+			long		ms = (long) ((call->retry_at - GetCurrentTimestamp()) / 1000) + 1;
+
+			wait_ms = Max(0, Min(wait_ms, ms));
+		}
+		if (wait_ms > 0)
+			curl_multi_poll(conn->multi, NULL, 0, (int) wait_ms, NULL);
+	}
+
+	if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
+	{
+		char		opname[40];
+		char		table[256];
+		char		curlmsg[CURL_ERROR_SIZE + 64];
+		char	   *body = NULL;
+		long		status = call->status;
+		int			attempts = call->attempts;
+
+		strlcpy(opname, call->opname, sizeof(opname));
+		strlcpy(table, call->table, sizeof(table));
+		if (call->resp_oom)
+			strlcpy(curlmsg, "out of memory reading the response", sizeof(curlmsg));
+		else if (call->result != CURLE_OK)
+			snprintf(curlmsg, sizeof(curlmsg), "%s", call->errbuf[0] ? call->errbuf :
+					 curl_easy_strerror(call->result));
+		else
+		{
+			curlmsg[0] = '\0';
+			body = pnstrdup(call->resp ? call->resp : "", call->resp_len);
+		}
+		call_free(call);
+		if (body)
+			ddb_report_error(opname, table, status, body, attempts);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+				 errmsg("could not reach DynamoDB endpoint \"%s\"", conn->url),
+				 errdetail_internal("%s (tried %d time%s)", curlmsg, attempts,
+									attempts == 1 ? "" : "s"),
+				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+	}
+
+	json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+	if (json == NULL)
+	{
+		char		opname[40];
+		char		table[256];
+
+		strlcpy(opname, call->opname, sizeof(opname));
+		strlcpy(table, call->table, sizeof(table));
+		call_free(call);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("DynamoDB returned a response that is not valid JSON"),
+				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+	}
+	ddb_account_response(call->op, json);
+	call_free(call);
+	return json;
+}

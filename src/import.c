@@ -1,0 +1,797 @@
+/*-------------------------------------------------------------------------
+ * import.c
+ *	  IMPORT FOREIGN SCHEMA: DynamoDB tables, or the entities of a
+ *	  single-table design, as foreign tables.
+ *
+ * The remote schema is a DynamoDB table name ("AppData"), or "*" for every
+ * table ListTables returns; a named table that does not exist is an error.
+ * LIMIT TO / EXCEPT name the foreign tables to create (PostgreSQL filters
+ * the generated statements by name): with "*" and a raw import these are
+ * the lower-cased DynamoDB table names; for one table with entities they
+ * pick entities.
+ *
+ * Raw import (default): one foreign table per DynamoDB table, named like it
+ * lower-cased, with a column per attribute of AttributeDefinitions (the
+ * keys of the table and its indexes; partition key, sort key, then the
+ * others) typed S text, N numeric, B bytea, and "item jsonb OPTIONS
+ * (document 'true')"; options table, partition_key, sort_key (if any).
+ *
+ * Import options: entities 'true' samples items (paginated Scan of
+ * sample_size items, default 1000, 1..100000) and creates one foreign table
+ * per entity; type_attribute 'a' groups items by the value of attribute a
+ * (items without a string or number there are skipped).  sample_size and
+ * type_attribute require entities.
+ *
+ * A key's prefix is its text up to and including the first '#', when that
+ * '#' is not the first character ("USER#123" -> "USER#").  Without
+ * type_attribute, items group by (partition key prefix, sort key prefix);
+ * keys without a prefix group by their text up to the second '#' if they
+ * start with '#' ("#METADATA"), else all together (UUIDs, numbers).  In a
+ * group a key becomes prefix + hole when all items share the prefix, else
+ * a literal when identical in all items, else a bare hole named after its
+ * attribute.  Holes are "<prefix lower-cased>_id" columns of type text;
+ * keys with one prefix that were equal in every item share the hole
+ * ('USER#{user_id}' twice), otherwise the sort key's is "<prefix>_id2".
+ *
+ * An entity is named after its sort key prefix ("ORDER#" -> "order"), or
+ * its partition key's when the sort key is a literal, a bare hole or has
+ * the same prefix; with type_attribute, after the type value.  Entities
+ * with two different prefixes are named last; a name already taken becomes
+ * "<pk>_<sk>" ("STUDENT#"/"LECTURE#" -> "student_lecture"), then gets "_2",
+ * "_3" ... as clashing column names do.  Other attributes seen (not the
+ * table's keys, not the type attribute) follow the holes in order of first
+ * appearance: S text, N numeric, BOOL boolean, B bytea, M/L jsonb, SS
+ * text[], NS numeric[], BS bytea[], only NULL text, mixed types jsonb.
+ * Options: table, pk_template, sk_template (if the table has a sort key),
+ * type_attribute and type_value.  A table without items gets a NOTICE and
+ * no foreign table.  Entity tables are listed by name.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "commands/defrem.h"
+#include "foreign/fdwapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "ddbrel.h"
+#include "codec_core.h"
+
+#define DEFAULT_SAMPLE_SIZE 1000
+#define MAX_SAMPLE_SIZE 100000
+
+/*
+ * DynamoDB types and the SQL type of a column holding them; an attribute's
+ * types seen while sampling are a bit mask over this array.
+ */
+static const struct
+{
+	const char *av;
+	const char *sql;
+}			type_map[] =
+{
+	{"S", "text"}, {"N", "numeric"}, {"B", "bytea"}, {"BOOL", "boolean"},
+	{"NULL", "text"}, {"M", "jsonb"}, {"L", "jsonb"}, {"SS", "text[]"},
+	{"NS", "numeric[]"}, {"BS", "bytea[]"}
+};
+
+#define T_NULL	(1 << 4)
+
+typedef struct ImportOptions
+{
+	bool		entities;
+	int			sample_size;
+	char	   *type_attribute;
+} ImportOptions;
+
+/* What the sampled items of one entity say about one key attribute. */
+typedef struct KeyStats
+{
+	char	   *prefix;			/* prefix of the first item, NULL if none */
+	char	   *text;			/* whole key of the first item */
+	bool		same_prefix;	/* all items had that prefix (or none) */
+	bool		same_text;		/* all items had that key */
+} KeyStats;
+
+typedef struct SeenAttr
+{
+	char	   *name;
+	int			types;			/* T_* bits */
+} SeenAttr;
+
+typedef struct Entity
+{
+	char	   *tag;			/* grouping key */
+	char	   *type_value;		/* with type_attribute */
+	KeyStats	pk;
+	KeyStats	sk;
+	bool		keys_equal;		/* pk text == sk text in every item */
+	List	   *attrs;			/* SeenAttr *, in order of first appearance */
+	char	   *name;
+} Entity;
+
+/* Parses the OPTIONS of IMPORT FOREIGN SCHEMA, rejecting unknown ones. */
+static void
+parse_import_options(List *options, ImportOptions *opts)
+{
+	ListCell   *lc;
+	char	   *needs_entities = NULL;
+
+	opts->entities = false;
+	opts->sample_size = DEFAULT_SAMPLE_SIZE;
+	opts->type_attribute = NULL;
+
+	foreach(lc, options)
+	{
+		DefElem    *def = lfirst_node(DefElem, lc);
+		char	   *value = defGetString(def);
+
+		if (strcmp(def->defname, "entities") == 0)
+			opts->entities = ddb_parse_bool_option(def->defname, value);
+		else if (strcmp(def->defname, "sample_size") == 0)
+		{
+			opts->sample_size = ddb_parse_int_option(def->defname, value,
+													 1, MAX_SAMPLE_SIZE);
+			needs_entities = def->defname;
+		}
+		else if (strcmp(def->defname, "type_attribute") == 0)
+		{
+			if (*value == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						 errmsg("option \"%s\" must not be empty", def->defname)));
+			opts->type_attribute = value;
+			needs_entities = def->defname;
+		}
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("invalid import option \"%s\"", def->defname),
+					 errhint("Valid import options are entities, sample_size and type_attribute.")));
+	}
+	if (needs_entities && !opts->entities)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("import option \"%s\" requires entities 'true'",
+						needs_entities)));
+}
+
+/* ASCII lower-case copy: DynamoDB names are case-sensitive, SQL folds. */
+static char *
+lower_copy(const char *s)
+{
+	char	   *r = pstrdup(s);
+	char	   *p;
+
+	for (p = r; *p; p++)
+		*p = pg_ascii_tolower((unsigned char) *p);
+	return r;
+}
+
+/*
+ * Lower-case identifier made of [a-z0-9_] from key text, or NULL when none
+ * is left: hole names must satisfy the template grammar.
+ */
+static char *
+ident_part(const char *s)
+{
+	StringInfoData buf;
+	const char *p;
+
+	initStringInfo(&buf);
+	for (p = s; *p; p++)
+	{
+		unsigned char c = pg_ascii_tolower((unsigned char) *p);
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			appendStringInfoChar(&buf, c);
+		else if (buf.len > 0 && buf.data[buf.len - 1] != '_')
+			appendStringInfoChar(&buf, '_');
+	}
+	while (buf.len > 0 && buf.data[buf.len - 1] == '_')
+		buf.data[--buf.len] = '\0';
+	if (buf.len == 0)
+		return NULL;
+	if (buf.data[0] >= '0' && buf.data[0] <= '9')
+		return psprintf("_%s", buf.data);
+	return buf.data;
+}
+
+static bool
+name_used(List *used, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, used)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* Returns base, or base_2, base_3 ... not yet in *used, and records it. */
+static char *
+unique_name(List **used, const char *base)
+{
+	char	   *name = pstrdup(base);
+	int			n = 2;
+
+	while (name_used(*used, name))
+		name = psprintf("%s_%d", base, n++);
+	*used = lappend(*used, name);
+	return name;
+}
+
+/*
+ * Appends "  colname type [OPTIONS (attribute 'Name')]" to buf, naming the
+ * attribute only when the column name does not already say it.
+ */
+static void
+append_column(StringInfo buf, const char *colname, const char *type,
+			  const char *attrname)
+{
+	if (buf->data[buf->len - 1] != '(')
+		appendStringInfoChar(buf, ',');
+	appendStringInfo(buf, "\n  %s %s", quote_identifier(colname), type);
+	if (attrname && strcmp(attrname, colname) != 0)
+		appendStringInfo(buf, " OPTIONS (attribute %s)",
+						 quote_literal_cstr(attrname));
+}
+
+/* Opens "CREATE FOREIGN TABLE name (" for a statement. */
+static void
+begin_table(StringInfo buf, const char *name)
+{
+	initStringInfo(buf);
+	appendStringInfo(buf, "CREATE FOREIGN TABLE %s (", quote_identifier(name));
+}
+
+/* Index of a DynamoDB type in type_map (an unknown one is kept as JSON). */
+static int
+type_index(const char *t)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(type_map); i++)
+		if (strcmp(t, type_map[i].av) == 0)
+			return i;
+	return 5;					/* M */
+}
+
+/*
+ * The raw foreign table of one DynamoDB table: its key attributes as typed
+ * columns (partition key, sort key, then index keys) and the whole item.
+ */
+static char *
+raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
+{
+	StringInfoData buf;
+	List	   *used_cols = NIL;
+	List	   *defs = desc->attr_types;
+	char	   *tabname = unique_name(used_tables, lower_copy(desc->name));
+	int			pass,
+				i;
+
+	begin_table(&buf, tabname);
+	/* pass 0: partition key, 1: sort key, 2: the other attributes */
+	for (pass = 0; pass < 3; pass++)
+	{
+		for (i = 0; i + 1 < list_length(defs); i += 2)
+		{
+			char	   *attr = (char *) list_nth(defs, i);
+			int			which = 2;
+
+			if (strcmp(attr, desc->pk_attr) == 0)
+				which = 0;
+			else if (desc->sk_attr && strcmp(attr, desc->sk_attr) == 0)
+				which = 1;
+
+			if (which == pass)
+				append_column(&buf, unique_name(&used_cols, lower_copy(attr)),
+							  type_map[type_index(list_nth(defs, i + 1))].sql,
+							  attr);
+		}
+	}
+	append_column(&buf, unique_name(&used_cols, "item"), "jsonb", NULL);
+	appendStringInfo(&buf, " OPTIONS (document 'true')\n) SERVER %s\n"
+					 "OPTIONS (table %s, partition_key %s",
+					 quote_identifier(server), quote_literal_cstr(desc->name),
+					 quote_literal_cstr(desc->pk_attr));
+	if (desc->sk_attr)
+		appendStringInfo(&buf, ", sort_key %s", quote_literal_cstr(desc->sk_attr));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
+ * Text of a key (or type) attribute: S and N as they are, B as its base64
+ * text; NULL when absent or of another type (sampling skips the item).
+ */
+static const char *
+key_text(const cJSON *item, const char *attr)
+{
+	const cJSON *av = cJSON_GetObjectItemCaseSensitive(item, attr);
+	const char *type;
+
+	if (av == NULL || (type = ddb_av_type(av)) == NULL)
+		return NULL;
+	if (strcmp(type, "S") != 0 && strcmp(type, "N") != 0 && strcmp(type, "B") != 0)
+		return NULL;
+	return cJSON_GetStringValue(av->child);
+}
+
+/* The prefix of a key ("USER#" of "USER#123"), or NULL; palloc'd. */
+static char *
+key_prefix(const char *text)
+{
+	const char *hash = strchr(text, '#');
+
+	if (hash == NULL || hash == text)
+		return NULL;
+	return pnstrdup(text, hash - text + 1);
+}
+
+/*
+ * The part of the grouping tag for one key: its prefix, or for a key
+ * without one a marker that keeps "#METADATA"-like constants apart while
+ * collapsing free-form values (ids, numbers) into one group.
+ */
+static void
+append_key_tag(StringInfo tag, const char *text, const char *prefix)
+{
+	const char *next;
+
+	if (prefix)
+		appendStringInfo(tag, "P%s", prefix);
+	else if (text[0] == '#')
+	{
+		next = strchr(text + 1, '#');
+		appendStringInfo(tag, "L%.*s", next ? (int) (next - text + 1) : (int) strlen(text),
+						 text);
+	}
+	else
+		appendStringInfoChar(tag, 'B');
+	appendStringInfoChar(tag, '\n');
+}
+
+/* Folds one item's key into what its entity's items say of that key. */
+static void
+key_stats_add(KeyStats *ks, const char *text, const char *prefix, bool first)
+{
+	if (first)
+	{
+		ks->text = pstrdup(text);
+		ks->prefix = prefix ? pstrdup(prefix) : NULL;
+		ks->same_prefix = ks->same_text = true;
+		return;
+	}
+	ks->same_text = ks->same_text && strcmp(ks->text, text) == 0;
+	ks->same_prefix = ks->same_prefix &&
+		(prefix == NULL ? ks->prefix == NULL :
+		 ks->prefix != NULL && strcmp(ks->prefix, prefix) == 0);
+}
+
+/* The Entity or SeenAttr of a list whose first field, a string, is name. */
+static void *
+find_named(List *list, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, list)
+		if (strcmp(*(char **) lfirst(lc), name) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/*
+ * Adds one sampled item to its entity, creating the entity on first sight.
+ * Allocates only what the entities keep; the item belongs to the page.
+ */
+static void
+sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
+			List **entities)
+{
+	const char *pk = key_text(item, desc->pk_attr);
+	const char *sk = desc->sk_attr ? key_text(item, desc->sk_attr) : NULL;
+	const char *type_value = NULL;
+	char	   *pk_prefix,
+			   *sk_prefix = NULL;
+	StringInfoData tag;
+	Entity	   *ent;
+	const cJSON *attr;
+	bool		first = false;
+
+	if (pk == NULL || (desc->sk_attr && sk == NULL))
+		return;
+	if (opts->type_attribute &&
+		(type_value = key_text(item, opts->type_attribute)) == NULL)
+		return;
+	pk_prefix = key_prefix(pk);
+	if (sk)
+		sk_prefix = key_prefix(sk);
+
+	initStringInfo(&tag);
+	if (type_value)
+		appendStringInfoString(&tag, type_value);
+	else
+	{
+		append_key_tag(&tag, pk, pk_prefix);
+		if (sk)
+			append_key_tag(&tag, sk, sk_prefix);
+	}
+	if ((ent = find_named(*entities, tag.data)) == NULL)
+	{
+		ent = palloc0(sizeof(Entity));
+		ent->tag = pstrdup(tag.data);
+		ent->type_value = type_value ? pstrdup(type_value) : NULL;
+		ent->keys_equal = true;
+		*entities = lappend(*entities, ent);
+		first = true;
+	}
+	key_stats_add(&ent->pk, pk, pk_prefix, first);
+	if (sk)
+	{
+		key_stats_add(&ent->sk, sk, sk_prefix, first);
+		ent->keys_equal = ent->keys_equal && strcmp(pk, sk) == 0;
+	}
+
+	cJSON_ArrayForEach(attr, item)
+	{
+		SeenAttr   *seen;
+		const char *t = ddb_av_type(attr);
+
+		if (t == NULL || strcmp(attr->string, desc->pk_attr) == 0 ||
+			(desc->sk_attr && strcmp(attr->string, desc->sk_attr) == 0) ||
+			(opts->type_attribute && strcmp(attr->string, opts->type_attribute) == 0))
+			continue;
+		if ((seen = find_named(ent->attrs, attr->string)) == NULL)
+		{
+			seen = palloc0(sizeof(SeenAttr));
+			seen->name = pstrdup(attr->string);
+			ent->attrs = lappend(ent->attrs, seen);
+		}
+		seen->types |= 1 << type_index(t);
+	}
+	pfree(tag.data);
+	if (pk_prefix)
+		pfree(pk_prefix);
+	if (sk_prefix)
+		pfree(sk_prefix);
+}
+
+/*
+ * Samples up to opts->sample_size items of a table with a paginated Scan
+ * and returns its entities in order of discovery.  Each response lives in
+ * its own context, reset once its items are folded into the entities.
+ */
+static List *
+sample_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts)
+{
+	MemoryContext keepcxt = CurrentMemoryContext;
+	MemoryContext pagecxt;
+	List	   *entities = NIL;
+	cJSON	   *start_key = NULL;
+	cJSON	   *req;
+	cJSON	   *resp;
+	const cJSON *item;
+	int			seen = 0;
+
+	pagecxt = AllocSetContextCreate(CurrentMemoryContext, "ddbrel import sample",
+									ALLOCSET_DEFAULT_SIZES);
+	do
+	{
+		MemoryContextSwitchTo(pagecxt);
+		req = cJSON_CreateObject();
+		cJSON_AddStringToObject(req, "TableName", desc->name);
+		cJSON_AddNumberToObject(req, "Limit", opts->sample_size - seen);
+		if (start_key)
+			cJSON_AddItemToObject(req, "ExclusiveStartKey",
+								  cJSON_Duplicate(start_key, true));
+		resp = ddb_call(conn, "Scan", desc->name, req);
+
+		MemoryContextSwitchTo(keepcxt);
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(resp, "Items"))
+		{
+			if (seen++ >= opts->sample_size)
+				break;
+			sample_item(item, desc, opts, &entities);
+		}
+		/* the next page's start key must survive the reset */
+		if (start_key)
+			cJSON_Delete(start_key);
+		item = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
+		start_key = cJSON_IsObject(item) ? cJSON_Duplicate(item, true) : NULL;
+		MemoryContextReset(pagecxt);
+	} while (start_key && seen < opts->sample_size);
+
+	MemoryContextDelete(pagecxt);
+	return entities;
+}
+
+/* Key kinds after sampling. */
+static bool
+key_prefixed(const KeyStats *ks)
+{
+	return ks->same_prefix && ks->prefix != NULL;
+}
+
+static bool
+key_literal(const KeyStats *ks)
+{
+	return !key_prefixed(ks) && ks->same_text;
+}
+
+/* The name a key contributes to its entity's name, or NULL. */
+static char *
+key_name(const KeyStats *ks)
+{
+	if (key_prefixed(ks))
+		return ident_part(ks->prefix);
+	if (key_literal(ks))
+		return ident_part(ks->text);
+	return NULL;
+}
+
+/* Keys with two different prefixes: a relationship such as attendance. */
+static bool
+entity_is_link(const Entity *ent, const DdbTableDesc *desc)
+{
+	return desc->sk_attr && key_prefixed(&ent->pk) && key_prefixed(&ent->sk) &&
+		strcmp(ent->pk.prefix, ent->sk.prefix) != 0;
+}
+
+/* Chooses an entity's table name (see the rules at the top of the file). */
+static void
+name_entity(Entity *ent, DdbTableDesc *desc, List **used_tables)
+{
+	char	   *pkn = key_name(&ent->pk);
+	char	   *skn = key_name(&ent->sk);
+	char	   *base;
+
+	if (ent->type_value)
+		base = ident_part(ent->type_value);
+	else if (key_prefixed(&ent->sk) &&
+			 !(key_prefixed(&ent->pk) && strcmp(ent->pk.prefix, ent->sk.prefix) == 0))
+		base = skn;
+	else
+		base = pkn ? pkn : skn;
+	if (base == NULL)
+		base = ident_part(desc->name);
+	if (base == NULL)
+		base = "entity";
+	if (!ent->type_value && pkn && skn && strcmp(pkn, skn) != 0 &&
+		name_used(*used_tables, base))
+		base = psprintf("%s_%s", pkn, skn);
+	ent->name = unique_name(used_tables, base);
+}
+
+/* Doubles braces so that literal key text survives template parsing. */
+static void
+append_template_literal(StringInfo buf, const char *s)
+{
+	for (; *s; s++)
+	{
+		if (*s == '{' || *s == '}')
+			appendStringInfoChar(buf, *s);
+		appendStringInfoChar(buf, *s);
+	}
+}
+
+/*
+ * Template of one key, and the name of its hole (NULL for a literal).
+ * avoid is a hole name that must not be reused (the other key's).
+ */
+static char *
+key_template(const KeyStats *ks, const char *attr, const char *suffix,
+			 const char *avoid, char **hole)
+{
+	StringInfoData buf;
+	char	   *base;
+
+	initStringInfo(&buf);
+	*hole = NULL;
+	if (key_literal(ks))
+	{
+		append_template_literal(&buf, ks->text);
+		return buf.data;
+	}
+	if (key_prefixed(ks) && (base = ident_part(ks->prefix)) != NULL)
+	{
+		append_template_literal(&buf, ks->prefix);
+		*hole = psprintf("%s%s", base, suffix);
+	}
+	else
+	{
+		if (key_prefixed(ks))
+			append_template_literal(&buf, ks->prefix);
+		base = ident_part(attr);
+		*hole = base ? base : pstrdup("key");
+	}
+	if (avoid && strcmp(*hole, avoid) == 0)
+		*hole = psprintf("%s2", *hole);
+	appendStringInfo(&buf, "{%s}", *hole);
+	return buf.data;
+}
+
+/* SQL type of an attribute: one type seen (NULL aside), else jsonb. */
+static const char *
+seen_sql_type(int types)
+{
+	int			i;
+
+	if ((types & ~T_NULL) != 0)
+		types &= ~T_NULL;
+	for (i = 0; i < (int) lengthof(type_map); i++)
+		if (types == (1 << i))
+			return type_map[i].sql;
+	return "jsonb";
+}
+
+/*
+ * The foreign table of one entity: template holes first, then the
+ * attributes seen, then the options tying it to its items.
+ */
+static char *
+entity_table_cmd(Entity *ent, DdbTableDesc *desc, ImportOptions *opts,
+				 const char *server)
+{
+	StringInfoData buf;
+	List	   *used_cols = NIL;
+	char	   *pk_tmpl,
+			   *sk_tmpl = NULL;
+	char	   *pk_hole,
+			   *sk_hole = NULL;
+	ListCell   *lc;
+
+	pk_tmpl = key_template(&ent->pk, desc->pk_attr, "_id", NULL, &pk_hole);
+	if (desc->sk_attr)
+	{
+		bool		shared = key_prefixed(&ent->pk) && key_prefixed(&ent->sk) &&
+			strcmp(ent->pk.prefix, ent->sk.prefix) == 0;
+
+		if (shared && ent->keys_equal)
+			sk_tmpl = key_template(&ent->sk, desc->sk_attr, "_id", NULL, &sk_hole);
+		else
+			sk_tmpl = key_template(&ent->sk, desc->sk_attr,
+								   shared ? "_id2" : "_id", pk_hole, &sk_hole);
+	}
+
+	begin_table(&buf, ent->name);
+	if (pk_hole)
+		append_column(&buf, unique_name(&used_cols, pk_hole), "text", NULL);
+	if (sk_hole && !(pk_hole && strcmp(pk_hole, sk_hole) == 0))
+		append_column(&buf, unique_name(&used_cols, sk_hole), "text", NULL);
+	foreach(lc, ent->attrs)
+	{
+		SeenAttr   *seen = (SeenAttr *) lfirst(lc);
+
+		append_column(&buf, unique_name(&used_cols, lower_copy(seen->name)),
+					  seen_sql_type(seen->types), seen->name);
+	}
+	appendStringInfo(&buf, "\n) SERVER %s\nOPTIONS (table %s, pk_template %s",
+					 quote_identifier(server), quote_literal_cstr(desc->name),
+					 quote_literal_cstr(pk_tmpl));
+	if (sk_tmpl)
+		appendStringInfo(&buf, ", sk_template %s", quote_literal_cstr(sk_tmpl));
+	if (ent->type_value)
+		appendStringInfo(&buf, ", type_attribute %s, type_value %s",
+						 quote_literal_cstr(opts->type_attribute),
+						 quote_literal_cstr(ent->type_value));
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+static int
+entity_name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((Entity *) lfirst(a))->name, ((Entity *) lfirst(b))->name);
+}
+
+/*
+ * Samples one table and adds a statement per entity, sorted by name.
+ * Plain entities are named before links, so that a link takes "<pk>_<sk>"
+ * rather than taking its target's name from it.
+ */
+static List *
+import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
+				const char *server, List **used_tables, List *cmds)
+{
+	List	   *entities = sample_entities(conn, desc, opts);
+	ListCell   *lc;
+	int			pass;
+
+	if (entities == NIL)
+	{
+		ereport(NOTICE,
+				(errmsg("DynamoDB table \"%s\" has no items to sample, no foreign table created",
+						desc->name)));
+		return cmds;
+	}
+	for (pass = 0; pass < 2; pass++)
+	{
+		foreach(lc, entities)
+		{
+			Entity	   *ent = (Entity *) lfirst(lc);
+
+			if (entity_is_link(ent, desc) == (pass == 1))
+				name_entity(ent, desc, used_tables);
+		}
+	}
+	list_sort(entities, entity_name_cmp);
+	foreach(lc, entities)
+		cmds = lappend(cmds, entity_table_cmd((Entity *) lfirst(lc), desc,
+											  opts, server));
+	return cmds;
+}
+
+/*
+ * Whether a raw import of "*" would keep the table: the same test as
+ * PostgreSQL applies afterwards, made early to spare DescribeTable calls.
+ */
+static bool
+raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
+{
+	char	   *name = lower_copy(table);
+	ListCell   *lc;
+
+	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
+		return true;
+	foreach(lc, stmt->table_list)
+	{
+		if (strcmp(((RangeVar *) lfirst(lc))->relname, name) == 0)
+			return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
+	}
+	return stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT;
+}
+
+/*
+ * ImportForeignSchema callback: returns CREATE FOREIGN TABLE statements for
+ * a DynamoDB table or all of them; PostgreSQL applies LIMIT TO / EXCEPT to
+ * the result and creates the tables in the target schema.
+ */
+List *
+ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
+{
+	ImportOptions opts;
+	DdbConn    *conn;
+	List	   *tables;
+	List	   *cmds = NIL;
+	List	   *used_tables = NIL;
+	ListCell   *lc;
+	bool		all = strcmp(stmt->remote_schema, "*") == 0;
+
+	parse_import_options(stmt->options, &opts);
+	conn = ddb_get_connection(serverOid, GetUserId());
+
+	if (all)
+		tables = ddb_list_tables(conn);
+	else
+		tables = list_make1(stmt->remote_schema);
+
+	foreach(lc, tables)
+	{
+		char	   *table = (char *) lfirst(lc);
+		DdbTableDesc *desc;
+
+		if (all && !opts.entities && !raw_table_wanted(stmt, table))
+			continue;
+		desc = ddb_describe_table(conn, table, true);
+		if (desc == NULL)
+		{
+			if (all)
+				continue;		/* dropped since ListTables */
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_SCHEMA_NOT_FOUND),
+					 errmsg("DynamoDB table \"%s\" does not exist", table),
+					 errhint("The remote schema of IMPORT FOREIGN SCHEMA names a DynamoDB table, or \"*\" for all of them.")));
+		}
+		if (opts.entities)
+			cmds = import_entities(conn, desc, &opts, stmt->server_name,
+								   &used_tables, cmds);
+		else
+			cmds = lappend(cmds, raw_table_cmd(desc, stmt->server_name,
+											   &used_tables));
+	}
+
+	return cmds;
+}

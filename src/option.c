@@ -1,0 +1,528 @@
+/*-------------------------------------------------------------------------
+ * option.c
+ *	  Option validation and resolution for servers, user mappings, foreign
+ *	  tables and columns.
+ *
+ * Every option is declared once in the table below with the catalog it
+ * belongs to.  Secrets are accepted only on user mappings.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include "access/reloptions.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_foreign_table.h"
+#include "catalog/pg_user_mapping.h"
+#include "catalog/pg_attribute.h"
+#include "commands/defrem.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/varlena.h"
+#include "access/table.h"
+
+PG_FUNCTION_INFO_V1(ddbrel_validator);
+
+typedef enum DdbOptKind
+{
+	OPT_TEXT,
+	OPT_BOOL,
+	OPT_INT,
+	OPT_URL,
+	OPT_REGION,
+	OPT_TEMPLATE,
+	OPT_SECRET
+} DdbOptKind;
+
+typedef struct DdbOptionDef
+{
+	const char *name;
+	Oid			context;
+	DdbOptKind	kind;
+	int			min;			/* for OPT_INT */
+	int			max;
+} DdbOptionDef;
+
+static const DdbOptionDef ddb_options[] = {
+	/* server */
+	{"region", ForeignServerRelationId, OPT_REGION},
+	{"endpoint", ForeignServerRelationId, OPT_URL},
+	{"connect_timeout", ForeignServerRelationId, OPT_INT, 1, 600000},
+	{"request_timeout", ForeignServerRelationId, OPT_INT, 1, 3600000},
+	{"max_retries", ForeignServerRelationId, OPT_INT, 0, 100},
+	{"allow_full_scan", ForeignServerRelationId, OPT_BOOL},
+	/* user mapping */
+	{"access_key_id", UserMappingRelationId, OPT_SECRET},
+	{"secret_access_key", UserMappingRelationId, OPT_SECRET},
+	{"session_token", UserMappingRelationId, OPT_SECRET},
+	/* foreign table */
+	{"table", ForeignTableRelationId, OPT_TEXT},
+	{"partition_key", ForeignTableRelationId, OPT_TEXT},
+	{"sort_key", ForeignTableRelationId, OPT_TEXT},
+	{"consistent_read", ForeignTableRelationId, OPT_BOOL},
+	{"parallel_segments", ForeignTableRelationId, OPT_INT, 1, 64},
+	{"allow_full_scan", ForeignTableRelationId, OPT_BOOL},
+	{"index", ForeignTableRelationId, OPT_TEXT},
+	{"pk_template", ForeignTableRelationId, OPT_TEMPLATE},
+	{"sk_template", ForeignTableRelationId, OPT_TEMPLATE},
+	{"type_attribute", ForeignTableRelationId, OPT_TEXT},
+	{"type_value", ForeignTableRelationId, OPT_TEXT},
+	/* column */
+	{"attribute", AttributeRelationId, OPT_TEXT},
+	{"document", AttributeRelationId, OPT_BOOL},
+	{NULL}
+};
+
+static const char *
+context_name(Oid context)
+{
+	switch (context)
+	{
+		case ForeignServerRelationId:
+			return "server";
+		case UserMappingRelationId:
+			return "user mapping";
+		case ForeignTableRelationId:
+			return "foreign table";
+		case AttributeRelationId:
+			return "column";
+		default:
+			return "this object";
+	}
+}
+
+/*
+ * Reports an option that does not belong here, with the closest valid name
+ * as a hint, or where the option does belong when it is valid elsewhere.
+ */
+static void
+report_unknown_option(const char *name, Oid context)
+{
+	const DdbOptionDef *def;
+	const char *best = NULL;
+	int			best_dist = INT_MAX;
+
+	for (def = ddb_options; def->name; def++)
+	{
+		if (strcmp(def->name, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("option \"%s\" is not valid for a %s", name, context_name(context)),
+					 errhint("Set it on the %s.", context_name(def->context))));
+	}
+	for (def = ddb_options; def->name; def++)
+	{
+		int			d;
+
+		if (def->context != context)
+			continue;
+		d = varstr_levenshtein(name, strlen(name), def->name, strlen(def->name),
+							   1, 1, 1, false);
+		if (d < best_dist)
+		{
+			best_dist = d;
+			best = def->name;
+		}
+	}
+	if (best && best_dist <= Max(2, (int) strlen(name) / 3))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid option \"%s\"", name),
+				 errhint("Perhaps you meant the option \"%s\".", best)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			 errmsg("invalid option \"%s\"", name),
+			 errhint("Valid options for a %s are described in the ddbrel README.",
+					 context_name(context))));
+}
+
+bool
+ddb_parse_bool_option(const char *name, const char *value)
+{
+	bool		result;
+
+	if (!parse_bool(value, &result))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" requires a boolean value", name),
+				 errdetail("\"%s\" is not one of true, false, on, off, yes, no, 1, 0.", value)));
+	return result;
+}
+
+int
+ddb_parse_int_option(const char *name, const char *value, int min, int max)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || v < min || v > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"%s\" requires an integer between %d and %d", name, min, max),
+				 errdetail("\"%s\" is not.", value)));
+	return (int) v;
+}
+
+/* Only http(s) URLs with a host: never a file, never another scheme. */
+static void
+check_endpoint(const char *value)
+{
+	const char *p;
+
+	if (strncmp(value, "https://", 8) == 0)
+		p = value + 8;
+	else if (strncmp(value, "http://", 7) == 0)
+		p = value + 7;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"endpoint\" must be an http:// or https:// URL"),
+				 errdetail("\"%s\" is not.", value)));
+	if (*p == '\0' || *p == '/' || *p == ':' || strchr(p, '@') != NULL ||
+		strpbrk(value, " \t\r\n?#") != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"endpoint\" must name a host, without user information, query or fragment"),
+				 errdetail("\"%s\" is not such a URL.", value)));
+}
+
+static void
+check_region(const char *value)
+{
+	const char *p;
+
+	if (*value == '\0' || strlen(value) > 64)
+		goto bad;
+	for (p = value; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+			goto bad;
+	return;
+bad:
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			 errmsg("option \"region\" must be a region name such as \"us-east-1\""),
+			 errdetail("\"%s\" is not.", value)));
+}
+
+static void
+check_template(const char *name, const char *value)
+{
+	char		err[256];
+	ddb_template *t = ddb_template_parse(value, err, sizeof(err));
+
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid %s \"%s\": %s", name, value, err)));
+	ddb_template_free(t);
+}
+
+Datum
+ddbrel_validator(PG_FUNCTION_ARGS)
+{
+	List	   *options = untransformRelOptions(PG_GETARG_DATUM(0));
+	Oid			context = PG_GETARG_OID(1);
+	ListCell   *lc;
+	bool		have_table = false;
+
+	foreach(lc, options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+		const DdbOptionDef *def;
+		const char *value = defGetString(d);
+
+		for (def = ddb_options; def->name; def++)
+			if (def->context == context && strcmp(def->name, d->defname) == 0)
+				break;
+		if (def->name == NULL)
+			report_unknown_option(d->defname, context);
+
+		switch (def->kind)
+		{
+			case OPT_BOOL:
+				(void) ddb_parse_bool_option(def->name, value);
+				break;
+			case OPT_INT:
+				(void) ddb_parse_int_option(def->name, value, def->min, def->max);
+				break;
+			case OPT_URL:
+				check_endpoint(value);
+				break;
+			case OPT_REGION:
+				check_region(value);
+				break;
+			case OPT_TEMPLATE:
+				check_template(def->name, value);
+				break;
+			case OPT_TEXT:
+			case OPT_SECRET:
+				if (*value == '\0')
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							 errmsg("option \"%s\" must not be empty", def->name)));
+				break;
+		}
+		if (strcmp(def->name, "table") == 0)
+			have_table = true;
+	}
+
+	if (context == ForeignTableRelationId && !have_table)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("option \"table\" is required for a ddbrel foreign table"),
+				 errhint("Name the DynamoDB table, e.g. OPTIONS (table 'AppData').")));
+	PG_RETURN_VOID();
+}
+
+/* Looks up an option by name in a DefElem list. */
+static const char *
+find_option(List *options, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+
+		if (strcmp(d->defname, name) == 0)
+			return defGetString(d);
+	}
+	return NULL;
+}
+
+void
+ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
+{
+	const char *v;
+
+	memset(out, 0, sizeof(*out));
+	v = find_option(server->options, "region");
+	out->region = pstrdup(v ? v : "us-east-1");
+	v = find_option(server->options, "endpoint");
+	if (v)
+	{
+		size_t		n = strlen(v);
+
+		out->endpoint = pstrdup(v);
+		while (n > 0 && out->endpoint[n - 1] == '/')
+			out->endpoint[--n] = '\0';
+	}
+	else
+		out->endpoint = psprintf("https://dynamodb.%s.amazonaws.com", out->region);
+	v = find_option(server->options, "connect_timeout");
+	out->connect_timeout_ms = v ? ddb_parse_int_option("connect_timeout", v, 1, 600000) : 5000;
+	v = find_option(server->options, "request_timeout");
+	out->request_timeout_ms = v ? ddb_parse_int_option("request_timeout", v, 1, 3600000) : 30000;
+	v = find_option(server->options, "max_retries");
+	out->max_retries = v ? ddb_parse_int_option("max_retries", v, 0, 100) : 10;
+	v = find_option(server->options, "allow_full_scan");
+	out->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : true;
+}
+
+/*
+ * Credentials for (server, user): the user mapping's keys, or for a
+ * superuser's mapping without keys, the server process's environment.
+ */
+void
+ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out)
+{
+	UserMapping *um = GetUserMapping(userid, serverid);
+	const char *ak = find_option(um->options, "access_key_id");
+	const char *sk = find_option(um->options, "secret_access_key");
+	const char *tok = find_option(um->options, "session_token");
+
+	memset(out, 0, sizeof(*out));
+	if (ak == NULL && sk == NULL)
+	{
+		if (!superuser_arg(userid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("user mapping for \"%s\" has no DynamoDB credentials",
+							GetUserNameFromId(userid, false)),
+					 errdetail("Only a superuser's mapping may use the server's environment credentials."),
+					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
+		ak = getenv("AWS_ACCESS_KEY_ID");
+		sk = getenv("AWS_SECRET_ACCESS_KEY");
+		if (tok == NULL)
+			tok = getenv("AWS_SESSION_TOKEN");
+		if (ak == NULL || sk == NULL || *ak == '\0' || *sk == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("no DynamoDB credentials for user mapping of \"%s\"",
+							GetUserNameFromId(userid, false)),
+					 errdetail("The user mapping has none and the server's environment has no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."),
+					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
+	}
+	else if (ak == NULL || sk == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("user mapping needs both \"access_key_id\" and \"secret_access_key\"")));
+	out->access_key_id = pstrdup(ak);
+	out->secret_access_key = pstrdup(sk);
+	out->session_token = (tok && *tok) ? pstrdup(tok) : NULL;
+}
+
+/* Binds a template's holes to columns; every hole must name a column. */
+static void
+bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optname)
+{
+	int			h;
+
+	for (h = 0; h < t->nholes; h++)
+	{
+		int			i;
+		bool		found = false;
+
+		for (i = 0; i < opts->ncolumns; i++)
+		{
+			DdbColumn  *col = &opts->columns[i];
+
+			if (strcmp(col->colname, t->holes[h]) != 0)
+				continue;
+			found = true;
+			/* a column in both templates is read from the partition key */
+			if (col->source != DDB_COL_TEMPLATE)
+			{
+				col->source = DDB_COL_TEMPLATE;
+				col->tmpl_key = which;
+				col->tmpl_hole = h;
+			}
+		}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+					 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
+							optname, get_rel_name(opts->relid), t->holes[h])));
+	}
+}
+
+static ddb_template *
+parse_template_option(const char *name, const char *value)
+{
+	char		err[256];
+	ddb_template *t = ddb_template_parse(value, err, sizeof(err));
+
+	if (t == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("invalid %s \"%s\": %s", name, value, err)));
+	return t;
+}
+
+/*
+ * Resolves every option of a foreign table, its server and its columns into
+ * one struct.  With need_desc, key attribute names not given as options are
+ * taken from DescribeTable (cached).  Allocates in CurrentMemoryContext.
+ */
+DdbRelOptions *
+ddb_get_rel_options(Oid relid, bool need_desc)
+{
+	DdbRelOptions *opts = palloc0(sizeof(DdbRelOptions));
+	ForeignTable *ft = GetForeignTable(relid);
+	ForeignServer *server = GetForeignServer(ft->serverid);
+	Relation	rel;
+	TupleDesc	tupdesc;
+	const char *v;
+	int			i;
+
+	opts->relid = relid;
+	opts->serverid = ft->serverid;
+	opts->userid = GetUserId();
+	ddb_get_server_options(server, &opts->server);
+
+	opts->table = pstrdup(find_option(ft->options, "table"));
+	v = find_option(ft->options, "partition_key");
+	opts->partition_key = v ? pstrdup(v) : NULL;
+	v = find_option(ft->options, "sort_key");
+	opts->sort_key = v ? pstrdup(v) : NULL;
+	v = find_option(ft->options, "consistent_read");
+	opts->consistent_read = v ? ddb_parse_bool_option("consistent_read", v) : false;
+	v = find_option(ft->options, "parallel_segments");
+	opts->parallel_segments = v ? ddb_parse_int_option("parallel_segments", v, 1, 64) : 1;
+	v = find_option(ft->options, "allow_full_scan");
+	opts->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : opts->server.allow_full_scan;
+	v = find_option(ft->options, "index");
+	opts->index = v ? pstrdup(v) : NULL;
+	v = find_option(ft->options, "type_attribute");
+	opts->type_attribute = v ? pstrdup(v) : NULL;
+	v = find_option(ft->options, "type_value");
+	opts->type_value = v ? pstrdup(v) : NULL;
+	if ((opts->type_attribute == NULL) != (opts->type_value == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("options \"type_attribute\" and \"type_value\" must be given together")));
+	v = find_option(ft->options, "pk_template");
+	if (v)
+	{
+		opts->pk_template_text = pstrdup(v);
+		opts->pk_template = parse_template_option("pk_template", v);
+	}
+	v = find_option(ft->options, "sk_template");
+	if (v)
+	{
+		opts->sk_template_text = pstrdup(v);
+		opts->sk_template = parse_template_option("sk_template", v);
+	}
+
+	/* columns */
+	rel = table_open(relid, AccessShareLock);
+	tupdesc = RelationGetDescr(rel);
+	opts->columns = palloc0(sizeof(DdbColumn) * Max(tupdesc->natts, 1));
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		DdbColumn  *col;
+		List	   *colopts;
+
+		if (att->attisdropped)
+			continue;
+		col = &opts->columns[opts->ncolumns++];
+		col->attnum = att->attnum;
+		col->colname = pstrdup(NameStr(att->attname));
+		col->typid = att->atttypid;
+		col->typmod = att->atttypmod;
+		col->source = DDB_COL_ATTRIBUTE;
+		colopts = GetForeignColumnOptions(relid, att->attnum);
+		v = find_option(colopts, "attribute");
+		col->attrname = pstrdup(v ? v : col->colname);
+		v = find_option(colopts, "document");
+		if (v && ddb_parse_bool_option("document", v))
+		{
+			if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+						 errmsg("document column \"%s\" must be of type jsonb or json",
+								col->colname)));
+			col->source = DDB_COL_DOCUMENT;
+		}
+		ddb_codec_column_init(col);
+	}
+	table_close(rel, AccessShareLock);
+
+	if (opts->pk_template)
+		bind_template(opts, opts->pk_template, 0, "pk_template");
+	if (opts->sk_template)
+		bind_template(opts, opts->sk_template, 1, "sk_template");
+
+	if (need_desc)
+	{
+		DdbConn    *conn = ddb_get_connection(opts->serverid, opts->userid);
+		DdbTableDesc *desc = ddb_describe_table(conn, opts->table, false);
+
+		if (opts->partition_key == NULL)
+			opts->partition_key = pstrdup(desc->pk_attr);
+		if (opts->sort_key == NULL && desc->sk_attr)
+			opts->sort_key = pstrdup(desc->sk_attr);
+		opts->desc = desc;
+	}
+	if (opts->sk_template && need_desc && opts->sort_key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("foreign table \"%s\" has an sk_template but DynamoDB table \"%s\" has no sort key",
+						get_rel_name(relid), opts->table)));
+	return opts;
+}

@@ -1,0 +1,228 @@
+# test/env.sh
+#	  Private PostgreSQL 15 cluster + dynalite for the demo and the tests.
+#
+# Source it from bash, then call ddb_env_start:
+#
+#	source test/env.sh && ddb_env_start
+#
+# ddb_env_start makes a temp dir, starts a cluster in it (as the postgres OS
+# user when run as root; unix socket in the temp dir, no TCP), starts dynalite
+# on a free 127.0.0.1 port, and exports:
+#
+#	PGHOST PGPORT PGUSER=postgres PGDATABASE=postgres  for psql / pg_regress
+#	DDB_ENDPOINT=http://127.0.0.1:<port>              for psql \getenv, loaders
+#	AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
+#	                                                  dummies for aws CLI/boto3
+#	PG_BIN  (PostgreSQL 15 binaries, also put first on PATH)
+#	DDB_TMP (the temp dir under ${DDB_TMPDIR:-/tmp}; logs postgres.log, dynalite.log)
+#
+# The postmaster runs with a clean environment holding only
+# AWS_ACCESS_KEY_ID=ddbrel-test-key and AWS_SECRET_ACCESS_KEY=ddbrel-test-secret
+# (plus PATH/LANG/HOME), so the superuser fallback to environment credentials
+# can be tested and nothing from the caller (proxies, profiles) leaks in.
+#
+# An EXIT trap (installed by ddb_env_start) stops both servers and removes the
+# temp dir, also on error or Ctrl-C.  ddb_env_stop may be called earlier; it
+# is idempotent.  With a non-zero status (its argument, or the exit status in
+# the trap) it prints the tail of the server logs first.
+
+DDB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
+PG_BIN="${PG_BIN:-$("$PG_CONFIG" --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}"
+export DDB_ROOT PG_CONFIG PG_BIN
+case ":$PATH:" in *":$PG_BIN:"*) ;; *) export PATH="$PG_BIN:$PATH" ;; esac
+
+# Credentials the postmaster sees in its environment.
+DDB_SERVER_ACCESS_KEY_ID=ddbrel-test-key
+DDB_SERVER_SECRET_ACCESS_KEY=ddbrel-test-secret
+
+DDB_TMP=
+DDB_PG_STARTED=
+DDB_DYNALITE_PID=
+
+# Run a command as the cluster owner: postgres when we are root, else ourselves.
+ddb_as_pg()
+{
+	if [ "$(id -u)" = 0 ]; then
+		(cd "$DDB_TMP" && runuser -u postgres -- "$@")
+	else
+		(cd "$DDB_TMP" && "$@")
+	fi
+}
+
+# Print a TCP port that was free a moment ago.
+ddb_free_port()
+{
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+ddb_pg_start()
+{
+	local port
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	# Not $TMPDIR: the postgres user must be able to reach the directory.
+	DDB_TMP=$(mktemp -d "${DDB_TMPDIR:-/tmp}/ddbrel-test.XXXXXX") || return 1
+	export DDB_TMP
+	chmod 0755 "$DDB_TMP"
+	if [ "$(id -u)" = 0 ]; then
+		chown postgres:postgres "$DDB_TMP" || return 1
+	fi
+
+	if ! ddb_as_pg "$PG_BIN/initdb" -D "$DDB_TMP/data" -U postgres -A trust \
+			-E UTF8 --locale=C --no-sync --no-instructions \
+			>"$DDB_TMP/initdb.log" 2>&1; then
+		echo "env.sh: initdb failed:" >&2
+		tail -n 40 "$DDB_TMP/initdb.log" >&2
+		return 1
+	fi
+
+	# The socket lives in the private dir, so the port only names the socket
+	# file; a free one is picked anyway so TCP can be switched on if needed.
+	port=$(ddb_free_port) || return 1
+	cat >>"$DDB_TMP/data/postgresql.conf" <<EOF
+
+# ddbrel test cluster (test/env.sh)
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$DDB_TMP'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 40
+shared_buffers = 32MB
+lc_messages = 'C'
+log_line_prefix = '%m [%p] %q%u@%d '
+EOF
+
+	# postgres.log is created by the cluster owner so it can write to it.
+	if ! ddb_as_pg env -i PATH="$PG_BIN:/usr/bin:/bin" LANG=C.UTF-8 HOME="$DDB_TMP" \
+			AWS_ACCESS_KEY_ID="$DDB_SERVER_ACCESS_KEY_ID" \
+			AWS_SECRET_ACCESS_KEY="$DDB_SERVER_SECRET_ACCESS_KEY" \
+			"$PG_BIN/pg_ctl" -D "$DDB_TMP/data" -l "$DDB_TMP/postgres.log" \
+			-w -t 60 start >"$DDB_TMP/pg_ctl.log" 2>&1; then
+		echo "env.sh: pg_ctl start failed:" >&2
+		cat "$DDB_TMP/pg_ctl.log" >&2
+		tail -n 40 "$DDB_TMP/postgres.log" >&2 2>/dev/null
+		DDB_PG_STARTED=1	# let ddb_env_stop make sure nothing is left
+		return 1
+	fi
+	DDB_PG_STARTED=1
+
+	export PGHOST="$DDB_TMP" PGPORT="$port" PGUSER=postgres PGDATABASE=postgres
+	unset PGPASSWORD PGSERVICE PGOPTIONS PGHOSTADDR PGSSLMODE PGAPPNAME
+	return 0
+}
+
+ddb_dynalite_start()
+{
+	local attempt port cli="$DDB_ROOT/node_modules/dynalite/cli.js"
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	if [ ! -f "$cli" ]; then
+		echo "env.sh: $cli missing (run test/setup.sh)" >&2
+		return 1
+	fi
+	for attempt in 1 2 3 4 5; do
+		port=$(ddb_free_port) || return 1
+		: >"$DDB_TMP/dynalite.log"
+		node "$cli" --host 127.0.0.1 --port "$port" --createTableMs 0 \
+			--deleteTableMs 0 --updateTableMs 0 \
+			</dev/null >>"$DDB_TMP/dynalite.log" 2>&1 &
+		DDB_DYNALITE_PID=$!
+		for _ in $(seq 1 150); do
+			if ! kill -0 "$DDB_DYNALITE_PID" 2>/dev/null; then
+				break		# died (port taken?): try another port
+			fi
+			if grep -q 'listening' "$DDB_TMP/dynalite.log" &&
+				(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				export DDB_ENDPOINT="http://127.0.0.1:$port"
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$DDB_DYNALITE_PID" 2>/dev/null
+		wait "$DDB_DYNALITE_PID" 2>/dev/null
+		DDB_DYNALITE_PID=
+		echo "env.sh: dynalite did not start on port $port (attempt $attempt):" >&2
+		tail -n 20 "$DDB_TMP/dynalite.log" >&2
+	done
+	return 1
+}
+
+# Stop everything; idempotent.  $1: status (non-zero prints the logs).
+# Also the EXIT trap, so it must not trip over set -e.
+ddb_env_stop()
+{
+	local status="${1:-0}" pid
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	if [ -n "$DDB_DYNALITE_PID" ]; then
+		kill "$DDB_DYNALITE_PID" 2>/dev/null
+		wait "$DDB_DYNALITE_PID" 2>/dev/null
+		DDB_DYNALITE_PID=
+	fi
+	if [ -n "$DDB_PG_STARTED" ] && [ -n "$DDB_TMP" ]; then
+		DDB_PG_STARTED=
+		if [ -f "$DDB_TMP/data/postmaster.pid" ] &&
+			! ddb_as_pg "$PG_BIN/pg_ctl" -D "$DDB_TMP/data" -m fast -w -t 20 stop >/dev/null 2>&1 &&
+			! ddb_as_pg "$PG_BIN/pg_ctl" -D "$DDB_TMP/data" -m immediate -w -t 10 stop >/dev/null 2>&1; then
+			pid=$(head -n 1 "$DDB_TMP/data/postmaster.pid" 2>/dev/null)
+			[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+			sleep 0.5
+		fi
+	fi
+	if [ -n "$DDB_TMP" ] && [ -d "$DDB_TMP" ]; then
+		if [ "$status" != 0 ]; then
+			if [ -s "$DDB_TMP/postgres.log" ]; then
+				echo "---- tail of postgres.log ----" >&2
+				tail -n 60 "$DDB_TMP/postgres.log" >&2
+			fi
+			if [ -s "$DDB_TMP/dynalite.log" ]; then
+				echo "---- tail of dynalite.log ----" >&2
+				tail -n 20 "$DDB_TMP/dynalite.log" >&2
+			fi
+		fi
+		rm -rf "$DDB_TMP"
+	fi
+	DDB_TMP=
+	return 0
+}
+
+# Start both servers, export the variables, install the traps.
+ddb_env_start()
+{
+	local -
+
+	set +e
+	trap 'ddb_env_stop $?' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+
+	# Dummy credentials for the aws CLI and boto3; nothing from the host.
+	export AWS_ACCESS_KEY_ID="$DDB_SERVER_ACCESS_KEY_ID"
+	export AWS_SECRET_ACCESS_KEY="$DDB_SERVER_SECRET_ACCESS_KEY"
+	export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
+	export AWS_PAGER="" AWS_EC2_METADATA_DISABLED=true
+	export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+	unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE
+	export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+	export no_proxy="$NO_PROXY"
+
+	ddb_pg_start || return 1
+	ddb_dynalite_start || return 1
+	echo "env.sh: postgres socket $PGHOST port $PGPORT, dynalite $DDB_ENDPOINT"
+}
+
+# psql 15 with the settings scripts want.
+ddb_psql()
+{
+	"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}

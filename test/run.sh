@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# test/run.sh
+#	  README command 2: set up, start a private PostgreSQL 15 + dynalite, load
+#	  the fixtures, run unit tests, fuzzers and pg_regress, and sum them up.
+#
+# Every unit binary/script and the fuzz runner print "<kind> <name>: N passed,
+# M failed" lines; pg_regress's summary is parsed.  A step that crashes, or
+# exits non-zero without reporting a failure, counts as one failure; a step
+# whose files do not exist is skipped.  The last line is "N passed, M failed";
+# the exit status is non-zero when M > 0.
+#
+# Environment: RUN_FUZZ_SECONDS (default 15) is handed to test/fuzz/run.sh.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+export PG_CONFIG=/usr/bin/pg_config
+
+PASS=0
+FAIL=0
+FAILED_STEPS=()
+
+step_failed()
+{
+	echo "run: FAILED: $*"
+	FAIL=$((FAIL + 1))
+	FAILED_STEPS+=("$*")
+}
+
+summary()
+{
+	local s
+
+	for s in "${FAILED_STEPS[@]}"; do
+		echo "run: failed step: $s"
+	done
+	echo "$PASS passed, $FAIL failed"
+}
+
+# run_logged LOG SECONDS CMD...: run CMD under timeout in the background,
+# its output to LOG and (through tail) the console; status in RC.  In the
+# background so that INT/TERM reach our trap at once and stop CMD too.
+STEP_PID=
+TAIL_PID=
+run_logged()
+{
+	local log="$1" secs="$2"
+	shift 2
+
+	: >"$log"
+	timeout -k 10 "$secs" "$@" >"$log" 2>&1 </dev/null &
+	STEP_PID=$!
+	tail -n +1 -f --pid="$STEP_PID" "$log" &
+	TAIL_PID=$!
+	wait "$STEP_PID"
+	RC=$?
+	wait "$TAIL_PID"
+	STEP_PID=
+	TAIL_PID=
+}
+
+on_signal()
+{
+	trap - INT TERM HUP
+	echo "run: interrupted"
+	if [ -n "$STEP_PID" ]; then
+		kill -TERM "$STEP_PID" 2>/dev/null	# timeout passes it on to CMD's group
+		wait "$STEP_PID" 2>/dev/null
+	fi
+	[ -n "$TAIL_PID" ] && kill "$TAIL_PID" 2>/dev/null
+	exit "$1"	# env.sh's EXIT trap stops the servers
+}
+
+# run_counted NAME SECONDS CMD...: run_logged, then add up the
+# "<kind> <name>: N passed, M failed" lines CMD printed.
+run_counted()
+{
+	local name="$1" secs="$2" log p f n
+	shift 2
+
+	log="$LOGDIR/step.log"
+	run_logged "$log" "$secs" "$@"
+	read -r p f n < <(awk '
+		/^[A-Za-z0-9_.-]+ [^ :]+: [0-9]+ passed, [0-9]+ failed/ {
+			sub(/^[^:]+: /, ""); p += $1; f += $3; n++
+		}
+		END { print p + 0, f + 0, n + 0 }' "$log")
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		step_failed "$name timed out after ${secs}s"
+	elif [ "$n" = 0 ]; then
+		step_failed "$name printed no count line (exit $RC)"
+	elif [ "$RC" != 0 ] && [ "$f" = 0 ]; then
+		step_failed "$name exited $RC"
+	fi
+}
+
+# ---- setup, servers, fixtures ---------------------------------------------
+if ! bash test/setup.sh deps; then
+	echo "run: test/setup.sh deps failed"
+	step_failed "setup"
+	summary
+	exit 1
+fi
+BUILD_OK=1
+if ! bash test/setup.sh build; then
+	BUILD_OK=
+	step_failed "build (make && make install)"
+fi
+
+# shellcheck source=test/env.sh
+source test/env.sh
+if ! ddb_env_start; then
+	ddb_env_stop 1
+	step_failed "starting postgres/dynalite"
+	summary
+	exit 1
+fi
+LOGDIR="$DDB_TMP/run"
+mkdir -p "$LOGDIR"
+trap 'on_signal 130' INT
+trap 'on_signal 143' TERM
+trap 'on_signal 129' HUP
+
+if ! bash test/fixtures/load_all.sh; then
+	step_failed "fixtures (test/fixtures/load_all.sh)"
+fi
+
+# ---- (a) unit tests -------------------------------------------------------
+shopt -s nullglob
+unit_sources=(test/unit/test_*.c)
+if [ "${#unit_sources[@]}" -gt 0 ]; then
+	echo "run: make -C test/unit"
+	if ! make -k -C test/unit; then
+		step_failed "make -C test/unit"
+	fi
+fi
+for bin in test/unit/test_*; do
+	case "$bin" in
+		*.c | *.h | *.o | *.d | *.py | *.sh | *.dSYM) continue ;;
+	esac
+	if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+		continue
+	fi
+	echo "run: $bin"
+	run_counted "$bin" 600 "$bin"
+done
+if [ -f test/unit/sigv4_crosscheck.py ]; then
+	echo "run: test/unit/sigv4_crosscheck.py"
+	run_counted sigv4_crosscheck.py 600 /usr/bin/python3 test/unit/sigv4_crosscheck.py
+fi
+
+# ---- (b) fuzzers ----------------------------------------------------------
+if [ -f test/fuzz/run.sh ]; then
+	echo "run: test/fuzz/run.sh ${RUN_FUZZ_SECONDS:-15}"
+	run_counted "test/fuzz/run.sh" 1800 bash test/fuzz/run.sh "${RUN_FUZZ_SECONDS:-15}"
+fi
+
+# ---- (c) pg_regress -------------------------------------------------------
+regress=(sql/[0-9]*.sql)
+if [ "${#regress[@]}" -gt 0 ]; then
+	if [ -z "$BUILD_OK" ]; then
+		echo "run: pg_regress skipped: the extension did not build; ${#regress[@]} tests count as failed"
+		FAIL=$((FAIL + ${#regress[@]}))
+	else
+		rm -f regression.diffs regression.out
+		echo "run: make installcheck (${#regress[@]} tests)"
+		run_logged "$LOGDIR/regress.log" 2400 make installcheck PG_CONFIG="$PG_CONFIG"
+		rc=$RC
+		# pg_regress 15: " All N tests passed. ", " F of T tests failed. ",
+		# " F of T tests failed, I of these failures ignored. ",
+		# " P of T tests passed, I failed test(s) ignored. "
+		read -r p f < <(awk '
+			/^ *All [0-9]+ tests passed\./ { print $2, 0; found = 1; exit }
+			/^ *[0-9]+ of [0-9]+ tests failed, [0-9]+ of these failures ignored\./ {
+				print $3 - $1, $1 - $6; found = 1; exit }
+			/^ *[0-9]+ of [0-9]+ tests failed\./ { print $3 - $1, $1; found = 1; exit }
+			/^ *[0-9]+ of [0-9]+ tests passed, [0-9]+ failed test\(s\) ignored\./ {
+				print $1, 0; found = 1; exit }
+			END { if (!found) print "x x" }' "$LOGDIR/regress.log")
+		if [ "$p" = x ]; then
+			echo "run: pg_regress printed no summary (exit $rc); ${#regress[@]} tests count as failed"
+			FAIL=$((FAIL + ${#regress[@]}))
+			FAILED_STEPS+=("pg_regress crashed (exit $rc)")
+		else
+			PASS=$((PASS + p))
+			FAIL=$((FAIL + f))
+			if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+				step_failed "make installcheck exited $rc"
+			fi
+		fi
+		if [ -s regression.diffs ]; then
+			echo "run: ---- regression.diffs (first 300 lines) ----"
+			head -n 300 regression.diffs
+			echo "run: ---- end of regression.diffs ----"
+		fi
+	fi
+fi
+
+# ---- done -----------------------------------------------------------------
+status=0
+[ "$FAIL" = 0 ] || status=1
+ddb_env_stop "$status"		# before the summary, so it stays the last line
+summary
+exit "$status"

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# test/setup.sh
+#	  Install what the demo and the tests need on Debian 12, then build and
+#	  install the extension.  Idempotent; fast when everything is in place.
+#
+#	test/setup.sh          deps + build
+#	test/setup.sh deps     Debian packages and npm ci only
+#	test/setup.sh build    make && make install only
+#
+# Node 20 and npm come with the machine (not from apt); never apt-get npm.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
+
+PACKAGES=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev
+	libcjson-dev libssl-dev python3-boto3 awscli make gcc clang valgrind)
+
+install_packages()
+{
+	local p missing=()
+
+	for p in "${PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii'; then
+			missing+=("$p")
+		fi
+	done
+	if [ "${#missing[@]}" = 0 ]; then
+		echo "setup: Debian packages present"
+		return 0
+	fi
+	echo "setup: installing ${missing[*]}"
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup: must be root to apt-get install ${missing[*]}" >&2
+		return 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update
+	apt-get install -y "${PACKAGES[@]}"
+}
+
+# True when node_modules holds exactly what package-lock.json pins.
+node_modules_current()
+{
+	[ -f node_modules/.package-lock.json ] && [ -f node_modules/dynalite/package.json ] || return 1
+	node -e '
+		const fs = require("fs");
+		const want = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+		const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json")).packages;
+		const v = (p) => p && p.version + " " + (p.integrity || "");
+		for (const k of Object.keys(want)) {
+			if (k === "") continue;
+			if (v(want[k]) !== v(have[k])) process.exit(1);
+			const pkg = JSON.parse(fs.readFileSync(k + "/package.json"));
+			if (pkg.version !== want[k].version) process.exit(1);
+		}
+		process.exit(0);
+	' 2>/dev/null
+}
+
+install_node_modules()
+{
+	if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+		echo "setup: node/npm missing (they come with the machine, not from apt)" >&2
+		return 1
+	fi
+	if node_modules_current; then
+		echo "setup: node_modules matches package-lock.json"
+		return 0
+	fi
+	echo "setup: npm ci"
+	npm ci --no-audit --no-fund --loglevel=error
+}
+
+build_extension()
+{
+	echo "setup: make && make install (PG_CONFIG=$PG_CONFIG)"
+	make -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
+	make install PG_CONFIG="$PG_CONFIG"
+}
+
+case "${1:-all}" in
+	deps)
+		install_packages
+		install_node_modules
+		;;
+	build)
+		build_extension
+		;;
+	all)
+		install_packages
+		install_node_modules
+		build_extension
+		;;
+	*)
+		echo "usage: $0 [deps|build|all]" >&2
+		exit 2
+		;;
+esac
