@@ -57,6 +57,7 @@ typedef struct DdbColumn
 	AttrNumber	attnum;			/* 1-based attribute number */
 	char	   *colname;
 	char	   *attrname;		/* DynamoDB attribute name (DDB_COL_ATTRIBUTE) */
+	bool		attr_explicit;	/* attrname came from the "attribute" option */
 	DdbColumnSource source;
 	int			tmpl_key;		/* DDB_COL_TEMPLATE: 0 = pk template, 1 = sk template */
 	int			tmpl_hole;		/* index of the hole in that template */
@@ -98,6 +99,15 @@ typedef struct DdbTableDesc
 	List	   *attr_types;		/* AttributeDefinitions: list of "name" / "T" pairs (char *) */
 } DdbTableDesc;
 
+/* A key template on an attribute: pk_template, sk_template, or <attr>_template. */
+typedef struct DdbAttrTemplate
+{
+	char	   *attr;			/* the DynamoDB attribute it composes */
+	char	   *text;
+	ddb_template *tmpl;
+	bool		is_key;			/* pk_template or sk_template: read back into columns */
+} DdbAttrTemplate;
+
 /* Everything the planner and executor need to know about one foreign table. */
 typedef struct DdbRelOptions
 {
@@ -116,6 +126,7 @@ typedef struct DdbRelOptions
 	char	   *sk_template_text;
 	ddb_template *pk_template;	/* NULL when not an entity table */
 	ddb_template *sk_template;
+	List	   *templates;		/* DdbAttrTemplate: pk, sk, then index key templates */
 	char	   *type_attribute;
 	char	   *type_value;
 	int			ncolumns;
@@ -262,6 +273,7 @@ extern cJSON *ddb_key_av(Datum d, Oid typid, char keytype);
 extern List *ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals,
 							  DdbExprBuilder *b, StringInfo filter, List *forbidden);
 extern bool ddb_key_order_matches(DdbQual *q);
+extern bool ddb_collation_is_c(Oid coll);
 extern bool ddb_key_equality_exact(DdbQual *q);
 
 /* ForeignScan->fdw_private items */
@@ -269,10 +281,40 @@ enum DdbScanPrivate
 {
 	DDB_PRIV_OPERATION,			/* String: Scan, Query, GetItem, BatchGetItem */
 	DDB_PRIV_INDEX,				/* String: index name or "" */
-	DDB_PRIV_REQUEST,			/* String: request JSON without paging */
+	DDB_PRIV_REQUEST,			/* String: request JSON without key values */
 	DDB_PRIV_SEGMENTS,			/* Integer: parallel scan segments */
-	DDB_PRIV_RETRIEVED			/* IntList: attnums to fill */
+	DDB_PRIV_RETRIEVED,			/* IntList: attnums to fill */
+	DDB_PRIV_KEYS,				/* List of key specs (below) */
+	DDB_PRIV_FLAGS,				/* Integer: DDB_FLAG_* */
+	DDB_PRIV_SHOWN,				/* List of String: runtime values as EXPLAIN shows them */
+	DDB_PRIV_LIMIT				/* Integer: Limit sent, or 0 */
 };
+
+#define DDB_FLAG_MATCH		1	/* check key templates on each item */
+#define DDB_FLAG_COUNT		2	/* Select=COUNT: emit Count empty rows */
+#define DDB_FLAG_TYPE_CHECK 4	/* check type_attribute on each item */
+
+/*
+ * A key spec says how the executor computes one key value from fdw_exprs:
+ * a List of (placeholder or attribute name, role, key type, template index
+ * or -1, IntList of expression indexes, position of an IN array or -1,
+ * constant prefix text, prefix mode).
+ */
+enum DdbKeySpecField
+{
+	DDB_SPEC_NAME,
+	DDB_SPEC_ROLE,
+	DDB_SPEC_KEYTYPE,
+	DDB_SPEC_TEMPLATE,
+	DDB_SPEC_EXPRS,
+	DDB_SPEC_IN_POS,
+	DDB_SPEC_EXTRA,
+	DDB_SPEC_PREFIX
+};
+
+#define DDB_KEY_PK		0
+#define DDB_KEY_SK		1
+#define DDB_KEY_RANGE	2
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain)
@@ -291,6 +333,7 @@ extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *e
 extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* ddbrel.c */
+extern void _PG_init(void);
 extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 
 #endif							/* DDBREL_H */

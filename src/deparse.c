@@ -15,11 +15,13 @@
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/pg_locale.h"
 #include "utils/syscache.h"
 #include "catalog/pg_am.h"
 
@@ -72,12 +74,23 @@ is_scan_constant(Node *n, Index relid)
 	return result;
 }
 
-/* Whether a collation orders strings like DynamoDB (bytewise). */
-static bool
-bytewise_collation(Oid coll)
+/*
+ * Whether a collation orders strings like DynamoDB (bytewise): C, POSIX, or
+ * a database default that is C.
+ */
+bool
+ddb_collation_is_c(Oid coll)
 {
-	return coll == InvalidOid || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID;
+	if (coll == InvalidOid || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID)
+		return true;
+#if PG_VERSION_NUM < 170000
+	return lc_collate_is_c(coll);
+#else
+	return pg_newlocale_from_collation(coll)->collate_is_c;
+#endif
 }
+
+#define bytewise_collation(c) ddb_collation_is_c(c)
 
 /* Whether equality under a collation is byte equality. */
 static bool

@@ -36,9 +36,10 @@
  * An entity is named after its sort key prefix ("ORDER#" -> "order"), or
  * its partition key's when the sort key is a literal, a bare hole or has
  * the same prefix; with type_attribute, after the type value.  Entities
- * with two different prefixes are named last; a name already taken becomes
- * "<pk>_<sk>" ("STUDENT#"/"LECTURE#" -> "student_lecture"), then gets "_2",
- * "_3" ... as clashing column names do.  Other attributes seen (not the
+ * with two different prefixes are named last, those whose partition key
+ * names another entity first; a name already taken becomes "<pk>_<sk>"
+ * ("STUDENT#"/"LECTURE#" -> "student_lecture"), then gets "_2", "_3" ...
+ * as clashing column names do.  Other attributes seen (not the
  * table's keys, not the type attribute) follow the holes in order of first
  * appearance: S text, N numeric, BOOL boolean, B bytea, M/L jsonb, SS
  * text[], NS numeric[], BS bytea[], only NULL text, mixed types jsonb.
@@ -108,6 +109,7 @@ typedef struct Entity
 	KeyStats	sk;
 	bool		keys_equal;		/* pk text == sk text in every item */
 	List	   *attrs;			/* SeenAttr *, in order of first appearance */
+	int			round;			/* naming round (import_entities) */
 	char	   *name;
 } Entity;
 
@@ -689,8 +691,10 @@ entity_name_cmp(const ListCell *a, const ListCell *b)
 
 /*
  * Samples one table and adds a statement per entity, sorted by name.
- * Plain entities are named before links, so that a link takes "<pk>_<sk>"
- * rather than taking its target's name from it.
+ * Entities are named in rounds: plain ones first, then links from an
+ * entity already named (a user's orders), then other links (a tag's
+ * posts), so that the later a link comes the likelier it takes
+ * "<pk>_<sk>" instead of the name its sort key suggests.
  */
 static List *
 import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
@@ -698,7 +702,7 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 {
 	List	   *entities = sample_entities(conn, desc, opts);
 	ListCell   *lc;
-	int			pass;
+	int			round;
 
 	if (entities == NIL)
 	{
@@ -707,14 +711,29 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 						desc->name)));
 		return cmds;
 	}
-	for (pass = 0; pass < 2; pass++)
+	foreach(lc, entities)
+	{
+		Entity	   *ent = (Entity *) lfirst(lc);
+
+		if (entity_is_link(ent, desc))
+			ent->round = 2;
+		else
+			name_entity(ent, desc, used_tables);
+	}
+	foreach(lc, entities)
+	{
+		Entity	   *ent = (Entity *) lfirst(lc);
+		char	   *pkn = key_name(&ent->pk);
+
+		if (ent->round == 2 && pkn && name_used(*used_tables, pkn))
+			ent->round = 1;
+	}
+	for (round = 1; round <= 2; round++)
 	{
 		foreach(lc, entities)
 		{
-			Entity	   *ent = (Entity *) lfirst(lc);
-
-			if (entity_is_link(ent, desc) == (pass == 1))
-				name_entity(ent, desc, used_tables);
+			if (((Entity *) lfirst(lc))->round == round)
+				name_entity((Entity *) lfirst(lc), desc, used_tables);
 		}
 	}
 	list_sort(entities, entity_name_cmp);

@@ -221,6 +221,15 @@ check_template(const char *name, const char *value)
 	ddb_template_free(t);
 }
 
+/* "<attribute>_template": a template composing an index key attribute. */
+static bool
+is_attr_template_option(const char *name)
+{
+	size_t		n = strlen(name);
+
+	return n > 9 && strcmp(name + n - 9, "_template") == 0;
+}
+
 Datum
 ddbrel_validator(PG_FUNCTION_ARGS)
 {
@@ -238,6 +247,12 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 		for (def = ddb_options; def->name; def++)
 			if (def->context == context && strcmp(def->name, d->defname) == 0)
 				break;
+		if (def->name == NULL && context == ForeignTableRelationId &&
+			is_attr_template_option(d->defname))
+		{
+			check_template(d->defname, value);
+			continue;
+		}
 		if (def->name == NULL)
 			report_unknown_option(d->defname, context);
 
@@ -400,6 +415,30 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 	}
 }
 
+static bool
+column_exists(DdbRelOptions *opts, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, name) == 0)
+			return true;
+	return false;
+}
+
+static void
+add_attr_template(DdbRelOptions *opts, const char *attr, char *text, ddb_template *t,
+				  bool is_key)
+{
+	DdbAttrTemplate *at = palloc0(sizeof(DdbAttrTemplate));
+
+	at->attr = pstrdup(attr);
+	at->text = text;
+	at->tmpl = t;
+	at->is_key = is_key;
+	opts->templates = lappend(opts->templates, at);
+}
+
 static ddb_template *
 parse_template_option(const char *name, const char *value)
 {
@@ -489,6 +528,7 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 		colopts = GetForeignColumnOptions(relid, att->attnum);
 		v = find_option(colopts, "attribute");
 		col->attrname = pstrdup(v ? v : col->colname);
+		col->attr_explicit = (v != NULL);
 		v = find_option(colopts, "document");
 		if (v && ddb_parse_bool_option("document", v))
 		{
@@ -518,6 +558,67 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 		if (opts->sort_key == NULL && desc->sk_attr)
 			opts->sort_key = pstrdup(desc->sk_attr);
 		opts->desc = desc;
+	}
+	/*
+	 * A column without an attribute option whose name is a key attribute's
+	 * name up to case ("pk" for "PK") reads that key attribute.
+	 */
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (col->attr_explicit || col->source != DDB_COL_ATTRIBUTE)
+			continue;
+		if (opts->partition_key && pg_strcasecmp(col->colname, opts->partition_key) == 0)
+			col->attrname = pstrdup(opts->partition_key);
+		else if (opts->sort_key && pg_strcasecmp(col->colname, opts->sort_key) == 0)
+			col->attrname = pstrdup(opts->sort_key);
+		else if (opts->desc)
+		{
+			ListCell   *lc;
+
+			foreach(lc, opts->desc->indexes)
+			{
+				DdbIndexDesc *ix = lfirst(lc);
+
+				if (pg_strcasecmp(col->colname, ix->pk_attr) == 0)
+					col->attrname = pstrdup(ix->pk_attr);
+				else if (ix->sk_attr && pg_strcasecmp(col->colname, ix->sk_attr) == 0)
+					col->attrname = pstrdup(ix->sk_attr);
+			}
+		}
+	}
+
+	/* templates by attribute: the key templates, then index key templates */
+	if (opts->pk_template && opts->partition_key)
+		add_attr_template(opts, opts->partition_key, opts->pk_template_text, opts->pk_template, true);
+	if (opts->sk_template && opts->sort_key)
+		add_attr_template(opts, opts->sort_key, opts->sk_template_text, opts->sk_template, true);
+	{
+		ListCell   *lc;
+
+		foreach(lc, ft->options)
+		{
+			DefElem    *d = (DefElem *) lfirst(lc);
+			size_t		n = strlen(d->defname);
+
+			if (strcmp(d->defname, "pk_template") == 0 || strcmp(d->defname, "sk_template") == 0 ||
+				!is_attr_template_option(d->defname))
+				continue;
+			{
+				char	   *attr = pnstrdup(d->defname, n - 9);
+				ddb_template *t = parse_template_option(d->defname, defGetString(d));
+				int			h;
+
+				for (h = 0; h < t->nholes; h++)
+					if (!column_exists(opts, t->holes[h]))
+						ereport(ERROR,
+								(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+								 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
+										d->defname, get_rel_name(relid), t->holes[h])));
+				add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
+			}
+		}
 	}
 	if (opts->sk_template && need_desc && opts->sort_key == NULL)
 		ereport(ERROR,

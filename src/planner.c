@@ -1,29 +1,94 @@
 /*-------------------------------------------------------------------------
  * planner.c
- *	  Paths and plans: size estimates, the DynamoDB request a scan will
- *	  send, and the projection it needs.
+ *	  Paths and plans: which DynamoDB operation serves a scan (GetItem,
+ *	  BatchGetItem, Query on the table or an index, or Scan), with which key
+ *	  condition, filter, projection, order and limit.
  *
- * The plan carries the request as JSON text with #name/:value placeholders
- * only; the executor adds paging (ExclusiveStartKey) and segments.
+ * Key attributes are bound from conditions on raw columns (pk = 'x') or
+ * on the columns of key templates (user_id = '1' with pk_template
+ * 'USER#{user_id}').  Values may be known only at execution (parameters,
+ * the outer side of a join): they travel as expressions in fdw_exprs and
+ * the executor composes the keys.  Everything else in the request is
+ * fixed here, with every name and value as a #name / :value placeholder.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
+#include <math.h>
+
 #include "access/sysattr.h"
-#include "foreign/fdwapi.h"
+#include "catalog/pg_collation.h"
+#include "utils/array.h"
+#include <stdarg.h>
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+
+/* How a key attribute is bound. */
+typedef enum KeyBindKind
+{
+	KB_NONE,
+	KB_PREFIX,					/* begins_with */
+	KB_RANGE,					/* < <= > >= BETWEEN */
+	KB_IN,						/* one of several values */
+	KB_EQ						/* one value */
+} KeyBindKind;
+
+/* A binding of one key attribute, from quals. */
+typedef struct KeyBind
+{
+	const char *attr;
+	char		keytype;		/* 'S', 'N', 'B' */
+	KeyBindKind kind;
+	int			which;			/* template index in opts->templates, or -1: raw */
+	List	   *exprs;			/* values: raw: 1 (EQ/IN); template: bound holes */
+	int			in_pos;			/* position in exprs that is an array (IN), or -1 */
+	char	   *extra;			/* constant prefix text: raw begins_with, or appended
+								 * to a template prefix */
+	DdbQual    *lo;				/* RANGE bounds (either may be NULL) */
+	DdbQual    *hi;
+	List	   *consumed;		/* RestrictInfos this binding represents exactly */
+	RestrictInfo *in_ri;		/* KB_IN: the IN condition */
+	bool		tmpl_exact;		/* template: key condition implies the match */
+} KeyBind;
+
+/* A condition with its classification. */
+typedef struct QualInfo
+{
+	RestrictInfo *ri;
+	DdbQual    *q;				/* NULL when it is not a simple column test */
+} QualInfo;
+
+/* One way to read the relation. */
+typedef struct Access
+{
+	DdbOp		op;
+	DdbIndexDesc *index;		/* NULL: the table */
+	KeyBind    *pk;				/* partition key of the table or index */
+	KeyBind    *sk;				/* sort key condition, or NULL */
+	int			nkeys;			/* IN: values, for costing */
+	List	   *consumed;		/* RestrictInfos represented exactly */
+	double		rows;
+	Cost		cost;
+} Access;
 
 /* Per-relation planning state, kept in baserel->fdw_private. */
 typedef struct DdbPlanState
 {
 	DdbRelOptions *opts;
 	double		table_items;
+	Bitmapset  *attrs;			/* columns the query reads (targets and quals) */
+	Access	   *base;			/* best access with the relation's own quals */
 } DdbPlanState;
 
 /* ----------------------------------------------------------------
@@ -89,85 +154,801 @@ ddb_expr_attach(DdbExprBuilder *b, cJSON *req)
 	b->names = b->values = NULL;
 }
 
-/*
- * The condition that an entity's key attribute has its template's shape, as
- * far as DynamoDB can check it: the literal text before the first hole.
- * The executor then matches the whole template.
+/* ----------------------------------------------------------------
+ * Key binding
+ * ----------------------------------------------------------------
  */
-static void
-template_condition(DdbExprBuilder *b, StringInfo cond, const char *attr,
-				   const ddb_template *t)
-{
-	char		err[256];
-	char	   *prefix;
 
-	if (t == NULL)
-		return;
-	prefix = ddb_template_prefix(t, NULL, 0, err, sizeof(err));
-	if (prefix == NULL || *prefix == '\0')
-		return;
-	if (cond->len > 0)
-		appendStringInfoString(cond, " AND ");
-	if (t->nholes == 0)
-		appendStringInfo(cond, "%s = %s", ddb_expr_name(b, attr),
-						 ddb_expr_value(b, ddb_av_string(prefix)));
-	else
-		appendStringInfo(cond, "begins_with(%s, %s)", ddb_expr_name(b, attr),
-						 ddb_expr_value(b, ddb_av_string(prefix)));
+/* The DynamoDB type of a key attribute (AttributeDefinitions), 'S' if unknown. */
+static char
+key_type(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+	List	   *l;
+
+	if (opts->desc == NULL)
+		return 'S';
+	l = opts->desc->attr_types;
+	for (lc = list_head(l); lc && lnext(l, lc); lc = lnext(l, lnext(l, lc)))
+		if (strcmp((char *) lfirst(lc), attr) == 0)
+			return ((char *) lfirst(lnext(l, lc)))[0];
+	return 'S';
+}
+
+/* Whether a raw column holds key attribute values of keytype exactly. */
+static bool
+column_fits_key(DdbColumn *col, char keytype)
+{
+	Oid			base = getBaseType(col->typid);
+
+	switch (keytype)
+	{
+		case 'S':
+			return col->category == DDB_TYPE_TEXT && (base == TEXTOID || base == VARCHAROID);
+		case 'N':
+			return col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID;
+		case 'B':
+			return col->category == DDB_TYPE_BYTEA;
+	}
+	return false;
+}
+
+/* Binding from conditions on a raw column that reads attr. */
+static KeyBind *
+bind_raw(const char *attr, char keytype, List *quals)
+{
+	KeyBind    *kb = palloc0(sizeof(KeyBind));
+	ListCell   *lc;
+	QualInfo   *lo = NULL;
+	QualInfo   *hi = NULL;
+
+	kb->attr = attr;
+	kb->keytype = keytype;
+	kb->which = -1;
+	kb->in_pos = -1;
+	foreach(lc, quals)
+	{
+		QualInfo   *qi = lfirst(lc);
+		DdbQual    *q = qi->q;
+
+		if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE ||
+			strcmp(q->col->attrname, attr) != 0 || !column_fits_key(q->col, keytype))
+			continue;
+		switch (q->kind)
+		{
+			case DDB_QUAL_EQ:
+				if (kb->kind < KB_EQ && ddb_key_equality_exact(q))
+				{
+					kb->kind = KB_EQ;
+					kb->exprs = list_make1(q->value);
+					kb->consumed = list_make1(qi->ri);
+				}
+				break;
+			case DDB_QUAL_IN:
+				if (kb->kind < KB_IN && ddb_key_equality_exact(q))
+				{
+					kb->kind = KB_IN;
+					kb->exprs = list_make1(q->value);
+					kb->in_pos = 0;
+					kb->in_ri = qi->ri;
+					kb->consumed = list_make1(qi->ri);
+				}
+				break;
+			case DDB_QUAL_PREFIX:
+				if (kb->kind < KB_PREFIX && keytype == 'S' && q->prefix[0] != '\0')
+				{
+					kb->kind = KB_PREFIX;
+					kb->extra = q->prefix;
+					kb->consumed = q->exact ? list_make1(qi->ri) : NIL;
+				}
+				break;
+			case DDB_QUAL_LT:
+			case DDB_QUAL_LE:
+				if (!hi && ddb_key_order_matches(q))
+					hi = qi;
+				break;
+			case DDB_QUAL_GT:
+			case DDB_QUAL_GE:
+				if (!lo && ddb_key_order_matches(q))
+					lo = qi;
+				break;
+			default:
+				break;
+		}
+	}
+	if (kb->kind < KB_RANGE && (lo || hi))
+	{
+		kb->kind = KB_RANGE;
+		kb->lo = lo ? lo->q : NULL;
+		kb->hi = hi ? hi->q : NULL;
+		kb->consumed = NIL;
+		/* with both ends DynamoDB has only the inclusive BETWEEN: strict ends stay local */
+		if (lo && (!hi || lo->q->kind == DDB_QUAL_GE))
+			kb->consumed = lappend(kb->consumed, lo->ri);
+		if (hi && (!lo || hi->q->kind == DDB_QUAL_LE))
+			kb->consumed = lappend(kb->consumed, hi->ri);
+	}
+	return kb;
+}
+
+/*
+ * Binding from a key template: equality on its leading holes' columns gives
+ * a prefix, on all of them the whole key; IN on one hole with equality on
+ * the others gives several keys.  With nothing bound, the literal prefix.
+ */
+static KeyBind *
+bind_template(DdbRelOptions *opts, int which, List *quals)
+{
+	DdbAttrTemplate *at = list_nth(opts->templates, which);
+	ddb_template *t = at->tmpl;
+	KeyBind    *kb = palloc0(sizeof(KeyBind));
+	QualInfo   *eq[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *in[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *pre[DDB_TEMPLATE_MAX_HOLES] = {0};
+	int			h;
+	int			nbound = 0;
+	int			in_hole = -1;
+	bool		trailing = t->nparts > 0 && t->parts[t->nparts - 1].is_hole;
+	ListCell   *lc;
+
+	kb->attr = at->attr;
+	kb->keytype = 'S';
+	kb->which = which;
+	kb->in_pos = -1;
+	foreach(lc, quals)
+	{
+		QualInfo   *qi = lfirst(lc);
+		DdbQual    *q = qi->q;
+
+		if (q == NULL || q->col->source == DDB_COL_DOCUMENT ||
+			q->col->category > DDB_TYPE_BOOL)
+			continue;
+		h = ddb_template_hole_index(t, q->col->colname);
+		if (h < 0)
+			continue;
+		if (q->kind == DDB_QUAL_EQ && !eq[h] && ddb_key_equality_exact(q))
+			eq[h] = qi;
+		else if (q->kind == DDB_QUAL_IN && !in[h] && ddb_key_equality_exact(q))
+			in[h] = qi;
+		else if (q->kind == DDB_QUAL_PREFIX && !pre[h] && q->col->category == DDB_TYPE_TEXT)
+			pre[h] = qi;
+	}
+	while (nbound < t->nholes && eq[nbound])
+		nbound++;
+	/* IN on one hole with every other hole bound by equality: several keys */
+	for (h = 0; h < t->nholes && nbound < t->nholes; h++)
+	{
+		int			k;
+		bool		others = true;
+
+		if (eq[h] || !in[h])
+			continue;
+		for (k = 0; k < t->nholes; k++)
+			if (k != h && !eq[k])
+				others = false;
+		if (others)
+			in_hole = h;
+		break;
+	}
+	if (in_hole >= 0)
+	{
+		kb->kind = KB_IN;
+		kb->in_pos = in_hole;
+		kb->in_ri = in[in_hole]->ri;
+		for (h = 0; h < t->nholes; h++)
+		{
+			QualInfo   *qi = (h == in_hole) ? in[h] : eq[h];
+
+			kb->exprs = lappend(kb->exprs, qi->q->value);
+			kb->consumed = lappend(kb->consumed, qi->ri);
+		}
+		kb->tmpl_exact = true;
+		return kb;
+	}
+	for (h = 0; h < nbound; h++)
+	{
+		kb->exprs = lappend(kb->exprs, eq[h]->q->value);
+		kb->consumed = lappend(kb->consumed, eq[h]->ri);
+	}
+	if (nbound == t->nholes)
+	{
+		kb->kind = KB_EQ;
+		kb->tmpl_exact = true;
+		return kb;
+	}
+	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
+	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing);
+	if (pre[nbound])
+	{
+		kb->extra = pre[nbound]->q->prefix;
+		if (pre[nbound]->q->exact && kb->tmpl_exact)
+			kb->consumed = lappend(kb->consumed, pre[nbound]->ri);
+	}
+	if (nbound == 0 && kb->extra == NULL)
+	{
+		char		err[256];
+		char	   *p = ddb_template_prefix(t, NULL, 0, err, sizeof(err));
+
+		if (p == NULL || *p == '\0')
+		{
+			kb->kind = KB_NONE;
+			kb->tmpl_exact = false;
+			return kb;
+		}
+	}
+	kb->kind = KB_PREFIX;
+	return kb;
+}
+
+/* The best binding of attribute attr: a raw column or a template on it. */
+static KeyBind *
+bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
+{
+	KeyBind    *best = bind_raw(attr, key_type(opts, attr), quals);
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+
+		if (strcmp(at->attr, attr) == 0)
+		{
+			KeyBind    *kb = bind_template(opts, i, quals);
+
+			if (kb->kind > best->kind || (best->kind == KB_NONE && best->which < 0))
+				best = kb;
+		}
+		i++;
+	}
+	return best;
+}
+
+/* DynamoDB attribute names the scan reads (for projection and index coverage). */
+static List *
+needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
+{
+	List	   *names = NIL;
+	int			i;
+	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+
+	*whole = false;
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		if (col->source == DDB_COL_DOCUMENT)
+			*whole = true;
+		else if (col->source == DDB_COL_ATTRIBUTE)
+			names = list_append_unique_ptr(names, col->attrname);
+	}
+	if (opts->type_attribute)
+		names = lappend(names, opts->type_attribute);
+	return names;
+}
+
+/* Whether an index stores every attribute the query needs. */
+static bool
+index_covers(DdbRelOptions *opts, DdbIndexDesc *ix, bool whole, List *needed)
+{
+	ListCell   *lc;
+
+	if (strcmp(ix->projection, "ALL") == 0)
+		return true;
+	if (whole)
+		return false;
+	foreach(lc, needed)
+	{
+		const char *a = lfirst(lc);
+		ListCell   *lc2;
+		bool		ok = false;
+
+		if (strcmp(a, opts->partition_key) == 0 ||
+			(opts->sort_key && strcmp(a, opts->sort_key) == 0) ||
+			strcmp(a, ix->pk_attr) == 0 || (ix->sk_attr && strcmp(a, ix->sk_attr) == 0))
+			continue;
+		foreach(lc2, ix->include)
+			if (strcmp((char *) lfirst(lc2), a) == 0)
+			ok = true;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Number of values an IN binding expands to, when known at plan time. */
+static int
+in_count(KeyBind *kb)
+{
+	Node	   *arr;
+
+	if (kb == NULL || kb->kind != KB_IN)
+		return 1;
+	arr = (Node *) list_nth(kb->exprs, kb->in_pos);
+	if (IsA(arr, Const) && !((Const *) arr)->constisnull)
+	{
+		ArrayType  *a = DatumGetArrayTypeP(((Const *) arr)->constvalue);
+
+		return Max(ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), 1);
+	}
+	if (IsA(arr, ArrayExpr))
+		return Max(list_length(((ArrayExpr *) arr)->elements), 1);
+	return 10;
+}
+
+static List *
+consumed_of(KeyBind *pk, KeyBind *sk)
+{
+	List	   *r = list_copy(pk->consumed);
+	ListCell   *lc;
+
+	if (sk)
+		foreach(lc, sk->consumed)
+			r = list_append_unique_ptr(r, lfirst(lc));
+	return r;
+}
+
+/*
+ * The cheapest access for the given conditions: GetItem < BatchGetItem <
+ * Query < Query on an index < one Query per value < Scan.
+ */
+static Access *
+choose_access(DdbPlanState *ps, List *quals)
+{
+	DdbRelOptions *opts = ps->opts;
+	Access	   *best = palloc0(sizeof(Access));
+	KeyBind    *pk;
+	KeyBind    *sk = NULL;
+	bool		whole;
+	List	   *needed = needed_attributes(opts, ps->attrs, &whole);
+	double		per_partition = Max(1.0, Min(ps->table_items, 20.0));
+	ListCell   *lc;
+
+	best->op = DDB_OP_SCAN;
+	best->rows = Max(ps->table_items, 1);
+	best->cost = 100 + Max(ps->table_items, 10) * 0.05;
+
+	pk = bind_attribute(opts, opts->partition_key, quals);
+	if (opts->sort_key)
+		sk = bind_attribute(opts, opts->sort_key, quals);
+
+	if (pk->kind == KB_EQ || pk->kind == KB_IN)
+	{
+		Access	   *a = palloc0(sizeof(Access));
+		/* both keys from one IN list ("users" with user_id in both templates): pairs */
+		bool		zipped = (sk && pk->kind == KB_IN && sk->kind == KB_IN &&
+							  pk->in_ri == sk->in_ri);
+		bool		full = (sk == NULL || sk->kind == KB_EQ || zipped ||
+							(sk->kind == KB_IN && pk->kind == KB_EQ));
+
+		a->pk = pk;
+		if (full)
+		{
+			a->sk = sk;
+			a->nkeys = zipped ? in_count(pk) : in_count(pk) * in_count(sk);
+			a->op = (pk->kind == KB_EQ && (!sk || sk->kind == KB_EQ)) ?
+				DDB_OP_GET_ITEM : DDB_OP_BATCH_GET_ITEM;
+			a->rows = a->nkeys;
+			a->cost = a->op == DDB_OP_GET_ITEM ? 1 : 2 + a->nkeys * 0.05;
+		}
+		else
+		{
+			a->op = DDB_OP_QUERY;
+			a->sk = (sk && sk->kind != KB_NONE && sk->kind != KB_IN) ? sk : NULL;
+			a->nkeys = in_count(pk);
+			a->rows = per_partition * a->nkeys;
+			a->cost = (5 + per_partition * 0.05) * a->nkeys;
+		}
+		a->consumed = consumed_of(pk, a->sk);
+		if (a->cost < best->cost)
+			best = a;
+	}
+
+	/* secondary indexes, only where no item the query wants can be missing */
+	if (opts->desc && (opts->index == NULL || strcmp(opts->index, "none") != 0))
+	{
+		foreach(lc, opts->desc->indexes)
+		{
+			DdbIndexDesc *ix = lfirst(lc);
+			KeyBind    *ipk;
+			KeyBind    *isk = NULL;
+			Access	   *a;
+
+			if (opts->index && strcmp(opts->index, ix->name) != 0)
+				continue;
+			ipk = bind_attribute(opts, ix->pk_attr, quals);
+			if (ipk->kind != KB_EQ && ipk->kind != KB_IN)
+				continue;
+			if (ix->sk_attr)
+			{
+				bool		always = strcmp(ix->sk_attr, opts->partition_key) == 0 ||
+				(opts->sort_key && strcmp(ix->sk_attr, opts->sort_key) == 0);
+
+				isk = bind_attribute(opts, ix->sk_attr, quals);
+				if (isk->kind == KB_IN || isk->kind == KB_NONE)
+					isk = NULL;
+				/* an item without the index sort key is not in the index */
+				if (!always && isk == NULL)
+					continue;
+			}
+			if (!index_covers(opts, ix, whole, needed))
+				continue;
+			a = palloc0(sizeof(Access));
+			a->op = DDB_OP_QUERY;
+			a->index = ix;
+			a->pk = ipk;
+			a->sk = isk;
+			a->nkeys = in_count(ipk);
+			a->rows = per_partition * a->nkeys;
+			a->cost = (6 + per_partition * 0.05) * a->nkeys;
+			a->consumed = consumed_of(ipk, isk);
+			if (a->cost < best->cost)
+				best = a;
+		}
+	}
+	return best;
+}
+
+/* ----------------------------------------------------------------
+ * Planner callbacks
+ * ----------------------------------------------------------------
+ */
+
+static List *
+classify_all(DdbRelOptions *opts, Index relid, List *rinfos)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, rinfos)
+	{
+		QualInfo   *qi = palloc(sizeof(QualInfo));
+
+		qi->ri = lfirst_node(RestrictInfo, lc);
+		qi->q = ddb_classify_qual(opts, relid, qi->ri->clause);
+		result = lappend(result, qi);
+	}
+	return result;
 }
 
 void
 ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
 	DdbPlanState *ps = palloc0(sizeof(DdbPlanState));
-	double		rows;
+	ListCell   *lc;
+	List	   *quals;
+	double		sel;
 
 	ps->opts = ddb_get_rel_options(foreigntableid, true);
-	ps->table_items = ps->opts->desc ? ps->opts->desc->item_count : 1000;
-	rows = Max(ps->table_items, 10);
-	if (ps->opts->pk_template || ps->opts->type_attribute)
-		rows = Max(rows / 4, 1);	/* one entity type of several */
-	baserel->rows = clamp_row_est(rows * clauselist_selectivity(root, baserel->baserestrictinfo,
-																0, JOIN_INNER, NULL));
+	ps->table_items = ps->opts->desc ? Max(ps->opts->desc->item_count, 1) : 1000;
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &ps->attrs);
+	foreach(lc, baserel->baserestrictinfo)
+		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause, baserel->relid, &ps->attrs);
+	quals = classify_all(ps->opts, baserel->relid, baserel->baserestrictinfo);
+	ps->base = choose_access(ps, quals);
 	baserel->fdw_private = ps;
+
+	/* selectivity of what the key condition does not already account for */
+	sel = clauselist_selectivity(root, list_difference_ptr(
+												extract_actual_clauses(baserel->baserestrictinfo, false), NIL),
+								 baserel->relid, JOIN_INNER, NULL);
+	if (ps->base->op == DDB_OP_SCAN)
+		baserel->rows = clamp_row_est(ps->table_items *
+									  ((ps->opts->pk_template || ps->opts->type_attribute) ? 0.25 : 1.0) * sel);
+	else
+		baserel->rows = clamp_row_est(Min(ps->base->rows, ps->table_items));
+}
+
+/* Whether a sort column reads the sort key attr in DynamoDB's order. */
+static bool
+column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid collation)
+{
+	ListCell   *lc;
+
+	if (col->category == DDB_TYPE_TEXT && !ddb_collation_is_c(collation))
+		return false;
+	if (col->source == DDB_COL_ATTRIBUTE)
+		return strcmp(col->attrname, attr) == 0 && column_fits_key(col, key_type(opts, attr));
+	if (col->source != DDB_COL_TEMPLATE || col->category != DDB_TYPE_TEXT)
+		return false;
+	/* a template "LITERAL{col}": keys share the literal, so they sort like col */
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+		ddb_template *t = at->tmpl;
+
+		if (strcmp(at->attr, attr) == 0 && t->nholes == 1 &&
+			t->parts[t->nparts - 1].is_hole &&
+			strcmp(t->holes[0], col->colname) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The query's first ORDER BY key if this access returns rows in that order
+ * (a Query on one partition sorts by the sort key), with its direction.
+ */
+static PathKey *
+useful_pathkey(PlannerInfo *root, RelOptInfo *baserel, DdbPlanState *ps, Access *a,
+			   bool *forward)
+{
+	PathKey    *pk;
+	ListCell   *lc;
+	const char *attr;
+
+	if (a->op != DDB_OP_QUERY || a->nkeys != 1 || a->pk->kind != KB_EQ ||
+		root->query_pathkeys == NIL)
+		return NULL;
+	attr = a->index ? a->index->sk_attr : ps->opts->sort_key;
+	if (attr == NULL)
+		return NULL;
+	pk = linitial(root->query_pathkeys);
+	if (pk->pk_eclass->ec_has_volatile)
+		return NULL;
+	foreach(lc, pk->pk_eclass->ec_members)
+	{
+		EquivalenceMember *em = lfirst(lc);
+		Node	   *e = (Node *) em->em_expr;
+		int			i;
+
+		while (e && IsA(e, RelabelType))
+			e = (Node *) ((RelabelType *) e)->arg;
+		if (!IsA(e, Var) || ((Var *) e)->varno != baserel->relid)
+			continue;
+		for (i = 0; i < ps->opts->ncolumns; i++)
+		{
+			DdbColumn  *col = &ps->opts->columns[i];
+
+			if (col->attnum == ((Var *) e)->varattno &&
+				column_orders_key(ps->opts, col, attr, pk->pk_eclass->ec_collation))
+			{
+				*forward = (pk->pk_strategy == BTLessStrategyNumber);
+				return pk;
+			}
+		}
+	}
+	return NULL;
+}
+
+typedef struct KeyColumnArg
+{
+	DdbRelOptions *opts;
+	Index		relid;
+} KeyColumnArg;
+
+/* EC callback: an equivalence class containing one of our key-binding columns. */
+static bool
+key_column_ec(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
+			  EquivalenceMember *em, void *arg)
+{
+	KeyColumnArg *ka = arg;
+	Node	   *e = (Node *) em->em_expr;
+	ListCell   *lc;
+	int			i;
+
+	while (e && IsA(e, RelabelType))
+		e = (Node *) ((RelabelType *) e)->arg;
+	if (!IsA(e, Var) || ((Var *) e)->varno != ka->relid)
+		return false;
+	for (i = 0; i < ka->opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &ka->opts->columns[i];
+
+		if (col->attnum != ((Var *) e)->varattno)
+			continue;
+		foreach(lc, ka->opts->templates)
+			if (ddb_template_hole_index(((DdbAttrTemplate *) lfirst(lc))->tmpl, col->colname) >= 0)
+			return true;
+		if (col->source == DDB_COL_ATTRIBUTE)
+		{
+			if (strcmp(col->attrname, ka->opts->partition_key) == 0 ||
+				(ka->opts->sort_key && strcmp(col->attrname, ka->opts->sort_key) == 0))
+				return true;
+			if (ka->opts->desc)
+				foreach(lc, ka->opts->desc->indexes)
+					if (strcmp(((DdbIndexDesc *) lfirst(lc))->pk_attr, col->attrname) == 0)
+					return true;
+		}
+	}
+	return false;
 }
 
 void
 ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 {
 	DdbPlanState *ps = baserel->fdw_private;
-	Cost		startup = 25;
-	Cost		total;
+	Access	   *a = ps->base;
+	bool		forward = true;
+	PathKey    *pathkey;
+	KeyColumnArg ka;
+	List	   *join_clauses;
+	ListCell   *lc;
 
-	/* a Scan reads every item of the table, whatever it returns */
-	total = startup + Max(ps->table_items, 10) * 0.05 + baserel->rows * cpu_tuple_cost;
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
-									 startup, total, NIL, NULL, NULL, NIL));
+									 a->cost * 0.1, a->cost, NIL, NULL, NULL, NIL));
+
+	/* a Query on one partition returns rows in sort key order, either way */
+	pathkey = useful_pathkey(root, baserel, ps, a, &forward);
+	if (pathkey)
+		add_path(baserel, (Path *)
+				 create_foreignscan_path(root, baserel, NULL, baserel->rows,
+										 a->cost * 0.1, a->cost, list_make1(pathkey),
+										 NULL, NULL, list_make1(makeInteger(forward ? 1 : -1))));
+
+	/* joins: a key lookup per outer row instead of a scan per row */
+	ka.opts = ps->opts;
+	ka.relid = baserel->relid;
+	join_clauses = generate_implied_equalities_for_column(root, baserel, key_column_ec,
+														  &ka, baserel->lateral_referencers);
+	foreach(lc, baserel->joininfo)
+	{
+		RestrictInfo *ri = lfirst(lc);
+
+		if (!ri->can_join || ri->outerjoin_delayed)
+			continue;
+		join_clauses = lappend(join_clauses, ri);
+	}
+	foreach(lc, join_clauses)
+	{
+		RestrictInfo *ri = lfirst(lc);
+		Relids		outer = bms_difference(ri->clause_relids, baserel->relids);
+		List	   *quals;
+		Access	   *pa;
+		ForeignPath *path;
+
+		if (bms_is_empty(outer) || !join_clause_is_movable_to(ri, baserel))
+			continue;
+		quals = classify_all(ps->opts, baserel->relid,
+							 lappend(list_copy(baserel->baserestrictinfo), ri));
+		pa = choose_access(ps, quals);
+		if (pa->op == DDB_OP_SCAN)
+			continue;
+		path = create_foreignscan_path(root, baserel, NULL, clamp_row_est(pa->rows),
+									   pa->cost * 0.1, pa->cost, NIL, outer, NULL, NIL);
+		add_path(baserel, (Path *) path);
+	}
 }
 
-/* Which columns the query needs: targets and local quals. */
-static Bitmapset *
-needed_columns(RelOptInfo *baserel, List *local_quals)
-{
-	Bitmapset  *attrs = NULL;
-	ListCell   *lc;
+/* ----------------------------------------------------------------
+ * Plan: the request, and how the executor completes it
+ * ----------------------------------------------------------------
+ */
 
-	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
-	foreach(lc, local_quals)
-		pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
-	return attrs;
+/* A List of n nodes (list_makeN stops at 5). */
+static List *
+list_of(int n,...)
+{
+	va_list		ap;
+	List	   *l = NIL;
+	int			i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		l = lappend(l, va_arg(ap, void *));
+	va_end(ap);
+	return l;
 }
 
-static void
-add_projection(List **names, const char *attr)
+/* A readable form of a runtime value, for EXPLAIN. */
+static char *
+render_expr(PlannerInfo *root, Expr *e)
 {
+	Node	   *n = (Node *) e;
+
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	if (IsA(n, Param))
+		return psprintf("$%d", ((Param *) n)->paramid);
+	if (IsA(n, Var))
+	{
+		Var		   *v = (Var *) n;
+		RangeTblEntry *rte = planner_rt_fetch(v->varno, root);
+
+		return psprintf("%s.%s", rte->eref->aliasname,
+						get_rte_attribute_name(rte, v->varattno));
+	}
+	return pstrdup("(expression)");
+}
+
+/*
+ * Serializes a key binding for the executor (see DdbKeySpec in ddbrel.h)
+ * and appends its expressions to *exprs.
+ */
+static List *
+key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
+{
+	List	   *idx = NIL;
 	ListCell   *lc;
 
-	foreach(lc, *names)
-		if (strcmp((char *) lfirst(lc), attr) == 0)
-		return;
-	*names = lappend(*names, (char *) attr);
+	foreach(lc, kb->exprs)
+	{
+		*exprs = lappend(*exprs, lfirst(lc));
+		idx = lappend_int(idx, list_length(*exprs) - 1);
+	}
+	return list_of(8,
+					 makeString(pstrdup(placeholder)),
+					 makeInteger(role),
+					 makeInteger(kb->keytype),
+					 makeInteger(kb->which),
+					 idx,
+					 makeInteger(kb->in_pos),
+					 makeString(pstrdup(kb->extra ? kb->extra : "")),
+					 makeInteger(kb->kind == KB_PREFIX ? 1 : 0));
+}
+
+static List *
+range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
+{
+	*exprs = lappend(*exprs, q->value);
+	return list_of(8,
+					 makeString(pstrdup(placeholder)),
+					 makeInteger(DDB_KEY_RANGE),
+					 makeInteger(keytype),
+					 makeInteger(-1),
+					 list_make1_int(list_length(*exprs) - 1),
+					 makeInteger(-1),
+					 makeString(pstrdup("")),
+					 makeInteger(0));
+}
+
+static const char *
+range_op(DdbQualKind k)
+{
+	switch (k)
+	{
+		case DDB_QUAL_LT:
+			return "<";
+		case DDB_QUAL_LE:
+			return "<=";
+		case DDB_QUAL_GT:
+			return ">";
+		default:
+			return ">=";
+	}
+}
+
+/* Hint for the full-scan guard: which conditions would make this a Query. */
+static char *
+scan_guard_hint(DdbRelOptions *opts)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+		int			h;
+
+		if (strcmp(at->attr, opts->partition_key) != 0 &&
+			(opts->desc == NULL || at->attr == NULL))
+			continue;
+		for (h = 0; h < at->tmpl->nholes; h++)
+		{
+			appendStringInfo(&buf, "%s\"%s\"", first ? "" : ", ", at->tmpl->holes[h]);
+			first = false;
+		}
+	}
+	if (first)
+	{
+		int			i;
+
+		for (i = 0; i < opts->ncolumns; i++)
+			if (opts->columns[i].source == DDB_COL_ATTRIBUTE &&
+				strcmp(opts->columns[i].attrname, opts->partition_key) == 0)
+			{
+				appendStringInfo(&buf, "\"%s\"", opts->columns[i].colname);
+				first = false;
+			}
+	}
+	if (first)
+		appendStringInfo(&buf, "a column reading attribute \"%s\"", opts->partition_key);
+	return buf.data;
 }
 
 ForeignScan *
@@ -177,94 +958,283 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 {
 	DdbPlanState *ps = baserel->fdw_private;
 	DdbRelOptions *opts = ps->opts;
-	List	   *local = extract_actual_clauses(scan_clauses, false);
-	Bitmapset  *attrs = needed_columns(baserel, local);
-	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
-	bool		all_attrs = false;
+	List	   *quals = classify_all(opts, baserel->relid, scan_clauses);
+	Access	   *a = choose_access(ps, quals);
+	List	   *local_ri = NIL;
+	List	   *filter_candidates = NIL;
+	List	   *local;
 	List	   *retrieved = NIL;
+	List	   *specs = NIL;
+	List	   *exprs = NIL;
+	List	   *forbidden = NIL;
 	List	   *proj = NIL;
+	Bitmapset  *attrs = NULL;
+	bool		whole = false;
+	bool		need_match = false;
+	bool		count_only = false;
+	bool		type_check = false;
+	int			forward = 0;
+	long		limit = 0;
 	DdbExprBuilder b;
 	StringInfoData filter;
+	StringInfoData keycond;
 	cJSON	   *req;
-	char	   *text;
+	int			flags;
 	int			i;
+	ListCell   *lc;
 
-	if (!opts->allow_full_scan)
+	if (best_path->fdw_private)
+		forward = intVal(linitial(best_path->fdw_private));
+
+	/* conditions the access represents exactly are done; the rest may filter */
+	foreach(lc, quals)
+	{
+		QualInfo   *qi = lfirst(lc);
+
+		if (list_member_ptr(a->consumed, qi->ri))
+			continue;
+		filter_candidates = lappend(filter_candidates, qi->ri);
+	}
+
+	if (a->op == DDB_OP_SCAN && !opts->allow_full_scan)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
 						get_rel_name(foreigntableid), opts->table),
-				 errhint("Add a condition on the partition key%s, or set allow_full_scan to true.",
-						 opts->pk_template ? " (the columns of pk_template)" : "")));
-
-	for (i = 0; i < opts->ncolumns; i++)
-	{
-		DdbColumn  *col = &opts->columns[i];
-
-		if (!whole_row &&
-			!bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
-			continue;
-		retrieved = lappend_int(retrieved, col->attnum);
-		if (col->source == DDB_COL_DOCUMENT)
-			all_attrs = true;
-		else if (col->source == DDB_COL_ATTRIBUTE)
-			proj = lappend(proj, col->attrname);
-	}
+				 errdetail("The option allow_full_scan is false."),
+				 errhint("Add an equality condition on %s to make it a Query.",
+						 scan_guard_hint(opts))));
 
 	ddb_expr_init(&b);
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "TableName", opts->table);
-
-	/* entity tables: only items whose keys have the templates' shape */
 	initStringInfo(&filter);
-	template_condition(&b, &filter, opts->partition_key, opts->pk_template);
-	if (opts->sort_key)
-		template_condition(&b, &filter, opts->sort_key, opts->sk_template);
-	if (opts->type_attribute)
-	{
-		if (filter.len > 0)
-			appendStringInfoString(&filter, " AND ");
-		appendStringInfo(&filter, "%s = %s", ddb_expr_name(&b, opts->type_attribute),
-						 ddb_expr_value(&b, ddb_av_string(opts->type_value)));
-	}
+	initStringInfo(&keycond);
 
-	if (!all_attrs)
+	/* key condition (Query) or key specs (GetItem, BatchGetItem) */
+	if (a->op == DDB_OP_QUERY)
 	{
-		StringInfoData pe;
-		ListCell   *lc;
+		const char *pkn = ddb_expr_name(&b, a->pk->attr);
 
-		/* key attributes always: they name the item in errors and carry templates */
-		proj = lcons(opts->partition_key, proj);
-		if (opts->sort_key)
-			proj = list_insert_nth(proj, 1, opts->sort_key);
-		initStringInfo(&pe);
+		appendStringInfo(&keycond, "%s = :k0", pkn);
+		specs = lappend(specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &exprs));
+		forbidden = list_make1((char *) a->pk->attr);
+		if (a->sk)
 		{
-			List	   *uniq = NIL;
+			const char *skn = ddb_expr_name(&b, a->sk->attr);
 
-			foreach(lc, proj)
-				add_projection(&uniq, (char *) lfirst(lc));
-			foreach(lc, uniq)
+			forbidden = lappend(forbidden, (char *) a->sk->attr);
+			switch (a->sk->kind)
 			{
-				if (pe.len > 0)
-					appendStringInfoString(&pe, ", ");
-				appendStringInfoString(&pe, ddb_expr_name(&b, (char *) lfirst(lc)));
+				case KB_EQ:
+					appendStringInfo(&keycond, " AND %s = :k1", skn);
+					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
+					break;
+				case KB_PREFIX:
+					appendStringInfo(&keycond, " AND begins_with(%s, :k1)", skn);
+					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
+					break;
+				case KB_RANGE:
+					if (a->sk->lo && a->sk->hi)
+					{
+						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
+						specs = lappend(specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &exprs));
+						specs = lappend(specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &exprs));
+					}
+					else
+					{
+						DdbQual    *q = a->sk->lo ? a->sk->lo : a->sk->hi;
+
+						appendStringInfo(&keycond, " AND %s %s :k1", skn, range_op(q->kind));
+						specs = lappend(specs, range_spec(q, a->sk->keytype, ":k1", &exprs));
+					}
+					break;
+				default:
+					break;
 			}
 		}
-		cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
+		/* a Query's filter may not name the key attributes of the table or index */
+		forbidden = lappend(forbidden, opts->partition_key);
+		if (opts->sort_key)
+			forbidden = lappend(forbidden, opts->sort_key);
 	}
+	else if (a->op == DDB_OP_GET_ITEM || a->op == DDB_OP_BATCH_GET_ITEM)
+	{
+		specs = lappend(specs, key_spec(a->pk, a->pk->attr, DDB_KEY_PK, &exprs));
+		if (a->sk)
+			specs = lappend(specs, key_spec(a->sk, a->sk->attr, DDB_KEY_SK, &exprs));
+	}
+
+	/* entity tables: key shape and type, where DynamoDB can check them */
+	if (opts->pk_template || opts->sk_template)
+	{
+		for (i = 0; i < list_length(opts->templates); i++)
+		{
+			DdbAttrTemplate *at = list_nth(opts->templates, i);
+			KeyBind    *used = NULL;
+
+			if (!at->is_key)
+				continue;
+			if (a->pk && a->pk->which == i)
+				used = a->pk;
+			else if (a->sk && a->sk->which == i)
+				used = a->sk;
+			if (used && used->tmpl_exact)
+				continue;
+			if (used == NULL && a->op == DDB_OP_SCAN)
+			{
+				/* Scan filters may name key attributes */
+				KeyBind    *kb = bind_template(opts, i, quals);
+
+				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
+				{
+					char		err[256];
+					char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
+
+					if (at->tmpl->nholes == 0)
+						appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
+										 ddb_expr_name(&b, at->attr),
+										 ddb_expr_value(&b, ddb_av_string(p)));
+					else
+						appendStringInfo(&filter, "%sbegins_with(%s, %s)", filter.len ? " AND " : "",
+										 ddb_expr_name(&b, at->attr),
+										 ddb_expr_value(&b, ddb_av_string(p)));
+					if (at->tmpl->nholes == 0 ||
+						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole))
+						continue;
+				}
+			}
+			else if (used == NULL && a->op == DDB_OP_QUERY)
+			{
+				/* the index's other key carries the template: its sort key condition did */
+			}
+			need_match = true;
+		}
+		/* a column in both key templates must read one value from both */
+		if (opts->pk_template && opts->sk_template)
+			for (i = 0; i < opts->sk_template->nholes; i++)
+				if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
+					!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
+					need_match = true;
+	}
+	if (opts->type_attribute)
+	{
+		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
+			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
+							 ddb_expr_name(&b, opts->type_attribute),
+							 ddb_expr_value(&b, ddb_av_string(opts->type_value)));
+		else
+			type_check = true;
+	}
+
+	/* other conditions: FilterExpression where exact (GetItem has none) */
+	if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
+		local_ri = ddb_build_filter(opts, baserel->relid, filter_candidates, &b, &filter, forbidden);
+	else
+		local_ri = filter_candidates;
+	local = extract_actual_clauses(local_ri, false);
+
+	/* what to read: targets and local conditions */
+	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
+	foreach(lc, local)
+		pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
+	{
+		bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+
+		for (i = 0; i < opts->ncolumns; i++)
+		{
+			DdbColumn  *col = &opts->columns[i];
+
+			if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+				continue;
+			retrieved = lappend_int(retrieved, col->attnum);
+			if (col->source == DDB_COL_DOCUMENT)
+				whole = true;
+			else if (col->source == DDB_COL_ATTRIBUTE)
+				proj = list_append_unique_ptr(proj, col->attrname);
+		}
+	}
+
+	/* count(*) and the like: nothing to read, nothing to check here */
+	if (retrieved == NIL && local == NIL && !need_match && !type_check &&
+		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && opts->parallel_segments == 1)
+		count_only = true;
+
+	req = cJSON_CreateObject();
+	if (a->op != DDB_OP_BATCH_GET_ITEM)
+		cJSON_AddStringToObject(req, "TableName", opts->table);
+	if (a->index)
+		cJSON_AddStringToObject(req, "IndexName", a->index->name);
+	if (keycond.len > 0)
+		cJSON_AddStringToObject(req, "KeyConditionExpression", keycond.data);
 	if (filter.len > 0)
 		cJSON_AddStringToObject(req, "FilterExpression", filter.data);
+	if (count_only)
+		cJSON_AddStringToObject(req, "Select", "COUNT");
+	else if (!whole)
+	{
+		StringInfoData pe;
+		List	   *names = NIL;
+
+		/* keys always: they carry templates and name the item in errors */
+		names = lappend(names, opts->partition_key);
+		if (opts->sort_key)
+			names = list_append_unique_ptr(names, opts->sort_key);
+		foreach(lc, proj)
+		{
+			bool		dup = false;
+			ListCell   *lc2;
+
+			foreach(lc2, names)
+				if (strcmp((char *) lfirst(lc2), (char *) lfirst(lc)) == 0)
+				dup = true;
+			if (!dup)
+				names = lappend(names, lfirst(lc));
+		}
+		if (type_check)
+			names = lappend(names, opts->type_attribute);
+		initStringInfo(&pe);
+		foreach(lc, names)
+			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
+		cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
+	}
+	if (forward < 0)
+		cJSON_AddBoolToObject(req, "ScanIndexForward", false);
+
+	/* LIMIT: only when DynamoDB does all the work and the order is right */
+	if (root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
+		bms_membership(root->all_baserels) == BMS_SINGLETON &&
+		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && a->nkeys <= 1 &&
+		opts->parallel_segments == 1 &&
+		pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys) &&
+		!count_only)
+	{
+		limit = (long) ceil(root->limit_tuples);
+		cJSON_AddNumberToObject(req, "Limit", (double) limit);
+	}
 	ddb_expr_attach(&b, req);
-	if (opts->consistent_read)
+	if (opts->consistent_read && (a->index == NULL || !a->index->global))
 		cJSON_AddBoolToObject(req, "ConsistentRead", true);
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	text = cJSON_PrintUnformatted(req);
 
-	return make_foreignscan(tlist, local, baserel->relid, NIL,
-							list_make5(makeString(pstrdup("Scan")),
-									   makeString(pstrdup("")),
-									   makeString(pstrdup(text)),
-									   makeInteger(opts->parallel_segments),
-									   retrieved),
-							NIL, NIL, outer_plan);
+	flags = (need_match ? DDB_FLAG_MATCH : 0) | (count_only ? DDB_FLAG_COUNT : 0) |
+		(type_check ? DDB_FLAG_TYPE_CHECK : 0);
+	/* render runtime values for EXPLAIN */
+	{
+		List	   *shown = NIL;
+
+		foreach(lc, exprs)
+			shown = lappend(shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
+											  render_expr(root, lfirst(lc))));
+		return make_foreignscan(tlist, local, baserel->relid, exprs,
+								list_of(9,
+										  makeString(pstrdup(ddb_op_names[a->op])),
+										  makeString(pstrdup(a->index ? a->index->name : "")),
+										  makeString(cJSON_PrintUnformatted(req)),
+										  makeInteger(a->op == DDB_OP_SCAN ? opts->parallel_segments : 1),
+										  retrieved,
+										  specs,
+										  makeInteger(flags),
+										  shown,
+										  makeInteger((int) limit)),
+								NIL, NIL, outer_plan);
+	}
 }

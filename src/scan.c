@@ -1,48 +1,68 @@
 /*-------------------------------------------------------------------------
  * scan.c
- *	  The executor side of a foreign scan: paged requests, parallel
- *	  segments, item -> tuple, and EXPLAIN.
+ *	  The executor side of a foreign scan: key values, request streams,
+ *	  paging, item -> tuple, and EXPLAIN.
  *
- * Each segment keeps one page in its own memory context and one request in
- * flight for the next page, so reading overlaps with the network and memory
- * stays flat (at most two pages per segment) however many pages there are.
+ * A scan is a list of streams: the segments of a Scan, one Query per
+ * partition key value, one GetItem, or BatchGetItem calls of up to 100
+ * keys.  Up to DDB_MAX_INFLIGHT streams have a request in flight at once.
+ * Each stream holds one page in its own memory context and has the request
+ * for its next page in flight while that page is read, so memory stays
+ * flat however many pages there are.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
+#include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
-#include "foreign/fdwapi.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-typedef struct DdbSegment
+#include "codec_core.h"
+
+#define DDB_MAX_INFLIGHT 8
+#define DDB_BATCH_GET_MAX 100
+
+typedef struct DdbStream
 {
-	int			segno;
+	cJSON	   *request;		/* first request of the stream (scan context) */
 	DdbCall    *call;			/* request for the next page, or NULL */
-	bool		last_page;		/* no page after the one being read */
+	bool		started;
 	bool		done;
 	MemoryContext cxt;			/* holds the current page */
 	cJSON	   *next_item;		/* next item of the current page */
-} DdbSegment;
+	int64		count;			/* COUNT mode: rows still to emit from this page */
+} DdbStream;
 
 typedef struct DdbScanState
 {
 	DdbRelOptions *opts;
 	DdbConn    *conn;
 	char	   *operation;
-	char	   *request_text;
+	DdbOp		op;
+	char	   *request_text;	/* plan's request, without key values */
 	int			nsegments;
-	DdbSegment *segs;
+	List	   *specs;
+	List	   *shown;
+	int			flags;
+	List	   *exprstates;		/* of fdw_exprs */
+	ExprContext *econtext;
+	MemoryContext scancxt;		/* requests of one (re)scan */
+	int			nstreams;
+	DdbStream  *streams;
 	int			cur;
+	int			inflight;
 	MemoryContext rowcxt;
 	int			nfill;
-	DdbColumn **fill;			/* columns to fill, in retrieved order */
-	bool		need_match;		/* entity table: match templates */
+	DdbColumn **fill;
 	bool		started;
-	const cJSON *cur_item;		/* for the error context */
+	const cJSON *cur_item;
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
@@ -53,23 +73,27 @@ static void
 item_error_context(void *arg)
 {
 	DdbScanState *st = (DdbScanState *) arg;
-	const cJSON *pk;
-	const cJSON *sk = NULL;
+	const char *names[2];
+	int			i;
 	StringInfoData buf;
-	char	   *t;
 
 	if (st->cur_item == NULL)
 		return;
+	names[0] = st->opts->partition_key;
+	names[1] = st->opts->sort_key;
 	initStringInfo(&buf);
-	pk = cJSON_GetObjectItemCaseSensitive(st->cur_item, st->opts->partition_key);
-	if (st->opts->sort_key)
-		sk = cJSON_GetObjectItemCaseSensitive(st->cur_item, st->opts->sort_key);
-	t = pk ? cJSON_PrintUnformatted(pk) : NULL;
-	appendStringInfo(&buf, "%s = %s", st->opts->partition_key, t ? t : "?");
-	if (sk)
+	for (i = 0; i < 2; i++)
 	{
-		t = cJSON_PrintUnformatted(sk);
-		appendStringInfo(&buf, ", %s = %s", st->opts->sort_key, t ? t : "?");
+		const cJSON *av = names[i] ? cJSON_GetObjectItemCaseSensitive(st->cur_item, names[i]) : NULL;
+		ddb_buf		jb;
+		char		err[128];
+
+		if (av == NULL)
+			continue;
+		ddb_buf_init(&jb);
+		if (ddb_av_to_json(av, &jb, err, sizeof(err)) != 0)
+			continue;
+		appendStringInfo(&buf, "%s%s = %s", buf.len ? ", " : "", names[i], jb.data);
 	}
 	errcontext("DynamoDB item {%s} of table \"%s\"", buf.data, st->opts->table);
 }
@@ -87,18 +111,17 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 	Oid			userid;
 
 	node->fdw_state = st;
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-	{
-		st->operation = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_OPERATION));
-		st->request_text = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_REQUEST));
-		st->nsegments = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_SEGMENTS));
-		st->opts = ddb_get_rel_options(relid, false);
-		return;
-	}
-	st->opts = ddb_get_rel_options(relid, true);
 	st->operation = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_OPERATION));
+	st->op = ddb_op_from_name(st->operation);
 	st->request_text = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_REQUEST));
 	st->nsegments = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_SEGMENTS));
+	st->specs = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_KEYS);
+	st->flags = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_FLAGS));
+	st->shown = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_SHOWN);
+	/* the plan was just made, so the table description is cached */
+	st->opts = ddb_get_rel_options(relid, true);
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
 	retrieved = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_RETRIEVED);
 
 #if PG_VERSION_NUM >= 160000
@@ -111,6 +134,8 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 	}
 #endif
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
+	st->exprstates = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
+	st->econtext = node->ss.ps.ps_ExprContext;
 
 	st->fill = palloc(sizeof(DdbColumn *) * Max(list_length(retrieved), 1));
 	foreach(lc, retrieved)
@@ -119,86 +144,431 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 			if (st->opts->columns[i].attnum == lfirst_int(lc))
 				st->fill[st->nfill++] = &st->opts->columns[i];
 	}
-	st->need_match = (st->opts->pk_template != NULL || st->opts->sk_template != NULL);
 	st->rowcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel row",
 									   ALLOCSET_DEFAULT_SIZES);
-	st->segs = palloc0(sizeof(DdbSegment) * st->nsegments);
-	for (i = 0; i < st->nsegments; i++)
+	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
+										ALLOCSET_DEFAULT_SIZES);
+}
+
+/* ----------------------------------------------------------------
+ * Key values
+ * ----------------------------------------------------------------
+ */
+
+/* Text of one value for a key or template hole; B keys as base64. */
+static char *
+value_text(Datum d, Oid typid, char keytype)
+{
+	if (keytype == 'B' && getBaseType(typid) == BYTEAOID)
 	{
-		st->segs[i].segno = i;
-		st->segs[i].cxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel page",
-												ALLOCSET_DEFAULT_SIZES);
+		bytea	   *b = DatumGetByteaPP(d);
+		char	   *enc = palloc(ddb_base64_encoded_len(VARSIZE_ANY_EXHDR(b)) + 1);
+
+		ddb_base64_encode((unsigned char *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), enc);
+		return enc;
+	}
+	return ddb_value_text(d, typid);
+}
+
+/*
+ * The texts an expression gives: one, or each element of an array (IN).
+ * A NULL element stays as a NULL entry (it matches nothing) so that two
+ * lists from one array stay aligned.
+ */
+static List *
+eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
+{
+	ExprState  *es = list_nth(st->exprstates, idx);
+	Oid			typid = exprType((Node *) es->expr);
+	bool		isnull;
+	Datum		d = ExecEvalExpr(es, st->econtext, &isnull);
+	List	   *result = NIL;
+
+	if (isnull)
+		return NIL;
+	if (!is_array)
+		return list_make1(value_text(d, typid, keytype));
+	{
+		ArrayType  *arr = DatumGetArrayTypeP(d);
+		Oid			elemtype = ARR_ELEMTYPE(arr);
+		int16		elmlen;
+		bool		elmbyval;
+		char		elmalign;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
+		for (i = 0; i < n; i++)
+			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype));
+	}
+	return result;
+}
+
+/*
+ * The AttributeValues a key spec stands for: usually one, several for IN,
+ * none when a value is NULL or cannot form a key (no item can match).  For
+ * IN, an element that cannot form a key is a NULL entry, keeping positions.
+ */
+static List *
+spec_values(DdbScanState *st, List *spec)
+{
+	char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
+	int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
+	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
+	int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
+	const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
+	bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
+	List	   *texts[DDB_TEMPLATE_MAX_HOLES];
+	List	   *result = NIL;
+	int			n = list_length(idx);
+	int			i;
+	ListCell   *lc;
+
+	for (i = 0; i < n; i++)
+	{
+		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype);
+		if (texts[i] == NIL)
+			return NIL;
+	}
+
+	if (which < 0)
+	{
+		/* a raw key attribute: the value itself, or a constant prefix */
+		if (n == 0)
+			return list_make1(ddb_av_string(extra));
+		foreach(lc, texts[0])
+		{
+			cJSON	   *av = cJSON_CreateObject();
+			char	   *s = lfirst(lc);
+
+			if (s == NULL || (keytype == 'N' && !ddb_number_valid(s)))
+				av = NULL;
+			else
+				cJSON_AddStringToObject(av, keytype == 'N' ? "N" : keytype == 'B' ? "B" : "S", s);
+			result = lappend(result, av);
+		}
+		return result;
+	}
+
+	/* a template: compose (or prefix) once per value of the IN hole */
+	{
+		DdbAttrTemplate *at = list_nth(st->opts->templates, which);
+		List	   *variants = in_pos >= 0 ? texts[in_pos] : list_make1(NULL);
+
+		foreach(lc, variants)
+		{
+			const char *values[DDB_TEMPLATE_MAX_HOLES];
+			char		err[256];
+			char	   *key;
+
+			for (i = 0; i < n; i++)
+				values[i] = (i == in_pos) ? (char *) lfirst(lc) : (char *) linitial(texts[i]);
+			key = NULL;
+			if (in_pos < 0 || values[in_pos] != NULL)
+				key = prefix ? ddb_template_prefix(at->tmpl, values, n, err, sizeof(err))
+					: ddb_template_compose(at->tmpl, values, err, sizeof(err));
+			if (key == NULL)
+			{
+				/* a value the template cannot hold matches nothing */
+				result = lappend(result, NULL);
+				continue;
+			}
+			if (*extra)
+				key = psprintf("%s%s", key, extra);
+			result = lappend(result, ddb_av_string(key));
+		}
+	}
+	return result;
+}
+
+/* ----------------------------------------------------------------
+ * Streams
+ * ----------------------------------------------------------------
+ */
+
+static void
+add_stream(List **streams, cJSON *req)
+{
+	*streams = lappend(*streams, req);
+}
+
+/* Builds the requests of this (re)scan from the plan and the key values. */
+static void
+build_streams(DdbScanState *st)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(st->scancxt);
+	List	   *reqs = NIL;
+	List	   *values = NIL;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, st->specs)
+	{
+		List	   *v = spec_values(st, (List *) lfirst(lc));
+
+		if (v == NIL || (list_length(v) == 1 && linitial(v) == NULL))
+		{
+			/* some key value is NULL or impossible: no item can match */
+			st->nstreams = 0;
+			MemoryContextSwitchTo(oldcxt);
+			return;
+		}
+		values = lappend(values, v);
+	}
+
+	switch (st->op)
+	{
+		case DDB_OP_SCAN:
+			for (i = 0; i < st->nsegments; i++)
+			{
+				cJSON	   *req = cJSON_Parse(st->request_text);
+
+				if (st->nsegments > 1)
+				{
+					cJSON_AddNumberToObject(req, "Segment", i);
+					cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
+				}
+				add_stream(&reqs, req);
+			}
+			break;
+		case DDB_OP_QUERY:
+			{
+				/* one Query per partition key value; the others are single */
+				List	   *pks = linitial(values);
+
+				foreach(lc, pks)
+				{
+					cJSON	   *req;
+					cJSON	   *vals;
+					ListCell   *sc;
+					ListCell   *vc;
+
+					if (lfirst(lc) == NULL)
+						continue;
+					req = cJSON_Parse(st->request_text);
+					vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+
+					if (vals == NULL)
+					{
+						vals = cJSON_CreateObject();
+						cJSON_AddItemToObject(req, "ExpressionAttributeValues", vals);
+					}
+					forboth(sc, st->specs, vc, values)
+					{
+						List	   *spec = lfirst(sc);
+						cJSON	   *av = (vc == list_head(values)) ? lfirst(lc) : linitial((List *) lfirst(vc));
+
+						cJSON_AddItemToObject(vals, strVal(list_nth(spec, DDB_SPEC_NAME)),
+											  cJSON_Duplicate(av, true));
+					}
+					add_stream(&reqs, req);
+				}
+			}
+			break;
+		case DDB_OP_GET_ITEM:
+		case DDB_OP_BATCH_GET_ITEM:
+			{
+				List	   *keys = NIL;
+				List	   *seen = NIL;
+				List	   *pks = linitial(values);
+				List	   *sks = list_length(values) > 1 ? lsecond(values) : NIL;
+				const char *pkname = strVal(list_nth(linitial(st->specs), DDB_SPEC_NAME));
+				const char *skname = sks ? strVal(list_nth(lsecond(st->specs), DDB_SPEC_NAME)) : NULL;
+				ListCell   *pc;
+				ListCell   *kc;
+
+				/* two lists of one length come from one IN list: pairs, not products */
+				bool		zipped = (sks && list_length(sks) > 1 && list_length(pks) > 1);
+				int			pi = 0;
+
+				foreach(pc, pks)
+				{
+					List	   *skl = sks ? (zipped ? list_make1(list_nth(sks, pi)) : sks) : list_make1(NULL);
+
+					pi++;
+					if (lfirst(pc) == NULL)
+						continue;
+					foreach(kc, skl)
+					{
+						cJSON	   *key;
+						char	   *text;
+
+						if (skname && lfirst(kc) == NULL)
+							continue;
+						key = cJSON_CreateObject();
+						cJSON_AddItemToObject(key, pkname, cJSON_Duplicate(lfirst(pc), true));
+						if (skname)
+							cJSON_AddItemToObject(key, skname, cJSON_Duplicate(lfirst(kc), true));
+						/* BatchGetItem refuses duplicate keys */
+						text = cJSON_PrintUnformatted(key);
+						if (list_member(seen, makeString(text)))
+							continue;
+						seen = lappend(seen, makeString(text));
+						keys = lappend(keys, key);
+					}
+				}
+				if (keys == NIL)
+					break;
+				if (st->op == DDB_OP_GET_ITEM)
+				{
+					cJSON	   *req = cJSON_Parse(st->request_text);
+
+					cJSON_AddItemToObject(req, "Key", linitial(keys));
+					add_stream(&reqs, req);
+					break;
+				}
+				/* BatchGetItem: the plan's request is the per-table part */
+				while (keys != NIL)
+				{
+					cJSON	   *req = cJSON_CreateObject();
+					cJSON	   *items = cJSON_AddObjectToObject(req, "RequestItems");
+					cJSON	   *tbl = cJSON_Parse(st->request_text);
+					cJSON	   *arr = cJSON_CreateArray();
+
+					cJSON_DeleteItemFromObjectCaseSensitive(tbl, "TableName");
+					cJSON_DeleteItemFromObjectCaseSensitive(tbl, "ReturnConsumedCapacity");
+					for (i = 0; i < DDB_BATCH_GET_MAX && keys != NIL; i++)
+					{
+						cJSON_AddItemToArray(arr, linitial(keys));
+						keys = list_delete_first(keys);
+					}
+					cJSON_AddItemToObject(tbl, "Keys", arr);
+					cJSON_AddItemToObject(items, st->opts->table, tbl);
+					cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+					add_stream(&reqs, req);
+				}
+			}
+			break;
+		default:
+			elog(ERROR, "unexpected DynamoDB operation %d", st->op);
+	}
+
+	st->nstreams = list_length(reqs);
+	st->streams = palloc0(sizeof(DdbStream) * Max(st->nstreams, 1));
+	i = 0;
+	foreach(lc, reqs)
+	{
+		st->streams[i].request = lfirst(lc);
+		st->streams[i].cxt = AllocSetContextCreate(st->scancxt, "ddbrel page",
+												   ALLOCSET_DEFAULT_SIZES);
+		i++;
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
+{
+	char	   *body = cJSON_PrintUnformatted(req);
+
+	s->call = ddb_call_start(st->conn, ddb_op_names[st->op], st->opts->table, body);
+	cJSON_free(body);
+	if (!s->started)
+	{
+		s->started = true;
+		st->inflight++;
 	}
 }
 
-/* Starts the request for a segment's next page (after the key, if any). */
+/* Starts streams until DDB_MAX_INFLIGHT are busy. */
 static void
-start_page(DdbScanState *st, DdbSegment *seg, const cJSON *last_key)
+start_more(DdbScanState *st)
 {
-	cJSON	   *req = cJSON_Parse(st->request_text);
-	char	   *body;
+	int			i;
 
-	if (st->nsegments > 1)
-	{
-		cJSON_AddNumberToObject(req, "Segment", seg->segno);
-		cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
-	}
-	if (last_key)
-		cJSON_AddItemToObject(req, "ExclusiveStartKey", cJSON_Duplicate(last_key, true));
-	body = cJSON_PrintUnformatted(req);
-	seg->call = ddb_call_start(st->conn, st->operation, st->opts->table, body);
-	cJSON_free(body);
-	cJSON_Delete(req);
+	for (i = 0; i < st->nstreams && st->inflight < DDB_MAX_INFLIGHT; i++)
+		if (!st->streams[i].started)
+			stream_send(st, &st->streams[i], st->streams[i].request);
 }
 
 static void
 start_scan(DdbScanState *st)
 {
-	int			i;
-
-	for (i = 0; i < st->nsegments; i++)
-	{
-		DdbSegment *seg = &st->segs[i];
-
-		seg->done = false;
-		seg->last_page = false;
-		seg->next_item = NULL;
-		MemoryContextReset(seg->cxt);
-		start_page(st, seg, NULL);
-	}
+	MemoryContextReset(st->scancxt);
+	st->streams = NULL;
+	st->nstreams = 0;
+	st->inflight = 0;
 	st->cur = 0;
+	build_streams(st);
+	start_more(st);
 	st->started = true;
 }
 
 /*
- * Replaces a segment's page with the response to its request in flight,
- * and at once asks for the page after it.  False when the segment is done.
+ * Replaces a stream's page with the response to its request in flight, and
+ * at once asks for the next page.  False when the stream is finished.
  */
 static bool
-next_page(DdbScanState *st, DdbSegment *seg)
+next_page(DdbScanState *st, DdbStream *s)
 {
 	MemoryContext oldcxt;
 	cJSON	   *resp;
-	const cJSON *last;
+	cJSON	   *items = NULL;
+	DdbCall    *call = s->call;
 
-	if (seg->call == NULL)
+	if (call == NULL)
 	{
-		seg->done = true;
+		if (!s->done)
+		{
+			s->done = true;
+			st->inflight--;
+			start_more(st);
+		}
 		return false;
 	}
-	MemoryContextReset(seg->cxt);
-	oldcxt = MemoryContextSwitchTo(seg->cxt);
-	{
-		DdbCall    *call = seg->call;
+	s->call = NULL;				/* finish frees it, even when it raises */
+	MemoryContextReset(s->cxt);
+	oldcxt = MemoryContextSwitchTo(s->cxt);
+	resp = ddb_call_finish(call);
 
-		seg->call = NULL;		/* finish frees it, even when it raises */
-		resp = ddb_call_finish(call);
+	if (st->op == DDB_OP_GET_ITEM)
+	{
+		cJSON	   *item = cJSON_DetachItemFromObjectCaseSensitive(resp, "Item");
+
+		items = cJSON_CreateArray();
+		if (item)
+			cJSON_AddItemToArray(items, item);
 	}
-	last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
-	if (last && cJSON_GetArraySize(last) > 0)
-		start_page(st, seg, last);
-	seg->next_item = cJSON_GetObjectItemCaseSensitive(resp, "Items");
-	seg->next_item = seg->next_item ? seg->next_item->child : NULL;
+	else if (st->op == DDB_OP_BATCH_GET_ITEM)
+	{
+		cJSON	   *unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedKeys");
+
+		items = cJSON_GetObjectItemCaseSensitive(
+												 cJSON_GetObjectItemCaseSensitive(resp, "Responses"), st->opts->table);
+		if (unp && cJSON_GetArraySize(unp) > 0)
+		{
+			/* keys DynamoDB did not get to: ask again (the HTTP layer backs off on throttling) */
+			cJSON	   *req = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
+			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+			ddb_stats.retries[DDB_OP_BATCH_GET_ITEM]++;
+			stream_send(st, s, req);
+		}
+	}
+	else
+	{
+		const cJSON *last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
+
+		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
+		if (st->flags & DDB_FLAG_COUNT)
+		{
+			const cJSON *c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
+
+			s->count = cJSON_IsNumber(c) ? (int64) c->valuedouble : 0;
+		}
+		if (last && cJSON_GetArraySize(last) > 0)
+		{
+			cJSON	   *req = cJSON_Duplicate(s->request, true);
+
+			cJSON_AddItemToObject(req, "ExclusiveStartKey", cJSON_Duplicate(last, true));
+			stream_send(st, s, req);
+		}
+	}
+	s->next_item = items ? items->child : NULL;
 	MemoryContextSwitchTo(oldcxt);
 	return true;
 }
@@ -245,12 +615,20 @@ match_templates(DdbScanState *st, const cJSON *item)
 	return true;
 }
 
+static bool
+type_matches(DdbScanState *st, const cJSON *item)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, st->opts->type_attribute);
+
+	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
+	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
+}
+
 static void
 fill_slot(DdbScanState *st, TupleTableSlot *slot, const cJSON *item)
 {
 	int			i;
 
-	st->cur_item = item;
 	for (i = 0; i < st->nfill; i++)
 	{
 		DdbColumn  *col = st->fill[i];
@@ -278,7 +656,6 @@ fill_slot(DdbScanState *st, TupleTableSlot *slot, const cJSON *item)
 				break;
 		}
 	}
-	st->cur_item = NULL;
 }
 
 TupleTableSlot *
@@ -293,24 +670,32 @@ ddbIterateForeignScan(ForeignScanState *node)
 		start_scan(st);
 	MemoryContextReset(st->rowcxt);
 
-	for (;;)
+	while (st->nstreams > 0)
 	{
-		DdbSegment *seg = &st->segs[st->cur];
+		DdbStream  *s = &st->streams[st->cur];
 		cJSON	   *item;
-		int			i;
+		bool		need_keys;
 
-		if (seg->done || seg->next_item == NULL)
+		if (s->count > 0)
 		{
+			/* Select=COUNT: rows without columns */
+			s->count--;
+			ExecStoreAllNullTuple(slot);
+			return slot;
+		}
+		if (s->done || s->next_item == NULL)
+		{
+			int			i;
 			bool		any = false;
 
-			/* this segment's page is used up: move on, round robin */
-			if (!seg->done && next_page(st, seg) && seg->next_item != NULL)
+			if (!s->done && s->started && next_page(st, s))
 				continue;
-			for (i = 1; i <= st->nsegments; i++)
+			/* this stream is finished or not started: move on */
+			for (i = 1; i <= st->nstreams; i++)
 			{
-				int			n = (st->cur + i) % st->nsegments;
+				int			n = (st->cur + i) % st->nstreams;
 
-				if (!st->segs[n].done)
+				if (!st->streams[n].done)
 				{
 					st->cur = n;
 					any = true;
@@ -318,27 +703,36 @@ ddbIterateForeignScan(ForeignScanState *node)
 				}
 			}
 			if (!any)
-				return slot;
+				break;
+			if (!st->streams[st->cur].started)
+				start_more(st);
 			continue;
 		}
-		item = seg->next_item;
-		seg->next_item = item->next;
+		item = s->next_item;
+		s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
-		if (st->need_match && !match_templates(st, item))
+		/* templates give the key columns; an item of another shape is skipped */
+		need_keys = (st->opts->pk_template || st->opts->sk_template);
+		if (need_keys && !match_templates(st, item))
+			continue;
+		if ((st->flags & DDB_FLAG_TYPE_CHECK) && !type_matches(st, item))
 			continue;
 
 		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 		oldcxt = MemoryContextSwitchTo(st->rowcxt);
+		st->cur_item = item;
 		st->errcb.callback = item_error_context;
 		st->errcb.arg = st;
 		st->errcb.previous = error_context_stack;
 		error_context_stack = &st->errcb;
 		fill_slot(st, slot, item);
 		error_context_stack = st->errcb.previous;
+		st->cur_item = NULL;
 		MemoryContextSwitchTo(oldcxt);
 		ExecStoreVirtualTuple(slot);
 		return slot;
 	}
+	return slot;
 }
 
 static void
@@ -346,12 +740,13 @@ stop_scan(DdbScanState *st)
 {
 	int			i;
 
-	for (i = 0; i < st->nsegments; i++)
+	for (i = 0; i < st->nstreams; i++)
 	{
-		if (st->segs[i].call)
-			ddb_call_cancel(st->segs[i].call);
-		st->segs[i].call = NULL;
+		if (st->streams[i].call)
+			ddb_call_cancel(st->streams[i].call);
+		st->streams[i].call = NULL;
 	}
+	st->nstreams = 0;
 	st->started = false;
 }
 
@@ -368,8 +763,80 @@ ddbEndForeignScan(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 
-	if (st && st->segs)
+	if (st && st->conn)
 		stop_scan(st);
+}
+
+/* The request as EXPLAIN shows it: key values filled in where known. */
+static char *
+shown_request(DdbScanState *st, ForeignScan *fsplan)
+{
+	cJSON	   *req = cJSON_Parse(st->request_text);
+	ListCell   *lc;
+	cJSON	   *key = NULL;
+	cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+
+	if (st->op == DDB_OP_GET_ITEM || st->op == DDB_OP_BATCH_GET_ITEM)
+		key = cJSON_AddObjectToObject(req, st->op == DDB_OP_GET_ITEM ? "Key" : "Keys");
+	else if (st->specs != NIL && vals == NULL)
+		vals = cJSON_AddObjectToObject(req, "ExpressionAttributeValues");
+
+	foreach(lc, st->specs)
+	{
+		List	   *spec = lfirst(lc);
+		int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
+		List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
+		int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
+		const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
+		bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
+		char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
+		const char *values[DDB_TEMPLATE_MAX_HOLES];
+		char		err[256];
+		char	   *text = NULL;
+		int			i;
+		cJSON	   *av = cJSON_CreateObject();
+
+		/* each value: a constant's text, or how EXPLAIN names it ($1, u.user_id) */
+		for (i = 0; i < list_length(idx); i++)
+		{
+			int			e = list_nth_int(idx, i);
+			Expr	   *ex = list_nth(fsplan->fdw_exprs, e);
+			const char *shown = strVal(list_nth(st->shown, e));
+
+			while (IsA(ex, RelabelType))
+				ex = ((RelabelType *) ex)->arg;
+			if (i == in_pos)
+				values[i] = "{...}";
+			else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
+				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype);
+			else
+				values[i] = *shown ? shown : "?";
+		}
+		if (which >= 0)
+		{
+			DdbAttrTemplate *at = list_nth(st->opts->templates, which);
+
+			text = prefix ? ddb_template_prefix(at->tmpl, values, list_length(idx), err, sizeof(err))
+				: ddb_template_compose(at->tmpl, values, err, sizeof(err));
+			if (text == NULL)
+				text = psprintf("(%s)", at->text);
+		}
+		else
+			text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
+		if (in_pos >= 0)
+		{
+			Expr	   *ex = list_nth(fsplan->fdw_exprs, list_nth_int(idx, in_pos));
+			const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, in_pos)));
+
+			text = psprintf("%s (one per element of %s)", text,
+							*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
+		}
+		if (*extra)
+			text = psprintf("%s%s", text, extra);
+		cJSON_AddStringToObject(av, keytype == 'N' ? "N" : keytype == 'B' ? "B" : "S", text);
+		cJSON_AddItemToObject(key ? key : vals, strVal(list_nth(spec, DDB_SPEC_NAME)), av);
+	}
+	return cJSON_PrintUnformatted(req);
 }
 
 void
@@ -378,13 +845,32 @@ ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	DdbScanState *st = node->fdw_state;
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	const char *index = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_INDEX));
+	int			limit = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_LIMIT));
+	cJSON	   *req = cJSON_Parse(st->request_text);
+	const cJSON *v;
 
 	ExplainPropertyText("DynamoDB Operation", st->operation, es);
 	ExplainPropertyText("DynamoDB Table", st->opts->table, es);
 	if (*index)
 		ExplainPropertyText("DynamoDB Index", index, es);
+	if ((v = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression")))
+		ExplainPropertyText("DynamoDB Key Condition", v->valuestring, es);
+	if ((v = cJSON_GetObjectItemCaseSensitive(req, "FilterExpression")))
+		ExplainPropertyText("DynamoDB Filter", v->valuestring, es);
+	if ((v = cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression")))
+		ExplainPropertyText("DynamoDB Projection", v->valuestring, es);
+	if ((v = cJSON_GetObjectItemCaseSensitive(req, "Select")))
+		ExplainPropertyText("DynamoDB Select", v->valuestring, es);
+	if ((v = cJSON_GetObjectItemCaseSensitive(req, "ScanIndexForward")))
+		ExplainPropertyText("DynamoDB Scan Index Forward", cJSON_IsTrue(v) ? "true" : "false", es);
+	if (limit > 0)
+		ExplainPropertyInteger("DynamoDB Limit", NULL, limit, es);
 	if (st->nsegments > 1)
 		ExplainPropertyInteger("DynamoDB Segments", NULL, st->nsegments, es);
+	if (st->flags & DDB_FLAG_MATCH)
+		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
+	if (st->flags & DDB_FLAG_TYPE_CHECK)
+		ExplainPropertyText("DynamoDB Local Check", "type attribute", es);
 	if (es->verbose)
-		ExplainPropertyText("DynamoDB Request", st->request_text, es);
+		ExplainPropertyText("DynamoDB Request", shown_request(st, fsplan), es);
 }
