@@ -7,3 +7,11 @@ CREATE SERVER ddb FOREIGN DATA WRAPPER ddbrel
 CREATE USER MAPPING FOR CURRENT_USER SERVER ddb
   OPTIONS (access_key_id 'AKIDTEST', secret_access_key 'regress-secret-do-not-print');
 SELECT srvname, srvoptions IS NOT NULL AS has_options FROM pg_foreign_server;
+-- What reached DynamoDB since the last ddbrel.stats_reset(), without the
+-- DescribeTable calls planning makes once per table and backend.
+CREATE FUNCTION sent() RETURNS TABLE (operation text, requests bigint,
+                                      scanned bigint, returned bigint)
+LANGUAGE sql AS $$
+  SELECT operation, requests, items_scanned, items_returned
+    FROM ddbrel.stats() WHERE operation <> 'DescribeTable' ORDER BY 1
+$$;

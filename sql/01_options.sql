@@ -43,7 +43,7 @@ CREATE FOREIGN TABLE ft_type (id text) SERVER ddb
   OPTIONS (table 'AppData', type_attribute '_type');
 SELECT * FROM ft_type;
 
--- the secret given above never shows up in messages
+-- as in PostgreSQL, a superuser sees user mapping options in the catalog
 SELECT count(*) AS secret_in_catalog_for_superuser
   FROM pg_user_mappings WHERE array_to_string(umoptions, ',') LIKE '%regress-secret%';
 

@@ -62,4 +62,6 @@ SELECT doc->'v' AS v FROM types_all WHERE id = 't8';
 SELECT * FROM types_num WHERE id = 't1';
 SELECT v FROM types_bool WHERE id = 't5';
 CREATE FOREIGN TABLE types_int (id text, v int2) SERVER ddb OPTIONS (table 'Types');
-SELECT v FROM types_int;
+SELECT v FROM types_int WHERE id = 't5';
+SELECT v FROM types_int WHERE id = 't8';
+SELECT v FROM types_int WHERE id = 't1';

@@ -1,5 +1,6 @@
 -- Clear errors: missing table, credentials, unreachable endpoint, template
 -- columns, non-superusers without keys.
+\getenv endpoint DDB_ENDPOINT
 \set VERBOSITY verbose
 CREATE FOREIGN TABLE nosuch (id text) SERVER ddb OPTIONS (table 'NoSuchTable');
 SELECT * FROM nosuch;
@@ -54,4 +55,5 @@ SELECT count(*) FROM users;
 
 DROP FOREIGN TABLE bad_tmpl, bad_sk, env_users, closed_t, nosuch;
 DROP USER MAPPING FOR ddb_plain SERVER envsrv;
+DROP OWNED BY ddb_plain;
 DROP ROLE ddb_plain;

@@ -583,9 +583,14 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 			appendStringInfo(buf, "%s = %s", name, ddb_expr_value(b, av));
 			break;
 		case DDB_QUAL_NE:
-			/* DynamoDB's <> is true for missing and other-typed values; SQL's is not */
-			appendStringInfo(buf, "(attribute_type(%s, %s) AND %s <> %s)",
-							 name, ddb_expr_value(b, type_av(tag)), name, ddb_expr_value(b, av));
+			/*
+			 * DynamoDB's <> is true for a missing or NULL attribute, SQL's is
+			 * not; for values of other types both say "different" (a number
+			 * read as text differs from a text constant that is no number).
+			 */
+			appendStringInfo(buf, "(attribute_exists(%s) AND NOT attribute_type(%s, %s) AND %s <> %s)",
+							 name, name, ddb_expr_value(b, type_av("NULL")), name,
+							 ddb_expr_value(b, av));
 			break;
 		case DDB_QUAL_LT:
 			appendStringInfo(buf, "%s < %s", name, ddb_expr_value(b, av));

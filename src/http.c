@@ -659,8 +659,7 @@ ddb_call_finish(DdbCall *call)
 		if (call->resp_oom)
 			strlcpy(curlmsg, "out of memory reading the response", sizeof(curlmsg));
 		else if (call->result != CURLE_OK)
-			snprintf(curlmsg, sizeof(curlmsg), "%s", call->errbuf[0] ? call->errbuf :
-					 curl_easy_strerror(call->result));
+			snprintf(curlmsg, sizeof(curlmsg), "%s", curl_easy_strerror(call->result));
 		else
 		{
 			curlmsg[0] = '\0';

@@ -5,22 +5,22 @@
  *
  * The remote schema is a DynamoDB table name ("AppData"), or "*" for every
  * table ListTables returns; a named table that does not exist is an error.
- * LIMIT TO / EXCEPT name the foreign tables to create (PostgreSQL filters
- * the generated statements by name): with "*" and a raw import these are
- * the lower-cased DynamoDB table names; for one table with entities they
- * pick entities.
+ * LIMIT TO / EXCEPT name the foreign tables to create, since PostgreSQL
+ * filters the generated statements by name: in a raw import the
+ * lower-cased DynamoDB table names (LIMIT TO (appdata)), with entities the
+ * entity tables (LIMIT TO ("user")).
  *
  * Raw import (default): one foreign table per DynamoDB table, named like it
- * lower-cased, with a column per attribute of AttributeDefinitions (the
- * keys of the table and its indexes; partition key, sort key, then the
- * others) typed S text, N numeric, B bytea, and "item jsonb OPTIONS
- * (document 'true')"; options table, partition_key, sort_key (if any).
+ * lower-cased, with a column per attribute of AttributeDefinitions (keys of
+ * the table and its indexes: partition key, sort key, then the others)
+ * typed S text, N numeric, B bytea, and "item jsonb OPTIONS (document
+ * 'true')"; table options table, partition_key, sort_key (if any).
  *
- * Import options: entities 'true' samples items (paginated Scan of
+ * Import options: entities 'true' samples items (a paginated Scan of
  * sample_size items, default 1000, 1..100000) and creates one foreign table
  * per entity; type_attribute 'a' groups items by the value of attribute a
  * (items without a string or number there are skipped).  sample_size and
- * type_attribute require entities.
+ * type_attribute require entities 'true'.
  *
  * A key's prefix is its text up to and including the first '#', when that
  * '#' is not the first character ("USER#123" -> "USER#").  Without
@@ -35,17 +35,19 @@
  *
  * An entity is named after its sort key prefix ("ORDER#" -> "order"), or
  * its partition key's when the sort key is a literal, a bare hole or has
- * the same prefix; with type_attribute, after the type value.  Entities
- * with two different prefixes are named last, those whose partition key
- * names another entity first; a name already taken becomes "<pk>_<sk>"
- * ("STUDENT#"/"LECTURE#" -> "student_lecture"), then gets "_2", "_3" ...
- * as clashing column names do.  Other attributes seen (not the
- * table's keys, not the type attribute) follow the holes in order of first
- * appearance: S text, N numeric, BOOL boolean, B bytea, M/L jsonb, SS
- * text[], NS numeric[], BS bytea[], only NULL text, mixed types jsonb.
- * Options: table, pk_template, sk_template (if the table has a sort key),
- * type_attribute and type_value.  A table without items gets a NOTICE and
- * no foreign table.  Entity tables are listed by name.
+ * the same prefix, or else the DynamoDB table; with type_attribute, after
+ * the type value.  Names keep [a-z0-9_] only.  Entities whose keys have
+ * two different prefixes are named last, those whose partition key names
+ * another entity first; a name already taken becomes "<pk>_<sk>"
+ * ("STUDENT#"/"LECTURE#" -> "student_lecture"; "USER#"/"#SETTINGS" next
+ * to "USER#"/"#PROFILE" -> "user_settings"), then "_2", "_3" ..., as
+ * clashing column names do.  Other attributes seen (not the table's keys, not the type
+ * attribute) follow the holes in order of first appearance: S text, N
+ * numeric, BOOL boolean, B bytea, M/L jsonb, SS text[], NS numeric[], BS
+ * bytea[], only NULL text, mixed types jsonb; "attribute" options keep the
+ * original names.  Table options: table, pk_template, sk_template (if the
+ * table has a sort key), type_attribute and type_value.  A table without
+ * items gets a NOTICE and no foreign table.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -54,6 +56,7 @@
 #include "foreign/fdwapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/memutils.h"
 
 #include "ddbrel.h"
@@ -98,7 +101,7 @@ typedef struct KeyStats
 typedef struct SeenAttr
 {
 	char	   *name;
-	int			types;			/* T_* bits */
+	int			types;			/* bit i: type_map[i] seen */
 } SeenAttr;
 
 typedef struct Entity
@@ -159,18 +162,6 @@ parse_import_options(List *options, ImportOptions *opts)
 						needs_entities)));
 }
 
-/* ASCII lower-case copy: DynamoDB names are case-sensitive, SQL folds. */
-static char *
-lower_copy(const char *s)
-{
-	char	   *r = pstrdup(s);
-	char	   *p;
-
-	for (p = r; *p; p++)
-		*p = pg_ascii_tolower((unsigned char) *p);
-	return r;
-}
-
 /*
  * Lower-case identifier made of [a-z0-9_] from key text, or NULL when none
  * is left: hole names must satisfy the template grammar.
@@ -200,6 +191,7 @@ ident_part(const char *s)
 	return buf.data;
 }
 
+/* Whether a table or column name is taken already. */
 static bool
 name_used(List *used, const char *name)
 {
@@ -270,7 +262,7 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 	StringInfoData buf;
 	List	   *used_cols = NIL;
 	List	   *defs = desc->attr_types;
-	char	   *tabname = unique_name(used_tables, lower_copy(desc->name));
+	char	   *tabname = unique_name(used_tables, asc_tolower(desc->name, strlen(desc->name)));
 	int			pass,
 				i;
 
@@ -289,7 +281,7 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 				which = 1;
 
 			if (which == pass)
-				append_column(&buf, unique_name(&used_cols, lower_copy(attr)),
+				append_column(&buf, unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
 							  type_map[type_index(list_nth(defs, i + 1))].sql,
 							  attr);
 		}
@@ -494,9 +486,10 @@ sample_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts)
 		MemoryContextSwitchTo(keepcxt);
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(resp, "Items"))
 		{
-			if (seen++ >= opts->sample_size)
+			if (seen >= opts->sample_size)
 				break;
 			sample_item(item, desc, opts, &entities);
+			seen++;
 		}
 		/* the next page's start key must survive the reset */
 		if (start_key)
@@ -667,7 +660,7 @@ entity_table_cmd(Entity *ent, DdbTableDesc *desc, ImportOptions *opts,
 	{
 		SeenAttr   *seen = (SeenAttr *) lfirst(lc);
 
-		append_column(&buf, unique_name(&used_cols, lower_copy(seen->name)),
+		append_column(&buf, unique_name(&used_cols, asc_tolower(seen->name, strlen(seen->name))),
 					  seen_sql_type(seen->types), seen->name);
 	}
 	appendStringInfo(&buf, "\n) SERVER %s\nOPTIONS (table %s, pk_template %s",
@@ -750,7 +743,7 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 static bool
 raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
 {
-	char	   *name = lower_copy(table);
+	char	   *name = asc_tolower(table, strlen(table));
 	ListCell   *lc;
 
 	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)

@@ -343,6 +343,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 			kb->consumed = lappend(kb->consumed, qi->ri);
 		}
 		kb->tmpl_exact = true;
+		if (!at->is_key)
+			kb->consumed = NIL;
 		return kb;
 	}
 	for (h = 0; h < nbound; h++)
@@ -354,6 +356,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	{
 		kb->kind = KB_EQ;
 		kb->tmpl_exact = true;
+		if (!at->is_key)
+			kb->consumed = NIL;	/* the attributes themselves are still filtered */
 		return kb;
 	}
 	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
@@ -377,6 +381,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		}
 	}
 	kb->kind = KB_PREFIX;
+	if (!at->is_key)
+		kb->consumed = NIL;
 	return kb;
 }
 
@@ -387,6 +393,18 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 	KeyBind    *best = bind_raw(attr, key_type(opts, attr), quals);
 	ListCell   *lc;
 	int			i = 0;
+
+	/* an entity's type attribute is bound to its type value */
+	if (opts->type_attribute && strcmp(attr, opts->type_attribute) == 0 &&
+		best->kind < KB_EQ)
+	{
+		best->kind = KB_EQ;
+		best->keytype = 'S';
+		best->exprs = list_make1(makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
+										   CStringGetTextDatum(opts->type_value), false, false));
+		best->consumed = NIL;
+		return best;
+	}
 
 	foreach(lc, opts->templates)
 	{
@@ -402,6 +420,17 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 		i++;
 	}
 	return best;
+}
+
+static bool
+has_template(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->templates)
+		if (strcmp(((DdbAttrTemplate *) lfirst(lc))->attr, attr) == 0)
+		return true;
+	return false;
 }
 
 /* DynamoDB attribute names the scan reads (for projection and index coverage). */
@@ -563,8 +592,10 @@ choose_access(DdbPlanState *ps, List *quals)
 				continue;
 			if (ix->sk_attr)
 			{
+				/* present on every item: a table key, or declared by a template */
 				bool		always = strcmp(ix->sk_attr, opts->partition_key) == 0 ||
-				(opts->sort_key && strcmp(ix->sk_attr, opts->sort_key) == 0);
+				(opts->sort_key && strcmp(ix->sk_attr, opts->sort_key) == 0) ||
+				has_template(opts, ix->sk_attr);
 
 				isk = bind_attribute(opts, ix->sk_attr, quals);
 				if (isk->kind == KB_IN || isk->kind == KB_NONE)
@@ -911,43 +942,56 @@ range_op(DdbQualKind k)
 	}
 }
 
+/* The columns that bind attribute attr: a template's holes, or a raw column. */
+static void
+binding_columns(DdbRelOptions *opts, const char *attr, StringInfo buf)
+{
+	ListCell   *lc;
+	int			i;
+	int			n = 0;
+
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+		int			h;
+
+		if (strcmp(at->attr, attr) != 0)
+			continue;
+		for (h = 0; h < at->tmpl->nholes; h++)
+			appendStringInfo(buf, "%s\"%s\"", n++ ? " and " : "", at->tmpl->holes[h]);
+	}
+	for (i = 0; i < opts->ncolumns && n == 0; i++)
+		if (opts->columns[i].source == DDB_COL_ATTRIBUTE &&
+			strcmp(opts->columns[i].attrname, attr) == 0)
+			appendStringInfo(buf, "\"%s\"", opts->columns[i].colname), n++;
+	if (n == 0)
+		appendStringInfo(buf, "a column reading attribute \"%s\"", attr);
+}
+
 /* Hint for the full-scan guard: which conditions would make this a Query. */
 static char *
 scan_guard_hint(DdbRelOptions *opts)
 {
 	StringInfoData buf;
 	ListCell   *lc;
-	bool		first = true;
+	bool		any = false;
 
 	initStringInfo(&buf);
-	foreach(lc, opts->templates)
-	{
-		DdbAttrTemplate *at = lfirst(lc);
-		int			h;
-
-		if (strcmp(at->attr, opts->partition_key) != 0 &&
-			(opts->desc == NULL || at->attr == NULL))
-			continue;
-		for (h = 0; h < at->tmpl->nholes; h++)
+	appendStringInfoString(&buf, "Add an equality condition on ");
+	binding_columns(opts, opts->partition_key, &buf);
+	if (opts->desc && (opts->index == NULL || strcmp(opts->index, "none") != 0))
+		foreach(lc, opts->desc->indexes)
 		{
-			appendStringInfo(&buf, "%s\"%s\"", first ? "" : ", ", at->tmpl->holes[h]);
-			first = false;
-		}
-	}
-	if (first)
-	{
-		int			i;
+			DdbIndexDesc *ix = lfirst(lc);
 
-		for (i = 0; i < opts->ncolumns; i++)
-			if (opts->columns[i].source == DDB_COL_ATTRIBUTE &&
-				strcmp(opts->columns[i].attrname, opts->partition_key) == 0)
-			{
-				appendStringInfo(&buf, "\"%s\"", opts->columns[i].colname);
-				first = false;
-			}
-	}
-	if (first)
-		appendStringInfo(&buf, "a column reading attribute \"%s\"", opts->partition_key);
+			if (opts->index && strcmp(opts->index, ix->name) != 0)
+				continue;
+			appendStringInfoString(&buf, ", or on ");
+			binding_columns(opts, ix->pk_attr, &buf);
+			appendStringInfo(&buf, " (index \"%s\")", ix->name);
+			any = true;
+		}
+	appendStringInfoString(&buf, any ? ", to make it a Query." : " to make it a Query.");
 	return buf.data;
 }
 
@@ -1002,8 +1046,7 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
 						get_rel_name(foreigntableid), opts->table),
 				 errdetail("The option allow_full_scan is false."),
-				 errhint("Add an equality condition on %s to make it a Query.",
-						 scan_guard_hint(opts))));
+				 errhint("%s", scan_guard_hint(opts))));
 
 	ddb_expr_init(&b);
 	initStringInfo(&filter);
@@ -1115,7 +1158,8 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 					!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
 					need_match = true;
 	}
-	if (opts->type_attribute)
+	if (opts->type_attribute &&
+		!(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
 	{
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
 			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
@@ -1204,8 +1248,7 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && a->nkeys <= 1 &&
 		opts->parallel_segments == 1 &&
-		pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys) &&
-		!count_only)
+		pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys))
 	{
 		limit = (long) ceil(root->limit_tuples);
 		cJSON_AddNumberToObject(req, "Limit", (double) limit);

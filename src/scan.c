@@ -51,6 +51,8 @@ typedef struct DdbScanState
 	List	   *specs;
 	List	   *shown;
 	int			flags;
+	int64		limit;			/* Limit sent with the request, or 0 */
+	int64		received;		/* items received so far (for limit) */
 	List	   *exprstates;		/* of fdw_exprs */
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
@@ -118,6 +120,7 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 	st->specs = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_KEYS);
 	st->flags = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_FLAGS));
 	st->shown = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_SHOWN);
+	st->limit = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_LIMIT));
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options(relid, true);
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
@@ -492,6 +495,7 @@ start_scan(DdbScanState *st)
 	st->nstreams = 0;
 	st->inflight = 0;
 	st->cur = 0;
+	st->received = 0;
 	build_streams(st);
 	start_more(st);
 	st->started = true;
@@ -560,11 +564,17 @@ next_page(DdbScanState *st, DdbStream *s)
 
 			s->count = cJSON_IsNumber(c) ? (int64) c->valuedouble : 0;
 		}
-		if (last && cJSON_GetArraySize(last) > 0)
+		st->received += (st->flags & DDB_FLAG_COUNT) ? s->count : cJSON_GetArraySize(items);
+		/* with a pushed LIMIT, no page beyond the rows the query can use */
+		if (last && cJSON_GetArraySize(last) > 0 &&
+			(st->limit == 0 || st->received < st->limit))
 		{
 			cJSON	   *req = cJSON_Duplicate(s->request, true);
 
 			cJSON_AddItemToObject(req, "ExclusiveStartKey", cJSON_Duplicate(last, true));
+			if (st->limit > 0)
+				cJSON_ReplaceItemInObjectCaseSensitive(req, "Limit",
+													   cJSON_CreateNumber((double) (st->limit - st->received)));
 			stream_send(st, s, req);
 		}
 	}
