@@ -15,3 +15,11 @@ LANGUAGE sql AS $$
   SELECT operation, requests, items_scanned, items_returned
     FROM ddbrel.stats() WHERE operation <> 'DescribeTable' ORDER BY 1
 $$;
+-- The SQLSTATE a statement fails with (NULL if it succeeds).
+CREATE FUNCTION sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE q;
+  RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE;
+END $$;

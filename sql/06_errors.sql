@@ -1,11 +1,9 @@
 -- Clear errors: missing table, credentials, unreachable endpoint, template
 -- columns, non-superusers without keys.
 \getenv endpoint DDB_ENDPOINT
-\set VERBOSITY verbose
 CREATE FOREIGN TABLE nosuch (id text) SERVER ddb OPTIONS (table 'NoSuchTable');
 SELECT * FROM nosuch;
-\set VERBOSITY default
-SELECT * FROM nosuch;
+SELECT sqlstate_of('SELECT * FROM nosuch') AS sqlstate;
 
 -- an endpoint where nothing listens: a connection error after the retries
 CREATE SERVER closed FOREIGN DATA WRAPPER ddbrel
@@ -14,6 +12,7 @@ CREATE USER MAPPING FOR CURRENT_USER SERVER closed
   OPTIONS (access_key_id 'x', secret_access_key 'never-shown');
 CREATE FOREIGN TABLE closed_t (id text) SERVER closed OPTIONS (table 'AppData', partition_key 'id');
 SELECT * FROM closed_t;
+SELECT sqlstate_of('SELECT * FROM closed_t') AS sqlstate;
 
 -- a superuser's mapping without keys uses the server's environment
 CREATE SERVER envsrv FOREIGN DATA WRAPPER ddbrel OPTIONS (endpoint :'endpoint');

@@ -76,6 +76,20 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->ExplainForeignScan = ddbExplainForeignScan;
 	routine->ImportForeignSchema = ddbImportForeignSchema;
 
+	routine->AddForeignUpdateTargets = ddbAddForeignUpdateTargets;
+	routine->PlanForeignModify = ddbPlanForeignModify;
+	routine->BeginForeignModify = ddbBeginForeignModify;
+	routine->ExecForeignInsert = ddbExecForeignInsert;
+	routine->ExecForeignBatchInsert = ddbExecForeignBatchInsert;
+	routine->GetForeignModifyBatchSize = ddbGetForeignModifyBatchSize;
+	routine->ExecForeignUpdate = ddbExecForeignUpdate;
+	routine->ExecForeignDelete = ddbExecForeignDelete;
+	routine->EndForeignModify = ddbEndForeignModify;
+	routine->BeginForeignInsert = ddbBeginForeignInsert;
+	routine->EndForeignInsert = ddbEndForeignInsert;
+	routine->IsForeignRelUpdatable = ddbIsForeignRelUpdatable;
+	routine->ExplainForeignModify = ddbExplainForeignModify;
+
 	PG_RETURN_POINTER(routine);
 }
 

@@ -332,6 +332,31 @@ extern void ddbEndForeignScan(ForeignScanState *node);
 extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *es);
 extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
+/* modify.c */
+extern void ddbAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,
+									   RangeTblEntry *target_rte, Relation target_relation);
+extern List *ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan,
+								  Index resultRelation, int subplan_index);
+extern void ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+								  List *fdw_private, int subplan_index, int eflags);
+extern TupleTableSlot *ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo,
+											TupleTableSlot *slot, TupleTableSlot *planSlot);
+extern TupleTableSlot **ddbExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo,
+												  TupleTableSlot **slots,
+												  TupleTableSlot **planSlots, int *numSlots);
+extern int	ddbGetForeignModifyBatchSize(ResultRelInfo *rinfo);
+extern TupleTableSlot *ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo,
+											TupleTableSlot *slot, TupleTableSlot *planSlot);
+extern TupleTableSlot *ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo,
+											TupleTableSlot *slot, TupleTableSlot *planSlot);
+extern void ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo);
+extern void ddbBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo);
+extern void ddbEndForeignInsert(EState *estate, ResultRelInfo *rinfo);
+extern int	ddbIsForeignRelUpdatable(Relation rel);
+extern void ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+									List *fdw_private, int subplan_index,
+									struct ExplainState *es);
+
 /* ddbrel.c */
 extern void _PG_init(void);
 extern void ddb_materialize_srf(FunctionCallInfo fcinfo);

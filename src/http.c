@@ -1,17 +1,81 @@
 /*-------------------------------------------------------------------------
  * http.c
- *	  The HTTP client: libcurl, SigV4, keep-alive, retries and cancellable
- *	  waits.  The only file that includes curl.
+ *	  The HTTP client: libcurl, SigV4, keep-alive, retries, rate limiting,
+ *	  TLS options and cancellable waits.  The only file that includes curl.
  *
  * One connection (a curl multi handle and a pool of easy handles, hence
  * kept-alive TCP/TLS sessions) exists per (server, user) for the life of the
  * backend.  A request is started with ddb_call_start and collected with
  * ddb_call_finish; several may be in flight at once (parallel scan
  * segments, batched writes).  Waiting drives all of them, retries those
- * that failed with a retryable error after an exponential backoff with full
- * jitter, and checks for interrupts at least every 100 ms, so query cancel
- * and statement_timeout are honoured.  Curl callbacks never call ereport
- * or palloc: responses are collected in malloc'd buffers.
+ * that failed with a retryable error, and checks for interrupts at least
+ * every 100 ms.  Curl callbacks never call ereport or palloc: responses
+ * are collected in malloc'd buffers.
+ *
+ * Retries
+ *	  A failed attempt is tried again after an exponential backoff with full
+ *	  jitter (uniform in [0, min(5 s, 25 ms * 2^(n-1))]), at most max_retries
+ *	  times (server option, default 10), when DynamoDB cannot have acted on
+ *	  it, or when acting on it twice changes nothing:
+ *
+ *	  - always retried: throttling answers (400 with __type
+ *		ProvisionedThroughputExceededException, ThrottlingException,
+ *		RequestLimitExceeded, LimitExceededException), and transport
+ *		failures before the whole request was handed to the network (DNS,
+ *		connect, TLS handshake, a send that failed part-way);
+ *	  - retried only when the call is idempotent, since the request reached
+ *		DynamoDB, or may have, and may have been applied: 5xx answers,
+ *		transport failures after the whole request was sent (connection
+ *		reset or closed without an answer, a truncated answer, a timeout),
+ *		and a 200 answer that is not valid JSON;
+ *	  - never retried: other 4xx answers (validation, missing table,
+ *		condition check failed, credentials), certificate and TLS setup
+ *		errors, out of memory.
+ *
+ *	  A call is idempotent when applying it twice leaves the same items as
+ *	  applying it once.  ddb_call_start decides by operation: reads
+ *	  (GetItem, BatchGetItem, Query, Scan, DescribeTable, ListTables) are,
+ *	  writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, CreateTable
+ *	  and anything else) are not.  A writer whose request is safe to repeat
+ *	  (a PutItem of a whole item, a DeleteItem, an UpdateItem that only SETs
+ *	  or REMOVEs, a write conditioned so that a second application fails or
+ *	  changes nothing) says so with ddb_call_start_ex(..., true).  A write
+ *	  that is not (ADD to a counter, list_append) is sent once more only
+ *	  when it surely did not arrive; if its answer is lost the error says
+ *	  that it may have been applied.  After a lost answer, a conditioned
+ *	  write that is retried may fail its condition because the first
+ *	  attempt succeeded: the error's "tried N times" tells the caller.
+ *
+ *	  libcurl silently resends a request when a kept-alive connection it
+ *	  reused turns out to be dead, even when the request had been sent.  To
+ *	  keep the rule, bodies are supplied by a read callback, and its seek
+ *	  callback, which curl calls to rewind for such a resend, refuses for a
+ *	  call that is not idempotent once its whole body was sent; an accepted
+ *	  resend counts as a retry.  Every error after the budget says what
+ *	  failed and how many times it was tried.
+ *
+ * Rate limiting
+ *	  max_requests_per_second (server option, overridden per foreign table;
+ *	  0 = unlimited) spaces the requests of a connection at least 1/rate
+ *	  apart: a token bucket holding a single token, so there are no bursts.
+ *	  Every attempt takes a token, retries included.  The server's rate
+ *	  applies at the start of each statement; ddb_connection_set_rate (the
+ *	  scanned table's option) replaces it for the rest of the statement, and
+ *	  when several tables of the statement set one, the lowest non-zero rate
+ *	  wins.  Waiting for a token is like waiting out a backoff: other
+ *	  requests proceed and interrupts are checked every 100 ms at most.
+ *
+ * Cancel
+ *	  Query cancel and statement_timeout interrupt ddb_call_finish within
+ *	  100 ms; the call being finished is freed (a transfer removed half-way
+ *	  closes its connection instead of returning it to the pool), and the
+ *	  other calls in flight are dropped at the end of the transaction.
+ *
+ * TLS
+ *	  Certificates and host names are verified, against the system CA
+ *	  bundle or the server option ca_file.  verify_tls 'false' turns
+ *	  verification off.  Both ca_file and verify_tls 'false' are honoured
+ *	  only for a superuser's user mapping (checked in ddb_get_connection).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"

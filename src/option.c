@@ -23,6 +23,9 @@
 #include "utils/varlena.h"
 #include "access/table.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 PG_FUNCTION_INFO_V1(ddbrel_validator);
 
 typedef enum DdbOptKind
@@ -69,6 +72,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"sk_template", ForeignTableRelationId, OPT_TEMPLATE},
 	{"type_attribute", ForeignTableRelationId, OPT_TEXT},
 	{"type_value", ForeignTableRelationId, OPT_TEXT},
+	{"upsert", ForeignTableRelationId, OPT_BOOL},
 	/* column */
 	{"attribute", AttributeRelationId, OPT_TEXT},
 	{"document", AttributeRelationId, OPT_BOOL},
@@ -167,11 +171,72 @@ ddb_parse_int_option(const char *name, const char *value, int min, int max)
 	return (int) v;
 }
 
-/* Only http(s) URLs with a host: never a file, never another scheme. */
+/*
+ * Whether a URL host (as written: a name, an IPv4 address in any form
+ * inet_aton and curl accept, e.g. "2852039166", or a bracketed IPv6
+ * address) is a link-local address, where cloud instance metadata services
+ * (and their credentials) answer: 169.254.0.0/16, fe80::/10, IPv4 link-local
+ * mapped into IPv6, AWS's fd00:ec2::254, or a well-known metadata name.
+ * A plain string check: a DNS name that resolves to such an address is not
+ * caught here.
+ */
+static bool
+endpoint_host_is_link_local(const char *host, size_t len)
+{
+	static const char *const metadata_names[] = {
+		"instance-data", "instance-data.ec2.internal", "metadata",
+		"metadata.google.internal", "metadata.goog", NULL
+	};
+	char		buf[256];
+	struct in_addr a4;
+	struct in6_addr a6;
+	int			i;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, host, len);
+	buf[len] = '\0';
+	while (len > 0 && buf[len - 1] == '.')
+		buf[--len] = '\0';
+	for (i = 0; buf[i]; i++)
+		buf[i] = pg_ascii_tolower((unsigned char) buf[i]);
+	for (i = 0; metadata_names[i]; i++)
+		if (strcmp(buf, metadata_names[i]) == 0)
+			return true;
+	if (buf[0] == '[' && len >= 2 && buf[len - 1] == ']')
+	{
+		const unsigned char *b = a6.s6_addr;
+		static const unsigned char aws_imds[16] =
+		{0xfd, 0x00, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+
+		buf[len - 1] = '\0';
+		if (inet_pton(AF_INET6, buf + 1, &a6) != 1)
+			return false;
+		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			return true;		/* fe80::/10 */
+		if (memcmp(b, aws_imds, 16) == 0)
+			return true;
+		/* ::ffff:169.254.x.x, ::169.254.x.x, 64:ff9b::169.254.x.x */
+		return b[12] == 169 && b[13] == 254;
+	}
+	if (inet_aton(buf, &a4) != 0)
+		return (ntohl(a4.s_addr) & 0xffff0000U) == 0xa9fe0000U;
+	return false;
+}
+
+/*
+ * Only http(s) URLs with a host: never a file, never another scheme.
+ * Anyone who may create a server may set the endpoint (the credentials
+ * are the user mapping's, and leave the backend only as a signature), but
+ * only a superuser may point it at a link-local (instance metadata) address.
+ */
 static void
 check_endpoint(const char *value)
 {
 	const char *p;
+	const char *end;
+	const char *host;
+	size_t		hostlen;
 
 	if (strncmp(value, "https://", 8) == 0)
 		p = value + 8;
@@ -188,6 +253,26 @@ check_endpoint(const char *value)
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("option \"endpoint\" must name a host, without user information, query or fragment"),
 				 errdetail("\"%s\" is not such a URL.", value)));
+	if (superuser())
+		return;
+	/* the host: up to the path, without the port; an IPv6 literal keeps its brackets */
+	host = p;
+	end = p + strcspn(p, "/");
+	if (*host == '[')
+	{
+		const char *close = memchr(host, ']', end - host);
+
+		hostlen = close ? (size_t) (close - host + 1) : (size_t) (end - host);
+	}
+	else
+		hostlen = strcspn(host, ":/");
+	if (memchr(host, '%', hostlen) != NULL ||
+		endpoint_host_is_link_local(host, hostlen))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser may set option \"endpoint\" to a link-local address"),
+				 errdetail("\"%s\" names a link-local or instance metadata host, or an encoded host name.",
+						   value)));
 }
 
 static void

@@ -2,13 +2,16 @@
  * request.c
  *	  DynamoDB operations on top of the HTTP client: one synchronous call,
  *	  error mapping to SQLSTATEs, request accounting, and the per-backend
- *	  DescribeTable cache.
+ *	  DescribeTable cache.  Reading the answers themselves is pure C in
+ *	  response_core.c.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+
+#include "response_core.h"
 
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
@@ -94,28 +97,16 @@ ddb_report_error(const char *op, const char *table, long status,
 				 const char *body, int attempts)
 {
 	cJSON	   *json = cJSON_Parse(body);
-	const char *type = "";
-	const char *msg = "";
-	const char *hash;
+	ddb_error_info info;
+	const char *type;
+	const char *msg;
 	const DdbErrorMap *m;
 	int			sqlstate = ERRCODE_FDW_ERROR;
 	const char *primary = "DynamoDB request on table \"%s\" failed";
 
-	if (json)
-	{
-		cJSON	   *t = cJSON_GetObjectItemCaseSensitive(json, "__type");
-		cJSON	   *mm = cJSON_GetObjectItemCaseSensitive(json, "message");
-
-		if (mm == NULL)
-			mm = cJSON_GetObjectItemCaseSensitive(json, "Message");
-		if (cJSON_IsString(t))
-			type = t->valuestring;
-		if (cJSON_IsString(mm))
-			msg = mm->valuestring;
-	}
-	hash = strrchr(type, '#');
-	if (hash)
-		type = hash + 1;
+	ddb_error_read(json, &info);
+	type = info.type;
+	msg = info.message;
 	for (m = error_map; m->type; m++)
 		if (strcmp(m->type, type) == 0)
 		{
@@ -125,6 +116,7 @@ ddb_report_error(const char *op, const char *table, long status,
 		}
 	if (*type == '\0')
 		type = "(no __type)";
+	/* not JSON (a proxy's or load balancer's page): show it as it came */
 	if (*msg == '\0' && json == NULL)
 		msg = body;
 
@@ -141,53 +133,22 @@ ddb_report_error(const char *op, const char *table, long status,
 void
 ddb_account_response(DdbOp op, const cJSON *resp)
 {
-	cJSON	   *c;
-	cJSON	   *cap;
+	ddb_resp_counts c;
 
-	c = cJSON_GetObjectItemCaseSensitive(resp, "ScannedCount");
-	if (cJSON_IsNumber(c))
-		ddb_stats.items_scanned[op] += (int64) c->valuedouble;
-	c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
-	if (cJSON_IsNumber(c))
-		ddb_stats.items_returned[op] += (int64) c->valuedouble;
-	if (op == DDB_OP_GET_ITEM)
+	ddb_resp_counts_read(resp, &c);
+	ddb_stats.items_scanned[op] += c.scanned;
+	ddb_stats.items_returned[op] += c.count;
+	if (op == DDB_OP_GET_ITEM && c.has_item)
 	{
-		int			n = cJSON_GetObjectItemCaseSensitive(resp, "Item") ? 1 : 0;
-
-		ddb_stats.items_scanned[op] += n;
-		ddb_stats.items_returned[op] += n;
+		ddb_stats.items_scanned[op]++;
+		ddb_stats.items_returned[op]++;
 	}
 	if (op == DDB_OP_BATCH_GET_ITEM)
 	{
-		cJSON	   *r = cJSON_GetObjectItemCaseSensitive(resp, "Responses");
-		cJSON	   *t;
-
-		cJSON_ArrayForEach(t, r)
-		{
-			int			n = cJSON_GetArraySize(t);
-
-			ddb_stats.items_scanned[op] += n;
-			ddb_stats.items_returned[op] += n;
-		}
+		ddb_stats.items_scanned[op] += c.batch_items;
+		ddb_stats.items_returned[op] += c.batch_items;
 	}
-	cap = cJSON_GetObjectItemCaseSensitive(resp, "ConsumedCapacity");
-	if (cJSON_IsArray(cap))
-	{
-		cJSON	   *e;
-
-		cJSON_ArrayForEach(e, cap)
-		{
-			c = cJSON_GetObjectItemCaseSensitive(e, "CapacityUnits");
-			if (cJSON_IsNumber(c))
-				ddb_stats.capacity[op] += c->valuedouble;
-		}
-	}
-	else if (cap)
-	{
-		c = cJSON_GetObjectItemCaseSensitive(cap, "CapacityUnits");
-		if (cJSON_IsNumber(c))
-			ddb_stats.capacity[op] += c->valuedouble;
-	}
+	ddb_stats.capacity[op] += c.capacity;
 }
 
 /* ----------------------------------------------------------------

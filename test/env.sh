@@ -11,6 +11,10 @@
 #
 #	PGHOST PGPORT PGUSER=postgres PGDATABASE=postgres  for psql / pg_regress
 #	DDB_ENDPOINT=http://127.0.0.1:<port>              for psql \getenv, loaders
+#	DDB_PROXY_ENDPOINT=http://127.0.0.1:<port>        test/faultproxy.py in front
+#	                                                  of dynalite (faultctl.py)
+#	DDB_PROXY_TLS_ENDPOINT=https://127.0.0.1:<port>   the same proxy over TLS with
+#	DDB_PROXY_CA=<DDB_TMP>/proxy-cert.pem             a fresh self-signed cert
 #	AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
 #	                                                  dummies for aws CLI/boto3
 #	PG_BIN  (PostgreSQL 15 binaries, also put first on PATH)
@@ -21,7 +25,7 @@
 # (plus PATH/LANG/HOME), so the superuser fallback to environment credentials
 # can be tested and nothing from the caller (proxies, profiles) leaks in.
 #
-# An EXIT trap (installed by ddb_env_start) stops both servers and removes the
+# An EXIT trap (installed by ddb_env_start) stops the servers (and the proxy) and removes the
 # temp dir, also on error or Ctrl-C.  ddb_env_stop may be called earlier; it
 # is idempotent.  With a non-zero status (its argument, or the exit status in
 # the trap) it prints the tail of the server logs first.
@@ -39,6 +43,7 @@ DDB_SERVER_SECRET_ACCESS_KEY=ddbrel-test-secret
 DDB_TMP=
 DDB_PG_STARTED=
 DDB_DYNALITE_PID=
+DDB_PROXY_PID=
 
 # Run a command as the cluster owner: postgres when we are root, else ourselves.
 ddb_as_pg()
@@ -154,6 +159,48 @@ ddb_dynalite_start()
 	return 1
 }
 
+# The fault-injecting proxy in front of dynalite, plain and TLS, with a
+# self-signed certificate for 127.0.0.1 made here (test/faultproxy.py).
+ddb_proxy_start()
+{
+	local portfile="$DDB_TMP/proxy.ports" ports
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+			-subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+			-keyout "$DDB_TMP/proxy-key.pem" -out "$DDB_TMP/proxy-cert.pem" \
+			>"$DDB_TMP/openssl.log" 2>&1; then
+		echo "env.sh: openssl could not make the proxy certificate:" >&2
+		cat "$DDB_TMP/openssl.log" >&2
+		return 1
+	fi
+	chmod 0644 "$DDB_TMP/proxy-cert.pem"
+	rm -f "$portfile"
+	/usr/bin/python3 "$DDB_ROOT/test/faultproxy.py" --upstream "$DDB_ENDPOINT" \
+		--port-file "$portfile" --log "$DDB_TMP/faultproxy.log" \
+		--tls-cert "$DDB_TMP/proxy-cert.pem" --tls-key "$DDB_TMP/proxy-key.pem" \
+		</dev/null >>"$DDB_TMP/faultproxy.log" 2>&1 &
+	DDB_PROXY_PID=$!
+	for _ in $(seq 1 100); do
+		if [ -s "$portfile" ]; then
+			read -r -a ports <"$portfile"
+			export DDB_PROXY_ENDPOINT="http://127.0.0.1:${ports[0]}"
+			export DDB_PROXY_TLS_ENDPOINT="https://127.0.0.1:${ports[1]}"
+			export DDB_PROXY_CA="$DDB_TMP/proxy-cert.pem"
+			return 0
+		fi
+		if ! kill -0 "$DDB_PROXY_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	echo "env.sh: test/faultproxy.py did not start:" >&2
+	tail -n 20 "$DDB_TMP/faultproxy.log" >&2
+	return 1
+}
+
 # Stop everything; idempotent.  $1: status (non-zero prints the logs).
 # Also the EXIT trap, so it must not trip over set -e.
 ddb_env_stop()
@@ -163,6 +210,11 @@ ddb_env_stop()
 
 	set +e
 
+	if [ -n "$DDB_PROXY_PID" ]; then
+		kill "$DDB_PROXY_PID" 2>/dev/null
+		wait "$DDB_PROXY_PID" 2>/dev/null
+		DDB_PROXY_PID=
+	fi
 	if [ -n "$DDB_DYNALITE_PID" ]; then
 		kill "$DDB_DYNALITE_PID" 2>/dev/null
 		wait "$DDB_DYNALITE_PID" 2>/dev/null
@@ -187,6 +239,10 @@ ddb_env_stop()
 			if [ -s "$DDB_TMP/dynalite.log" ]; then
 				echo "---- tail of dynalite.log ----" >&2
 				tail -n 20 "$DDB_TMP/dynalite.log" >&2
+			fi
+			if [ -s "$DDB_TMP/faultproxy.log" ]; then
+				echo "---- tail of faultproxy.log ----" >&2
+				tail -n 20 "$DDB_TMP/faultproxy.log" >&2
 			fi
 		fi
 		rm -rf "$DDB_TMP"
@@ -218,7 +274,8 @@ ddb_env_start()
 
 	ddb_pg_start || return 1
 	ddb_dynalite_start || return 1
-	echo "env.sh: postgres socket $PGHOST port $PGPORT, dynalite $DDB_ENDPOINT"
+	ddb_proxy_start || return 1
+	echo "env.sh: postgres socket $PGHOST port $PGPORT, dynalite $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
 }
 
 # psql 15 with the settings scripts want.

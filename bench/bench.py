@@ -1,0 +1,1218 @@
+#!/usr/bin/python3
+# bench/bench.py
+#	  The benchmark driver: ddbrel (through psql) against boto3 on one
+#	  dynalite, same data, same machine, interleaved; prints a markdown table
+#	  and writes bench/RESULTS.md.
+#
+# Run by bench/run.sh, which builds and installs the extension, starts a
+# private PostgreSQL 15 + dynalite (test/env.sh) and exports PGHOST, PGPORT,
+# PGUSER, DDB_ENDPOINT, DDB_TMP, DDB_DYNALITE_PID and the AWS_* dummies.
+#
+# Timing.  SQL is timed with psql's \timing: from sending the statement to
+# having the whole result in psql (printing excluded, output goes to
+# /dev/null), in a fresh session per sample after a warm-up statement that
+# caches DescribeTable and opens the HTTP connection; session start-up is not
+# counted.  boto3 is timed with time.perf_counter() around the work, with a
+# client created (and warmed by one call) beforehand.  Each number is the
+# median of --reps samples (3); the two sides alternate sample by sample.
+#
+# Beside wall time each sample records the CPU time of the client (the
+# PostgreSQL backend, or this Python process) and of dynalite's node process
+# (/proc/<pid>/stat), which shows whether the shared server dominates.
+#
+# Must run as /usr/bin/python3 (Debian's, with python3-boto3).
+
+import argparse
+import concurrent.futures
+import ctypes
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+import boto3
+import botocore
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PSQL = os.path.join(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"), "psql")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Sizes per scale; any of them can be overridden with BENCH_<NAME> (upper case).
+SCALES = {
+    "default": dict(n_scan=100000, part=1000, lookups=1000, users=200, orders=5,
+                    join_n=100, students=100, lectures=200, join_m=50,
+                    n_load=100000, reps=3),
+    "small": dict(n_scan=10000, part=1000, lookups=1000, users=50, orders=5,
+                  join_n=100, students=20, lectures=100, join_m=50,
+                  n_load=5000, reps=3),
+}
+
+T_SCAN = "BenchScan"
+T_PART = "BenchPart"
+T_APP = "BenchApp"
+T_SCHOOL = "BenchSchool"
+T_LOAD = "BenchLoad"
+
+T0 = time.monotonic()
+
+
+def log(msg):
+    print("bench [%5.1fs] %s" % (time.monotonic() - T0, msg), file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------
+# Data
+# ----------------------------------------------------------------------------
+
+CITIES = ["Berlin", "Paris", "Lisbon", "Oslo"]
+NOTE = ("lorem ipsum dolor sit amet " * 5)[:100]
+
+
+def scan_item(i, pk=None, sk="A"):
+    """One ~200-byte item (DynamoDB's size: names + values)."""
+    return {
+        "PK": {"S": pk or "ITEM#%07d" % i},
+        "SK": {"S": sk},
+        "id": {"N": str(i)},
+        "name": {"S": "name-%07d" % i},
+        "email": {"S": "user%07d@example.com" % i},
+        "city": {"S": CITIES[i % 4]},
+        "score": {"N": "%d.%02d" % (i % 1000, i % 100)},
+        "active": {"BOOL": i % 2 == 0},
+        "note": {"S": NOTE},
+    }
+
+
+def item_size(item):
+    """DynamoDB's item size, roughly (numbers count as their digits)."""
+    n = 0
+    for k, av in item.items():
+        (t, v), = av.items()
+        n += len(k.encode()) + (1 if t == "BOOL" else len(str(v).encode()))
+    return n
+
+
+# The same rows in SQL, for INSERT ... SELECT (g is the item number).
+SQL_ROW = ("'ITEM#' || lpad(g::text, 7, '0'), 'A', g, 'name-' || lpad(g::text, 7, '0'), "
+           "'user' || lpad(g::text, 7, '0') || '@example.com', "
+           "(ARRAY['Berlin','Paris','Lisbon','Oslo'])[g %% 4 + 1], "
+           "(g %% 1000) + (g %% 100) / 100.0, g %% 2 = 0, '%s'" % NOTE)
+
+
+def key_schema(gsi=False):
+    args = dict(
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                              {"AttributeName": "SK", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                   {"AttributeName": "SK", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST")
+    if gsi:
+        args["GlobalSecondaryIndexes"] = [{
+            "IndexName": "GSI1",
+            "KeySchema": [{"AttributeName": "SK", "KeyType": "HASH"},
+                          {"AttributeName": "PK", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}]
+    return args
+
+
+def create_table(client, name, gsi=False):
+    try:
+        client.delete_table(TableName=name)
+        client.get_waiter("table_not_exists").wait(TableName=name,
+                                                   WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+    except client.exceptions.ResourceNotFoundException:
+        pass
+    client.create_table(TableName=name, **key_schema(gsi))
+    client.get_waiter("table_exists").wait(TableName=name,
+                                           WaiterConfig={"Delay": 0.1, "MaxAttempts": 600})
+
+
+def bulk_put(client, table, items, threads=4):
+    """Setup loading: raw BatchWriteItem, 25 a call, a few threads."""
+    chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
+
+    def put(chunk):
+        req = {table: [{"PutRequest": {"Item": it}} for it in chunk]}
+        while req:
+            req = client.batch_write_item(RequestItems=req).get("UnprocessedItems")
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as ex:
+        list(ex.map(put, chunks))
+
+
+def count_items(client, table):
+    n = 0
+    for page in client.get_paginator("scan").paginate(TableName=table, Select="COUNT"):
+        n += page["Count"]
+    return n
+
+
+# ----------------------------------------------------------------------------
+# Measuring
+# ----------------------------------------------------------------------------
+
+def proc_cpu(pid):
+    """utime + stime of a process (all threads), seconds."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+def vm_hwm_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+class Sample:
+    def __init__(self, wall, client_cpu, server_cpu, requests=None, rows=None,
+                 stats=None, hwm=None, note=None):
+        self.wall = wall
+        self.client_cpu = client_cpu
+        self.server_cpu = server_cpu
+        self.requests = requests	# total requests sent
+        self.rows = rows			# rows / items the client ended up with
+        self.stats = stats or []	# ddbrel.stats() rows: (op, req, retries, scanned, returned)
+        self.hwm = hwm				# (VmHWM before, after) in kB
+        self.note = note
+
+
+class Psql:
+    """One psql session driven through pipes; one backend."""
+
+    def __init__(self):
+        self.p = subprocess.Popen([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.n = 0
+        self.pid = int(self.run("SELECT pg_backend_pid();")[0])
+
+    def run(self, sql):
+        self.n += 1
+        mark = "__bench_mark_%d__" % self.n
+        try:
+            self.p.stdin.write(sql.rstrip() + "\n\\echo " + mark + "\n")
+            self.p.stdin.flush()
+        except BrokenPipeError:
+            pass
+        lines = []
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                self.p.wait()
+                raise BenchError("psql failed on:\n%s\n%s" % (sql.strip(), "".join(lines).strip()))
+            line = line.rstrip("\n")
+            if line == mark:
+                return lines
+            lines.append(line)
+
+    def timed(self, sql):
+        """(seconds, rows) of one statement, its output discarded."""
+        out = self.run("\\o /dev/null\n\\timing on\n%s\n\\timing off\n\\o\n\\echo __rows :ROW_COUNT"
+                       % sql.rstrip())
+        secs = None
+        rows = None
+        for line in out:
+            m = re.match(r"^Time: ([0-9.]+) ms", line)
+            if m:
+                secs = float(m.group(1)) / 1000.0
+            m = re.match(r"^__rows (\d+)", line)
+            if m:
+                rows = int(m.group(1))
+        if secs is None:
+            raise BenchError("no timing for:\n%s\n%s" % (sql, "\n".join(out)))
+        return secs, rows
+
+    def close(self):
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        self.p.wait()
+
+
+def psql_script(sql):
+    """Runs a script in its own session; (ok, output)."""
+    p = subprocess.run([PSQL, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"],
+                       input=sql, text=True, capture_output=True)
+    return p.returncode == 0, (p.stdout + p.stderr).strip()
+
+
+STATS_SQL = ("SELECT operation, requests, retries, items_scanned, items_returned "
+             "FROM ddbrel.stats() WHERE operation <> 'DescribeTable' ORDER BY 1;")
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.scale = args.scale
+        self.sz = dict(SCALES[args.scale])
+        for k in self.sz:
+            v = os.environ.get("BENCH_" + k.upper())
+            if v:
+                self.sz[k] = int(v)
+        if args.reps:
+            self.sz["reps"] = args.reps
+        self.reps = self.sz["reps"]
+        self.endpoint = os.environ["DDB_ENDPOINT"]
+        self.dyn_pid = int(os.environ["DDB_DYNALITE_PID"])
+        self.tmp = os.environ["DDB_TMP"]
+        cfg = botocore.config.Config(max_pool_connections=16,
+                                     retries={"max_attempts": 10, "mode": "standard"})
+        self.client = boto3.client("dynamodb", endpoint_url=self.endpoint, config=cfg)
+        self.resource = boto3.resource("dynamodb", endpoint_url=self.endpoint, config=cfg)
+        self.nreq = 0
+        self.client.meta.events.register("before-send.dynamodb", self._count)
+        self.resource.meta.client.meta.events.register("before-send.dynamodb", self._count)
+        self.samples = {}		# key -> [Sample]
+        self.labels = {}		# key -> text
+        self.plans = {}			# key -> EXPLAIN text
+        self.sql = {}			# key -> statement
+        self.notes = {}			# key -> "not yet supported" etc.
+        self.items = {}			# key -> DynamoDB items a measurement handles, when not its rows
+        self.profiles = {}
+        self.codec = {}
+        self.timings = {}		# phase -> seconds
+        self.write_support = None
+
+    def _count(self, **kwargs):
+        self.nreq += 1
+
+    # -- one sample of each kind ---------------------------------------------
+
+    def sql_sample(self, key, stmt, warm, pre=None):
+        s = Psql()
+        try:
+            for w in warm:
+                s.run(w)
+            if pre:
+                s.run(pre)
+            s.run("SELECT ddbrel.stats_reset();")
+            hwm0 = vm_hwm_kb(s.pid)
+            c0, d0 = proc_cpu(s.pid), proc_cpu(self.dyn_pid)
+            secs, rows = s.timed(stmt)
+            c1, d1 = proc_cpu(s.pid), proc_cpu(self.dyn_pid)
+            hwm1 = vm_hwm_kb(s.pid)
+            stats = []
+            for line in s.run(STATS_SQL):
+                op, req, ret, scanned, returned = line.split("|")
+                stats.append((op, int(req), int(ret), int(scanned), int(returned)))
+        finally:
+            s.close()
+        return Sample(secs, c1 - c0, d1 - d0, requests=sum(x[1] for x in stats),
+                      rows=rows, stats=stats, hwm=(hwm0, hwm1))
+
+    def py_sample(self, fn, pre=None):
+        if pre:
+            pre()
+        self.client.describe_table(TableName=T_SCAN)	# connection is warm
+        self.nreq = 0
+        c0, d0 = time.process_time(), proc_cpu(self.dyn_pid)
+        t0 = time.perf_counter()
+        result = fn()
+        t1 = time.perf_counter()
+        c1, d1 = time.process_time(), proc_cpu(self.dyn_pid)
+        rows = result if isinstance(result, int) else len(result)
+        return Sample(t1 - t0, c1 - c0, d1 - d0, requests=self.nreq, rows=rows)
+
+    # -- a workload: named measurements, interleaved over the reps --------------
+
+    def run_workload(self, name, measures):
+        """measures: list of (key, label, kind, spec); kind 'sql' or 'py'."""
+        log("workload %s" % name)
+        t0 = time.monotonic()
+        for key, label, kind, spec in measures:
+            self.labels[key] = label
+            self.samples.setdefault(key, [])
+            if spec.get("items"):
+                self.items[key] = spec["items"]
+            if kind == "sql":
+                self.sql[key] = spec["stmt"]
+                if key not in self.plans and spec.get("explain", True):
+                    self.plans[key] = self.explain(spec["stmt"], spec["warm"], spec.get("pre"))
+        for rep in range(self.reps):
+            order = measures if rep % 2 == 0 else list(reversed(measures))
+            for key, label, kind, spec in order:
+                if key in self.notes:
+                    continue
+                if kind == "sql":
+                    smp = self.sql_sample(key, spec["stmt"], spec["warm"], spec.get("pre"))
+                else:
+                    smp = self.py_sample(spec["fn"], spec.get("pre"))
+                if spec.get("check"):
+                    spec["check"](smp)
+                self.samples[key].append(smp)
+                log("  %-16s rep %d: %8.1f ms  rows %s  requests %s" % (
+                    key, rep + 1, smp.wall * 1000, smp.rows, smp.requests))
+        self.timings[name] = time.monotonic() - t0
+
+    def explain(self, stmt, warm, pre=None):
+        if stmt.lstrip().upper().startswith("CREATE TEMP TABLE"):
+            stmt = stmt.split(" AS ", 1)[1]
+        s = Psql()
+        try:
+            for w in warm:
+                s.run(w)
+            if pre:
+                s.run(pre)
+            return "\n".join(s.run("EXPLAIN (COSTS OFF) " + stmt.rstrip().rstrip(";") + ";"))
+        except BenchError as e:
+            return "EXPLAIN failed: %s" % e
+        finally:
+            s.close()
+
+    def median(self, key, attr="wall"):
+        vals = [getattr(s, attr) for s in self.samples.get(key, []) if getattr(s, attr) is not None]
+        return statistics.median(vals) if vals else None
+
+    # ------------------------------------------------------------------------
+    # Setup
+    # ------------------------------------------------------------------------
+
+    def setup(self):
+        sz = self.sz
+        t0 = time.monotonic()
+        c = self.client
+        log("creating tables and loading data (n_scan=%d)" % sz["n_scan"])
+        for t, gsi in ((T_SCAN, False), (T_PART, False), (T_APP, True), (T_SCHOOL, True)):
+            create_table(c, t, gsi)
+
+        t1 = time.monotonic()
+        bulk_put(c, T_SCAN, [scan_item(i) for i in range(sz["n_scan"])])
+        self.timings["load %d items (BatchWriteItem, 4 threads)" % sz["n_scan"]] = time.monotonic() - t1
+
+        part = [scan_item(i, pk="P#%d" % p, sk="ITEM#%04d" % i)
+                for p in (1, 2) for i in range(1, sz["part"] + 1)]
+        bulk_put(c, T_PART, part)
+
+        app = []
+        for u in range(1, sz["users"] + 1):
+            uid = "U%04d" % u
+            app.append({"PK": {"S": "USER#" + uid}, "SK": {"S": "USER#" + uid},
+                        "name": {"S": "User %d" % u}, "email": {"S": "u%d@example.com" % u}})
+            for o in range(1, (sz["join_n"] if u == 1 else sz["orders"]) + 1):
+                oid = "%s-%04d" % (uid, o)
+                app.append({"PK": {"S": "USER#" + uid}, "SK": {"S": "ORDER#" + oid},
+                            "total": {"N": "%d.%02d" % (o * 7 % 300, o % 100)},
+                            "status": {"S": ("shipped", "pending")[o % 2]},
+                            "created_at": {"S": "2025-05-%02dT10:00:00Z" % (o % 28 + 1)}})
+        bulk_put(c, T_APP, app)
+
+        school = []
+        for l in range(1, sz["lectures"] + 1):
+            lid = "L%04d" % l
+            school.append({"PK": {"S": "LECTURE#" + lid}, "SK": {"S": "LECTURE#" + lid},
+                           "title": {"S": "Lecture %d" % l}})
+        for s in range(1, sz["students"] + 1):
+            sid = "S%04d" % s
+            school.append({"PK": {"S": "STUDENT#" + sid}, "SK": {"S": "STUDENT#" + sid},
+                           "name": {"S": "Student %d" % s}})
+            n = sz["join_m"] if s == 1 else 3
+            for k in range(n):
+                lid = "L%04d" % ((s * 7 + k * 3) % sz["lectures"] + 1) if s != 1 else "L%04d" % (k + 1)
+                school.append({"PK": {"S": "STUDENT#" + sid}, "SK": {"S": "LECTURE#" + lid},
+                               "enrolled_on": {"S": "2025-01-%02d" % (k % 28 + 1)}})
+        # a student may draw one lecture twice: keep the last
+        school = list({(i["PK"]["S"], i["SK"]["S"]): i for i in school}.values())
+        bulk_put(c, T_SCHOOL, school)
+
+        got = count_items(c, T_SCAN)
+        if got != sz["n_scan"]:
+            raise BenchError("%s has %d items, want %d" % (T_SCAN, got, sz["n_scan"]))
+
+        ft_cols = ("pk text OPTIONS (attribute 'PK'), sk text OPTIONS (attribute 'SK'), "
+                   "id int, name text, email text, city text, score numeric, active bool, note text")
+        ok, out = psql_script("""
+CREATE EXTENSION IF NOT EXISTS ddbrel;
+CREATE SERVER ddb FOREIGN DATA WRAPPER ddbrel OPTIONS (region 'us-east-1', endpoint '%(ep)s');
+CREATE USER MAPPING FOR CURRENT_USER SERVER ddb
+  OPTIONS (access_key_id 'bench-key', secret_access_key 'bench-secret');
+CREATE FOREIGN TABLE scan_1 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s');
+CREATE FOREIGN TABLE scan_4 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s', parallel_segments '4');
+CREATE FOREIGN TABLE part (%(cols)s) SERVER ddb OPTIONS (table '%(part)s');
+CREATE FOREIGN TABLE load_ft (%(cols)s) SERVER ddb OPTIONS (table '%(load)s');
+CREATE FOREIGN TABLE users (user_id text, name text, email text) SERVER ddb
+  OPTIONS (table '%(app)s', pk_template 'USER#{user_id}', sk_template 'USER#{user_id}');
+CREATE FOREIGN TABLE orders (user_id text, order_id text, total numeric, status text) SERVER ddb
+  OPTIONS (table '%(app)s', pk_template 'USER#{user_id}', sk_template 'ORDER#{order_id}');
+CREATE FOREIGN TABLE students (student_id text, name text) SERVER ddb
+  OPTIONS (table '%(school)s', pk_template 'STUDENT#{student_id}', sk_template 'STUDENT#{student_id}');
+CREATE FOREIGN TABLE lectures (lecture_id text, title text) SERVER ddb
+  OPTIONS (table '%(school)s', pk_template 'LECTURE#{lecture_id}', sk_template 'LECTURE#{lecture_id}');
+CREATE FOREIGN TABLE attendance (student_id text, lecture_id text, enrolled_on date) SERVER ddb
+  OPTIONS (table '%(school)s', pk_template 'STUDENT#{student_id}', sk_template 'LECTURE#{lecture_id}');
+CREATE TABLE bench_keys AS
+  SELECT 'ITEM#' || lpad(((g * 7919) %% %(n)d)::text, 7, '0') AS pk, 'A'::text AS sk
+    FROM generate_series(1, %(lookups)d) g;
+ANALYZE bench_keys;
+SELECT count(DISTINCT pk) FROM bench_keys;
+""" % dict(ep=self.endpoint, cols=ft_cols, scan=T_SCAN, part=T_PART, load=T_LOAD,
+           app=T_APP, school=T_SCHOOL, n=sz["n_scan"], lookups=sz["lookups"]))
+        if not ok:
+            raise BenchError("SQL setup failed:\n" + out)
+        ok, out = psql_script("SELECT version();")
+        self.pg_version = out.strip()
+        self.keys = [("ITEM#%07d" % ((g * 7919) % sz["n_scan"]), "A")
+                     for g in range(1, sz["lookups"] + 1)]
+        self.timings["setup (tables, data, SQL objects)"] = time.monotonic() - t0
+        log("setup done")
+
+    # ------------------------------------------------------------------------
+    # Workloads
+    # ------------------------------------------------------------------------
+
+    def w1_scan(self):
+        c = self.client
+        n = self.sz["n_scan"]
+        warm = ["SELECT 1 FROM scan_1 WHERE pk = 'warm' AND sk = 'x';",
+                "SELECT 1 FROM scan_4 WHERE pk = 'warm' AND sk = 'x';"]
+
+        def scan_all(segments, select=None):
+            def seg(i):
+                kw = dict(TableName=T_SCAN)
+                if segments > 1:
+                    kw.update(Segment=i, TotalSegments=segments)
+                if select:
+                    kw["Select"] = select
+                out = []
+                cnt = 0
+                for page in c.get_paginator("scan").paginate(**kw):
+                    if select:
+                        cnt += page["Count"]
+                    else:
+                        out.extend(page["Items"])
+                return cnt if select else out
+
+            def fn():
+                if segments == 1:
+                    return seg(0)
+                with concurrent.futures.ThreadPoolExecutor(segments) as ex:
+                    parts = list(ex.map(seg, range(segments)))
+                if select:
+                    return sum(parts)
+                items = []
+                for p in parts:
+                    items.extend(p)
+                return items
+            return fn
+
+        def rows_are(want, what="rows"):
+            def check(smp):
+                if smp.rows != want:
+                    raise BenchError("%s: got %s %s, want %d" % (what, smp.rows, what, want))
+            return check
+
+        m = []
+        for segs, ft in ((1, "scan_1"), (4, "scan_4")):
+            m += [
+                ("sql_count_%d" % segs, "SELECT count(*) FROM %s" % ft, "sql",
+                 dict(stmt="SELECT count(*) FROM %s;" % ft, warm=warm, items=n)),
+                ("py_scan_%d" % segs, "boto3 Scan paginator, all items into a list%s"
+                 % ("" if segs == 1 else ", 4 threads x 1 segment"), "py",
+                 dict(fn=scan_all(segs), check=rows_are(n))),
+                ("sql_ctas_%d" % segs, "CREATE TEMP TABLE t AS SELECT * FROM %s" % ft, "sql",
+                 dict(stmt="CREATE TEMP TABLE t AS SELECT * FROM %s;" % ft, warm=warm,
+                      check=rows_are(n))),
+                ("py_count_%d" % segs, "boto3 Scan Select=COUNT%s"
+                 % ("" if segs == 1 else ", 4 threads x 1 segment"), "py",
+                 dict(fn=scan_all(segs, "COUNT"), check=rows_are(n), items=n)),
+            ]
+        self.run_workload("1 full scan", m)
+
+    def w2_partition(self):
+        c = self.client
+        part = self.sz["part"]
+
+        def query(kce, vals):
+            def fn():
+                out = []
+                for page in c.get_paginator("query").paginate(
+                        TableName=T_PART, KeyConditionExpression=kce,
+                        ExpressionAttributeValues=vals):
+                    out.extend(page["Items"])
+                return out
+            return fn
+
+        n_bw = len([i for i in range(1, part + 1) if ("ITEM#%04d" % i).startswith("ITEM#05")])
+        warm = ["SELECT 1 FROM part WHERE pk = 'warm' AND sk = 'x';"]
+        m = [
+            ("sql_q_key", "SELECT * FROM part WHERE pk = 'P#1'", "sql",
+             dict(stmt="SELECT * FROM part WHERE pk = 'P#1';", warm=warm,
+                  check=self.want_rows(part))),
+            ("py_q_key", "boto3 Query paginator PK = :p", "py",
+             dict(fn=query("PK = :p", {":p": {"S": "P#1"}}), check=self.want_rows(part))),
+            ("sql_q_bw", "SELECT * FROM part WHERE pk = 'P#1' AND sk LIKE 'ITEM#05%'", "sql",
+             dict(stmt="SELECT * FROM part WHERE pk = 'P#1' AND sk LIKE 'ITEM#05%';", warm=warm,
+                  check=self.want_rows(n_bw))),
+            ("py_q_bw", "boto3 Query paginator PK = :p AND begins_with(SK, :s)", "py",
+             dict(fn=query("PK = :p AND begins_with(SK, :s)",
+                           {":p": {"S": "P#1"}, ":s": {"S": "ITEM#05"}}),
+                  check=self.want_rows(n_bw))),
+        ]
+        self.run_workload("2 one partition", m)
+
+    def want_rows(self, want):
+        def check(smp):
+            if smp.rows != want:
+                raise BenchError("got %s rows, want %d" % (smp.rows, want))
+        return check
+
+    def w3_lookups(self):
+        c = self.client
+        keys = self.keys
+        nk = len(set(keys))
+
+        def get_loop():
+            out = []
+            for pk, sk in keys:
+                r = c.get_item(TableName=T_SCAN, Key={"PK": {"S": pk}, "SK": {"S": sk}})
+                if "Item" in r:
+                    out.append(r["Item"])
+            return out
+
+        def batch_get():
+            out = []
+            uniq = list(dict.fromkeys(keys))
+            for i in range(0, len(uniq), 100):
+                req = {T_SCAN: {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}}
+                                         for pk, sk in uniq[i:i + 100]]}}
+                while req:
+                    r = c.batch_get_item(RequestItems=req)
+                    out.extend(r["Responses"].get(T_SCAN, []))
+                    req = r.get("UnprocessedKeys")
+            return out
+
+        warm = ["SELECT 1 FROM scan_1 WHERE pk = 'warm' AND sk = 'x';"]
+        m = [
+            ("sql_join", "local table of keys JOIN foreign table (plan PostgreSQL picks)", "sql",
+             dict(stmt="SELECT b.* FROM bench_keys k JOIN scan_1 b ON b.pk = k.pk AND b.sk = k.sk;",
+                  warm=warm, check=self.want_rows(nk))),
+            ("py_get_loop", "boto3 get_item loop", "py",
+             dict(fn=get_loop, check=self.want_rows(nk))),
+            ("sql_join_lat", "same join, one GetItem per key (LATERAL ... OFFSET 0)", "sql",
+             dict(stmt="SELECT b.* FROM bench_keys k CROSS JOIN LATERAL "
+                       "(SELECT * FROM scan_1 f WHERE f.pk = k.pk AND f.sk = k.sk OFFSET 0) b;",
+                  warm=warm, check=self.want_rows(nk))),
+            ("py_batch_get", "boto3 batch_get_item, 100 keys a call", "py",
+             dict(fn=batch_get, check=self.want_rows(nk))),
+            ("sql_any", "WHERE pk = ANY(ARRAY(SELECT pk FROM bench_keys)) AND sk = 'A'", "sql",
+             dict(stmt="SELECT * FROM scan_1 WHERE pk = ANY(ARRAY(SELECT pk FROM bench_keys)) "
+                       "AND sk = 'A';", warm=warm, check=self.want_rows(nk))),
+        ]
+        self.run_workload("3 point lookups", m)
+
+    def w4_joins(self):
+        c = self.client
+        jn, jm = self.sz["join_n"], self.sz["join_m"]
+
+        def one_n_naive():
+            u = c.get_item(TableName=T_APP, Key={"PK": {"S": "USER#U0001"}, "SK": {"S": "USER#U0001"}})["Item"]
+            out = []
+            for page in c.get_paginator("query").paginate(
+                    TableName=T_APP, KeyConditionExpression="PK = :p AND begins_with(SK, :o)",
+                    ExpressionAttributeValues={":p": {"S": "USER#U0001"}, ":o": {"S": "ORDER#"}},
+                    ProjectionExpression="PK, SK"):
+                for k in page["Items"]:
+                    o = c.get_item(TableName=T_APP, Key=k)["Item"]
+                    out.append((u["name"]["S"], o["SK"]["S"][6:], o["total"]["N"]))
+            return out
+
+        def one_n_best():
+            user = None
+            orders = []
+            for page in c.get_paginator("query").paginate(
+                    TableName=T_APP, KeyConditionExpression="PK = :p",
+                    ExpressionAttributeValues={":p": {"S": "USER#U0001"}}):
+                for it in page["Items"]:
+                    if it["SK"]["S"].startswith("USER#"):
+                        user = it
+                    elif it["SK"]["S"].startswith("ORDER#"):
+                        orders.append(it)
+            return [(user["name"]["S"], o["SK"]["S"][6:], o["total"]["N"]) for o in orders]
+
+        def att():
+            out = []
+            for page in c.get_paginator("query").paginate(
+                    TableName=T_SCHOOL, KeyConditionExpression="PK = :p AND begins_with(SK, :l)",
+                    ExpressionAttributeValues={":p": {"S": "STUDENT#S0001"}, ":l": {"S": "LECTURE#"}}):
+                out.extend(page["Items"])
+            return out
+
+        def m_n_naive():
+            out = []
+            for a in att():
+                lid = a["SK"]["S"]
+                l = c.get_item(TableName=T_SCHOOL, Key={"PK": {"S": lid}, "SK": {"S": lid}})["Item"]
+                out.append((lid[8:], l["title"]["S"]))
+            return out
+
+        def m_n_best():
+            ids = [a["SK"]["S"] for a in att()]
+            out = []
+            for i in range(0, len(ids), 100):
+                req = {T_SCHOOL: {"Keys": [{"PK": {"S": x}, "SK": {"S": x}} for x in ids[i:i + 100]]}}
+                while req:
+                    r = c.batch_get_item(RequestItems=req)
+                    out.extend((l["PK"]["S"][8:], l["title"]["S"]) for l in r["Responses"].get(T_SCHOOL, []))
+                    req = r.get("UnprocessedKeys")
+            return out
+
+        warm = ["SELECT 1 FROM users WHERE user_id = 'warm';",
+                "SELECT 1 FROM orders WHERE user_id = 'warm' AND order_id = 'x';",
+                "SELECT 1 FROM attendance WHERE student_id = 'warm' AND lecture_id = 'x';",
+                "SELECT 1 FROM lectures WHERE lecture_id = 'warm';"]
+        m = [
+            ("sql_1n", "1:N users JOIN orders USING (user_id) WHERE user_id = 'U0001'", "sql",
+             dict(stmt="SELECT u.name, o.order_id, o.total FROM users u JOIN orders o USING (user_id) "
+                       "WHERE u.user_id = 'U0001';", warm=warm, check=self.want_rows(jn))),
+            ("py_1n_naive", "boto3 naive: get_item user, query order keys, get_item per order", "py",
+             dict(fn=one_n_naive, check=self.want_rows(jn))),
+            ("py_1n_best", "boto3 by hand: one Query of the user's partition", "py",
+             dict(fn=one_n_best, check=self.want_rows(jn))),
+            ("sql_mn", "M:N attendance JOIN lectures USING (lecture_id) WHERE student_id = 'S0001'", "sql",
+             dict(stmt="SELECT a.lecture_id, l.title FROM attendance a JOIN lectures l USING (lecture_id) "
+                       "WHERE a.student_id = 'S0001';", warm=warm, check=self.want_rows(jm))),
+            ("py_mn_naive", "boto3 naive: query attendance, get_item per lecture", "py",
+             dict(fn=m_n_naive, check=self.want_rows(jm))),
+            ("py_mn_best", "boto3 by hand: query attendance + batch_get_item lectures", "py",
+             dict(fn=m_n_best, check=self.want_rows(jm))),
+        ]
+        self.run_workload("4 joins", m)
+
+    def w5_load(self):
+        c = self.client
+        n = self.sz["n_load"]
+        csv = os.path.join(self.tmp, "bench_load.csv")
+        with open(csv, "w") as f:
+            for i in range(1, n + 1):
+                it = scan_item(i)
+                f.write("%s,%s,%s,%s,%s,%s,%s,%s,%s\n" % (
+                    it["PK"]["S"], it["SK"]["S"], i, it["name"]["S"], it["email"]["S"],
+                    it["city"]["S"], it["score"]["N"], "t" if i % 2 == 0 else "f", NOTE))
+        os.chmod(csv, 0o644)
+
+        def fresh():
+            create_table(c, T_LOAD)
+
+        def check_loaded(smp):
+            got = count_items(c, T_LOAD)
+            if got != n:
+                raise BenchError("%s holds %d items after the load, want %d" % (T_LOAD, got, n))
+            smp.rows = got
+
+        def batch_writer():
+            tbl = self.resource.Table(T_LOAD)
+            with tbl.batch_writer() as bw:
+                for i in range(1, n + 1):
+                    bw.put_item(Item={
+                        "PK": "ITEM#%07d" % i, "SK": "A", "id": i, "name": "name-%07d" % i,
+                        "email": "user%07d@example.com" % i, "city": CITIES[i % 4],
+                        "score": _decimal("%d.%02d" % (i % 1000, i % 100)),
+                        "active": i % 2 == 0, "note": NOTE})
+            return n
+
+        # does INSERT into a foreign table work yet?
+        fresh()
+        ok, out = psql_script("INSERT INTO load_ft (pk, sk, id) VALUES ('probe', 'probe', 0);")
+        if ok:
+            self.write_support = "yes"
+        elif "cannot insert into foreign table" in out:
+            self.write_support = "not yet supported"
+        else:
+            self.write_support = "error: " + out.splitlines()[-1] if out else "error"
+        log("INSERT into a foreign table: %s" % self.write_support)
+
+        warm = ["SELECT 1 FROM load_ft WHERE pk = 'warm' AND sk = 'x';"]
+        m = [
+            ("sql_insert", "INSERT INTO load_ft SELECT ... FROM generate_series(1, %d)" % n, "sql",
+             dict(stmt="INSERT INTO load_ft SELECT %s FROM generate_series(1, %d) g;" % (SQL_ROW, n),
+                  warm=warm, pre=None, check=check_loaded, explain=False)),
+            ("py_batch_writer", "boto3 Table.batch_writer, put_item per row", "py",
+             dict(fn=batch_writer, pre=fresh, check=check_loaded)),
+            ("sql_copy", "COPY load_ft FROM '<csv file>' (FORMAT csv)", "sql",
+             dict(stmt="COPY load_ft FROM '%s' (FORMAT csv);" % csv, warm=warm, check=check_loaded,
+                  explain=False)),
+        ]
+        if self.write_support != "yes":
+            self.notes["sql_insert"] = self.write_support
+            self.notes["sql_copy"] = self.write_support
+        # SQL samples need a fresh table too: wrap sql_sample
+        orig = self.sql_sample
+
+        def sql_sample_fresh(key, stmt, warm_, pre=None):
+            fresh()
+            return orig(key, stmt, warm_, pre)
+        self.sql_sample = sql_sample_fresh
+        try:
+            self.run_workload("5 load", m)
+        finally:
+            self.sql_sample = orig
+
+    # ------------------------------------------------------------------------
+    # CPU per item (callgrind on a standalone harness) and profiles
+    # ------------------------------------------------------------------------
+
+    def codec_cost(self):
+        log("codec harness: callgrind")
+        exe = os.path.join(HERE, "codec_bench")
+        if not os.path.exists(exe):
+            self.codec["error"] = "bench/codec_bench was not built"
+            return
+        resp = os.path.join(self.tmp, "scan_response.json")
+        items = []
+        size = 0
+        i = 0
+        while size < 1000000:
+            it = scan_item(i)
+            items.append(it)
+            size += len(json.dumps(it, separators=(",", ":"))) + 1
+            i += 1
+        body = {"Count": len(items), "Items": items, "ScannedCount": len(items),
+                "LastEvaluatedKey": {"PK": items[-1]["PK"], "SK": items[-1]["SK"]},
+                "ConsumedCapacity": {"TableName": T_SCAN, "CapacityUnits": 128.5}}
+        with open(resp, "w") as f:
+            json.dump(body, f, separators=(",", ":"))
+        self.codec["items"] = len(items)
+        self.codec["bytes"] = os.path.getsize(resp)
+        self.codec["item_size"] = item_size(items[0])
+        for fn in ("bench_parse", "bench_convert"):
+            out = os.path.join(self.tmp, "callgrind.%s" % fn)
+            p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                                "--toggle-collect=" + fn, exe, resp],
+                               capture_output=True, text=True)
+            ir = None
+            if p.returncode == 0 and os.path.exists(out):
+                with open(out) as f:
+                    for line in f:
+                        if line.startswith("summary:") or line.startswith("totals:"):
+                            ir = int(line.split()[1])
+            if ir is None:
+                self.codec["error"] = "callgrind failed: " + p.stderr[-500:]
+                return
+            self.codec[fn] = ir
+        p = subprocess.run([exe, resp, "30"], capture_output=True, text=True)
+        for kv in p.stdout.split():
+            k, _, v = kv.partition("=")
+            self.codec["native_" + k] = v
+
+    def profile(self):
+        """perf record on the backend and on dynalite during one SELECT * scan."""
+        if not shutil.which("perf"):
+            self.profiles["error"] = "perf not installed"
+            return
+        log("profile: perf record on the backend and dynalite during CREATE TEMP TABLE ... scan_1")
+        warm = ["SELECT 1 FROM scan_1 WHERE pk = 'warm' AND sk = 'x';"]
+        s = Psql()
+        procs = {}
+        try:
+            for w in warm:
+                s.run(w)
+            for name, pid in (("backend", s.pid), ("dynalite", self.dyn_pid)):
+                out = os.path.join(self.tmp, "perf.%s.data" % name)
+                procs[name] = (subprocess.Popen(["perf", "record", "-F", "999", "-p", str(pid), "-o", out],
+                                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out)
+            time.sleep(0.5)
+            c0, d0 = proc_cpu(s.pid), proc_cpu(self.dyn_pid)
+            secs, rows = s.timed("CREATE TEMP TABLE t AS SELECT * FROM scan_1;")
+            c1, d1 = proc_cpu(s.pid), proc_cpu(self.dyn_pid)
+            self.profiles["wall"] = secs
+            self.profiles["cpu"] = (c1 - c0, d1 - d0)
+        finally:
+            for name, (p, out) in procs.items():
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+            s.close()
+        for name, (p, out) in procs.items():
+            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children",
+                                "--sort", "dso,symbol", "--percent-limit", "1.5"],
+                               capture_output=True, text=True)
+            lines = [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            self.profiles[name] = lines[:18] if lines else ["(no samples: %s)" % r.stderr.strip()[-200:]]
+            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children",
+                                "--sort", "dso", "--percent-limit", "1"],
+                               capture_output=True, text=True)
+            lines = [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            self.profiles[name + "_dso"] = lines[:10]
+
+    # ------------------------------------------------------------------------
+    # Report
+    # ------------------------------------------------------------------------
+
+    def versions(self):
+        v = {}
+        v["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        v["nproc"] = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    v["memory"] = "%.1f GiB" % (int(line.split()[1]) / 1048576)
+        v["cpu"] = "?"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    v["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        v["kernel"] = platform.release()
+        v["postgres"] = self.pg_version
+        try:
+            with open(os.path.join(ROOT, "node_modules/dynalite/package.json")) as f:
+                v["dynalite"] = json.load(f)["version"]
+        except OSError:
+            v["dynalite"] = "?"
+        v["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+        v["boto3"] = "%s (botocore %s, Python %s)" % (boto3.__version__, botocore.__version__,
+                                                       platform.python_version())
+        try:
+            lib = ctypes.CDLL("libcurl.so.4")
+            lib.curl_version.restype = ctypes.c_char_p
+            v["libcurl"] = lib.curl_version().decode()
+        except OSError:
+            v["libcurl"] = "?"
+        try:
+            lib = ctypes.CDLL("libcjson.so.1")
+            lib.cJSON_Version.restype = ctypes.c_char_p
+            v["cjson"] = lib.cJSON_Version().decode()
+        except OSError:
+            v["cjson"] = "?"
+        g = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                           capture_output=True, text=True).stdout.strip()
+        d = subprocess.run(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain",
+                            "--untracked-files=no", "src", "sql"],
+                           capture_output=True, text=True).stdout.strip()
+        v["ddbrel"] = (g or "?") + (" + uncommitted changes in src/ or sql/" if d else "")
+        return v
+
+    def fmt_t(self, secs):
+        if secs is None:
+            return "n/a"
+        if secs >= 1:
+            return "%.2f s" % secs
+        return "%.1f ms" % (secs * 1000)
+
+    def row(self, num, what, sql_key, py_key):
+        """One line of the main table."""
+        sq = self.median(sql_key)
+        py = self.median(py_key)
+        if sql_key in self.notes:
+            dd = self.notes[sql_key]
+            ratio = "n/a"
+        else:
+            dd = self.fmt_t(sq)
+            ratio = "%.2f×" % (py / sq) if sq and py else "n/a"
+        req_s = self.req_text(sql_key)
+        req_p = self.req_text(py_key)
+        return "| %s | %s | %s | %s | %s | **%s** | %s / %s |" % (
+            num, what, self.labels.get(sql_key, sql_key), dd, self.labels.get(py_key, py_key) + ": " + self.fmt_t(py),
+            ratio, req_s, req_p)
+
+    def req_text(self, key):
+        if key in self.notes or not self.samples.get(key):
+            return "–"
+        r = self.samples[key][0].requests
+        return str(r)
+
+    def speedup(self, sql_key, py_key):
+        sq = self.median(sql_key)
+        py = self.median(py_key)
+        return py / sq if sq and py and sql_key not in self.notes else None
+
+    def stats_text(self, key):
+        if not self.samples.get(key):
+            return "–"
+        st = self.samples[key][0].stats
+        return ", ".join("%s %d req, %d scanned, %d returned%s" % (
+            op, req, sc, rt, (", %d retries" % ret) if ret else "") for op, req, ret, sc, rt in st) or "none"
+
+    def report(self):
+        v = self.versions()
+        sz = self.sz
+        L = []
+        add = L.append
+        main_rows = [
+            ("1a", "full scan, 1 segment", "sql_count_1", "py_scan_1"),
+            ("1b", "full scan, 1 segment", "sql_ctas_1", "py_scan_1"),
+            ("1c", "full scan, 1 segment (count only)", "sql_count_1", "py_count_1"),
+            ("1d", "full scan, 4 segments", "sql_count_4", "py_scan_4"),
+            ("1e", "full scan, 4 segments", "sql_ctas_4", "py_scan_4"),
+            ("1f", "full scan, 4 segments (count only)", "sql_count_4", "py_count_4"),
+            ("2a", "partition, key query", "sql_q_key", "py_q_key"),
+            ("2b", "partition, begins_with", "sql_q_bw", "py_q_bw"),
+            ("3a", "%d point lookups" % sz["lookups"], "sql_join", "py_get_loop"),
+            ("3b", "%d point lookups" % sz["lookups"], "sql_join_lat", "py_get_loop"),
+            ("3c", "%d point lookups" % sz["lookups"], "sql_any", "py_batch_get"),
+            ("3d", "%d point lookups" % sz["lookups"], "sql_join", "py_batch_get"),
+            ("4a", "1:N join, one parent (%d children)" % sz["join_n"], "sql_1n", "py_1n_naive"),
+            ("4b", "1:N join, one parent (%d children)" % sz["join_n"], "sql_1n", "py_1n_best"),
+            ("4c", "M:N join, one side (%d rows)" % sz["join_m"], "sql_mn", "py_mn_naive"),
+            ("4d", "M:N join, one side (%d rows)" % sz["join_m"], "sql_mn", "py_mn_best"),
+            ("5a", "load %d rows" % sz["n_load"], "sql_insert", "py_batch_writer"),
+            ("5b", "load %d rows" % sz["n_load"], "sql_copy", "py_batch_writer"),
+        ]
+        table = ["| # | workload | ddbrel (SQL) | ddbrel time | boto3 | speed-up = boto3 / ddbrel | requests ddbrel / boto3 |",
+                 "|---|---|---|---|---|---|---|"]
+        for r in main_rows:
+            table.append(self.row(*r))
+
+        add("# ddbrel benchmark results")
+        add("")
+        add("Generated by `bench/run.sh%s` (bench/bench.py); every number below comes from one run. "
+            "Times are medians of %d samples; **speed-up = boto3 time / ddbrel time** (above 1 means "
+            "ddbrel is faster). Both sides talk to the same dynalite on the same machine, alternating "
+            "sample by sample." % ("" if self.scale == "default" else " --scale " + self.scale, self.reps))
+        add("")
+        add("## Machine and versions")
+        add("")
+        add("| | |")
+        add("|---|---|")
+        add("| date | %s |" % v["date"])
+        add("| scale | %s: %s |" % (self.scale, ", ".join("%s=%d" % kv for kv in sz.items())))
+        add("| CPU | %s, nproc %s |" % (v["cpu"], v["nproc"]))
+        add("| memory | %s |" % v["memory"])
+        add("| kernel | %s |" % v["kernel"])
+        add("| PostgreSQL | %s |" % v["postgres"])
+        add("| dynalite | %s (node %s) |" % (v["dynalite"], v["node"]))
+        add("| boto3 | %s |" % v["boto3"])
+        add("| libcurl | %s |" % v["libcurl"])
+        add("| cJSON | %s |" % v["cjson"])
+        add("| ddbrel | %s |" % v["ddbrel"])
+        add("")
+        add("Items of the scan table are ~%d bytes (DynamoDB's measure: names + values; %d bytes of "
+            "DynamoDB JSON on the wire)." % (item_size(scan_item(1234)),
+                                              len(json.dumps(scan_item(1234), separators=(",", ":")))))
+        add("")
+        add("## Results")
+        add("")
+        L.extend(table)
+        add("")
+        add("Requests: what reached dynalite during the timed statement (ddbrel.stats(), without "
+            "DescribeTable) / boto3 HTTP requests (counted with a botocore before-send hook).")
+        add("")
+        add("### Goals of issue 8")
+        add("")
+        add("| goal | measured | |")
+        add("|---|---|---|")
+        for g in self.goals():
+            add("| %s | %s | %s |" % g)
+        add("")
+        add("### What ddbrel sent (first sample of each statement)")
+        add("")
+        add("| statement | rows | ddbrel.stats() |")
+        add("|---|---|---|")
+        for key in ("sql_count_1", "sql_ctas_1", "sql_count_4", "sql_ctas_4", "sql_q_key", "sql_q_bw",
+                    "sql_join", "sql_join_lat", "sql_any", "sql_1n", "sql_mn", "sql_insert", "sql_copy"):
+            if key in self.notes:
+                add("| `%s` | – | %s |" % (self.labels.get(key, key), self.notes[key]))
+            elif self.samples.get(key):
+                add("| `%s` | %s | %s |" % (self.labels[key], self.samples[key][0].rows, self.stats_text(key)))
+        add("")
+        add("### Where the time goes: CPU seconds during each measurement (medians)")
+        add("")
+        add("Client = the PostgreSQL backend for ddbrel, this Python process (all threads) for boto3; "
+            "server = dynalite's node process (single-threaded JavaScript). From /proc/<pid>/stat, "
+            "10 ms resolution. When server CPU is close to wall time the shared server is the bottleneck "
+            "for both sides.")
+        add("")
+        add("| measurement | wall | client CPU | dynalite CPU | client CPU per item |")
+        add("|---|---|---|---|---|")
+        for key in self.labels:
+            if key in self.notes or not self.samples.get(key):
+                continue
+            w = self.median(key)
+            cc = self.median(key, "client_cpu")
+            sc = self.median(key, "server_cpu")
+            rows = self.items.get(key) or self.samples[key][0].rows or 0
+            add("| %s | %s | %.2f s | %.2f s | %s |" % (
+                self.labels[key], self.fmt_t(w), cc, sc,
+                ("%.1f µs" % (cc / rows * 1e6)) if rows else "–"))
+        add("")
+        add("### Backend peak memory, workload 1")
+        add("")
+        add("VmHWM of the backend from /proc/<pid>/status (read as root), after the warm-up statement "
+            "and after the measured statement; includes the shared memory the backend touched "
+            "(shared_buffers is 32 MB).")
+        add("")
+        add("| statement | VmHWM before | VmHWM after (max of samples) |")
+        add("|---|---|---|")
+        for key in ("sql_count_1", "sql_ctas_1", "sql_count_4", "sql_ctas_4"):
+            smps = self.samples.get(key) or []
+            if smps and smps[0].hwm and smps[0].hwm[0]:
+                add("| `%s` | %.1f MB | %.1f MB |" % (
+                    self.labels[key], max(s.hwm[0] for s in smps) / 1024,
+                    max(s.hwm[1] for s in smps) / 1024))
+        add("")
+        add("### ddbrel CPU per item decoded (callgrind)")
+        add("")
+        if "error" in self.codec:
+            add("Not measured: %s" % self.codec["error"])
+        else:
+            n = self.codec["items"]
+            add("`bench/codec_bench` (src/codec_core.c + system cJSON, built with PostgreSQL's CFLAGS) on a "
+                "fixed Scan response of %d bytes holding %d items of the scan table's shape, under "
+                "`valgrind --tool=callgrind --toggle-collect=<function>`:" % (self.codec["bytes"], n))
+            add("")
+            add("| step | Ir total | Ir per item | native ns per item |")
+            add("|---|---|---|---|")
+            add("| `cJSON_Parse` of the response body | %d | %.0f | %s |" % (
+                self.codec["bench_parse"], self.codec["bench_parse"] / n,
+                self.codec.get("native_parse_ns_per_item", "?")))
+            add("| `ddb_item_to_json` of every item (document column path) | %d | %.0f | %s |" % (
+                self.codec["bench_convert"], self.codec["bench_convert"] / n,
+                self.codec.get("native_convert_ns_per_item", "?")))
+            add("| total | %d | %.0f | |" % (
+                self.codec["bench_parse"] + self.codec["bench_convert"],
+                (self.codec["bench_parse"] + self.codec["bench_convert"]) / n))
+            add("")
+            add("Typed columns (the CTAS rows above) go through codec.c's `ddb_av_to_datum` and the "
+                "types' input functions instead of `ddb_item_to_json`; the backend profile below covers "
+                "that path.")
+        add("")
+        add("### Profiles during `CREATE TEMP TABLE t AS SELECT * FROM scan_1`")
+        add("")
+        if "error" in self.profiles:
+            add("Not taken: %s" % self.profiles["error"])
+        elif "wall" in self.profiles:
+            add("One extra run under `perf record -F 999 -p <pid>` on the backend and on dynalite at once: "
+                "wall %s, backend CPU %.2f s, dynalite CPU %.2f s." % (
+                    self.fmt_t(self.profiles["wall"]), self.profiles["cpu"][0], self.profiles["cpu"][1]))
+            for name in ("backend", "dynalite"):
+                add("")
+                add("%s, by shared object:" % name)
+                add("")
+                add("```")
+                L.extend(self.profiles.get(name + "_dso", []))
+                add("```")
+                add("")
+                add("%s, top symbols (≥ 1.5%%):" % name)
+                add("")
+                add("```")
+                L.extend(self.profiles.get(name, []))
+                add("```")
+        add("")
+        add("### Plans")
+        add("")
+        for key, plan in self.plans.items():
+            add("`%s`" % self.sql[key].strip())
+            add("")
+            add("```")
+            add(plan)
+            add("```")
+            add("")
+        add("### Run time")
+        add("")
+        for k, secs in self.timings.items():
+            add("- %s: %.1f s" % (k, secs))
+        add("- total (bench.py): %.1f s" % (time.monotonic() - T0))
+        add("")
+        notes = os.path.join(HERE, "NOTES.md")
+        if os.path.exists(notes):
+            with open(notes) as f:
+                add(f.read().rstrip())
+            add("")
+        return "\n".join(L), table
+
+    def goals(self):
+        out = []
+
+        def g(goal, val, ok, extra=""):
+            out.append((goal, val + (" " + extra if extra else ""), "**met**" if ok else "**missed**"))
+
+        s1 = self.speedup("sql_ctas_1", "py_scan_1")
+        c1 = self.speedup("sql_count_1", "py_scan_1")
+        g("full scan ≥ 1.0× boto3, 1 segment", "SELECT * into a table %s, count(*) %s" % (
+            self.fx(s1), self.fx(c1)), s1 is not None and s1 >= 1.0)
+        s4 = self.speedup("sql_ctas_4", "py_scan_4")
+        c4 = self.speedup("sql_count_4", "py_scan_4")
+        g("full scan ≥ 1.5× boto3, 4 segments", "SELECT * into a table %s, count(*) %s" % (
+            self.fx(s4), self.fx(c4)), s4 is not None and s4 >= 1.5)
+        bad = []
+        for key in ("sql_q_key", "sql_q_bw"):
+            for op, req, ret, sc, rt in (self.samples.get(key) or [Sample(0, 0, 0)])[0].stats:
+                if sc != rt:
+                    bad.append("%s: %s scanned %d, returned %d" % (self.labels[key], op, sc, rt))
+        desc = "; ".join("%s: %s" % (self.labels[k].split(" WHERE ")[-1], self.stats_text(k))
+                         for k in ("sql_q_key", "sql_q_bw"))
+        g("items scanned == items returned, key and begins_with queries", desc, not bad and
+          bool(self.samples.get("sql_q_key")))
+        r1 = self.samples["sql_1n"][0].requests if self.samples.get("sql_1n") else None
+        g("1:N join: 1 request", "%s requests (%s)" % (r1, self.stats_text("sql_1n")), r1 == 1)
+        r2 = self.samples["sql_mn"][0].requests if self.samples.get("sql_mn") else None
+        g("M:N join: 2 requests", "%s requests (%s)" % (r2, self.stats_text("sql_mn")), r2 == 2)
+        li = self.speedup("sql_insert", "py_batch_writer")
+        lc = self.speedup("sql_copy", "py_batch_writer")
+        if self.write_support != "yes":
+            g("load ≥ 2× boto3 batch_writer", "INSERT/COPY: %s" % self.write_support, False)
+        else:
+            g("load ≥ 2× boto3 batch_writer", "INSERT ... SELECT %s, COPY %s" % (self.fx(li), self.fx(lc)),
+              li is not None and lc is not None and li >= 2 and lc >= 2)
+        return out
+
+    def fx(self, x):
+        return "n/a" if x is None else "%.2f×" % x
+
+
+def _decimal(s):
+    import decimal
+    return decimal.Decimal(s)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", choices=sorted(SCALES), default="default")
+    ap.add_argument("--reps", type=int, default=0)
+    ap.add_argument("--out", default=None, help="results file (default bench/RESULTS.md, "
+                    "bench/RESULTS.<scale>.md for other scales)")
+    ap.add_argument("--only", default="", help="comma list of workloads 1-5 (development)")
+    args = ap.parse_args()
+    b = Bench(args)
+    b.setup()
+    only = set(args.only.split(",")) if args.only else {"1", "2", "3", "4", "5", "codec", "profile"}
+    steps = [("1", b.w1_scan), ("2", b.w2_partition), ("3", b.w3_lookups), ("4", b.w4_joins),
+             ("5", b.w5_load), ("codec", b.codec_cost), ("profile", b.profile)]
+    for name, fn in steps:
+        if name in only:
+            fn()
+    text, table = b.report()
+    out = args.out or os.path.join(HERE, "RESULTS.md" if args.scale == "default"
+                                   else "RESULTS.%s.md" % args.scale)
+    with open(out + ".tmp", "w") as f:
+        f.write(text + "\n")
+    os.replace(out + ".tmp", out)
+    print("\n".join(table))
+    print()
+    print("| goal | measured | |")
+    print("|---|---|---|")
+    for g in b.goals():
+        print("| %s | %s | %s |" % g)
+    print()
+    print("bench: wrote %s (%.0f s)" % (os.path.relpath(out, ROOT), time.monotonic() - T0))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as e:
+        print("bench: %s" % e, file=sys.stderr)
+        sys.exit(1)

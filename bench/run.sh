@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench/run.sh
+#	  The benchmark command: ddbrel against boto3 on one dynalite, as ratios.
+#
+#	bench/run.sh [--scale small|default] [--reps N] [--out FILE]
+#
+# Installs what is missing and builds the extension (test/setup.sh), starts a
+# private PostgreSQL 15 + dynalite (test/env.sh; both are stopped on exit),
+# builds the codec harness (bench/Makefile), then runs bench/bench.py, which
+# loads the data, runs the workloads, prints a markdown table and writes
+# bench/RESULTS.md (bench/RESULTS.<scale>.md for other scales).
+#
+# Sizes can be overridden one by one with BENCH_N_SCAN, BENCH_PART,
+# BENCH_LOOKUPS, BENCH_JOIN_N, BENCH_JOIN_M, BENCH_N_LOAD, BENCH_REPS ...
+# (see SCALES in bench/bench.py).  Not part of test/run.sh: a slow machine
+# makes this slower, never red.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--scale)
+			[ $# -ge 2 ] || { echo "usage: $0 [--scale small|default]" >&2; exit 2; }
+			case "$2" in small | default) ;; *) echo "bench: unknown scale \"$2\" (small, default)" >&2; exit 2 ;; esac
+			args+=(--scale "$2")
+			shift 2
+			;;
+		--scale=*)
+			args+=(--scale "${1#--scale=}")
+			shift
+			;;
+		--reps | --out | --only)
+			[ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
+			args+=("$1" "$2")
+			shift 2
+			;;
+		-h | --help)
+			sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+			exit 0
+			;;
+		*)
+			echo "usage: $0 [--scale small|default] [--reps N] [--out FILE]" >&2
+			exit 2
+			;;
+	esac
+done
+
+start=$(date +%s)
+bash test/setup.sh
+make -s -C bench codec_bench PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
+
+# shellcheck source=test/env.sh
+source test/env.sh
+ddb_env_start
+export DDB_DYNALITE_PID DDB_TMP PG_BIN
+
+/usr/bin/python3 bench/bench.py "${args[@]}"
+echo "bench: done in $(($(date +%s) - start)) s"

@@ -1,0 +1,1132 @@
+/*-------------------------------------------------------------------------
+ * modify.c
+ *	  INSERT, UPDATE, DELETE and COPY into DynamoDB tables and entity tables.
+ *
+ * INSERT is a PutItem conditioned on attribute_not_exists(partition key),
+ * so an existing key is a unique violation, never a silent overwrite; rows
+ * of a multi-row INSERT, INSERT ... SELECT or COPY go 25 at a time with all
+ * 25 requests in flight at once.  With the table option upsert 'true',
+ * INSERT overwrites and rows go as BatchWriteItem calls of 25 items,
+ * several calls in flight.  UPDATE is an UpdateItem of the changed columns
+ * (SET, or REMOVE for SQL NULL) conditioned on the item existing; "col =
+ * col + n" is sent as an atomic "SET #c = #c + :n".  DELETE is a
+ * DeleteItem.  Entity tables compose their keys, their type attribute and
+ * the index keys they declare from complete column values.
+ *
+ * DynamoDB writes are not transactional across requests: each write is
+ * done when its request returns, and ROLLBACK does not undo it.  A
+ * statement that fails reports how many items it had already written.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/appendinfo.h"
+#include "parser/parsetree.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/wait_event.h"
+
+#define DDB_BATCH_WRITE_MAX 25
+#define DDB_WRITE_INFLIGHT 4
+
+/* fdw_private of a ModifyTable for a ddbrel table */
+enum DdbModifyPrivate
+{
+	DDB_MPRIV_COUNTERS,			/* List of (attnum, delta text) pairs: "c = c + n" */
+	DDB_MPRIV_ON_CONFLICT_NOTHING,	/* Integer */
+	DDB_MPRIV_RETURNING			/* Integer: RETURNING present */
+};
+
+typedef struct DdbModifyState
+{
+	Relation	rel;
+	DdbRelOptions *opts;
+	DdbConn    *conn;
+	CmdType		operation;
+	bool		upsert;
+	bool		on_conflict_nothing;
+	bool		returning;
+	AttrNumber	wholerow_attno;
+	Bitmapset  *updated;		/* UPDATE: changed columns (attnums) */
+	List	   *counters;		/* UPDATE: attnum, delta pairs */
+	int64		written;		/* items this statement has written */
+	MemoryContext tmpcxt;		/* requests of one row or batch */
+	MemoryContext respcxt;		/* answers of BatchWriteItem calls */
+	/* BatchWriteItem calls in flight (upsert), with their item counts */
+	DdbCall    *inflight[DDB_WRITE_INFLIGHT];
+	int			inflight_n[DDB_WRITE_INFLIGHT];
+	int			ninflight;
+	/* rows of a batch that were inserted (PostgreSQL's slot array is its own) */
+	TupleTableSlot *inserted[DDB_BATCH_WRITE_MAX];
+} DdbModifyState;
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+/* The old row travels as a whole-row junk column: its key and every value. */
+void
+ddbAddForeignUpdateTargets(PlannerInfo *root, Index rtindex, RangeTblEntry *target_rte,
+						   Relation target_relation)
+{
+	Var		   *var = makeWholeRowVar(target_rte, rtindex, 0, false);
+
+	add_row_identity_var(root, var, rtindex, "wholerow");
+}
+
+/*
+ * Finds "col = col + n" and "col = col - n" among the new values of an
+ * UPDATE, so they can be sent as atomic additions (seed 003's counters).
+ */
+static List *
+find_counters(PlannerInfo *root, ModifyTable *plan, Index resultRelation, int subplan_index)
+{
+	List	   *result = NIL;
+#if PG_VERSION_NUM >= 140000
+	List	   *colnos = list_nth(plan->updateColnosLists, subplan_index);
+	ListCell   *lc;
+	ListCell   *cc = list_head(colnos);
+
+	foreach(lc, root->processed_tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		AttrNumber	attno;
+		Node	   *e;
+		OpExpr	   *op;
+		Node	   *l;
+		Node	   *r;
+		char	   *opname;
+
+		if (tle->resjunk || cc == NULL)
+			continue;
+		attno = lfirst_int(cc);
+		cc = lnext(colnos, cc);
+		e = (Node *) tle->expr;
+		while (e && IsA(e, RelabelType))
+			e = (Node *) ((RelabelType *) e)->arg;
+		if (!IsA(e, OpExpr) || list_length(((OpExpr *) e)->args) != 2)
+			continue;
+		op = (OpExpr *) e;
+		opname = get_opname(op->opno);
+		if (opname == NULL || (strcmp(opname, "+") != 0 && strcmp(opname, "-") != 0))
+			continue;
+		l = linitial(op->args);
+		r = lsecond(op->args);
+		while (IsA(l, RelabelType))
+			l = (Node *) ((RelabelType *) l)->arg;
+		while (IsA(r, RelabelType))
+			r = (Node *) ((RelabelType *) r)->arg;
+		if (!IsA(l, Var) || ((Var *) l)->varno != resultRelation ||
+			((Var *) l)->varattno != attno || !IsA(r, Const) || ((Const *) r)->constisnull)
+			continue;
+		switch (((Const *) r)->consttype)
+		{
+			case INT2OID:
+			case INT4OID:
+			case INT8OID:
+			case NUMERICOID:
+				{
+					char	   *delta = ddb_value_text(((Const *) r)->constvalue,
+													   ((Const *) r)->consttype);
+
+					if (strcmp(opname, "-") == 0)
+						delta = delta[0] == '-' ? delta + 1 : psprintf("-%s", delta);
+					result = lappend(result, list_make2(makeInteger(attno),
+														makeString(delta)));
+				}
+				break;
+			default:
+				break;
+		}
+	}
+#endif
+	return result;
+}
+
+List *
+ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+					 int subplan_index)
+{
+	List	   *counters = NIL;
+
+	if (plan->operation == CMD_UPDATE)
+		counters = find_counters(root, plan, resultRelation, subplan_index);
+	return list_make3(counters,
+					  makeInteger(plan->onConflictAction == ONCONFLICT_NOTHING ? 1 : 0),
+					  makeInteger(plan->returningLists != NIL ? 1 : 0));
+}
+
+/* ----------------------------------------------------------------
+ * Items from rows
+ * ----------------------------------------------------------------
+ */
+
+/* Names a key for messages: PK = "USER#1", SK = "ORDER#2". */
+static char *
+key_text(DdbModifyState *ms, const cJSON *key)
+{
+	StringInfoData buf;
+	const cJSON *e;
+
+	initStringInfo(&buf);
+	cJSON_ArrayForEach(e, key)
+	{
+		const cJSON *v = e->child;
+
+		appendStringInfo(&buf, "%s%s = ", buf.len ? ", " : "", e->string);
+		if (v && cJSON_IsString(v))
+			appendStringInfo(&buf, "\"%s\"", v->valuestring);
+		else
+			appendStringInfoString(&buf, "?");
+	}
+	return buf.data;
+}
+
+static DdbColumn *
+column_by_attnum(DdbRelOptions *opts, AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (opts->columns[i].attnum == attnum)
+			return &opts->columns[i];
+	return NULL;
+}
+
+static DdbColumn *
+column_by_name(DdbRelOptions *opts, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, name) == 0)
+			return &opts->columns[i];
+	return NULL;
+}
+
+/*
+ * Composes a template from the row's values.  Returns NULL when a hole's
+ * column is NULL (if required, that is an error naming the column).
+ */
+static char *
+compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *isnull,
+				 bool required)
+{
+	const char *holes[DDB_TEMPLATE_MAX_HOLES] = {0};
+	char		err[256];
+	char	   *key;
+	int			h;
+
+	for (h = 0; h < at->tmpl->nholes; h++)
+	{
+		DdbColumn  *col = column_by_name(ms->opts, at->tmpl->holes[h]);
+		int			att = col->attnum - 1;
+
+		if (isnull[att])
+		{
+			if (required)
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("column \"%s\" of foreign table \"%s\" is part of the key of attribute \"%s\" and cannot be null",
+								col->colname, RelationGetRelationName(ms->rel), at->attr)));
+			return NULL;
+		}
+		holes[h] = ddb_datum_to_key_text(values[att], col);
+	}
+	key = ddb_template_compose(at->tmpl, holes, err, sizeof(err));
+	if (key == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot compose attribute \"%s\" of foreign table \"%s\" from template \"%s\"",
+						at->attr, RelationGetRelationName(ms->rel), at->text),
+				 errdetail("%s.", err)));
+	return key;
+}
+
+/* The AttributeValue of a raw column holding a key attribute of type keytype. */
+static cJSON *
+key_value(DdbModifyState *ms, DdbColumn *col, Datum value, char keytype)
+{
+	cJSON	   *av = ddb_key_av(value, col->typid, keytype);
+
+	if (av == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" cannot hold DynamoDB key attribute \"%s\" of type %c",
+						col->colname, col->attrname, keytype)));
+	return av;
+}
+
+static char
+attr_keytype(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+	List	   *l = opts->desc ? opts->desc->attr_types : NIL;
+
+	for (lc = list_head(l); lc && lnext(l, lc); lc = lnext(l, lnext(l, lc)))
+		if (strcmp((char *) lfirst(lc), attr) == 0)
+			return ((char *) lfirst(lnext(l, lc)))[0];
+	return 'S';
+}
+
+/*
+ * The primary key of a row: from the key templates, or from the columns
+ * that read the key attributes.
+ */
+static cJSON *
+row_key(DdbModifyState *ms, Datum *values, bool *isnull)
+{
+	DdbRelOptions *opts = ms->opts;
+	cJSON	   *key = cJSON_CreateObject();
+	const char *attrs[2];
+	int			k;
+
+	attrs[0] = opts->partition_key;
+	attrs[1] = opts->sort_key;
+	for (k = 0; k < 2; k++)
+	{
+		ListCell   *lc;
+		bool		done = false;
+		int			i;
+
+		if (attrs[k] == NULL)
+			continue;
+		foreach(lc, opts->templates)
+		{
+			DdbAttrTemplate *at = lfirst(lc);
+
+			if (at->is_key && strcmp(at->attr, attrs[k]) == 0)
+			{
+				cJSON_AddItemToObject(key, attrs[k],
+									  ddb_av_string(compose_from_row(ms, at, values, isnull, true)));
+				done = true;
+				break;
+			}
+		}
+		for (i = 0; i < opts->ncolumns && !done; i++)
+		{
+			DdbColumn  *col = &opts->columns[i];
+
+			if (col->source != DDB_COL_ATTRIBUTE || strcmp(col->attrname, attrs[k]) != 0)
+				continue;
+			if (isnull[col->attnum - 1])
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("column \"%s\" of foreign table \"%s\" holds key attribute \"%s\" and cannot be null",
+								col->colname, RelationGetRelationName(ms->rel), attrs[k])));
+			cJSON_AddItemToObject(key, attrs[k],
+								  key_value(ms, col, values[col->attnum - 1],
+											attr_keytype(opts, attrs[k])));
+			done = true;
+		}
+		if (!done)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+					 errmsg("foreign table \"%s\" has no column or template for key attribute \"%s\"",
+							RelationGetRelationName(ms->rel), attrs[k]),
+					 errhint("Add a column with OPTIONS (attribute '%s'), or a key template.", attrs[k])));
+	}
+	return key;
+}
+
+/* Whether attr is a key attribute or composed by a template. */
+static bool
+attr_is_derived(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+
+	if (strcmp(attr, opts->partition_key) == 0 ||
+		(opts->sort_key && strcmp(attr, opts->sort_key) == 0))
+		return true;
+	foreach(lc, opts->templates)
+		if (strcmp(((DdbAttrTemplate *) lfirst(lc))->attr, attr) == 0)
+		return true;
+	return opts->type_attribute && strcmp(attr, opts->type_attribute) == 0;
+}
+
+/* The whole item of a row, for PutItem. */
+static cJSON *
+row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
+{
+	DdbRelOptions *opts = ms->opts;
+	cJSON	   *item = cJSON_CreateObject();
+	cJSON	   *key = row_key(ms, values, isnull);
+	cJSON	   *e;
+	ListCell   *lc;
+	int			i;
+
+	/* a document column gives the attributes the other columns do not */
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+		cJSON	   *m;
+		cJSON	   *next;
+
+		if (col->source != DDB_COL_DOCUMENT || isnull[col->attnum - 1])
+			continue;
+		m = ddb_datum_to_av(values[col->attnum - 1], col);
+		if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "M")))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("document column \"%s\" must hold a JSON object", col->colname)));
+		for (e = cJSON_GetObjectItemCaseSensitive(m, "M")->child; e; e = next)
+		{
+			next = e->next;
+			cJSON_DeleteItemFromObjectCaseSensitive(item, e->string);
+			cJSON_AddItemToObject(item, e->string,
+								  cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(m, "M"), e));
+		}
+	}
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (col->source != DDB_COL_ATTRIBUTE || isnull[col->attnum - 1] ||
+			attr_is_derived(opts, col->attrname))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(item, col->attrname);
+		cJSON_AddItemToObject(item, col->attrname, ddb_datum_to_av(values[col->attnum - 1], col));
+	}
+	/* index key attributes: only from complete values */
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+		char	   *v;
+
+		if (at->is_key)
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(item, at->attr);
+		v = compose_from_row(ms, at, values, isnull, false);
+		if (v)
+			cJSON_AddItemToObject(item, at->attr, ddb_av_string(v));
+	}
+	if (opts->type_attribute)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(item, opts->type_attribute);
+		cJSON_AddItemToObject(item, opts->type_attribute, ddb_av_string(opts->type_value));
+	}
+	cJSON_ArrayForEach(e, key)
+	{
+		cJSON_DeleteItemFromObjectCaseSensitive(item, e->string);
+		cJSON_AddItemToObject(item, e->string, cJSON_Duplicate(e, true));
+	}
+	*keyp = key;
+	return item;
+}
+
+/* Fills a slot from an item DynamoDB returned (RETURNING of UPDATE/DELETE). */
+static void
+slot_from_item(DdbModifyState *ms, TupleTableSlot *slot, const cJSON *item)
+{
+	DdbRelOptions *opts = ms->opts;
+	int			i;
+	int			natts = slot->tts_tupleDescriptor->natts;
+
+	ExecClearTuple(slot);
+	memset(slot->tts_isnull, true, sizeof(bool) * natts);
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+		int			att = col->attnum - 1;
+
+		switch (col->source)
+		{
+			case DDB_COL_ATTRIBUTE:
+				slot->tts_values[att] =
+					ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
+									col, &slot->tts_isnull[att]);
+				break;
+			case DDB_COL_DOCUMENT:
+				slot->tts_values[att] = ddb_item_to_document(item, col);
+				slot->tts_isnull[att] = false;
+				break;
+			case DDB_COL_TEMPLATE:
+				{
+					const char *attr = col->tmpl_key == 0 ? opts->partition_key : opts->sort_key;
+					ddb_template *t = col->tmpl_key == 0 ? opts->pk_template : opts->sk_template;
+					const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+																	  cJSON_GetObjectItemCaseSensitive(item, attr), "S");
+					ddb_slice	vals[DDB_TEMPLATE_MAX_HOLES];
+
+					if (cJSON_IsString(v) &&
+						ddb_template_match(t, v->valuestring, strlen(v->valuestring), vals))
+					{
+						slot->tts_values[att] = ddb_text_to_datum(vals[col->tmpl_hole].ptr,
+																  vals[col->tmpl_hole].len, col);
+						slot->tts_isnull[att] = false;
+					}
+				}
+				break;
+		}
+	}
+	ExecStoreVirtualTuple(slot);
+}
+
+/* ----------------------------------------------------------------
+ * Execution
+ * ----------------------------------------------------------------
+ */
+
+static DdbModifyState *
+begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
+			 ResultRelInfo *rinfo)
+{
+	DdbModifyState *ms = palloc0(sizeof(DdbModifyState));
+	ForeignTable *ft = GetForeignTable(RelationGetRelid(rel));
+	ListCell   *lc;
+	Oid			userid;
+
+	ms->rel = rel;
+	ms->operation = operation;
+	ms->opts = ddb_get_rel_options(RelationGetRelid(rel), true);
+#if PG_VERSION_NUM >= 160000
+	userid = ExecGetResultRelCheckAsUser(rinfo, estate);
+#else
+	userid = GetUserId();
+#endif
+	ms->conn = ddb_get_connection(ms->opts->serverid, userid);
+	foreach(lc, ft->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "upsert") == 0)
+			ms->upsert = ddb_parse_bool_option("upsert", defGetString(d));
+	}
+	if (fdw_private)
+	{
+		ms->counters = (List *) list_nth(fdw_private, DDB_MPRIV_COUNTERS);
+		ms->on_conflict_nothing = intVal(list_nth(fdw_private, DDB_MPRIV_ON_CONFLICT_NOTHING)) != 0;
+		ms->returning = intVal(list_nth(fdw_private, DDB_MPRIV_RETURNING)) != 0;
+	}
+	ms->tmpcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel modify",
+									   ALLOCSET_DEFAULT_SIZES);
+	ms->respcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel write answers",
+										ALLOCSET_DEFAULT_SIZES);
+	return ms;
+}
+
+void
+ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+					  List *fdw_private, int subplan_index, int eflags)
+{
+	DdbModifyState *ms;
+
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	ms = begin_modify(rinfo->ri_RelationDesc, mtstate->operation, fdw_private,
+					  mtstate->ps.state, rinfo);
+	if (mtstate->operation == CMD_UPDATE || mtstate->operation == CMD_DELETE)
+	{
+#if PG_VERSION_NUM >= 140000
+		Plan	   *subplan = outerPlanState(mtstate)->plan;
+#else
+		Plan	   *subplan = mtstate->mt_plans[subplan_index]->plan;
+#endif
+
+		ms->wholerow_attno = ExecFindJunkAttributeInTlist(subplan->targetlist, "wholerow");
+		if (!AttributeNumberIsValid(ms->wholerow_attno))
+			elog(ERROR, "could not find junk wholerow column");
+	}
+	if (mtstate->operation == CMD_UPDATE)
+		ms->updated = ExecGetUpdatedCols(rinfo, mtstate->ps.state);
+	rinfo->ri_FdwState = ms;
+}
+
+/* Waits with backoff between rounds of unprocessed items; cancellable. */
+static void
+backoff_sleep(int round)
+{
+	long		ms = Min(25L << Min(round, 8), 5000L);
+
+	ms = (long) (random() % (ms + 1));
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms,
+					 PG_WAIT_EXTENSION);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+}
+
+/*
+ * Finishes one BatchWriteItem call, resending its unprocessed items with
+ * backoff until none are left or the retry budget is spent.
+ */
+static void
+finish_batch_write(DdbModifyState *ms, DdbCall *call, int nitems)
+{
+	int			round = 0;
+
+	for (;;)
+	{
+		cJSON	   *resp = NULL;
+		cJSON	   *unp;
+		int			left = 0;
+		cJSON	   *t;
+		char	   *body;
+		MemoryContext oldcxt = MemoryContextSwitchTo(ms->respcxt);
+
+		PG_TRY();
+		{
+			resp = ddb_call_finish(call);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			edata->detail = psprintf("%s%s%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+									 edata->detail ? edata->detail : "",
+									 edata->detail ? " " : "",
+									 (long long) ms->written, ms->written == 1 ? "" : "s");
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
+		unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedItems");
+		cJSON_ArrayForEach(t, unp)
+			left += cJSON_GetArraySize(t);
+		ms->written += nitems - left;
+		if (left == 0)
+		{
+			MemoryContextSwitchTo(oldcxt);
+			MemoryContextReset(ms->respcxt);
+			return;
+		}
+		if (++round > 10)
+		{
+			MemoryContextSwitchTo(oldcxt);
+			ereport(ERROR,
+					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+					 errmsg("DynamoDB left %d items of a BatchWriteItem unprocessed after %d tries",
+							left, round),
+					 errdetail("%lld items of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+							   (long long) ms->written)));
+		}
+		backoff_sleep(round);
+		{
+			cJSON	   *req = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
+			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+			body = cJSON_PrintUnformatted(req);
+		}
+		ddb_stats.retries[DDB_OP_BATCH_WRITE_ITEM]++;
+		call = ddb_call_start(ms->conn, "BatchWriteItem", ms->opts->table, body);
+		nitems = left;
+		MemoryContextSwitchTo(oldcxt);
+	}
+}
+
+/* Waits for the oldest BatchWriteItem in flight. */
+static void
+finish_oldest(DdbModifyState *ms)
+{
+	DdbCall    *call = ms->inflight[0];
+	int			n = ms->inflight_n[0];
+
+	memmove(ms->inflight, ms->inflight + 1, sizeof(DdbCall *) * (ms->ninflight - 1));
+	memmove(ms->inflight_n, ms->inflight_n + 1, sizeof(int) * (ms->ninflight - 1));
+	ms->ninflight--;
+	finish_batch_write(ms, call, n);
+}
+
+/* Waits for every BatchWriteItem in flight. */
+static void
+drain_batch_writes(DdbModifyState *ms)
+{
+	while (ms->ninflight > 0)
+		finish_oldest(ms);
+}
+
+/*
+ * Sends puts (or deletes) as one BatchWriteItem; keeps up to
+ * DDB_WRITE_INFLIGHT calls in flight, waiting for the oldest beyond that.
+ */
+static void
+send_batch_write(DdbModifyState *ms, List *requests)
+{
+	cJSON	   *req = cJSON_CreateObject();
+	cJSON	   *items = cJSON_AddObjectToObject(req, "RequestItems");
+	cJSON	   *arr = cJSON_AddArrayToObject(items, ms->opts->table);
+	ListCell   *lc;
+	char	   *body;
+
+	foreach(lc, requests)
+		cJSON_AddItemToArray(arr, lfirst(lc));
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	body = cJSON_PrintUnformatted(req);
+	if (ms->ninflight == DDB_WRITE_INFLIGHT)
+		finish_oldest(ms);
+	ms->inflight[ms->ninflight] = ddb_call_start(ms->conn, "BatchWriteItem", ms->opts->table, body);
+	ms->inflight_n[ms->ninflight++] = list_length(requests);
+}
+
+/* A PutItem request for one item; conditional unless upserting. */
+static char *
+put_request(DdbModifyState *ms, cJSON *item)
+{
+	cJSON	   *req = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
+	cJSON_AddItemToObject(req, "Item", item);
+	if (!ms->upsert)
+	{
+		DdbExprBuilder b;
+
+		ddb_expr_init(&b);
+		cJSON_AddStringToObject(req, "ConditionExpression",
+								psprintf("attribute_not_exists(%s)",
+										 ddb_expr_name(&b, ms->opts->partition_key)));
+		ddb_expr_attach(&b, req);
+	}
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	return cJSON_PrintUnformatted(req);
+}
+
+/*
+ * Inserts rows: conditional PutItems all in flight at once, or (upsert)
+ * BatchWriteItem.  Returns how many rows were inserted (the others were
+ * skipped by ON CONFLICT DO NOTHING) and puts them into out.
+ */
+static int
+insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **out)
+{
+	DdbCall    *calls[DDB_BATCH_WRITE_MAX];
+	char	   *keys[DDB_BATCH_WRITE_MAX];
+	int			i;
+	int			kept = 0;
+	int			conflict = -1;
+	ErrorData  *first_error = NULL;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+
+	Assert(n <= DDB_BATCH_WRITE_MAX);
+	if (ms->upsert)
+	{
+		List	   *reqs = NIL;
+
+		for (i = 0; i < n; i++)
+		{
+			cJSON	   *key;
+			cJSON	   *item;
+			cJSON	   *pr = cJSON_CreateObject();
+
+			slot_getallattrs(slots[i]);
+			item = row_item(ms, slots[i]->tts_values, slots[i]->tts_isnull, &key);
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(pr, "PutRequest"), "Item", item);
+			reqs = lappend(reqs, pr);
+		}
+		send_batch_write(ms, reqs);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(ms->tmpcxt);
+		memcpy(out, slots, sizeof(TupleTableSlot *) * n);
+		return n;
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		cJSON	   *key;
+		cJSON	   *item;
+		char	   *body;
+
+		slot_getallattrs(slots[i]);
+		item = row_item(ms, slots[i]->tts_values, slots[i]->tts_isnull, &key);
+		keys[i] = key_text(ms, key);
+		body = put_request(ms, item);
+		calls[i] = NULL;
+		PG_TRY();
+		{
+			calls[i] = ddb_call_start(ms->conn, "PutItem", ms->opts->table, body);
+		}
+		PG_CATCH();
+		{
+			int			k;
+
+			for (k = 0; k < i; k++)
+				ddb_call_cancel(calls[k]);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	MemoryContextSwitchTo(oldcxt);
+
+	/* collect every answer before raising anything, so the count is right */
+	for (i = 0; i < n; i++)
+	{
+		MemoryContextSwitchTo(ms->tmpcxt);
+		PG_TRY();
+		{
+			(void) ddb_call_finish(calls[i]);
+			ms->written++;
+			out[kept++] = slots[i];
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && conflict < 0)
+				conflict = i;
+			else if (first_error == NULL && edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
+				first_error = edata;
+		}
+		PG_END_TRY();
+		MemoryContextSwitchTo(oldcxt);
+	}
+	if (first_error)
+	{
+		first_error->detail = psprintf("%s%s%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+									   first_error->detail ? first_error->detail : "",
+									   first_error->detail ? " " : "",
+									   (long long) ms->written, ms->written == 1 ? "" : "s");
+		ReThrowError(first_error);
+	}
+	if (conflict >= 0 && !ms->on_conflict_nothing)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("duplicate key: an item with key %s already exists in DynamoDB table \"%s\"",
+						keys[conflict], ms->opts->table),
+				 errdetail("%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+						   (long long) ms->written, ms->written == 1 ? "" : "s"),
+				 errhint("Use INSERT ... ON CONFLICT DO NOTHING to skip existing items, or the table option upsert 'true' to overwrite them.")));
+	MemoryContextReset(ms->tmpcxt);
+	return kept;
+}
+
+TupleTableSlot *
+ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+	TupleTableSlot *slots[1];
+
+	slots[0] = slot;
+	if (insert_rows(ms, slots, 1, ms->inserted) == 0)
+		return NULL;
+	if (ms->upsert)
+		drain_batch_writes(ms);
+	return slot;
+}
+
+TupleTableSlot **
+ddbExecForeignBatchInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot **slots,
+						  TupleTableSlot **planSlots, int *numSlots)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+
+	/* the batch size is DDB_BATCH_WRITE_MAX, so one round */
+	if (*numSlots > DDB_BATCH_WRITE_MAX)
+		elog(ERROR, "batch of %d rows exceeds %d", *numSlots, DDB_BATCH_WRITE_MAX);
+	*numSlots = insert_rows(ms, slots, *numSlots, ms->inserted);
+	return ms->inserted;
+}
+
+int
+ddbGetForeignModifyBatchSize(ResultRelInfo *rinfo)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+
+	/* RETURNING and triggers need rows one by one */
+	if (ms == NULL || rinfo->ri_projectReturning ||
+		(rinfo->ri_TrigDesc && (rinfo->ri_TrigDesc->trig_insert_before_row ||
+								rinfo->ri_TrigDesc->trig_insert_after_row)))
+		return 1;
+	return DDB_BATCH_WRITE_MAX;
+}
+
+/* The old row, from the whole-row junk column. */
+static void
+old_row(DdbModifyState *ms, TupleTableSlot *planSlot, Datum **values, bool **isnull)
+{
+	bool		null;
+	Datum		d = ExecGetJunkAttribute(planSlot, ms->wholerow_attno, &null);
+	HeapTupleHeader hdr;
+	HeapTupleData tup;
+	TupleDesc	tupdesc = RelationGetDescr(ms->rel);
+
+	if (null)
+		elog(ERROR, "wholerow is NULL");
+	hdr = DatumGetHeapTupleHeader(d);
+	tup.t_len = HeapTupleHeaderGetDatumLength(hdr);
+	ItemPointerSetInvalid(&tup.t_self);
+	tup.t_tableOid = InvalidOid;
+	tup.t_data = hdr;
+	*values = palloc(sizeof(Datum) * tupdesc->natts);
+	*isnull = palloc(sizeof(bool) * tupdesc->natts);
+	heap_deform_tuple(&tup, tupdesc, *values, *isnull);
+}
+
+/* The key of the old row, as a JSON text for Key. */
+static cJSON *
+old_key(DdbModifyState *ms, TupleTableSlot *planSlot)
+{
+	Datum	   *values;
+	bool	   *isnull;
+
+	old_row(ms, planSlot, &values, &isnull);
+	return row_key(ms, values, isnull);
+}
+
+static bool
+is_counter(DdbModifyState *ms, AttrNumber attnum, const char **delta)
+{
+	ListCell   *lc;
+
+	foreach(lc, ms->counters)
+	{
+		List	   *c = lfirst(lc);
+
+		if (intVal(linitial(c)) == attnum)
+		{
+			*delta = strVal(lsecond(c));
+			return true;
+		}
+	}
+	return false;
+}
+
+TupleTableSlot *
+ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+	DdbRelOptions *opts = ms->opts;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+	cJSON	   *key = old_key(ms, planSlot);
+	cJSON	   *newkey;
+	cJSON	   *req = cJSON_CreateObject();
+	cJSON	   *resp;
+	DdbExprBuilder b;
+	StringInfoData set;
+	StringInfoData remove;
+	int			x;
+	ListCell   *lc;
+	char	   *body;
+	const cJSON *attrs;
+
+	slot_getallattrs(slot);
+	/* a changed key would move the item: refuse rather than half-do it */
+	newkey = row_key(ms, slot->tts_values, slot->tts_isnull);
+	{
+		char	   *a = cJSON_PrintUnformatted(key);
+		char	   *c = cJSON_PrintUnformatted(newkey);
+
+		if (strcmp(a, c) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot change the key of an item in DynamoDB table \"%s\"", opts->table),
+					 errdetail("The update would move item %s to %s.", key_text(ms, key), key_text(ms, newkey)),
+					 errhint("DELETE the row and INSERT it with the new key instead.")));
+	}
+
+	ddb_expr_init(&b);
+	initStringInfo(&set);
+	initStringInfo(&remove);
+	x = -1;
+	while ((x = bms_next_member(ms->updated, x)) >= 0)
+	{
+		AttrNumber	attnum = x + FirstLowInvalidHeapAttributeNumber;
+		DdbColumn  *col = column_by_attnum(opts, attnum);
+		const char *delta;
+		const char *name;
+
+		if (col == NULL || col->source == DDB_COL_TEMPLATE)
+			continue;			/* key columns: unchanged, checked above */
+		if (col->source == DDB_COL_DOCUMENT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot UPDATE document column \"%s\"", col->colname),
+					 errhint("Update the attribute columns instead.")));
+		if (attr_is_derived(opts, col->attrname))
+			continue;
+		name = ddb_expr_name(&b, col->attrname);
+		if (slot->tts_isnull[attnum - 1])
+			appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", name);
+		else if (is_counter(ms, attnum, &delta))
+		{
+			cJSON	   *av = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(av, "N", delta);
+			appendStringInfo(&set, "%s%s = %s + %s", set.len ? ", " : "", name, name,
+							 ddb_expr_value(&b, av));
+		}
+		else
+			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", name,
+							 ddb_expr_value(&b, ddb_datum_to_av(slot->tts_values[attnum - 1], col)));
+	}
+	/* index keys whose columns changed, from complete values or removed */
+	foreach(lc, opts->templates)
+	{
+		DdbAttrTemplate *at = lfirst(lc);
+		bool		touched = false;
+		int			h;
+		char	   *v;
+
+		if (at->is_key)
+			continue;
+		for (h = 0; h < at->tmpl->nholes; h++)
+		{
+			DdbColumn  *col = column_by_name(opts, at->tmpl->holes[h]);
+
+			if (bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, ms->updated))
+				touched = true;
+		}
+		if (!touched)
+			continue;
+		v = compose_from_row(ms, at, slot->tts_values, slot->tts_isnull, false);
+		if (v)
+			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", ddb_expr_name(&b, at->attr),
+							 ddb_expr_value(&b, ddb_av_string(v)));
+		else
+			appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", ddb_expr_name(&b, at->attr));
+	}
+
+	cJSON_AddStringToObject(req, "TableName", opts->table);
+	cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, true));
+	{
+		StringInfoData ue;
+
+		initStringInfo(&ue);
+		if (set.len)
+			appendStringInfo(&ue, "SET %s", set.data);
+		if (remove.len)
+			appendStringInfo(&ue, "%sREMOVE %s", ue.len ? " " : "", remove.data);
+		if (ue.len)
+			cJSON_AddStringToObject(req, "UpdateExpression", ue.data);
+	}
+	cJSON_AddStringToObject(req, "ConditionExpression",
+							psprintf("attribute_exists(%s)", ddb_expr_name(&b, opts->partition_key)));
+	ddb_expr_attach(&b, req);
+	cJSON_AddStringToObject(req, "ReturnValues", "ALL_NEW");
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	body = cJSON_PrintUnformatted(req);
+
+	PG_TRY();
+	{
+		resp = ddb_call_finish(ddb_call_start(ms->conn, "UpdateItem", opts->table, body));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		if (geterrcode() == ERRCODE_CHECK_VIOLATION)
+		{
+			/* the item is gone since the scan read it: not updated, as in PostgreSQL */
+			FlushErrorState();
+			MemoryContextReset(ms->tmpcxt);
+			return NULL;
+		}
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	ms->written++;
+	attrs = cJSON_GetObjectItemCaseSensitive(resp, "Attributes");
+	MemoryContextSwitchTo(oldcxt);
+	/* RETURNING shows what DynamoDB holds now (counters included) */
+	if (attrs && ms->returning)
+		slot_from_item(ms, slot, attrs);
+	return slot;
+}
+
+TupleTableSlot *
+ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+	cJSON	   *key = old_key(ms, planSlot);
+	cJSON	   *req = cJSON_CreateObject();
+	cJSON	   *resp;
+	const cJSON *attrs;
+	char	   *body;
+
+	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
+	cJSON_AddItemToObject(req, "Key", key);
+	cJSON_AddStringToObject(req, "ReturnValues", "ALL_OLD");
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	body = cJSON_PrintUnformatted(req);
+	resp = ddb_call_finish(ddb_call_start(ms->conn, "DeleteItem", ms->opts->table, body));
+	attrs = cJSON_GetObjectItemCaseSensitive(resp, "Attributes");
+	MemoryContextSwitchTo(oldcxt);
+	if (attrs == NULL)
+	{
+		/* already gone: nothing deleted, as in PostgreSQL */
+		MemoryContextReset(ms->tmpcxt);
+		return NULL;
+	}
+	ms->written++;
+	if (ms->returning)
+		slot_from_item(ms, slot, attrs);
+	return slot;
+}
+
+void
+ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+
+	if (ms)
+		drain_batch_writes(ms);
+}
+
+void
+ddbBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
+{
+	DdbModifyState *ms;
+	List	   *priv = NIL;
+
+	/* COPY and routing to a partition: no plan-time state, so no counters */
+	priv = list_make3(NIL, makeInteger(0),
+					  makeInteger(rinfo->ri_returningList != NIL ? 1 : 0));
+	ms = begin_modify(rinfo->ri_RelationDesc, CMD_INSERT, priv, mtstate->ps.state, rinfo);
+	if (mtstate->ps.plan && ((ModifyTable *) mtstate->ps.plan)->onConflictAction == ONCONFLICT_NOTHING)
+		ms->on_conflict_nothing = true;
+	rinfo->ri_FdwState = ms;
+}
+
+void
+ddbEndForeignInsert(EState *estate, ResultRelInfo *rinfo)
+{
+	ddbEndForeignModify(estate, rinfo);
+}
+
+int
+ddbIsForeignRelUpdatable(Relation rel)
+{
+	return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
+}
+
+void
+ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
+						List *fdw_private, int subplan_index, ExplainState *es)
+{
+	List	   *counters = (List *) list_nth(fdw_private, DDB_MPRIV_COUNTERS);
+	const char *op;
+
+	switch (mtstate->operation)
+	{
+		case CMD_INSERT:
+			op = "PutItem";
+			break;
+		case CMD_UPDATE:
+			op = "UpdateItem";
+			break;
+		default:
+			op = "DeleteItem";
+			break;
+	}
+	ExplainPropertyText("DynamoDB Write", op, es);
+	if (counters != NIL)
+		ExplainPropertyText("DynamoDB Atomic", "SET #c = #c + :n for col = col + n", es);
+}

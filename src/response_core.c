@@ -1,0 +1,198 @@
+/*-------------------------------------------------------------------------
+ * response_core.c
+ *	  Pure C reading of DynamoDB answers: the __type and message of an
+ *	  error body, the accounting fields of an answer (Count, ScannedCount,
+ *	  ConsumedCapacity, BatchGetItem Responses), and whether a batch left
+ *	  keys or items unprocessed or a page has a successor.
+ *
+ * Nothing here includes PostgreSQL headers, so it is unit-tested
+ * (test/unit/test_response_core.c) and fuzzed (test/fuzz/
+ * fuzz_response_core.c) on its own; request.c is the PostgreSQL side.
+ * Every function accepts any JSON value, or NULL, where it expects an
+ * answer: what a server or a proxy sends is never trusted to be well formed.
+ *-------------------------------------------------------------------------
+ */
+#include "response_core.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Counts above 2^53 are not exact in a double anyway; DynamoDB never sends them. */
+#define DDB_COUNT_MAX 9007199254740992.0
+
+/* A string member of an object, or NULL (also when json is not an object). */
+static const char *
+string_member(const cJSON *json, const char *name)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(json))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(json, name);
+	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring : NULL;
+}
+
+/*
+ * DynamoDB answers "__type": "com.amazonaws.dynamodb.v20120810#Name" (and
+ * "com.amazon.coral.service#Name" for some): the part after the last '#'.
+ */
+static const char *
+strip_namespace(const char *type)
+{
+	const char *hash = strrchr(type, '#');
+
+	return hash ? hash + 1 : type;
+}
+
+void
+ddb_error_read(const cJSON *json, ddb_error_info *out)
+{
+	const char *t = string_member(json, "__type");
+	const char *m = string_member(json, "message");
+
+	/* DynamoDB spells it "message"; some errors (and proxies) "Message" */
+	if (m == NULL)
+		m = string_member(json, "Message");
+	out->type = t ? strip_namespace(t) : "";
+	out->message = m ? m : "";
+}
+
+bool
+ddb_error_type_text(const char *body, size_t len, char *out, size_t outlen)
+{
+	cJSON	   *json;
+	ddb_error_info info;
+	bool		found;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (body == NULL || len == 0)
+		return false;
+	json = cJSON_ParseWithLength(body, len);
+	if (json == NULL)
+		return false;
+	ddb_error_read(json, &info);
+	found = info.type[0] != '\0';
+	if (outlen > 0)
+		snprintf(out, outlen, "%s", info.type);
+	cJSON_Delete(json);
+	return found;
+}
+
+bool
+ddb_error_is_throttling(const char *type)
+{
+	static const char *const throttling[] = {
+		"ProvisionedThroughputExceededException",
+		"ThrottlingException",
+		"RequestLimitExceeded",
+		"LimitExceededException",
+		NULL
+	};
+	int			i;
+
+	if (type == NULL)
+		return false;
+	for (i = 0; throttling[i]; i++)
+		if (strcmp(type, throttling[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A count member as a non-negative integer; 0 when absent or not a number. */
+static long long
+count_member(const cJSON *json, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, name);
+	double		d;
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	d = v->valuedouble;
+	if (!(d > 0))				/* also NaN */
+		return 0;
+	if (d > DDB_COUNT_MAX)
+		return (long long) DDB_COUNT_MAX;
+	return (long long) d;
+}
+
+/* CapacityUnits of one ConsumedCapacity object; 0 unless a finite, non-negative number. */
+static double
+capacity_units(const cJSON *cap)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(cap))
+		return 0;
+	v = cJSON_GetObjectItemCaseSensitive(cap, "CapacityUnits");
+	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
+		return 0;
+	return v->valuedouble;
+}
+
+void
+ddb_resp_counts_read(const cJSON *resp, ddb_resp_counts *out)
+{
+	const cJSON *r;
+	const cJSON *t;
+	const cJSON *cap;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(resp))
+		return;
+	out->count = count_member(resp, "Count");
+	out->scanned = count_member(resp, "ScannedCount");
+	out->has_item = cJSON_GetObjectItemCaseSensitive(resp, "Item") != NULL;
+
+	/* BatchGetItem: {"Responses": {"Table": [item, ...], ...}} */
+	r = cJSON_GetObjectItemCaseSensitive(resp, "Responses");
+	if (cJSON_IsObject(r))
+	{
+		cJSON_ArrayForEach(t, r)
+		{
+			if (cJSON_IsArray(t) && out->batch_items < (long long) DDB_COUNT_MAX)
+				out->batch_items += cJSON_GetArraySize(t);
+		}
+	}
+
+	/* one object for single-table operations, an array for batches */
+	cap = cJSON_GetObjectItemCaseSensitive(resp, "ConsumedCapacity");
+	if (cJSON_IsArray(cap))
+	{
+		const cJSON *e;
+
+		cJSON_ArrayForEach(e, cap)
+			out->capacity += capacity_units(e);
+	}
+	else
+		out->capacity = capacity_units(cap);
+	if (!isfinite(out->capacity))
+		out->capacity = 0;
+}
+
+/* An object member that holds at least one member, or NULL. */
+static const cJSON *
+nonempty_object(const cJSON *resp, const char *name)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsObject(resp))
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(resp, name);
+	return cJSON_IsObject(v) && v->child != NULL ? v : NULL;
+}
+
+const cJSON *
+ddb_resp_unprocessed(const cJSON *resp)
+{
+	const cJSON *u = nonempty_object(resp, "UnprocessedKeys");
+
+	return u ? u : nonempty_object(resp, "UnprocessedItems");
+}
+
+const cJSON *
+ddb_resp_last_key(const cJSON *resp)
+{
+	return nonempty_object(resp, "LastEvaluatedKey");
+}

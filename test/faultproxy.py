@@ -1,0 +1,411 @@
+#!/usr/bin/python3
+# test/faultproxy.py
+#	  A fault-injecting HTTP/1.1 proxy between ddbrel and dynalite.
+#
+# Usage: faultproxy.py --upstream http://127.0.0.1:PORT --port-file FILE
+#                      [--tls-cert CERT --tls-key KEY] [--log FILE]
+#
+# Listens on a free 127.0.0.1 port (plain HTTP) and, with --tls-cert, on a
+# second one speaking HTTPS with that certificate; writes "PORT [TLSPORT]" to
+# --port-file once both listen.  Keep-alive on both sides: one upstream
+# connection per client connection.  Standard library only.
+#
+# Faults, chosen per DynamoDB request (X-Amz-Target) by rate or by script:
+#
+#	throughput    400 ProvisionedThroughputExceededException (not forwarded)
+#	throttling    400 ThrottlingException (not forwarded)
+#	500           500 InternalServerError (not forwarded)
+#	503           503 ServiceUnavailableException (not forwarded)
+#	reset_before  TCP reset after reading the request, before forwarding
+#	reset_after   forwarded (dynalite applied it), then TCP reset: answer lost
+#	delay         forwarded, answer held back delay_ms
+#	truncate      forwarded, headers promise the whole body, half is sent,
+#	              then the connection closes
+#	badjson       forwarded, 200 with a body cut in half (valid HTTP, invalid
+#	              JSON)
+#
+# Control, on the same ports (paths starting with /__ are never forwarded):
+#
+#	POST /__fault  {"mode": "off"}
+#	               {"mode": "rate", "rate": 0.1, "seed": 7, "kinds": [...],
+#	                "ops": ["Query", ...], "delay_ms": 200}
+#	               {"mode": "script", "script": ["throttling", "500",
+#	                {"kind": "delay", "ms": 5000}, ...], "ops": [...]}
+#	               A script gives the next K matching requests those faults,
+#	               then the proxy forwards faithfully again.  "ops" limits
+#	               faults to those operations (default: all).  "kinds"
+#	               defaults to every kind.  The RNG is reseeded on each POST,
+#	               so the k-th matching request always gets the k-th draw.
+#	POST /__reset  zero the counters
+#	GET  /__stats  {"requests", "forwarded", "injected": {kind: n},
+#	                "by_op": {op: n}, "min_spacing_ms", "mean_spacing_ms",
+#	                "mode"}: counters since the last reset; spacing is
+#	                between arrivals of consecutive DynamoDB requests.
+#
+# test/faultctl.py is the command-line client the regress tests use.
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+KINDS = ["throughput", "throttling", "500", "503", "reset_before",
+         "reset_after", "delay", "truncate", "badjson"]
+
+ERRORS = {
+    "throughput": (400, "com.amazonaws.dynamodb.v20120810#"
+                   "ProvisionedThroughputExceededException",
+                   "The level of configured provisioned throughput for the "
+                   "table was exceeded. Consider increasing your "
+                   "provisioning level with the UpdateTable API."),
+    "throttling": (400, "com.amazon.coral.availability#ThrottlingException",
+                   "Rate of requests exceeds the allowed throughput."),
+    "500": (500, "com.amazon.coral.service#InternalServerError",
+            "The server encountered an internal error trying to fulfill "
+            "the request."),
+    "503": (503, "com.amazon.coral.service#ServiceUnavailableException",
+            "The service is currently unavailable or busy."),
+}
+
+
+class FaultState:
+    """Fault configuration and counters, shared by all handler threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.configure({"mode": "off"})
+        self.reset()
+
+    def configure(self, cfg):
+        mode = cfg.get("mode", "off")
+        if mode not in ("off", "rate", "script"):
+            raise ValueError("unknown mode %r" % mode)
+        kinds = cfg.get("kinds") or KINDS
+        for k in kinds:
+            if k not in KINDS:
+                raise ValueError("unknown fault kind %r" % k)
+        script = []
+        for s in cfg.get("script", []):
+            if isinstance(s, str):
+                s = {"kind": s}
+            if s.get("kind") not in KINDS:
+                raise ValueError("unknown fault kind %r" % s.get("kind"))
+            script.append(s)
+        rate = float(cfg.get("rate", 0.0))
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        with self.lock:
+            self.mode = mode
+            self.rate = rate
+            self.kinds = list(kinds)
+            self.ops = set(cfg.get("ops") or [])
+            self.delay_ms = int(cfg.get("delay_ms", 200))
+            self.script = script
+            self.rng = random.Random(int(cfg.get("seed", 1)))
+
+    def reset(self):
+        with self.lock:
+            self.requests = 0
+            self.forwarded = 0
+            self.injected = {}
+            self.by_op = {}
+            self.arrivals = []
+
+    def decide(self, op):
+        """Counts one DynamoDB request; returns (kind or None, delay ms)."""
+        with self.lock:
+            self.requests += 1
+            self.by_op[op] = self.by_op.get(op, 0) + 1
+            self.arrivals.append(time.monotonic())
+            if self.mode == "off" or (self.ops and op not in self.ops):
+                return None, 0
+            if self.mode == "script":
+                if not self.script:
+                    self.mode = "off"
+                    return None, 0
+                s = self.script.pop(0)
+                kind, ms = s["kind"], int(s.get("ms", self.delay_ms))
+                if not self.script:
+                    self.mode = "off"
+            else:
+                # two draws per request whatever the outcome: reproducible
+                hit = self.rng.random() < self.rate
+                kind = self.rng.choice(self.kinds)
+                ms = self.delay_ms
+                if not hit:
+                    return None, 0
+            self.injected[kind] = self.injected.get(kind, 0) + 1
+            return kind, ms
+
+    def count_forwarded(self):
+        with self.lock:
+            self.forwarded += 1
+
+    def stats(self):
+        with self.lock:
+            gaps = [b - a for a, b in zip(self.arrivals, self.arrivals[1:])]
+            return {
+                "mode": self.mode,
+                "requests": self.requests,
+                "forwarded": self.forwarded,
+                "injected": dict(self.injected),
+                "injected_total": sum(self.injected.values()),
+                "by_op": dict(self.by_op),
+                "min_spacing_ms": round(min(gaps) * 1000, 1) if gaps else None,
+                "mean_spacing_ms":
+                    round(sum(gaps) / len(gaps) * 1000, 1) if gaps else None,
+            }
+
+
+STATE = FaultState()
+UPSTREAM = None					# (host, port)
+LOG = None
+
+
+def log(msg):
+    if LOG:
+        LOG.write("%s %s\n" % (time.strftime("%H:%M:%S"), msg))
+        LOG.flush()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "faultproxy"
+    sys_version = ""
+    timeout = 600				# idle keep-alive connections end eventually
+
+    def setup(self):
+        super().setup()
+        self.upstream = None
+
+    def finish(self):
+        try:
+            super().finish()
+        except OSError:
+            pass
+        if self.upstream:
+            self.upstream.close()
+
+    def log_message(self, fmt, *args):
+        log("%s %s" % (self.client_address[1], fmt % args))
+
+    # ---- plumbing --------------------------------------------------------
+    def send_bytes(self, status, body, ctype="application/x-amz-json-1.0",
+                   extra=None, length=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length",
+                         str(len(body) if length is None else length))
+        for k, v in (extra or []):
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def reset_connection(self):
+        """Drops the client connection with a TCP RST (no answer)."""
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        try:
+            self.rfile.close()		# it holds a reference to the socket
+            self.connection.close()
+        except OSError:
+            pass
+        self.close_connection = True
+        self.wfile = _Discard()
+
+    def forward(self, body):
+        """Sends the request to dynalite; returns (status, headers, body)."""
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in ("connection", "keep-alive",
+                                        "proxy-connection", "content-length")}
+        for attempt in (1, 2):
+            if self.upstream is None:
+                self.upstream = http.client.HTTPConnection(*UPSTREAM,
+                                                           timeout=60)
+            try:
+                self.upstream.request("POST", self.path, body, headers)
+                resp = self.upstream.getresponse()
+                data = resp.read()
+                STATE.count_forwarded()
+                return resp.status, resp.getheaders(), data
+            except (OSError, http.client.HTTPException):
+                self.upstream.close()
+                self.upstream = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    # ---- control ---------------------------------------------------------
+    def control(self, body):
+        try:
+            if self.command == "GET" and self.path == "/__stats":
+                out = STATE.stats()
+            elif self.command == "POST" and self.path == "/__fault":
+                STATE.configure(json.loads(body or b"{}"))
+                out = {"ok": True}
+            elif self.command == "POST" and self.path == "/__reset":
+                STATE.reset()
+                out = {"ok": True}
+            else:
+                self.send_bytes(404, b'{"error": "no such control path"}',
+                                "application/json")
+                return
+        except (ValueError, TypeError) as e:
+            self.send_bytes(400, json.dumps({"error": str(e)}).encode(),
+                            "application/json")
+            return
+        self.send_bytes(200, json.dumps(out).encode(), "application/json")
+
+    def read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def do_GET(self):
+        if self.path.startswith("/__"):
+            self.control(b"")
+        else:
+            self.send_bytes(404, b"", "text/plain")
+
+    def do_POST(self):
+        body = self.read_body()
+        if self.path.startswith("/__"):
+            self.control(body)
+            return
+        target = self.headers.get("X-Amz-Target", "")
+        op = target.rsplit(".", 1)[-1] if target else "?"
+        kind, ms = STATE.decide(op)
+        if kind:
+            log("fault %s on %s" % (kind, op))
+
+        if kind in ERRORS:
+            status, typ, msg = ERRORS[kind]
+            self.send_bytes(status, json.dumps(
+                {"__type": typ, "message": msg}).encode())
+            return
+        if kind == "reset_before":
+            self.reset_connection()
+            return
+
+        try:
+            status, headers, data = self.forward(body)
+        except (OSError, http.client.HTTPException) as e:
+            log("upstream failed: %s" % e)
+            self.send_bytes(502, b'{"message": "upstream failed"}')
+            return
+        keep = [(k, v) for k, v in headers
+                if k.lower() in ("x-amzn-requestid", "x-amz-crc32")]
+
+        if kind == "reset_after":
+            self.reset_connection()
+            return
+        if kind == "delay":
+            time.sleep(ms / 1000.0)
+        if kind == "truncate":
+            self.send_bytes(status, data[:len(data) // 2],
+                            extra=[keep[0]] if keep else None,
+                            length=len(data))
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if kind == "badjson":
+            data = data[:len(data) // 2]
+            keep = [(k, v) for k, v in keep if k.lower() != "x-amz-crc32"]
+        ctype = dict((k.lower(), v) for k, v in headers).get(
+            "content-type", "application/x-amz-json-1.0")
+        self.send_bytes(status, data, ctype, keep)
+
+
+class _Discard:
+    """Stands in for the output of a connection that was reset."""
+    closed = False
+
+    def write(self, b):
+        return len(b)
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, addr, tls_context=None):
+        super().__init__(addr, Handler)
+        self.tls_context = tls_context
+
+    def finish_request(self, request, client_address):
+        # the TLS handshake runs in the connection's thread, not the
+        # accepting one, and a failed handshake only ends that thread
+        if self.tls_context is not None:
+            try:
+                request.settimeout(30)
+                request = self.tls_context.wrap_socket(request,
+                                                       server_side=True)
+                request.settimeout(None)
+            except (OSError, ssl.SSLError) as e:
+                log("TLS handshake failed: %s" % e)
+                return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        log("error on connection %s: %s" % (client_address,
+                                            sys.exc_info()[1]))
+
+
+def main():
+    global UPSTREAM, LOG
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--log")
+    args = ap.parse_args()
+
+    u = urllib.parse.urlsplit(args.upstream)
+    UPSTREAM = (u.hostname, u.port or 80)
+    if args.log:
+        LOG = open(args.log, "a")
+
+    servers = [Server(("127.0.0.1", 0))]
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        servers.append(Server(("127.0.0.1", 0), ctx))
+    for s in servers[1:]:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    ports = " ".join(str(s.server_address[1]) for s in servers)
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(ports + "\n")
+    os.rename(args.port_file + ".tmp", args.port_file)
+    log("listening on %s, upstream %s:%d" % (ports, *UPSTREAM))
+    try:
+        servers[0].serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+/*
+ * fuzz_response_core.c
+ *	  libFuzzer target for src/response_core.c.
+ *
+ * The input is a response body as a server (or a broken proxy) might send
+ * it.  It is read as an error body, from the text and from the parsed
+ * tree, and as a successful answer.  Checks: the two error readings agree,
+ * a type never keeps its namespace, the text reading always terminates its
+ * (sometimes tiny) buffer, counts stay in [0, 2^53] and capacity is finite
+ * and non-negative, and unprocessed/last-key results are non-empty objects
+ * that are members of the answer itself.
+ */
+#include "response_core.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COUNT_MAX 9007199254740992LL
+
+static int
+is_member(const cJSON *parent, const cJSON *child)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, parent)
+		if (c == child)
+		return 1;
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char		type[256];
+	char		tiny[4];
+	bool		found;
+	cJSON	   *json;
+	ddb_error_info info;
+	ddb_resp_counts c;
+	const cJSON *u;
+
+	found = ddb_error_type_text((const char *) data, size, type, sizeof(type));
+	if (memchr(type, '\0', sizeof(type)) == NULL)
+		abort();
+	if (found != (type[0] != '\0'))
+		abort();
+	if (strchr(type, '#') != NULL)
+		abort();
+	(void) ddb_error_type_text((const char *) data, size, tiny, sizeof(tiny));
+	if (memchr(tiny, '\0', sizeof(tiny)) == NULL || strncmp(tiny, type, sizeof(tiny) - 1) != 0)
+		abort();
+
+	json = cJSON_ParseWithLength((const char *) data, size);
+	ddb_error_read(json, &info);
+	if (info.type == NULL || info.message == NULL || strchr(info.type, '#') != NULL)
+		abort();
+	if (strncmp(info.type, type, sizeof(type) - 1) != 0)
+		abort();
+
+	ddb_resp_counts_read(json, &c);
+	if (c.count < 0 || c.count > COUNT_MAX || c.scanned < 0 || c.scanned > COUNT_MAX ||
+		c.batch_items < 0 || !isfinite(c.capacity) || c.capacity < 0)
+		abort();
+	if (json == NULL && (c.count || c.scanned || c.batch_items || c.has_item || c.capacity))
+		abort();
+
+	u = ddb_resp_unprocessed(json);
+	if (u && (!cJSON_IsObject(u) || u->child == NULL || !is_member(json, u)))
+		abort();
+	u = ddb_resp_last_key(json);
+	if (u && (!cJSON_IsObject(u) || u->child == NULL || !is_member(json, u)))
+		abort();
+
+	cJSON_Delete(json);
+	return 0;
+}
