@@ -39,3 +39,10 @@ CREATE FUNCTION begins_with(text, text)
 RETURNS boolean
 AS 'SELECT starts_with($1, $2)'
 LANGUAGE SQL IMMUTABLE STRICT PARALLEL SAFE;
+
+-- One DynamoDB request, sent as the current user through their user mapping
+-- (USAGE on the server required); returns DynamoDB's answer.
+CREATE FUNCTION request(server text, operation text, request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddbrel_request'
+LANGUAGE C STRICT VOLATILE;

@@ -10,6 +10,10 @@
 #include "foreign/fdwapi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/acl.h"
+#include "utils/jsonb.h"
+#include "miscadmin.h"
+#include "catalog/pg_foreign_server.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
 
@@ -18,6 +22,18 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(ddbrel_handler);
 PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
+PG_FUNCTION_INFO_V1(ddbrel_request);
+
+/* USAGE on a foreign server (the check function was renamed in 16) */
+static AclResult
+object_aclcheck_compat(Oid serverid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_aclcheck(ForeignServerRelationId, serverid, GetUserId(), ACL_USAGE);
+#else
+	return pg_foreign_server_aclcheck(serverid, GetUserId(), ACL_USAGE);
+#endif
+}
 
 DdbStats	ddb_stats;
 
@@ -153,4 +169,54 @@ ddbrel_stats_reset(PG_FUNCTION_ARGS)
 {
 	memset(&ddb_stats, 0, sizeof(ddb_stats));
 	PG_RETURN_VOID();
+}
+
+/*
+ * ddbrel.request(server, operation, request): sends one DynamoDB request
+ * as the current user (through their user mapping) and returns the answer.
+ * For administration (CreateTable, DescribeTable) and for ddbrel's own SQL
+ * functions (migration); requires USAGE on the server.
+ */
+Datum
+ddbrel_request(PG_FUNCTION_ARGS)
+{
+	char	   *servername = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *op = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Jsonb	   *reqjb = PG_GETARG_JSONB_P(2);
+	char	   *reqtext = JsonbToCString(NULL, &reqjb->root, VARSIZE(reqjb));
+	ForeignServer *server = GetForeignServerByName(servername, false);
+	AclResult	aclresult;
+	DdbConn    *conn;
+	cJSON	   *req;
+	cJSON	   *resp;
+	cJSON	   *table;
+	char	   *out;
+	static const char *const allowed[] = {
+		"BatchGetItem", "BatchWriteItem", "CreateTable", "DeleteItem", "DeleteTable",
+		"DescribeTable", "GetItem", "ListTables", "PutItem", "Query", "Scan",
+		"UpdateItem", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive",
+		"TagResource", "UntagResource", "ListTagsOfResource", NULL
+	};
+	int			i;
+
+	aclresult = object_aclcheck_compat(server->serverid);
+	if (aclresult != ACLCHECK_OK)
+		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	for (i = 0; allowed[i]; i++)
+		if (strcmp(allowed[i], op) == 0)
+			break;
+	if (allowed[i] == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown DynamoDB operation \"%s\"", op)));
+	req = cJSON_Parse(reqtext);
+	if (req == NULL || !cJSON_IsObject(req))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("DynamoDB request must be a JSON object")));
+	table = cJSON_GetObjectItemCaseSensitive(req, "TableName");
+	conn = ddb_get_connection(server->serverid, GetUserId());
+	resp = ddb_call(conn, op, cJSON_IsString(table) ? table->valuestring : "", req);
+	out = cJSON_PrintUnformatted(resp);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out)));
 }
