@@ -91,6 +91,7 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignScan = ddbEndForeignScan;
 	routine->ExplainForeignScan = ddbExplainForeignScan;
 	routine->ImportForeignSchema = ddbImportForeignSchema;
+	routine->GetForeignJoinPaths = ddbGetForeignJoinPaths;
 
 	routine->AddForeignUpdateTargets = ddbAddForeignUpdateTargets;
 	routine->PlanForeignModify = ddbPlanForeignModify;

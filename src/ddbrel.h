@@ -35,6 +35,9 @@ typedef struct DdbServerOptions
 	int			request_timeout_ms;
 	int			max_retries;
 	bool		allow_full_scan;
+	int			max_requests_per_second;	/* 0 = unlimited */
+	char	   *ca_file;		/* CA bundle for TLS, NULL: the system's */
+	bool		verify_tls;		/* verify certificates (default true) */
 } DdbServerOptions;
 
 typedef struct DdbCredentials
@@ -121,6 +124,7 @@ typedef struct DdbRelOptions
 	bool		consistent_read;
 	int			parallel_segments;
 	bool		allow_full_scan;
+	int			max_requests_per_second;	/* table option, else server's; 0 = unlimited */
 	char	   *index;			/* option "index": NULL (free choice), name, or "none" */
 	char	   *pk_template_text;
 	char	   *sk_template_text;
@@ -182,8 +186,12 @@ extern DdbOp ddb_op_from_name(const char *op);
 /* http.c */
 extern DdbConn *ddb_get_connection(Oid serverid, Oid userid);
 extern void ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid);
+extern void ddb_connection_set_rate(DdbConn *conn, int per_second);
+extern bool ddb_op_idempotent(DdbOp op);
 extern DdbCall *ddb_call_start(DdbConn *conn, const char *op, const char *table,
 							   char *body);
+extern DdbCall *ddb_call_start_ex(DdbConn *conn, const char *op, const char *table,
+								  char *body, bool idempotent);
 extern cJSON *ddb_call_finish(DdbCall *call);
 extern void ddb_call_cancel(DdbCall *call);
 extern void ddb_http_abort_all(void);
@@ -331,6 +339,45 @@ extern void ddbReScanForeignScan(ForeignScanState *node);
 extern void ddbEndForeignScan(ForeignScanState *node);
 extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *es);
 extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
+
+/* planner.c: building one relation's scan, also for joins */
+#define DDB_BUILD_SCAN		0	/* a plain scan */
+#define DDB_BUILD_PARTITION 1	/* read a whole partition for a join (join.c) */
+#define DDB_BUILD_DRIVER	2	/* the driving side of a join: no LIMIT, no COUNT */
+extern List *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses,
+							int forward, bool allow_limit, int mode, Bitmapset *attrs,
+							List **exprs, List **local);
+
+/* scan.c: one relation's scan, driven item by item (also by joins) */
+typedef struct DdbScanState DdbScanState;
+extern DdbScanState *ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent,
+									 Oid userid, bool explain_only);
+extern Oid	ddb_scan_user(ForeignScan *fsplan, EState *estate);
+extern const cJSON *ddb_scan_next(DdbScanState *st);
+extern bool ddb_scan_item_matches(DdbScanState *st, const cJSON *item);
+extern void ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls);
+extern void ddb_scan_stop(DdbScanState *st);
+extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
+extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
+extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
+
+/* planner.c, for join.c */
+extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
+extern int	ddb_rel_partition_bound(RelOptInfo *rel);
+extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);
+
+/* join.c */
+extern void ddb_join_begin(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddb_join_iterate(ForeignScanState *node);
+extern void ddb_join_rescan(ForeignScanState *node);
+extern void ddb_join_end(ForeignScanState *node);
+extern void ddb_join_explain(ForeignScanState *node, struct ExplainState *es);
+extern void ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel,
+								   RelOptInfo *outerrel, RelOptInfo *innerrel,
+								   JoinType jointype, JoinPathExtraData *extra);
+extern ForeignScan *ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel,
+								  ForeignPath *best_path, List *tlist, List *scan_clauses,
+								  Plan *outer_plan);
 
 /* modify.c */
 extern void ddbAddForeignUpdateTargets(PlannerInfo *root, Index rtindex,

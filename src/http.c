@@ -83,6 +83,7 @@
 #include <curl/curl.h>
 #include <time.h>
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "lib/ilist.h"
 #include "utils/hsearch.h"
@@ -115,11 +116,25 @@ struct DdbConn
 	char	   *access_key_id;
 	char	   *secret_access_key;
 	char	   *session_token;
+	char	   *ca_file;		/* NULL: the system CA bundle */
+	bool		verify_tls;
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
+	int			rate;			/* requests per second, 0 = unlimited */
+	bool		rate_from_table;	/* a table set rate in this statement */
+	TimestampTz rate_stmt;		/* statement start rate was set for */
+	TimestampTz rate_next;		/* when the next request may go */
 	dlist_head	inflight;
 };
+
+/* How a failed attempt may be retried (see the rule at the top). */
+typedef enum DdbRetryClass
+{
+	DDB_RETRY_NEVER,
+	DDB_RETRY_ALWAYS,			/* DynamoDB did not act on it */
+	DDB_RETRY_IF_IDEMPOTENT		/* it may have been applied */
+} DdbRetryClass;
 
 struct DdbCall
 {
@@ -127,18 +142,22 @@ struct DdbCall
 	DdbConn    *conn;
 	CURL	   *easy;
 	DdbOp		op;
+	bool		idempotent;		/* safe to repeat after it may have applied */
 	char		opname[40];
 	char		table[256];
 	char	   *body;			/* malloc'd */
 	size_t		body_len;
+	size_t		body_off;		/* bytes of body handed to curl so far */
 	struct curl_slist *headers;
 	char	   *resp;			/* malloc'd response body */
 	size_t		resp_len;
 	size_t		resp_cap;
 	bool		resp_oom;
+	bool		resend_refused; /* curl wanted to resend; we said no */
+	bool		not_repeated;	/* retryable, but not idempotent */
 	bool		active;			/* added to the multi handle */
 	bool		done;			/* final outcome known */
-	bool		waiting;		/* waiting for retry_at */
+	bool		waiting;		/* waiting for retry_at (backoff or rate) */
 	TimestampTz retry_at;
 	int			attempts;
 	CURLcode	result;
@@ -173,6 +192,14 @@ free_secret(char *s)
 	}
 }
 
+static bool
+str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 static void
 conn_release(DdbConn *conn)
 {
@@ -188,9 +215,10 @@ conn_release(DdbConn *conn)
 	free(conn->host);
 	free(conn->region);
 	free(conn->access_key_id);
+	free(conn->ca_file);
 	free_secret(conn->secret_access_key);
 	free_secret(conn->session_token);
-	conn->url = conn->host = conn->region = NULL;
+	conn->url = conn->host = conn->region = conn->ca_file = NULL;
 	conn->access_key_id = conn->secret_access_key = conn->session_token = NULL;
 }
 
@@ -220,6 +248,50 @@ endpoint_host(const char *endpoint)
 	curl_free(port);
 	curl_url_cleanup(u);
 	return result;
+}
+
+/*
+ * TLS settings that weaken or replace certificate checks are a superuser's
+ * decision: a CA file is a path on the database server, and verification off
+ * lets anyone on the path read the credentials' signatures and the data.
+ */
+static void
+check_tls_options(ForeignServer *server, Oid userid, DdbServerOptions *sopts)
+{
+	const char *opt;
+
+	if (sopts->verify_tls && sopts->ca_file == NULL)
+		return;
+	if (superuser_arg(userid))
+		return;
+	opt = !sopts->verify_tls ? "verify_tls" : "ca_file";
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("only a superuser may use server \"%s\" with option \"%s\"",
+					server->servername, opt),
+			 errdetail("Role \"%s\" is not a superuser; %s.",
+					   GetUserNameFromId(userid, false),
+					   !sopts->verify_tls ?
+					   "turning TLS certificate verification off is reserved to superusers" :
+					   "naming a CA file on the database server is reserved to superusers"),
+			 errhint("Use a server that verifies certificates against the system CA bundle, or ask a superuser.")));
+}
+
+/*
+ * Sets the connection's rate to the server's at the start of a statement
+ * (see "Rate limiting" above).
+ */
+static void
+rate_statement_start(DdbConn *conn, int server_rate)
+{
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+	if (conn->rate_stmt != stmt)
+	{
+		conn->rate_stmt = stmt;
+		conn->rate = server_rate;
+		conn->rate_from_table = false;
+	}
 }
 
 /*
@@ -258,6 +330,7 @@ ddb_get_connection(Oid serverid, Oid userid)
 
 	server = GetForeignServer(serverid);
 	ddb_get_server_options(server, &sopts);
+	check_tls_options(server, userid, &sopts);
 	ddb_get_credentials(serverid, userid, &creds);
 	host = endpoint_host(sopts.endpoint);
 
@@ -267,13 +340,14 @@ ddb_get_connection(Oid serverid, Oid userid)
 		strcmp(conn->region, sopts.region) == 0 &&
 		strcmp(conn->access_key_id, creds.access_key_id) == 0 &&
 		strcmp(conn->secret_access_key, creds.secret_access_key) == 0 &&
-		((conn->session_token == NULL && creds.session_token == NULL) ||
-		 (conn->session_token && creds.session_token &&
-		  strcmp(conn->session_token, creds.session_token) == 0)))
+		str_equal(conn->session_token, creds.session_token) &&
+		str_equal(conn->ca_file, sopts.ca_file) &&
+		conn->verify_tls == sopts.verify_tls)
 	{
 		conn->connect_timeout_ms = sopts.connect_timeout_ms;
 		conn->request_timeout_ms = sopts.request_timeout_ms;
 		conn->max_retries = sopts.max_retries;
+		rate_statement_start(conn, sopts.max_requests_per_second);
 		explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
 		return conn;
 	}
@@ -296,9 +370,12 @@ ddb_get_connection(Oid serverid, Oid userid)
 	conn->access_key_id = xstrdup(creds.access_key_id);
 	conn->secret_access_key = xstrdup(creds.secret_access_key);
 	conn->session_token = xstrdup(creds.session_token);
+	conn->ca_file = xstrdup(sopts.ca_file);
+	conn->verify_tls = sopts.verify_tls;
 	conn->connect_timeout_ms = sopts.connect_timeout_ms;
 	conn->request_timeout_ms = sopts.request_timeout_ms;
 	conn->max_retries = sopts.max_retries;
+	rate_statement_start(conn, sopts.max_requests_per_second);
 	conn->valid = true;
 	explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
 	return conn;
@@ -309,6 +386,46 @@ ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid)
 {
 	*serverid = conn->key.serverid;
 	*userid = conn->key.userid;
+}
+
+/*
+ * Caps the connection's requests per second for the rest of the statement
+ * (0 = unlimited): the first call in a statement replaces the server's
+ * rate, later ones may only lower it.  The scan calls it with the foreign
+ * table's max_requests_per_second (which defaults to the server's).
+ */
+void
+ddb_connection_set_rate(DdbConn *conn, int per_second)
+{
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+	per_second = Max(per_second, 0);
+	if (conn->rate_stmt != stmt || !conn->rate_from_table)
+	{
+		conn->rate_stmt = stmt;
+		conn->rate = per_second;
+		conn->rate_from_table = true;
+	}
+	else if (per_second > 0 && (conn->rate == 0 || per_second < conn->rate))
+		conn->rate = per_second;
+}
+
+/* Reads are safe to repeat; writes, DDL and anything unknown are not. */
+bool
+ddb_op_idempotent(DdbOp op)
+{
+	switch (op)
+	{
+		case DDB_OP_GET_ITEM:
+		case DDB_OP_BATCH_GET_ITEM:
+		case DDB_OP_QUERY:
+		case DDB_OP_SCAN:
+		case DDB_OP_DESCRIBE_TABLE:
+		case DDB_OP_LIST_TABLES:
+			return true;
+		default:
+			return false;
+	}
 }
 
 /* Curl write callback: append to a malloc'd buffer; never ereport here. */
@@ -337,6 +454,54 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	call->resp_len += n;
 	call->resp[call->resp_len] = '\0';
 	return n;
+}
+
+/* Curl read callback: hands out the request body. */
+static size_t
+read_cb(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	DdbCall    *call = (DdbCall *) userdata;
+	size_t		n = Min(size * nitems, call->body_len - call->body_off);
+
+	memcpy(buf, call->body + call->body_off, n);
+	call->body_off += n;
+	return n;
+}
+
+/*
+ * Curl seek callback, called to rewind the body when curl resends the
+ * request on a fresh connection because the reused one died.  Refused
+ * (the transfer then fails with CURLE_SEND_FAIL_REWIND) when the whole body
+ * went out and the call is not idempotent, or the retry budget is spent.
+ */
+static int
+seek_cb(void *userdata, curl_off_t offset, int origin)
+{
+	DdbCall    *call = (DdbCall *) userdata;
+
+	if (origin != SEEK_SET || offset != 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (call->body_off == 0)
+		return CURL_SEEKFUNC_OK;
+	if ((call->body_off >= call->body_len && !call->idempotent) ||
+		call->attempts > call->conn->max_retries)
+	{
+		call->resend_refused = true;
+		return CURL_SEEKFUNC_FAIL;
+	}
+	call->body_off = 0;
+	call->attempts++;
+	ddb_stats.requests[call->op]++;
+	ddb_stats.retries[call->op]++;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* Takes the connection's token for a request sent now (rate limiting). */
+static void
+rate_take(DdbConn *conn, TimestampTz now)
+{
+	if (conn->rate > 0)
+		conn->rate_next = now + (USECS_PER_SEC + conn->rate - 1) / conn->rate;
 }
 
 /* (Re)builds headers, signature and options, and hands the call to curl. */
@@ -408,10 +573,16 @@ call_submit(DdbCall *call)
 
 	call->resp_len = 0;
 	call->resp_oom = false;
+	call->resend_refused = false;
+	call->body_off = 0;
 	call->errbuf[0] = '\0';
 	curl_easy_setopt(call->easy, CURLOPT_URL, conn->url);
 	curl_easy_setopt(call->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDS, call->body);
+	/* the body comes from read_cb, so that seek_cb sees curl's resends */
+	curl_easy_setopt(call->easy, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(call->easy, CURLOPT_READDATA, call);
+	curl_easy_setopt(call->easy, CURLOPT_SEEKFUNCTION, seek_cb);
+	curl_easy_setopt(call->easy, CURLOPT_SEEKDATA, call);
 	curl_easy_setopt(call->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) call->body_len);
 	curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, call->headers);
 	curl_easy_setopt(call->easy, CURLOPT_WRITEFUNCTION, write_cb);
@@ -428,22 +599,52 @@ call_submit(DdbCall *call)
 #endif
 	curl_easy_setopt(call->easy, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(call->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* the handle belongs to this connection, whose TLS settings never change */
+	curl_easy_setopt(call->easy, CURLOPT_SSL_VERIFYPEER, conn->verify_tls ? 1L : 0L);
+	curl_easy_setopt(call->easy, CURLOPT_SSL_VERIFYHOST, conn->verify_tls ? 2L : 0L);
+	if (conn->ca_file)
+		curl_easy_setopt(call->easy, CURLOPT_CAINFO, conn->ca_file);
 	if (curl_multi_add_handle(conn->multi, call->easy) != CURLM_OK)
 		elog(ERROR, "could not queue DynamoDB request");
 	call->active = true;
 	call->waiting = false;
 	call->attempts++;
+	rate_take(conn, GetCurrentTimestamp());
 	ddb_stats.requests[call->op]++;
 	if (call->attempts > 1)
 		ddb_stats.retries[call->op]++;
 }
 
 /*
+ * Sends the call now, or when the connection's rate allows (the waits in
+ * ddb_call_finish then send it).
+ */
+static void
+call_send_or_wait(DdbCall *call, TimestampTz not_before)
+{
+	DdbConn    *conn = call->conn;
+	TimestampTz now = GetCurrentTimestamp();
+
+	if (conn->rate > 0)
+		not_before = Max(not_before, conn->rate_next);
+	if (not_before > now)
+	{
+		call->waiting = true;
+		call->retry_at = not_before;
+	}
+	else
+		call_submit(call);
+}
+
+/*
  * Starts a request.  body is copied; the call lives outside memory contexts
- * (it must survive until curl lets go of it) and is freed by finish or cancel.
+ * (it must survive until curl lets go of it) and is freed by finish or
+ * cancel.  idempotent: the request is safe to repeat even if DynamoDB may
+ * already have applied it (see the retry rule at the top of this file).
  */
 DdbCall *
-ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
+ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, char *body,
+				  bool idempotent)
 {
 	DdbCall    *call;
 
@@ -452,6 +653,7 @@ ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	call->conn = conn;
 	call->op = ddb_op_from_name(op);
+	call->idempotent = idempotent;
 	strlcpy(call->opname, op, sizeof(call->opname));
 	strlcpy(call->table, table ? table : "", sizeof(call->table));
 	call->body_len = strlen(body);
@@ -474,8 +676,27 @@ ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
 		}
 	}
-	call_submit(call);
+	call_send_or_wait(call, 0);
+	if (!call->waiting)
+	{
+		int			running;
+
+		/*
+		 * Put the request on the wire now, not at the next wait: a scan
+		 * reads its current page while the next one is on its way, and the
+		 * rate limit counts from this moment.
+		 */
+		curl_multi_perform(conn->multi, &running);
+	}
 	return call;
+}
+
+/* Starts a request that is idempotent if its operation is a read. */
+DdbCall *
+ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
+{
+	return ddb_call_start_ex(conn, op, table, body,
+							 ddb_op_idempotent(ddb_op_from_name(op)));
 }
 
 /* Detaches the call from curl and frees it; the easy handle goes back to the pool. */
@@ -490,6 +711,10 @@ call_free(DdbCall *call)
 			curl_multi_remove_handle(conn->multi, call->easy);
 		curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, NULL);
 		curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, NULL);
+		curl_easy_setopt(call->easy, CURLOPT_READDATA, NULL);
+		curl_easy_setopt(call->easy, CURLOPT_SEEKDATA, NULL);
+		curl_easy_setopt(call->easy, CURLOPT_WRITEDATA, NULL);
+		curl_easy_setopt(call->easy, CURLOPT_PRIVATE, NULL);
 		if (conn->nidle < (int) lengthof(conn->idle))
 			conn->idle[conn->nidle++] = call->easy;
 		else
@@ -560,38 +785,50 @@ error_type(const DdbCall *call, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s", (int) (end - p), p);
 }
 
-/*
- * Whether a failed attempt may be tried again.  Throttling and server
- * errors are; so are transport failures of reads.  A write whose request
- * may have reached the server is retried only if the caller made it safe
- * to repeat (conditional or idempotent), which is every write ddbrel sends.
- */
+/* Whether the whole request had been handed to the network. */
 static bool
-call_retryable(DdbCall *call)
+call_body_sent(const DdbCall *call)
+{
+	return call->body_off >= call->body_len;
+}
+
+/*
+ * How a failed attempt may be retried: the rule at the top of this file.
+ * Only the transport and HTTP outcome is looked at here; a 200 answer
+ * that does not parse is judged in ddb_call_finish.
+ */
+static DdbRetryClass
+call_retry_class(DdbCall *call)
 {
 	char		type[128];
 
 	if (call->resp_oom)
-		return false;
+		return DDB_RETRY_NEVER;
 	if (call->result != CURLE_OK)
 	{
 		switch (call->result)
 		{
-			case CURLE_COULDNT_CONNECT:
+			case CURLE_COULDNT_RESOLVE_PROXY:
 			case CURLE_COULDNT_RESOLVE_HOST:
+			case CURLE_COULDNT_CONNECT:
+			case CURLE_SSL_CONNECT_ERROR:
+				return DDB_RETRY_ALWAYS;	/* nothing was sent */
 			case CURLE_OPERATION_TIMEDOUT:
 			case CURLE_SEND_ERROR:
 			case CURLE_RECV_ERROR:
 			case CURLE_GOT_NOTHING:
 			case CURLE_PARTIAL_FILE:
-			case CURLE_SSL_CONNECT_ERROR:
-				return true;
+			case CURLE_WEIRD_SERVER_REPLY:
+			case CURLE_SEND_FAIL_REWIND:
+				if (call->result == CURLE_SEND_FAIL_REWIND && !call->resend_refused)
+					return DDB_RETRY_NEVER;
+				return call_body_sent(call) ? DDB_RETRY_IF_IDEMPOTENT : DDB_RETRY_ALWAYS;
 			default:
-				return false;
+				return DDB_RETRY_NEVER;
 		}
 	}
 	if (call->status >= 500)
-		return true;
+		return DDB_RETRY_IF_IDEMPOTENT;
 	if (call->status == 400)
 	{
 		error_type(call, type, sizeof(type));
@@ -599,9 +836,9 @@ call_retryable(DdbCall *call)
 			strcmp(type, "ThrottlingException") == 0 ||
 			strcmp(type, "RequestLimitExceeded") == 0 ||
 			strcmp(type, "LimitExceededException") == 0)
-			return true;
+			return DDB_RETRY_ALWAYS;
 	}
-	return false;
+	return DDB_RETRY_NEVER;
 }
 
 /* Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^n)]. */
@@ -615,6 +852,30 @@ backoff_ms(int attempt)
 		ceiling *= 2;
 	ceiling = Min(ceiling, DDB_BACKOFF_CAP_MS);
 	return (long) (random() % (ceiling + 1));
+}
+
+/*
+ * Decides what follows a failed attempt of class cls: another attempt
+ * after a backoff, or the end.  True when it will be retried.
+ */
+static bool
+call_schedule_retry(DdbCall *call, DdbRetryClass cls)
+{
+	bool		allowed;
+
+	allowed = (cls == DDB_RETRY_ALWAYS ||
+			   (cls == DDB_RETRY_IF_IDEMPOTENT && call->idempotent));
+	call->not_repeated = (cls == DDB_RETRY_IF_IDEMPOTENT && !call->idempotent);
+	if (!allowed || call->attempts > call->conn->max_retries)
+	{
+		call->done = true;
+		return false;
+	}
+	call->done = false;
+	call_send_or_wait(call,
+					  TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+												  backoff_ms(call->attempts)));
+	return true;
 }
 
 /* Collects finished transfers of a connection and schedules retries. */
@@ -639,32 +900,30 @@ collect_done(DdbConn *conn)
 			curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &call->status);
 		curl_multi_remove_handle(conn->multi, call->easy);
 		call->active = false;
-		if ((call->result != CURLE_OK || call->status != 200) &&
-			call_retryable(call) && call->attempts <= conn->max_retries)
-		{
-			call->waiting = true;
-			call->retry_at = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-														 backoff_ms(call->attempts));
-		}
-		else
+		if (call->result == CURLE_OK && call->status == 200 && !call->resp_oom)
 			call->done = true;
+		else
+			(void) call_schedule_retry(call, call_retry_class(call));
 	}
 }
 
-/* Resubmits calls whose backoff expired; returns ms until the next one is due. */
+/* Resubmits calls whose wait is over; returns ms until the next one is due. */
 static long
 resubmit_due(DdbConn *conn)
 {
 	dlist_iter	it;
-	TimestampTz now = GetCurrentTimestamp();
 	long		next = DDB_WAIT_SLICE_MS;
 
 	dlist_foreach(it, &conn->inflight)
 	{
 		DdbCall    *call = dlist_container(DdbCall, node, it.cur);
+		TimestampTz now;
 
 		if (!call->waiting)
 			continue;
+		now = GetCurrentTimestamp();
+		if (call->retry_at <= now && conn->rate > 0 && conn->rate_next > now)
+			call->retry_at = conn->rate_next;	/* another call took the token */
 		if (call->retry_at <= now)
 			call_submit(call);
 		else
@@ -677,16 +936,11 @@ resubmit_due(DdbConn *conn)
 	return next;
 }
 
-/*
- * Waits for a call (driving every other call of its connection meanwhile),
- * then parses and returns its response in CurrentMemoryContext, or raises
- * the DynamoDB error.  The call is freed either way.
- */
-cJSON *
-ddb_call_finish(DdbCall *call)
+/* Drives the connection until the call has its final outcome. */
+static void
+call_wait(DdbCall *call)
 {
 	DdbConn    *conn = call->conn;
-	cJSON	   *json;
 
 	while (!call->done)
 	{
@@ -708,50 +962,182 @@ ddb_call_finish(DdbCall *call)
 		if (wait_ms > 0)
 			curl_multi_poll(conn->multi, NULL, 0, (int) wait_ms, NULL);
 	}
+}
+
+/* "tried N time(s)" */
+static const char *
+tries_text(int attempts)
+{
+	return psprintf("tried %d time%s", attempts, attempts == 1 ? "" : "s");
+}
+
+/* Adds to an error why a failed write was not tried again. */
+static void
+not_repeated_context(void *arg)
+{
+	errcontext("DynamoDB %s was not retried: it may have been applied, and repeating it is not known to be safe",
+			   (const char *) arg);
+}
+
+/* Raises the error for a call that failed for good; frees the call. */
+static void call_report_failure(DdbCall *call) pg_attribute_noreturn();
+
+static void
+call_report_failure(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+	char		opname[40];
+	char		table[256];
+	char		errbuf[CURL_ERROR_SIZE];
+	char	   *body = NULL;
+	long		status = call->status;
+	int			attempts = call->attempts;
+	CURLcode	result = call->result;
+	bool		oom = call->resp_oom;
+	bool		not_repeated = call->not_repeated;
+	bool		refused = call->resend_refused;
+	bool		sent = call_body_sent(call);
+	ErrorContextCallback errcb;
+
+	strlcpy(opname, call->opname, sizeof(opname));
+	strlcpy(table, call->table, sizeof(table));
+	strlcpy(errbuf, call->errbuf, sizeof(errbuf));
+	if (!oom && result == CURLE_OK)
+		body = pnstrdup(call->resp ? call->resp : "", call->resp_len);
+	call_free(call);
+
+	if (not_repeated)
+	{
+		errcb.callback = not_repeated_context;
+		errcb.arg = opname;
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+	}
+	if (body)
+		ddb_report_error(opname, table, status, body, attempts);
+	if (oom)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory reading the answer of DynamoDB endpoint \"%s\"", conn->url),
+				 errdetail_internal("%s", tries_text(attempts)),
+				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+	switch (result)
+	{
+		case CURLE_SSL_CACERT_BADFILE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not use the CA file \"%s\" for DynamoDB endpoint \"%s\"",
+							conn->ca_file ? conn->ca_file : "", conn->url),
+					 errdetail_internal("%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(result),
+										tries_text(attempts)),
+					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+			break;
+		case CURLE_PEER_FAILED_VERIFICATION:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not verify the TLS certificate of DynamoDB endpoint \"%s\"", conn->url),
+					 errdetail_internal("%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(result),
+										tries_text(attempts)),
+					 errhint("Set the server option \"ca_file\" to a bundle of the certificate authorities that sign the endpoint's certificate."),
+					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+			break;
+		case CURLE_OPERATION_TIMEDOUT:
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("DynamoDB endpoint \"%s\" did not answer in time", conn->url),
+					 errdetail_internal("No complete answer within request_timeout of %d ms (%s).",
+										conn->request_timeout_ms, tries_text(attempts)),
+					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+			break;
+		case CURLE_SEND_ERROR:
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_PARTIAL_FILE:
+		case CURLE_WEIRD_SERVER_REPLY:
+		case CURLE_SEND_FAIL_REWIND:
+			if (result != CURLE_SEND_FAIL_REWIND || refused)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONNECTION_FAILURE),
+						 errmsg("lost connection to DynamoDB endpoint \"%s\"", conn->url),
+						 errdetail_internal("%s (%s).",
+											result == CURLE_PARTIAL_FILE ?
+											"The connection closed in the middle of the answer" :
+											result == CURLE_WEIRD_SERVER_REPLY ?
+											"The answer was not HTTP" :
+											sent ? "The connection closed after the request was sent, before an answer arrived" :
+											"The connection closed while the request was being sent",
+											tries_text(attempts)),
+						 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+			break;
+		default:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+			 errmsg("could not reach DynamoDB endpoint \"%s\"", conn->url),
+			 errdetail_internal("%s (%s)", curl_easy_strerror(result), tries_text(attempts)),
+			 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+}
+
+/*
+ * Waits for a call (driving every other call of its connection meanwhile),
+ * then parses and returns its response in CurrentMemoryContext, or raises
+ * the DynamoDB error.  The call is freed either way, also when the wait is
+ * interrupted.  A 200 answer that is not valid JSON (a truncated or garbled
+ * body) is retried like a lost answer.
+ */
+cJSON *
+ddb_call_finish(DdbCall *call)
+{
+	cJSON	   *json = NULL;
+
+	PG_TRY();
+	{
+		for (;;)
+		{
+			call_wait(call);
+			if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
+				break;
+			json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+			if (json != NULL)
+				break;
+			if (!call_schedule_retry(call, DDB_RETRY_IF_IDEMPOTENT))
+				break;
+		}
+	}
+	PG_CATCH();
+	{
+		call_free(call);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 
 	if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
-	{
-		char		opname[40];
-		char		table[256];
-		char		curlmsg[CURL_ERROR_SIZE + 64];
-		char	   *body = NULL;
-		long		status = call->status;
-		int			attempts = call->attempts;
+		call_report_failure(call);	/* does not return */
 
-		strlcpy(opname, call->opname, sizeof(opname));
-		strlcpy(table, call->table, sizeof(table));
-		if (call->resp_oom)
-			strlcpy(curlmsg, "out of memory reading the response", sizeof(curlmsg));
-		else if (call->result != CURLE_OK)
-			snprintf(curlmsg, sizeof(curlmsg), "%s", curl_easy_strerror(call->result));
-		else
-		{
-			curlmsg[0] = '\0';
-			body = pnstrdup(call->resp ? call->resp : "", call->resp_len);
-		}
-		call_free(call);
-		if (body)
-			ddb_report_error(opname, table, status, body, attempts);
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-				 errmsg("could not reach DynamoDB endpoint \"%s\"", conn->url),
-				 errdetail_internal("%s (tried %d time%s)", curlmsg, attempts,
-									attempts == 1 ? "" : "s"),
-				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-	}
-
-	json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
 	if (json == NULL)
 	{
 		char		opname[40];
 		char		table[256];
+		int			attempts = call->attempts;
+		bool		not_repeated = call->not_repeated;
+		ErrorContextCallback errcb;
 
 		strlcpy(opname, call->opname, sizeof(opname));
 		strlcpy(table, call->table, sizeof(table));
 		call_free(call);
+		if (not_repeated)
+		{
+			errcb.callback = not_repeated_context;
+			errcb.arg = opname;
+			errcb.previous = error_context_stack;
+			error_context_stack = &errcb;
+		}
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("DynamoDB returned a response that is not valid JSON"),
+				 errmsg("DynamoDB returned an answer that is not valid JSON"),
+				 errdetail_internal("The answer with HTTP status 200 could not be parsed (%s).",
+									tries_text(attempts)),
 				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
 	}
 	ddb_account_response(call->op, json);

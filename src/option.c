@@ -56,6 +56,9 @@ static const DdbOptionDef ddb_options[] = {
 	{"request_timeout", ForeignServerRelationId, OPT_INT, 1, 3600000},
 	{"max_retries", ForeignServerRelationId, OPT_INT, 0, 100},
 	{"allow_full_scan", ForeignServerRelationId, OPT_BOOL},
+	{"max_requests_per_second", ForeignServerRelationId, OPT_INT, 0, 1000000},
+	{"ca_file", ForeignServerRelationId, OPT_TEXT},
+	{"verify_tls", ForeignServerRelationId, OPT_BOOL},
 	/* user mapping */
 	{"access_key_id", UserMappingRelationId, OPT_SECRET},
 	{"secret_access_key", UserMappingRelationId, OPT_SECRET},
@@ -67,6 +70,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"consistent_read", ForeignTableRelationId, OPT_BOOL},
 	{"parallel_segments", ForeignTableRelationId, OPT_INT, 1, 64},
 	{"allow_full_scan", ForeignTableRelationId, OPT_BOOL},
+	{"max_requests_per_second", ForeignTableRelationId, OPT_INT, 0, 1000000},
 	{"index", ForeignTableRelationId, OPT_TEXT},
 	{"pk_template", ForeignTableRelationId, OPT_TEMPLATE},
 	{"sk_template", ForeignTableRelationId, OPT_TEMPLATE},
@@ -421,6 +425,12 @@ ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 	out->max_retries = v ? ddb_parse_int_option("max_retries", v, 0, 100) : 10;
 	v = find_option(server->options, "allow_full_scan");
 	out->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : true;
+	v = find_option(server->options, "max_requests_per_second");
+	out->max_requests_per_second = v ? ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) : 0;
+	v = find_option(server->options, "ca_file");
+	out->ca_file = v ? pstrdup(v) : NULL;
+	v = find_option(server->options, "verify_tls");
+	out->verify_tls = v ? ddb_parse_bool_option("verify_tls", v) : true;
 }
 
 /*
@@ -569,6 +579,10 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 	opts->parallel_segments = v ? ddb_parse_int_option("parallel_segments", v, 1, 64) : 1;
 	v = find_option(ft->options, "allow_full_scan");
 	opts->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : opts->server.allow_full_scan;
+	v = find_option(ft->options, "max_requests_per_second");
+	opts->max_requests_per_second = v ?
+		ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) :
+		opts->server.max_requests_per_second;
 	v = find_option(ft->options, "index");
 	opts->index = v ? pstrdup(v) : NULL;
 	v = find_option(ft->options, "type_attribute");

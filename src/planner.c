@@ -995,13 +995,23 @@ scan_guard_hint(DdbRelOptions *opts)
 	return buf.data;
 }
 
-ForeignScan *
-ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
-				  ForeignPath *best_path, List *tlist, List *scan_clauses,
-				  Plan *outer_plan)
+/*
+ * Builds the fdw_private of a scan of one relation for the given
+ * conditions (RestrictInfos): the access, request, key specs, retrieved
+ * columns.  Sets *exprs (key value expressions) and *local (conditions
+ * left to PostgreSQL).  In DDB_BUILD_PARTITION mode (the driving side of
+ * a join inside one partition) the request reads the whole partition:
+ * no sort key condition, no filter, and every condition stays local.  attrs,
+ * when not NULL, names the columns to read instead of targets + local quals.
+ */
+List *
+ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
+			   bool allow_limit, int mode, Bitmapset *attrs_in, List **exprs_out,
+			   List **local_out)
 {
 	DdbPlanState *ps = baserel->fdw_private;
 	DdbRelOptions *opts = ps->opts;
+	Oid			foreigntableid = opts->relid;
 	List	   *quals = classify_all(opts, baserel->relid, scan_clauses);
 	Access	   *a = choose_access(ps, quals);
 	List	   *local_ri = NIL;
@@ -1017,7 +1027,6 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	bool		need_match = false;
 	bool		count_only = false;
 	bool		type_check = false;
-	int			forward = 0;
 	long		limit = 0;
 	DdbExprBuilder b;
 	StringInfoData filter;
@@ -1027,8 +1036,14 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	int			i;
 	ListCell   *lc;
 
-	if (best_path->fdw_private)
-		forward = intVal(linitial(best_path->fdw_private));
+	if (mode == DDB_BUILD_PARTITION && a->pk)
+	{
+		/* the whole partition: a Query per partition key value, nothing else */
+		a->op = DDB_OP_QUERY;
+		a->index = NULL;
+		a->sk = NULL;
+		a->consumed = list_copy(a->pk->consumed);
+	}
 
 	/* conditions the access represents exactly are done; the rest may filter */
 	foreach(lc, quals)
@@ -1107,7 +1122,9 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 
 	/* entity tables: key shape and type, where DynamoDB can check them */
-	if (opts->pk_template || opts->sk_template)
+	if (mode == DDB_BUILD_PARTITION)
+		need_match = true;		/* items of both sides come back: sorted out here */
+	else if (opts->pk_template || opts->sk_template)
 	{
 		for (i = 0; i < list_length(opts->templates); i++)
 		{
@@ -1158,8 +1175,10 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 					!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
 					need_match = true;
 	}
-	if (opts->type_attribute &&
-		!(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
+	if (mode == DDB_BUILD_PARTITION)
+		type_check = (opts->type_attribute != NULL);
+	else if (opts->type_attribute &&
+			 !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
 	{
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
 			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
@@ -1170,16 +1189,23 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	}
 
 	/* other conditions: FilterExpression where exact (GetItem has none) */
-	if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
+	if (mode == DDB_BUILD_PARTITION)
+		local_ri = filter_candidates;
+	else if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
 		local_ri = ddb_build_filter(opts, baserel->relid, filter_candidates, &b, &filter, forbidden);
 	else
 		local_ri = filter_candidates;
 	local = extract_actual_clauses(local_ri, false);
 
 	/* what to read: targets and local conditions */
-	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
-	foreach(lc, local)
-		pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
+	if (attrs_in)
+		attrs = bms_copy(attrs_in);
+	else
+	{
+		pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
+		foreach(lc, local)
+			pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
+	}
 	{
 		bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
 
@@ -1199,6 +1225,7 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 
 	/* count(*) and the like: nothing to read, nothing to check here */
 	if (retrieved == NIL && local == NIL && !need_match && !type_check &&
+		mode == DDB_BUILD_SCAN &&
 		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && opts->parallel_segments == 1)
 		count_only = true;
 
@@ -1213,7 +1240,7 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		cJSON_AddStringToObject(req, "FilterExpression", filter.data);
 	if (count_only)
 		cJSON_AddStringToObject(req, "Select", "COUNT");
-	else if (!whole)
+	else if (!whole && mode != DDB_BUILD_PARTITION)
 	{
 		StringInfoData pe;
 		List	   *names = NIL;
@@ -1244,11 +1271,11 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		cJSON_AddBoolToObject(req, "ScanIndexForward", false);
 
 	/* LIMIT: only when DynamoDB does all the work and the order is right */
-	if (root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
+	if (mode == DDB_BUILD_SCAN && root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && a->nkeys <= 1 &&
 		opts->parallel_segments == 1 &&
-		pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys))
+		allow_limit)
 	{
 		limit = (long) ceil(root->limit_tuples);
 		cJSON_AddNumberToObject(req, "Limit", (double) limit);
@@ -1267,8 +1294,9 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 		foreach(lc, exprs)
 			shown = lappend(shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
 											  render_expr(root, lfirst(lc))));
-		return make_foreignscan(tlist, local, baserel->relid, exprs,
-								list_of(9,
+		*exprs_out = exprs;
+		*local_out = local;
+		return list_of(9,
 										  makeString(pstrdup(ddb_op_names[a->op])),
 										  makeString(pstrdup(a->index ? a->index->name : "")),
 										  makeString(cJSON_PrintUnformatted(req)),
@@ -1277,7 +1305,62 @@ ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 										  specs,
 										  makeInteger(flags),
 										  shown,
-										  makeInteger((int) limit)),
-								NIL, NIL, outer_plan);
+										  makeInteger((int) limit));
 	}
+}
+
+ForeignScan *
+ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+				  ForeignPath *best_path, List *tlist, List *scan_clauses,
+				  Plan *outer_plan)
+{
+	List	   *exprs;
+	List	   *local;
+	List	   *priv;
+	int			forward = 0;
+
+	if (IS_JOIN_REL(baserel))
+		return ddb_join_plan(root, baserel, best_path, tlist, scan_clauses, outer_plan);
+	if (best_path->fdw_private)
+		forward = intVal(linitial(best_path->fdw_private));
+	/* a LIMIT is pushed only when this path's order is what the query wants */
+	priv = ddb_build_scan(root, baserel, scan_clauses, forward,
+						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys),
+						  DDB_BUILD_SCAN, NULL, &exprs, &local);
+	return make_foreignscan(tlist, local, baserel->relid, exprs, priv, NIL, NIL, outer_plan);
+}
+
+/* ----------------------------------------------------------------
+ * For join.c: what planning found about one relation
+ * ----------------------------------------------------------------
+ */
+DdbRelOptions *
+ddb_rel_options(RelOptInfo *rel)
+{
+	return ((DdbPlanState *) rel->fdw_private)->opts;
+}
+
+/*
+ * Whether the relation's own conditions bind the table's partition key:
+ * 0 no, 1 to one value, 2 to several (IN).
+ */
+int
+ddb_rel_partition_bound(RelOptInfo *rel)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	Access	   *a = ps->base;
+
+	if (a->op == DDB_OP_SCAN || a->index != NULL || a->pk == NULL ||
+		strcmp(a->pk->attr, ps->opts->partition_key) != 0)
+		return 0;
+	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
+}
+
+Cost
+ddb_rel_access_cost(RelOptInfo *rel, double *rows)
+{
+	DdbPlanState *ps = rel->fdw_private;
+
+	*rows = ps->base->rows;
+	return ps->base->cost;
 }

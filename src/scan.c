@@ -40,7 +40,7 @@ typedef struct DdbStream
 	int64		count;			/* COUNT mode: rows still to emit from this page */
 } DdbStream;
 
-typedef struct DdbScanState
+struct DdbScanState
 {
 	DdbRelOptions *opts;
 	DdbConn    *conn;
@@ -53,7 +53,10 @@ typedef struct DdbScanState
 	int			flags;
 	int64		limit;			/* Limit sent with the request, or 0 */
 	int64		received;		/* items received so far (for limit) */
-	List	   *exprstates;		/* of fdw_exprs */
+	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
+	List	   *exprstates;		/* of plan_exprs */
+	const char *index;
+	bool		check_shape;	/* skip items not of this entity's shape */
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
 	int			nstreams;
@@ -68,7 +71,7 @@ typedef struct DdbScanState
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
-} DdbScanState;
+};
 
 /* Names the item being converted, so a bad value points at its key. */
 static void
@@ -100,46 +103,41 @@ item_error_context(void *arg)
 	errcontext("DynamoDB item {%s} of table \"%s\"", buf.data, st->opts->table);
 }
 
-void
-ddbBeginForeignScan(ForeignScanState *node, int eflags)
+/*
+ * A scan of one relation from its plan fragment (ddb_build_scan's list):
+ * used by a plain foreign scan and by both sides of a pushed-down join.
+ * exprs are the key value expressions, evaluated in parent's context.
+ */
+DdbScanState *
+ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid userid,
+				bool explain_only)
 {
-	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
-	EState	   *estate = node->ss.ps.state;
+	EState	   *estate = parent->state;
 	DdbScanState *st = palloc0(sizeof(DdbScanState));
-	Oid			relid = RelationGetRelid(node->ss.ss_currentRelation);
 	List	   *retrieved;
 	ListCell   *lc;
 	int			i;
-	Oid			userid;
 
-	node->fdw_state = st;
-	st->operation = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_OPERATION));
+	st->operation = strVal(list_nth(priv, DDB_PRIV_OPERATION));
 	st->op = ddb_op_from_name(st->operation);
-	st->request_text = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_REQUEST));
-	st->nsegments = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_SEGMENTS));
-	st->specs = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_KEYS);
-	st->flags = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_FLAGS));
-	st->shown = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_SHOWN);
-	st->limit = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_LIMIT));
+	st->index = strVal(list_nth(priv, DDB_PRIV_INDEX));
+	st->request_text = strVal(list_nth(priv, DDB_PRIV_REQUEST));
+	st->nsegments = intVal(list_nth(priv, DDB_PRIV_SEGMENTS));
+	st->specs = (List *) list_nth(priv, DDB_PRIV_KEYS);
+	st->flags = intVal(list_nth(priv, DDB_PRIV_FLAGS));
+	st->shown = (List *) list_nth(priv, DDB_PRIV_SHOWN);
+	st->limit = intVal(list_nth(priv, DDB_PRIV_LIMIT));
+	st->plan_exprs = exprs;
+	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options(relid, true);
-	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
-		return;
-	retrieved = (List *) list_nth(fsplan->fdw_private, DDB_PRIV_RETRIEVED);
-
-#if PG_VERSION_NUM >= 160000
-	userid = fsplan->checkAsUser ? fsplan->checkAsUser : GetUserId();
-#else
-	{
-		RangeTblEntry *rte = exec_rt_fetch(fsplan->scan.scanrelid, estate);
-
-		userid = rte->checkAsUser ? rte->checkAsUser : GetUserId();
-	}
-#endif
+	if (explain_only)
+		return st;
+	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
-	st->exprstates = ExecInitExprList(fsplan->fdw_exprs, (PlanState *) node);
-	st->econtext = node->ss.ps.ps_ExprContext;
-
+	ddb_connection_set_rate(st->conn, st->opts->max_requests_per_second);
+	st->exprstates = ExecInitExprList(exprs, parent);
+	st->econtext = parent->ps_ExprContext;
 	st->fill = palloc(sizeof(DdbColumn *) * Max(list_length(retrieved), 1));
 	foreach(lc, retrieved)
 	{
@@ -151,6 +149,41 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 									   ALLOCSET_DEFAULT_SIZES);
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
+	return st;
+}
+
+/* The user whose mapping a scan uses: the view owner, or the current user. */
+Oid
+ddb_scan_user(ForeignScan *fsplan, EState *estate)
+{
+#if PG_VERSION_NUM >= 160000
+	return fsplan->checkAsUser ? fsplan->checkAsUser : GetUserId();
+#else
+	Index		rti = fsplan->scan.scanrelid;
+	RangeTblEntry *rte;
+
+	if (rti == 0)
+		rti = bms_next_member(fsplan->fs_relids, -1);
+	rte = exec_rt_fetch(rti, estate);
+	return rte->checkAsUser ? rte->checkAsUser : GetUserId();
+#endif
+}
+
+void
+ddbBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+
+	if (fsplan->scan.scanrelid == 0)
+	{
+		ddb_join_begin(node, eflags);
+		return;
+	}
+	node->fdw_state = ddb_scan_create(RelationGetRelid(node->ss.ss_currentRelation),
+									  fsplan->fdw_private, fsplan->fdw_exprs,
+									  (PlanState *) node, ddb_scan_user(fsplan, estate),
+									  (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
 }
 
 /* ----------------------------------------------------------------
@@ -634,64 +667,29 @@ type_matches(DdbScanState *st, const cJSON *item)
 	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
 }
 
-static void
-fill_slot(DdbScanState *st, TupleTableSlot *slot, const cJSON *item)
+/* Marks a Select=COUNT row: an item with no attributes. */
+static const cJSON count_row;
+
+/*
+ * The next item of a scan that is of this entity's shape (when
+ * check_shape), &count_row for a row counted by Select=COUNT, or NULL at
+ * the end.  The item lives until the scan moves past its page.
+ */
+const cJSON *
+ddb_scan_next(DdbScanState *st)
 {
-	int			i;
-
-	for (i = 0; i < st->nfill; i++)
-	{
-		DdbColumn  *col = st->fill[i];
-		int			att = col->attnum - 1;
-
-		switch (col->source)
-		{
-			case DDB_COL_ATTRIBUTE:
-				slot->tts_values[att] =
-					ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
-									col, &slot->tts_isnull[att]);
-				break;
-			case DDB_COL_DOCUMENT:
-				slot->tts_values[att] = ddb_item_to_document(item, col);
-				slot->tts_isnull[att] = false;
-				break;
-			case DDB_COL_TEMPLATE:
-				{
-					ddb_slice  *s = col->tmpl_key == 0 ? &st->pkvals[col->tmpl_hole]
-					: &st->skvals[col->tmpl_hole];
-
-					slot->tts_values[att] = ddb_text_to_datum(s->ptr, s->len, col);
-					slot->tts_isnull[att] = false;
-				}
-				break;
-		}
-	}
-}
-
-TupleTableSlot *
-ddbIterateForeignScan(ForeignScanState *node)
-{
-	DdbScanState *st = node->fdw_state;
-	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
-	MemoryContext oldcxt;
-
-	ExecClearTuple(slot);
 	if (!st->started)
 		start_scan(st);
-	MemoryContextReset(st->rowcxt);
 
 	while (st->nstreams > 0)
 	{
 		DdbStream  *s = &st->streams[st->cur];
 		cJSON	   *item;
-		bool		need_keys;
 
 		if (s->count > 0)
 		{
-			/* Select=COUNT: rows without columns */
 			s->count--;
-			ExecStoreAllNullTuple(slot);
-			return slot;
+			return &count_row;
 		}
 		if (s->done || s->next_item == NULL)
 		{
@@ -721,32 +719,113 @@ ddbIterateForeignScan(ForeignScanState *node)
 		item = s->next_item;
 		s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
-		/* templates give the key columns; an item of another shape is skipped */
-		need_keys = (st->opts->pk_template || st->opts->sk_template);
-		if (need_keys && !match_templates(st, item))
+		if (st->check_shape && !ddb_scan_item_matches(st, item))
 			continue;
-		if ((st->flags & DDB_FLAG_TYPE_CHECK) && !type_matches(st, item))
-			continue;
+		return item;
+	}
+	return NULL;
+}
 
-		memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
-		oldcxt = MemoryContextSwitchTo(st->rowcxt);
-		st->cur_item = item;
-		st->errcb.callback = item_error_context;
-		st->errcb.arg = st;
-		st->errcb.previous = error_context_stack;
-		error_context_stack = &st->errcb;
-		fill_slot(st, slot, item);
-		error_context_stack = st->errcb.previous;
-		st->cur_item = NULL;
-		MemoryContextSwitchTo(oldcxt);
-		ExecStoreVirtualTuple(slot);
+/* Whether an item is of this relation's entity: key templates and type. */
+bool
+ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
+{
+	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
+		return false;
+	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
+		!type_matches(st, item))
+		return false;
+	return true;
+}
+
+/*
+ * Converts an item's attributes into values[attnum - 1], for the columns
+ * the plan retrieves.  Errors name the attribute and the item's key.
+ */
+void
+ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
+{
+	int			i;
+
+	if (st->opts->pk_template || st->opts->sk_template)
+		(void) match_templates(st, item);
+	st->cur_item = item;
+	st->errcb.callback = item_error_context;
+	st->errcb.arg = st;
+	st->errcb.previous = error_context_stack;
+	error_context_stack = &st->errcb;
+	for (i = 0; i < st->nfill; i++)
+	{
+		DdbColumn  *col = st->fill[i];
+		int			att = col->attnum - 1;
+
+		switch (col->source)
+		{
+			case DDB_COL_ATTRIBUTE:
+				values[att] = ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
+											  col, &nulls[att]);
+				break;
+			case DDB_COL_DOCUMENT:
+				values[att] = ddb_item_to_document(item, col);
+				nulls[att] = false;
+				break;
+			case DDB_COL_TEMPLATE:
+				{
+					ddb_slice  *sl = col->tmpl_key == 0 ? &st->pkvals[col->tmpl_hole]
+					: &st->skvals[col->tmpl_hole];
+
+					values[att] = ddb_text_to_datum(sl->ptr, sl->len, col);
+					nulls[att] = false;
+				}
+				break;
+		}
+	}
+	error_context_stack = st->errcb.previous;
+	st->cur_item = NULL;
+}
+
+DdbRelOptions *
+ddb_scan_opts(DdbScanState *st)
+{
+	return st->opts;
+}
+
+void
+ddb_scan_set_check_shape(DdbScanState *st, bool check)
+{
+	st->check_shape = check;
+}
+
+TupleTableSlot *
+ddbIterateForeignScan(ForeignScanState *node)
+{
+	DdbScanState *st = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+	const cJSON *item;
+	MemoryContext oldcxt;
+
+	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
+		return ddb_join_iterate(node);
+	ExecClearTuple(slot);
+	MemoryContextReset(st->rowcxt);
+	item = ddb_scan_next(st);
+	if (item == NULL)
+		return slot;
+	if (item == &count_row)
+	{
+		ExecStoreAllNullTuple(slot);
 		return slot;
 	}
+	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
+	oldcxt = MemoryContextSwitchTo(st->rowcxt);
+	ddb_scan_fill(st, item, slot->tts_values, slot->tts_isnull);
+	MemoryContextSwitchTo(oldcxt);
+	ExecStoreVirtualTuple(slot);
 	return slot;
 }
 
-static void
-stop_scan(DdbScanState *st)
+void
+ddb_scan_stop(DdbScanState *st)
 {
 	int			i;
 
@@ -763,9 +842,10 @@ stop_scan(DdbScanState *st)
 void
 ddbReScanForeignScan(ForeignScanState *node)
 {
-	DdbScanState *st = node->fdw_state;
-
-	stop_scan(st);
+	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
+		ddb_join_rescan(node);
+	else
+		ddb_scan_stop(node->fdw_state);
 }
 
 void
@@ -773,13 +853,15 @@ ddbEndForeignScan(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 
-	if (st && st->conn)
-		stop_scan(st);
+	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
+		ddb_join_end(node);
+	else if (st && st->conn)
+		ddb_scan_stop(st);
 }
 
 /* The request as EXPLAIN shows it: key values filled in where known. */
 static char *
-shown_request(DdbScanState *st, ForeignScan *fsplan)
+shown_request(DdbScanState *st)
 {
 	cJSON	   *req = cJSON_Parse(st->request_text);
 	ListCell   *lc;
@@ -810,7 +892,7 @@ shown_request(DdbScanState *st, ForeignScan *fsplan)
 		for (i = 0; i < list_length(idx); i++)
 		{
 			int			e = list_nth_int(idx, i);
-			Expr	   *ex = list_nth(fsplan->fdw_exprs, e);
+			Expr	   *ex = list_nth(st->plan_exprs, e);
 			const char *shown = strVal(list_nth(st->shown, e));
 
 			while (IsA(ex, RelabelType))
@@ -835,7 +917,7 @@ shown_request(DdbScanState *st, ForeignScan *fsplan)
 			text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
 		if (in_pos >= 0)
 		{
-			Expr	   *ex = list_nth(fsplan->fdw_exprs, list_nth_int(idx, in_pos));
+			Expr	   *ex = list_nth(st->plan_exprs, list_nth_int(idx, in_pos));
 			const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, in_pos)));
 
 			text = psprintf("%s (one per element of %s)", text,
@@ -849,20 +931,17 @@ shown_request(DdbScanState *st, ForeignScan *fsplan)
 	return cJSON_PrintUnformatted(req);
 }
 
+/* EXPLAIN lines of one scan (also each side of a join). */
 void
-ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
+ddb_scan_explain(DdbScanState *st, ExplainState *es)
 {
-	DdbScanState *st = node->fdw_state;
-	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
-	const char *index = strVal(list_nth(fsplan->fdw_private, DDB_PRIV_INDEX));
-	int			limit = intVal(list_nth(fsplan->fdw_private, DDB_PRIV_LIMIT));
 	cJSON	   *req = cJSON_Parse(st->request_text);
 	const cJSON *v;
 
 	ExplainPropertyText("DynamoDB Operation", st->operation, es);
 	ExplainPropertyText("DynamoDB Table", st->opts->table, es);
-	if (*index)
-		ExplainPropertyText("DynamoDB Index", index, es);
+	if (*st->index)
+		ExplainPropertyText("DynamoDB Index", st->index, es);
 	if ((v = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression")))
 		ExplainPropertyText("DynamoDB Key Condition", v->valuestring, es);
 	if ((v = cJSON_GetObjectItemCaseSensitive(req, "FilterExpression")))
@@ -873,8 +952,8 @@ ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
 		ExplainPropertyText("DynamoDB Select", v->valuestring, es);
 	if ((v = cJSON_GetObjectItemCaseSensitive(req, "ScanIndexForward")))
 		ExplainPropertyText("DynamoDB Scan Index Forward", cJSON_IsTrue(v) ? "true" : "false", es);
-	if (limit > 0)
-		ExplainPropertyInteger("DynamoDB Limit", NULL, limit, es);
+	if (st->limit > 0)
+		ExplainPropertyInteger("DynamoDB Limit", NULL, st->limit, es);
 	if (st->nsegments > 1)
 		ExplainPropertyInteger("DynamoDB Segments", NULL, st->nsegments, es);
 	if (st->flags & DDB_FLAG_MATCH)
@@ -882,5 +961,14 @@ ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
 	if (st->flags & DDB_FLAG_TYPE_CHECK)
 		ExplainPropertyText("DynamoDB Local Check", "type attribute", es);
 	if (es->verbose)
-		ExplainPropertyText("DynamoDB Request", shown_request(st, fsplan), es);
+		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
+}
+
+void
+ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
+		ddb_join_explain(node, es);
+	else
+		ddb_scan_explain(node->fdw_state, es);
 }

@@ -1,0 +1,1085 @@
+/*-------------------------------------------------------------------------
+ * join.c
+ *	  Join pushdown: ERD joins read the way a DynamoDB expert would.
+ *
+ * Two ways, chosen in GetForeignJoinPaths for two ddbrel entities of one
+ * server, inner or left joins:
+ *
+ *	partition	both entities share the partition-key template and the join
+ *				equates its columns, and the partition is bound (users and
+ *				orders of user 123): ONE Query reads the item collection;
+ *				its items are split into the two sides by key shape and
+ *				joined here (an adjacency-list read).
+ *	lookup		the other side's full primary key is made of columns the
+ *				join equates with the driving side (an order's user, a
+ *				lecture's students through attendance): the driving side is
+ *				read by its own best access, and the other side by one
+ *				BatchGetItem per 100 distinct keys, never a request per row.
+ *
+ * Conditions not represented by the requests are evaluated by PostgreSQL
+ * on the joined rows (for a LEFT join only where that is the same thing).
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include <math.h>
+
+#include "access/sysattr.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#define DDB_JOIN_PARTITION 1
+#define DDB_JOIN_LOOKUP 2
+#define DDB_LOOKUP_BATCH 100
+
+/* What GetForeignJoinPaths found, kept in joinrel->fdw_private. */
+typedef struct DdbJoinInfo
+{
+	int			mode;
+	JoinType	jointype;		/* JOIN_INNER or JOIN_LEFT */
+	RelOptInfo *drive;			/* the side whose access runs */
+	RelOptInfo *other;
+	bool		drive_is_outer; /* for LEFT: the preserved side is drive */
+	List	   *pairs;			/* lookup: (other attnum, drive attnum) IntLists */
+	List	   *local;			/* join-level conditions left to PostgreSQL */
+} DdbJoinInfo;
+
+/* fdw_private of a join plan */
+enum DdbJoinPrivate
+{
+	DDB_JPRIV_MODE,
+	DDB_JPRIV_JOINTYPE,
+	DDB_JPRIV_DRIVE_IS_OUTER,
+	DDB_JPRIV_DRIVE_RTI,
+	DDB_JPRIV_OTHER_RTI,
+	DDB_JPRIV_DRIVE_RELID,
+	DDB_JPRIV_OTHER_RELID,
+	DDB_JPRIV_DRIVE_SCAN,		/* ddb_build_scan list of the driving side */
+	DDB_JPRIV_OTHER_SCAN,		/* of the other side (not run: shape and columns) */
+	DDB_JPRIV_PAIRS				/* lookup: (other attnum, drive attnum) */
+};
+
+static bool
+rel_is_ours(RelOptInfo *rel)
+{
+	return rel->reloptkind == RELOPT_BASEREL && rel->fdwroutine &&
+		rel->fdwroutine->GetForeignPaths == ddbGetForeignPaths && rel->fdw_private;
+}
+
+static DdbColumn *
+column_at(DdbRelOptions *opts, AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (opts->columns[i].attnum == attnum)
+			return &opts->columns[i];
+	return NULL;
+}
+
+/* "a.x = b.y" between the two sides: sets the attnums, or false. */
+static bool
+equality_pair(Expr *clause, Index r1, Index r2, AttrNumber *a1, AttrNumber *a2)
+{
+	OpExpr	   *op;
+	Node	   *l;
+	Node	   *r;
+	char	   *name;
+
+	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
+		return false;
+	op = (OpExpr *) clause;
+	name = get_opname(op->opno);
+	if (name == NULL || strcmp(name, "=") != 0)
+		return false;
+	l = linitial(op->args);
+	r = lsecond(op->args);
+	while (IsA(l, RelabelType))
+		l = (Node *) ((RelabelType *) l)->arg;
+	while (IsA(r, RelabelType))
+		r = (Node *) ((RelabelType *) r)->arg;
+	if (!IsA(l, Var) || !IsA(r, Var))
+		return false;
+	if (((Var *) l)->varno == r1 && ((Var *) r)->varno == r2)
+	{
+		*a1 = ((Var *) l)->varattno;
+		*a2 = ((Var *) r)->varattno;
+		return true;
+	}
+	if (((Var *) l)->varno == r2 && ((Var *) r)->varno == r1)
+	{
+		*a1 = ((Var *) r)->varattno;
+		*a2 = ((Var *) l)->varattno;
+		return true;
+	}
+	return false;
+}
+
+/* The join's equalities between the two sides, as (a attnum, b attnum) pairs. */
+static List *
+join_equalities(List *restrictlist, Index ra, Index rb, List **rest)
+{
+	List	   *pairs = NIL;
+	ListCell   *lc;
+
+	*rest = NIL;
+	foreach(lc, restrictlist)
+	{
+		RestrictInfo *ri = lfirst(lc);
+		AttrNumber	a;
+		AttrNumber	b;
+
+		if (equality_pair(ri->clause, ra, rb, &a, &b))
+			pairs = lappend(pairs, list_make2_int(a, b));
+		else
+			*rest = lappend(*rest, ri);
+	}
+	return pairs;
+}
+
+static Oid
+attcollation(Oid relid, AttrNumber attnum)
+{
+	Oid			typid;
+	int32		typmod;
+	Oid			coll;
+
+	get_atttypetypmodcoll(relid, attnum, &typid, &typmod, &coll);
+	return coll;
+}
+
+/*
+ * Column pairs the planner knows equal through equivalence classes (with
+ * "u.user_id = '1'" on both sides the join clause itself is gone), other
+ * than those already in have.
+ */
+static List *
+known_pairs(PlannerInfo *root, RelOptInfo *ra, DdbRelOptions *a, RelOptInfo *rb,
+			DdbRelOptions *b, List *have)
+{
+	List	   *result = NIL;
+	int			i;
+	int			j;
+
+	for (i = 0; i < a->ncolumns; i++)
+		for (j = 0; j < b->ncolumns; j++)
+		{
+			DdbColumn  *ca = &a->columns[i];
+			DdbColumn  *cb = &b->columns[j];
+			Var		   *va;
+			Var		   *vb;
+			ListCell   *lc;
+			bool		dup = false;
+
+			if (ca->typid != cb->typid)
+				continue;
+			foreach(lc, have)
+				if (linitial_int((List *) lfirst(lc)) == ca->attnum &&
+					lsecond_int((List *) lfirst(lc)) == cb->attnum)
+				dup = true;
+			if (dup)
+				continue;
+			va = makeVar(ra->relid, ca->attnum, ca->typid, ca->typmod,
+						 attcollation(a->relid, ca->attnum), 0);
+			vb = makeVar(rb->relid, cb->attnum, cb->typid, cb->typmod,
+						 attcollation(b->relid, cb->attnum), 0);
+			if (exprs_known_equal(root, (Node *) va, (Node *) vb))
+				result = lappend(result, list_make2_int(ca->attnum, cb->attnum));
+		}
+	return result;
+}
+
+/* Whether the pairs equate column name colA of a with colB of b. */
+static bool
+pairs_equate(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b, const char *colb)
+{
+	ListCell   *lc;
+
+	foreach(lc, pairs)
+	{
+		List	   *p = lfirst(lc);
+		DdbColumn  *ca = column_at(a, linitial_int(p));
+		DdbColumn  *cb = column_at(b, lsecond_int(p));
+
+		if (ca && cb && strcmp(ca->colname, cola) == 0 && strcmp(cb->colname, colb) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Partition mode is possible when both entities are of one DynamoDB table
+ * with the same partition-key template, and the join equates every column
+ * of that template.
+ */
+static bool
+same_partition(DdbRelOptions *a, DdbRelOptions *b, List *pairs)
+{
+	int			h;
+
+	if (a->pk_template == NULL || b->pk_template == NULL ||
+		strcmp(a->table, b->table) != 0 || a->serverid != b->serverid ||
+		strcmp(a->pk_template_text, b->pk_template_text) != 0)
+		return false;
+	for (h = 0; h < a->pk_template->nholes; h++)
+		if (!pairs_equate(pairs, a, a->pk_template->holes[h], b, b->pk_template->holes[h]))
+			return false;
+	return true;
+}
+
+/*
+ * Lookup mode is possible when every column making the other side's
+ * primary key is equated with a column of the driving side.  Returns the
+ * (other attnum, drive attnum) pairs used, or NIL.
+ */
+static List *
+lookup_pairs(DdbRelOptions *drive, DdbRelOptions *other, List *pairs_od)
+{
+	List	   *used = NIL;
+	int			i;
+
+	if (other->pk_template == NULL && other->sk_template == NULL)
+	{
+		/* raw table: the columns that read the key attributes */
+		const char *attrs[2] = {other->partition_key, other->sort_key};
+		int			k;
+
+		for (k = 0; k < 2; k++)
+		{
+			bool		found = false;
+			ListCell   *lc;
+
+			if (attrs[k] == NULL)
+				continue;
+			foreach(lc, pairs_od)
+			{
+				DdbColumn  *c = column_at(other, linitial_int((List *) lfirst(lc)));
+
+				if (c && c->source == DDB_COL_ATTRIBUTE && strcmp(c->attrname, attrs[k]) == 0)
+				{
+					used = lappend(used, lfirst(lc));
+					found = true;
+					break;
+				}
+			}
+			if (!found)
+				return NIL;
+		}
+		return used;
+	}
+	if (other->pk_template == NULL || (other->sort_key && other->sk_template == NULL))
+		return NIL;
+	for (i = 0; i < other->ncolumns; i++)
+	{
+		DdbColumn  *c = &other->columns[i];
+		ListCell   *lc;
+		bool		found = false;
+
+		if (c->source != DDB_COL_TEMPLATE &&
+			!(other->sk_template && ddb_template_hole_index(other->sk_template, c->colname) >= 0))
+			continue;
+		foreach(lc, pairs_od)
+			if (linitial_int((List *) lfirst(lc)) == c->attnum)
+			{
+				used = lappend(used, lfirst(lc));
+				found = true;
+				break;
+			}
+		if (!found)
+			return NIL;
+	}
+	return used;
+}
+
+/*
+ * Whether every condition of rel's own is represented by its access in
+ * the given build mode (for the nullable side of a LEFT join, where
+ * PostgreSQL copies the key condition of the preserved side).
+ */
+static bool
+own_conditions_pushed(PlannerInfo *root, RelOptInfo *rel, int mode)
+{
+	List	   *exprs;
+	List	   *local;
+
+	(void) ddb_build_scan(root, rel, rel->baserestrictinfo, 0, false, mode,
+						  NULL, &exprs, &local);
+	return local == NIL;
+}
+
+static void
+add_join_path(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji, double rows, Cost cost)
+{
+	ForeignPath *path;
+
+	joinrel->fdw_private = ji;
+#if PG_VERSION_NUM >= 170000
+	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, NIL,
+									joinrel->lateral_relids, NULL, NIL, NIL);
+#else
+	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, NIL,
+									joinrel->lateral_relids, NULL, NIL);
+#endif
+	add_path(joinrel, (Path *) path);
+}
+
+void
+ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
+					   RelOptInfo *innerrel, JoinType jointype, JoinPathExtraData *extra)
+{
+	DdbRelOptions *oo;
+	DdbRelOptions *io;
+	List	   *pairs;
+	List	   *rest;
+	ListCell   *lc;
+	DdbJoinInfo *ji;
+
+	if (joinrel->fdw_private != NULL)
+		return;					/* considered already */
+	if (!rel_is_ours(outerrel) || !rel_is_ours(innerrel))
+		return;
+	if (jointype != JOIN_INNER && jointype != JOIN_LEFT)
+		return;
+	oo = ddb_rel_options(outerrel);
+	io = ddb_rel_options(innerrel);
+	if (oo->serverid != io->serverid)
+		return;
+	pairs = join_equalities(extra->restrictlist, outerrel->relid, innerrel->relid, &rest);
+	/* equalities the planner folded into equivalence classes count too */
+	pairs = list_concat(pairs, known_pairs(root, outerrel, oo, innerrel, io, pairs));
+	if (pairs == NIL)
+		return;
+	/* for LEFT, every ON condition must be one of the key equalities */
+	if (jointype == JOIN_LEFT)
+	{
+		foreach(lc, rest)
+			if (!((RestrictInfo *) lfirst(lc))->is_pushed_down)
+				return;
+	}
+
+	/* partition: one Query for both sides, driven by whichever binds the key */
+	if (same_partition(oo, io, pairs))
+	{
+		RelOptInfo *drive = NULL;
+
+		if (ddb_rel_partition_bound(outerrel))
+			drive = outerrel;
+		else if (ddb_rel_partition_bound(innerrel))
+			drive = innerrel;
+		/* a LEFT join's nullable side: only the copied partition key condition */
+		if (drive && jointype == JOIN_LEFT &&
+			(drive != outerrel || !own_conditions_pushed(root, innerrel, DDB_BUILD_PARTITION)))
+			drive = NULL;
+		if (drive)
+		{
+			ji = palloc0(sizeof(DdbJoinInfo));
+			ji->mode = DDB_JOIN_PARTITION;
+			ji->jointype = jointype;
+			ji->drive = drive;
+			ji->other = drive == outerrel ? innerrel : outerrel;
+			ji->drive_is_outer = (drive == outerrel);
+			ji->local = rest;
+			add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows), 5.0);
+			return;
+		}
+	}
+
+	/* lookup: the other side by BatchGetItem of keys from the driving side */
+	{
+		List	   *swapped = NIL;
+		List	   *used;
+
+		foreach(lc, pairs)
+			swapped = lappend(swapped, list_make2_int(lsecond_int((List *) lfirst(lc)),
+													  linitial_int((List *) lfirst(lc))));
+		/* inner looked up from outer (the only way for LEFT) */
+		used = lookup_pairs(oo, io, swapped);
+		if (used != NIL &&
+			(jointype == JOIN_INNER || innerrel->baserestrictinfo == NIL))
+		{
+			double		orows;
+			Cost		ocost = ddb_rel_access_cost(outerrel, &orows);
+
+			ji = palloc0(sizeof(DdbJoinInfo));
+			ji->mode = DDB_JOIN_LOOKUP;
+			ji->jointype = jointype;
+			ji->drive = outerrel;
+			ji->other = innerrel;
+			ji->drive_is_outer = true;
+			ji->pairs = used;
+			ji->local = rest;
+			add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
+						  ocost + 0.9 * ceil(orows / DDB_LOOKUP_BATCH) + 0.01 * orows);
+			return;
+		}
+		if (jointype == JOIN_INNER)
+		{
+			used = lookup_pairs(io, oo, pairs);
+			if (used != NIL)
+			{
+				double		irows;
+				Cost		icost = ddb_rel_access_cost(innerrel, &irows);
+
+				ji = palloc0(sizeof(DdbJoinInfo));
+				ji->mode = DDB_JOIN_LOOKUP;
+				ji->jointype = jointype;
+				ji->drive = innerrel;
+				ji->other = outerrel;
+				ji->drive_is_outer = false;
+				ji->pairs = used;
+				ji->local = rest;
+				add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
+							  icost + 0.9 * ceil(irows / DDB_LOOKUP_BATCH) + 0.01 * irows);
+			}
+		}
+	}
+}
+
+/* Columns of rel the join reads: its Vars in the scan target list. */
+static Bitmapset *
+side_attrs(List *fdw_scan_tlist, Index relid)
+{
+	Bitmapset  *attrs = NULL;
+
+	pull_varattnos((Node *) fdw_scan_tlist, relid, &attrs);
+	return attrs;
+}
+
+ForeignScan *
+ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, List *tlist,
+			  List *scan_clauses, Plan *outer_plan)
+{
+	DdbJoinInfo *ji = joinrel->fdw_private;
+	List	   *local_exprs = NIL;
+	List	   *fdw_scan_tlist;
+	List	   *drive_exprs;
+	List	   *drive_local;
+	List	   *other_exprs;
+	List	   *other_local;
+	List	   *drive_priv;
+	List	   *other_priv;
+	List	   *pairs_flat = NIL;
+	Bitmapset  *dattrs;
+	Bitmapset  *oattrs;
+	ListCell   *lc;
+	List	   *vars;
+
+	/* conditions left to PostgreSQL, on the joined rows */
+	foreach(lc, ji->local)
+		local_exprs = lappend(local_exprs, ((RestrictInfo *) lfirst(lc))->clause);
+	/* the driving side's own conditions that its request does not do */
+	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
+								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
+								NULL, &drive_exprs, &drive_local);
+	local_exprs = list_concat(local_exprs, drive_local);
+	/*
+	 * The other side's own conditions.  In one partition bound to one value,
+	 * its copy of the partition key condition is implied; for LEFT, that
+	 * copy is all it may have.
+	 */
+	if (ji->mode == DDB_JOIN_PARTITION &&
+		(ji->jointype == JOIN_LEFT || ddb_rel_partition_bound(ji->other) == 1))
+	{
+		List	   *oexprs;
+		List	   *olocal;
+
+		(void) ddb_build_scan(root, ji->other, ji->other->baserestrictinfo, 0, false,
+							  DDB_BUILD_PARTITION, NULL, &oexprs, &olocal);
+		local_exprs = list_concat(local_exprs, olocal);
+	}
+	else
+		foreach(lc, ji->other->baserestrictinfo)
+			local_exprs = lappend(local_exprs, ((RestrictInfo *) lfirst(lc))->clause);
+
+	/* the joined row: every column the targets and local conditions need */
+	vars = pull_var_clause((Node *) joinrel->reltarget->exprs, PVC_RECURSE_PLACEHOLDERS);
+	vars = list_concat(vars, pull_var_clause((Node *) local_exprs, PVC_RECURSE_PLACEHOLDERS));
+	fdw_scan_tlist = add_to_flat_tlist(NIL, vars);
+
+	/* each side reads what the joined row needs, the driving side also the join columns */
+	dattrs = side_attrs(fdw_scan_tlist, ji->drive->relid);
+	oattrs = side_attrs(fdw_scan_tlist, ji->other->relid);
+	foreach(lc, ji->pairs)
+	{
+		List	   *p = lfirst(lc);
+
+		dattrs = bms_add_member(dattrs, lsecond_int(p) - FirstLowInvalidHeapAttributeNumber);
+		pairs_flat = lappend_int(lappend_int(pairs_flat, linitial_int(p)), lsecond_int(p));
+	}
+	/* rebuild the driving side's request with the right columns */
+	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
+								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
+								dattrs ? dattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
+								&drive_exprs, &drive_local);
+	other_priv = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
+								oattrs ? oattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
+								&other_exprs, &other_local);
+
+	{
+		List	   *priv = NIL;
+		ForeignScan *fs;
+
+		priv = lappend(priv, makeInteger(ji->mode));
+		priv = lappend(priv, makeInteger(ji->jointype));
+		priv = lappend(priv, makeInteger(ji->drive_is_outer ? 1 : 0));
+		priv = lappend(priv, makeInteger(ji->drive->relid));
+		priv = lappend(priv, makeInteger(ji->other->relid));
+		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->drive->relid, root)->relid));
+		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->other->relid, root)->relid));
+		priv = lappend(priv, drive_priv);
+		priv = lappend(priv, other_priv);
+		priv = lappend(priv, pairs_flat);
+		fs = make_foreignscan(tlist, local_exprs, 0, drive_exprs, priv, fdw_scan_tlist, NIL,
+							  outer_plan);
+		return fs;
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Execution
+ * ----------------------------------------------------------------
+ */
+
+typedef struct DdbJoinState
+{
+	int			mode;
+	JoinType	jointype;
+	bool		drive_is_outer;
+	Index		drive_rti;
+	Index		other_rti;
+	DdbScanState *drive;
+	DdbScanState *other;		/* never run: shape checks and columns */
+	DdbConn    *conn;
+	List	   *pairs;			/* flat: other attnum, drive attnum, ... */
+	int			ntl;			/* scan tuple: where each column comes from */
+	int		   *tl_side;		/* 0 drive, 1 other */
+	AttrNumber *tl_attno;
+	int			dnatts;
+	int			onatts;
+	Datum	   *dvals;
+	bool	   *dnulls;
+	Datum	   *ovals;
+	bool	   *onulls;
+	MemoryContext bufcxt;		/* buffered items of the current round */
+	MemoryContext rowcxt;
+	bool		loaded;			/* current round's items are buffered */
+	bool		finished;		/* the driving scan is exhausted */
+	/* the current round: driving items, each with its matches */
+	List	   *ditems;			/* cJSON * (copies) */
+	List	   *matches;		/* parallel: List of other items per driving item */
+	List	   *unmatched_other;	/* partition mode, LEFT with other preserved */
+	int			di;				/* position in ditems */
+	int			mi;				/* position in its matches */
+} DdbJoinState;
+
+static int
+relation_natts(Oid relid)
+{
+	Relation	r = RelationIdGetRelation(relid);
+	int			n = RelationGetDescr(r)->natts;
+
+	RelationClose(r);
+	return n;
+}
+
+void
+ddb_join_begin(ForeignScanState *node, int eflags)
+{
+	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
+	EState	   *estate = node->ss.ps.state;
+	DdbJoinState *js = palloc0(sizeof(DdbJoinState));
+	List	   *priv = fsplan->fdw_private;
+	Oid			userid = ddb_scan_user(fsplan, estate);
+	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
+	ListCell   *lc;
+	int			i;
+
+	node->fdw_state = js;
+	js->mode = intVal(list_nth(priv, DDB_JPRIV_MODE));
+	js->jointype = (JoinType) intVal(list_nth(priv, DDB_JPRIV_JOINTYPE));
+	js->drive_is_outer = intVal(list_nth(priv, DDB_JPRIV_DRIVE_IS_OUTER)) != 0;
+	js->drive_rti = intVal(list_nth(priv, DDB_JPRIV_DRIVE_RTI));
+	js->other_rti = intVal(list_nth(priv, DDB_JPRIV_OTHER_RTI));
+	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
+	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
+								(List *) list_nth(priv, DDB_JPRIV_DRIVE_SCAN), fsplan->fdw_exprs,
+								(PlanState *) node, userid, explain_only);
+	js->other = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_OTHER_RELID)),
+								(List *) list_nth(priv, DDB_JPRIV_OTHER_SCAN), NIL,
+								(PlanState *) node, userid, explain_only);
+	if (explain_only)
+		return;
+	if (js->mode == DDB_JOIN_PARTITION)
+		ddb_scan_set_check_shape(js->drive, false);	/* both entities come back */
+	js->conn = ddb_get_connection(ddb_scan_opts(js->drive)->serverid, userid);
+
+	js->ntl = list_length(fsplan->fdw_scan_tlist);
+	js->tl_side = palloc(sizeof(int) * Max(js->ntl, 1));
+	js->tl_attno = palloc(sizeof(AttrNumber) * Max(js->ntl, 1));
+	i = 0;
+	foreach(lc, fsplan->fdw_scan_tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+		Var		   *v = (Var *) tle->expr;
+
+		if (!IsA(v, Var))
+			elog(ERROR, "unexpected expression in ddbrel join target list");
+		js->tl_side[i] = (v->varno == js->drive_rti) ? 0 : 1;
+		js->tl_attno[i] = v->varattno;
+		i++;
+	}
+	js->dnatts = relation_natts(ddb_scan_opts(js->drive)->relid);
+	js->onatts = relation_natts(ddb_scan_opts(js->other)->relid);
+	js->dvals = palloc0(sizeof(Datum) * Max(js->dnatts, 1));
+	js->dnulls = palloc0(sizeof(bool) * Max(js->dnatts, 1));
+	js->ovals = palloc0(sizeof(Datum) * Max(js->onatts, 1));
+	js->onulls = palloc0(sizeof(bool) * Max(js->onatts, 1));
+	js->bufcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel join items",
+									   ALLOCSET_DEFAULT_SIZES);
+	js->rowcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel join row",
+									   ALLOCSET_DEFAULT_SIZES);
+}
+
+/* The partition key value of an item, as text, to group items. */
+static char *
+partition_of(DdbRelOptions *opts, const cJSON *item)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, opts->partition_key);
+	char	   *t = v ? cJSON_PrintUnformatted(v) : NULL;
+
+	return t ? t : pstrdup("");
+}
+
+/*
+ * Partition mode: read every item the Query returns, sort them into the
+ * two entities, and pair them within each partition.
+ */
+static void
+load_partition(DdbJoinState *js)
+{
+	DdbRelOptions *opts = ddb_scan_opts(js->drive);
+	List	   *dparts = NIL;
+	List	   *others = NIL;
+	List	   *oparts = NIL;
+	const cJSON *item;
+	ListCell   *lc;
+	ListCell   *pc;
+	MemoryContext oldcxt;
+	bool	   *used;
+	int			k;
+
+	while ((item = ddb_scan_next(js->drive)) != NULL)
+	{
+		bool		is_d = ddb_scan_item_matches(js->drive, item);
+		bool		is_o = ddb_scan_item_matches(js->other, item);
+		cJSON	   *copy;
+
+		if (!is_d && !is_o)
+			continue;
+		oldcxt = MemoryContextSwitchTo(js->bufcxt);
+		copy = cJSON_Duplicate(item, true);
+		if (is_d)
+		{
+			js->ditems = lappend(js->ditems, copy);
+			dparts = lappend(dparts, partition_of(opts, copy));
+		}
+		if (is_o)
+		{
+			others = lappend(others, copy);
+			oparts = lappend(oparts, partition_of(opts, copy));
+		}
+		MemoryContextSwitchTo(oldcxt);
+	}
+	used = palloc0(sizeof(bool) * Max(list_length(others), 1));
+	oldcxt = MemoryContextSwitchTo(js->bufcxt);
+	forboth(lc, js->ditems, pc, dparts)
+	{
+		List	   *m = NIL;
+		ListCell   *oc;
+		ListCell   *opc;
+
+		k = 0;
+		forboth(oc, others, opc, oparts)
+		{
+			if (strcmp((char *) lfirst(pc), (char *) lfirst(opc)) == 0 && lfirst(oc) != lfirst(lc))
+			{
+				m = lappend(m, lfirst(oc));
+				used[k] = true;
+			}
+			k++;
+		}
+		js->matches = lappend(js->matches, m);
+	}
+	/* LEFT with the other side preserved: its items without a partner */
+	if (js->jointype == JOIN_LEFT && !js->drive_is_outer)
+	{
+		k = 0;
+		foreach(lc, others)
+		{
+			if (!used[k])
+				js->unmatched_other = lappend(js->unmatched_other, lfirst(lc));
+			k++;
+		}
+	}
+	MemoryContextSwitchTo(oldcxt);
+	js->finished = true;
+}
+
+/* The other side's primary key for a driving item, or NULL if a value is NULL. */
+static cJSON *
+lookup_key(DdbJoinState *js, const cJSON *ditem)
+{
+	DdbRelOptions *dopts = ddb_scan_opts(js->drive);
+	DdbRelOptions *oopts = ddb_scan_opts(js->other);
+	cJSON	   *key = cJSON_CreateObject();
+	const char *attrs[2] = {oopts->partition_key, oopts->sort_key};
+	int			k;
+	int			i;
+
+	memset(js->dnulls, true, sizeof(bool) * js->dnatts);
+	ddb_scan_fill(js->drive, ditem, js->dvals, js->dnulls);
+	/* values of the other side's columns, from the equated driving columns */
+	memset(js->onulls, true, sizeof(bool) * js->onatts);
+	for (i = 0; i + 1 < list_length(js->pairs); i += 2)
+	{
+		AttrNumber	oatt = list_nth_int(js->pairs, i);
+		AttrNumber	datt = list_nth_int(js->pairs, i + 1);
+
+		if (js->dnulls[datt - 1])
+			return NULL;
+		js->ovals[oatt - 1] = js->dvals[datt - 1];
+		js->onulls[oatt - 1] = false;
+	}
+	for (k = 0; k < 2; k++)
+	{
+		ddb_template *t = k == 0 ? oopts->pk_template : oopts->sk_template;
+
+		if (attrs[k] == NULL)
+			continue;
+		if (t)
+		{
+			const char *holes[DDB_TEMPLATE_MAX_HOLES] = {0};
+			char		err[256];
+			char	   *text;
+			int			h;
+
+			for (h = 0; h < t->nholes; h++)
+			{
+				DdbColumn  *oc = NULL;
+				DdbColumn  *dc = NULL;
+
+				for (i = 0; i < oopts->ncolumns; i++)
+					if (strcmp(oopts->columns[i].colname, t->holes[h]) == 0)
+						oc = &oopts->columns[i];
+				/* the text of the value as the driving column holds it */
+				for (i = 0; i + 1 < list_length(js->pairs); i += 2)
+					if (oc && list_nth_int(js->pairs, i) == oc->attnum)
+						dc = column_at(dopts, list_nth_int(js->pairs, i + 1));
+				if (oc == NULL || dc == NULL || js->onulls[oc->attnum - 1])
+					return NULL;
+				holes[h] = ddb_datum_to_key_text(js->ovals[oc->attnum - 1], dc);
+			}
+			text = ddb_template_compose(t, holes, err, sizeof(err));
+			if (text == NULL)
+				return NULL;	/* a value no key of that shape can hold */
+			cJSON_AddItemToObject(key, attrs[k], ddb_av_string(text));
+		}
+		else
+		{
+			for (i = 0; i < oopts->ncolumns; i++)
+			{
+				DdbColumn  *oc = &oopts->columns[i];
+				cJSON	   *av;
+
+				if (oc->source != DDB_COL_ATTRIBUTE || strcmp(oc->attrname, attrs[k]) != 0)
+					continue;
+				if (js->onulls[oc->attnum - 1])
+					return NULL;
+				av = ddb_key_av(js->ovals[oc->attnum - 1], oc->typid,
+								oopts->desc ? (k == 0 ? oopts->desc->pk_type : oopts->desc->sk_type) : 'S');
+				if (av == NULL)
+					return NULL;
+				cJSON_AddItemToObject(key, attrs[k], av);
+				break;
+			}
+		}
+	}
+	return key;
+}
+
+/*
+ * Lookup mode: take up to 100 distinct keys' worth of driving items, get
+ * the other side's items by BatchGetItem, and pair them.
+ */
+static void
+load_lookup_round(DdbJoinState *js)
+{
+	DdbRelOptions *oopts = ddb_scan_opts(js->other);
+	List	   *keys = NIL;		/* distinct keys (cJSON), in order */
+	List	   *keytexts = NIL;
+	List	   *dkeys = NIL;		/* per driving item: its key text or NULL */
+	List	   *found = NIL;		/* other items */
+	const cJSON *item;
+	MemoryContext oldcxt;
+	ListCell   *lc;
+	ListCell   *kc;
+
+	MemoryContextReset(js->bufcxt);
+	js->ditems = NIL;
+	js->matches = NIL;
+	oldcxt = MemoryContextSwitchTo(js->bufcxt);
+	while (list_length(keys) < DDB_LOOKUP_BATCH)
+	{
+		cJSON	   *copy;
+		cJSON	   *key;
+		char	   *text = NULL;
+
+		MemoryContextSwitchTo(oldcxt);
+		item = ddb_scan_next(js->drive);
+		MemoryContextSwitchTo(js->bufcxt);
+		if (item == NULL)
+		{
+			js->finished = true;
+			break;
+		}
+		copy = cJSON_Duplicate(item, true);
+		key = lookup_key(js, copy);
+		if (key)
+		{
+			text = cJSON_PrintUnformatted(key);
+			if (!list_member(keytexts, makeString(text)))
+			{
+				keytexts = lappend(keytexts, makeString(text));
+				keys = lappend(keys, key);
+			}
+		}
+		js->ditems = lappend(js->ditems, copy);
+		dkeys = lappend(dkeys, text);
+	}
+
+	/* one BatchGetItem for the round, again for what DynamoDB left over */
+	if (keys != NIL)
+	{
+		cJSON	   *req = cJSON_CreateObject();
+		cJSON	   *tbl = cJSON_AddObjectToObject(cJSON_AddObjectToObject(req, "RequestItems"),
+												  oopts->table);
+		cJSON	   *arr = cJSON_AddArrayToObject(tbl, "Keys");
+		int			round = 0;
+
+		foreach(lc, keys)
+			cJSON_AddItemToArray(arr, cJSON_Duplicate(lfirst(lc), true));
+		if (oopts->consistent_read)
+			cJSON_AddBoolToObject(tbl, "ConsistentRead", true);
+		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+		for (;;)
+		{
+			cJSON	   *resp = ddb_call(js->conn, "BatchGetItem", oopts->table, req);
+			cJSON	   *items = cJSON_GetObjectItemCaseSensitive(
+																 cJSON_GetObjectItemCaseSensitive(resp, "Responses"), oopts->table);
+			cJSON	   *unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedKeys");
+			cJSON	   *e;
+
+			cJSON_ArrayForEach(e, items)
+				if (ddb_scan_item_matches(js->other, e))
+				found = lappend(found, e);
+			if (unp == NULL || cJSON_GetArraySize(unp) == 0)
+				break;
+			if (++round > 10)
+				ereport(ERROR,
+						(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+						 errmsg("DynamoDB left keys of a BatchGetItem unprocessed after %d tries", round)));
+			ddb_stats.retries[DDB_OP_BATCH_GET_ITEM]++;
+			req = cJSON_CreateObject();
+			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
+			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+		}
+	}
+
+	/* pair: an other item belongs to the driving items whose key it has */
+	forboth(lc, js->ditems, kc, dkeys)
+	{
+		List	   *m = NIL;
+		ListCell   *fc;
+
+		if (lfirst(kc))
+			foreach(fc, found)
+			{
+				cJSON	   *fk = cJSON_CreateObject();
+				char	   *t;
+
+				cJSON_AddItemToObject(fk, oopts->partition_key,
+									  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(lfirst(fc), oopts->partition_key), true));
+				if (oopts->sort_key)
+					cJSON_AddItemToObject(fk, oopts->sort_key,
+										  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(lfirst(fc), oopts->sort_key), true));
+				t = cJSON_PrintUnformatted(fk);
+				if (strcmp(t, (char *) lfirst(kc)) == 0)
+					m = lappend(m, lfirst(fc));
+			}
+		js->matches = lappend(js->matches, m);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/* Fills the scan tuple from a driving item and an other item (either may be NULL). */
+static void
+fill_joined(DdbJoinState *js, TupleTableSlot *slot, const cJSON *ditem, const cJSON *oitem)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(js->rowcxt);
+	int			i;
+
+	memset(js->dnulls, true, sizeof(bool) * Max(js->dnatts, 1));
+	memset(js->onulls, true, sizeof(bool) * Max(js->onatts, 1));
+	if (ditem)
+		ddb_scan_fill(js->drive, ditem, js->dvals, js->dnulls);
+	if (oitem)
+		ddb_scan_fill(js->other, oitem, js->ovals, js->onulls);
+	ExecClearTuple(slot);
+	for (i = 0; i < js->ntl; i++)
+	{
+		AttrNumber	a = js->tl_attno[i];
+
+		if (a <= 0)
+		{
+			slot->tts_isnull[i] = true;
+			continue;
+		}
+		slot->tts_values[i] = js->tl_side[i] == 0 ? js->dvals[a - 1] : js->ovals[a - 1];
+		slot->tts_isnull[i] = js->tl_side[i] == 0 ? js->dnulls[a - 1] : js->onulls[a - 1];
+	}
+	ExecStoreVirtualTuple(slot);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+TupleTableSlot *
+ddb_join_iterate(ForeignScanState *node)
+{
+	DdbJoinState *js = node->fdw_state;
+	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
+
+	MemoryContextReset(js->rowcxt);
+	for (;;)
+	{
+		if (!js->loaded)
+		{
+			if (js->finished)
+				break;
+			if (js->mode == DDB_JOIN_PARTITION)
+				load_partition(js);
+			else
+				load_lookup_round(js);
+			js->loaded = true;
+			js->di = 0;
+			js->mi = 0;
+		}
+		if (js->di < list_length(js->ditems))
+		{
+			const cJSON *d = list_nth(js->ditems, js->di);
+			List	   *m = list_nth(js->matches, js->di);
+
+			if (js->mi < list_length(m))
+			{
+				fill_joined(js, slot, d, list_nth(m, js->mi));
+				js->mi++;
+				return slot;
+			}
+			/* no partner: a row only when the driving side is preserved */
+			if (m == NIL && js->jointype == JOIN_LEFT && js->drive_is_outer && js->mi == 0)
+			{
+				js->mi = 1;
+				fill_joined(js, slot, d, NULL);
+				return slot;
+			}
+			js->di++;
+			js->mi = 0;
+			continue;
+		}
+		if (js->unmatched_other != NIL)
+		{
+			const cJSON *o = linitial(js->unmatched_other);
+
+			js->unmatched_other = list_delete_first(js->unmatched_other);
+			fill_joined(js, slot, NULL, o);
+			return slot;
+		}
+		js->loaded = false;
+		if (js->mode == DDB_JOIN_PARTITION)
+			js->finished = true;
+	}
+	return ExecClearTuple(slot);
+}
+
+void
+ddb_join_rescan(ForeignScanState *node)
+{
+	DdbJoinState *js = node->fdw_state;
+
+	ddb_scan_stop(js->drive);
+	MemoryContextReset(js->bufcxt);
+	js->ditems = js->matches = js->unmatched_other = NIL;
+	js->loaded = false;
+	js->finished = false;
+}
+
+void
+ddb_join_end(ForeignScanState *node)
+{
+	DdbJoinState *js = node->fdw_state;
+
+	if (js && js->conn)
+		ddb_scan_stop(js->drive);
+}
+
+void
+ddb_join_explain(ForeignScanState *node, ExplainState *es)
+{
+	DdbJoinState *js = node->fdw_state;
+	DdbRelOptions *d = ddb_scan_opts(js->drive);
+	DdbRelOptions *o = ddb_scan_opts(js->other);
+
+	if (js->mode == DDB_JOIN_PARTITION)
+	{
+		ExplainPropertyText("DynamoDB Join",
+							psprintf("%s %s %s in one partition (adjacency list)",
+									 get_rel_name(d->relid),
+									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
+									 get_rel_name(o->relid)),
+							es);
+		ddb_scan_explain(js->drive, es);
+		ExplainPropertyText("DynamoDB Items Split",
+							psprintf("%s by %s / %s; %s by %s / %s",
+									 get_rel_name(d->relid), d->pk_template_text,
+									 d->sk_template_text ? d->sk_template_text : "-",
+									 get_rel_name(o->relid), o->pk_template_text,
+									 o->sk_template_text ? o->sk_template_text : "-"),
+							es);
+	}
+	else
+	{
+		ExplainPropertyText("DynamoDB Join",
+							psprintf("%s %s %s by key lookup",
+									 get_rel_name(js->drive_is_outer ? d->relid : o->relid),
+									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
+									 get_rel_name(js->drive_is_outer ? o->relid : d->relid)),
+							es);
+		ddb_scan_explain(js->drive, es);
+		ExplainPropertyText("DynamoDB Lookup",
+							psprintf("BatchGetItem on %s, up to %d keys per request, keys from %s",
+									 o->table, DDB_LOOKUP_BATCH, get_rel_name(d->relid)),
+							es);
+	}
+}
