@@ -46,3 +46,53 @@ CREATE FUNCTION request(server text, operation text, request jsonb)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddbrel_request'
 LANGUAGE C STRICT VOLATILE;
+
+-- Eager loading (seeds 001, 004): a parent entity row and the rows of its
+-- child entities that live in its partition, from one Query.
+CREATE FUNCTION collection(parent regclass, key text, children regclass[])
+RETURNS TABLE (entity regclass, "row" jsonb)
+AS 'MODULE_PATHNAME', 'ddbrel_collection'
+LANGUAGE C STRICT VOLATILE;
+
+-- The DynamoDB requests a query over foreign tables makes, one row per
+-- request, without running it: from PostgreSQL's own EXPLAIN, so the two
+-- always agree.
+CREATE FUNCTION rewrite(query text)
+RETURNS TABLE (step int, operation text, "table" text, index text,
+               key_condition text, filter text, entities text[], request jsonb)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  plan jsonb;
+BEGIN
+  EXECUTE 'EXPLAIN (VERBOSE, FORMAT JSON) ' || query INTO plan;
+  RETURN QUERY
+  WITH RECURSIVE nodes(node, ord) AS (
+    SELECT plan->0->'Plan', ARRAY[1]
+    UNION ALL
+    SELECT child.value, n.ord || child.ordinality::int
+      FROM nodes n, jsonb_array_elements(n.node->'Plans') WITH ORDINALITY AS child
+  ),
+  ddb AS (
+    SELECT n.node, n.ord FROM nodes n WHERE n.node ? 'DynamoDB Operation'
+  ),
+  steps AS (
+    SELECT d.ord, 1 AS sub,
+           d.node->>'DynamoDB Operation' AS operation,
+           d.node->>'DynamoDB Table' AS tbl,
+           d.node->>'DynamoDB Index' AS idx,
+           d.node->>'DynamoDB Key Condition' AS kc,
+           d.node->>'DynamoDB Filter' AS flt,
+           CASE WHEN d.node ? 'DynamoDB Entities'
+                THEN ARRAY(SELECT jsonb_array_elements_text(d.node->'DynamoDB Entities'))
+                ELSE ARRAY[d.node->>'Relation Name'] END AS ents,
+           (d.node->>'DynamoDB Request')::jsonb AS req
+      FROM ddb d
+    UNION ALL
+    SELECT d.ord, 2, 'BatchGetItem', d.node->>'DynamoDB Table', NULL, NULL, NULL,
+           ARRAY[d.node->>'DynamoDB Lookup Entity'], NULL
+      FROM ddb d WHERE d.node ? 'DynamoDB Lookup'
+  )
+  SELECT (row_number() OVER (ORDER BY s.ord, s.sub))::int, s.operation, s.tbl, s.idx, s.kc,
+         s.flt, s.ents, s.req
+    FROM steps s ORDER BY s.ord, s.sub;
+END $$;

@@ -353,6 +353,7 @@ typedef struct DdbScanState DdbScanState;
 extern DdbScanState *ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent,
 									 Oid userid, bool explain_only);
 extern Oid	ddb_scan_user(ForeignScan *fsplan, EState *estate);
+extern DdbScanState *ddb_scan_create_bare(Oid relid);
 extern const cJSON *ddb_scan_next(DdbScanState *st);
 extern bool ddb_scan_item_matches(DdbScanState *st, const cJSON *item);
 extern void ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls);

@@ -38,6 +38,12 @@
 #include "optimizer/tlist.h"
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -1059,6 +1065,8 @@ ddb_join_explain(ForeignScanState *node, ExplainState *es)
 									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
 									 get_rel_name(o->relid)),
 							es);
+		ExplainPropertyList("DynamoDB Entities",
+							list_make2(get_rel_name(d->relid), get_rel_name(o->relid)), es);
 		ddb_scan_explain(js->drive, es);
 		ExplainPropertyText("DynamoDB Items Split",
 							psprintf("%s by %s / %s; %s by %s / %s",
@@ -1076,10 +1084,155 @@ ddb_join_explain(ForeignScanState *node, ExplainState *es)
 									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
 									 get_rel_name(js->drive_is_outer ? o->relid : d->relid)),
 							es);
+		ExplainPropertyList("DynamoDB Entities", list_make1(get_rel_name(d->relid)), es);
 		ddb_scan_explain(js->drive, es);
+		if (es->format != EXPLAIN_FORMAT_TEXT)
+			ExplainPropertyText("DynamoDB Lookup Entity", get_rel_name(o->relid), es);
 		ExplainPropertyText("DynamoDB Lookup",
 							psprintf("BatchGetItem on %s, up to %d keys per request, keys from %s",
 									 o->table, DDB_LOOKUP_BATCH, get_rel_name(d->relid)),
 							es);
 	}
+}
+
+/* ----------------------------------------------------------------
+ * ddbrel.collection(parent, key, children): eager loading
+ * ----------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(ddbrel_collection);
+
+/*
+ * Returns the parent entity row with the given partition key value and
+ * the rows of each child entity in its partition, from ONE Query (all its
+ * pages): (entity, row as jsonb) rows, parent first in key order.
+ */
+Datum
+ddbrel_collection(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			parent = PG_GETARG_OID(0);
+	char	   *keyval = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ArrayType  *children = PG_GETARG_ARRAYTYPE_P(2);
+	Datum	   *elems;
+	bool	   *enulls;
+	int			nchildren;
+	int			nent;
+	Oid		   *ents;
+	DdbScanState **states;
+	DdbRelOptions *popts;
+	DdbConn    *conn;
+	const char *holes[DDB_TEMPLATE_MAX_HOLES];
+	char		err[256];
+	char	   *pk;
+	cJSON	   *start = NULL;
+	int			i;
+
+	ddb_materialize_srf(fcinfo);
+	deconstruct_array(children, REGCLASSOID, 4, true, TYPALIGN_INT, &elems, &enulls, &nchildren);
+	nent = nchildren + 1;
+	ents = palloc(sizeof(Oid) * nent);
+	states = palloc(sizeof(DdbScanState *) * nent);
+	ents[0] = parent;
+	for (i = 0; i < nchildren; i++)
+		ents[i + 1] = DatumGetObjectId(elems[i]);
+	for (i = 0; i < nent; i++)
+	{
+		if (get_rel_relkind(ents[i]) != RELKIND_FOREIGN_TABLE ||
+			GetForeignDataWrapper(GetForeignServer(GetForeignTable(ents[i])->serverid)->fdwid)->fdwhandler !=
+			GetForeignDataWrapper(GetForeignServer(GetForeignTable(parent)->serverid)->fdwid)->fdwhandler)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not a ddbrel foreign table", get_rel_name(ents[i]))));
+		states[i] = ddb_scan_create_bare(ents[i]);
+	}
+	popts = ddb_scan_opts(states[0]);
+	if (popts->pk_template == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("foreign table \"%s\" has no pk_template", get_rel_name(parent))));
+	if (popts->pk_template->nholes != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pk_template of \"%s\" must have exactly one column for ddbrel.collection()",
+						get_rel_name(parent))));
+	for (i = 1; i < nent; i++)
+	{
+		DdbRelOptions *c = ddb_scan_opts(states[i]);
+
+		if (c->serverid != popts->serverid || strcmp(c->table, popts->table) != 0 ||
+			c->pk_template_text == NULL || strcmp(c->pk_template_text, popts->pk_template_text) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" does not live in the partitions of \"%s\"",
+							get_rel_name(ents[i]), get_rel_name(parent)),
+					 errdetail("A child must be on the same DynamoDB table with the same pk_template (%s).",
+							   popts->pk_template_text)));
+	}
+	holes[0] = keyval;
+	pk = ddb_template_compose(popts->pk_template, holes, err, sizeof(err));
+	if (pk == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid key \"%s\" for %s: %s", keyval, popts->pk_template_text, err)));
+	conn = ddb_get_connection(popts->serverid, GetUserId());
+
+	for (;;)
+	{
+		cJSON	   *req = cJSON_CreateObject();
+		cJSON	   *resp;
+		cJSON	   *item;
+		const cJSON *last;
+		DdbExprBuilder b;
+
+		ddb_expr_init(&b);
+		cJSON_AddStringToObject(req, "TableName", popts->table);
+		cJSON_AddStringToObject(req, "KeyConditionExpression",
+								psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
+										 ddb_expr_value(&b, ddb_av_string(pk))));
+		ddb_expr_attach(&b, req);
+		if (popts->consistent_read)
+			cJSON_AddBoolToObject(req, "ConsistentRead", true);
+		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+		if (start)
+			cJSON_AddItemToObject(req, "ExclusiveStartKey", start);
+		resp = ddb_call(conn, "Query", popts->table, req);
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(resp, "Items"))
+		{
+			for (i = 0; i < nent; i++)
+			{
+				TupleDesc	td;
+				Datum	   *values;
+				bool	   *nulls;
+				HeapTuple	tup;
+				Datum		out[2];
+				bool		onulls[2] = {false, false};
+				Relation	rel;
+				char	   *json;
+
+				if (!ddb_scan_item_matches(states[i], item))
+					continue;
+				rel = RelationIdGetRelation(ents[i]);
+				td = CreateTupleDescCopy(RelationGetDescr(rel));
+				RelationClose(rel);
+				values = palloc0(sizeof(Datum) * td->natts);
+				nulls = palloc(sizeof(bool) * td->natts);
+				memset(nulls, true, sizeof(bool) * td->natts);
+				ddb_scan_fill(states[i], item, values, nulls);
+				td->tdtypeid = get_rel_type_id(ents[i]);
+				td->tdtypmod = -1;
+				tup = heap_form_tuple(td, values, nulls);
+				json = TextDatumGetCString(DirectFunctionCall1(row_to_json,
+															   heap_copy_tuple_as_datum(tup, td)));
+				out[0] = ObjectIdGetDatum(ents[i]);
+				out[1] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json));
+				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, onulls);
+				break;
+			}
+		}
+		last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
+		if (last == NULL || cJSON_GetArraySize(last) == 0)
+			break;
+		start = cJSON_Duplicate(last, true);
+	}
+	return (Datum) 0;
 }

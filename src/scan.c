@@ -152,6 +152,27 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	return st;
 }
 
+/*
+ * A scan state that is never run: it checks item shapes and converts
+ * items into rows of relid (every column), for ddbrel.collection().
+ */
+DdbScanState *
+ddb_scan_create_bare(Oid relid)
+{
+	DdbScanState *st = palloc0(sizeof(DdbScanState));
+	int			i;
+
+	st->opts = ddb_get_rel_options(relid, true);
+	st->check_shape = true;
+	if (st->opts->type_attribute)
+		st->flags |= DDB_FLAG_TYPE_CHECK;
+	st->fill = palloc(sizeof(DdbColumn *) * Max(st->opts->ncolumns, 1));
+	for (i = 0; i < st->opts->ncolumns; i++)
+		st->fill[st->nfill++] = &st->opts->columns[i];
+	st->index = "";
+	return st;
+}
+
 /* The user whose mapping a scan uses: the view owner, or the current user. */
 Oid
 ddb_scan_user(ForeignScan *fsplan, EState *estate)
