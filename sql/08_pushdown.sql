@@ -102,7 +102,7 @@ EXPLAIN (COSTS OFF) SELECT order_id FROM orders WHERE user_id = '123' AND NOT (s
 EXPLAIN (COSTS OFF) SELECT order_id FROM orders WHERE user_id = '123' AND upper(status) = 'SHIPPED';
 SELECT order_id FROM orders WHERE user_id = '123' AND upper(status) = 'SHIPPED';
 
--- joins: one key lookup per outer row, never a scan per row
+-- joins: key lookups, never a scan per row (sql/19_joins.sql has the rest)
 EXPLAIN (COSTS OFF)
 SELECT u.name, o.order_id FROM users u JOIN orders o USING (user_id) WHERE u.user_id = '123';
 SELECT ddbrel.stats_reset();
