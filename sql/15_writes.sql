@@ -102,8 +102,10 @@ SELECT operation, requests FROM sent();
 \! bash test/awsread.sh count BulkUpsert
 SELECT label, count(*) FROM bulk_upsert GROUP BY label;
 
--- DELETE: every matching item, nothing else
+-- DELETE: every matching item, nothing else; without RETURNING, 25 keys per BatchWriteItem
+SELECT ddbrel.stats_reset();
 DELETE FROM bulk WHERE n > 9000;
+SELECT operation, requests FROM sent();
 \! bash test/awsread.sh count Bulk
 
 -- writes are not transactional: ROLLBACK does not undo them

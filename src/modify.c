@@ -69,6 +69,9 @@ typedef struct DdbModifyState
 	int			ninflight;
 	/* rows of a batch that were inserted (PostgreSQL's slot array is its own) */
 	TupleTableSlot *inserted[DDB_BATCH_WRITE_MAX];
+	/* DELETE without RETURNING: keys waiting for a BatchWriteItem */
+	List	   *pending_deletes;
+	MemoryContext delcxt;
 } DdbModifyState;
 
 /* ----------------------------------------------------------------
@@ -514,6 +517,8 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 									   ALLOCSET_DEFAULT_SIZES);
 	ms->respcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel write answers",
 										ALLOCSET_DEFAULT_SIZES);
+	ms->delcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel pending deletes",
+									   ALLOCSET_DEFAULT_SIZES);
 	return ms;
 }
 
@@ -622,7 +627,7 @@ finish_batch_write(DdbModifyState *ms, DdbCall *call, int nitems)
 			body = cJSON_PrintUnformatted(req);
 		}
 		ddb_stats.retries[DDB_OP_BATCH_WRITE_ITEM]++;
-		call = ddb_call_start(ms->conn, "BatchWriteItem", ms->opts->table, body);
+		call = ddb_call_start_ex(ms->conn, "BatchWriteItem", ms->opts->table, body, true);
 		nitems = left;
 		MemoryContextSwitchTo(oldcxt);
 	}
@@ -668,7 +673,9 @@ send_batch_write(DdbModifyState *ms, List *requests)
 	body = cJSON_PrintUnformatted(req);
 	if (ms->ninflight == DDB_WRITE_INFLIGHT)
 		finish_oldest(ms);
-	ms->inflight[ms->ninflight] = ddb_call_start(ms->conn, "BatchWriteItem", ms->opts->table, body);
+	/* whole-item puts and deletes: doing them twice leaves the same items */
+	ms->inflight[ms->ninflight] = ddb_call_start_ex(ms->conn, "BatchWriteItem", ms->opts->table,
+												   body, true);
 	ms->inflight_n[ms->ninflight++] = list_length(requests);
 }
 
@@ -1015,7 +1022,9 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 
 	PG_TRY();
 	{
-		resp = ddb_call_finish(ddb_call_start(ms->conn, "UpdateItem", opts->table, body));
+		/* SET and REMOVE repeat harmlessly; an atomic addition does not */
+		resp = ddb_call_finish(ddb_call_start_ex(ms->conn, "UpdateItem", opts->table, body,
+												 ms->counters == NIL));
 	}
 	PG_CATCH();
 	{
@@ -1039,24 +1048,61 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	return slot;
 }
 
+/* Sends the pending deletes as one BatchWriteItem. */
+static void
+flush_deletes(DdbModifyState *ms)
+{
+	MemoryContext oldcxt;
+
+	if (ms->pending_deletes == NIL)
+		return;
+	oldcxt = MemoryContextSwitchTo(ms->delcxt);
+	send_batch_write(ms, ms->pending_deletes);
+	MemoryContextSwitchTo(oldcxt);
+	ms->pending_deletes = NIL;
+	MemoryContextReset(ms->delcxt);
+}
+
 TupleTableSlot *
 ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 					 TupleTableSlot *planSlot)
 {
 	DdbModifyState *ms = rinfo->ri_FdwState;
-	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
-	cJSON	   *key = old_key(ms, planSlot);
-	cJSON	   *req = cJSON_CreateObject();
+	MemoryContext oldcxt;
+	cJSON	   *key;
+	cJSON	   *req;
 	cJSON	   *resp;
 	const cJSON *attrs;
 	char	   *body;
+
+	/*
+	 * Without RETURNING, deletes go 25 keys per BatchWriteItem: the row
+	 * counts as deleted, as the scan just read it.
+	 */
+	if (!ms->returning)
+	{
+		cJSON	   *dr;
+
+		oldcxt = MemoryContextSwitchTo(ms->delcxt);
+		dr = cJSON_CreateObject();
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(dr, "DeleteRequest"), "Key",
+							  old_key(ms, planSlot));
+		ms->pending_deletes = lappend(ms->pending_deletes, dr);
+		MemoryContextSwitchTo(oldcxt);
+		if (list_length(ms->pending_deletes) == DDB_BATCH_WRITE_MAX)
+			flush_deletes(ms);
+		return slot;
+	}
+	oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+	key = old_key(ms, planSlot);
+	req = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
 	cJSON_AddItemToObject(req, "Key", key);
 	cJSON_AddStringToObject(req, "ReturnValues", "ALL_OLD");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
 	body = cJSON_PrintUnformatted(req);
-	resp = ddb_call_finish(ddb_call_start(ms->conn, "DeleteItem", ms->opts->table, body));
+	resp = ddb_call_finish(ddb_call_start_ex(ms->conn, "DeleteItem", ms->opts->table, body, true));
 	attrs = cJSON_GetObjectItemCaseSensitive(resp, "Attributes");
 	MemoryContextSwitchTo(oldcxt);
 	if (attrs == NULL)
@@ -1077,7 +1123,10 @@ ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 	DdbModifyState *ms = rinfo->ri_FdwState;
 
 	if (ms)
+	{
+		flush_deletes(ms);
 		drain_batch_writes(ms);
+	}
 }
 
 void
