@@ -50,3 +50,15 @@ SELECT u.name, o.total FROM users u JOIN orders o USING (user_id)
 SELECT u.user_id, u.name
   FROM users u LEFT JOIN orders o USING (user_id)
  WHERE o.order_id IS NULL;
+
+-- writes land where the single-table design says, visible to the AWS CLI
+INSERT INTO orders VALUES ('456', '1004', 42.00, 'new') RETURNING *;
+\! /usr/bin/aws dynamodb --endpoint-url "$DDB_ENDPOINT" --output json get-item --table-name AppData --key '{"PK":{"S":"USER#456"},"SK":{"S":"ORDER#1004"}}'
+UPDATE orders SET status = 'paid' WHERE user_id = '456' AND order_id = '1004' RETURNING status;
+
+-- the requests a query makes, without running it
+SELECT step, operation, "table", index, key_condition, entities
+  FROM ddbrel.rewrite($$SELECT o.order_id, u.name FROM orders o JOIN users u USING (user_id) WHERE o.order_id = '1001'$$);
+
+-- what this session sent to DynamoDB
+SELECT * FROM ddbrel.stats();
