@@ -115,3 +115,26 @@ SELECT (SELECT array_agg(r ORDER BY r::text) FROM explain_requests(q) r)
   FROM (VALUES ($$SELECT * FROM users WHERE user_id = '123'$$),
                ($$SELECT o.order_id, u.name FROM orders o JOIN users u USING (user_id) WHERE o.order_id = '1001'$$),
                ($$SELECT u.name, o.total FROM users u JOIN orders o USING (user_id) WHERE u.user_id = '123'$$)) v(q);
+
+-- seed 003: comments of a post with their authors (Query + one BatchGetItem),
+-- and the posts of a tag (the tag items, then GSI1 by post id: a post's key
+-- needs its author, which the tag item does not hold, so one Query per post)
+CREATE FOREIGN TABLE blog_users (user_id text, username text)
+  SERVER ddb OPTIONS (table 'Blog', pk_template 'USER#{user_id}', sk_template '#METADATA');
+CREATE FOREIGN TABLE blog_posts (user_id text, post_id text, title text, views int OPTIONS (attribute 'viewCount'),
+                                 created_at text OPTIONS (attribute 'createdAt'))
+  SERVER ddb OPTIONS (table 'Blog', pk_template 'USER#{user_id}', sk_template 'POST#{post_id}',
+                      gsi1pk_template 'POST#{post_id}', gsi1sk_template '{created_at}');
+CREATE FOREIGN TABLE blog_comments (post_id text, comment_id text, user_id text OPTIONS (attribute 'userId'))
+  SERVER ddb OPTIONS (table 'Blog', pk_template 'POST#{post_id}', sk_template 'COMMENT#{comment_id}');
+CREATE FOREIGN TABLE blog_tags (tag text, post_id text)
+  SERVER ddb OPTIONS (table 'Blog', pk_template 'TAG#{tag}', sk_template 'POST#{post_id}');
+SELECT count(*) FROM blog_users;
+SELECT ddbrel.stats_reset();
+SELECT c.comment_id, u.username FROM blog_comments c JOIN blog_users u USING (user_id)
+ WHERE c.post_id = 'p1' ORDER BY 1;
+SELECT * FROM sent();
+SELECT ddbrel.stats_reset();
+SELECT t.post_id, p.title, p.views FROM blog_tags t JOIN blog_posts p USING (post_id)
+ WHERE t.tag = 'dynamodb' ORDER BY 1;
+SELECT * FROM sent();
