@@ -60,6 +60,20 @@ SELECT sk FROM items WHERE pk = 'USER#123' AND name IS NULL ORDER BY sk;
 EXPLAIN (COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND name IS NOT NULL;
 SELECT sk FROM items WHERE pk = 'USER#123' AND name IS NOT NULL;
 
+-- jsonb containment of simple values: path equalities, exact
+EXPLAIN (COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"status": "shipped"}';
+SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"status": "shipped"}';
+EXPLAIN (VERBOSE, COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"total": 99.99, "status": "pending"}';
+SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"total": 99.99, "status": "pending"}';
+-- arrays, base64-looking strings and key attributes are checked here
+EXPLAIN (COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"tags": ["a"]}';
+EXPLAIN (COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"status": "AAAA"}';
+EXPLAIN (COSTS OFF) SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"SK": "USER#123"}';
+SELECT sk FROM items WHERE pk = 'USER#123' AND doc @> '{"SK": "USER#123"}';
+
+-- an OR with a branch DynamoDB cannot do stays local whole, leaving no placeholder behind
+SELECT sk FROM items WHERE pk = 'USER#123' AND (total > 50 OR upper(name) = 'ALICE') ORDER BY sk;
+
 -- sparse indexes: an item without the index sort key is not in the index,
 -- so ByStatusRank is used only when the rank is constrained
 CREATE FOREIGN TABLE tasks (id text, status text, rank int, owner text, title text)

@@ -246,6 +246,7 @@ extern void ddb_expr_init(DdbExprBuilder *b);
 extern const char *ddb_expr_name(DdbExprBuilder *b, const char *attr);
 extern const char *ddb_expr_value(DdbExprBuilder *b, cJSON *av);
 extern void ddb_expr_attach(DdbExprBuilder *b, cJSON *req);
+extern void ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues);
 extern cJSON *ddb_av_string(const char *s);
 
 /* deparse.c: one classified condition on a column */

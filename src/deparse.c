@@ -19,6 +19,8 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/pg_locale.h"
@@ -450,6 +452,138 @@ type_av(const char *tag)
 }
 
 /*
+ * jsonb containment of simple values, "doc @> '{"status": "shipped"}'" on
+ * a document column (or on a map attribute), as path equalities.  Exact
+ * only for scalars: strings that no binary value's base64 could spell,
+ * numbers, booleans and null; arrays are left to PostgreSQL.
+ */
+static bool
+containment_filter(DdbExprBuilder *b, StringInfo out, const char *path, JsonbValue *v,
+				   JsonbIterator **it)
+{
+	JsonbIteratorToken tok;
+	JsonbValue	key;
+	JsonbValue	val;
+	bool		any = false;
+
+	(void) v;
+	while ((tok = JsonbIteratorNext(it, &key, true)) != WJB_DONE)
+	{
+		char	   *name;
+		char	   *sub;
+
+		if (tok == WJB_END_OBJECT)
+			break;
+		if (tok != WJB_KEY)
+			return false;
+		name = pnstrdup(key.val.string.val, key.val.string.len);
+		sub = path ? psprintf("%s.%s", path, ddb_expr_name(b, name)) : pstrdup(ddb_expr_name(b, name));
+		tok = JsonbIteratorNext(it, &val, true);
+		if (tok == WJB_BEGIN_OBJECT)
+		{
+			if (!containment_filter(b, out, sub, &val, it))
+				return false;
+			any = true;
+			continue;
+		}
+		if (tok != WJB_VALUE)
+			return false;	/* arrays: containment is not equality */
+		if (out->len > 0)
+			appendStringInfoString(out, " AND ");
+		switch (val.type)
+		{
+			case jbvString:
+				{
+					char	   *str = pnstrdup(val.val.string.val, val.val.string.len);
+
+					/* a B attribute reads as a base64 string */
+					if (ddb_base64_decode(str, strlen(str), NULL) >= 0)
+						return false;
+					appendStringInfo(out, "%s = %s", sub, ddb_expr_value(b, ddb_av_string(str)));
+				}
+				break;
+			case jbvNumeric:
+				{
+					cJSON	   *av = cJSON_CreateObject();
+					char	   *num = DatumGetCString(DirectFunctionCall1(numeric_out,
+																		  NumericGetDatum(val.val.numeric)));
+
+					if (!ddb_number_valid(num))
+						return false;
+					cJSON_AddStringToObject(av, "N", num);
+					appendStringInfo(out, "%s = %s", sub, ddb_expr_value(b, av));
+				}
+				break;
+			case jbvBool:
+				{
+					cJSON	   *av = cJSON_CreateObject();
+
+					cJSON_AddBoolToObject(av, "BOOL", val.val.boolean);
+					appendStringInfo(out, "%s = %s", sub, ddb_expr_value(b, av));
+				}
+				break;
+			case jbvNull:
+				appendStringInfo(out, "attribute_type(%s, %s)", sub,
+								 ddb_expr_value(b, type_av("NULL")));
+				break;
+			default:
+				return false;
+		}
+		any = true;
+	}
+	return any;
+}
+
+/* "col @> const" on a document or jsonb attribute column, if exact. */
+static bool
+deparse_containment(DdbRelOptions *opts, Index relid, OpExpr *op, DdbExprBuilder *b,
+					StringInfo buf, List *forbidden)
+{
+	DdbColumn  *col = column_of(opts, relid, linitial(op->args));
+	Node	   *r = strip_relabel(lsecond(op->args));
+	Jsonb	   *jb;
+	JsonbIterator *it;
+	JsonbValue	v;
+	StringInfoData sub;
+	ListCell   *lc;
+
+	if (col == NULL || !IsA(r, Const) || ((Const *) r)->constisnull ||
+		((Const *) r)->consttype != JSONBOID)
+		return false;
+	if (col->source != DDB_COL_DOCUMENT &&
+		!(col->source == DDB_COL_ATTRIBUTE && col->category == DDB_TYPE_JSON))
+		return false;
+	if (col->source == DDB_COL_ATTRIBUTE)
+		foreach(lc, forbidden)
+			if (strcmp((char *) lfirst(lc), col->attrname) == 0)
+			return false;
+	jb = DatumGetJsonbP(((Const *) r)->constvalue);
+	if (!JB_ROOT_IS_OBJECT(jb))
+		return false;
+	it = JsonbIteratorInit(&jb->root);
+	if (JsonbIteratorNext(&it, &v, true) != WJB_BEGIN_OBJECT)
+		return false;
+	initStringInfo(&sub);
+	if (!containment_filter(b, &sub,
+							col->source == DDB_COL_DOCUMENT ? NULL : ddb_expr_name(b, col->attrname),
+							&v, &it))
+		return false;			/* the caller rolls the placeholders back */
+	/* a document's top-level keys are attributes: keys of the table stay out */
+	if (col->source == DDB_COL_DOCUMENT)
+		foreach(lc, forbidden)
+		{
+			const char *fk = lfirst(lc);
+			cJSON	   *e;
+
+			cJSON_ArrayForEach(e, b->names)
+				if (strcmp(e->valuestring, fk) == 0 && strstr(sub.data, e->string))
+				return false;
+		}
+	appendStringInfo(buf, "(%s)", sub.data);
+	return true;
+}
+
+/*
  * Appends the FilterExpression form of a qual to buf, or returns false
  * (leaving buf as it was) when the qual cannot be pushed exactly.
  * Attributes in forbidden (key attributes of a Query) are never filtered.
@@ -468,7 +602,6 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 	{
 		BoolExpr   *be = (BoolExpr *) clause;
 		StringInfoData sub;
-		DdbExprBuilder save = *b;
 		bool		first = true;
 
 		initStringInfo(&sub);
@@ -479,17 +612,16 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 				appendStringInfoString(&sub, be->boolop == AND_EXPR ? " AND " : " OR ");
 			first = false;
 			if (!deparse_filter(opts, relid, lfirst(lc), b, &sub, forbidden))
-			{
-				/* names and values added so far stay unused: harmless but untidy */
-				b->nnames = save.nnames;
-				return false;
-			}
+				return false;	/* the caller rolls the placeholders back */
 		}
 		appendStringInfoChar(&sub, ')');
 		appendStringInfoString(buf, sub.data);
 		return true;
 	}
 
+	if (IsA(clause, OpExpr) && list_length(((OpExpr *) clause)->args) == 2 &&
+		get_opcode(((OpExpr *) clause)->opno) == F_JSONB_CONTAINS)
+		return deparse_containment(opts, relid, (OpExpr *) clause, b, buf, forbidden);
 	q = ddb_classify_qual(opts, relid, clause);
 	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE)
 		return false;
@@ -625,16 +757,21 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
 		StringInfoData one;
+		int			nnames = b->nnames;
+		int			nvalues = b->nvalues;
 
 		initStringInfo(&one);
-		if (deparse_filter(opts, relid, ri->clause, b, &one, forbidden))
+		if (!deparse_filter(opts, relid, ri->clause, b, &one, forbidden))
+		{
+			ddb_expr_rollback(b, nnames, nvalues);
+			local = lappend(local, ri);
+		}
+		else
 		{
 			if (filter->len > 0)
 				appendStringInfoString(filter, " AND ");
 			appendStringInfoString(filter, one.data);
 		}
-		else
-			local = lappend(local, ri);
 	}
 	return local;
 }

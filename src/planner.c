@@ -139,6 +139,28 @@ ddb_av_string(const char *s)
 	return av;
 }
 
+/*
+ * Forgets the names and values added since the builder had nnames and
+ * nvalues of them: a condition that turned out not to be pushable must not
+ * leave placeholders behind (DynamoDB rejects unused ones).
+ */
+void
+ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues)
+{
+	char		ph[16];
+
+	while (b->nnames > nnames)
+	{
+		snprintf(ph, sizeof(ph), "#n%d", --b->nnames);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->names, ph);
+	}
+	while (b->nvalues > nvalues)
+	{
+		snprintf(ph, sizeof(ph), ":v%d", --b->nvalues);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->values, ph);
+	}
+}
+
 /* Adds the names and values maps to a request, when not empty. */
 void
 ddb_expr_attach(DdbExprBuilder *b, cJSON *req)
