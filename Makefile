@@ -24,4 +24,4 @@ fuzz:
 	$(MAKE) -C test/fuzz
 
 # every object depends on the shared headers
-$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h
+$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h

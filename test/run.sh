@@ -9,7 +9,8 @@
 # whose files do not exist is skipped.  The last line is "N passed, M failed";
 # the exit status is non-zero when M > 0.
 #
-# Environment: RUN_FUZZ_SECONDS (default 15) is handed to test/fuzz/run.sh.
+# Environment: RUN_FUZZ_SECONDS (default 15) is handed to test/fuzz/run.sh;
+# RUN_VALGRIND=0 skips the valgrind step.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -196,6 +197,25 @@ if [ "${#regress[@]}" -gt 0 ]; then
 			echo "run: ---- end of regression.diffs ----"
 		fi
 	fi
+fi
+
+# ---- (d) secrets: server log and regress outputs --------------------------
+# Every secret_access_key/session_token of sql/*.sql (and the postmaster's
+# environment secret) is looked for in the whole server log, every regress
+# output and 13_security's debug5 session; needs both servers still up.
+if [ -f test/secrets_check.py ] && [ -n "$BUILD_OK" ] && [ "${#regress[@]}" -gt 0 ]; then
+	sec_extra=()
+	[ -f "$DDB_TMP/security_debug5.out" ] && sec_extra+=("$DDB_TMP/security_debug5.out")
+	echo "run: test/secrets_check.py"
+	run_counted secrets_check.py 300 /usr/bin/python3 test/secrets_check.py \
+		"$ROOT" "$DDB_TMP/postgres.log" "${sec_extra[@]}"
+fi
+
+# ---- (e) the regress suite under valgrind (own cluster; 4-6 min) ----------
+# RUN_VALGRIND=0 skips it.
+if [ -f test/valgrind.sh ] && [ -n "$BUILD_OK" ] && [ "${RUN_VALGRIND:-1}" != 0 ]; then
+	echo "run: test/valgrind.sh"
+	run_counted test/valgrind.sh 1200 bash test/valgrind.sh
 fi
 
 # ---- done -----------------------------------------------------------------
