@@ -23,10 +23,39 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/guc.h"
+#include "parser/parse_coerce.h"
 
 #include "codec_core.h"
 #include "ddbrel.h"
 #include "template.h"
+
+/*
+ * A value's text as DynamoDB keeps it.  Dates and times are written in ISO
+ * form in UTC, whatever the session's DateStyle, IntervalStyle and
+ * TimeZone, so the same value always makes the same attribute and key
+ * (as postgres_fdw does for the values it sends).
+ */
+char *
+ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value)
+{
+	char		cat = TypeCategory(getBaseType(typid));
+	char	   *result;
+	int			nest;
+
+	if (cat != TYPCATEGORY_DATETIME && cat != TYPCATEGORY_TIMESPAN)
+		return OutputFunctionCall(flinfo, value);
+	nest = NewGUCNestLevel();
+	(void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("intervalstyle", "postgres", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("timezone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	result = OutputFunctionCall(flinfo, value);
+	AtEOXact_GUC(true, nest);
+	return result;
+}
 
 /* DynamoDB nests documents at most 32 levels deep. */
 #define DDB_MAX_NESTING 32
@@ -716,7 +745,7 @@ array_texts(DdbColumn *col, Datum value, bool base64, int *n)
 		if (base64)
 			texts[i] = bytea_to_base64(elems[i]);
 		else
-			texts[i] = OutputFunctionCall(&col->outfunc, elems[i]);
+			texts[i] = ddb_output_text(&col->outfunc, col->elemtype, elems[i]);
 	}
 	return texts;
 }
@@ -797,10 +826,10 @@ ddb_datum_to_av(Datum value, DdbColumn *col)
 	switch (col->category)
 	{
 		case DDB_TYPE_TEXT:
-			return make_string_av("S", OutputFunctionCall(&col->outfunc, value));
+			return make_string_av("S", ddb_output_text(&col->outfunc, col->typid, value));
 
 		case DDB_TYPE_NUMBER:
-			s = OutputFunctionCall(&col->outfunc, value);
+			s = ddb_output_text(&col->outfunc, col->typid, value);
 			check_number_text(col, s);
 			return make_string_av("N", s);
 
@@ -821,7 +850,7 @@ ddb_datum_to_av(Datum value, DdbColumn *col)
 					jb = DatumGetJsonbP(value);
 				else
 				{
-					s = OutputFunctionCall(&col->outfunc, value);
+					s = ddb_output_text(&col->outfunc, col->typid, value);
 					jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 															CStringGetDatum(s)));
 				}
@@ -855,5 +884,5 @@ ddb_datum_to_key_text(Datum value, DdbColumn *col)
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("key template column \"%s\" cannot be of array type %s",
 						col->colname, format_type_be(col->typid))));
-	return OutputFunctionCall(&col->outfunc, value);
+	return ddb_output_text(&col->outfunc, col->typid, value);
 }

@@ -229,6 +229,7 @@ extern Datum ddb_item_to_document(const cJSON *item, DdbColumn *col);
 extern cJSON *ddb_datum_to_av(Datum value, DdbColumn *col);
 extern char *ddb_datum_to_key_text(Datum value, DdbColumn *col);
 extern void ddb_codec_pg_init(void);
+extern char *ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value);
 
 /* ----------------------------------------------------------------
  * Expressions (planner.c): names and values only as placeholders

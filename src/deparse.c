@@ -343,8 +343,11 @@ ddb_value_text(Datum d, Oid typid)
 	Oid			out;
 	bool		isvarlena;
 
+	FmgrInfo	flinfo;
+
 	getTypeOutputInfo(typid, &out, &isvarlena);
-	return OidOutputFunctionCall(out, d);
+	fmgr_info(out, &flinfo);
+	return ddb_output_text(&flinfo, typid, d);
 }
 
 /*
