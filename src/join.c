@@ -343,6 +343,30 @@ add_join_path(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji, double ro
 	add_path(joinrel, (Path *) path);
 }
 
+/*
+ * A lookup path: drive read by its own best access, then one BatchGetItem
+ * per 100 distinct keys of other, costed below a key lookup per row.
+ */
+static void
+add_lookup_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype,
+				RelOptInfo *drive, RelOptInfo *other, bool drive_is_outer,
+				List *used, List *rest)
+{
+	DdbJoinInfo *ji = palloc0(sizeof(DdbJoinInfo));
+	double		rows;
+	Cost		cost = ddb_rel_access_cost(drive, &rows);
+
+	ji->mode = DDB_JOIN_LOOKUP;
+	ji->jointype = jointype;
+	ji->drive = drive;
+	ji->other = other;
+	ji->drive_is_outer = drive_is_outer;
+	ji->pairs = used;
+	ji->local = rest;
+	add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
+				  cost + 0.9 * ceil(rows / DDB_LOOKUP_BATCH) + 0.01 * rows);
+}
+
 void
 ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 					   RelOptInfo *innerrel, JoinType jointype, JoinPathExtraData *extra)
@@ -417,40 +441,14 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 		if (used != NIL &&
 			(jointype == JOIN_INNER || innerrel->baserestrictinfo == NIL))
 		{
-			double		orows;
-			Cost		ocost = ddb_rel_access_cost(outerrel, &orows);
-
-			ji = palloc0(sizeof(DdbJoinInfo));
-			ji->mode = DDB_JOIN_LOOKUP;
-			ji->jointype = jointype;
-			ji->drive = outerrel;
-			ji->other = innerrel;
-			ji->drive_is_outer = true;
-			ji->pairs = used;
-			ji->local = rest;
-			add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
-						  ocost + 0.9 * ceil(orows / DDB_LOOKUP_BATCH) + 0.01 * orows);
+			add_lookup_path(root, joinrel, jointype, outerrel, innerrel, true, used, rest);
 			return;
 		}
 		if (jointype == JOIN_INNER)
 		{
 			used = lookup_pairs(io, oo, pairs);
 			if (used != NIL)
-			{
-				double		irows;
-				Cost		icost = ddb_rel_access_cost(innerrel, &irows);
-
-				ji = palloc0(sizeof(DdbJoinInfo));
-				ji->mode = DDB_JOIN_LOOKUP;
-				ji->jointype = jointype;
-				ji->drive = innerrel;
-				ji->other = outerrel;
-				ji->drive_is_outer = false;
-				ji->pairs = used;
-				ji->local = rest;
-				add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
-							  icost + 0.9 * ceil(irows / DDB_LOOKUP_BATCH) + 0.01 * irows);
-			}
+				add_lookup_path(root, joinrel, jointype, innerrel, outerrel, false, used, rest);
 		}
 	}
 }
