@@ -72,6 +72,11 @@ typedef struct DdbModifyState
 	/* DELETE without RETURNING: keys waiting for a BatchWriteItem */
 	List	   *pending_deletes;
 	MemoryContext delcxt;
+	/* single-row inserts waiting to be written together */
+	cJSON	   *buf_items[DDB_BATCH_WRITE_MAX];
+	char	   *buf_keys[DDB_BATCH_WRITE_MAX];
+	int			nbuffered;
+	MemoryContext bufcxt;
 } DdbModifyState;
 
 /* ----------------------------------------------------------------
@@ -519,6 +524,8 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 										ALLOCSET_DEFAULT_SIZES);
 	ms->delcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel pending deletes",
 									   ALLOCSET_DEFAULT_SIZES);
+	ms->bufcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel pending inserts",
+									   ALLOCSET_DEFAULT_SIZES);
 	return ms;
 }
 
@@ -702,15 +709,15 @@ put_request(DdbModifyState *ms, cJSON *item)
 }
 
 /*
- * Inserts rows: conditional PutItems all in flight at once, or (upsert)
- * BatchWriteItem.  Returns how many rows were inserted (the others were
- * skipped by ON CONFLICT DO NOTHING) and puts them into out.
+ * Writes items (built by row_item, with their keys' text): conditional
+ * PutItems all in flight at once, or (upsert) one BatchWriteItem that
+ * stays in flight.  Sets inserted[i]; an item skipped by ON CONFLICT DO
+ * NOTHING is not inserted.  Returns how many were.
  */
 static int
-insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **out)
+put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 {
 	DdbCall    *calls[DDB_BATCH_WRITE_MAX];
-	char	   *keys[DDB_BATCH_WRITE_MAX];
 	int			i;
 	int			kept = 0;
 	int			conflict = -1;
@@ -724,32 +731,23 @@ insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **
 
 		for (i = 0; i < n; i++)
 		{
-			cJSON	   *key;
-			cJSON	   *item;
 			cJSON	   *pr = cJSON_CreateObject();
 
-			slot_getallattrs(slots[i]);
-			item = row_item(ms, slots[i]->tts_values, slots[i]->tts_isnull, &key);
-			cJSON_AddItemToObject(cJSON_AddObjectToObject(pr, "PutRequest"), "Item", item);
+			cJSON_AddItemToObject(cJSON_AddObjectToObject(pr, "PutRequest"), "Item",
+								  cJSON_Duplicate(items[i], true));
 			reqs = lappend(reqs, pr);
+			inserted[i] = true;
 		}
 		send_batch_write(ms, reqs);
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(ms->tmpcxt);
-		memcpy(out, slots, sizeof(TupleTableSlot *) * n);
 		return n;
 	}
 
 	for (i = 0; i < n; i++)
 	{
-		cJSON	   *key;
-		cJSON	   *item;
-		char	   *body;
+		char	   *body = put_request(ms, cJSON_Duplicate(items[i], true));
 
-		slot_getallattrs(slots[i]);
-		item = row_item(ms, slots[i]->tts_values, slots[i]->tts_isnull, &key);
-		keys[i] = key_text(ms, key);
-		body = put_request(ms, item);
 		calls[i] = NULL;
 		PG_TRY();
 		{
@@ -770,12 +768,14 @@ insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **
 	/* collect every answer before raising anything, so the count is right */
 	for (i = 0; i < n; i++)
 	{
+		inserted[i] = false;
 		MemoryContextSwitchTo(ms->tmpcxt);
 		PG_TRY();
 		{
 			(void) ddb_call_finish(calls[i]);
 			ms->written++;
-			out[kept++] = slots[i];
+			inserted[i] = true;
+			kept++;
 		}
 		PG_CATCH();
 		{
@@ -812,6 +812,54 @@ insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **
 	return kept;
 }
 
+/* Builds the item of a row (and its key's text) in the current context. */
+static cJSON *
+slot_item(DdbModifyState *ms, TupleTableSlot *slot, char **keytext)
+{
+	cJSON	   *key;
+	cJSON	   *item;
+
+	slot_getallattrs(slot);
+	item = row_item(ms, slot->tts_values, slot->tts_isnull, &key);
+	*keytext = key_text(ms, key);
+	return item;
+}
+
+/* Inserts rows now; returns how many, putting them into out. */
+static int
+insert_rows(DdbModifyState *ms, TupleTableSlot **slots, int n, TupleTableSlot **out)
+{
+	cJSON	   *items[DDB_BATCH_WRITE_MAX];
+	char	   *keys[DDB_BATCH_WRITE_MAX];
+	bool		inserted[DDB_BATCH_WRITE_MAX];
+	int			i;
+	int			kept = 0;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->bufcxt);
+
+	for (i = 0; i < n; i++)
+		items[i] = slot_item(ms, slots[i], &keys[i]);
+	MemoryContextSwitchTo(oldcxt);
+	(void) put_items(ms, items, keys, n, inserted);
+	for (i = 0; i < n; i++)
+		if (inserted[i])
+			out[kept++] = slots[i];
+	MemoryContextReset(ms->bufcxt);
+	return kept;
+}
+
+/* Writes the rows buffered by single-row inserts (COPY in PostgreSQL < 16). */
+static void
+flush_buffered(DdbModifyState *ms)
+{
+	bool		inserted[DDB_BATCH_WRITE_MAX];
+
+	if (ms->nbuffered == 0)
+		return;
+	(void) put_items(ms, ms->buf_items, ms->buf_keys, ms->nbuffered, inserted);
+	ms->nbuffered = 0;
+	MemoryContextReset(ms->bufcxt);
+}
+
 TupleTableSlot *
 ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 					 TupleTableSlot *planSlot)
@@ -819,6 +867,23 @@ ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	DdbModifyState *ms = rinfo->ri_FdwState;
 	TupleTableSlot *slots[1];
 
+	/*
+	 * When nothing needs the row's outcome before the statement ends (no
+	 * RETURNING, ON CONFLICT or row triggers), rows are buffered and written
+	 * 25 at a time: COPY gets batches even where PostgreSQL does not batch.
+	 * A failure still fails the statement, saying how much was written.
+	 */
+	if (!ms->returning && !ms->on_conflict_nothing && rinfo->ri_TrigDesc == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(ms->bufcxt);
+
+		ms->buf_items[ms->nbuffered] = slot_item(ms, slot, &ms->buf_keys[ms->nbuffered]);
+		ms->nbuffered++;
+		MemoryContextSwitchTo(oldcxt);
+		if (ms->nbuffered == DDB_BATCH_WRITE_MAX)
+			flush_buffered(ms);
+		return slot;
+	}
 	slots[0] = slot;
 	if (insert_rows(ms, slots, 1, ms->inserted) == 0)
 		return NULL;
@@ -1124,6 +1189,7 @@ ddbEndForeignModify(EState *estate, ResultRelInfo *rinfo)
 
 	if (ms)
 	{
+		flush_buffered(ms);
 		flush_deletes(ms);
 		drain_batch_writes(ms);
 	}
