@@ -138,3 +138,9 @@ SELECT ddbrel.stats_reset();
 SELECT t.post_id, p.title, p.views FROM blog_tags t JOIN blog_posts p USING (post_id)
  WHERE t.tag = 'dynamodb' ORDER BY 1;
 SELECT * FROM sent();
+-- a lookup join keeps the driving Query's order: ORDER BY its sort key needs no sort
+EXPLAIN (COSTS OFF)
+SELECT c.comment_id, u.username FROM blog_comments c JOIN blog_users u USING (user_id)
+ WHERE c.post_id = 'p1' ORDER BY c.comment_id DESC;
+SELECT c.comment_id, u.username FROM blog_comments c JOIN blog_users u USING (user_id)
+ WHERE c.post_id = 'p1' ORDER BY c.comment_id DESC;

@@ -368,6 +368,7 @@ extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
 extern int	ddb_rel_partition_bound(RelOptInfo *rel);
 extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);
+extern PathKey *ddb_rel_order_pathkey(PlannerInfo *root, RelOptInfo *rel, int *forward);
 
 /* join.c */
 extern void ddb_join_begin(ForeignScanState *node, int eflags);

@@ -327,20 +327,33 @@ own_conditions_pushed(PlannerInfo *root, RelOptInfo *rel, int mode)
 	return local == NIL;
 }
 
+/*
+ * Adds a join path; with a pathkey, one whose rows come in the driving
+ * side's sort key order (forward 1 or -1 goes to the plan in fdw_private).
+ */
 static void
-add_join_path(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji, double rows, Cost cost)
+add_join_path_ordered(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji, double rows,
+					  Cost cost, PathKey *pathkey, int forward)
 {
 	ForeignPath *path;
+	List	   *pathkeys = pathkey ? list_make1(pathkey) : NIL;
+	List	   *priv = pathkey ? list_make1(makeInteger(forward)) : NIL;
 
 	joinrel->fdw_private = ji;
 #if PG_VERSION_NUM >= 170000
-	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, NIL,
-									joinrel->lateral_relids, NULL, NIL, NIL);
+	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, pathkeys,
+									joinrel->lateral_relids, NULL, NIL, priv);
 #else
-	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, NIL,
-									joinrel->lateral_relids, NULL, NIL);
+	path = create_foreign_join_path(root, joinrel, NULL, rows, cost * 0.1, cost, pathkeys,
+									joinrel->lateral_relids, NULL, priv);
 #endif
 	add_path(joinrel, (Path *) path);
+}
+
+static void
+add_join_path(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji, double rows, Cost cost)
+{
+	add_join_path_ordered(root, joinrel, ji, rows, cost, NULL, 0);
 }
 
 /*
@@ -363,8 +376,16 @@ add_lookup_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype,
 	ji->drive_is_outer = drive_is_outer;
 	ji->pairs = used;
 	ji->local = rest;
-	add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows),
-				  cost + 0.9 * ceil(rows / DDB_LOOKUP_BATCH) + 0.01 * rows);
+	cost += 0.5 * ceil(rows / DDB_LOOKUP_BATCH) + 0.001 * rows;
+	add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows), cost);
+	/* rows come in the driving side's order: its sort key order, if it has one */
+	{
+		int			forward = 0;
+		PathKey    *pk = ddb_rel_order_pathkey(root, drive, &forward);
+
+		if (pk)
+			add_join_path_ordered(root, joinrel, ji, clamp_row_est(joinrel->rows), cost, pk, forward);
+	}
 }
 
 void
@@ -468,6 +489,7 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 			  List *scan_clauses, Plan *outer_plan)
 {
 	DdbJoinInfo *ji = joinrel->fdw_private;
+	int			forward = best_path->fdw_private ? intVal(linitial(best_path->fdw_private)) : 0;
 	List	   *local_exprs = NIL;
 	List	   *fdw_scan_tlist;
 	List	   *drive_exprs;
@@ -524,8 +546,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		dattrs = bms_add_member(dattrs, lsecond_int(p) - FirstLowInvalidHeapAttributeNumber);
 		pairs_flat = lappend_int(lappend_int(pairs_flat, linitial_int(p)), lsecond_int(p));
 	}
-	/* rebuild the driving side's request with the right columns */
-	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
+	/* rebuild the driving side's request with the right columns (and order) */
+	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, forward, false,
 								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
 								dattrs ? dattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&drive_exprs, &drive_local);

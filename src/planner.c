@@ -82,6 +82,8 @@ typedef struct Access
 	Cost		cost;
 } Access;
 
+#define DDB_UNKNOWN_TABLE_ITEMS 100000.0
+
 /* Per-relation planning state, kept in baserel->fdw_private. */
 typedef struct DdbPlanState
 {
@@ -675,7 +677,13 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	double		sel;
 
 	ps->opts = ddb_get_rel_options(foreigntableid, true);
-	ps->table_items = ps->opts->desc ? Max(ps->opts->desc->item_count, 1) : 1000;
+	/*
+	 * DynamoDB refreshes ItemCount about every six hours (dynalite never
+	 * does): zero means unknown, and then the table is taken to be large, so
+	 * plans lean to key access rather than to a Scan.
+	 */
+	ps->table_items = (ps->opts->desc && ps->opts->desc->item_count > 0) ?
+		ps->opts->desc->item_count : DDB_UNKNOWN_TABLE_ITEMS;
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &ps->attrs);
 	foreach(lc, baserel->baserestrictinfo)
 		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause, baserel->relid, &ps->attrs);
@@ -1385,4 +1393,19 @@ ddb_rel_access_cost(RelOptInfo *rel, double *rows)
 
 	*rows = ps->base->rows;
 	return ps->base->cost;
+}
+
+/*
+ * The query's first ORDER BY key, when the relation's own access returns
+ * rows in that order (a Query on one partition); *forward 1 or -1.
+ */
+PathKey *
+ddb_rel_order_pathkey(PlannerInfo *root, RelOptInfo *rel, int *forward)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	bool		fwd = true;
+	PathKey    *pk = useful_pathkey(root, rel, ps, ps->base, &fwd);
+
+	*forward = fwd ? 1 : -1;
+	return pk;
 }
