@@ -40,9 +40,9 @@
  *	  (a PutItem of a whole item, a DeleteItem, an UpdateItem that only SETs
  *	  or REMOVEs, a write conditioned so that a second application fails or
  *	  changes nothing) says so with ddb_call_start_ex(..., true).  A write
- *	  that is not (ADD to a counter, list_append) is sent once more only
- *	  when it surely did not arrive; if its answer is lost the error says
- *	  that it may have been applied.  After a lost answer, a conditioned
+ *	  that is not (ADD to a counter, list_append) is retried only when
+ *	  DynamoDB surely did not act on it; if its answer is lost the error
+ *	  says that it may have been applied.  After a lost answer, a conditioned
  *	  write that is retried may fail its condition because the first
  *	  attempt succeeded: the error's "tried N times" tells the caller.
  *
@@ -51,8 +51,10 @@
  *	  keep the rule, bodies are supplied by a read callback, and its seek
  *	  callback, which curl calls to rewind for such a resend, refuses for a
  *	  call that is not idempotent once its whole body was sent; an accepted
- *	  resend counts as a retry.  Every error after the budget says what
- *	  failed and how many times it was tried.
+ *	  resend counts as a retry.  The error raised in the end names what
+ *	  failed (DynamoDB's __type and message, the transport failure, or the
+ *	  unparsable answer) and how many times it was tried, and says so when
+ *	  a write was not retried because it may have been applied.
  *
  * Rate limiting
  *	  max_requests_per_second (server option, overridden per foreign table;
@@ -74,8 +76,9 @@
  * TLS
  *	  Certificates and host names are verified, against the system CA
  *	  bundle or the server option ca_file.  verify_tls 'false' turns
- *	  verification off.  Both ca_file and verify_tls 'false' are honoured
- *	  only for a superuser's user mapping (checked in ddb_get_connection).
+ *	  verification off.  Both are a superuser's decision: a connection for
+ *	  the user mapping of a role that is not a superuser is refused when
+ *	  the server sets either (checked in ddb_get_connection).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"

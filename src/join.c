@@ -652,6 +652,7 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	if (js->mode == DDB_JOIN_PARTITION)
 		ddb_scan_set_check_shape(js->drive, false);	/* both entities come back */
 	js->conn = ddb_get_connection(ddb_scan_opts(js->drive)->serverid, userid);
+	ddb_connection_set_rate(js->conn, ddb_scan_opts(js->drive)->max_requests_per_second);
 
 	js->ntl = list_length(fsplan->fdw_scan_tlist);
 	js->tl_side = palloc(sizeof(int) * Max(js->ntl, 1));

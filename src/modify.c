@@ -505,6 +505,7 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 	userid = GetUserId();
 #endif
 	ms->conn = ddb_get_connection(ms->opts->serverid, userid);
+	ddb_connection_set_rate(ms->conn, ms->opts->max_requests_per_second);
 	foreach(lc, ft->options)
 	{
 		DefElem    *d = lfirst(lc);

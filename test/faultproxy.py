@@ -23,6 +23,8 @@
 #	              then the connection closes
 #	badjson       forwarded, 200 with a body cut in half (valid HTTP, invalid
 #	              JSON)
+#	none          (in scripts) forwarded faithfully: lets the retry of the
+#	              request just faulted through
 #
 # Control, on the same ports (paths starting with /__ are never forwarded):
 #
@@ -97,7 +99,7 @@ class FaultState:
         for s in cfg.get("script", []):
             if isinstance(s, str):
                 s = {"kind": s}
-            if s.get("kind") not in KINDS:
+            if s.get("kind") not in KINDS + ["none"]:
                 raise ValueError("unknown fault kind %r" % s.get("kind"))
             script.append(s)
         rate = float(cfg.get("rate", 0.0))
@@ -136,6 +138,8 @@ class FaultState:
                 kind, ms = s["kind"], int(s.get("ms", self.delay_ms))
                 if not self.script:
                     self.mode = "off"
+                if kind == "none":
+                    return None, 0
             else:
                 # two draws per request whatever the outcome: reproducible
                 hit = self.rng.random() < self.rate
@@ -173,7 +177,9 @@ LOG = None
 
 def log(msg):
     if LOG:
-        LOG.write("%s %s\n" % (time.strftime("%H:%M:%S"), msg))
+        t = time.time()
+        LOG.write("%s.%03d %s\n" % (time.strftime("%H:%M:%S", time.localtime(t)),
+                                    int(t * 1000) % 1000, msg))
         LOG.flush()
 
 
@@ -186,6 +192,12 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self):
         super().setup()
         self.upstream = None
+        try:
+            # answers go out in one write; no Nagle delays on small ones
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY,
+                                       1)
+        except OSError:
+            pass
 
     def finish(self):
         try:
@@ -201,14 +213,18 @@ class Handler(BaseHTTPRequestHandler):
     # ---- plumbing --------------------------------------------------------
     def send_bytes(self, status, body, ctype="application/x-amz-json-1.0",
                    extra=None, length=None):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length",
-                         str(len(body) if length is None else length))
-        for k, v in (extra or []):
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
+        self.log_request(status)
+        head = ["HTTP/1.1 %d %s" % (status, self.responses.get(
+                    status, ("",))[0]),
+                "Server: faultproxy",
+                "Content-Type: " + ctype,
+                "Content-Length: %d" % (len(body) if length is None
+                                        else length)]
+        head += ["%s: %s" % kv for kv in (extra or [])]
+        if self.close_connection:
+            head.append("Connection: close")
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+                         + body)
         self.wfile.flush()
 
     def reset_connection(self):
@@ -235,6 +251,9 @@ class Handler(BaseHTTPRequestHandler):
             if self.upstream is None:
                 self.upstream = http.client.HTTPConnection(*UPSTREAM,
                                                            timeout=60)
+                self.upstream.connect()
+                self.upstream.sock.setsockopt(socket.IPPROTO_TCP,
+                                              socket.TCP_NODELAY, 1)
             try:
                 self.upstream.request("POST", self.path, body, headers)
                 resp = self.upstream.getresponse()

@@ -74,8 +74,9 @@ exec valgrind --quiet --trace-children=no --error-limit=no --num-callers=40 \\
 EOF
 chmod 0755 "$VGDIR/postgres"
 [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$VGDIR"
+# jit off: LLVM's loading under valgrind reports noise inside ld.so
 if ! ddb_as_pg env -i "${KEEP[@]}" "$PG_BIN/pg_ctl" -D "$DDB_TMP/data" -p "$VGDIR/postgres" \
-		-l "$DDB_TMP/postgres.log" -w -t 300 start >"$DDB_TMP/pg_ctl.log" 2>&1; then
+		-o "-c jit=off" -l "$DDB_TMP/postgres.log" -w -t 300 start >"$DDB_TMP/pg_ctl.log" 2>&1; then
 	cat "$DDB_TMP/pg_ctl.log"
 	tail -n 40 "$DDB_TMP/postgres.log"
 	fail "the cluster did not start under valgrind"
