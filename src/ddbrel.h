@@ -193,6 +193,7 @@ extern DdbCall *ddb_call_start(DdbConn *conn, const char *op, const char *table,
 extern DdbCall *ddb_call_start_ex(DdbConn *conn, const char *op, const char *table,
 								  char *body, bool idempotent);
 extern cJSON *ddb_call_finish(DdbCall *call);
+extern int	ddb_last_call_attempts;
 extern void ddb_call_cancel(DdbCall *call);
 extern void ddb_http_abort_all(void);
 

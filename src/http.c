@@ -795,6 +795,23 @@ call_body_sent(const DdbCall *call)
 	return call->body_off >= call->body_len;
 }
 
+/* Whether an error answer's body is a JSON document (DynamoDB's always are). */
+static bool
+error_body_is_json(DdbCall *call)
+{
+	const char *end = NULL;
+	cJSON	   *j;
+	bool		ok;
+
+	if (call->resp == NULL || call->resp_len == 0)
+		return false;
+	j = cJSON_ParseWithLengthOpts(call->resp, call->resp_len, &end, false);
+	ok = (j != NULL);
+	if (j)
+		cJSON_Delete(j);
+	return ok;
+}
+
 /*
  * How a failed attempt may be retried: the rule at the top of this file.
  * Only the transport and HTTP outcome is looked at here; a 200 answer
@@ -840,6 +857,9 @@ call_retry_class(DdbCall *call)
 			strcmp(type, "RequestLimitExceeded") == 0 ||
 			strcmp(type, "LimitExceededException") == 0)
 			return DDB_RETRY_ALWAYS;
+		/* an error answer we cannot read is no answer: like a lost one */
+		if (type[0] == '\0' && !error_body_is_json(call))
+			return DDB_RETRY_IF_IDEMPOTENT;
 	}
 	return DDB_RETRY_NEVER;
 }
@@ -982,6 +1002,9 @@ not_repeated_context(void *arg)
 			   (const char *) arg);
 }
 
+/* How many times the last finished call was sent (for a writer's verification). */
+int			ddb_last_call_attempts = 0;
+
 /* Raises the error for a call that failed for good; frees the call. */
 static void call_report_failure(DdbCall *call) pg_attribute_noreturn();
 
@@ -1115,6 +1138,7 @@ ddb_call_finish(DdbCall *call)
 	}
 	PG_END_TRY();
 
+	ddb_last_call_attempts = call->attempts;
 	if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
 		call_report_failure(call);	/* does not return */
 

@@ -20,6 +20,8 @@
  */
 #include "ddbrel.h"
 
+#include "codec_core.h"
+
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
@@ -709,6 +711,105 @@ put_request(DdbModifyState *ms, cJSON *item)
 	return cJSON_PrintUnformatted(req);
 }
 
+/* Whether two AttributeValues hold the same value (numbers by value, sets unordered). */
+static bool
+av_equal(const cJSON *a, const cJSON *b)
+{
+	const char *ta = ddb_av_type(a);
+	const char *tb = ddb_av_type(b);
+	const cJSON *va;
+	const cJSON *vb;
+	const cJSON *e;
+
+	if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
+		return false;
+	va = a->child;
+	vb = b->child;
+	if (strcmp(ta, "N") == 0)
+		return ddb_number_compare(va->valuestring, vb->valuestring) == 0;
+	if (strcmp(ta, "M") == 0)
+	{
+		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
+			return false;
+		cJSON_ArrayForEach(e, va)
+		{
+			const cJSON *o = cJSON_GetObjectItemCaseSensitive(vb, e->string);
+
+			if (o == NULL || !av_equal(e, o))
+				return false;
+		}
+		return true;
+	}
+	if (strcmp(ta, "L") == 0)
+	{
+		const cJSON *f = vb->child;
+
+		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
+			return false;
+		cJSON_ArrayForEach(e, va)
+		{
+			if (!av_equal(e, f))
+				return false;
+			f = f->next;
+		}
+		return true;
+	}
+	if (strcmp(ta, "SS") == 0 || strcmp(ta, "NS") == 0 || strcmp(ta, "BS") == 0)
+	{
+		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
+			return false;
+		cJSON_ArrayForEach(e, va)
+		{
+			const cJSON *f;
+			bool		found = false;
+
+			cJSON_ArrayForEach(f, vb)
+				if (ta[0] == 'N' ? ddb_number_compare(e->valuestring, f->valuestring) == 0
+					: strcmp(e->valuestring, f->valuestring) == 0)
+				found = true;
+			if (!found)
+				return false;
+		}
+		return true;
+	}
+	return cJSON_Compare(va, vb, true);
+}
+
+/*
+ * After a conditional put was sent more than once and then failed its
+ * condition: did an earlier attempt write it?  A consistent read that finds
+ * exactly the item says yes.
+ */
+static bool
+put_landed(DdbModifyState *ms, const cJSON *item)
+{
+	cJSON	   *req = cJSON_CreateObject();
+	cJSON	   *key = cJSON_AddObjectToObject(req, "Key");
+	cJSON	   *resp;
+	const cJSON *got;
+	const cJSON *e;
+
+	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
+	cJSON_AddItemToObject(key, ms->opts->partition_key,
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->partition_key), true));
+	if (ms->opts->sort_key)
+		cJSON_AddItemToObject(key, ms->opts->sort_key,
+							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->sort_key), true));
+	cJSON_AddBoolToObject(req, "ConsistentRead", true);
+	resp = ddb_call(ms->conn, "GetItem", ms->opts->table, req);
+	got = cJSON_GetObjectItemCaseSensitive(resp, "Item");
+	if (got == NULL || cJSON_GetArraySize(got) != cJSON_GetArraySize(item))
+		return false;
+	cJSON_ArrayForEach(e, item)
+	{
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(got, e->string);
+
+		if (o == NULL || !av_equal(e, o))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Writes items (built by row_item, with their keys' text): conditional
  * PutItems all in flight at once, or (upsert) one BatchWriteItem that
@@ -752,7 +853,8 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 		calls[i] = NULL;
 		PG_TRY();
 		{
-			calls[i] = ddb_call_start(ms->conn, "PutItem", ms->opts->table, body);
+			/* safe to repeat: a repeat fails its condition, verified below */
+			calls[i] = ddb_call_start_ex(ms->conn, "PutItem", ms->opts->table, body, true);
 		}
 		PG_CATCH();
 		{
@@ -782,10 +884,20 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 		{
 			ErrorData  *edata;
 
+			int			attempts = ddb_last_call_attempts;
+
 			MemoryContextSwitchTo(oldcxt);
 			edata = CopyErrorData();
 			FlushErrorState();
-			if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && conflict < 0)
+			if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && attempts > 1 &&
+				put_landed(ms, items[i]))
+			{
+				/* an earlier attempt of this very put succeeded: its answer was lost */
+				ms->written++;
+				inserted[i] = true;
+				kept++;
+			}
+			else if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && conflict < 0)
 				conflict = i;
 			else if (first_error == NULL && edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
 				first_error = edata;

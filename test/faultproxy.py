@@ -23,6 +23,10 @@
 #	              then the connection closes
 #	badjson       forwarded, 200 with a body cut in half (valid HTTP, invalid
 #	              JSON)
+#	unprocessed   BatchWriteItem / BatchGetItem only: the first half of each
+#	              table's requests (keys) is forwarded, the rest comes back
+#	              as UnprocessedItems (UnprocessedKeys), as DynamoDB does
+#	              when it is busy; other operations are forwarded faithfully
 #	none          (in scripts) forwarded faithfully: lets the retry of the
 #	              request just faulted through
 #
@@ -62,6 +66,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KINDS = ["throughput", "throttling", "500", "503", "reset_before",
          "reset_after", "delay", "truncate", "badjson"]
+# kinds that are only chosen when named (not part of the default mix)
+EXTRA_KINDS = ["unprocessed"]
 
 ERRORS = {
     "throughput": (400, "com.amazonaws.dynamodb.v20120810#"
@@ -93,13 +99,13 @@ class FaultState:
             raise ValueError("unknown mode %r" % mode)
         kinds = cfg.get("kinds") or KINDS
         for k in kinds:
-            if k not in KINDS:
+            if k not in KINDS + EXTRA_KINDS:
                 raise ValueError("unknown fault kind %r" % k)
         script = []
         for s in cfg.get("script", []):
             if isinstance(s, str):
                 s = {"kind": s}
-            if s.get("kind") not in KINDS + ["none"]:
+            if s.get("kind") not in KINDS + EXTRA_KINDS + ["none"]:
                 raise ValueError("unknown fault kind %r" % s.get("kind"))
             script.append(s)
         rate = float(cfg.get("rate", 0.0))
@@ -318,6 +324,10 @@ class Handler(BaseHTTPRequestHandler):
             self.reset_connection()
             return
 
+        held = None
+        if kind == "unprocessed" and op in ("BatchWriteItem", "BatchGetItem"):
+            body, held = split_batch(op, body)
+
         try:
             status, headers, data = self.forward(body)
         except (OSError, http.client.HTTPException) as e:
@@ -327,6 +337,9 @@ class Handler(BaseHTTPRequestHandler):
         keep = [(k, v) for k, v in headers
                 if k.lower() in ("x-amzn-requestid", "x-amz-crc32")]
 
+        if held and status == 200:
+            data = merge_unprocessed(op, data, held)
+            headers = [(k, v) for k, v in headers if k.lower() != "x-amz-crc32"]
         if kind == "reset_after":
             self.reset_connection()
             return
@@ -348,6 +361,41 @@ class Handler(BaseHTTPRequestHandler):
         ctype = dict((k.lower(), v) for k, v in headers).get(
             "content-type", "application/x-amz-json-1.0")
         self.send_bytes(status, data, ctype, keep)
+
+
+def split_batch(op, body):
+    """Keeps the first half of each table's batch; returns (body, held)."""
+    req = json.loads(body)
+    held = {}
+    items = req.get("RequestItems", {})
+    for table, part in items.items():
+        if op == "BatchWriteItem":
+            n = len(part)
+            if n > 1:
+                items[table], held[table] = part[:(n + 1) // 2], part[(n + 1) // 2:]
+        else:
+            keys = part.get("Keys", [])
+            n = len(keys)
+            if n > 1:
+                rest = dict(part)
+                part["Keys"], rest["Keys"] = keys[:(n + 1) // 2], keys[(n + 1) // 2:]
+                held[table] = rest
+    return json.dumps(req).encode(), held
+
+
+def merge_unprocessed(op, data, held):
+    """Adds the held requests to the answer's unprocessed ones."""
+    resp = json.loads(data)
+    field = "UnprocessedItems" if op == "BatchWriteItem" else "UnprocessedKeys"
+    unp = resp.setdefault(field, {})
+    for table, part in held.items():
+        if op == "BatchWriteItem":
+            unp.setdefault(table, []).extend(part)
+        elif table in unp:
+            unp[table]["Keys"].extend(part["Keys"])
+        else:
+            unp[table] = part
+    return json.dumps(resp).encode()
 
 
 class _Discard:
