@@ -49,10 +49,10 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 SCALES = {
     "default": dict(n_scan=100000, part=1000, lookups=1000, users=200, orders=5,
                     join_n=100, students=100, lectures=200, join_m=50,
-                    n_load=100000, reps=3),
+                    n_load=20000, reps=3),
     "small": dict(n_scan=10000, part=1000, lookups=1000, users=50, orders=5,
                   join_n=100, students=20, lectures=100, join_m=50,
-                  n_load=5000, reps=3),
+                  n_load=2000, reps=3),
 }
 
 T_SCAN = "BenchScan"
@@ -294,6 +294,8 @@ class Bench:
         self.codec = {}
         self.timings = {}		# phase -> seconds
         self.write_support = None
+        with open("/proc/loadavg") as f:
+            self.load_start = " ".join(f.read().split()[:3])
 
     def _count(self, **kwargs):
         self.nreq += 1
@@ -451,6 +453,7 @@ CREATE FOREIGN TABLE scan_1 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s');
 CREATE FOREIGN TABLE scan_4 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s', parallel_segments '4');
 CREATE FOREIGN TABLE part (%(cols)s) SERVER ddb OPTIONS (table '%(part)s');
 CREATE FOREIGN TABLE load_ft (%(cols)s) SERVER ddb OPTIONS (table '%(load)s');
+CREATE FOREIGN TABLE load_up (%(cols)s) SERVER ddb OPTIONS (table '%(load)s', upsert 'true');
 CREATE FOREIGN TABLE users (user_id text, name text, email text) SERVER ddb
   OPTIONS (table '%(app)s', pk_template 'USER#{user_id}', sk_template 'USER#{user_id}');
 CREATE FOREIGN TABLE orders (user_id text, order_id text, total numeric, status text) SERVER ddb
@@ -472,6 +475,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             raise BenchError("SQL setup failed:\n" + out)
         ok, out = psql_script("SELECT version();")
         self.pg_version = out.strip()
+        d = c.describe_table(TableName=T_SCAN)["Table"]
+        self.item_count = (d.get("ItemCount"), d.get("TableSizeBytes"))
         self.keys = [("ITEM#%07d" % ((g * 7919) % sz["n_scan"]), "A")
                      for g in range(1, sz["lookups"] + 1)]
         self.timings["setup (tables, data, SQL objects)"] = time.monotonic() - t0
@@ -743,19 +748,26 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         log("INSERT into a foreign table: %s" % self.write_support)
 
         warm = ["SELECT 1 FROM load_ft WHERE pk = 'warm' AND sk = 'x';"]
+        warm_up = ["SELECT 1 FROM load_up WHERE pk = 'warm' AND sk = 'x';"]
         m = [
             ("sql_insert", "INSERT INTO load_ft SELECT ... FROM generate_series(1, %d)" % n, "sql",
              dict(stmt="INSERT INTO load_ft SELECT %s FROM generate_series(1, %d) g;" % (SQL_ROW, n),
-                  warm=warm, pre=None, check=check_loaded, explain=False)),
+                  warm=warm, check=check_loaded, explain=False, items=n)),
             ("py_batch_writer", "boto3 Table.batch_writer, put_item per row", "py",
-             dict(fn=batch_writer, pre=fresh, check=check_loaded)),
+             dict(fn=batch_writer, pre=fresh, check=check_loaded, items=n)),
+            ("sql_insert_up", "same INSERT into load_up (upsert 'true')", "sql",
+             dict(stmt="INSERT INTO load_up SELECT %s FROM generate_series(1, %d) g;" % (SQL_ROW, n),
+                  warm=warm_up, check=check_loaded, explain=False, items=n)),
             ("sql_copy", "COPY load_ft FROM '<csv file>' (FORMAT csv)", "sql",
              dict(stmt="COPY load_ft FROM '%s' (FORMAT csv);" % csv, warm=warm, check=check_loaded,
-                  explain=False)),
+                  explain=False, items=n)),
+            ("sql_copy_up", "COPY load_up FROM '<csv file>' (upsert 'true')", "sql",
+             dict(stmt="COPY load_up FROM '%s' (FORMAT csv);" % csv, warm=warm_up, check=check_loaded,
+                  explain=False, items=n)),
         ]
         if self.write_support != "yes":
-            self.notes["sql_insert"] = self.write_support
-            self.notes["sql_copy"] = self.write_support
+            for k in ("sql_insert", "sql_insert_up", "sql_copy", "sql_copy_up"):
+                self.notes[k] = self.write_support
         # SQL samples need a fresh table too: wrap sql_sample
         orig = self.sql_sample
 
@@ -829,7 +841,7 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                 s.run(w)
             for name, pid in (("backend", s.pid), ("dynalite", self.dyn_pid)):
                 out = os.path.join(self.tmp, "perf.%s.data" % name)
-                procs[name] = (subprocess.Popen(["perf", "record", "-F", "999", "-p", str(pid), "-o", out],
+                procs[name] = (subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(pid), "-o", out],
                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out)
             time.sleep(0.5)
             c0, d0 = proc_cpu(s.pid), proc_cpu(self.dyn_pid)
@@ -846,16 +858,25 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                     p.kill()
             s.close()
         for name, (p, out) in procs.items():
-            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children",
+            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children", "-g", "none",
                                 "--sort", "dso,symbol", "--percent-limit", "1.5"],
                                capture_output=True, text=True)
-            lines = [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            lines = [perf_line(l) for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
             self.profiles[name] = lines[:18] if lines else ["(no samples: %s)" % r.stderr.strip()[-200:]]
-            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children",
+            r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--no-children", "-g", "none",
                                 "--sort", "dso", "--percent-limit", "1"],
                                capture_output=True, text=True)
-            lines = [l.rstrip() for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
+            lines = [perf_line(l) for l in r.stdout.splitlines() if l.strip() and not l.startswith("#")]
             self.profiles[name + "_dso"] = lines[:10]
+            if name == "backend":
+                r = subprocess.run(["perf", "report", "-i", out, "--stdio", "--children", "-g", "none",
+                                    "--sort", "symbol", "--percent-limit", "2"],
+                                   capture_output=True, text=True)
+                want = re.compile(r"ddb|Foreign|heap_insert|InputFunctionCall|cJSON|curl|strn?cmp|palloc|"
+                                  r"pwrite|page_fault|ExecutorRun")
+                lines = [perf_line(l) for l in r.stdout.splitlines()
+                         if l.strip() and not l.startswith("#") and want.search(l)]
+                self.profiles["backend_children"] = lines[:20]
 
     # ------------------------------------------------------------------------
     # Report
@@ -876,6 +897,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                     v["cpu"] = line.split(":", 1)[1].strip()
                     break
         v["kernel"] = platform.release()
+        with open("/proc/loadavg") as f:
+            v["loadavg"] = " ".join(f.read().split()[:3])
         v["postgres"] = self.pg_version
         try:
             with open(os.path.join(ROOT, "node_modules/dynalite/package.json")) as f:
@@ -947,7 +970,10 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             op, req, sc, rt, (", %d retries" % ret) if ret else "") for op, req, ret, sc, rt in st) or "none"
 
     def report(self):
-        v = self.versions()
+        if getattr(self, "v", None) is None:
+            self.v = self.versions()
+            self.total_time = time.monotonic() - T0
+        v = self.v
         sz = self.sz
         L = []
         add = L.append
@@ -969,7 +995,9 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             ("4c", "M:N join, one side (%d rows)" % sz["join_m"], "sql_mn", "py_mn_naive"),
             ("4d", "M:N join, one side (%d rows)" % sz["join_m"], "sql_mn", "py_mn_best"),
             ("5a", "load %d rows" % sz["n_load"], "sql_insert", "py_batch_writer"),
-            ("5b", "load %d rows" % sz["n_load"], "sql_copy", "py_batch_writer"),
+            ("5b", "load %d rows" % sz["n_load"], "sql_insert_up", "py_batch_writer"),
+            ("5c", "load %d rows" % sz["n_load"], "sql_copy", "py_batch_writer"),
+            ("5d", "load %d rows" % sz["n_load"], "sql_copy_up", "py_batch_writer"),
         ]
         table = ["| # | workload | ddbrel (SQL) | ddbrel time | boto3 | speed-up = boto3 / ddbrel | requests ddbrel / boto3 |",
                  "|---|---|---|---|---|---|---|"]
@@ -983,6 +1011,13 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             "ddbrel is faster). Both sides talk to the same dynalite on the same machine, alternating "
             "sample by sample." % ("" if self.scale == "default" else " --scale " + self.scale, self.reps))
         add("")
+        add("Method: SQL is timed with psql's `\\timing` (statement sent until the whole result is in "
+            "psql; output discarded, printing not counted) in a fresh session per sample, after a "
+            "warm-up statement that caches DescribeTable and opens the HTTP connection. boto3 (low-level "
+            "client, created and warmed beforehand) is timed with `time.perf_counter()` around the work, "
+            "which includes turning the responses into Python objects, as a user of boto3 would get them. "
+            "Requests are counted on both sides; CPU is read from /proc for the client and for dynalite.")
+        add("")
         add("## Machine and versions")
         add("")
         add("| | |")
@@ -992,6 +1027,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("| CPU | %s, nproc %s |" % (v["cpu"], v["nproc"]))
         add("| memory | %s |" % v["memory"])
         add("| kernel | %s |" % v["kernel"])
+        add("| load average | %s at the start, %s at the end (1, 5, 15 min; other work on the machine "
+            "adds noise to both sides alike) |" % (self.load_start, v["loadavg"]))
         add("| PostgreSQL | %s |" % v["postgres"])
         add("| dynalite | %s (node %s) |" % (v["dynalite"], v["node"]))
         add("| boto3 | %s |" % v["boto3"])
@@ -1002,6 +1039,11 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("Items of the scan table are ~%d bytes (DynamoDB's measure: names + values; %d bytes of "
             "DynamoDB JSON on the wire)." % (item_size(scan_item(1234)),
                                               len(json.dumps(scan_item(1234), separators=(",", ":")))))
+        add("")
+        add("dynalite's DescribeTable reports ItemCount %s and TableSizeBytes %s for the %d-item scan "
+            "table (DynamoDB refreshes them about every six hours; dynalite never does), so the planner's "
+            "row estimates for these tables cannot come from DescribeTable." % (self.item_count[0], self.item_count[1],
+                                                             sz["n_scan"]))
         add("")
         add("## Results")
         add("")
@@ -1022,7 +1064,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("| statement | rows | ddbrel.stats() |")
         add("|---|---|---|")
         for key in ("sql_count_1", "sql_ctas_1", "sql_count_4", "sql_ctas_4", "sql_q_key", "sql_q_bw",
-                    "sql_join", "sql_join_lat", "sql_any", "sql_1n", "sql_mn", "sql_insert", "sql_copy"):
+                    "sql_join", "sql_join_lat", "sql_any", "sql_1n", "sql_mn", "sql_insert",
+                    "sql_insert_up", "sql_copy", "sql_copy_up"):
             if key in self.notes:
                 add("| `%s` | – | %s |" % (self.labels.get(key, key), self.notes[key]))
             elif self.samples.get(key):
@@ -1065,8 +1108,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("")
         add("### ddbrel CPU per item decoded (callgrind)")
         add("")
-        if "error" in self.codec:
-            add("Not measured: %s" % self.codec["error"])
+        if "error" in self.codec or "items" not in self.codec:
+            add("Not measured: %s" % self.codec.get("error", "not run"))
         else:
             n = self.codec["items"]
             add("`bench/codec_bench` (src/codec_core.c + system cJSON, built with PostgreSQL's CFLAGS) on a "
@@ -1085,6 +1128,14 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                 self.codec["bench_parse"] + self.codec["bench_convert"],
                 (self.codec["bench_parse"] + self.codec["bench_convert"]) / n))
             add("")
+            if self.codec.get("native_tree_bytes"):
+                add("The parsed page (cJSON tree, malloc'd, counted with malloc_usable_size) takes "
+                    "%.1f MB in %s allocations for a %.1f MB response body: %.1f× the body, which "
+                    "ddbrel holds per stream (one page being read) besides the next page arriving." % (
+                        int(self.codec["native_tree_bytes"]) / 1048576, self.codec["native_tree_allocs"],
+                        self.codec["bytes"] / 1048576,
+                        int(self.codec["native_tree_bytes"]) / self.codec["bytes"]))
+                add("")
             add("Typed columns (the CTAS rows above) go through codec.c's `ddb_av_to_datum` and the "
                 "types' input functions instead of `ddb_item_to_json`; the backend profile below covers "
                 "that path.")
@@ -1094,7 +1145,7 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         if "error" in self.profiles:
             add("Not taken: %s" % self.profiles["error"])
         elif "wall" in self.profiles:
-            add("One extra run under `perf record -F 999 -p <pid>` on the backend and on dynalite at once: "
+            add("One extra run under `perf record -F 999 -g -p <pid>` on the backend and on dynalite at once: "
                 "wall %s, backend CPU %.2f s, dynalite CPU %.2f s." % (
                     self.fmt_t(self.profiles["wall"]), self.profiles["cpu"][0], self.profiles["cpu"][1]))
             for name in ("backend", "dynalite"):
@@ -1105,11 +1156,19 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                 L.extend(self.profiles.get(name + "_dso", []))
                 add("```")
                 add("")
-                add("%s, top symbols (≥ 1.5%%):" % name)
+                add("%s, top symbols (self time, ≥ 1.5%%):" % name)
                 add("")
                 add("```")
                 L.extend(self.profiles.get(name, []))
                 add("```")
+                if self.profiles.get(name + "_children"):
+                    add("")
+                    add("%s, selected functions with their callees (children, ≥ 2%%; call chains "
+                        "through the stripped libcjson are cut):" % name)
+                    add("")
+                    add("```")
+                    L.extend(self.profiles[name + "_children"])
+                    add("```")
         add("")
         add("### Plans")
         add("")
@@ -1124,14 +1183,53 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("")
         for k, secs in self.timings.items():
             add("- %s: %.1f s" % (k, secs))
-        add("- total (bench.py): %.1f s" % (time.monotonic() - T0))
+        add("- total (bench.py): %.1f s" % self.total_time)
         add("")
         notes = os.path.join(HERE, "NOTES.md")
         if os.path.exists(notes):
             with open(notes) as f:
-                add(f.read().rstrip())
+                add(self.render_notes(f.read().rstrip(), v))
             add("")
         return "\n".join(L), table
+
+    def render_notes(self, text, v):
+        """bench/NOTES.md with {{kind:args}} replaced by this run's numbers."""
+        def one(m):
+            kind, _, arg = m.group(1).partition(":")
+            args = arg.split(":") if arg else []
+            try:
+                if kind == "wall":
+                    return self.fmt_t(self.median(args[0]))
+                if kind in ("ccpu", "scpu"):
+                    x = self.median(args[0], "client_cpu" if kind == "ccpu" else "server_cpu")
+                    return "%.2f s" % x
+                if kind == "cpuitem":
+                    n = self.items.get(args[0]) or self.samples[args[0]][0].rows
+                    return "%.1f µs" % (self.median(args[0], "client_cpu") / n * 1e6)
+                if kind == "perreq":
+                    return "%.0f µs" % (self.median(args[0], "server_cpu") /
+                                        self.samples[args[0]][0].requests * 1e6)
+                if kind == "speedup":
+                    return self.fx(self.speedup(args[0], args[1]))
+                if kind == "req":
+                    return str(self.samples[args[0]][0].requests)
+                if kind == "stats":
+                    return self.stats_text(args[0])
+                if kind in ("hwm", "hwm0"):
+                    i = 1 if kind == "hwm" else 0
+                    return "%.1f MB" % (max(x.hwm[i] for x in self.samples[args[0]]) / 1024)
+                if kind == "codecper":
+                    return "%.0f" % (self.codec[args[0]] / self.codec["items"])
+                if kind == "treemb":
+                    return "%.1f" % (int(self.codec["native_tree_bytes"]) / 1048576)
+                if kind == "size":
+                    return "{:,}".format(self.sz[args[0]])
+                if kind in v:
+                    return v[kind]
+            except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError):
+                pass
+            return "(n/a: %s)" % m.group(1)
+        return re.sub(r"\{\{([^}]+)\}\}", one, text)
 
     def goals(self):
         out = []
@@ -1151,26 +1249,66 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         for key in ("sql_q_key", "sql_q_bw"):
             for op, req, ret, sc, rt in (self.samples.get(key) or [Sample(0, 0, 0)])[0].stats:
                 if sc != rt:
-                    bad.append("%s: %s scanned %d, returned %d" % (self.labels[key], op, sc, rt))
+                    bad.append("%s: %s scanned %d, returned %d" % (key, op, sc, rt))
         desc = "; ".join("%s: %s" % (self.labels[k].split(" WHERE ")[-1], self.stats_text(k))
-                         for k in ("sql_q_key", "sql_q_bw"))
+                         for k in ("sql_q_key", "sql_q_bw") if k in self.labels) or "not run"
         g("items scanned == items returned, key and begins_with queries", desc, not bad and
           bool(self.samples.get("sql_q_key")))
         r1 = self.samples["sql_1n"][0].requests if self.samples.get("sql_1n") else None
-        g("1:N join: 1 request", "%s requests (%s)" % (r1, self.stats_text("sql_1n")), r1 == 1)
+        g("1:N join: 1 request", "%s request(s): %s" % (r1, self.stats_text("sql_1n")), r1 == 1)
         r2 = self.samples["sql_mn"][0].requests if self.samples.get("sql_mn") else None
-        g("M:N join: 2 requests", "%s requests (%s)" % (r2, self.stats_text("sql_mn")), r2 == 2)
-        li = self.speedup("sql_insert", "py_batch_writer")
-        lc = self.speedup("sql_copy", "py_batch_writer")
+        g("M:N join: 2 requests", "%s request(s): %s" % (r2, self.stats_text("sql_mn")), r2 == 2)
+        sp = {k: self.speedup(k, "py_batch_writer")
+              for k in ("sql_insert", "sql_insert_up", "sql_copy", "sql_copy_up")}
         if self.write_support != "yes":
             g("load ≥ 2× boto3 batch_writer", "INSERT/COPY: %s" % self.write_support, False)
         else:
-            g("load ≥ 2× boto3 batch_writer", "INSERT ... SELECT %s, COPY %s" % (self.fx(li), self.fx(lc)),
-              li is not None and lc is not None and li >= 2 and lc >= 2)
+            best_i = max([x for x in (sp["sql_insert"], sp["sql_insert_up"]) if x is not None] or [0])
+            best_c = max([x for x in (sp["sql_copy"], sp["sql_copy_up"]) if x is not None] or [0])
+            only_up = (best_i >= 2 and best_c >= 2 and
+                       not ((sp["sql_insert"] or 0) >= 2 and (sp["sql_copy"] or 0) >= 2))
+            g("load ≥ 2× boto3 batch_writer (INSERT ... SELECT and COPY, best table mode of each)",
+              "INSERT %s (upsert %s), COPY %s (upsert %s)%s" % (
+                  self.fx(sp["sql_insert"]), self.fx(sp["sql_insert_up"]),
+                  self.fx(sp["sql_copy"]), self.fx(sp["sql_copy_up"]),
+                  "; met only with upsert 'true' (BatchWriteItem), not with the default "
+                  "conditional PutItem" if only_up else ""),
+              best_i >= 2 and best_c >= 2)
         return out
 
     def fx(self, x):
         return "n/a" if x is None else "%.2f×" % x
+
+
+STATE_FIELDS = ("scale", "sz", "reps", "labels", "plans", "sql", "notes", "items", "profiles",
+                "codec", "timings", "write_support", "load_start", "pg_version", "item_count",
+                "v", "total_time")
+
+
+def save_state(b, path):
+    """What report() needs, so the report can be written again (--rerender)."""
+    d = {k: getattr(b, k, None) for k in STATE_FIELDS}
+    d["samples"] = {k: [vars(x) for x in smps] for k, smps in b.samples.items()}
+    with open(path, "w") as f:
+        json.dump(d, f)
+
+
+def load_state(path):
+    with open(path) as f:
+        d = json.load(f)
+    b = Bench.__new__(Bench)
+    for k in STATE_FIELDS:
+        setattr(b, k, d.get(k))
+    b.samples = {k: [Sample(**x) for x in smps] for k, smps in d["samples"].items()}
+    for smps in b.samples.values():
+        for x in smps:
+            x.stats = [tuple(st) for st in x.stats]
+    return b
+
+
+def perf_line(line):
+    """A perf report line without the empty IPC columns and the padding."""
+    return re.sub(r"\s+-\s+-\s*$", "", line).rstrip()
 
 
 def _decimal(s):
@@ -1185,7 +1323,19 @@ def main():
     ap.add_argument("--out", default=None, help="results file (default bench/RESULTS.md, "
                     "bench/RESULTS.<scale>.md for other scales)")
     ap.add_argument("--only", default="", help="comma list of workloads 1-5 (development)")
+    ap.add_argument("--rerender", metavar="STATE", default=None,
+                    help="write the report again from a saved run (bench/.last-run.<scale>.json), "
+                    "e.g. after editing bench/NOTES.md; runs nothing")
     args = ap.parse_args()
+    if args.rerender:
+        b = load_state(args.rerender)
+        text, table = b.report()
+        out = args.out or os.path.join(HERE, "RESULTS.md" if b.scale == "default"
+                                       else "RESULTS.%s.md" % b.scale)
+        with open(out, "w") as f:
+            f.write(text + "\n")
+        print("bench: wrote %s from %s" % (os.path.relpath(out, ROOT), args.rerender))
+        return
     b = Bench(args)
     b.setup()
     only = set(args.only.split(",")) if args.only else {"1", "2", "3", "4", "5", "codec", "profile"}
@@ -1195,6 +1345,7 @@ def main():
         if name in only:
             fn()
     text, table = b.report()
+    save_state(b, os.path.join(HERE, ".last-run.%s.json" % args.scale))
     out = args.out or os.path.join(HERE, "RESULTS.md" if args.scale == "default"
                                    else "RESULTS.%s.md" % args.scale)
     with open(out + ".tmp", "w") as f:

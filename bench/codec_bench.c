@@ -15,9 +15,13 @@
  *
  *	./codec_bench resp.json 50
  *
+ * It also parses the page once beforehand with counting cJSON hooks, to
+ * report how much memory the tree of one page takes (tree_bytes).
+ *
  * Output is one line of key=value pairs for the driver to read.
  *-------------------------------------------------------------------------
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,34 @@
 #include <cjson/cJSON.h>
 
 #include "codec_core.h"
+
+/* Bytes cJSON holds, to size the tree of one page. */
+static size_t cjson_bytes;
+static size_t cjson_allocs;
+
+static void *
+count_malloc(size_t n)
+{
+	void	   *p = malloc(n);
+
+	if (p != NULL)
+	{
+		cjson_bytes += malloc_usable_size(p);
+		cjson_allocs++;
+	}
+	return p;
+}
+
+static void
+count_free(void *p)
+{
+	if (p != NULL)
+	{
+		cjson_bytes -= malloc_usable_size(p);
+		cjson_allocs--;
+	}
+	free(p);
+}
 
 /* The whole file, NUL-terminated. */
 static char *
@@ -113,6 +145,9 @@ main(int argc, char **argv)
 	int			reps;
 	int			r;
 	long		items = 0;
+	size_t		tree_bytes = 0;
+	size_t		tree_allocs = 0;
+	cJSON_Hooks hooks = {count_malloc, count_free};
 	double		t_parse = 0;
 	double		t_conv = 0;
 	ddb_buf		out;
@@ -126,6 +161,17 @@ main(int argc, char **argv)
 	reps = argc > 2 ? atoi(argv[2]) : 1;
 	if (reps < 1)
 		reps = 1;
+	/* size of one parsed page, with counting hooks, outside the measured functions */
+	{
+		cJSON	   *root;
+
+		cJSON_InitHooks(&hooks);
+		root = cJSON_Parse(body);
+		tree_bytes = cjson_bytes;
+		tree_allocs = cjson_allocs;
+		cJSON_Delete(root);
+		cJSON_InitHooks(NULL);
+	}
 	ddb_buf_init(&out);
 	for (r = 0; r < reps; r++)
 	{
@@ -138,8 +184,10 @@ main(int argc, char **argv)
 		t_conv += now_ns() - t1;
 		cJSON_Delete(root);
 	}
-	printf("bytes=%zu items=%ld json_bytes=%zu reps=%d parse_ns_per_item=%.1f convert_ns_per_item=%.1f\n",
-		   len, items, bytes, reps, t_parse / reps / items, t_conv / reps / items);
+	printf("bytes=%zu items=%ld json_bytes=%zu tree_bytes=%zu tree_allocs=%zu reps=%d "
+		   "parse_ns_per_item=%.1f convert_ns_per_item=%.1f\n",
+		   len, items, bytes, tree_bytes, tree_allocs, reps,
+		   t_parse / reps / items, t_conv / reps / items);
 	ddb_buf_free(&out);
 	free(body);
 	return 0;

@@ -131,3 +131,17 @@ CREATE FOREIGN TABLE guarded_orders (user_id text, order_id text)
                       allow_full_scan 'false');
 SELECT * FROM guarded_orders WHERE order_id > '1';
 SELECT * FROM guarded_orders WHERE order_id = '1003';
+
+-- a join from a local table of full keys: one GetItem per row, both key
+-- columns bound together (not a Query per row, not a Scan)
+CREATE TEMP TABLE wanted_keys AS SELECT 'USER#123'::text AS pk, 'ORDER#1002'::text AS sk;
+ANALYZE wanted_keys;
+EXPLAIN (COSTS OFF) SELECT i.name, i.total FROM wanted_keys w JOIN items i USING (pk, sk);
+SELECT i.sk, i.total FROM wanted_keys w JOIN items i USING (pk, sk);
+-- count(*) with parallel segments still uses Select=COUNT in each segment
+CREATE FOREIGN TABLE pages_par (id text, n int) SERVER ddb
+  OPTIONS (table 'Pages', parallel_segments '4');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM pages_par;
+SELECT ddbrel.stats_reset();
+SELECT count(*) FROM pages_par;
+SELECT operation, requests >= 4 AS per_segment, returned FROM sent();

@@ -853,18 +853,42 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 			continue;
 		join_clauses = lappend(join_clauses, ri);
 	}
+	/* one path per set of outer relations, with every clause they bind */
 	foreach(lc, join_clauses)
 	{
 		RestrictInfo *ri = lfirst(lc);
 		Relids		outer = bms_difference(ri->clause_relids, baserel->relids);
+		List	   *clauses = NIL;
 		List	   *quals;
 		Access	   *pa;
 		ForeignPath *path;
+		ListCell   *lc2;
+		bool		seen = false;
 
 		if (bms_is_empty(outer) || !join_clause_is_movable_to(ri, baserel))
 			continue;
+		foreach(lc2, join_clauses)
+		{
+			RestrictInfo *r2 = lfirst(lc2);
+
+			if (lfirst(lc2) == lfirst(lc))
+				break;
+			if (bms_equal(bms_difference(r2->clause_relids, baserel->relids), outer) &&
+				join_clause_is_movable_to(r2, baserel))
+				seen = true;	/* this set was done with an earlier clause */
+		}
+		if (seen)
+			continue;
+		foreach(lc2, join_clauses)
+		{
+			RestrictInfo *r2 = lfirst(lc2);
+
+			if (bms_equal(bms_difference(r2->clause_relids, baserel->relids), outer) &&
+				join_clause_is_movable_to(r2, baserel))
+				clauses = lappend(clauses, r2);
+		}
 		quals = classify_all(ps->opts, baserel->relid,
-							 lappend(list_copy(baserel->baserestrictinfo), ri));
+							 list_concat(list_copy(baserel->baserestrictinfo), clauses));
 		pa = choose_access(ps, quals);
 		if (pa->op == DDB_OP_SCAN)
 			continue;
@@ -1256,7 +1280,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	/* count(*) and the like: nothing to read, nothing to check here */
 	if (retrieved == NIL && local == NIL && !need_match && !type_check &&
 		mode == DDB_BUILD_SCAN &&
-		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && opts->parallel_segments == 1)
+		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
 		count_only = true;
 
 	req = cJSON_CreateObject();
