@@ -763,12 +763,12 @@ ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
  * Converts an item's attributes into values[attnum - 1], for the columns
  * the plan retrieves.  Errors name the attribute and the item's key.
  */
-void
-ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
+static void
+fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, bool rematch)
 {
 	int			i;
 
-	if (st->opts->pk_template || st->opts->sk_template)
+	if (rematch && (st->opts->pk_template || st->opts->sk_template))
 		(void) match_templates(st, item);
 	st->cur_item = item;
 	st->errcb.callback = item_error_context;
@@ -805,6 +805,12 @@ ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
 	st->cur_item = NULL;
 }
 
+void
+ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
+{
+	fill_values(st, item, values, nulls, true);
+}
+
 DdbRelOptions *
 ddb_scan_opts(DdbScanState *st)
 {
@@ -839,7 +845,8 @@ ddbIterateForeignScan(ForeignScanState *node)
 	}
 	memset(slot->tts_isnull, true, sizeof(bool) * slot->tts_tupleDescriptor->natts);
 	oldcxt = MemoryContextSwitchTo(st->rowcxt);
-	ddb_scan_fill(st, item, slot->tts_values, slot->tts_isnull);
+	/* ddb_scan_next just matched the item's keys when it checked its shape */
+	fill_values(st, item, slot->tts_values, slot->tts_isnull, !st->check_shape);
 	MemoryContextSwitchTo(oldcxt);
 	ExecStoreVirtualTuple(slot);
 	return slot;
