@@ -778,6 +778,7 @@ typedef struct KeyColumnArg
 {
 	DdbRelOptions *opts;
 	Index		relid;
+	AttrNumber	attnum;			/* the one column to match */
 } KeyColumnArg;
 
 /* EC callback: an equivalence class containing one of our key-binding columns. */
@@ -798,7 +799,7 @@ key_column_ec(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 	{
 		DdbColumn  *col = &ka->opts->columns[i];
 
-		if (col->attnum != ((Var *) e)->varattno)
+		if (col->attnum != ((Var *) e)->varattno || col->attnum != ka->attnum)
 			continue;
 		foreach(lc, ka->opts->templates)
 			if (ddb_template_hole_index(((DdbAttrTemplate *) lfirst(lc))->tmpl, col->colname) >= 0)
@@ -843,8 +844,19 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	/* joins: a key lookup per outer row instead of a scan per row */
 	ka.opts = ps->opts;
 	ka.relid = baserel->relid;
-	join_clauses = generate_implied_equalities_for_column(root, baserel, key_column_ec,
-														  &ka, baserel->lateral_referencers);
+	/* the planner reports one equivalence class per call: ask column by column */
+	join_clauses = NIL;
+	{
+		int			i;
+
+		for (i = 0; i < ps->opts->ncolumns; i++)
+		{
+			ka.attnum = ps->opts->columns[i].attnum;
+			join_clauses = list_concat(join_clauses,
+									   generate_implied_equalities_for_column(root, baserel, key_column_ec,
+																			  &ka, baserel->lateral_referencers));
+		}
+	}
 	foreach(lc, baserel->joininfo)
 	{
 		RestrictInfo *ri = lfirst(lc);
