@@ -93,6 +93,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "response_core.h"
 #include "sigv4.h"
 
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
@@ -759,57 +760,11 @@ ddb_http_abort_all(void)
 	}
 }
 
-/* The __type of a DynamoDB error body, without its namespace, or "". */
-static void
-error_type(const DdbCall *call, char *out, size_t outlen)
-{
-	const char *p;
-	const char *end;
-
-	out[0] = '\0';
-	if (call->resp == NULL)
-		return;
-	p = strstr(call->resp, "\"__type\"");
-	if (p == NULL)
-		return;
-	p = strchr(p + 8, '"');
-	if (p == NULL)
-		return;
-	p++;
-	end = strchr(p, '"');
-	if (end == NULL)
-		return;
-	{
-		const char *hash = memchr(p, '#', end - p);
-
-		if (hash)
-			p = hash + 1;
-	}
-	snprintf(out, outlen, "%.*s", (int) (end - p), p);
-}
-
 /* Whether the whole request had been handed to the network. */
 static bool
 call_body_sent(const DdbCall *call)
 {
 	return call->body_off >= call->body_len;
-}
-
-/* Whether an error answer's body is a JSON document (DynamoDB's always are). */
-static bool
-error_body_is_json(DdbCall *call)
-{
-	const char *end = NULL;
-	cJSON	   *j;
-	bool		ok;
-
-	if (call->resp == NULL || call->resp_len == 0)
-		return false;
-	j = cJSON_ParseWithLengthOpts(call->resp, call->resp_len, &end, false);
-	ok = (j != NULL);
-	if (j)
-		cJSON_Delete(j);
-	return ok;
 }
 
 /*
@@ -820,7 +775,6 @@ error_body_is_json(DdbCall *call)
 static DdbRetryClass
 call_retry_class(DdbCall *call)
 {
-	char		type[128];
 
 	if (call->resp_oom)
 		return DDB_RETRY_NEVER;
@@ -851,15 +805,19 @@ call_retry_class(DdbCall *call)
 		return DDB_RETRY_IF_IDEMPOTENT;
 	if (call->status == 400)
 	{
-		error_type(call, type, sizeof(type));
-		if (strcmp(type, "ProvisionedThroughputExceededException") == 0 ||
-			strcmp(type, "ThrottlingException") == 0 ||
-			strcmp(type, "RequestLimitExceeded") == 0 ||
-			strcmp(type, "LimitExceededException") == 0)
-			return DDB_RETRY_ALWAYS;
+		/* not inside a curl callback: parsing (palloc) is fine here */
+		cJSON	   *json = call->resp ? cJSON_ParseWithLength(call->resp, call->resp_len) : NULL;
+		ddb_error_info info;
+		bool		throttled;
+
 		/* an error answer we cannot read is no answer: like a lost one */
-		if (type[0] == '\0' && !error_body_is_json(call))
+		if (json == NULL)
 			return DDB_RETRY_IF_IDEMPOTENT;
+		ddb_error_read(json, &info);
+		throttled = ddb_error_is_throttling(info.type);
+		cJSON_Delete(json);
+		if (throttled)
+			return DDB_RETRY_ALWAYS;
 	}
 	return DDB_RETRY_NEVER;
 }
