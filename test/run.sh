@@ -15,7 +15,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
-export PG_CONFIG=/usr/bin/pg_config
+export PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
 
 PASS=0
 FAIL=0
