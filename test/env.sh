@@ -217,7 +217,7 @@ ddb_local_start()
 	for attempt in 1 2 3; do
 		port=$(ddb_free_port) || return 1
 		: >"$DDB_TMP/ddblocal.log"
-		(cd "$DDB_TMP" && exec java -XX:+UseSerialGC -Xss1m \
+		(cd "$DDB_TMP" && exec java -XX:+UseSerialGC \
 			-Djava.library.path="$DDB_LOCAL_DIR/DynamoDBLocal_lib" \
 			-jar "$DDB_LOCAL_DIR/DynamoDBLocal.jar" \
 			-inMemory -sharedDb -disableTelemetry -port "$port") \
