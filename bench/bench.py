@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # bench/bench.py
-#	  The benchmark driver: ddbrel (through psql) against boto3 on one
-#	  dynalite, same data, same machine, interleaved; prints a markdown table
-#	  and writes bench/RESULTS.md.
+#	  The benchmark driver: ddbrel (through psql) against boto3 on one local
+#	  DynamoDB (dynalite or DynamoDB Local), same data, same machine,
+#	  interleaved; prints a markdown table and writes bench/RESULTS.md
+#	  (bench/RESULTS.local.md on DynamoDB Local).
 #
 # Run by bench/run.sh, which builds and installs the extension, starts a
-# private PostgreSQL 15 + dynalite (test/env.sh) and exports PGHOST, PGPORT,
-# PGUSER, DDB_ENDPOINT, DDB_TMP, DDB_DYNALITE_PID and the AWS_* dummies.
+# private PostgreSQL 15 + the DynamoDB server DDB_BACKEND names (test/env.sh)
+# and exports PGHOST, PGPORT, PGUSER, DDB_ENDPOINT, DDB_TMP, DDB_BACKEND,
+# DDB_SERVER_PID and the AWS_* dummies.
 #
 # Timing.  SQL is timed with psql's \timing: from sending the statement to
 # having the whole result in psql (printing excluded, output goes to
@@ -17,8 +19,9 @@
 # median of --reps samples (3); the two sides alternate sample by sample.
 #
 # Beside wall time each sample records the CPU time of the client (the
-# PostgreSQL backend, or this Python process) and of dynalite's node process
-# (/proc/<pid>/stat), which shows whether the shared server dominates.
+# PostgreSQL backend, or this Python process) and of the server process
+# (dynalite's node or DynamoDB Local's java; /proc/<pid>/stat), which shows
+# whether the shared server dominates.
 #
 # Must run as /usr/bin/python3 (Debian's, with python3-boto3).
 
@@ -258,6 +261,23 @@ def psql_script(sql):
     return p.returncode == 0, (p.stdout + p.stderr).strip()
 
 
+# test/env.sh's DDB_BACKEND values: name in the report, what the process is
+SERVERS = {
+    "dynalite": ("dynalite", "dynalite's node process (single-threaded JavaScript)"),
+    "local": ("DynamoDB Local", "DynamoDB Local's java process (SQLite in memory)"),
+}
+
+
+def results_name(scale, backend):
+    """bench/RESULTS[.local][.<scale>].md"""
+    parts = ["RESULTS"]
+    if backend != "dynalite":
+        parts.append(backend)
+    if scale != "default":
+        parts.append(scale)
+    return os.path.join(HERE, ".".join(parts) + ".md")
+
+
 STATS_SQL = ("SELECT operation, requests, retries, items_scanned, items_returned "
              "FROM ddbrel.stats() WHERE operation <> 'DescribeTable' ORDER BY 1;")
 
@@ -275,7 +295,10 @@ class Bench:
             self.sz["reps"] = args.reps
         self.reps = self.sz["reps"]
         self.endpoint = os.environ["DDB_ENDPOINT"]
-        self.dyn_pid = int(os.environ["DDB_DYNALITE_PID"])
+        self.backend = os.environ.get("DDB_BACKEND", "dynalite")
+        if self.backend not in SERVERS:
+            raise BenchError("DDB_BACKEND=%s: not dynalite or local" % self.backend)
+        self.dyn_pid = int(os.environ["DDB_SERVER_PID"])
         self.tmp = os.environ["DDB_TMP"]
         cfg = botocore.config.Config(max_pool_connections=16,
                                      retries={"max_attempts": 10, "mode": "standard"})
@@ -448,7 +471,7 @@ class Bench:
 CREATE EXTENSION IF NOT EXISTS ddbrel;
 CREATE SERVER ddb FOREIGN DATA WRAPPER ddbrel OPTIONS (region 'us-east-1', endpoint '%(ep)s');
 CREATE USER MAPPING FOR CURRENT_USER SERVER ddb
-  OPTIONS (access_key_id 'bench-key', secret_access_key 'bench-secret');
+  OPTIONS (access_key_id 'benchkey', secret_access_key 'bench-secret');
 CREATE FOREIGN TABLE scan_1 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s');
 CREATE FOREIGN TABLE scan_4 (%(cols)s) SERVER ddb OPTIONS (table '%(scan)s', parallel_segments '4');
 CREATE FOREIGN TABLE part (%(cols)s) SERVER ddb OPTIONS (table '%(part)s');
@@ -828,18 +851,18 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             self.codec["native_" + k] = v
 
     def profile(self):
-        """perf record on the backend and on dynalite during one SELECT * scan."""
+        """perf record on the backend and on the server during one SELECT * scan."""
         if not shutil.which("perf"):
             self.profiles["error"] = "perf not installed"
             return
-        log("profile: perf record on the backend and dynalite during CREATE TEMP TABLE ... scan_1")
+        log("profile: perf record on the backend and the server during CREATE TEMP TABLE ... scan_1")
         warm = ["SELECT 1 FROM scan_1 WHERE pk = 'warm' AND sk = 'x';"]
         s = Psql()
         procs = {}
         try:
             for w in warm:
                 s.run(w)
-            for name, pid in (("backend", s.pid), ("dynalite", self.dyn_pid)):
+            for name, pid in (("backend", s.pid), ("server", self.dyn_pid)):
                 out = os.path.join(self.tmp, "perf.%s.data" % name)
                 procs[name] = (subprocess.Popen(["perf", "record", "-F", "999", "-g", "-p", str(pid), "-o", out],
                                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out)
@@ -905,6 +928,15 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                 v["dynalite"] = json.load(f)["version"]
         except OSError:
             v["dynalite"] = "?"
+        try:
+            with open(os.path.join(ROOT, "node_modules/amplify-dynamodb-simulator/emulator/README.txt")) as f:
+                m = re.search(r"\(([0-9]+\.[0-9]+\.[0-9]+)\)", f.read())
+            v["local"] = m.group(1) if m else "?"
+        except OSError:
+            v["local"] = "?"
+        v["java"] = subprocess.run(["java", "-version"], capture_output=True,
+                                   text=True).stderr.splitlines()[0:1] if shutil.which("java") else []
+        v["java"] = v["java"][0] if v["java"] else "?"
         v["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
         v["boto3"] = "%s (botocore %s, Python %s)" % (boto3.__version__, botocore.__version__,
                                                        platform.python_version())
@@ -975,6 +1007,8 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             self.total_time = time.monotonic() - T0
         v = self.v
         sz = self.sz
+        backend = getattr(self, "backend", None) or "dynalite"
+        server, server_proc = SERVERS[backend]
         L = []
         add = L.append
         main_rows = [
@@ -1006,17 +1040,19 @@ SELECT count(DISTINCT pk) FROM bench_keys;
 
         add("# ddbrel benchmark results")
         add("")
-        add("Generated by `bench/run.sh%s` (bench/bench.py); every number below comes from one run. "
+        add("Generated by `%sbench/run.sh%s` (bench/bench.py); every number below comes from one run. "
             "Times are medians of %d samples; **speed-up = boto3 time / ddbrel time** (above 1 means "
-            "ddbrel is faster). Both sides talk to the same dynalite on the same machine, alternating "
-            "sample by sample." % ("" if self.scale == "default" else " --scale " + self.scale, self.reps))
+            "ddbrel is faster). Both sides talk to the same %s on the same machine, alternating "
+            "sample by sample." % ("" if backend == "dynalite" else "DDB_BACKEND=%s " % backend,
+                                   "" if self.scale == "default" else " --scale " + self.scale,
+                                   self.reps, server))
         add("")
         add("Method: SQL is timed with psql's `\\timing` (statement sent until the whole result is in "
             "psql; output discarded, printing not counted) in a fresh session per sample, after a "
             "warm-up statement that caches DescribeTable and opens the HTTP connection. boto3 (low-level "
             "client, created and warmed beforehand) is timed with `time.perf_counter()` around the work, "
             "which includes turning the responses into Python objects, as a user of boto3 would get them. "
-            "Requests are counted on both sides; CPU is read from /proc for the client and for dynalite.")
+            "Requests are counted on both sides; CPU is read from /proc for the client and for %s." % server)
         add("")
         add("## Machine and versions")
         add("")
@@ -1030,7 +1066,11 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("| load average | %s at the start, %s at the end (1, 5, 15 min; other work on the machine "
             "adds noise to both sides alike) |" % (self.load_start, v["loadavg"]))
         add("| PostgreSQL | %s |" % v["postgres"])
-        add("| dynalite | %s (node %s) |" % (v["dynalite"], v["node"]))
+        if backend == "local":
+            add("| DynamoDB Local | %s (%s; npm amplify-dynamodb-simulator) |" % (v.get("local", "?"),
+                                                                              v.get("java", "?")))
+        else:
+            add("| dynalite | %s (node %s) |" % (v["dynalite"], v["node"]))
         add("| boto3 | %s |" % v["boto3"])
         add("| libcurl | %s |" % v["libcurl"])
         add("| cJSON | %s |" % v["cjson"])
@@ -1040,16 +1080,17 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             "DynamoDB JSON on the wire)." % (item_size(scan_item(1234)),
                                               len(json.dumps(scan_item(1234), separators=(",", ":")))))
         add("")
-        add("dynalite's DescribeTable reports ItemCount %s and TableSizeBytes %s for the %d-item scan "
-            "table (DynamoDB refreshes them about every six hours; dynalite never does), so the planner's "
-            "row estimates for these tables cannot come from DescribeTable." % (self.item_count[0], self.item_count[1],
-                                                             sz["n_scan"]))
+        add("%s's DescribeTable reports ItemCount %s and TableSizeBytes %s for the %d-item scan "
+            "table (DynamoDB refreshes them about every six hours, DynamoDB Local at once, dynalite "
+            "never). The planner takes a table to hold at least 100,000 items whatever ItemCount "
+            "says, so the plans are the same on both servers." % (server, self.item_count[0],
+                                                                  self.item_count[1], sz["n_scan"]))
         add("")
         add("## Results")
         add("")
         L.extend(table)
         add("")
-        add("Requests: what reached dynalite during the timed statement (ddbrel.stats(), without "
+        add("Requests: what reached %s during the timed statement (ddbrel.stats(), without " % server +
             "DescribeTable) / boto3 HTTP requests (counted with a botocore before-send hook).")
         add("")
         add("### Goals of issue 8")
@@ -1074,11 +1115,11 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("### Where the time goes: CPU seconds during each measurement (medians)")
         add("")
         add("Client = the PostgreSQL backend for ddbrel, this Python process (all threads) for boto3; "
-            "server = dynalite's node process (single-threaded JavaScript). From /proc/<pid>/stat, "
+            "server = %s. From /proc/<pid>/stat, " % server_proc +
             "10 ms resolution. When server CPU is close to wall time the shared server is the bottleneck "
             "for both sides.")
         add("")
-        add("| measurement | wall | client CPU | dynalite CPU | client CPU per item |")
+        add("| measurement | wall | client CPU | %s CPU | client CPU per item |" % server)
         add("|---|---|---|---|---|")
         for key in self.labels:
             if key in self.notes or not self.samples.get(key):
@@ -1145,18 +1186,19 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         if "error" in self.profiles:
             add("Not taken: %s" % self.profiles["error"])
         elif "wall" in self.profiles:
-            add("One extra run under `perf record -F 999 -g -p <pid>` on the backend and on dynalite at once: "
-                "wall %s, backend CPU %.2f s, dynalite CPU %.2f s." % (
-                    self.fmt_t(self.profiles["wall"]), self.profiles["cpu"][0], self.profiles["cpu"][1]))
-            for name in ("backend", "dynalite"):
+            add("One extra run under `perf record -F 999 -g -p <pid>` on the backend and on %s at once: "
+                "wall %s, backend CPU %.2f s, %s CPU %.2f s." % (
+                    server, self.fmt_t(self.profiles["wall"]), self.profiles["cpu"][0], server,
+                    self.profiles["cpu"][1]))
+            for name, title in (("backend", "backend"), ("server", server)):
                 add("")
-                add("%s, by shared object:" % name)
+                add("%s, by shared object:" % title)
                 add("")
                 add("```")
                 L.extend(self.profiles.get(name + "_dso", []))
                 add("```")
                 add("")
-                add("%s, top symbols (self time, ≥ 1.5%%):" % name)
+                add("%s, top symbols (self time, ≥ 1.5%%):" % title)
                 add("")
                 add("```")
                 L.extend(self.profiles.get(name, []))
@@ -1164,7 +1206,7 @@ SELECT count(DISTINCT pk) FROM bench_keys;
                 if self.profiles.get(name + "_children"):
                     add("")
                     add("%s, selected functions with their callees (children, ≥ 2%%; call chains "
-                        "through the stripped libcjson are cut):" % name)
+                        "through the stripped libcjson are cut):" % title)
                     add("")
                     add("```")
                     L.extend(self.profiles[name + "_children"])
@@ -1186,7 +1228,11 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         add("- total (bench.py): %.1f s" % self.total_time)
         add("")
         notes = os.path.join(HERE, "NOTES.md")
-        if os.path.exists(notes):
+        if backend != "dynalite":
+            add("The analysis of bench/NOTES.md explains the dynalite run (bench/RESULTS.md); it is "
+                "not repeated for %s." % server)
+            add("")
+        elif os.path.exists(notes):
             with open(notes) as f:
                 add(self.render_notes(f.read().rstrip(), v))
             add("")
@@ -1282,7 +1328,7 @@ SELECT count(DISTINCT pk) FROM bench_keys;
 
 STATE_FIELDS = ("scale", "sz", "reps", "labels", "plans", "sql", "notes", "items", "profiles",
                 "codec", "timings", "write_support", "load_start", "pg_version", "item_count",
-                "v", "total_time")
+                "v", "total_time", "backend")
 
 
 def save_state(b, path):
@@ -1321,7 +1367,8 @@ def main():
     ap.add_argument("--scale", choices=sorted(SCALES), default="default")
     ap.add_argument("--reps", type=int, default=0)
     ap.add_argument("--out", default=None, help="results file (default bench/RESULTS.md, "
-                    "bench/RESULTS.<scale>.md for other scales)")
+                    "bench/RESULTS.<scale>.md for other scales, RESULTS.local[.<scale>].md "
+                    "on DynamoDB Local)")
     ap.add_argument("--only", default="", help="comma list of workloads 1-5 (development)")
     ap.add_argument("--rerender", metavar="STATE", default=None,
                     help="write the report again from a saved run (bench/.last-run.<scale>.json), "
@@ -1330,8 +1377,7 @@ def main():
     if args.rerender:
         b = load_state(args.rerender)
         text, table = b.report()
-        out = args.out or os.path.join(HERE, "RESULTS.md" if b.scale == "default"
-                                       else "RESULTS.%s.md" % b.scale)
+        out = args.out or results_name(b.scale, getattr(b, "backend", None) or "dynalite")
         with open(out, "w") as f:
             f.write(text + "\n")
         print("bench: wrote %s from %s" % (os.path.relpath(out, ROOT), args.rerender))
@@ -1345,9 +1391,9 @@ def main():
         if name in only:
             fn()
     text, table = b.report()
-    save_state(b, os.path.join(HERE, ".last-run.%s.json" % args.scale))
-    out = args.out or os.path.join(HERE, "RESULTS.md" if args.scale == "default"
-                                   else "RESULTS.%s.md" % args.scale)
+    save_state(b, os.path.join(HERE, ".last-run.%s%s.json" % (
+        "" if b.backend == "dynalite" else b.backend + ".", args.scale)))
+    out = args.out or results_name(args.scale, b.backend)
     with open(out + ".tmp", "w") as f:
         f.write(text + "\n")
     os.replace(out + ".tmp", out)

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # bench/run.sh
-#	  The benchmark command: ddbrel against boto3 on one dynalite, as ratios.
+#	  The benchmark command: ddbrel against boto3 on one local DynamoDB, as
+#	  ratios.
 #
-#	bench/run.sh [--scale small|default] [--reps N] [--out FILE]
+#	[DDB_BACKEND=dynalite|local] bench/run.sh [--scale small|default] [--reps N] [--out FILE]
 #
 # Installs what is missing and builds the extension (test/setup.sh), starts a
-# private PostgreSQL 15 + dynalite (test/env.sh; both are stopped on exit),
-# builds the codec harness (bench/Makefile), then runs bench/bench.py, which
-# loads the data, runs the workloads, prints a markdown table and writes
-# bench/RESULTS.md (bench/RESULTS.<scale>.md for other scales).
+# private PostgreSQL 15 + dynalite, or AWS's DynamoDB Local with
+# DDB_BACKEND=local (test/env.sh; both are stopped on exit), builds the codec
+# harness (bench/Makefile), then runs bench/bench.py, which loads the data,
+# runs the workloads, prints a markdown table and writes bench/RESULTS.md
+# (bench/RESULTS.<scale>.md for other scales; RESULTS.local.md and
+# RESULTS.local.<scale>.md on DynamoDB Local).
 #
 # Sizes can be overridden one by one with BENCH_N_SCAN, BENCH_PART,
 # BENCH_LOOKUPS, BENCH_JOIN_N, BENCH_JOIN_M, BENCH_N_LOAD, BENCH_REPS ...
@@ -38,7 +41,7 @@ while [ $# -gt 0 ]; do
 			shift 2
 			;;
 		-h | --help)
-			sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+			sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 			exit 0
 			;;
 		*)
@@ -55,7 +58,7 @@ make -s -C bench codec_bench PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
 # shellcheck source=test/env.sh
 source test/env.sh
 ddb_env_start
-export DDB_DYNALITE_PID DDB_TMP PG_BIN
+export DDB_BACKEND DDB_SERVER_PID DDB_TMP PG_BIN
 
 /usr/bin/python3 bench/bench.py "${args[@]}"
 echo "bench: done in $(($(date +%s) - start)) s"

@@ -1,5 +1,5 @@
 -- Set-up shared by every regress file: the extension, a server pointing at
--- the dynalite started by the test harness, and a user mapping.
+-- the DynamoDB server started by the test harness, and a user mapping.
 \getenv endpoint DDB_ENDPOINT
 CREATE EXTENSION ddbrel;
 CREATE SERVER ddb FOREIGN DATA WRAPPER ddbrel

@@ -62,7 +62,9 @@ EXPLAIN (VERBOSE, COSTS OFF) UPDATE counters SET n = n + 1 WHERE id = 'c1';
 SELECT n AS after_two_sessions_of_100 FROM counters WHERE id = 'c1';
 UPDATE counters SET n = n - 50 WHERE id = 'c1' RETURNING n;
 
--- every type written by SQL, read back by the AWS CLI
+-- every type written by SQL, read back by the AWS CLI; the 1.50 inside the
+-- map is sent as 1.5, as DynamoDB stores it (DynamoDB Local would keep it as
+-- sent, dynalite and DynamoDB trim it)
 CREATE FOREIGN TABLE wtypes (id text, s text, n numeric, i int, f float8, b bytea, bool boolean,
                              j jsonb, ss text[], ns numeric[], bs bytea[], d date)
   SERVER ddb OPTIONS (table 'WriteTypes');

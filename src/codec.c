@@ -602,7 +602,11 @@ bytea_to_base64(Datum value)
 	return out;
 }
 
-/* A jsonb scalar as an AV; numbers as numeric_out text. */
+/*
+ * A jsonb scalar as an AV; numbers as numeric_out text, trimmed as
+ * DynamoDB stores them (ddb_number_trim) so that every implementation
+ * gives back the same text.
+ */
 static cJSON *
 jsonb_scalar_to_av(DdbColumn *col, JsonbValue *v)
 {
@@ -626,6 +630,7 @@ jsonb_scalar_to_av(DdbColumn *col, JsonbValue *v)
 			s = DatumGetCString(DirectFunctionCall1(numeric_out,
 													NumericGetDatum(v->val.numeric)));
 			check_number_text(col, s);
+			ddb_number_trim(s);
 			return make_string_av("N", s);
 		default:
 			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);

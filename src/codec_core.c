@@ -15,6 +15,7 @@
  */
 #include "codec_core.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -257,6 +258,41 @@ ddb_number_valid(const char *s)
 	ddb_num		n;
 
 	return parse_ddb_number(s, &n);
+}
+
+/*
+ * DynamoDB keeps numbers without trailing fractional zeros; DynamoDB Local
+ * does so for N and NS attributes but keeps the text of a number nested in
+ * M or L as sent, so ddbrel sends the trimmed form itself.
+ */
+void
+ddb_number_trim(char *s)
+{
+	const char *p = s;
+	char	   *point = NULL;
+	char	   *end;
+
+	if (*p == '-')
+		p++;
+	if (!isdigit((unsigned char) *p))
+		return;
+	for (; *p; p++)
+	{
+		if (*p == '.' && point == NULL)
+			point = (char *) p;
+		else if (!isdigit((unsigned char) *p))
+			return;				/* exponent or junk: not ours to change */
+	}
+	if (point == NULL || point[1] == '\0' || !isdigit((unsigned char) point[-1]))
+		return;
+	end = s + strlen(s);
+	while (end > point + 1 && end[-1] == '0')
+		end--;
+	if (end == point + 1)
+		end = point;			/* "2." -> "2" */
+	*end = '\0';
+	if (strcmp(s, "-0") == 0)
+		strcpy(s, "0");
 }
 
 /*

@@ -36,6 +36,14 @@ extern const char *ddb_av_type(const cJSON *av);
 extern bool ddb_number_valid(const char *s);
 
 /*
+ * Trims a plain decimal number ("[-]digits[.digits]", as numeric_out
+ * writes it) in place to the form DynamoDB stores: no trailing zeros after
+ * the point, no bare point, no minus zero ("1.50" -> "1.5", "2.0" -> "2",
+ * "-0.0" -> "0").  Other text (exponents) is left alone.
+ */
+extern void ddb_number_trim(char *s);
+
+/*
  * Exact numeric comparison of two numbers accepted by ddb_number_valid
  * (-1, 0, 1; "1" == "1.0" == "10e-1"), as DynamoDB compares set elements.
  */

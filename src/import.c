@@ -42,10 +42,13 @@
  * ("STUDENT#"/"LECTURE#" -> "student_lecture"; "USER#"/"#SETTINGS" next
  * to "USER#"/"#PROFILE" -> "user_settings"), then "_2", "_3" ..., as
  * clashing column names do.  Other attributes seen (not the table's keys, not the type
- * attribute) follow the holes in order of first appearance: S text, N
- * numeric, BOOL boolean, B bytea, M/L jsonb, SS text[], NS numeric[], BS
+ * attribute) follow the holes in order of their lower-cased names: S text,
+ * N numeric, BOOL boolean, B bytea, M/L jsonb, SS text[], NS numeric[], BS
  * bytea[], only NULL text, mixed types jsonb; "attribute" options keep the
- * original names.  Table options: table, pk_template, sk_template (if the
+ * original names.  Neither the order of the items a Scan returns nor the
+ * order of the attributes in an item is the same on every DynamoDB
+ * implementation, so entities are named in order of their grouping keys
+ * and columns sorted by name: the same items give the same statements.  Table options: table, pk_template, sk_template (if the
  * table has a sort key), type_attribute and type_value.  A table without
  * items gets a NOTICE and no foreign table.
  *-------------------------------------------------------------------------
@@ -111,7 +114,7 @@ typedef struct Entity
 	KeyStats	pk;
 	KeyStats	sk;
 	bool		keys_equal;		/* pk text == sk text in every item */
-	List	   *attrs;			/* SeenAttr *, in order of first appearance */
+	List	   *attrs;			/* SeenAttr *, sorted by seen_attr_cmp */
 	int			round;			/* naming round (import_entities) */
 	char	   *name;
 } Entity;
@@ -682,12 +685,29 @@ entity_name_cmp(const ListCell *a, const ListCell *b)
 	return strcmp(((Entity *) lfirst(a))->name, ((Entity *) lfirst(b))->name);
 }
 
+static int
+entity_tag_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(((Entity *) lfirst(a))->tag, ((Entity *) lfirst(b))->tag);
+}
+
+/* Columns by lower-cased name ("createdAt" before "status"), then bytes. */
+static int
+seen_attr_cmp(const ListCell *a, const ListCell *b)
+{
+	const char *x = ((SeenAttr *) lfirst(a))->name;
+	const char *y = ((SeenAttr *) lfirst(b))->name;
+	int			c = pg_strcasecmp(x, y);
+
+	return c != 0 ? c : strcmp(x, y);
+}
+
 /*
  * Samples one table and adds a statement per entity, sorted by name.
- * Entities are named in rounds: plain ones first, then links from an
- * entity already named (a user's orders), then other links (a tag's
- * posts), so that the later a link comes the likelier it takes
- * "<pk>_<sk>" instead of the name its sort key suggests.
+ * Entities are named in rounds, each in order of grouping key: plain ones
+ * first, then links from an entity already named (a user's orders), then
+ * other links (a tag's posts), so that the later a link comes the likelier
+ * it takes "<pk>_<sk>" instead of the name its sort key suggests.
  */
 static List *
 import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
@@ -704,6 +724,10 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 						desc->name)));
 		return cmds;
 	}
+	/* the order of a Scan's items and of an item's attributes varies */
+	list_sort(entities, entity_tag_cmp);
+	foreach(lc, entities)
+		list_sort(((Entity *) lfirst(lc))->attrs, seen_attr_cmp);
 	foreach(lc, entities)
 	{
 		Entity	   *ent = (Entity *) lfirst(lc);

@@ -82,7 +82,8 @@ typedef struct Access
 	Cost		cost;
 } Access;
 
-#define DDB_UNKNOWN_TABLE_ITEMS 100000.0
+/* the fewest items a table is planned for (see ddbGetForeignRelSize) */
+#define DDB_MIN_TABLE_ITEMS 100000.0
 
 /* Per-relation planning state, kept in baserel->fdw_private. */
 typedef struct DdbPlanState
@@ -678,12 +679,17 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 
 	ps->opts = ddb_get_rel_options(foreigntableid, true);
 	/*
-	 * DynamoDB refreshes ItemCount about every six hours (dynalite never
-	 * does): zero means unknown, and then the table is taken to be large, so
-	 * plans lean to key access rather than to a Scan.
+	 * DynamoDB refreshes ItemCount about every six hours (DynamoDB Local
+	 * keeps it current, dynalite always says zero).  A Scan reads the table
+	 * as it is now, however small it was then, while key access costs the
+	 * same at any size: so the count may raise the estimate but never lower
+	 * it below DDB_MIN_TABLE_ITEMS, and plans lean to key access rather than
+	 * to a Scan (or to a Scan repeated per outer row) on every table, the
+	 * same way whatever ItemCount says.
 	 */
-	ps->table_items = (ps->opts->desc && ps->opts->desc->item_count > 0) ?
-		ps->opts->desc->item_count : DDB_UNKNOWN_TABLE_ITEMS;
+	ps->table_items = DDB_MIN_TABLE_ITEMS;
+	if (ps->opts->desc && ps->opts->desc->item_count > DDB_MIN_TABLE_ITEMS)
+		ps->table_items = ps->opts->desc->item_count;
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &ps->attrs);
 	foreach(lc, baserel->baserestrictinfo)
 		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause, baserel->relid, &ps->attrs);

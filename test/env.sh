@@ -1,29 +1,46 @@
 # test/env.sh
-#	  Private PostgreSQL 15 cluster + dynalite for the demo and the tests.
+#	  Private PostgreSQL 15 cluster + a local DynamoDB (dynalite or AWS's
+#	  DynamoDB Local) for the demo, the tests and the benchmark.
 #
 # Source it from bash, then call ddb_env_start:
 #
 #	source test/env.sh && ddb_env_start
 #
+# DDB_BACKEND chooses the DynamoDB implementation:
+#
+#	dynalite  (default) dynalite 4, node, node_modules/dynalite
+#	local     AWS DynamoDB Local 1.25, java, the emulator folder of the npm
+#	          package amplify-dynamodb-simulator; its files are checked
+#	          against test/ddblocal.sha256 before it starts
+#
 # ddb_env_start makes a temp dir, starts a cluster in it (as the postgres OS
-# user when run as root; unix socket in the temp dir, no TCP), starts dynalite
-# on a free 127.0.0.1 port, and exports:
+# user when run as root; unix socket in the temp dir, no TCP), starts the
+# DynamoDB server on a free 127.0.0.1 port, and exports:
 #
 #	PGHOST PGPORT PGUSER=postgres PGDATABASE=postgres  for psql / pg_regress
+#	DDB_BACKEND DDB_SERVER_PID                        which server, its pid
 #	DDB_ENDPOINT=http://127.0.0.1:<port>              for psql \getenv, loaders
 #	DDB_PROXY_ENDPOINT=http://127.0.0.1:<port>        test/faultproxy.py in front
-#	                                                  of dynalite (faultctl.py)
+#	                                                  of the server (faultctl.py)
 #	DDB_PROXY_TLS_ENDPOINT=https://127.0.0.1:<port>   the same proxy over TLS with
 #	DDB_PROXY_CA=<DDB_TMP>/proxy-cert.pem             a fresh self-signed cert
 #	AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
 #	                                                  dummies for aws CLI/boto3
 #	PG_BIN  (PostgreSQL 15 binaries, also put first on PATH)
-#	DDB_TMP (the temp dir under ${DDB_TMPDIR:-/tmp}; logs postgres.log, dynalite.log)
+#	DDB_TMP (the temp dir under ${DDB_TMPDIR:-/tmp}; logs postgres.log and
+#	         dynalite.log or ddblocal.log)
 #
 # The postmaster runs with a clean environment holding only
-# AWS_ACCESS_KEY_ID=ddbrel-test-key and AWS_SECRET_ACCESS_KEY=ddbrel-test-secret
+# AWS_ACCESS_KEY_ID=ddbreltestkey and AWS_SECRET_ACCESS_KEY=ddbrel-test-secret
 # (plus PATH/LANG/HOME), so the superuser fallback to environment credentials
 # can be tested and nothing from the caller (proxies, profiles) leaks in.
+# DynamoDB Local refuses access key IDs that are not letters and digits, and
+# keeps one database per access key and region unless started with
+# -sharedDb (it is), so loaders and tests with different keys see one set of
+# tables, as on dynalite.
+#
+# ddb_backend_switch NAME stops the DynamoDB server and the proxy and starts
+# NAME's (the cluster stays up): test/run.sh runs the suite on both.
 #
 # An EXIT trap (installed by ddb_env_start) stops the servers (and the proxy) and removes the
 # temp dir, also on error or Ctrl-C.  ddb_env_stop may be called earlier; it
@@ -36,13 +53,19 @@ PG_BIN="${PG_BIN:-$("$PG_CONFIG" --bindir 2>/dev/null || echo /usr/lib/postgresq
 export DDB_ROOT PG_CONFIG PG_BIN
 case ":$PATH:" in *":$PG_BIN:"*) ;; *) export PATH="$PG_BIN:$PATH" ;; esac
 
-# Credentials the postmaster sees in its environment.
-DDB_SERVER_ACCESS_KEY_ID=ddbrel-test-key
+# Credentials the postmaster sees in its environment (letters and digits
+# only in the key ID: DynamoDB Local refuses anything else).
+DDB_SERVER_ACCESS_KEY_ID=ddbreltestkey
 DDB_SERVER_SECRET_ACCESS_KEY=ddbrel-test-secret
+
+DDB_BACKEND="${DDB_BACKEND:-dynalite}"
+export DDB_BACKEND
+# DynamoDB Local: the emulator folder of the pinned npm package
+DDB_LOCAL_DIR="$DDB_ROOT/node_modules/amplify-dynamodb-simulator/emulator"
 
 DDB_TMP=
 DDB_PG_STARTED=
-DDB_DYNALITE_PID=
+DDB_SERVER_PID=
 DDB_PROXY_PID=
 
 # Run a command as the cluster owner: postgres when we are root, else ourselves.
@@ -138,28 +161,110 @@ ddb_dynalite_start()
 		node "$cli" --host 127.0.0.1 --port "$port" --createTableMs 0 \
 			--deleteTableMs 0 --updateTableMs 0 \
 			</dev/null >>"$DDB_TMP/dynalite.log" 2>&1 &
-		DDB_DYNALITE_PID=$!
+		DDB_SERVER_PID=$!
 		for _ in $(seq 1 150); do
-			if ! kill -0 "$DDB_DYNALITE_PID" 2>/dev/null; then
+			if ! kill -0 "$DDB_SERVER_PID" 2>/dev/null; then
 				break		# died (port taken?): try another port
 			fi
 			if grep -q 'listening' "$DDB_TMP/dynalite.log" &&
 				(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-				export DDB_ENDPOINT="http://127.0.0.1:$port"
+				export DDB_ENDPOINT="http://127.0.0.1:$port" DDB_SERVER_PID
 				return 0
 			fi
 			sleep 0.1
 		done
-		kill "$DDB_DYNALITE_PID" 2>/dev/null
-		wait "$DDB_DYNALITE_PID" 2>/dev/null
-		DDB_DYNALITE_PID=
+		kill "$DDB_SERVER_PID" 2>/dev/null
+		wait "$DDB_SERVER_PID" 2>/dev/null
+		DDB_SERVER_PID=
 		echo "env.sh: dynalite did not start on port $port (attempt $attempt):" >&2
 		tail -n 20 "$DDB_TMP/dynalite.log" >&2
 	done
 	return 1
 }
 
-# The fault-injecting proxy in front of dynalite, plain and TLS, with a
+# Check the DynamoDB Local files against test/ddblocal.sha256 (made from the
+# lockfile-verified package; it also pins the package's own "sha256" file,
+# which names AWS's release tarball the folder was unpacked from).
+ddb_local_verify()
+{
+	local sums="$DDB_ROOT/test/ddblocal.sha256" out
+
+	if [ ! -f "$DDB_LOCAL_DIR/DynamoDBLocal.jar" ]; then
+		echo "env.sh: $DDB_LOCAL_DIR/DynamoDBLocal.jar missing (run test/setup.sh)" >&2
+		return 1
+	fi
+	if ! out=$(cd "$DDB_LOCAL_DIR" && grep -v '^#' "$sums" | sha256sum --strict --quiet -c - 2>&1); then
+		echo "env.sh: DynamoDB Local in $DDB_LOCAL_DIR does not match test/ddblocal.sha256:" >&2
+		printf '%s\n' "$out" | head -n 20 >&2
+		return 1
+	fi
+}
+
+# AWS DynamoDB Local, in memory, one database for every key and region.
+# The JVM takes a few seconds to listen (longer on a busy machine).
+ddb_local_start()
+{
+	local attempt port
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	if ! command -v java >/dev/null; then
+		echo "env.sh: java missing (test/setup.sh deps installs openjdk-17-jre-headless)" >&2
+		return 1
+	fi
+	ddb_local_verify || return 1
+	for attempt in 1 2 3; do
+		port=$(ddb_free_port) || return 1
+		: >"$DDB_TMP/ddblocal.log"
+		(cd "$DDB_TMP" && exec java -XX:+UseSerialGC \
+			-Djava.library.path="$DDB_LOCAL_DIR/DynamoDBLocal_lib" \
+			-jar "$DDB_LOCAL_DIR/DynamoDBLocal.jar" \
+			-inMemory -sharedDb -disableTelemetry -port "$port") \
+			</dev/null >>"$DDB_TMP/ddblocal.log" 2>&1 &
+		DDB_SERVER_PID=$!
+		for _ in $(seq 1 1200); do
+			if ! kill -0 "$DDB_SERVER_PID" 2>/dev/null; then
+				break		# died (port taken?): try another port
+			fi
+			if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+				export DDB_ENDPOINT="http://127.0.0.1:$port" DDB_SERVER_PID
+				return 0
+			fi
+			sleep 0.1
+		done
+		kill "$DDB_SERVER_PID" 2>/dev/null
+		wait "$DDB_SERVER_PID" 2>/dev/null
+		DDB_SERVER_PID=
+		echo "env.sh: DynamoDB Local did not start on port $port (attempt $attempt):" >&2
+		tail -n 20 "$DDB_TMP/ddblocal.log" >&2
+	done
+	return 1
+}
+
+# The DynamoDB server DDB_BACKEND names.
+ddb_server_start()
+{
+	case "$DDB_BACKEND" in
+		dynalite) ddb_dynalite_start ;;
+		local) ddb_local_start ;;
+		*)
+			echo "env.sh: DDB_BACKEND=$DDB_BACKEND: not dynalite or local" >&2
+			return 1
+			;;
+	esac
+}
+
+# A readable name for messages.
+ddb_backend_name()
+{
+	case "$DDB_BACKEND" in
+		local) echo "DynamoDB Local" ;;
+		*) echo "$DDB_BACKEND" ;;
+	esac
+}
+
+# The fault-injecting proxy in front of the server, plain and TLS, with a
 # self-signed certificate for 127.0.0.1 made here (test/faultproxy.py).
 ddb_proxy_start()
 {
@@ -201,25 +306,47 @@ ddb_proxy_start()
 	return 1
 }
 
-# Stop everything; idempotent.  $1: status (non-zero prints the logs).
-# Also the EXIT trap, so it must not trip over set -e.
-ddb_env_stop()
+# Stop the proxy and the DynamoDB server; idempotent.
+ddb_server_stop()
 {
-	local status="${1:-0}" pid
-	local -				# callers may use set -e; not in here
-
-	set +e
-
 	if [ -n "$DDB_PROXY_PID" ]; then
 		kill "$DDB_PROXY_PID" 2>/dev/null
 		wait "$DDB_PROXY_PID" 2>/dev/null
 		DDB_PROXY_PID=
 	fi
-	if [ -n "$DDB_DYNALITE_PID" ]; then
-		kill "$DDB_DYNALITE_PID" 2>/dev/null
-		wait "$DDB_DYNALITE_PID" 2>/dev/null
-		DDB_DYNALITE_PID=
+	if [ -n "$DDB_SERVER_PID" ]; then
+		kill "$DDB_SERVER_PID" 2>/dev/null
+		wait "$DDB_SERVER_PID" 2>/dev/null
+		DDB_SERVER_PID=
 	fi
+	return 0
+}
+
+# Stop the DynamoDB server and the proxy, start NAME's (dynalite or local)
+# on new ports; the cluster and DDB_TMP stay.  The new server is empty.
+ddb_backend_switch()
+{
+	local -
+
+	set +e
+	ddb_server_stop
+	DDB_BACKEND="$1"
+	export DDB_BACKEND
+	ddb_server_start || return 1
+	ddb_proxy_start || return 1
+	echo "env.sh: $(ddb_backend_name) $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
+}
+
+# Stop everything; idempotent.  $1: status (non-zero prints the logs).
+# Also the EXIT trap, so it must not trip over set -e.
+ddb_env_stop()
+{
+	local status="${1:-0}" pid log
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	ddb_server_stop
 	if [ -n "$DDB_PG_STARTED" ] && [ -n "$DDB_TMP" ]; then
 		DDB_PG_STARTED=
 		if [ -f "$DDB_TMP/data/postmaster.pid" ] &&
@@ -236,10 +363,12 @@ ddb_env_stop()
 				echo "---- tail of postgres.log ----" >&2
 				tail -n 60 "$DDB_TMP/postgres.log" >&2
 			fi
-			if [ -s "$DDB_TMP/dynalite.log" ]; then
-				echo "---- tail of dynalite.log ----" >&2
-				tail -n 20 "$DDB_TMP/dynalite.log" >&2
-			fi
+			for log in dynalite.log ddblocal.log; do
+				if [ -s "$DDB_TMP/$log" ]; then
+					echo "---- tail of $log ----" >&2
+					tail -n 20 "$DDB_TMP/$log" >&2
+				fi
+			done
 			if [ -s "$DDB_TMP/faultproxy.log" ]; then
 				echo "---- tail of faultproxy.log ----" >&2
 				tail -n 20 "$DDB_TMP/faultproxy.log" >&2
@@ -251,7 +380,7 @@ ddb_env_stop()
 	return 0
 }
 
-# Start both servers, export the variables, install the traps.
+# Start the servers, export the variables, install the traps.
 ddb_env_start()
 {
 	local -
@@ -273,9 +402,9 @@ ddb_env_start()
 	export no_proxy="$NO_PROXY"
 
 	ddb_pg_start || return 1
-	ddb_dynalite_start || return 1
+	ddb_server_start || return 1
 	ddb_proxy_start || return 1
-	echo "env.sh: postgres socket $PGHOST port $PGPORT, dynalite $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
+	echo "env.sh: postgres socket $PGHOST port $PGPORT, $(ddb_backend_name) $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
 }
 
 # psql 15 with the settings scripts want.

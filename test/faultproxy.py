@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # test/faultproxy.py
-#	  A fault-injecting HTTP/1.1 proxy between ddbrel and dynalite.
+#	  A fault-injecting HTTP/1.1 proxy between ddbrel and the DynamoDB
+#	  server (dynalite or DynamoDB Local).
 #
 # Usage: faultproxy.py --upstream http://127.0.0.1:PORT --port-file FILE
 #                      [--tls-cert CERT --tls-key KEY] [--log FILE]
@@ -17,7 +18,7 @@
 #	500           500 InternalServerError (not forwarded)
 #	503           503 ServiceUnavailableException (not forwarded)
 #	reset_before  TCP reset after reading the request, before forwarding
-#	reset_after   forwarded (dynalite applied it), then TCP reset: answer lost
+#	reset_after   forwarded (the server applied it), then TCP reset: answer lost
 #	delay         forwarded, answer held back delay_ms
 #	truncate      forwarded, headers promise the whole body, half is sent,
 #	              then the connection closes
@@ -249,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile = _Discard()
 
     def forward(self, body):
-        """Sends the request to dynalite; returns (status, headers, body)."""
+        """Sends the request to the server; returns (status, headers, body)."""
         headers = {k: v for k, v in self.headers.items()
                    if k.lower() not in ("connection", "keep-alive",
                                         "proxy-connection", "content-length")}

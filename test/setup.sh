@@ -8,6 +8,8 @@
 #	test/setup.sh build    make && make install only
 #
 # Node 20 and npm come with the machine (not from apt); never apt-get npm.
+# Java runs AWS DynamoDB Local (DDB_BACKEND=local): Debian's
+# openjdk-17-jre-headless is added when no java is on PATH.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +23,9 @@ install_packages()
 {
 	local p missing=()
 
+	if ! command -v java >/dev/null; then
+		PACKAGES+=(openjdk-17-jre-headless)
+	fi
 	for p in "${PACKAGES[@]}"; do
 		if ! dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii'; then
 			missing+=("$p")
@@ -40,18 +45,26 @@ install_packages()
 	apt-get install -y "${PACKAGES[@]}"
 }
 
-# True when node_modules holds exactly what package-lock.json pins.
+# True when node_modules holds exactly what package-lock.json pins.  Links
+# (the npm dependencies of amplify-dynamodb-simulator, pointed at the empty
+# test/npm-stub by package.json's overrides: only its emulator folder is
+# used) must point where the lockfile says.
 node_modules_current()
 {
 	[ -f node_modules/.package-lock.json ] && [ -f node_modules/dynalite/package.json ] || return 1
 	node -e '
 		const fs = require("fs");
+		const path = require("path");
 		const want = JSON.parse(fs.readFileSync("package-lock.json")).packages;
 		const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json")).packages;
-		const v = (p) => p && p.version + " " + (p.integrity || "");
+		const v = (p) => p && [p.version, p.integrity || "", p.resolved || "", !!p.link].join(" ");
 		for (const k of Object.keys(want)) {
-			if (k === "") continue;
+			if (k === "" || !k.startsWith("node_modules/")) continue;
 			if (v(want[k]) !== v(have[k])) process.exit(1);
+			if (want[k].link) {
+				if (fs.realpathSync(k) !== path.resolve(want[k].resolved)) process.exit(1);
+				continue;
+			}
 			const pkg = JSON.parse(fs.readFileSync(k + "/package.json"));
 			if (pkg.version !== want[k].version) process.exit(1);
 		}

@@ -4,12 +4,12 @@
 #	  with every PostgreSQL process under valgrind memcheck, then a count of
 #	  the memory errors whose stack runs through ddbrel code.
 #
-# Starts its own private cluster + dynalite (test/env.sh), loads the
-# fixtures, restarts the cluster with pg_ctl -p pointing at a wrapper that
-# execs valgrind on postgres (backends are forks of the postmaster, so they
-# are checked too), runs pg_regress with its output in $DDB_TMP (not in
-# results/, which test/run.sh owns), stops the cluster and reads the
-# valgrind logs.  An error counts when it is an invalid read/write/free or a
+# Starts its own private cluster + DynamoDB server (test/env.sh: dynalite
+# unless DDB_BACKEND says otherwise), loads the fixtures, restarts the
+# cluster with pg_ctl -p pointing at a wrapper that execs valgrind on
+# postgres (backends are forks of the postmaster, so they are checked
+# too), runs pg_regress with its output in $DDB_TMP (not in results/,
+# which test/run.sh owns), stops the cluster and reads the valgrind logs.  An error counts when it is an invalid read/write/free or a
 # use of uninitialised memory and a frame of any of its stacks is in a
 # ddbrel source file (src/<name>.c) or in ddbrel.so.  Known PostgreSQL,
 # libcurl and OpenSSL noise is suppressed by test/valgrind.supp.
@@ -43,7 +43,7 @@ command -v valgrind >/dev/null || fail "valgrind is not installed (test/setup.sh
 
 # shellcheck source=test/env.sh
 source test/env.sh
-ddb_env_start >/dev/null || fail "could not start postgres/dynalite"
+ddb_env_start >/dev/null || fail "could not start postgres/$(ddb_backend_name)"
 if ! bash test/fixtures/load_all.sh >"$DDB_TMP/fixtures.log" 2>&1; then
 	cat "$DDB_TMP/fixtures.log"
 	fail "fixtures did not load"
@@ -87,7 +87,7 @@ echo "valgrind.sh: cluster under valgrind after $(($(date +%s) - START)) s; logs
 if [ $# -gt 0 ]; then
 	TESTS="$*"
 else
-	TESTS=$(ls sql/[0-9]*.sql | sed 's|^sql/||; s|\.sql$||' | tr '\n' ' ')
+	TESTS=$(bash test/regress_tests.sh "$DDB_BACKEND" | tr '\n' ' ')
 fi
 mkdir -p "$VGDIR/regress"
 T0=$(date +%s)

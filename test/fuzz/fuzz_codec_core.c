@@ -53,8 +53,18 @@ check_strings(const cJSON *node)
 				free(enc);
 			}
 			free(dec);
-			if (ddb_number_valid(s) && ddb_number_compare(s, s) != 0)
-				abort();
+			if (ddb_number_valid(s))
+			{
+				char	   *t = strdup(s);
+
+				if (ddb_number_compare(s, s) != 0)
+					abort();
+				/* trimming keeps the value and stays a valid number */
+				ddb_number_trim(t);
+				if (!ddb_number_valid(t) || ddb_number_compare(s, t) != 0)
+					abort();
+				free(t);
+			}
 		}
 		check_strings(node->child);
 	}

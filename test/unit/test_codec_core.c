@@ -205,6 +205,29 @@ test_numbers(void)
 	CHECK(ddb_number_compare("12345678901234567890123456789012345678",
 							 "12345678901234567890123456789012345679") < 0);
 	CHECK(ddb_number_compare("1E+125", "99999999999999999999") > 0);
+
+	/* trimming to the stored form */
+	{
+		static const char *const cases[][2] = {
+			{"1.50", "1.5"}, {"2.0", "2"}, {"-0.0", "0"}, {"0.000", "0"},
+			{"100", "100"}, {"100.0100", "100.01"}, {"-3.10", "-3.1"},
+			{"0.5", "0.5"}, {"12345678901234567890123456789012345678",
+			"12345678901234567890123456789012345678"}, {"1E+10", "1E+10"},
+			{"1.0e5", "1.0e5"}, {"", ""}, {"-", "-"}, {".50", ".50"}, {"x.0", "x.0"},
+		};
+		size_t		i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		{
+			char		buf[64];
+
+			strcpy(buf, cases[i][0]);
+			ddb_number_trim(buf);
+			CHECK_STR(buf, cases[i][1]);
+			if (ddb_number_valid(cases[i][0]))
+				CHECK(ddb_number_compare(buf, cases[i][0]) == 0);
+		}
+	}
 }
 
 static void
