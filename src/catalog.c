@@ -38,6 +38,8 @@ PG_FUNCTION_INFO_V1(ddbrel_template_holes);
 PG_FUNCTION_INFO_V1(ddbrel_template_shape);
 PG_FUNCTION_INFO_V1(ddbrel_template_prefix);
 PG_FUNCTION_INFO_V1(ddbrel_template_rename);
+PG_FUNCTION_INFO_V1(ddbrel_template_hole_name_ok);
+PG_FUNCTION_INFO_V1(ddbrel_template_max_holes);
 PG_FUNCTION_INFO_V1(ddbrel_compose_key);
 PG_FUNCTION_INFO_V1(ddbrel_parse_key);
 PG_FUNCTION_INFO_V1(ddbrel_entity_options);
@@ -237,6 +239,28 @@ ddbrel_template_rename(PG_FUNCTION_ARGS)
 	}
 	ddb_template_free(parse_template_arg(buf.data));
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf.data, buf.len));
+}
+
+/*
+ * ddbrel._template_hole_name_ok(name): whether the grammar takes name as a
+ * hole name ("{name}" parses to that one hole).
+ */
+Datum
+ddbrel_template_hole_name_ok(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ddb_template *t = ddb_template_parse(psprintf("{%s}", name), NULL, 0);
+	bool		ok = t != NULL && t->nholes == 1 && strcmp(t->holes[0], name) == 0;
+
+	ddb_template_free(t);
+	PG_RETURN_BOOL(ok);
+}
+
+/* ddbrel._template_max_holes(): how many holes a template may have. */
+Datum
+ddbrel_template_max_holes(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(DDB_TEMPLATE_MAX_HOLES);
 }
 
 /* The text of a scalar jsonb value, or NULL for JSON null. */

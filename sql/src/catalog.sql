@@ -46,6 +46,16 @@ CREATE FUNCTION _template_rename(t text, from_ name[], to_ name[]) RETURNS text
 AS 'MODULE_PATHNAME', 'ddbrel_template_rename'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- Whether the grammar takes a name as a hole name.
+CREATE FUNCTION _template_hole_name_ok(n text) RETURNS boolean
+AS 'MODULE_PATHNAME', 'ddbrel_template_hole_name_ok'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- How many holes a template may have.
+CREATE FUNCTION _template_max_holes() RETURNS int
+AS 'MODULE_PATHNAME', 'ddbrel_template_max_holes'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- The template as seed 000 writes keys: USER#<user_id>.
 CREATE FUNCTION _template_render(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$

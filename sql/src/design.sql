@@ -46,13 +46,13 @@ DECLARE
   unsafe name[] := '{}';
   typid oid;
 BEGIN
-  IF cardinality(cols) > 16 THEN
-    RAISE EXCEPTION '% of table "%" has more than 16 columns', what, e->>'table'
+  IF cardinality(cols) > ddbrel._template_max_holes() THEN
+    RAISE EXCEPTION '% of table "%" has more than % columns', what, e->>'table', ddbrel._template_max_holes()
       USING ERRCODE = 'feature_not_supported',
-            DETAIL = 'A key template has at most 16 holes.';
+            DETAIL = format('A key template has at most %s holes.', ddbrel._template_max_holes());
   END IF;
   FOREACH c IN ARRAY cols LOOP
-    IF c !~ '^[A-Za-z_][A-Za-z0-9_]*$' THEN
+    IF NOT ddbrel._template_hole_name_ok(c) THEN
       RAISE EXCEPTION 'column "%" of table "%" cannot be a key template hole', c, e->>'table'
         USING ERRCODE = 'feature_not_supported',
               DETAIL = format('It is part of %s, and template holes are names made of ASCII letters, digits and underscores that do not start with a digit.', what),
@@ -83,47 +83,22 @@ LANGUAGE sql STABLE AS $$
   SELECT (e->>'prefix') || '#' || ddbrel._key_holes(e, ddbrel._names(e->'pk'), 'the primary key')
 $$;
 
--- The whole design as a jsonb array of entities, in output order; the
--- public functions and migrate() read it.  Each entity:
---   table, columns [{name, type, typid, notnull}], pk [...], prefix,
---   role (root | child | edge), pk_template, sk_template, same_partition,
---   note, depth, type_value,
---   owner {table, constraint, cols, refcols, has_one} (child),
---   left/right {table, constraint, cols, refcols} and pivot [...] (edge),
---   refs [{table, constraint, cols, refcols}] (other foreign keys).
-CREATE FUNCTION _design(source_schema name, owners jsonb, prefixes jsonb, exclude name[],
-                        partition_key text, sort_key text, gsi_name text, type_attribute text)
-RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $fn$
+-- ---------------------------------------------------------------------------
+-- _design() and its steps.  A design is built as a jsonb object keyed by
+-- table name; each step reads it and returns it with one more thing decided.
+-- Steps visit the tables in jsonb key order, so the first table an error
+-- names is always the same one.
+-- ---------------------------------------------------------------------------
+
+-- Checks the arguments of ddbrel.design() and friends; returns the OID of
+-- the source schema.
+CREATE FUNCTION _design_check_args(source_schema name, owners jsonb, prefixes jsonb,
+                                   partition_key text, sort_key text, gsi_name text,
+                                   type_attribute text)
+RETURNS oid
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
   nsp oid;
-  ents jsonb := '{}';
-  t record;
-  f record;
-  k text;
-  e jsonb;
-  e2 jsonb;
-  p jsonb;
-  fk jsonb;
-  fks jsonb;
-  cands jsonb;
-  v text;
-  m text[];
-  pname text;
-  pcols name[];
-  n int;
-  path text[];
-  cur text;
-  pkt text;
-  skt text;
-  rest name[];
-  changed boolean;
-  pairs text[];
-  pair text;
-  other text;
-  result jsonb := '[]';
-  c jsonb;
-  i int;
 BEGIN
   SELECT oid INTO nsp FROM pg_catalog.pg_namespace WHERE nspname = source_schema;
   IF NOT FOUND THEN
@@ -145,10 +120,22 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'For example owners => ''{"comments": "posts"}'', prefixes => ''{"users": "U"}''.';
   END IF;
-  owners := coalesce(owners, '{}');
-  prefixes := coalesce(prefixes, '{}');
+  RETURN nsp;
+END $$;
 
-  -- tables, columns, primary keys
+-- Step 1: the tables of the schema (but exclude), keyed by name, with their
+-- columns, primary key and unique column sets.  An error for a table
+-- without primary key, or with a column that would read a key attribute or
+-- the entity-type attribute instead of its own.
+CREATE FUNCTION _design_tables(nsp oid, exclude name[], partition_key text, sort_key text,
+                               type_attribute text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  ents jsonb := '{}';
+  t record;
+  c jsonb;
+BEGIN
   FOR t IN
     SELECT c.oid, c.relname,
            (SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
@@ -193,7 +180,17 @@ BEGIN
       'table', t.relname, 'relid', t.oid, 'columns', t.columns, 'pk', t.pk, 'uniques', t.uniques,
       'fks', '[]'::jsonb, 'refs', '[]'::jsonb));
   END LOOP;
+  RETURN ents;
+END $$;
 
+-- Checks that owners and prefixes name tables being designed, and that
+-- every prefix can start a key.
+CREATE FUNCTION _design_check_options(ents jsonb, owners jsonb, prefixes jsonb, source_schema name)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+BEGIN
   FOR k IN SELECT jsonb_object_keys(owners) LOOP
     IF NOT ents ? k THEN
       RAISE EXCEPTION 'owners names table "%", which is not a table of schema "%" being designed', k, source_schema
@@ -211,8 +208,21 @@ BEGIN
               DETAIL = 'A key prefix is made of ASCII letters, digits and underscores.';
     END IF;
   END LOOP;
+END $$;
 
-  -- foreign keys between the tables being designed
+-- Step 2: the foreign keys between the tables being designed ("fks" of
+-- each), with what decides whether one can place the child in the parent's
+-- partition: it references the parent's primary key and is never NULL.
+CREATE FUNCTION _design_foreign_keys(ents jsonb, nsp oid)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  e jsonb;
+  f record;
+  fk jsonb;
+  fks jsonb;
+BEGIN
   FOR k IN SELECT jsonb_object_keys(ents) LOOP
     e := ents->k;
     fks := '[]';
@@ -229,8 +239,6 @@ BEGIN
     LOOP
       CONTINUE WHEN NOT ents ? f.ref;
       fk := jsonb_build_object('table', f.ref, 'constraint', f.conname, 'cols', f.cols, 'refcols', f.refcols);
-      -- can it hold the child in the parent's partition?  It must reference
-      -- the parent's primary key and never be NULL.
       fk := fk || jsonb_build_object(
         'refs_pk', (SELECT array_agg(x ORDER BY x) FROM jsonb_array_elements_text(f.refcols) x)
                    = (SELECT array_agg(x ORDER BY x) FROM jsonb_array_elements_text(ents->f.ref->'pk') x),
@@ -244,124 +252,190 @@ BEGIN
     END LOOP;
     ents := jsonb_set(ents, ARRAY[k, 'fks'], fks);
   END LOOP;
+  RETURN ents;
+END $$;
 
-  -- roles: an edge (pure join table), a child in an owner's partition, or a root
-  FOR k IN SELECT jsonb_object_keys(ents) LOOP
-    e := ents->k;
-    fks := e->'fks';
-    e := e || jsonb_build_object('role', 'root');
-    -- a pure join table: its primary key is exactly two foreign keys to
-    -- primary keys; the one whose columns come first is the left side
-    SELECT jsonb_build_object('left', CASE WHEN pa.lpos < pb.lpos THEN a ELSE b END,
-                              'right', CASE WHEN pa.lpos < pb.lpos THEN b ELSE a END)
-      INTO p
-      FROM jsonb_array_elements(fks) WITH ORDINALITY x(a, ia)
-      JOIN jsonb_array_elements(fks) WITH ORDINALITY y(b, ib) ON ib > ia
-      CROSS JOIN LATERAL (SELECT min(o) AS lpos FROM jsonb_array_elements_text(e->'pk') WITH ORDINALITY z(c2, o)
-                           WHERE a->'cols' ? c2) pa
-      CROSS JOIN LATERAL (SELECT min(o) AS lpos FROM jsonb_array_elements_text(e->'pk') WITH ORDINALITY z(c2, o)
-                           WHERE b->'cols' ? c2) pb
-     WHERE (a->>'refs_pk')::boolean AND (b->>'refs_pk')::boolean
-       AND jsonb_array_length(a->'cols') + jsonb_array_length(b->'cols') = jsonb_array_length(e->'pk')
-       AND ((a->'cols') || (b->'cols')) @> (e->'pk') AND (e->'pk') @> ((a->'cols') || (b->'cols'));
-    GET DIAGNOSTICS n = ROW_COUNT;
-    IF n <> 1 THEN
-      p := NULL;
+-- The two sides of a pure join table e: its primary key is exactly two
+-- foreign keys to primary keys; the one whose columns come first is the
+-- left side.  NULL for any other table.
+CREATE FUNCTION _design_join_sides(e jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  p jsonb;
+  n int;
+BEGIN
+  SELECT jsonb_build_object('left', CASE WHEN pa.lpos < pb.lpos THEN a ELSE b END,
+                            'right', CASE WHEN pa.lpos < pb.lpos THEN b ELSE a END)
+    INTO p
+    FROM jsonb_array_elements(e->'fks') WITH ORDINALITY x(a, ia)
+    JOIN jsonb_array_elements(e->'fks') WITH ORDINALITY y(b, ib) ON ib > ia
+    CROSS JOIN LATERAL (SELECT min(o) AS lpos FROM jsonb_array_elements_text(e->'pk') WITH ORDINALITY z(c2, o)
+                         WHERE a->'cols' ? c2) pa
+    CROSS JOIN LATERAL (SELECT min(o) AS lpos FROM jsonb_array_elements_text(e->'pk') WITH ORDINALITY z(c2, o)
+                         WHERE b->'cols' ? c2) pb
+   WHERE (a->>'refs_pk')::boolean AND (b->>'refs_pk')::boolean
+     AND jsonb_array_length(a->'cols') + jsonb_array_length(b->'cols') = jsonb_array_length(e->'pk')
+     AND ((a->'cols') || (b->'cols')) @> (e->'pk') AND (e->'pk') @> ((a->'cols') || (b->'cols'));
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN CASE WHEN n = 1 THEN p END;
+END $$;
+
+-- The foreign key of table k that owners names as its owner ("posts" or
+-- "posts(post_id)"); an error unless exactly one matches.
+CREATE FUNCTION _design_named_owner(k text, fks jsonb, owner jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  m text[];
+  pname text;
+  pcols name[];
+  cands jsonb;
+BEGIN
+  IF jsonb_typeof(owner) <> 'string' THEN
+    RAISE EXCEPTION 'invalid owner % for table "%"', owner, k
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'An owner is a table name, optionally with the foreign key columns: "posts" or "posts(post_id)"; null makes the table a root.';
+  END IF;
+  m := regexp_match(owner #>> '{}', '^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$');
+  IF m IS NULL THEN
+    RAISE EXCEPTION 'invalid owner "%" for table "%"', owner #>> '{}', k
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'An owner is a table name, optionally with the foreign key columns: "posts" or "posts(post_id)"; null makes the table a root.';
+  END IF;
+  pname := m[1];
+  pcols := CASE WHEN m[2] IS NULL THEN NULL
+                ELSE ARRAY(SELECT btrim(x)::name FROM unnest(string_to_array(m[2], ',')) x) END;
+  SELECT jsonb_agg(x) INTO cands FROM jsonb_array_elements(fks) x
+   WHERE x->>'table' = pname AND (pcols IS NULL OR ddbrel._names(x->'cols') = pcols);
+  IF cands IS NULL THEN
+    RAISE EXCEPTION '%', format('table "%s" has no foreign key%s to "%s"', k,
+                                coalesce(' (' || array_to_string(pcols, ', ') || ')', ''), pname)
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = format('owners names "%s" as the owner of "%s".', owner #>> '{}', k);
+  ELSIF jsonb_array_length(cands) > 1 THEN
+    RAISE EXCEPTION 'table "%" has more than one foreign key to "%"', k, pname
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = format('Name its columns: %s.',
+                          (SELECT string_agg(format('"%s(%s)"', pname, (SELECT string_agg(y, ', ') FROM jsonb_array_elements_text(x->'cols') y)), ' or ')
+                             FROM jsonb_array_elements(cands) x));
+  END IF;
+  RETURN cands->0;
+END $$;
+
+-- The foreign key of table k that places it in its parent's partition when
+-- owners says nothing: the one owning foreign key, or among several the
+-- one inside the primary key (order_items (order_id, line) over
+-- product_id); NULL if none, an error if that does not decide.
+CREATE FUNCTION _design_inferred_owner(k text, fks jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  cands jsonb;
+  in_pk jsonb;
+BEGIN
+  SELECT jsonb_agg(x) INTO cands FROM jsonb_array_elements(fks) x WHERE (x->>'owning')::boolean;
+  IF jsonb_array_length(cands) > 1 THEN
+    SELECT jsonb_agg(x) INTO in_pk FROM jsonb_array_elements(cands) x WHERE (x->>'in_pk')::boolean;
+    IF jsonb_array_length(in_pk) = 1 THEN
+      cands := in_pk;
+    ELSE
+      RAISE EXCEPTION 'table "%" has more than one owning parent', k
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('Its foreign keys %s reference primary keys and are never null, so the items of "%s" could live in the partition of either.',
+                              (SELECT string_agg(format('%s (%s)', x->>'table', (SELECT string_agg(y, ', ') FROM jsonb_array_elements_text(x->'cols') y)), ' and ')
+                                 FROM jsonb_array_elements(cands) x), k),
+              HINT = format('Choose one with owners => ''{"%s": "%s"}'', or make it a root with owners => ''{"%s": null}''.',
+                            k, cands->0->>'table', k);
     END IF;
+  END IF;
+  RETURN CASE WHEN jsonb_array_length(cands) = 1 THEN cands->0 END;
+END $$;
 
-    IF owners ? k THEN
-      IF jsonb_typeof(owners->k) = 'null' THEN
-        p := NULL;          -- a root, even if it is a join table
+-- The role of table k: an edge (a pure join table, between its left and
+-- right side), a child in its owner's partition, or a root; owners (its
+-- entry for k, if any) overrides what the foreign keys suggest.  The other
+-- foreign keys become references ("refs").
+CREATE FUNCTION _design_role(k text, e jsonb, owners jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  fks jsonb := e->'fks';
+  p jsonb := ddbrel._design_join_sides(e);
+  fk jsonb;
+BEGIN
+  e := e || jsonb_build_object('role', 'root');
+  IF owners ? k THEN
+    IF jsonb_typeof(owners->k) = 'null' THEN
+      p := NULL;            -- a root, even if it is a join table
+    ELSE
+      fk := ddbrel._design_named_owner(k, fks, owners->k);
+      IF p IS NOT NULL AND fk IN (p->'left', p->'right') THEN
+        -- a join table: the owner is its left side
+        IF fk = p->'right' THEN
+          p := jsonb_build_object('left', p->'right', 'right', p->'left');
+        END IF;
       ELSE
-        IF jsonb_typeof(owners->k) <> 'string' THEN
-          RAISE EXCEPTION 'invalid owner % for table "%"', owners->k, k
+        p := NULL;
+        IF NOT (fk->>'owning')::boolean THEN
+          RAISE EXCEPTION 'foreign key "%" of table "%" cannot place it in the partition of "%"',
+                          fk->>'constraint', k, fk->>'table'
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An owner is a table name, optionally with the foreign key columns: "posts" or "posts(post_id)"; null makes the table a root.';
+                  DETAIL = CASE WHEN NOT (fk->>'refs_pk')::boolean
+                                  THEN format('It references columns of "%s" other than its primary key.', fk->>'table')
+                                WHEN (fk->>'self')::boolean
+                                  THEN 'It references the table itself.'
+                                ELSE 'Its columns can be null, and a key column cannot.' END;
         END IF;
-        m := regexp_match(owners->>k, '^\s*([^()]+?)\s*(?:\(([^()]*)\))?\s*$');
-        IF m IS NULL THEN
-          RAISE EXCEPTION 'invalid owner "%" for table "%"', owners->>k, k
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An owner is a table name, optionally with the foreign key columns: "posts" or "posts(post_id)"; null makes the table a root.';
-        END IF;
-        pname := m[1];
-        pcols := CASE WHEN m[2] IS NULL THEN NULL
-                      ELSE ARRAY(SELECT btrim(x)::name FROM unnest(string_to_array(m[2], ',')) x) END;
-        SELECT jsonb_agg(x) INTO cands FROM jsonb_array_elements(fks) x
-         WHERE x->>'table' = pname AND (pcols IS NULL OR ddbrel._names(x->'cols') = pcols);
-        IF cands IS NULL THEN
-          RAISE EXCEPTION '%', format('table "%s" has no foreign key%s to "%s"', k,
-                                      coalesce(' (' || array_to_string(pcols, ', ') || ')', ''), pname)
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('owners names "%s" as the owner of "%s".', owners->>k, k);
-        ELSIF jsonb_array_length(cands) > 1 THEN
-          RAISE EXCEPTION 'table "%" has more than one foreign key to "%"', k, pname
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('Name its columns: %s.',
-                                (SELECT string_agg(format('"%s(%s)"', pname, (SELECT string_agg(y, ', ') FROM jsonb_array_elements_text(x->'cols') y)), ' or ')
-                                   FROM jsonb_array_elements(cands) x));
-        END IF;
-        fk := cands->0;
-        IF p IS NOT NULL AND fk IN (p->'left', p->'right') THEN
-          -- a join table: the owner is its left side
-          IF fk = p->'right' THEN
-            p := jsonb_build_object('left', p->'right', 'right', p->'left');
-          END IF;
-        ELSE
-          p := NULL;
-          IF NOT (fk->>'owning')::boolean THEN
-            RAISE EXCEPTION 'foreign key "%" of table "%" cannot place it in the partition of "%"', fk->>'constraint', k, pname
-              USING ERRCODE = 'invalid_parameter_value',
-                    DETAIL = CASE WHEN NOT (fk->>'refs_pk')::boolean
-                                    THEN format('It references columns of "%s" other than its primary key.', pname)
-                                  WHEN (fk->>'self')::boolean
-                                    THEN 'It references the table itself.'
-                                  ELSE 'Its columns can be null, and a key column cannot.' END;
-          END IF;
-          e := e || jsonb_build_object('role', 'child', 'owner', fk);
-        END IF;
-      END IF;
-    ELSIF p IS NULL THEN
-      SELECT jsonb_agg(x) INTO cands FROM jsonb_array_elements(fks) x WHERE (x->>'owning')::boolean;
-      IF jsonb_array_length(cands) > 1 THEN
-        -- those inside the primary key win (order_items (order_id, line) over product_id)
-        SELECT jsonb_agg(x) INTO c FROM jsonb_array_elements(cands) x WHERE (x->>'in_pk')::boolean;
-        IF jsonb_array_length(c) = 1 THEN
-          cands := c;
-        ELSE
-          RAISE EXCEPTION 'table "%" has more than one owning parent', k
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Its foreign keys %s reference primary keys and are never null, so the items of "%s" could live in the partition of either.',
-                                  (SELECT string_agg(format('%s (%s)', x->>'table', (SELECT string_agg(y, ', ') FROM jsonb_array_elements_text(x->'cols') y)), ' and ')
-                                     FROM jsonb_array_elements(cands) x), k),
-                  HINT = format('Choose one with owners => ''{"%s": "%s"}'', or make it a root with owners => ''{"%s": null}''.',
-                                k, cands->0->>'table', k);
-        END IF;
-      END IF;
-      IF jsonb_array_length(cands) = 1 THEN
-        e := e || jsonb_build_object('role', 'child', 'owner', cands->0);
+        e := e || jsonb_build_object('role', 'child', 'owner', fk);
       END IF;
     END IF;
-    IF p IS NOT NULL THEN
-      e := e || jsonb_build_object('role', 'edge', 'left', p->'left', 'right', p->'right',
-                                   'pivot', (SELECT coalesce(jsonb_agg(x->>'name'), '[]') FROM jsonb_array_elements(e->'columns') x
-                                              WHERE NOT (p->'left'->'cols' ? (x->>'name')) AND NOT (p->'right'->'cols' ? (x->>'name'))));
+  ELSIF p IS NULL THEN
+    fk := ddbrel._design_inferred_owner(k, fks);
+    IF fk IS NOT NULL THEN
+      e := e || jsonb_build_object('role', 'child', 'owner', fk);
     END IF;
-    IF e->>'role' = 'child' THEN
-      -- has one: the owner's key columns are unique in the child
-      e := jsonb_set(e, '{owner,has_one}', to_jsonb(EXISTS (
-             SELECT FROM jsonb_array_elements(e->'uniques') u
-              WHERE u @> (e->'owner'->'cols') AND (e->'owner'->'cols') @> u)));
-    END IF;
-    -- the other foreign keys are references
-    e := jsonb_set(e, '{refs}', (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(fks) x
+  END IF;
+  IF p IS NOT NULL THEN
+    e := e || jsonb_build_object('role', 'edge', 'left', p->'left', 'right', p->'right',
+                                 'pivot', (SELECT coalesce(jsonb_agg(x->>'name'), '[]') FROM jsonb_array_elements(e->'columns') x
+                                            WHERE NOT (p->'left'->'cols' ? (x->>'name')) AND NOT (p->'right'->'cols' ? (x->>'name'))));
+  END IF;
+  IF e->>'role' = 'child' THEN
+    -- has one: the owner's key columns are unique in the child
+    e := jsonb_set(e, '{owner,has_one}', to_jsonb(EXISTS (
+           SELECT FROM jsonb_array_elements(e->'uniques') u
+            WHERE u @> (e->'owner'->'cols') AND (e->'owner'->'cols') @> u)));
+  END IF;
+  RETURN jsonb_set(e, '{refs}', (SELECT coalesce(jsonb_agg(x), '[]') FROM jsonb_array_elements(fks) x
                                   WHERE (x->>'constraint') IS DISTINCT FROM (e->'owner'->>'constraint')
                                     AND (x->>'constraint') IS DISTINCT FROM (e->'left'->>'constraint')
                                     AND (x->>'constraint') IS DISTINCT FROM (e->'right'->>'constraint')));
-    ents := jsonb_set(ents, ARRAY[k], e);
-  END LOOP;
+END $$;
 
-  -- ownership cycles
+-- Step 3: the role of every table.
+CREATE FUNCTION _design_roles(ents jsonb, owners jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+BEGIN
+  FOR k IN SELECT jsonb_object_keys(ents) LOOP
+    ents := jsonb_set(ents, ARRAY[k], ddbrel._design_role(k, ents->k, owners));
+  END LOOP;
+  RETURN ents;
+END $$;
+
+-- Checks that following owners from any table ends at a root: in a cycle
+-- of children none would have a partition of its own.
+CREATE FUNCTION _design_check_cycles(ents jsonb)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  path text[];
+  cur text;
+BEGIN
   FOR k IN SELECT jsonb_object_keys(ents) LOOP
     path := ARRAY[k];
     cur := k;
@@ -379,8 +453,19 @@ BEGIN
       path := path || cur;
     END LOOP;
   END LOOP;
+END $$;
 
-  -- key prefixes
+-- Step 4: the key prefix of every table (prefixes, or the upper-case
+-- singular of its name: users → USER), distinct; it is also the entity
+-- type value when there is a type_attribute.
+CREATE FUNCTION _design_prefixes(ents jsonb, prefixes jsonb, type_attribute text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  v text;
+  other text;
+BEGIN
   FOR k IN SELECT jsonb_object_keys(ents) LOOP
     v := coalesce(prefixes->>k, upper(regexp_replace(ddbrel._singular(k), '[^A-Za-z0-9_]', '_', 'g')));
     SELECT x INTO other FROM jsonb_object_keys(ents) x WHERE x <> k AND ents->x->>'prefix' = v;
@@ -394,8 +479,56 @@ BEGIN
       ents := jsonb_set(ents, ARRAY[k, 'type_value'], to_jsonb(v));
     END IF;
   END LOOP;
+  RETURN ents;
+END $$;
 
-  -- templates: roots and edges, then children once their owner is placed
+-- The keys of child e once its owner p is placed: the owner's partition,
+-- named by e's own columns, when e has every column it needs, else a
+-- partition of e's own from the owner's identity (with a note saying why);
+-- the sort key is e's prefix and the primary key columns not in the
+-- partition key.
+CREATE FUNCTION _design_child_keys(k text, e jsonb, p jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  refcols name[] := ddbrel._names(e->'owner'->'refcols');
+  cols name[] := ddbrel._names(e->'owner'->'cols');
+  pkt text;
+  rest name[];
+BEGIN
+  IF ddbrel._template_holes(p->>'pk_template') <@ refcols THEN
+    pkt := ddbrel._template_rename(p->>'pk_template', refcols, cols);
+    e := e || jsonb_build_object('same_partition', true);
+  ELSE
+    pkt := ddbrel._template_rename(ddbrel._ident(p), refcols, cols);
+    e := e || jsonb_build_object('same_partition', false, 'note',
+           format('partition %s of its own: the partition of "%s" (%s) needs %s, which "%s" does not have',
+                  pkt, p->>'table', p->>'pk_template',
+                  (SELECT string_agg(format('"%s"', h), ', ') FROM unnest(ddbrel._template_holes(p->>'pk_template')) h
+                    WHERE NOT h = ANY (refcols)), k));
+  END IF;
+  rest := ARRAY(SELECT x FROM unnest(ddbrel._names(e->'pk')) WITH ORDINALITY u(x, o)
+                 WHERE NOT x = ANY (ddbrel._template_holes(pkt)) ORDER BY o);
+  RETURN e || jsonb_build_object(
+    'pk_template', pkt,
+    'sk_template', (e->>'prefix') || '#' ||
+                   CASE WHEN cardinality(rest) = 0 THEN '' ELSE ddbrel._key_holes(e, rest, 'the sort key') END);
+END $$;
+
+-- Step 5: the key templates.  A root's item is keyed by its identity
+-- (USER#{user_id} twice); an edge lives in its left side's partition with
+-- its right side's identity as sort key; a child, once its owner is
+-- placed, by _design_child_keys().
+CREATE FUNCTION _design_templates(ents jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  e jsonb;
+  p jsonb;
+  pkt text;
+  changed boolean;
+BEGIN
   FOR k IN SELECT jsonb_object_keys(ents) LOOP
     e := ents->k;
     IF e->>'role' = 'root' THEN
@@ -418,37 +551,32 @@ BEGIN
       CONTINUE WHEN e->>'role' <> 'child' OR e ? 'pk_template';
       p := ents->(e->'owner'->>'table');
       CONTINUE WHEN NOT p ? 'pk_template';
-      IF ddbrel._template_holes(p->>'pk_template') <@ ddbrel._names(e->'owner'->'refcols') THEN
-        -- the owner's partition, named by our own columns
-        pkt := ddbrel._template_rename(p->>'pk_template', ddbrel._names(e->'owner'->'refcols'), ddbrel._names(e->'owner'->'cols'));
-        e := e || jsonb_build_object('same_partition', true);
-      ELSE
-        -- the owner lives in a partition we cannot name: use the owner's identity
-        pkt := ddbrel._template_rename(ddbrel._ident(p), ddbrel._names(e->'owner'->'refcols'), ddbrel._names(e->'owner'->'cols'));
-        e := e || jsonb_build_object('same_partition', false, 'note',
-               format('partition %s of its own: the partition of "%s" (%s) needs %s, which "%s" does not have',
-                      pkt, p->>'table', p->>'pk_template',
-                      (SELECT string_agg(format('"%s"', h), ', ') FROM unnest(ddbrel._template_holes(p->>'pk_template')) h
-                        WHERE NOT h = ANY (ddbrel._names(e->'owner'->'refcols'))), k));
-      END IF;
-      rest := ARRAY(SELECT x FROM unnest(ddbrel._names(e->'pk')) WITH ORDINALITY u(x, o)
-                     WHERE NOT x = ANY (ddbrel._template_holes(pkt)) ORDER BY o);
-      skt := (e->>'prefix') || '#' ||
-             CASE WHEN cardinality(rest) = 0 THEN '' ELSE ddbrel._key_holes(e, rest, 'the sort key') END;
-      e := e || jsonb_build_object('pk_template', pkt, 'sk_template', skt);
-      ents := jsonb_set(ents, ARRAY[k], e);
+      ents := jsonb_set(ents, ARRAY[k], ddbrel._design_child_keys(k, e, p));
       changed := true;
     END LOOP;
     EXIT WHEN NOT changed;
   END LOOP;
+  RETURN ents;
+END $$;
 
-  -- two entities with keys of the same prefixes would share items: an edge
-  -- then uses its own prefix for its sort key (self-references, two join
-  -- tables between the same sides, an edge to a child in its partition)
+-- Step 6: two entities with keys of the same prefixes would share items: an
+-- edge then uses its own prefix for its sort key (self-references, two join
+-- tables between the same sides, an edge to a child in its partition);
+-- anything else is an error.
+CREATE FUNCTION _design_distinct_keys(ents jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  e jsonb;
+  skt text;
+  pair text;
+  pairs text[] := '{}';
+BEGIN
   FOR k IN SELECT x FROM jsonb_object_keys(ents) x ORDER BY (ents->x->>'role') = 'edge', x LOOP
     e := ents->k;
     pair := ddbrel._template_prefix(e->>'pk_template') || E'\x01' || ddbrel._template_prefix(e->>'sk_template');
-    IF pair = ANY (coalesce(pairs, '{}')) THEN
+    IF pair = ANY (pairs) THEN
       IF e->>'role' = 'edge' THEN
         skt := (e->>'prefix') || substr(e->>'sk_template', length(ents->(e->'right'->>'table')->>'prefix') + 1);
         e := e || jsonb_build_object('sk_template', skt);
@@ -462,10 +590,23 @@ BEGIN
                                 e->>'pk_template', e->>'sk_template');
       END IF;
     END IF;
-    pairs := coalesce(pairs, '{}') || pair;
+    pairs := pairs || pair;
   END LOOP;
+  RETURN ents;
+END $$;
 
-  -- depth, for the output order: roots, then what hangs off them
+-- Step 7: the depth of every table, for the output order: roots, then what
+-- hangs off them.
+CREATE FUNCTION _design_depth(ents jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  e jsonb;
+  n int;
+  i int;
+  changed boolean;
+BEGIN
   FOR i IN 1 .. 50 LOOP
     changed := false;
     FOR k IN SELECT jsonb_object_keys(ents) LOOP
@@ -483,11 +624,41 @@ BEGIN
     END LOOP;
     EXIT WHEN NOT changed;
   END LOOP;
+  RETURN ents;
+END $$;
 
-  SELECT coalesce(jsonb_agg(x.value - 'uniques' - 'fks' - 'relid' ORDER BY (x.value->>'depth')::int, x.key), '[]')
-    INTO result FROM jsonb_each(ents) x;
-  RETURN result;
-END $fn$;
+-- The whole design as a jsonb array of entities, in output order; the
+-- public functions and migrate() read it.  Each entity:
+--   table, columns [{name, type, typid, notnull}], pk [...], prefix,
+--   role (root | child | edge), pk_template, sk_template, same_partition,
+--   note, depth, type_value,
+--   owner {table, constraint, cols, refcols, has_one} (child),
+--   left/right {table, constraint, cols, refcols} and pivot [...] (edge),
+--   refs [{table, constraint, cols, refcols}] (other foreign keys).
+CREATE FUNCTION _design(source_schema name, owners jsonb, prefixes jsonb, exclude name[],
+                        partition_key text, sort_key text, gsi_name text, type_attribute text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  nsp oid;
+  ents jsonb;
+BEGIN
+  nsp := ddbrel._design_check_args(source_schema, owners, prefixes, partition_key, sort_key,
+                                   gsi_name, type_attribute);
+  owners := coalesce(owners, '{}');
+  prefixes := coalesce(prefixes, '{}');
+  ents := ddbrel._design_tables(nsp, exclude, partition_key, sort_key, type_attribute);
+  PERFORM ddbrel._design_check_options(ents, owners, prefixes, source_schema);
+  ents := ddbrel._design_foreign_keys(ents, nsp);
+  ents := ddbrel._design_roles(ents, owners);
+  PERFORM ddbrel._design_check_cycles(ents);
+  ents := ddbrel._design_prefixes(ents, prefixes, type_attribute);
+  ents := ddbrel._design_templates(ents);
+  ents := ddbrel._design_distinct_keys(ents);
+  ents := ddbrel._design_depth(ents);
+  RETURN (SELECT coalesce(jsonb_agg(x.value - 'uniques' - 'fks' - 'relid' ORDER BY (x.value->>'depth')::int, x.key), '[]')
+            FROM jsonb_each(ents) x);
+END $$;
 
 -- The single-table design of a normalized schema: one row per table, with
 -- the key templates of its items and their keys in the inverted index.
