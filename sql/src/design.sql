@@ -680,6 +680,111 @@ LANGUAGE sql STABLE AS $$
    ORDER BY o
 $$;
 
+-- The access pattern of a root x: its item by its primary key.
+CREATE FUNCTION _root_access_patterns(x jsonb, pk_name text, sk_name text,
+                                      OUT access_pattern text, OUT index text,
+                                      OUT parameters text, OUT key_condition text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  parameters := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(x->'pk') c);
+  access_pattern := format('View %s by %s', ddbrel._a(lower(ddbrel._singular(x->>'table'))), parameters);
+  index := 'Main table';
+  key_condition := format('%s = %s AND %s = %s', pk_name, ddbrel._template_render(x->>'pk_template'),
+                          sk_name, ddbrel._template_render(x->>'sk_template'));
+  RETURN NEXT;
+END $$;
+
+-- The access patterns of a child x: its items in its owner's partition,
+-- and, when its sort key identifies an item on its own, that item from the
+-- inverted index.
+CREATE FUNCTION _child_access_patterns(x jsonb, pk_name text, sk_name text, gsi_name text,
+                                       OUT access_pattern text, OUT index text,
+                                       OUT parameters text, OUT key_condition text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  one text := lower(ddbrel._singular(x->>'table'));
+  owner text := ddbrel._a(lower(ddbrel._singular(x->'owner'->>'table')));
+  pkt text := x->>'pk_template';
+  skt text := x->>'sk_template';
+  sk_holes name[] := ddbrel._template_holes(skt);
+BEGIN
+  access_pattern := CASE WHEN (x->'owner'->>'has_one')::boolean
+                         THEN format('View the %s of %s', one, owner)
+                         ELSE format('View all %s of %s', x->>'table', owner) END;
+  index := 'Main table';
+  parameters := array_to_string(ddbrel._template_holes(pkt), ', ');
+  key_condition := CASE WHEN cardinality(sk_holes) = 0
+                        THEN format('%s = %s AND %s = %s', pk_name, ddbrel._template_render(pkt), sk_name, skt)
+                        ELSE format('%s = %s AND begins_with(%s, %s)', pk_name, ddbrel._template_render(pkt),
+                                    sk_name, ddbrel._template_prefix(skt)) END;
+  RETURN NEXT;
+  IF cardinality(sk_holes) > 0 AND ddbrel._names(x->'pk') <@ sk_holes THEN
+    access_pattern := format('View %s by %s', ddbrel._a(one), array_to_string(sk_holes, ', '));
+    index := gsi_name;
+    parameters := array_to_string(sk_holes, ', ');
+    key_condition := format('%s = %s AND begins_with(%s, %s)', sk_name, ddbrel._template_render(skt),
+                            pk_name, ddbrel._template_prefix(pkt));
+    RETURN NEXT;
+  END IF;
+END $$;
+
+-- The access patterns of an edge x: the right items of a left item from
+-- the main table, the left items of a right item from the inverted index.
+CREATE FUNCTION _edge_access_patterns(x jsonb, pk_name text, sk_name text, gsi_name text,
+                                      OUT access_pattern text, OUT index text,
+                                      OUT parameters text, OUT key_condition text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  lt text := x->'left'->>'table';
+  rt text := x->'right'->>'table';
+  pkt text := x->>'pk_template';
+  skt text := x->>'sk_template';
+BEGIN
+  access_pattern := CASE WHEN lt = rt
+                         THEN format('View all %s of %s by %s', x->>'table', ddbrel._a(lower(ddbrel._singular(lt))),
+                                     array_to_string(ddbrel._template_holes(pkt), ', '))
+                         ELSE format('View all %s of %s', rt, ddbrel._a(lower(ddbrel._singular(lt)))) END;
+  index := 'Main table';
+  parameters := array_to_string(ddbrel._template_holes(pkt), ', ');
+  key_condition := format('%s = %s AND begins_with(%s, %s)', pk_name, ddbrel._template_render(pkt),
+                          sk_name, ddbrel._template_prefix(skt));
+  RETURN NEXT;
+  access_pattern := CASE WHEN lt = rt
+                         THEN format('View all %s of %s by %s', x->>'table', ddbrel._a(lower(ddbrel._singular(rt))),
+                                     array_to_string(ddbrel._template_holes(skt), ', '))
+                         ELSE format('View all %s of %s', lt, ddbrel._a(lower(ddbrel._singular(rt)))) END;
+  index := gsi_name;
+  parameters := array_to_string(ddbrel._template_holes(skt), ', ');
+  key_condition := format('%s = %s AND begins_with(%s, %s)', sk_name, ddbrel._template_render(skt),
+                          pk_name, ddbrel._template_prefix(pkt));
+  RETURN NEXT;
+END $$;
+
+-- The access patterns of one design entity x: those of its role, then its
+-- references, which no key serves (index "Scan").
+CREATE FUNCTION _access_patterns(x jsonb, pk_name text, sk_name text, gsi_name text,
+                                 OUT access_pattern text, OUT index text,
+                                 OUT parameters text, OUT key_condition text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF x->>'role' = 'root' THEN
+    RETURN QUERY SELECT * FROM ddbrel._root_access_patterns(x, pk_name, sk_name);
+  ELSIF x->>'role' = 'child' THEN
+    RETURN QUERY SELECT * FROM ddbrel._child_access_patterns(x, pk_name, sk_name, gsi_name);
+  ELSE
+    RETURN QUERY SELECT * FROM ddbrel._edge_access_patterns(x, pk_name, sk_name, gsi_name);
+  END IF;
+  RETURN QUERY
+    SELECT format('View all %s of %s', x->>'table', ddbrel._a(lower(ddbrel._singular(r.y->>'table')))), 'Scan',
+           (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(r.y->'cols') c), NULL::text
+      FROM jsonb_array_elements(x->'refs') WITH ORDINALITY r(y, o)
+     ORDER BY r.o;
+END $$;
+
 -- The access patterns the design serves, as seed 000 tabulates them: what
 -- is read, from which index, with which parameters, by which key condition.
 -- Foreign keys that no key serves are listed with index "Scan".
@@ -688,85 +793,10 @@ CREATE FUNCTION design_access_patterns(source_schema name, owners jsonb DEFAULT 
                                        partition_key text DEFAULT 'PK', sort_key text DEFAULT 'SK',
                                        gsi_name text DEFAULT 'GSI1', type_attribute text DEFAULT NULL)
 RETURNS TABLE (entity name, access_pattern text, index text, parameters text, key_condition text)
-LANGUAGE plpgsql STABLE AS $$
-#variable_conflict use_variable
-DECLARE
-  d jsonb;
-  x jsonb;
-  r jsonb;
-  one text;
-  pkt text;
-  skt text;
-  pk_name text := partition_key;
-  sk_name text := sort_key;
-BEGIN
-  d := ddbrel._design(source_schema, owners, prefixes, exclude, partition_key, sort_key, gsi_name, type_attribute);
-  FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    entity := x->>'table';
-    one := lower(ddbrel._singular(x->>'table'));
-    pkt := x->>'pk_template';
-    skt := x->>'sk_template';
-    IF x->>'role' = 'root' THEN
-      access_pattern := format('View %s by %s', ddbrel._a(one),
-                               (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(x->'pk') c));
-      index := 'Main table';
-      parameters := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(x->'pk') c);
-      key_condition := format('%s = %s AND %s = %s', pk_name, ddbrel._template_render(pkt),
-                              sk_name, ddbrel._template_render(skt));
-      RETURN NEXT;
-    ELSIF x->>'role' = 'child' THEN
-      IF (x->'owner'->>'has_one')::boolean THEN
-        access_pattern := format('View the %s of %s', one, ddbrel._a(lower(ddbrel._singular(x->'owner'->>'table'))));
-      ELSE
-        access_pattern := format('View all %s of %s', x->>'table', ddbrel._a(lower(ddbrel._singular(x->'owner'->>'table'))));
-      END IF;
-      index := 'Main table';
-      parameters := array_to_string(ddbrel._template_holes(pkt), ', ');
-      key_condition := format('%s = %s AND begins_with(%s, %s)', pk_name, ddbrel._template_render(pkt),
-                              sk_name, ddbrel._template_prefix(skt));
-      IF cardinality(ddbrel._template_holes(skt)) = 0 THEN
-        key_condition := format('%s = %s AND %s = %s', pk_name, ddbrel._template_render(pkt),
-                                sk_name, skt);
-      END IF;
-      RETURN NEXT;
-      -- the sort key identifies the item on its own: the inverted index finds it
-      IF cardinality(ddbrel._template_holes(skt)) > 0
-         AND ddbrel._names(x->'pk') <@ ddbrel._template_holes(skt) THEN
-        access_pattern := format('View %s by %s', ddbrel._a(one), array_to_string(ddbrel._template_holes(skt), ', '));
-        index := gsi_name;
-        parameters := array_to_string(ddbrel._template_holes(skt), ', ');
-        key_condition := format('%s = %s AND begins_with(%s, %s)', sk_name, ddbrel._template_render(skt),
-                                pk_name, ddbrel._template_prefix(pkt));
-        RETURN NEXT;
-      END IF;
-    ELSE
-      access_pattern := CASE WHEN x->'left'->>'table' = x->'right'->>'table'
-                          THEN format('View all %s of %s by %s', x->>'table', ddbrel._a(lower(ddbrel._singular(x->'left'->>'table'))),
-                                      array_to_string(ddbrel._template_holes(pkt), ', '))
-                          ELSE format('View all %s of %s', x->'right'->>'table', ddbrel._a(lower(ddbrel._singular(x->'left'->>'table')))) END;
-      index := 'Main table';
-      parameters := array_to_string(ddbrel._template_holes(pkt), ', ');
-      key_condition := format('%s = %s AND begins_with(%s, %s)', pk_name, ddbrel._template_render(pkt),
-                              sk_name, ddbrel._template_prefix(skt));
-      RETURN NEXT;
-      access_pattern := CASE WHEN x->'left'->>'table' = x->'right'->>'table'
-                          THEN format('View all %s of %s by %s', x->>'table', ddbrel._a(lower(ddbrel._singular(x->'right'->>'table'))),
-                                      array_to_string(ddbrel._template_holes(skt), ', '))
-                          ELSE format('View all %s of %s', x->'left'->>'table', ddbrel._a(lower(ddbrel._singular(x->'right'->>'table')))) END;
-      index := gsi_name;
-      parameters := array_to_string(ddbrel._template_holes(skt), ', ');
-      key_condition := format('%s = %s AND begins_with(%s, %s)', sk_name, ddbrel._template_render(skt),
-                              pk_name, ddbrel._template_prefix(pkt));
-      RETURN NEXT;
-    END IF;
-    -- references no key serves
-    FOR r IN SELECT y FROM jsonb_array_elements(x->'refs') y LOOP
-      access_pattern := format('View all %s of %s', x->>'table', ddbrel._a(lower(ddbrel._singular(r->>'table'))));
-      index := 'Scan';
-      parameters := (SELECT string_agg(c, ', ') FROM jsonb_array_elements_text(r->'cols') c);
-      key_condition := NULL;
-      RETURN NEXT;
-    END LOOP;
-  END LOOP;
-END $$;
-
+LANGUAGE sql STABLE AS $$
+  SELECT (d.x->>'table')::name, p.access_pattern, p.index, p.parameters, p.key_condition
+    FROM jsonb_array_elements(ddbrel._design(source_schema, owners, prefixes, exclude, partition_key,
+                                             sort_key, gsi_name, type_attribute)) WITH ORDINALITY d(x, o),
+         LATERAL ddbrel._access_patterns(d.x, partition_key, sort_key, gsi_name) WITH ORDINALITY p
+   ORDER BY d.o, p.ordinality
+$$;

@@ -45,6 +45,65 @@ CREATE VIEW migration_status AS
          m.error
     FROM migrations m JOIN migration_runs r ON r.run = m.run;
 
+-- Checks that an existing DynamoDB table has the keys of a design: key
+-- (partition_key HASH, sort_key RANGE), both S, and the inverted global
+-- secondary index gsi_name (sort_key HASH, partition_key RANGE) projecting
+-- ALL.
+CREATE FUNCTION _check_design_table(server name, dtable text, partition_key text, sort_key text,
+                                    gsi_name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_variable
+DECLARE
+  t record;
+BEGIN
+  SELECT * INTO t FROM ddbrel.describe_table(server, dtable) d WHERE d.index_kind = 'table';
+  IF t.partition_key = partition_key AND t.partition_key_type = 'S'
+     AND t.sort_key = sort_key AND t.sort_key_type = 'S'
+     AND EXISTS (SELECT FROM ddbrel.describe_table(server, dtable) g
+                  WHERE g.index_kind = 'global' AND g.index_name = gsi_name AND g.partition_key = sort_key
+                    AND g.sort_key = partition_key AND g.projection = 'ALL') THEN
+    RETURN;
+  END IF;
+  RAISE EXCEPTION 'DynamoDB table "%" does not match the design', dtable
+    USING ERRCODE = 'object_not_in_prerequisite_state',
+          DETAIL = format('Its key is (%s) and its global secondary indexes are %s; the design needs key (%s HASH, %s RANGE) of type S and global secondary index "%s" on (%s HASH, %s RANGE) projecting ALL.',
+                          concat_ws(', ', t.partition_key || ' HASH', t.sort_key || ' RANGE'),
+                          coalesce((SELECT string_agg(format('"%s" (%s)', g.index_name,
+                                                             concat_ws(', ', g.partition_key || ' HASH', g.sort_key || ' RANGE')),
+                                                      ', ' ORDER BY g.ordinality)
+                                      FROM ddbrel.describe_table(server, dtable) WITH ORDINALITY g
+                                     WHERE g.index_kind = 'global'), 'none'),
+                          partition_key, sort_key, gsi_name, sort_key, partition_key),
+          HINT = 'Migrate into a new table, or pass partition_key, sort_key and gsi_name that match this one.';
+END $$;
+
+-- Waits until a DynamoDB table and its indexes are ACTIVE (TableStatus and
+-- IndexStatus, which the cached description does not keep).
+CREATE FUNCTION _wait_table_active(server name, dtable text, wait_seconds integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  d jsonb;
+  t0 timestamptz := clock_timestamp();
+  i int := 0;
+BEGIN
+  LOOP
+    d := ddbrel.request(server, 'DescribeTable', jsonb_build_object('TableName', dtable))->'Table';
+    EXIT WHEN d->>'TableStatus' = 'ACTIVE'
+          AND NOT EXISTS (SELECT FROM jsonb_array_elements(coalesce(d->'GlobalSecondaryIndexes', '[]')) g
+                           WHERE g->>'IndexStatus' <> 'ACTIVE');
+    IF clock_timestamp() - t0 > make_interval(secs => wait_seconds) THEN
+      RAISE EXCEPTION 'DynamoDB table "%" is not active after % seconds', dtable, wait_seconds
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = format('Its status is %s.', d->>'TableStatus'),
+              HINT = 'Pass a larger wait_seconds, or call ddbrel.migrate() again later.';
+    END IF;
+    PERFORM pg_sleep(least(0.05 * 2 ^ i, 2));
+    i := i + 1;
+  END LOOP;
+END $$;
+
 -- Creates the DynamoDB table of a design (key partition_key/sort_key, both
 -- S, and the inverted index gsi_name), or checks that an existing one has
 -- those keys; then waits until it and its indexes are ACTIVE.  Returns
@@ -54,19 +113,11 @@ CREATE FUNCTION _ensure_table(server name, dtable text, partition_key text, sort
 RETURNS text
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-  d jsonb;
-  outcome text;
-  t0 timestamptz := clock_timestamp();
-  i int := 0;
-  key_ok boolean;
-  gsi_ok boolean;
+  outcome text := 'existing';
 BEGIN
-  BEGIN
-    d := ddbrel.request(server, 'DescribeTable', jsonb_build_object('TableName', dtable))->'Table';
-  EXCEPTION WHEN SQLSTATE 'HV00R' THEN
-    d := NULL;
-  END;
-  IF d IS NULL THEN
+  IF EXISTS (SELECT FROM ddbrel.describe_table(server, dtable, missing_ok => true, refresh => true)) THEN
+    PERFORM ddbrel._check_design_table(server, dtable, partition_key, sort_key, gsi_name);
+  ELSE
     PERFORM ddbrel.request(server, 'CreateTable', jsonb_build_object(
       'TableName', dtable,
       'BillingMode', 'PAY_PER_REQUEST',
@@ -83,45 +134,8 @@ BEGIN
               jsonb_build_object('AttributeName', partition_key, 'KeyType', 'RANGE')),
           'Projection', jsonb_build_object('ProjectionType', 'ALL')))));
     outcome := 'created';
-  ELSE
-    key_ok := d->'KeySchema' @> jsonb_build_array(jsonb_build_object('AttributeName', partition_key, 'KeyType', 'HASH'),
-                                                  jsonb_build_object('AttributeName', sort_key, 'KeyType', 'RANGE'))
-              AND jsonb_array_length(d->'KeySchema') = 2
-              AND d->'AttributeDefinitions' @> jsonb_build_array(jsonb_build_object('AttributeName', partition_key, 'AttributeType', 'S'),
-                                                                 jsonb_build_object('AttributeName', sort_key, 'AttributeType', 'S'));
-    gsi_ok := EXISTS (SELECT FROM jsonb_array_elements(coalesce(d->'GlobalSecondaryIndexes', '[]')) g
-                       WHERE g->>'IndexName' = gsi_name AND jsonb_array_length(g->'KeySchema') = 2
-                         AND g->'KeySchema' @> jsonb_build_array(jsonb_build_object('AttributeName', sort_key, 'KeyType', 'HASH'),
-                                                                 jsonb_build_object('AttributeName', partition_key, 'KeyType', 'RANGE'))
-                         AND g->'Projection'->>'ProjectionType' = 'ALL');
-    IF NOT key_ok OR NOT gsi_ok THEN
-      RAISE EXCEPTION 'DynamoDB table "%" does not match the design', dtable
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = format('Its key is (%s) and its global secondary indexes are %s; the design needs key (%s HASH, %s RANGE) of type S and global secondary index "%s" on (%s HASH, %s RANGE) projecting ALL.',
-                              (SELECT string_agg((k->>'AttributeName') || ' ' || (k->>'KeyType'), ', ') FROM jsonb_array_elements(d->'KeySchema') k),
-                              coalesce((SELECT string_agg(format('"%s" (%s)', g->>'IndexName',
-                                                                 (SELECT string_agg((k->>'AttributeName') || ' ' || (k->>'KeyType'), ', ')
-                                                                    FROM jsonb_array_elements(g->'KeySchema') k)), ', ')
-                                          FROM jsonb_array_elements(d->'GlobalSecondaryIndexes') g), 'none'),
-                              partition_key, sort_key, gsi_name, sort_key, partition_key),
-              HINT = 'Migrate into a new table, or pass partition_key, sort_key and gsi_name that match this one.';
-    END IF;
-    outcome := 'existing';
   END IF;
-  LOOP
-    d := ddbrel.request(server, 'DescribeTable', jsonb_build_object('TableName', dtable))->'Table';
-    EXIT WHEN d->>'TableStatus' = 'ACTIVE'
-          AND NOT EXISTS (SELECT FROM jsonb_array_elements(coalesce(d->'GlobalSecondaryIndexes', '[]')) g
-                           WHERE g->>'IndexStatus' <> 'ACTIVE');
-    IF clock_timestamp() - t0 > make_interval(secs => wait_seconds) THEN
-      RAISE EXCEPTION 'DynamoDB table "%" is not active after % seconds', dtable, wait_seconds
-        USING ERRCODE = 'object_not_in_prerequisite_state',
-              DETAIL = format('Its status is %s.', d->>'TableStatus'),
-              HINT = 'Pass a larger wait_seconds, or call ddbrel.migrate() again later.';
-    END IF;
-    PERFORM pg_sleep(least(0.05 * 2 ^ i, 2));
-    i := i + 1;
-  END LOOP;
+  PERFORM ddbrel._wait_table_active(server, dtable, wait_seconds);
   RETURN outcome;
 END $$;
 
@@ -217,6 +231,326 @@ BEGIN
   END LOOP;
 END $$;
 
+-- ---------------------------------------------------------------------------
+-- migrate() and its steps.  The steps that commit (loading and verifying a
+-- table) are procedures, CALLed from migrate() so that their COMMITs end
+-- its transactions; the others are functions.
+-- ---------------------------------------------------------------------------
+
+-- Checks the arguments of ddbrel.migrate() that ddbrel.design() does not.
+CREATE FUNCTION _migrate_check_args(source_schema name, server name, target_table text,
+                                    target_schema name, verify text, batch_rows integer)
+RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  h regproc;
+BEGIN
+  IF transaction_timestamp() <> statement_timestamp() THEN
+    RAISE EXCEPTION 'ddbrel.migrate() cannot run inside a transaction block'
+      USING ERRCODE = 'active_sql_transaction',
+            HINT = 'It commits after every batch of rows so that an interrupted migration can resume: run CALL ddbrel.migrate(...) on its own.';
+  END IF;
+  IF verify IS NULL OR verify NOT IN ('count', 'full', 'none') THEN
+    RAISE EXCEPTION 'invalid value for verify: "%"', verify
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Valid values are "count", "full" and "none".';
+  END IF;
+  IF batch_rows IS NULL OR batch_rows < 1 THEN
+    RAISE EXCEPTION 'batch_rows must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF coalesce(target_table, '') = '' THEN
+    RAISE EXCEPTION 'target_table must name a DynamoDB table' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF target_schema IS NULL OR target_schema = source_schema THEN
+    RAISE EXCEPTION 'target schema must differ from the source schema'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'The entity foreign tables have the names of the source tables.';
+  END IF;
+  SELECT w.fdwhandler INTO h
+    FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+   WHERE s.srvname = server;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'server "%" does not exist', server USING ERRCODE = 'undefined_object';
+  ELSIF h IS DISTINCT FROM 'ddbrel.ddbrel_handler'::regproc THEN
+    RAISE EXCEPTION 'server "%" is not a ddbrel server', server USING ERRCODE = 'wrong_object_type';
+  END IF;
+END $$;
+
+-- The run to resume: the last one of these arguments, or NULL.  An error
+-- if its design differs from design, or it is running in another backend.
+CREATE FUNCTION _migrate_resumable_run(source_schema name, server name, target_table text,
+                                       target_schema name, design jsonb)
+RETURNS integer
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_variable
+DECLARE
+  r record;
+BEGIN
+  SELECT mr.run, mr.design, mr.status, mr.pid INTO r
+    FROM ddbrel.migration_runs mr
+   WHERE mr.source_schema = source_schema AND mr.server = server AND mr.target_table = target_table
+     AND mr.target_schema = target_schema
+   ORDER BY mr.run DESC LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  IF r.design <> design THEN
+    RAISE EXCEPTION 'the design of schema "%" changed since migration run %', source_schema, r.run
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = format('Run %s loaded items with the keys of its own design into table "%s".', r.run, target_table),
+            HINT = format('Pass the same options as that run to resume it, or restart => true to start a new run (drop the foreign tables of schema "%s" first if their templates change).', target_schema);
+  END IF;
+  IF r.status = 'running' AND r.pid <> pg_backend_pid()
+     AND EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.pid = r.pid AND a.state = 'active') THEN
+    RAISE EXCEPTION 'migration run % is running in process %', r.run, r.pid USING ERRCODE = 'object_in_use';
+  END IF;
+  RETURN r.run;
+END $$;
+
+-- What the rows are written through: the DynamoDB table, the target
+-- schema, the entity foreign tables (upsert on for the tables run has still
+-- to load) and their relationships.
+CREATE FUNCTION _migrate_prepare(server name, target_table text, target_schema name, design jsonb,
+                                 partition_key text, sort_key text, gsi_name text,
+                                 type_attribute text, wait_seconds integer, run integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_variable
+DECLARE
+  x jsonb;
+BEGIN
+  IF ddbrel._ensure_table(server, target_table, partition_key, sort_key, gsi_name, wait_seconds) = 'created' THEN
+    RAISE NOTICE 'created DynamoDB table "%"', target_table;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = target_schema) THEN
+    EXECUTE format('CREATE SCHEMA %I', target_schema);
+  END IF;
+  FOR x IN SELECT y FROM jsonb_array_elements(design) y LOOP
+    PERFORM ddbrel._ensure_foreign_table(server, target_table, target_schema, x, type_attribute,
+                                         NOT EXISTS (SELECT FROM ddbrel.migrations mg
+                                                      WHERE mg.run = run AND mg.source_table = x->>'table'
+                                                        AND mg.status IN ('loaded', 'verified')));
+  END LOOP;
+  FOR x IN SELECT y FROM jsonb_array_elements(design) y LOOP
+    PERFORM ddbrel._declare_design_relationships(target_schema, x);
+  END LOOP;
+END $$;
+
+-- Records a new run of design (run NULL), with a row per table, or marks
+-- run as running again; returns the run.  From its commit on, progress
+-- survives errors and cancels.
+CREATE FUNCTION _migrate_start_run(run integer, source_schema name, server name, target_table text,
+                                   target_schema name, design jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_variable
+DECLARE
+  v_run integer := run;
+BEGIN
+  IF v_run IS NULL THEN
+    INSERT INTO ddbrel.migration_runs (source_schema, server, target_table, target_schema, design, pid)
+    VALUES (source_schema, server, target_table, target_schema, design, pg_backend_pid())
+    RETURNING migration_runs.run INTO v_run;
+    INSERT INTO ddbrel.migrations (run, source_table)
+      SELECT v_run, (y->>'table')::name FROM jsonb_array_elements(design) y;
+    RETURN v_run;
+  END IF;
+  IF (SELECT mr.status FROM ddbrel.migration_runs mr WHERE mr.run = v_run) = 'done' THEN
+    RAISE NOTICE 'migration run % is complete', v_run;
+  ELSE
+    RAISE NOTICE 'resuming migration run %', v_run;
+  END IF;
+  UPDATE ddbrel.migration_runs mr SET status = 'running', pid = pg_backend_pid(), finished_at = NULL
+   WHERE mr.run = v_run;
+  RETURN v_run;
+END $$;
+
+-- The SQL that reads design entity x in primary key order: its key columns
+-- (keylist), their values as text[] (keytext), and the conditions "after
+-- key $1" (after) and "up to key $2" (upto).
+CREATE FUNCTION _migrate_key_sql(x jsonb, OUT keylist text, OUT keytext text, OUT after text, OUT upto text)
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT string_agg(format('%I', c), ', ' ORDER BY o),
+         'ARRAY[' || string_agg(format('%I::text', c), ', ' ORDER BY o) || ']',
+         '(' || string_agg(format('%I', c), ', ' ORDER BY o) || ') > ('
+             || string_agg(format('($1[%s])::%s', o, ty), ', ' ORDER BY o) || ')',
+         '(' || string_agg(format('%I', c), ', ' ORDER BY o) || ') <= ('
+             || string_agg(format('($2[%s])::%s', o, ty), ', ' ORDER BY o) || ')'
+    FROM jsonb_array_elements_text(x->'pk') WITH ORDINALITY a(c, o),
+         LATERAL (SELECT y->>'type' AS ty FROM jsonb_array_elements(x->'columns') y WHERE y->>'name' = c) t
+$$;
+
+-- Copies one batch of the rows of source table tab (after key resume, up
+-- to key upto) into its entity foreign table; returns how many and how
+-- long it took, or the error it failed with (err_state not NULL).
+CREATE FUNCTION _migrate_insert_batch(source_schema name, target_schema name, tab name, cols text,
+                                      after_cond text, upto_cond text, resume text[], upto text[],
+                                      OUT n bigint, OUT secs double precision, OUT err_state text,
+                                      OUT err_message text, OUT err_detail text, OUT err_hint text)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+BEGIN
+  BEGIN
+    EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I WHERE %s AND %s',
+                   target_schema, tab, cols, cols, source_schema, tab,
+                   CASE WHEN resume IS NULL THEN 'true' ELSE after_cond END,
+                   CASE WHEN upto IS NULL THEN 'true' ELSE upto_cond END)
+      USING resume, upto;
+    GET DIAGNOSTICS n = ROW_COUNT;
+  EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                            err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+  END;
+  secs := extract(epoch FROM clock_timestamp() - t0);
+END $$;
+
+-- Loads design entity x of run, a batch of batch_rows rows per
+-- transaction from where the run stopped; adds the rows and the seconds
+-- to rows_loaded and load_time.  On an error the table and the run are
+-- marked failed (committed) and the error is raised again.
+CREATE PROCEDURE _migrate_load_table(run integer, source_schema name, target_schema name, x jsonb,
+                                     batch_rows integer, INOUT rows_loaded bigint,
+                                     INOUT load_time double precision)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_variable
+DECLARE
+  v_tab name := x->>'table';
+  m record;
+  k record;
+  b record;
+  v_cols text;
+  v_total bigint;
+  v_done bigint;
+  v_resume text[];
+  v_upto text[];
+  v_secs double precision;
+  v_first boolean := true;
+BEGIN
+  SELECT mg.status, mg.rows_done, mg.resume_after INTO m
+    FROM ddbrel.migrations mg WHERE mg.run = run AND mg.source_table = v_tab;
+  IF m.status IN ('loaded', 'verified') THEN
+    RETURN;
+  END IF;
+  SELECT string_agg(format('%I', j->>'name'), ', ' ORDER BY o) INTO v_cols
+    FROM jsonb_array_elements(x->'columns') WITH ORDINALITY a(j, o);
+  k := ddbrel._migrate_key_sql(x);
+  EXECUTE format('SELECT count(*) FROM %I.%I', source_schema, v_tab) INTO v_total;
+  UPDATE ddbrel.migrations mg SET status = 'loading', rows_total = v_total,
+         started_at = coalesce(mg.started_at, now()), error = NULL
+   WHERE mg.run = run AND mg.source_table = v_tab;
+  v_resume := m.resume_after;
+  v_done := m.rows_done;
+  COMMIT;
+  LOOP
+    EXECUTE format('SELECT %s FROM %I.%I WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
+                   k.keytext, source_schema, v_tab, CASE WHEN v_resume IS NULL THEN 'true' ELSE k.after END,
+                   k.keylist, batch_rows - 1)
+      INTO v_upto USING v_resume;
+    b := ddbrel._migrate_insert_batch(source_schema, target_schema, v_tab, v_cols, k.after, k.upto,
+                                      v_resume, v_upto);
+    IF b.err_state IS NOT NULL THEN
+      UPDATE ddbrel.migrations mg SET status = 'failed', error = b.err_message,
+             load_seconds = mg.load_seconds + b.secs
+       WHERE mg.run = run AND mg.source_table = v_tab;
+      UPDATE ddbrel.migration_runs mr SET status = 'failed', finished_at = now() WHERE mr.run = run;
+      COMMIT;
+      RAISE EXCEPTION USING ERRCODE = b.err_state, MESSAGE = b.err_message,
+        DETAIL = concat_ws(' ', nullif(b.err_detail, ''),
+                           format('Migration run %s stopped in table "%s" after %s of %s rows.', run, v_tab, v_done, v_total)),
+        HINT = concat_ws(' ', nullif(b.err_hint, ''),
+                         'Fix the cause and CALL ddbrel.migrate() again with the same arguments: it resumes where it stopped.');
+    END IF;
+    v_done := v_done + b.n;
+    rows_loaded := rows_loaded + b.n;
+    load_time := load_time + b.secs;
+    UPDATE ddbrel.migrations mg SET rows_done = v_done, resume_after = v_upto,
+           load_seconds = mg.load_seconds + b.secs
+     WHERE mg.run = run AND mg.source_table = v_tab
+     RETURNING mg.load_seconds INTO v_secs;
+    COMMIT;
+    IF b.n > 0 OR v_first THEN
+      RAISE NOTICE 'table "%": % of % rows loaded', v_tab, v_done, v_total
+        USING DETAIL = format('%s rows/s.', CASE WHEN v_secs > 0 THEN round((v_done / v_secs)::numeric) ELSE 0 END);
+    END IF;
+    v_first := false;
+    EXIT WHEN v_upto IS NULL;
+    v_resume := v_upto;
+  END LOOP;
+  UPDATE ddbrel.migrations mg SET status = 'loaded', finished_at = now()
+   WHERE mg.run = run AND mg.source_table = v_tab;
+  COMMIT;
+END $$;
+
+-- Loading is over: INSERT into the entity foreign tables refuses existing
+-- keys again.
+CREATE FUNCTION _migrate_end_upsert(target_schema name, design jsonb)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  x jsonb;
+  rel regclass;
+BEGIN
+  FOR x IN SELECT y FROM jsonb_array_elements(design) y LOOP
+    rel := format('%I.%I', target_schema, x->>'table')::regclass;
+    IF ddbrel._ft_option(rel, 'upsert') IS NOT NULL THEN
+      EXECUTE format('ALTER FOREIGN TABLE %s OPTIONS (DROP upsert)', rel);
+    END IF;
+  END LOOP;
+END $$;
+
+-- Verifies design entity x of run: its item count against the row count
+-- of its source table, and with verify 'full' every row both ways (EXCEPT
+-- ALL); adds the items to items.  A difference marks the table and the run
+-- failed (committed) and raises an error.
+CREATE PROCEDURE _migrate_verify_table(run integer, source_schema name, target_schema name, x jsonb,
+                                       verify text, INOUT items bigint)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_variable
+DECLARE
+  v_tab name := x->>'table';
+  v_cols text;
+  v_rows bigint;
+  v_n bigint;
+  v_missing bigint := 0;
+  v_extra bigint := 0;
+  v_msg text;
+BEGIN
+  EXECUTE format('SELECT count(*) FROM %I.%I', source_schema, v_tab) INTO v_rows;
+  EXECUTE format('SELECT count(*) FROM %I.%I', target_schema, v_tab) INTO v_n;
+  IF verify = 'full' THEN
+    SELECT string_agg(format('%I', y->>'name'), ', ') INTO v_cols FROM jsonb_array_elements(x->'columns') y;
+    BEGIN
+      EXECUTE format('SELECT count(*) FROM (SELECT %s FROM %I.%I EXCEPT ALL SELECT %s FROM %I.%I) d',
+                     v_cols, source_schema, v_tab, v_cols, target_schema, v_tab) INTO v_missing;
+      EXECUTE format('SELECT count(*) FROM (SELECT %s FROM %I.%I EXCEPT ALL SELECT %s FROM %I.%I) d',
+                     v_cols, target_schema, v_tab, v_cols, source_schema, v_tab) INTO v_extra;
+    EXCEPTION WHEN undefined_function THEN
+      RAISE NOTICE 'table "%" has columns that cannot be compared; only counts are verified', v_tab;
+    END;
+  END IF;
+  IF v_n <> v_rows OR v_missing > 0 OR v_extra > 0 THEN
+    v_msg := CASE WHEN v_n <> v_rows
+                  THEN format('table "%s" has %s items in DynamoDB and %s rows in schema "%s"', v_tab, v_n, v_rows, source_schema)
+                  ELSE format('table "%s" differs between schemas "%s" and "%s"', v_tab, source_schema, target_schema) END;
+    UPDATE ddbrel.migrations mg SET status = 'failed', items = v_n, error = v_msg
+     WHERE mg.run = run AND mg.source_table = v_tab;
+    UPDATE ddbrel.migration_runs mr SET status = 'failed', finished_at = now() WHERE mr.run = run;
+    COMMIT;
+    RAISE EXCEPTION '%', v_msg
+      USING ERRCODE = 'data_exception',
+            DETAIL = CASE WHEN verify = 'full'
+                          THEN format('%s rows of "%s.%s" are not in "%s.%s", and %s rows of "%s.%s" are not in "%s.%s".',
+                                      v_missing, source_schema, v_tab, target_schema, v_tab, v_extra, target_schema, v_tab, source_schema, v_tab)
+                          ELSE 'Rows were added or removed during the migration, or another writer uses the DynamoDB table.' END,
+            HINT = 'CALL ddbrel.migrate() with restart => true loads every table again.';
+  END IF;
+  UPDATE ddbrel.migrations mg SET status = 'verified', items = v_n WHERE mg.run = run AND mg.source_table = v_tab;
+  COMMIT;
+  items := items + v_n;
+  RAISE NOTICE 'table "%": % items for % rows%', v_tab, v_n, v_rows,
+               CASE WHEN verify = 'full' THEN ', every row read back equal' ELSE '' END;
+END $$;
+
 -- Migrates the tables of source_schema into the DynamoDB table
 -- target_table with the single-table design of ddbrel.design() (the
 -- design options are the same), through entity foreign tables of the same
@@ -241,275 +575,43 @@ CREATE PROCEDURE migrate(source_schema name, server name, target_table text, tar
                          INOUT seconds numeric DEFAULT NULL, INOUT rows_per_second numeric DEFAULT NULL,
                          INOUT status text DEFAULT NULL)
 LANGUAGE plpgsql AS $$
-#variable_conflict use_column
 DECLARE
-  v_src name := source_schema;
-  v_server name := server;
-  v_dtable text := target_table;
-  v_tschema name := target_schema;
-  v_type_attr text := type_attribute;
-  v_verify text := verify;
-  v_batch integer := batch_rows;
-  v_restart boolean := restart;
+  t_start timestamptz := clock_timestamp();
   d jsonb;
   x jsonb;
-  r record;
-  m record;
   v_run integer;
-  v_handler regproc;
-  t_start timestamptz := clock_timestamp();
-  t0 timestamptz;
-  v_tab name;
-  v_cols text;
-  v_keylist text;
-  v_keytext text;
-  v_after text;
-  v_upto_cond text;
-  v_total bigint;
-  v_done bigint;
-  v_resume text[];
-  v_upto text[];
-  v_n bigint;
-  v_rows bigint;
-  v_missing bigint;
-  v_extra bigint;
   v_loaded bigint := 0;
   v_load_secs double precision := 0;
-  v_secs double precision;
   v_items bigint := 0;
-  v_first boolean;
-  v_err boolean;
-  v_state text;
-  v_msg text;
-  v_detail text;
-  v_hint text;
-  v_rel regclass;
 BEGIN
-  IF transaction_timestamp() <> statement_timestamp() THEN
-    RAISE EXCEPTION 'ddbrel.migrate() cannot run inside a transaction block'
-      USING ERRCODE = 'active_sql_transaction',
-            HINT = 'It commits after every batch of rows so that an interrupted migration can resume: run CALL ddbrel.migrate(...) on its own.';
-  END IF;
-  IF v_verify IS NULL OR v_verify NOT IN ('count', 'full', 'none') THEN
-    RAISE EXCEPTION 'invalid value for verify: "%"', v_verify
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Valid values are "count", "full" and "none".';
-  END IF;
-  IF v_batch IS NULL OR v_batch < 1 THEN
-    RAISE EXCEPTION 'batch_rows must be at least 1' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF coalesce(v_dtable, '') = '' THEN
-    RAISE EXCEPTION 'target_table must name a DynamoDB table' USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  IF v_tschema IS NULL OR v_tschema = v_src THEN
-    RAISE EXCEPTION 'target schema must differ from the source schema'
-      USING ERRCODE = 'invalid_parameter_value',
-            DETAIL = 'The entity foreign tables have the names of the source tables.';
-  END IF;
-  SELECT w.fdwhandler INTO v_handler
-    FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw
-   WHERE s.srvname = v_server;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'server "%" does not exist', v_server USING ERRCODE = 'undefined_object';
-  ELSIF v_handler IS DISTINCT FROM 'ddbrel.ddbrel_handler'::regproc THEN
-    RAISE EXCEPTION 'server "%" is not a ddbrel server', v_server USING ERRCODE = 'wrong_object_type';
-  END IF;
-
-  d := ddbrel._design(v_src, owners, prefixes, exclude, partition_key, sort_key, gsi_name, v_type_attr);
+  PERFORM ddbrel._migrate_check_args(source_schema, server, target_table, target_schema, verify, batch_rows);
+  d := ddbrel._design(source_schema, owners, prefixes, exclude, partition_key, sort_key, gsi_name, type_attribute);
   IF jsonb_array_length(d) = 0 THEN
-    RAISE EXCEPTION 'schema "%" has no tables to migrate', v_src USING ERRCODE = 'object_not_in_prerequisite_state';
+    RAISE EXCEPTION 'schema "%" has no tables to migrate', source_schema USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-
-  -- the run to resume: the last one of these arguments, unless restart
-  IF NOT v_restart THEN
-    SELECT mr.run, mr.design, mr.status, mr.pid INTO r
-      FROM ddbrel.migration_runs mr
-     WHERE mr.source_schema = v_src AND mr.server = v_server AND mr.target_table = v_dtable
-       AND mr.target_schema = v_tschema
-     ORDER BY mr.run DESC LIMIT 1;
-    IF FOUND THEN
-      IF r.design <> d THEN
-        RAISE EXCEPTION 'the design of schema "%" changed since migration run %', v_src, r.run
-          USING ERRCODE = 'object_not_in_prerequisite_state',
-                DETAIL = format('Run %s loaded items with the keys of its own design into table "%s".', r.run, v_dtable),
-                HINT = format('Pass the same options as that run to resume it, or restart => true to start a new run (drop the foreign tables of schema "%s" first if their templates change).', v_tschema);
-      END IF;
-      IF r.status = 'running' AND r.pid <> pg_backend_pid()
-         AND EXISTS (SELECT FROM pg_catalog.pg_stat_activity a WHERE a.pid = r.pid AND a.state = 'active') THEN
-        RAISE EXCEPTION 'migration run % is running in process %', r.run, r.pid USING ERRCODE = 'object_in_use';
-      END IF;
-      v_run := r.run;
-    END IF;
+  IF NOT restart THEN
+    v_run := ddbrel._migrate_resumable_run(source_schema, server, target_table, target_schema, d);
   END IF;
-
-  -- the DynamoDB table, the entity foreign tables and their relationships
-  IF ddbrel._ensure_table(v_server, v_dtable, partition_key, sort_key, gsi_name, wait_seconds) = 'created' THEN
-    RAISE NOTICE 'created DynamoDB table "%"', v_dtable;
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = v_tschema) THEN
-    EXECUTE format('CREATE SCHEMA %I', v_tschema);
-  END IF;
-  FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    PERFORM ddbrel._ensure_foreign_table(v_server, v_dtable, v_tschema, x, v_type_attr,
-                                         NOT EXISTS (SELECT FROM ddbrel.migrations mg
-                                                      WHERE mg.run = v_run AND mg.source_table = x->>'table'
-                                                        AND mg.status IN ('loaded', 'verified')));
-  END LOOP;
-  FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    PERFORM ddbrel._declare_design_relationships(v_tschema, x);
-  END LOOP;
-
-  -- record the run: from here on, progress survives errors and cancels
-  IF v_run IS NULL THEN
-    INSERT INTO ddbrel.migration_runs (source_schema, server, target_table, target_schema, design, pid)
-    VALUES (v_src, v_server, v_dtable, v_tschema, d, pg_backend_pid())
-    RETURNING run INTO v_run;
-    INSERT INTO ddbrel.migrations (run, source_table)
-      SELECT v_run, (y->>'table')::name FROM jsonb_array_elements(d) y;
-  ELSE
-    IF r.status = 'done' THEN
-      RAISE NOTICE 'migration run % is complete', v_run;
-    ELSE
-      RAISE NOTICE 'resuming migration run %', v_run;
-    END IF;
-    UPDATE ddbrel.migration_runs SET status = 'running', pid = pg_backend_pid(), finished_at = NULL WHERE run = v_run;
-  END IF;
+  PERFORM ddbrel._migrate_prepare(server, target_table, target_schema, d, partition_key, sort_key,
+                                  gsi_name, type_attribute, wait_seconds, v_run);
+  v_run := ddbrel._migrate_start_run(v_run, source_schema, server, target_table, target_schema, d);
   COMMIT;
-
-  -- load, a batch of rows per transaction
   FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    v_tab := x->>'table';
-    SELECT mg.status, mg.rows_done, mg.resume_after INTO m
-      FROM ddbrel.migrations mg WHERE mg.run = v_run AND mg.source_table = v_tab;
-    IF m.status IN ('loaded', 'verified') THEN
-      CONTINUE;
-    END IF;
-    SELECT string_agg(format('%I', j->>'name'), ', ' ORDER BY o) INTO v_cols
-      FROM jsonb_array_elements(x->'columns') WITH ORDINALITY a(j, o);
-    SELECT string_agg(format('%I', c), ', ' ORDER BY o),
-           'ARRAY[' || string_agg(format('%I::text', c), ', ' ORDER BY o) || ']',
-           '(' || string_agg(format('%I', c), ', ' ORDER BY o) || ') > ('
-               || string_agg(format('($1[%s])::%s', o, ty), ', ' ORDER BY o) || ')',
-           '(' || string_agg(format('%I', c), ', ' ORDER BY o) || ') <= ('
-               || string_agg(format('($2[%s])::%s', o, ty), ', ' ORDER BY o) || ')'
-      INTO v_keylist, v_keytext, v_after, v_upto_cond
-      FROM jsonb_array_elements_text(x->'pk') WITH ORDINALITY a(c, o),
-           LATERAL (SELECT y->>'type' AS ty FROM jsonb_array_elements(x->'columns') y WHERE y->>'name' = c) t;
-    EXECUTE format('SELECT count(*) FROM %I.%I', v_src, v_tab) INTO v_total;
-    UPDATE ddbrel.migrations mg SET status = 'loading', rows_total = v_total,
-           started_at = coalesce(mg.started_at, now()), error = NULL
-     WHERE mg.run = v_run AND mg.source_table = v_tab;
-    v_resume := m.resume_after;
-    v_done := m.rows_done;
-    v_first := true;
-    COMMIT;
-    LOOP
-      EXECUTE format('SELECT %s FROM %I.%I WHERE %s ORDER BY %s OFFSET %s LIMIT 1',
-                     v_keytext, v_src, v_tab, CASE WHEN v_resume IS NULL THEN 'true' ELSE v_after END,
-                     v_keylist, v_batch - 1)
-        INTO v_upto USING v_resume;
-      t0 := clock_timestamp();
-      v_err := false;
-      BEGIN
-        EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I WHERE %s AND %s',
-                       v_tschema, v_tab, v_cols, v_cols, v_src, v_tab,
-                       CASE WHEN v_resume IS NULL THEN 'true' ELSE v_after END,
-                       CASE WHEN v_upto IS NULL THEN 'true' ELSE v_upto_cond END)
-          USING v_resume, v_upto;
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-      EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT,
-                                v_detail = PG_EXCEPTION_DETAIL, v_hint = PG_EXCEPTION_HINT;
-        v_err := true;
-      END;
-      v_secs := extract(epoch FROM clock_timestamp() - t0);
-      IF v_err THEN
-        UPDATE ddbrel.migrations mg SET status = 'failed', error = v_msg, load_seconds = mg.load_seconds + v_secs
-         WHERE mg.run = v_run AND mg.source_table = v_tab;
-        UPDATE ddbrel.migration_runs mr SET status = 'failed', finished_at = now() WHERE mr.run = v_run;
-        COMMIT;
-        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg,
-          DETAIL = concat_ws(' ', nullif(v_detail, ''),
-                             format('Migration run %s stopped in table "%s" after %s of %s rows.', v_run, v_tab, v_done, v_total)),
-          HINT = concat_ws(' ', nullif(v_hint, ''),
-                           'Fix the cause and CALL ddbrel.migrate() again with the same arguments: it resumes where it stopped.');
-      END IF;
-      v_done := v_done + v_n;
-      v_loaded := v_loaded + v_n;
-      v_load_secs := v_load_secs + v_secs;
-      UPDATE ddbrel.migrations mg SET rows_done = v_done, resume_after = v_upto, load_seconds = mg.load_seconds + v_secs
-       WHERE mg.run = v_run AND mg.source_table = v_tab
-       RETURNING mg.load_seconds INTO v_secs;
-      COMMIT;
-      IF v_n > 0 OR v_first THEN
-        RAISE NOTICE 'table "%": % of % rows loaded', v_tab, v_done, v_total
-          USING DETAIL = format('%s rows/s.', CASE WHEN v_secs > 0 THEN round((v_done / v_secs)::numeric) ELSE 0 END);
-      END IF;
-      v_first := false;
-      EXIT WHEN v_upto IS NULL;
-      v_resume := v_upto;
+    CALL ddbrel._migrate_load_table(v_run, source_schema, target_schema, x, batch_rows, v_loaded, v_load_secs);
+  END LOOP;
+  PERFORM ddbrel._migrate_end_upsert(target_schema, d);
+  COMMIT;
+  IF verify <> 'none' THEN
+    FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
+      CALL ddbrel._migrate_verify_table(v_run, source_schema, target_schema, x, verify, v_items);
     END LOOP;
-    UPDATE ddbrel.migrations mg SET status = 'loaded', finished_at = now()
-     WHERE mg.run = v_run AND mg.source_table = v_tab;
-    COMMIT;
-  END LOOP;
-
-  -- loading is over: INSERT refuses existing keys again
-  FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    v_rel := format('%I.%I', v_tschema, x->>'table')::regclass;
-    IF ddbrel._ft_option(v_rel, 'upsert') IS NOT NULL THEN
-      EXECUTE format('ALTER FOREIGN TABLE %s OPTIONS (DROP upsert)', v_rel);
-    END IF;
-  END LOOP;
-  COMMIT;
-
-  -- verify
-  FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
-    EXIT WHEN v_verify = 'none';
-    v_tab := x->>'table';
-    EXECUTE format('SELECT count(*) FROM %I.%I', v_src, v_tab) INTO v_rows;
-    EXECUTE format('SELECT count(*) FROM %I.%I', v_tschema, v_tab) INTO v_n;
-    v_missing := 0;
-    v_extra := 0;
-    IF v_verify = 'full' THEN
-      SELECT string_agg(format('%I', y->>'name'), ', ') INTO v_cols FROM jsonb_array_elements(x->'columns') y;
-      BEGIN
-        EXECUTE format('SELECT count(*) FROM (SELECT %s FROM %I.%I EXCEPT ALL SELECT %s FROM %I.%I) d',
-                       v_cols, v_src, v_tab, v_cols, v_tschema, v_tab) INTO v_missing;
-        EXECUTE format('SELECT count(*) FROM (SELECT %s FROM %I.%I EXCEPT ALL SELECT %s FROM %I.%I) d',
-                       v_cols, v_tschema, v_tab, v_cols, v_src, v_tab) INTO v_extra;
-      EXCEPTION WHEN undefined_function THEN
-        RAISE NOTICE 'table "%" has columns that cannot be compared; only counts are verified', v_tab;
-      END;
-    END IF;
-    IF v_n <> v_rows OR v_missing > 0 OR v_extra > 0 THEN
-      v_msg := CASE WHEN v_n <> v_rows
-                    THEN format('table "%s" has %s items in DynamoDB and %s rows in schema "%s"', v_tab, v_n, v_rows, v_src)
-                    ELSE format('table "%s" differs between schemas "%s" and "%s"', v_tab, v_src, v_tschema) END;
-      UPDATE ddbrel.migrations mg SET status = 'failed', items = v_n, error = v_msg
-       WHERE mg.run = v_run AND mg.source_table = v_tab;
-      UPDATE ddbrel.migration_runs mr SET status = 'failed', finished_at = now() WHERE mr.run = v_run;
-      COMMIT;
-      RAISE EXCEPTION '%', v_msg
-        USING ERRCODE = 'data_exception',
-              DETAIL = CASE WHEN v_verify = 'full'
-                            THEN format('%s rows of "%s.%s" are not in "%s.%s", and %s rows of "%s.%s" are not in "%s.%s".',
-                                        v_missing, v_src, v_tab, v_tschema, v_tab, v_extra, v_tschema, v_tab, v_src, v_tab)
-                            ELSE 'Rows were added or removed during the migration, or another writer uses the DynamoDB table.' END,
-              HINT = 'CALL ddbrel.migrate() with restart => true loads every table again.';
-    END IF;
-    UPDATE ddbrel.migrations mg SET status = 'verified', items = v_n WHERE mg.run = v_run AND mg.source_table = v_tab;
-    COMMIT;
-    v_items := v_items + v_n;
-    RAISE NOTICE 'table "%": % items for % rows%', v_tab, v_n, v_rows,
-                 CASE WHEN v_verify = 'full' THEN ', every row read back equal' ELSE '' END;
-  END LOOP;
-
+  END IF;
   UPDATE ddbrel.migration_runs mr SET status = 'done', finished_at = now() WHERE mr.run = v_run;
   COMMIT;
   run := v_run;
   tables := jsonb_array_length(d);
   rows_loaded := v_loaded;
-  items := CASE WHEN v_verify <> 'none' THEN v_items END;
+  items := CASE WHEN verify <> 'none' THEN v_items END;
   seconds := round(extract(epoch FROM clock_timestamp() - t_start)::numeric, 3);
   rows_per_second := CASE WHEN v_load_secs > 0 THEN round((v_loaded / v_load_secs)::numeric) END;
   status := 'done';
