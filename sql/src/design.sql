@@ -1,6 +1,7 @@
 -- ===========================================================================
--- sql/src/design.sql: the single-table design of a normalized schema, ddbrel.design() and
--- ddbrel.design_access_patterns(), from primary and foreign keys.
+-- sql/src/design.sql: the single-table design of a normalized schema
+-- ddbrel.design() and ddbrel.design_access_patterns(), from primary and
+-- foreign keys.
 -- ===========================================================================
 
 -- "a user", "an order"

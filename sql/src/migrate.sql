@@ -1,5 +1,5 @@
 -- ===========================================================================
--- sql/src/migrate.sql: migration of a normalized schema into one DynamoDB table,
+-- sql/src/migrate.sql: a normalized schema into one DynamoDB table
 -- CALL ddbrel.migrate(), resumable through ddbrel.migrations.
 -- ===========================================================================
 

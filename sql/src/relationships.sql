@@ -1,8 +1,9 @@
 -- ===========================================================================
--- sql/src/relationships.sql: the relationship catalog: has_one, has_many, belongs_to,
--- belongs_to_many and has_many_through between entity foreign tables, in
--- the vocabulary of seeds 001 and 004; propose_relationships() infers them
--- from key templates without declaring anything.
+-- sql/src/relationships.sql: the relationship catalog
+-- has_one, has_many, belongs_to, belongs_to_many and has_many_through
+-- between entity foreign tables, in the vocabulary of seeds 001 and 004;
+-- propose_relationships() infers them from key templates without declaring
+-- anything.
 -- ===========================================================================
 
 -- One row per declared relationship.  Orientation is the same for every
