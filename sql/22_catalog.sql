@@ -41,6 +41,7 @@ SELECT * FROM ddbrel.describe_table('ddb', 'NoSuchTable');
 CREATE FOREIGN DATA WRAPPER cat_other_fdw;
 CREATE SERVER cat_other FOREIGN DATA WRAPPER cat_other_fdw;
 SELECT * FROM ddbrel.describe_table('cat_other', 'AppData');
+SELECT ddbrel.request('cat_other', 'ListTables', '{}');
 -- served from the cache (emptied by the DDL above): one DescribeTable ...
 SELECT ddbrel.stats_reset();
 SELECT count(*) FROM ddbrel.describe_table('ddb', 'AppData');
