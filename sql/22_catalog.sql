@@ -42,6 +42,11 @@ CREATE FOREIGN DATA WRAPPER cat_other_fdw;
 CREATE SERVER cat_other FOREIGN DATA WRAPPER cat_other_fdw;
 SELECT * FROM ddbrel.describe_table('cat_other', 'AppData');
 SELECT ddbrel.request('cat_other', 'ListTables', '{}');
+-- a foreign table of another wrapper is not an entity (collection() used
+-- to take one as the parent, and crash on its missing options)
+CREATE FOREIGN TABLE cat_other_items (id text) SERVER cat_other;
+SELECT * FROM ddbrel.collection('cat_other_items', '1', '{}');
+SELECT * FROM ddbrel.entity_columns('cat_other_items');
 -- served from the cache (emptied by the DDL above): one DescribeTable ...
 SELECT ddbrel.stats_reset();
 SELECT count(*) FROM ddbrel.describe_table('ddb', 'AppData');
