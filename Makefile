@@ -2,10 +2,16 @@
 MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
-       src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o
+       src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o \
+       src/catalog.o
 
 EXTENSION = ddbrel
-DATA = sql/ddbrel--0.1.sql
+# The install script is made from sql/src/*.sql, in this order (as pgvector
+# makes its own): edit those.  Regress tests are the numbered sql/NN_*.sql
+# only, so the sources in sql/src/ are never taken for tests.
+SQL_SOURCES = sql/src/core.sql sql/src/catalog.sql sql/src/relationships.sql \
+              sql/src/design.sql sql/src/migrate.sql
+DATA_built = sql/ddbrel--0.1.sql
 # sql/NN_name.sql, less those marked for another DynamoDB implementation
 # than $DDB_BACKEND (see test/regress_tests.sh)
 REGRESS = $(shell bash test/regress_tests.sh)
@@ -23,6 +29,9 @@ unit:
 
 fuzz:
 	$(MAKE) -C test/fuzz
+
+sql/ddbrel--0.1.sql: $(SQL_SOURCES)
+	cat $^ > $@
 
 # every object depends on the shared headers
 $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h

@@ -24,17 +24,6 @@ PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
 PG_FUNCTION_INFO_V1(ddbrel_request);
 
-/* USAGE on a foreign server (the check function was renamed in 16) */
-static AclResult
-object_aclcheck_compat(Oid serverid)
-{
-#if PG_VERSION_NUM >= 160000
-	return object_aclcheck(ForeignServerRelationId, serverid, GetUserId(), ACL_USAGE);
-#else
-	return pg_foreign_server_aclcheck(serverid, GetUserId(), ACL_USAGE);
-#endif
-}
-
 DdbStats	ddb_stats;
 
 /*
@@ -176,7 +165,8 @@ ddbrel_stats_reset(PG_FUNCTION_ARGS)
  * ddbrel.request(server, operation, request): sends one DynamoDB request
  * as the current user (through their user mapping) and returns the answer.
  * For administration (CreateTable, DescribeTable) and for ddbrel's own SQL
- * functions (migration); requires USAGE on the server.
+ * functions (migration); requires USAGE on the server.  A request that
+ * changes a table's keys or indexes drops the cached table descriptions.
  */
 Datum
 ddbrel_request(PG_FUNCTION_ARGS)
@@ -186,7 +176,6 @@ ddbrel_request(PG_FUNCTION_ARGS)
 	Jsonb	   *reqjb = PG_GETARG_JSONB_P(2);
 	char	   *reqtext = JsonbToCString(NULL, &reqjb->root, VARSIZE(reqjb));
 	ForeignServer *server = GetForeignServerByName(servername, false);
-	AclResult	aclresult;
 	DdbConn    *conn;
 	cJSON	   *req;
 	cJSON	   *resp;
@@ -200,9 +189,8 @@ ddbrel_request(PG_FUNCTION_ARGS)
 	};
 	int			i;
 
-	aclresult = object_aclcheck_compat(server->serverid);
-	if (aclresult != ACLCHECK_OK)
-		aclcheck_error(aclresult, OBJECT_FOREIGN_SERVER, server->servername);
+	ddb_require_server_usage(server->serverid);
+	ddb_require_ddbrel_server(server);
 	for (i = 0; allowed[i]; i++)
 		if (strcmp(allowed[i], op) == 0)
 			break;
@@ -218,6 +206,10 @@ ddbrel_request(PG_FUNCTION_ARGS)
 	table = cJSON_GetObjectItemCaseSensitive(req, "TableName");
 	conn = ddb_get_connection(server->serverid, GetUserId());
 	resp = ddb_call(conn, op, cJSON_IsString(table) ? table->valuestring : "", req);
+	/* the cached descriptions (planner, ddbrel.describe_table) may be stale now */
+	if (strcmp(op, "CreateTable") == 0 || strcmp(op, "UpdateTable") == 0 ||
+		strcmp(op, "DeleteTable") == 0)
+		ddb_invalidate_table_cache();
 	out = cJSON_PrintUnformatted(resp);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out)));
 }

@@ -413,4 +413,11 @@ extern void ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *ri
 extern void _PG_init(void);
 extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 
+/* catalog.c: checks of the SQL-callable functions */
+extern bool ddb_is_ddbrel_server(Oid serverid);
+extern bool ddb_is_ddbrel_table(Oid relid);
+extern void ddb_require_ddbrel_server(ForeignServer *server);
+extern void ddb_require_server_usage(Oid serverid);
+extern void ddb_require_table_select(Oid relid);
+
 #endif							/* DDBREL_H */

@@ -1156,16 +1156,22 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	ents[0] = parent;
 	for (i = 0; i < nchildren; i++)
 		ents[i + 1] = DatumGetObjectId(elems[i]);
+	/*
+	 * The rows come back whole, read with the caller's user mapping (a
+	 * PUBLIC one serves every role): check what a SELECT of each table
+	 * would, before any request.
+	 */
 	for (i = 0; i < nent; i++)
 	{
-		if (get_rel_relkind(ents[i]) != RELKIND_FOREIGN_TABLE ||
-			GetForeignDataWrapper(GetForeignServer(GetForeignTable(ents[i])->serverid)->fdwid)->fdwhandler !=
-			GetForeignDataWrapper(GetForeignServer(GetForeignTable(parent)->serverid)->fdwid)->fdwhandler)
+		if (!ddb_is_ddbrel_table(ents[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("\"%s\" is not a ddbrel foreign table", get_rel_name(ents[i]))));
-		states[i] = ddb_scan_create_bare(ents[i]);
+		ddb_require_table_select(ents[i]);
+		ddb_require_server_usage(GetForeignServerIdByRelId(ents[i]));
 	}
+	for (i = 0; i < nent; i++)
+		states[i] = ddb_scan_create_bare(ents[i]);
 	popts = ddb_scan_opts(states[0]);
 	if (popts->pk_template == NULL)
 		ereport(ERROR,
