@@ -822,7 +822,6 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 	}
 
 	/* collect every answer before raising anything, so the count is right */
-	MemoryContextSwitchTo(ms->tmpcxt);
 	for (i = 0; i < n; i++)
 	{
 		DdbResult  *res = ddb_call_wait(calls[i]);
@@ -854,8 +853,9 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("duplicate key: an item with key %s already exists in DynamoDB table \"%s\"",
 						keys[conflict], ms->opts->table),
-				 errdetail("%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
-						   (long long) ms->written, ms->written == 1 ? "" : "s"),
+				 errdetail_plural("%lld item of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+								  "%lld items of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+								  (unsigned long) ms->written, (long long) ms->written),
 				 errhint("Use INSERT ... ON CONFLICT DO NOTHING to skip existing items, or the table option upsert 'true' to overwrite them.")));
 	MemoryContextReset(ms->tmpcxt);
 	return kept;

@@ -4,7 +4,10 @@
  *	  tables and columns.
  *
  * Every option is declared once in the table below with the catalog it
- * belongs to.  Secrets are accepted only on user mappings.
+ * belongs to.  Secrets are accepted only on user mappings.  Nothing here
+ * talks to DynamoDB: what depends on DescribeTable is resolved by
+ * ddb_resolve_rel_options from a description the call layer fetched
+ * (request.c's ddb_get_rel_options_as).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"

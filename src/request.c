@@ -281,6 +281,32 @@ report_error_answer(const DdbResult *res, int64 written)
 			 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 }
 
+/*
+ * What a lost connection's detail says, by where in the exchange it was
+ * lost: each a whole sentence, singular and plural.
+ */
+typedef struct DdbLostDetail
+{
+	DdbCallStatus status;
+	const char *singular;
+	const char *plural;
+} DdbLostDetail;
+
+static const DdbLostDetail lost_details[] = {
+	{DDB_CALL_LOST_SENDING,
+		gettext_noop("The connection closed while the request was being sent (tried %d time)."),
+	gettext_noop("The connection closed while the request was being sent (tried %d times).")},
+	{DDB_CALL_LOST_WAITING,
+		gettext_noop("The connection closed after the request was sent, before an answer arrived (tried %d time)."),
+	gettext_noop("The connection closed after the request was sent, before an answer arrived (tried %d times).")},
+	{DDB_CALL_LOST_ANSWER,
+		gettext_noop("The connection closed in the middle of the answer (tried %d time)."),
+	gettext_noop("The connection closed in the middle of the answer (tried %d times).")},
+	{DDB_CALL_NOT_HTTP,
+		gettext_noop("The answer was not HTTP (tried %d time)."),
+	gettext_noop("The answer was not HTTP (tried %d times).")},
+};
+
 /* A call that failed before or instead of a DynamoDB answer. */
 static void report_transport(const DdbResult *res, int64 written) pg_attribute_noreturn();
 
@@ -288,7 +314,15 @@ static void
 report_transport(const DdbResult *res, int64 written)
 {
 	int			n = res->attempts;
+	int			i;
 
+	for (i = 0; i < (int) lengthof(lost_details); i++)
+		if (lost_details[i].status == res->status)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
+					 failure_detail(written, n, lost_details[i].singular, lost_details[i].plural, n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 	switch (res->status)
 	{
 		case DDB_CALL_BAD_ANSWER:
@@ -337,46 +371,6 @@ report_transport(const DdbResult *res, int64 written)
 									"No complete answer within request_timeout of %d ms (tried %d time).",
 									"No complete answer within request_timeout of %d ms (tried %d times).",
 									res->request_timeout_ms, n),
-					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
-			break;
-		case DDB_CALL_LOST_SENDING:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
-					 failure_detail(written, n,
-									"The connection closed while the request was being sent (tried %d time).",
-									"The connection closed while the request was being sent (tried %d times).",
-									n),
-					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
-			break;
-		case DDB_CALL_LOST_WAITING:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
-					 failure_detail(written, n,
-									"The connection closed after the request was sent, before an answer arrived (tried %d time).",
-									"The connection closed after the request was sent, before an answer arrived (tried %d times).",
-									n),
-					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
-			break;
-		case DDB_CALL_LOST_ANSWER:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
-					 failure_detail(written, n,
-									"The connection closed in the middle of the answer (tried %d time).",
-									"The connection closed in the middle of the answer (tried %d times).",
-									n),
-					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
-			break;
-		case DDB_CALL_NOT_HTTP:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
-					 failure_detail(written, n,
-									"The answer was not HTTP (tried %d time).",
-									"The answer was not HTTP (tried %d times).",
-									n),
 					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 			break;
 		case DDB_CALL_CANCELLED:
