@@ -65,7 +65,7 @@ ddb_op_idempotent(DdbOp op)
  * ----------------------------------------------------------------
  */
 
-/* Starts a request; the tree is printed, not kept. */
+/* Starts a request; the tree is printed (in CurrentMemoryContext), not kept. */
 static DdbCall *
 call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 		   bool idempotent, long delay_ms)
@@ -75,16 +75,8 @@ call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 
 	if (body == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	PG_TRY();
-	{
-		call = ddb_http_start(conn, ddb_op_from_name(op), op, table, body, idempotent,
-							  delay_ms);
-	}
-	PG_FINALLY();
-	{
-		cJSON_free(body);
-	}
-	PG_END_TRY();
+	call = ddb_http_start(conn, ddb_op_from_name(op), op, table, body, idempotent, delay_ms);
+	cJSON_free(body);
 	return call;
 }
 
