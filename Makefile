@@ -3,7 +3,8 @@ MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
        src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o \
-       src/catalog.o
+       src/catalog.o \
+       src/retry_core.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -34,4 +35,5 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 	cat $^ > $@
 
 # every object depends on the shared headers
-$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h
+$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
+         src/retry_core.h

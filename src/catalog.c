@@ -482,7 +482,8 @@ ddbrel_entity_options(PG_FUNCTION_ARGS)
 	bool		nulls[6];
 
 	require_ddbrel_table(relid);
-	opts = ddb_get_rel_options(relid, false);
+	opts = ddb_get_rel_options(relid);
+	ddb_resolve_rel_options(opts, NULL);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	values[0] = DirectFunctionCall1(namein,
@@ -513,7 +514,7 @@ ddbrel_entity_columns(PG_FUNCTION_ARGS)
 
 	require_ddbrel_table(relid);
 	ddb_require_server_usage(GetForeignServerIdByRelId(relid));
-	opts = ddb_get_rel_options(relid, true);
+	opts = ddb_get_rel_options_as(relid, GetUserId());
 	ddb_materialize_srf(fcinfo);
 	for (i = 0; i < opts->ncolumns; i++)
 	{

@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * ddbrel.c
- *	  Module entry: _PG_init, GUCs, the FDW handler, and ddbrel.stats().
+ *	  Module entry: _PG_init, the FDW handler, transaction and
+ *	  subtransaction callbacks, ddbrel.stats() and ddbrel.request().
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -24,7 +25,6 @@ PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
 PG_FUNCTION_INFO_V1(ddbrel_request);
 
-DdbStats	ddb_stats;
 
 /*
  * Requests still in flight when a transaction ends belong to a query that
@@ -47,6 +47,30 @@ ddb_xact_callback(XactEvent event, void *arg)
 }
 
 /*
+ * A subtransaction that aborts (ROLLBACK TO SAVEPOINT, an error caught by
+ * a PL/pgSQL exception block) stops the requests it started, which would
+ * otherwise go on retrying and taking rate-limit tokens for a query that
+ * is gone until the top transaction ends.  One that commits hands its
+ * requests to its parent.
+ */
+static void
+ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					 SubTransactionId parentSubid, void *arg)
+{
+	switch (event)
+	{
+		case SUBXACT_EVENT_ABORT_SUB:
+			ddb_http_subxact_abort(mySubid);
+			break;
+		case SUBXACT_EVENT_COMMIT_SUB:
+			ddb_http_subxact_commit(mySubid, parentSubid);
+			break;
+		default:
+			break;
+	}
+}
+
+/*
  * Table descriptions are cached per backend; any change to foreign server,
  * user mapping or foreign table options may point them elsewhere.
  */
@@ -61,6 +85,7 @@ _PG_init(void)
 {
 	ddb_codec_pg_init();
 	RegisterXactCallback(ddb_xact_callback, NULL);
+	RegisterSubXactCallback(ddb_subxact_callback, NULL);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, ddb_inval_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(FOREIGNTABLEREL, ddb_inval_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, ddb_inval_callback, (Datum) 0);

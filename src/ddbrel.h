@@ -138,15 +138,22 @@ typedef struct DdbRelOptions
 	struct DdbTableDesc *desc;	/* DescribeTable result, when fetched */
 } DdbRelOptions;
 
-/* option.c */
-extern DdbRelOptions *ddb_get_rel_options(Oid relid, bool need_desc);
+/* option.c: the catalog only, no network */
+extern DdbRelOptions *ddb_get_rel_options(Oid relid);
+extern void ddb_resolve_rel_options(DdbRelOptions *opts, struct DdbTableDesc *desc);
 extern void ddb_get_server_options(ForeignServer *server, DdbServerOptions *out);
 extern void ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out);
 extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
+extern Oid	ddb_rte_user(RangeTblEntry *rte);
 
 /* ----------------------------------------------------------------
- * HTTP client and requests (http.c, request.c)
+ * The call layer (http.c, request.c)
+ *
+ * http.c sends requests and returns a DdbResult for each, retrying on its
+ * own what may be retried; it never raises a DynamoDB error.  request.c
+ * is the DynamoDB side: every operation, pagination, Batch* resends, and
+ * the one place that turns a failed result into an ereport.
  * ----------------------------------------------------------------
  */
 typedef struct DdbConn DdbConn;
@@ -179,31 +186,90 @@ typedef struct DdbStats
 	double		capacity[DDB_NUM_OPS];
 } DdbStats;
 
-extern DdbStats ddb_stats;
-extern const char *const ddb_op_names[DDB_NUM_OPS];
-extern DdbOp ddb_op_from_name(const char *op);
+/* How a call ended, for good (after its retries). */
+typedef enum DdbCallStatus
+{
+	DDB_CALL_OK,				/* HTTP 200 with an answer in JSON */
+	DDB_CALL_ERROR_ANSWER,		/* an HTTP answer other than 200 */
+	DDB_CALL_BAD_ANSWER,		/* HTTP 200 with a body that is not JSON */
+	DDB_CALL_UNREACHABLE,		/* no connection (DNS, connect, TLS handshake) */
+	DDB_CALL_CA_FILE,			/* the server's ca_file cannot be used */
+	DDB_CALL_TLS_VERIFY,		/* the endpoint's certificate did not verify */
+	DDB_CALL_TIMEOUT,			/* no complete answer within request_timeout */
+	DDB_CALL_LOST_SENDING,		/* closed while the request was being sent */
+	DDB_CALL_LOST_WAITING,		/* closed after the request, before an answer */
+	DDB_CALL_LOST_ANSWER,		/* closed in the middle of the answer */
+	DDB_CALL_NOT_HTTP,			/* the answer was not HTTP */
+	DDB_CALL_OUT_OF_MEMORY,		/* the answer did not fit in memory */
+	DDB_CALL_CANCELLED			/* dropped by a rollback to a savepoint */
+} DdbCallStatus;
+
+/*
+ * The outcome of one call, in CurrentMemoryContext: postgres_fdw's
+ * PGresult.  Strings are never NULL.
+ */
+typedef struct DdbResult
+{
+	DdbCallStatus status;
+	DdbOp		op;
+	const char *opname;			/* "Query" */
+	const char *table;			/* "" when none */
+	const char *endpoint;		/* the URL, for messages */
+	long		http_status;	/* 0 without an HTTP answer */
+	const char *type;			/* DynamoDB's __type without namespace, or "" */
+	const char *message;		/* DynamoDB's message; an answer that is not
+								 * JSON as it came */
+	const char *transport;		/* libcurl's account of a transport failure */
+	int			attempts;		/* times the request was sent */
+	bool		not_repeated;	/* retryable, but not retried: it may have
+								 * been applied */
+	int			request_timeout_ms; /* DDB_CALL_TIMEOUT */
+	const char *ca_file;		/* DDB_CALL_CA_FILE */
+	cJSON	   *json;			/* DDB_CALL_OK: the answer */
+} DdbResult;
 
 /* http.c */
+extern DdbStats ddb_stats;
 extern DdbConn *ddb_get_connection(Oid serverid, Oid userid);
 extern void ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid);
+extern int	ddb_connection_max_retries(DdbConn *conn);
 extern void ddb_connection_set_rate(DdbConn *conn, int per_second);
+extern DdbCall *ddb_http_start(DdbConn *conn, DdbOp op, const char *opname,
+							   const char *table, const char *body, bool idempotent,
+							   long delay_ms);
+extern DdbResult *ddb_http_finish(DdbCall *call);
+extern void ddb_http_cancel(DdbCall *call);
+extern void ddb_http_abort_all(void);
+extern void ddb_http_subxact_commit(SubTransactionId subid, SubTransactionId parent);
+extern void ddb_http_subxact_abort(SubTransactionId subid);
+
+/* request.c: calls */
+extern const char *const ddb_op_names[DDB_NUM_OPS];
+extern DdbOp ddb_op_from_name(const char *op);
 extern bool ddb_op_idempotent(DdbOp op);
 extern DdbCall *ddb_call_start(DdbConn *conn, const char *op, const char *table,
-							   char *body);
+							   const cJSON *req);
 extern DdbCall *ddb_call_start_ex(DdbConn *conn, const char *op, const char *table,
-								  char *body, bool idempotent);
+								  const cJSON *req, bool idempotent);
+extern DdbResult *ddb_call_wait(DdbCall *call);
 extern cJSON *ddb_call_finish(DdbCall *call);
-extern int	ddb_last_call_attempts;
 extern void ddb_call_cancel(DdbCall *call);
-extern void ddb_http_abort_all(void);
+extern DdbResult *ddb_call_result(DdbConn *conn, const char *op, const char *table,
+								  const cJSON *req);
+extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, const cJSON *req);
+extern bool ddb_result_is(const DdbResult *res, const char *type);
+extern void ddb_report_result(const DdbResult *res, int64 written) pg_attribute_noreturn();
 
-/* request.c */
-extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, cJSON *req);
-extern void ddb_report_error(const char *op, const char *table, long status,
-							 const char *body, int attempts);
-extern void ddb_account_response(DdbOp op, const cJSON *resp);
+/* request.c: follow-ups of an answer */
+extern cJSON *ddb_next_page(const cJSON *req, const cJSON *resp);
+extern int	ddb_batch_unprocessed(const cJSON *resp);
+extern DdbCall *ddb_batch_resend(DdbConn *conn, const char *op, const char *table,
+								 const cJSON *resp, int *resends, int64 written);
+
+/* request.c: tables */
 extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
+extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
 extern void ddb_invalidate_table_cache(void);
 extern List *ddb_list_tables(DdbConn *conn);
 

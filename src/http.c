@@ -5,18 +5,24 @@
  *
  * One connection (a curl multi handle and a pool of easy handles, hence
  * kept-alive TCP/TLS sessions) exists per (server, user) for the life of the
- * backend.  A request is started with ddb_call_start and collected with
- * ddb_call_finish; several may be in flight at once (parallel scan
+ * backend.  A request is started with ddb_http_start and collected with
+ * ddb_http_finish; several may be in flight at once (parallel scan
  * segments, batched writes).  Waiting drives all of them, retries those
  * that failed with a retryable error, and checks for interrupts at least
  * every 100 ms.  Curl callbacks never call ereport or palloc: responses
  * are collected in malloc'd buffers.
  *
+ * ddb_http_finish returns a DdbResult: the answer, or what failed and how
+ * many times the request was sent.  This file never raises a DynamoDB or
+ * transport error; request.c decides what a result means and reports it.
+ *
  * Retries
  *	  A failed attempt is tried again after an exponential backoff with full
  *	  jitter (uniform in [0, min(5 s, 25 ms * 2^(n-1))]), at most max_retries
  *	  times (server option, default 10), when DynamoDB cannot have acted on
- *	  it, or when acting on it twice changes nothing:
+ *	  it, or when acting on it twice changes nothing.  The rule is
+ *	  retry_core.c's (ddb_retry_classify); here libcurl's outcome is mapped
+ *	  onto it:
  *
  *	  - always retried: throttling answers (400 with __type
  *		ProvisionedThroughputExceededException, ThrottlingException,
@@ -33,45 +39,42 @@
  *		errors, out of memory.
  *
  *	  A call is idempotent when applying it twice leaves the same items as
- *	  applying it once.  ddb_call_start decides by operation: reads
- *	  (GetItem, BatchGetItem, Query, Scan, DescribeTable, ListTables) are,
- *	  writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, CreateTable
- *	  and anything else) are not.  A writer whose request is safe to repeat
- *	  (a PutItem of a whole item, a DeleteItem, an UpdateItem that only SETs
- *	  or REMOVEs, a write conditioned so that a second application fails or
- *	  changes nothing) says so with ddb_call_start_ex(..., true).  A write
+ *	  applying it once; the caller says which (request.c decides by
+ *	  operation, writers by the request: see ddb_call_start_ex).  A write
  *	  that is not (ADD to a counter, list_append) is retried only when
- *	  DynamoDB surely did not act on it; if its answer is lost the error
- *	  says that it may have been applied.  After a lost answer, a conditioned
- *	  write that is retried may fail its condition because the first
- *	  attempt succeeded: the error's "tried N times" tells the caller.
+ *	  DynamoDB surely did not act on it, and its result says so
+ *	  (not_repeated).  After a lost answer, a conditioned write that is
+ *	  retried may fail its condition because the first attempt succeeded:
+ *	  the result's attempts tells the caller.
  *
  *	  libcurl silently resends a request when a kept-alive connection it
  *	  reused turns out to be dead, even when the request had been sent.  To
  *	  keep the rule, bodies are supplied by a read callback, and its seek
  *	  callback, which curl calls to rewind for such a resend, refuses for a
  *	  call that is not idempotent once its whole body was sent; an accepted
- *	  resend counts as a retry.  The error raised in the end names what
- *	  failed (DynamoDB's __type and message, the transport failure, or the
- *	  unparsable answer) and how many times it was tried, and says so when
- *	  a write was not retried because it may have been applied.
+ *	  resend counts as a retry.
  *
  * Rate limiting
  *	  max_requests_per_second (server option, overridden per foreign table;
  *	  0 = unlimited) spaces the requests of a connection at least 1/rate
- *	  apart: a token bucket holding a single token, so there are no bursts.
- *	  Every attempt takes a token, retries included.  The server's rate
- *	  applies at the start of each statement; ddb_connection_set_rate (the
- *	  scanned table's option) replaces it for the rest of the statement, and
- *	  when several tables of the statement set one, the lowest non-zero rate
- *	  wins.  Waiting for a token is like waiting out a backoff: other
- *	  requests proceed and interrupts are checked every 100 ms at most.
+ *	  apart: a token bucket holding a single token, so there are no bursts
+ *	  (retry_core.c's ddb_rate).  Every attempt takes a token, retries
+ *	  included.  The server's rate applies at the start of each statement;
+ *	  ddb_connection_set_rate (the scanned table's option) replaces it for
+ *	  the rest of the statement, and when several tables of the statement
+ *	  set one, the lowest non-zero rate wins.  Waiting for a token is like
+ *	  waiting out a backoff: other requests proceed and interrupts are
+ *	  checked every 100 ms at most.
  *
- * Cancel
- *	  Query cancel and statement_timeout interrupt ddb_call_finish within
+ * Cancel, rollback
+ *	  Query cancel and statement_timeout interrupt ddb_http_finish within
  *	  100 ms; the call being finished is freed (a transfer removed half-way
- *	  closes its connection instead of returning it to the pool), and the
- *	  other calls in flight are dropped at the end of the transaction.
+ *	  closes its connection instead of returning it to the pool).  The other
+ *	  calls in flight are set aside when the subtransaction that started
+ *	  them aborts (ddb_http_subxact_abort: no more attempts, no more rate
+ *	  tokens) and freed at the end of the top transaction.  A call set
+ *	  aside whose owner still finishes it (a cursor of an outer level read
+ *	  inside the savepoint) is sent again if it is idempotent.
  *
  * TLS
  *	  Certificates and host names are verified, against the system CA
@@ -87,6 +90,7 @@
 #include <time.h>
 
 #include "access/xact.h"
+#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "lib/ilist.h"
 #include "utils/hsearch.h"
@@ -94,12 +98,14 @@
 #include "utils/timestamp.h"
 
 #include "response_core.h"
+#include "retry_core.h"
 #include "sigv4.h"
 
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
 #define DDB_WAIT_SLICE_MS 100
-#define DDB_BACKOFF_BASE_MS 25
-#define DDB_BACKOFF_CAP_MS 5000
+
+/* Per-backend counters: attempts here, what answers say in request.c. */
+DdbStats	ddb_stats;
 
 typedef struct DdbConnKey
 {
@@ -125,30 +131,21 @@ struct DdbConn
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
-	int			rate;			/* requests per second, 0 = unlimited */
-	bool		rate_from_table;	/* a table set rate in this statement */
-	TimestampTz rate_stmt;		/* statement start rate was set for */
-	TimestampTz rate_next;		/* when the next request may go */
-	dlist_head	inflight;
+	ddb_rate	rate;			/* requests per second (retry_core.c) */
+	dlist_head	inflight;		/* every call not yet finished or cancelled */
 };
-
-/* How a failed attempt may be retried (see the rule at the top). */
-typedef enum DdbRetryClass
-{
-	DDB_RETRY_NEVER,
-	DDB_RETRY_ALWAYS,			/* DynamoDB did not act on it */
-	DDB_RETRY_IF_IDEMPOTENT		/* it may have been applied */
-} DdbRetryClass;
 
 struct DdbCall
 {
 	dlist_node	node;
 	DdbConn    *conn;
-	CURL	   *easy;
+	CURL	   *easy;			/* NULL while set aside */
 	DdbOp		op;
 	bool		idempotent;		/* safe to repeat after it may have applied */
 	char		opname[40];
 	char		table[256];
+	SubTransactionId subid;		/* subtransaction the call belongs to */
+	bool		set_aside;		/* its subtransaction aborted: no attempts */
 	char	   *body;			/* malloc'd */
 	size_t		body_len;
 	size_t		body_off;		/* bytes of body handed to curl so far */
@@ -241,7 +238,7 @@ endpoint_host(const char *endpoint)
 		if (u)
 			curl_url_cleanup(u);
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"endpoint\" is not a valid URL: \"%s\"", endpoint)));
 	}
 	if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
@@ -262,40 +259,25 @@ endpoint_host(const char *endpoint)
 static void
 check_tls_options(ForeignServer *server, Oid userid, DdbServerOptions *sopts)
 {
-	const char *opt;
-
 	if (sopts->verify_tls && sopts->ca_file == NULL)
 		return;
 	if (superuser_arg(userid))
 		return;
-	opt = !sopts->verify_tls ? "verify_tls" : "ca_file";
+	if (!sopts->verify_tls)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser may use server \"%s\" with option \"%s\"",
+						server->servername, "verify_tls"),
+				 errdetail("Role \"%s\" is not a superuser; turning TLS certificate verification off is reserved to superusers.",
+						   GetUserNameFromId(userid, false)),
+				 errhint("Use a server that verifies certificates against the system CA bundle, or ask a superuser.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("only a superuser may use server \"%s\" with option \"%s\"",
-					server->servername, opt),
-			 errdetail("Role \"%s\" is not a superuser; %s.",
-					   GetUserNameFromId(userid, false),
-					   !sopts->verify_tls ?
-					   "turning TLS certificate verification off is reserved to superusers" :
-					   "naming a CA file on the database server is reserved to superusers"),
+					server->servername, "ca_file"),
+			 errdetail("Role \"%s\" is not a superuser; naming a CA file on the database server is reserved to superusers.",
+					   GetUserNameFromId(userid, false)),
 			 errhint("Use a server that verifies certificates against the system CA bundle, or ask a superuser.")));
-}
-
-/*
- * Sets the connection's rate to the server's at the start of a statement
- * (see "Rate limiting" above).
- */
-static void
-rate_statement_start(DdbConn *conn, int server_rate)
-{
-	TimestampTz stmt = GetCurrentStatementStartTimestamp();
-
-	if (conn->rate_stmt != stmt)
-	{
-		conn->rate_stmt = stmt;
-		conn->rate = server_rate;
-		conn->rate_from_table = false;
-	}
 }
 
 /*
@@ -351,7 +333,8 @@ ddb_get_connection(Oid serverid, Oid userid)
 		conn->connect_timeout_ms = sopts.connect_timeout_ms;
 		conn->request_timeout_ms = sopts.request_timeout_ms;
 		conn->max_retries = sopts.max_retries;
-		rate_statement_start(conn, sopts.max_requests_per_second);
+		ddb_rate_statement(&conn->rate, GetCurrentStatementStartTimestamp(),
+						   sopts.max_requests_per_second);
 		explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
 		return conn;
 	}
@@ -379,7 +362,8 @@ ddb_get_connection(Oid serverid, Oid userid)
 	conn->connect_timeout_ms = sopts.connect_timeout_ms;
 	conn->request_timeout_ms = sopts.request_timeout_ms;
 	conn->max_retries = sopts.max_retries;
-	rate_statement_start(conn, sopts.max_requests_per_second);
+	ddb_rate_statement(&conn->rate, GetCurrentStatementStartTimestamp(),
+					   sopts.max_requests_per_second);
 	conn->valid = true;
 	explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
 	return conn;
@@ -392,6 +376,13 @@ ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid)
 	*userid = conn->key.userid;
 }
 
+/* The server's retry budget, also for resends of unprocessed batch items. */
+int
+ddb_connection_max_retries(DdbConn *conn)
+{
+	return conn->max_retries;
+}
+
 /*
  * Caps the connection's requests per second for the rest of the statement
  * (0 = unlimited): the first call in a statement replaces the server's
@@ -401,35 +392,7 @@ ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid)
 void
 ddb_connection_set_rate(DdbConn *conn, int per_second)
 {
-	TimestampTz stmt = GetCurrentStatementStartTimestamp();
-
-	per_second = Max(per_second, 0);
-	if (conn->rate_stmt != stmt || !conn->rate_from_table)
-	{
-		conn->rate_stmt = stmt;
-		conn->rate = per_second;
-		conn->rate_from_table = true;
-	}
-	else if (per_second > 0 && (conn->rate == 0 || per_second < conn->rate))
-		conn->rate = per_second;
-}
-
-/* Reads are safe to repeat; writes, DDL and anything unknown are not. */
-bool
-ddb_op_idempotent(DdbOp op)
-{
-	switch (op)
-	{
-		case DDB_OP_GET_ITEM:
-		case DDB_OP_BATCH_GET_ITEM:
-		case DDB_OP_QUERY:
-		case DDB_OP_SCAN:
-		case DDB_OP_DESCRIBE_TABLE:
-		case DDB_OP_LIST_TABLES:
-			return true;
-		default:
-			return false;
-	}
+	ddb_rate_table(&conn->rate, GetCurrentStatementStartTimestamp(), per_second);
 }
 
 /* Curl write callback: append to a malloc'd buffer; never ereport here. */
@@ -472,23 +435,33 @@ read_cb(char *buf, size_t size, size_t nitems, void *userdata)
 	return n;
 }
 
+/* Whether the whole request had been handed to the network. */
+static bool
+call_body_sent(const DdbCall *call)
+{
+	return call->body_off >= call->body_len;
+}
+
 /*
  * Curl seek callback, called to rewind the body when curl resends the
- * request on a fresh connection because the reused one died.  Refused
- * (the transfer then fails with CURLE_SEND_FAIL_REWIND) when the whole body
- * went out and the call is not idempotent, or the retry budget is spent.
+ * request on a fresh connection because the reused one died.  Allowed as
+ * a retry of a lost attempt would be (refused, and the transfer then fails
+ * with CURLE_SEND_FAIL_REWIND, when the whole body went out and the call
+ * is not idempotent, or when the retry budget is spent).
  */
 static int
 seek_cb(void *userdata, curl_off_t offset, int origin)
 {
 	DdbCall    *call = (DdbCall *) userdata;
+	bool		not_repeated;
 
 	if (origin != SEEK_SET || offset != 0)
 		return CURL_SEEKFUNC_CANTSEEK;
 	if (call->body_off == 0)
 		return CURL_SEEKFUNC_OK;
-	if ((call->body_off >= call->body_len && !call->idempotent) ||
-		call->attempts > call->conn->max_retries)
+	if (!ddb_retry_allowed(call_body_sent(call) ? DDB_RETRY_IF_IDEMPOTENT : DDB_RETRY_ALWAYS,
+						   call->idempotent, call->attempts, call->conn->max_retries,
+						   &not_repeated))
 	{
 		call->resend_refused = true;
 		return CURL_SEEKFUNC_FAIL;
@@ -498,14 +471,6 @@ seek_cb(void *userdata, curl_off_t offset, int origin)
 	ddb_stats.requests[call->op]++;
 	ddb_stats.retries[call->op]++;
 	return CURL_SEEKFUNC_OK;
-}
-
-/* Takes the connection's token for a request sent now (rate limiting). */
-static void
-rate_take(DdbConn *conn, TimestampTz now)
-{
-	if (conn->rate > 0)
-		conn->rate_next = now + (USECS_PER_SEC + conn->rate - 1) / conn->rate;
 }
 
 /* (Re)builds headers, signature and options, and hands the call to curl. */
@@ -613,7 +578,7 @@ call_submit(DdbCall *call)
 	call->active = true;
 	call->waiting = false;
 	call->attempts++;
-	rate_take(conn, GetCurrentTimestamp());
+	ddb_rate_take(&conn->rate, GetCurrentTimestamp());
 	ddb_stats.requests[call->op]++;
 	if (call->attempts > 1)
 		ddb_stats.retries[call->op]++;
@@ -621,23 +586,63 @@ call_submit(DdbCall *call)
 
 /*
  * Sends the call now, or when the connection's rate allows (the waits in
- * ddb_call_finish then send it).
+ * ddb_http_finish then send it).
  */
 static void
 call_send_or_wait(DdbCall *call, TimestampTz not_before)
 {
-	DdbConn    *conn = call->conn;
-	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz go = ddb_rate_ready(&call->conn->rate, not_before);
 
-	if (conn->rate > 0)
-		not_before = Max(not_before, conn->rate_next);
-	if (not_before > now)
+	if (go > GetCurrentTimestamp())
 	{
 		call->waiting = true;
-		call->retry_at = not_before;
+		call->retry_at = go;
 	}
 	else
 		call_submit(call);
+}
+
+/* An easy handle from the connection's pool, or a new one. */
+static void
+call_take_handle(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+
+	if (conn->nidle > 0)
+		call->easy = conn->idle[--conn->nidle];
+	else
+	{
+		call->easy = curl_easy_init();
+		if (call->easy == NULL)
+		{
+			ddb_http_cancel(call);
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
+		}
+	}
+}
+
+/* Detaches the call from curl and returns its easy handle to the pool. */
+static void
+call_release_handle(DdbCall *call)
+{
+	DdbConn    *conn = call->conn;
+
+	if (call->easy == NULL)
+		return;
+	if (call->active)
+		curl_multi_remove_handle(conn->multi, call->easy);
+	call->active = false;
+	curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(call->easy, CURLOPT_READDATA, NULL);
+	curl_easy_setopt(call->easy, CURLOPT_SEEKDATA, NULL);
+	curl_easy_setopt(call->easy, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(call->easy, CURLOPT_PRIVATE, NULL);
+	if (conn->nidle < (int) lengthof(conn->idle))
+		conn->idle[conn->nidle++] = call->easy;
+	else
+		curl_easy_cleanup(call->easy);
+	call->easy = NULL;
 }
 
 /*
@@ -645,10 +650,12 @@ call_send_or_wait(DdbCall *call, TimestampTz not_before)
  * (it must survive until curl lets go of it) and is freed by finish or
  * cancel.  idempotent: the request is safe to repeat even if DynamoDB may
  * already have applied it (see the retry rule at the top of this file).
+ * delay_ms > 0 holds the first attempt back that long (a resend's backoff);
+ * other calls proceed meanwhile.
  */
 DdbCall *
-ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, char *body,
-				  bool idempotent)
+ddb_http_start(DdbConn *conn, DdbOp op, const char *opname, const char *table,
+			   const char *body, bool idempotent, long delay_ms)
 {
 	DdbCall    *call;
 
@@ -656,9 +663,10 @@ ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, char *body,
 	if (call == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	call->conn = conn;
-	call->op = ddb_op_from_name(op);
+	call->op = op;
 	call->idempotent = idempotent;
-	strlcpy(call->opname, op, sizeof(call->opname));
+	call->subid = GetCurrentSubTransactionId();
+	strlcpy(call->opname, opname, sizeof(call->opname));
 	strlcpy(call->table, table ? table : "", sizeof(call->table));
 	call->body_len = strlen(body);
 	call->body = malloc(call->body_len + 1);
@@ -669,18 +677,9 @@ ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, char *body,
 	}
 	memcpy(call->body, body, call->body_len + 1);
 	dlist_push_tail(&conn->inflight, &call->node);
-	if (conn->nidle > 0)
-		call->easy = conn->idle[--conn->nidle];
-	else
-	{
-		call->easy = curl_easy_init();
-		if (call->easy == NULL)
-		{
-			ddb_call_cancel(call);
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
-		}
-	}
-	call_send_or_wait(call, 0);
+	call_take_handle(call);
+	call_send_or_wait(call, delay_ms > 0 ?
+					  TimestampTzPlusMilliseconds(GetCurrentTimestamp(), delay_ms) : 0);
 	if (!call->waiting)
 	{
 		int			running;
@@ -695,35 +694,11 @@ ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, char *body,
 	return call;
 }
 
-/* Starts a request that is idempotent if its operation is a read. */
-DdbCall *
-ddb_call_start(DdbConn *conn, const char *op, const char *table, char *body)
-{
-	return ddb_call_start_ex(conn, op, table, body,
-							 ddb_op_idempotent(ddb_op_from_name(op)));
-}
-
-/* Detaches the call from curl and frees it; the easy handle goes back to the pool. */
+/* Frees a call: detached from curl, its easy handle back in the pool. */
 static void
 call_free(DdbCall *call)
 {
-	DdbConn    *conn = call->conn;
-
-	if (call->easy)
-	{
-		if (call->active)
-			curl_multi_remove_handle(conn->multi, call->easy);
-		curl_easy_setopt(call->easy, CURLOPT_HTTPHEADER, NULL);
-		curl_easy_setopt(call->easy, CURLOPT_ERRORBUFFER, NULL);
-		curl_easy_setopt(call->easy, CURLOPT_READDATA, NULL);
-		curl_easy_setopt(call->easy, CURLOPT_SEEKDATA, NULL);
-		curl_easy_setopt(call->easy, CURLOPT_WRITEDATA, NULL);
-		curl_easy_setopt(call->easy, CURLOPT_PRIVATE, NULL);
-		if (conn->nidle < (int) lengthof(conn->idle))
-			conn->idle[conn->nidle++] = call->easy;
-		else
-			curl_easy_cleanup(call->easy);
-	}
+	call_release_handle(call);
 	if (call->headers)
 		curl_slist_free_all(call->headers);
 	dlist_delete(&call->node);
@@ -733,7 +708,7 @@ call_free(DdbCall *call)
 }
 
 void
-ddb_call_cancel(DdbCall *call)
+ddb_http_cancel(DdbCall *call)
 {
 	if (call)
 		call_free(call);
@@ -760,79 +735,124 @@ ddb_http_abort_all(void)
 	}
 }
 
-/* Whether the whole request had been handed to the network. */
-static bool
-call_body_sent(const DdbCall *call)
+/* Applies fn to every call of every connection. */
+static void
+for_each_call(void (*fn) (DdbCall *call, SubTransactionId a, SubTransactionId b),
+			  SubTransactionId a, SubTransactionId b)
 {
-	return call->body_off >= call->body_len;
+	HASH_SEQ_STATUS seq;
+	DdbConn    *conn;
+
+	if (conn_hash == NULL)
+		return;
+	hash_seq_init(&seq, conn_hash);
+	while ((conn = hash_seq_search(&seq)) != NULL)
+	{
+		dlist_mutable_iter it;
+
+		if (!conn->valid)
+			continue;
+		dlist_foreach_modify(it, &conn->inflight)
+			fn(dlist_container(DdbCall, node, it.cur), a, b);
+	}
+}
+
+static void
+call_adopt(DdbCall *call, SubTransactionId subid, SubTransactionId parent)
+{
+	if (call->subid == subid)
+		call->subid = parent;
+}
+
+/* The calls of a committed subtransaction now belong to its parent. */
+void
+ddb_http_subxact_commit(SubTransactionId subid, SubTransactionId parent)
+{
+	for_each_call(call_adopt, subid, parent);
+}
+
+static void
+call_set_aside(DdbCall *call, SubTransactionId subid, SubTransactionId unused)
+{
+	/* a call whose answer is in stays as it is: it costs nothing more */
+	if (call->subid != subid || call->set_aside || call->done)
+		return;
+	call_release_handle(call);
+	call->set_aside = true;
+	call->waiting = false;
+	call->resp_len = 0;
 }
 
 /*
- * How a failed attempt may be retried: the rule at the top of this file.
- * Only the transport and HTTP outcome is looked at here; a 200 answer
- * that does not parse is judged in ddb_call_finish.
+ * The calls of an aborted subtransaction stop: no more attempts, no more
+ * rate tokens.  They are not freed, since a cursor of an outer level that
+ * was read inside the savepoint still holds its call; the end of the top
+ * transaction frees what nobody finished.
  */
-static DdbRetryClass
+void
+ddb_http_subxact_abort(SubTransactionId subid)
+{
+	for_each_call(call_set_aside, subid, InvalidSubTransactionId);
+}
+
+/*
+ * Maps a failed attempt's libcurl outcome onto retry_core's terms and
+ * returns its class.  Not inside a curl callback: parsing a 400 answer
+ * (palloc) is fine here.
+ */
+static ddb_retry_class
 call_retry_class(DdbCall *call)
 {
+	ddb_attempt a;
 
+	memset(&a, 0, sizeof(a));
+	a.body_sent = call_body_sent(call);
 	if (call->resp_oom)
-		return DDB_RETRY_NEVER;
-	if (call->result != CURLE_OK)
-	{
+		a.end = DDB_END_FATAL;
+	else
 		switch (call->result)
 		{
+			case CURLE_OK:
+				a.end = DDB_END_ANSWER;
+				a.status = call->status;
+				break;
 			case CURLE_COULDNT_RESOLVE_PROXY:
 			case CURLE_COULDNT_RESOLVE_HOST:
 			case CURLE_COULDNT_CONNECT:
 			case CURLE_SSL_CONNECT_ERROR:
-				return DDB_RETRY_ALWAYS;	/* nothing was sent */
+				a.end = DDB_END_NOT_SENT;
+				break;
+			case CURLE_SEND_FAIL_REWIND:
+				/* only a resend we refused is a lost attempt */
+				a.end = call->resend_refused ? DDB_END_LOST : DDB_END_FATAL;
+				break;
 			case CURLE_OPERATION_TIMEDOUT:
 			case CURLE_SEND_ERROR:
 			case CURLE_RECV_ERROR:
 			case CURLE_GOT_NOTHING:
 			case CURLE_PARTIAL_FILE:
 			case CURLE_WEIRD_SERVER_REPLY:
-			case CURLE_SEND_FAIL_REWIND:
-				if (call->result == CURLE_SEND_FAIL_REWIND && !call->resend_refused)
-					return DDB_RETRY_NEVER;
-				return call_body_sent(call) ? DDB_RETRY_IF_IDEMPOTENT : DDB_RETRY_ALWAYS;
+				a.end = DDB_END_LOST;
+				break;
 			default:
-				return DDB_RETRY_NEVER;
+				a.end = DDB_END_FATAL;
+				break;
+		}
+	if (a.end == DDB_END_ANSWER && a.status == 400)
+	{
+		cJSON	   *json = call->resp ? cJSON_ParseWithLength(call->resp, call->resp_len) : NULL;
+
+		a.body_is_json = (json != NULL);
+		if (json)
+		{
+			ddb_error_info info;
+
+			ddb_error_read(json, &info);
+			a.throttling = ddb_error_is_throttling(info.type);
+			cJSON_Delete(json);
 		}
 	}
-	if (call->status >= 500)
-		return DDB_RETRY_IF_IDEMPOTENT;
-	if (call->status == 400)
-	{
-		/* not inside a curl callback: parsing (palloc) is fine here */
-		cJSON	   *json = call->resp ? cJSON_ParseWithLength(call->resp, call->resp_len) : NULL;
-		ddb_error_info info;
-		bool		throttled;
-
-		/* an error answer we cannot read is no answer: like a lost one */
-		if (json == NULL)
-			return DDB_RETRY_IF_IDEMPOTENT;
-		ddb_error_read(json, &info);
-		throttled = ddb_error_is_throttling(info.type);
-		cJSON_Delete(json);
-		if (throttled)
-			return DDB_RETRY_ALWAYS;
-	}
-	return DDB_RETRY_NEVER;
-}
-
-/* Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^n)]. */
-static long
-backoff_ms(int attempt)
-{
-	long		ceiling = DDB_BACKOFF_BASE_MS;
-	int			i;
-
-	for (i = 1; i < attempt && ceiling < DDB_BACKOFF_CAP_MS; i++)
-		ceiling *= 2;
-	ceiling = Min(ceiling, DDB_BACKOFF_CAP_MS);
-	return (long) (random() % (ceiling + 1));
+	return ddb_retry_classify(&a);
 }
 
 /*
@@ -840,14 +860,10 @@ backoff_ms(int attempt)
  * after a backoff, or the end.  True when it will be retried.
  */
 static bool
-call_schedule_retry(DdbCall *call, DdbRetryClass cls)
+call_schedule_retry(DdbCall *call, ddb_retry_class cls)
 {
-	bool		allowed;
-
-	allowed = (cls == DDB_RETRY_ALWAYS ||
-			   (cls == DDB_RETRY_IF_IDEMPOTENT && call->idempotent));
-	call->not_repeated = (cls == DDB_RETRY_IF_IDEMPOTENT && !call->idempotent);
-	if (!allowed || call->attempts > call->conn->max_retries)
+	if (!ddb_retry_allowed(cls, call->idempotent, call->attempts, call->conn->max_retries,
+						   &call->not_repeated))
 	{
 		call->done = true;
 		return false;
@@ -855,7 +871,8 @@ call_schedule_retry(DdbCall *call, DdbRetryClass cls)
 	call->done = false;
 	call_send_or_wait(call,
 					  TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-												  backoff_ms(call->attempts)));
+												  ddb_backoff_ms(call->attempts,
+																 pg_prng_uint64(&pg_global_prng_state))));
 	return true;
 }
 
@@ -903,8 +920,9 @@ resubmit_due(DdbConn *conn)
 		if (!call->waiting)
 			continue;
 		now = GetCurrentTimestamp();
-		if (call->retry_at <= now && conn->rate > 0 && conn->rate_next > now)
-			call->retry_at = conn->rate_next;	/* another call took the token */
+		/* due, unless another call took the token meanwhile */
+		if (call->retry_at <= now)
+			call->retry_at = ddb_rate_ready(&conn->rate, call->retry_at);
 		if (call->retry_at <= now)
 			call_submit(call);
 		else
@@ -945,149 +963,140 @@ call_wait(DdbCall *call)
 	}
 }
 
-/* "tried N time(s)" */
-static const char *
-tries_text(int attempts)
+/*
+ * How a call that failed for good failed: the transport outcome, as
+ * request.c reports it.
+ */
+static DdbCallStatus
+call_failure(DdbCall *call, bool parsed)
 {
-	return psprintf("tried %d time%s", attempts, attempts == 1 ? "" : "s");
-}
-
-/* Adds to an error why a failed write was not tried again. */
-static void
-not_repeated_context(void *arg)
-{
-	errcontext("DynamoDB %s was not retried: it may have been applied, and repeating it is not known to be safe",
-			   (const char *) arg);
-}
-
-/* How many times the last finished call was sent (for a writer's verification). */
-int			ddb_last_call_attempts = 0;
-
-/* Raises the error for a call that failed for good; frees the call. */
-static void call_report_failure(DdbCall *call) pg_attribute_noreturn();
-
-static void
-call_report_failure(DdbCall *call)
-{
-	DdbConn    *conn = call->conn;
-	char		opname[40];
-	char		table[256];
-	char		errbuf[CURL_ERROR_SIZE];
-	char	   *body = NULL;
-	long		status = call->status;
-	int			attempts = call->attempts;
-	CURLcode	result = call->result;
-	bool		oom = call->resp_oom;
-	bool		not_repeated = call->not_repeated;
-	bool		refused = call->resend_refused;
-	bool		sent = call_body_sent(call);
-	ErrorContextCallback errcb;
-
-	strlcpy(opname, call->opname, sizeof(opname));
-	strlcpy(table, call->table, sizeof(table));
-	strlcpy(errbuf, call->errbuf, sizeof(errbuf));
-	if (!oom && result == CURLE_OK)
-		body = pnstrdup(call->resp ? call->resp : "", call->resp_len);
-	call_free(call);
-
-	if (not_repeated)
+	if (call->resp_oom)
+		return DDB_CALL_OUT_OF_MEMORY;
+	switch (call->result)
 	{
-		errcb.callback = not_repeated_context;
-		errcb.arg = opname;
-		errcb.previous = error_context_stack;
-		error_context_stack = &errcb;
-	}
-	if (body)
-		ddb_report_error(opname, table, status, body, attempts);
-	if (oom)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory reading the answer of DynamoDB endpoint \"%s\"", conn->url),
-				 errdetail_internal("%s", tries_text(attempts)),
-				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-	switch (result)
-	{
+		case CURLE_OK:
+			return call->status == 200 && !parsed ? DDB_CALL_BAD_ANSWER : DDB_CALL_ERROR_ANSWER;
 		case CURLE_SSL_CACERT_BADFILE:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not use the CA file \"%s\" for DynamoDB endpoint \"%s\"",
-							conn->ca_file ? conn->ca_file : "", conn->url),
-					 errdetail_internal("%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(result),
-										tries_text(attempts)),
-					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-			break;
+			return DDB_CALL_CA_FILE;
 		case CURLE_PEER_FAILED_VERIFICATION:
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-					 errmsg("could not verify the TLS certificate of DynamoDB endpoint \"%s\"", conn->url),
-					 errdetail_internal("%s (%s)", errbuf[0] ? errbuf : curl_easy_strerror(result),
-										tries_text(attempts)),
-					 errhint("Set the server option \"ca_file\" to a bundle of the certificate authorities that sign the endpoint's certificate."),
-					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-			break;
+			return DDB_CALL_TLS_VERIFY;
 		case CURLE_OPERATION_TIMEDOUT:
-			ereport(ERROR,
-					(errcode(ERRCODE_CONNECTION_FAILURE),
-					 errmsg("DynamoDB endpoint \"%s\" did not answer in time", conn->url),
-					 errdetail_internal("No complete answer within request_timeout of %d ms (%s).",
-										conn->request_timeout_ms, tries_text(attempts)),
-					 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-			break;
+			return DDB_CALL_TIMEOUT;
+		case CURLE_SEND_FAIL_REWIND:
+			if (!call->resend_refused)
+				return DDB_CALL_UNREACHABLE;
+			/* FALLTHROUGH */
 		case CURLE_SEND_ERROR:
 		case CURLE_RECV_ERROR:
 		case CURLE_GOT_NOTHING:
+			return call_body_sent(call) ? DDB_CALL_LOST_WAITING : DDB_CALL_LOST_SENDING;
 		case CURLE_PARTIAL_FILE:
+			return DDB_CALL_LOST_ANSWER;
 		case CURLE_WEIRD_SERVER_REPLY:
-		case CURLE_SEND_FAIL_REWIND:
-			if (result != CURLE_SEND_FAIL_REWIND || refused)
-				ereport(ERROR,
-						(errcode(ERRCODE_CONNECTION_FAILURE),
-						 errmsg("lost connection to DynamoDB endpoint \"%s\"", conn->url),
-						 errdetail_internal("%s (%s).",
-											result == CURLE_PARTIAL_FILE ?
-											"The connection closed in the middle of the answer" :
-											result == CURLE_WEIRD_SERVER_REPLY ?
-											"The answer was not HTTP" :
-											sent ? "The connection closed after the request was sent, before an answer arrived" :
-											"The connection closed while the request was being sent",
-											tries_text(attempts)),
-						 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-			break;
+			return DDB_CALL_NOT_HTTP;
 		default:
-			break;
+			return DDB_CALL_UNREACHABLE;
 	}
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
-			 errmsg("could not reach DynamoDB endpoint \"%s\"", conn->url),
-			 errdetail_internal("%s (%s)", curl_easy_strerror(result), tries_text(attempts)),
-			 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
+}
+
+/* The result of a finished call, in CurrentMemoryContext. */
+static DdbResult *
+call_result(DdbCall *call, DdbCallStatus status, cJSON *json)
+{
+	DdbConn    *conn = call->conn;
+	DdbResult  *res = palloc0(sizeof(DdbResult));
+
+	res->status = status;
+	res->op = call->op;
+	res->opname = pstrdup(call->opname);
+	res->table = pstrdup(call->table);
+	res->endpoint = pstrdup(conn->url);
+	res->http_status = call->result == CURLE_OK ? call->status : 0;
+	res->type = "";
+	res->message = "";
+	res->transport = "";
+	res->attempts = call->attempts;
+	res->not_repeated = call->not_repeated;
+	res->request_timeout_ms = conn->request_timeout_ms;
+	res->ca_file = conn->ca_file ? pstrdup(conn->ca_file) : "";
+	res->json = json;
+	if (status == DDB_CALL_ERROR_ANSWER)
+	{
+		cJSON	   *err = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+		ddb_error_info info;
+
+		ddb_error_read(err, &info);
+		res->type = pstrdup(info.type);
+		/* not JSON (a proxy's or load balancer's page): as it came */
+		res->message = err ? pstrdup(info.message) :
+			pnstrdup(call->resp ? call->resp : "", call->resp_len);
+		cJSON_Delete(err);
+	}
+	else if (status == DDB_CALL_CA_FILE || status == DDB_CALL_TLS_VERIFY)
+		res->transport = pstrdup(call->errbuf[0] ? call->errbuf : curl_easy_strerror(call->result));
+	else if (status != DDB_CALL_OK && status != DDB_CALL_BAD_ANSWER &&
+			 status != DDB_CALL_CANCELLED && status != DDB_CALL_OUT_OF_MEMORY)
+		res->transport = pstrdup(curl_easy_strerror(call->result));
+	return res;
 }
 
 /*
- * Waits for a call (driving every other call of its connection meanwhile),
- * then parses and returns its response in CurrentMemoryContext, or raises
- * the DynamoDB error.  The call is freed either way, also when the wait is
- * interrupted.  A 200 answer that is not valid JSON (a truncated or garbled
- * body) is retried like a lost answer.
+ * A call set aside by a rollback to a savepoint, finished by its owner
+ * after all (an outer cursor read inside the savepoint): a read, or a
+ * write that never went out, is sent again.  False for a write that may
+ * have been applied: it ends as cancelled.
  */
-cJSON *
-ddb_call_finish(DdbCall *call)
+static bool
+call_resume(DdbCall *call)
+{
+	if (!call->idempotent && call->attempts > 0)
+		return false;
+	call->set_aside = false;
+	call->subid = GetCurrentSubTransactionId();
+	call_take_handle(call);
+	call_send_or_wait(call, 0);
+	return true;
+}
+
+/*
+ * Waits until the call has an answer in JSON, or failed for good (NULL).
+ * A 200 answer that is not valid JSON (a truncated or garbled body) is
+ * retried like a lost answer.
+ */
+static cJSON *
+call_wait_answer(DdbCall *call)
+{
+	for (;;)
+	{
+		cJSON	   *json;
+
+		call_wait(call);
+		if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
+			return NULL;
+		json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+		if (json != NULL)
+			return json;
+		if (!call_schedule_retry(call, DDB_RETRY_IF_IDEMPOTENT))
+			return NULL;
+	}
+}
+
+/*
+ * Waits for a call (driving every other call of its connection meanwhile)
+ * and returns its result in CurrentMemoryContext: the parsed answer, or
+ * what failed.  The call is freed either way, also when the wait is
+ * interrupted (the interrupt's error is the one raised here).
+ */
+DdbResult *
+ddb_http_finish(DdbCall *call)
 {
 	cJSON	   *json = NULL;
+	DdbResult  *res;
 
 	PG_TRY();
 	{
-		for (;;)
-		{
-			call_wait(call);
-			if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
-				break;
-			json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
-			if (json != NULL)
-				break;
-			if (!call_schedule_retry(call, DDB_RETRY_IF_IDEMPOTENT))
-				break;
-		}
+		if (!call->set_aside || call_resume(call))
+			json = call_wait_answer(call);
 	}
 	PG_CATCH();
 	{
@@ -1096,36 +1105,12 @@ ddb_call_finish(DdbCall *call)
 	}
 	PG_END_TRY();
 
-	ddb_last_call_attempts = call->attempts;
-	if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
-		call_report_failure(call);	/* does not return */
-
-	if (json == NULL)
-	{
-		char		opname[40];
-		char		table[256];
-		int			attempts = call->attempts;
-		bool		not_repeated = call->not_repeated;
-		ErrorContextCallback errcb;
-
-		strlcpy(opname, call->opname, sizeof(opname));
-		strlcpy(table, call->table, sizeof(table));
-		call_free(call);
-		if (not_repeated)
-		{
-			errcb.callback = not_repeated_context;
-			errcb.arg = opname;
-			errcb.previous = error_context_stack;
-			error_context_stack = &errcb;
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("DynamoDB returned an answer that is not valid JSON"),
-				 errdetail_internal("The answer with HTTP status 200 could not be parsed (%s).",
-									tries_text(attempts)),
-				 errcontext("DynamoDB %s on table \"%s\"", opname, table)));
-	}
-	ddb_account_response(call->op, json);
+	if (call->set_aside)
+		res = call_result(call, DDB_CALL_CANCELLED, NULL);
+	else if (json != NULL)
+		res = call_result(call, DDB_CALL_OK, json);
+	else
+		res = call_result(call, call_failure(call, false), NULL);
 	call_free(call);
-	return json;
+	return res;
 }

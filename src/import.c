@@ -467,7 +467,6 @@ sample_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts)
 	MemoryContext keepcxt = CurrentMemoryContext;
 	MemoryContext pagecxt;
 	List	   *entities = NIL;
-	cJSON	   *start_key = NULL;
 	cJSON	   *req;
 	cJSON	   *resp;
 	const cJSON *item;
@@ -475,15 +474,14 @@ sample_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts)
 
 	pagecxt = AllocSetContextCreate(CurrentMemoryContext, "ddbrel import sample",
 									ALLOCSET_DEFAULT_SIZES);
-	do
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "TableName", desc->name);
+	cJSON_AddNumberToObject(req, "Limit", opts->sample_size);
+	while (req != NULL && seen < opts->sample_size)
 	{
+		cJSON	   *next;
+
 		MemoryContextSwitchTo(pagecxt);
-		req = cJSON_CreateObject();
-		cJSON_AddStringToObject(req, "TableName", desc->name);
-		cJSON_AddNumberToObject(req, "Limit", opts->sample_size - seen);
-		if (start_key)
-			cJSON_AddItemToObject(req, "ExclusiveStartKey",
-								  cJSON_Duplicate(start_key, true));
 		resp = ddb_call(conn, "Scan", desc->name, req);
 
 		MemoryContextSwitchTo(keepcxt);
@@ -494,13 +492,17 @@ sample_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts)
 			sample_item(item, desc, opts, &entities);
 			seen++;
 		}
-		/* the next page's start key must survive the reset */
-		if (start_key)
-			cJSON_Delete(start_key);
-		item = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
-		start_key = cJSON_IsObject(item) ? cJSON_Duplicate(item, true) : NULL;
+		/* the next page's request must survive the reset */
+		next = ddb_next_page(req, resp);
+		cJSON_Delete(req);
+		req = next;
+		if (req)
+			cJSON_ReplaceItemInObjectCaseSensitive(req, "Limit",
+												   cJSON_CreateNumber(opts->sample_size - seen));
 		MemoryContextReset(pagecxt);
-	} while (start_key && seen < opts->sample_size);
+	}
+	if (req)
+		cJSON_Delete(req);
 
 	MemoryContextDelete(pagecxt);
 	return entities;

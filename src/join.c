@@ -905,34 +905,30 @@ load_lookup_round(DdbJoinState *js)
 		cJSON	   *tbl = cJSON_AddObjectToObject(cJSON_AddObjectToObject(req, "RequestItems"),
 												  oopts->table);
 		cJSON	   *arr = cJSON_AddArrayToObject(tbl, "Keys");
-		int			round = 0;
+		cJSON	   *resp;
+		int			resends = 0;
 
 		foreach(lc, keys)
 			cJSON_AddItemToArray(arr, cJSON_Duplicate(lfirst(lc), true));
 		if (oopts->consistent_read)
 			cJSON_AddBoolToObject(tbl, "ConsistentRead", true);
 		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+		resp = ddb_call(js->conn, "BatchGetItem", oopts->table, req);
 		for (;;)
 		{
-			cJSON	   *resp = ddb_call(js->conn, "BatchGetItem", oopts->table, req);
 			cJSON	   *items = cJSON_GetObjectItemCaseSensitive(
 																 cJSON_GetObjectItemCaseSensitive(resp, "Responses"), oopts->table);
-			cJSON	   *unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedKeys");
 			cJSON	   *e;
+			DdbCall    *again;
 
 			cJSON_ArrayForEach(e, items)
 				if (ddb_scan_item_matches(js->other, e))
 				found = lappend(found, e);
-			if (unp == NULL || cJSON_GetArraySize(unp) == 0)
+			again = ddb_batch_resend(js->conn, "BatchGetItem", oopts->table, resp,
+									 &resends, -1);
+			if (again == NULL)
 				break;
-			if (++round > 10)
-				ereport(ERROR,
-						(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-						 errmsg("DynamoDB left keys of a BatchGetItem unprocessed after %d tries", round)));
-			ddb_stats.retries[DDB_OP_BATCH_GET_ITEM]++;
-			req = cJSON_CreateObject();
-			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
-			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+			resp = ddb_call_finish(again);
 		}
 	}
 
@@ -1145,7 +1141,8 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	const char *holes[DDB_TEMPLATE_MAX_HOLES];
 	char		err[256];
 	char	   *pk;
-	cJSON	   *start = NULL;
+	cJSON	   *req;
+	DdbExprBuilder b;
 	int			i;
 
 	ddb_materialize_srf(fcinfo);
@@ -1203,26 +1200,22 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 				 errmsg("invalid key \"%s\" for %s: %s", keyval, popts->pk_template_text, err)));
 	conn = ddb_get_connection(popts->serverid, GetUserId());
 
-	for (;;)
+	ddb_expr_init(&b);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "TableName", popts->table);
+	cJSON_AddStringToObject(req, "KeyConditionExpression",
+							psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
+									 ddb_expr_value(&b, ddb_av_string(pk))));
+	ddb_expr_attach(&b, req);
+	if (popts->consistent_read)
+		cJSON_AddBoolToObject(req, "ConsistentRead", true);
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	/* every page of the partition */
+	while (req != NULL)
 	{
-		cJSON	   *req = cJSON_CreateObject();
-		cJSON	   *resp;
+		cJSON	   *resp = ddb_call(conn, "Query", popts->table, req);
 		cJSON	   *item;
-		const cJSON *last;
-		DdbExprBuilder b;
 
-		ddb_expr_init(&b);
-		cJSON_AddStringToObject(req, "TableName", popts->table);
-		cJSON_AddStringToObject(req, "KeyConditionExpression",
-								psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
-										 ddb_expr_value(&b, ddb_av_string(pk))));
-		ddb_expr_attach(&b, req);
-		if (popts->consistent_read)
-			cJSON_AddBoolToObject(req, "ConsistentRead", true);
-		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-		if (start)
-			cJSON_AddItemToObject(req, "ExclusiveStartKey", start);
-		resp = ddb_call(conn, "Query", popts->table, req);
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(resp, "Items"))
 		{
 			for (i = 0; i < nent; i++)
@@ -1256,10 +1249,7 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 				break;
 			}
 		}
-		last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
-		if (last == NULL || cJSON_GetArraySize(last) == 0)
-			break;
-		start = cJSON_Duplicate(last, true);
+		req = ddb_next_page(req, resp);
 	}
 	return (Datum) 0;
 }

@@ -32,12 +32,10 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/appendinfo.h"
 #include "parser/parsetree.h"
-#include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/wait_event.h"
 
 #define DDB_BATCH_WRITE_MAX 25
 #define DDB_WRITE_INFLIGHT 4
@@ -489,6 +487,25 @@ slot_from_item(DdbModifyState *ms, TupleTableSlot *slot, const cJSON *item)
  * ----------------------------------------------------------------
  */
 
+/*
+ * The user whose mapping a write uses: the one the executor checks
+ * permissions as (a view's owner, or the current user).
+ */
+static Oid
+modify_user(ResultRelInfo *rinfo, EState *estate)
+{
+#if PG_VERSION_NUM >= 160000
+	return ExecGetResultRelCheckAsUser(rinfo, estate);
+#else
+	Index		rti = rinfo->ri_RangeTableIndex;
+
+	/* a partition that tuple routing opened has no range table entry */
+	if (rti == 0 && rinfo->ri_RootResultRelInfo)
+		rti = rinfo->ri_RootResultRelInfo->ri_RangeTableIndex;
+	return rti > 0 ? ddb_rte_user(exec_rt_fetch(rti, estate)) : GetUserId();
+#endif
+}
+
 static DdbModifyState *
 begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 			 ResultRelInfo *rinfo)
@@ -500,12 +517,8 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 
 	ms->rel = rel;
 	ms->operation = operation;
-	ms->opts = ddb_get_rel_options(RelationGetRelid(rel), true);
-#if PG_VERSION_NUM >= 160000
-	userid = ExecGetResultRelCheckAsUser(rinfo, estate);
-#else
-	userid = GetUserId();
-#endif
+	userid = modify_user(rinfo, estate);
+	ms->opts = ddb_get_rel_options_as(RelationGetRelid(rel), userid);
 	ms->conn = ddb_get_connection(ms->opts->serverid, userid);
 	ddb_connection_set_rate(ms->conn, ms->opts->max_requests_per_second);
 	foreach(lc, ft->options)
@@ -559,88 +572,31 @@ ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	rinfo->ri_FdwState = ms;
 }
 
-/* Waits with backoff between rounds of unprocessed items; cancellable. */
-static void
-backoff_sleep(int round)
-{
-	long		ms = Min(25L << Min(round, 8), 5000L);
-
-	ms = (long) (random() % (ms + 1));
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms,
-					 PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
-}
-
 /*
- * Finishes one BatchWriteItem call, resending its unprocessed items with
- * backoff until none are left or the retry budget is spent.
+ * Finishes one BatchWriteItem call, and the resends of what DynamoDB left
+ * unprocessed (request.c: backoff, and the server's max_retries).
  */
 static void
 finish_batch_write(DdbModifyState *ms, DdbCall *call, int nitems)
 {
-	int			round = 0;
+	int			resends = 0;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->respcxt);
 
-	for (;;)
+	while (call != NULL)
 	{
-		cJSON	   *resp = NULL;
-		cJSON	   *unp;
-		int			left = 0;
-		cJSON	   *t;
-		char	   *body;
-		MemoryContext oldcxt = MemoryContextSwitchTo(ms->respcxt);
+		DdbResult  *res = ddb_call_wait(call);
+		int			left;
 
-		PG_TRY();
-		{
-			resp = ddb_call_finish(call);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			edata->detail = psprintf("%s%s%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
-									 edata->detail ? edata->detail : "",
-									 edata->detail ? " " : "",
-									 (long long) ms->written, ms->written == 1 ? "" : "s");
-			ReThrowError(edata);
-		}
-		PG_END_TRY();
-		unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedItems");
-		cJSON_ArrayForEach(t, unp)
-			left += cJSON_GetArraySize(t);
+		if (res->status != DDB_CALL_OK)
+			ddb_report_result(res, ms->written);
+		left = ddb_batch_unprocessed(res->json);
 		ms->written += nitems - left;
-		if (left == 0)
-		{
-			MemoryContextSwitchTo(oldcxt);
-			MemoryContextReset(ms->respcxt);
-			return;
-		}
-		if (++round > 10)
-		{
-			MemoryContextSwitchTo(oldcxt);
-			ereport(ERROR,
-					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-					 errmsg("DynamoDB left %d items of a BatchWriteItem unprocessed after %d tries",
-							left, round),
-					 errdetail("%lld items of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
-							   (long long) ms->written)));
-		}
-		backoff_sleep(round);
-		{
-			cJSON	   *req = cJSON_CreateObject();
-
-			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
-			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-			body = cJSON_PrintUnformatted(req);
-		}
-		ddb_stats.retries[DDB_OP_BATCH_WRITE_ITEM]++;
-		call = ddb_call_start_ex(ms->conn, "BatchWriteItem", ms->opts->table, body, true);
 		nitems = left;
-		MemoryContextSwitchTo(oldcxt);
+		call = ddb_batch_resend(ms->conn, "BatchWriteItem", ms->opts->table, res->json,
+								&resends, ms->written);
+		MemoryContextReset(ms->respcxt);
 	}
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /* Waits for the oldest BatchWriteItem in flight. */
@@ -675,22 +631,20 @@ send_batch_write(DdbModifyState *ms, List *requests)
 	cJSON	   *items = cJSON_AddObjectToObject(req, "RequestItems");
 	cJSON	   *arr = cJSON_AddArrayToObject(items, ms->opts->table);
 	ListCell   *lc;
-	char	   *body;
 
 	foreach(lc, requests)
 		cJSON_AddItemToArray(arr, lfirst(lc));
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	body = cJSON_PrintUnformatted(req);
 	if (ms->ninflight == DDB_WRITE_INFLIGHT)
 		finish_oldest(ms);
 	/* whole-item puts and deletes: doing them twice leaves the same items */
 	ms->inflight[ms->ninflight] = ddb_call_start_ex(ms->conn, "BatchWriteItem", ms->opts->table,
-												   body, true);
+												   req, true);
 	ms->inflight_n[ms->ninflight++] = list_length(requests);
 }
 
 /* A PutItem request for one item; conditional unless upserting. */
-static char *
+static cJSON *
 put_request(DdbModifyState *ms, cJSON *item)
 {
 	cJSON	   *req = cJSON_CreateObject();
@@ -708,7 +662,7 @@ put_request(DdbModifyState *ms, cJSON *item)
 		ddb_expr_attach(&b, req);
 	}
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	return cJSON_PrintUnformatted(req);
+	return req;
 }
 
 /* Whether two AttributeValues hold the same value (numbers by value, sets unordered). */
@@ -823,7 +777,7 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 	int			i;
 	int			kept = 0;
 	int			conflict = -1;
-	ErrorData  *first_error = NULL;
+	DdbResult  *first_failure = NULL;
 	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
 
 	Assert(n <= DDB_BATCH_WRITE_MAX);
@@ -848,13 +802,13 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 
 	for (i = 0; i < n; i++)
 	{
-		char	   *body = put_request(ms, cJSON_Duplicate(items[i], true));
+		cJSON	   *req = put_request(ms, cJSON_Duplicate(items[i], true));
 
 		calls[i] = NULL;
 		PG_TRY();
 		{
 			/* safe to repeat: a repeat fails its condition, verified below */
-			calls[i] = ddb_call_start_ex(ms->conn, "PutItem", ms->opts->table, body, true);
+			calls[i] = ddb_call_start_ex(ms->conn, "PutItem", ms->opts->table, req, true);
 		}
 		PG_CATCH();
 		{
@@ -866,60 +820,42 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 		}
 		PG_END_TRY();
 	}
-	MemoryContextSwitchTo(oldcxt);
 
 	/* collect every answer before raising anything, so the count is right */
 	for (i = 0; i < n; i++)
 	{
+		DdbResult  *res = ddb_call_wait(calls[i]);
+		bool		ok = (res->status == DDB_CALL_OK);
+
+		/* sent again and then refused: did an earlier attempt land, its answer lost? */
+		if (!ok && ddb_result_is(res, "ConditionalCheckFailedException") && res->attempts > 1)
+			ok = put_landed(ms, items[i]);
 		inserted[i] = false;
-		MemoryContextSwitchTo(ms->tmpcxt);
-		PG_TRY();
+		if (ok)
 		{
-			(void) ddb_call_finish(calls[i]);
 			ms->written++;
 			inserted[i] = true;
 			kept++;
 		}
-		PG_CATCH();
+		else if (ddb_result_is(res, "ConditionalCheckFailedException"))
 		{
-			ErrorData  *edata;
-
-			int			attempts = ddb_last_call_attempts;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && attempts > 1 &&
-				put_landed(ms, items[i]))
-			{
-				/* an earlier attempt of this very put succeeded: its answer was lost */
-				ms->written++;
-				inserted[i] = true;
-				kept++;
-			}
-			else if (edata->sqlerrcode == ERRCODE_CHECK_VIOLATION && conflict < 0)
+			if (conflict < 0)
 				conflict = i;
-			else if (first_error == NULL && edata->sqlerrcode != ERRCODE_CHECK_VIOLATION)
-				first_error = edata;
 		}
-		PG_END_TRY();
-		MemoryContextSwitchTo(oldcxt);
+		else if (first_failure == NULL)
+			first_failure = res;
 	}
-	if (first_error)
-	{
-		first_error->detail = psprintf("%s%s%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
-									   first_error->detail ? first_error->detail : "",
-									   first_error->detail ? " " : "",
-									   (long long) ms->written, ms->written == 1 ? "" : "s");
-		ReThrowError(first_error);
-	}
+	MemoryContextSwitchTo(oldcxt);
+	if (first_failure)
+		ddb_report_result(first_failure, ms->written);
 	if (conflict >= 0 && !ms->on_conflict_nothing)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
 				 errmsg("duplicate key: an item with key %s already exists in DynamoDB table \"%s\"",
 						keys[conflict], ms->opts->table),
-				 errdetail("%lld item%s of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
-						   (long long) ms->written, ms->written == 1 ? "" : "s"),
+				 errdetail_plural("%lld item of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+								  "%lld items of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+								  (unsigned long) ms->written, (long long) ms->written),
 				 errhint("Use INSERT ... ON CONFLICT DO NOTHING to skip existing items, or the table option upsert 'true' to overwrite them.")));
 	MemoryContextReset(ms->tmpcxt);
 	return kept;
@@ -1098,7 +1034,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	StringInfoData remove;
 	int			x;
 	ListCell   *lc;
-	char	   *body;
+	DdbResult  *res;
 	const cJSON *attrs;
 
 	slot_getallattrs(slot);
@@ -1196,27 +1132,20 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	ddb_expr_attach(&b, req);
 	cJSON_AddStringToObject(req, "ReturnValues", "ALL_NEW");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	body = cJSON_PrintUnformatted(req);
 
-	PG_TRY();
+	/* SET and REMOVE repeat harmlessly; an atomic addition does not */
+	res = ddb_call_wait(ddb_call_start_ex(ms->conn, "UpdateItem", opts->table, req,
+										  ms->counters == NIL));
+	if (ddb_result_is(res, "ConditionalCheckFailedException"))
 	{
-		/* SET and REMOVE repeat harmlessly; an atomic addition does not */
-		resp = ddb_call_finish(ddb_call_start_ex(ms->conn, "UpdateItem", opts->table, body,
-												 ms->counters == NIL));
-	}
-	PG_CATCH();
-	{
+		/* the item is gone since the scan read it: not updated, as in PostgreSQL */
 		MemoryContextSwitchTo(oldcxt);
-		if (geterrcode() == ERRCODE_CHECK_VIOLATION)
-		{
-			/* the item is gone since the scan read it: not updated, as in PostgreSQL */
-			FlushErrorState();
-			MemoryContextReset(ms->tmpcxt);
-			return NULL;
-		}
-		PG_RE_THROW();
+		MemoryContextReset(ms->tmpcxt);
+		return NULL;
 	}
-	PG_END_TRY();
+	if (res->status != DDB_CALL_OK)
+		ddb_report_result(res, -1);
+	resp = res->json;
 	ms->written++;
 	attrs = cJSON_GetObjectItemCaseSensitive(resp, "Attributes");
 	MemoryContextSwitchTo(oldcxt);
@@ -1251,7 +1180,6 @@ ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	cJSON	   *req;
 	cJSON	   *resp;
 	const cJSON *attrs;
-	char	   *body;
 
 	/*
 	 * Without RETURNING, deletes go 25 keys per BatchWriteItem: the row
@@ -1279,8 +1207,7 @@ ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	cJSON_AddItemToObject(req, "Key", key);
 	cJSON_AddStringToObject(req, "ReturnValues", "ALL_OLD");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	body = cJSON_PrintUnformatted(req);
-	resp = ddb_call_finish(ddb_call_start_ex(ms->conn, "DeleteItem", ms->opts->table, body, true));
+	resp = ddb_call_finish(ddb_call_start_ex(ms->conn, "DeleteItem", ms->opts->table, req, true));
 	attrs = cJSON_GetObjectItemCaseSensitive(resp, "Attributes");
 	MemoryContextSwitchTo(oldcxt);
 	if (attrs == NULL)

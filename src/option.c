@@ -4,7 +4,10 @@
  *	  tables and columns.
  *
  * Every option is declared once in the table below with the catalog it
- * belongs to.  Secrets are accepted only on user mappings.
+ * belongs to.  Secrets are accepted only on user mappings.  Nothing here
+ * talks to DynamoDB: what depends on DescribeTable is resolved by
+ * ddb_resolve_rel_options from a description the call layer fetched
+ * (request.c's ddb_get_rel_options_as).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -153,7 +156,7 @@ ddb_parse_bool_option(const char *name, const char *value)
 
 	if (!parse_bool(value, &result))
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"%s\" requires a boolean value", name),
 				 errdetail("\"%s\" is not one of true, false, on, off, yes, no, 1, 0.", value)));
 	return result;
@@ -169,7 +172,7 @@ ddb_parse_int_option(const char *name, const char *value, int min, int max)
 	v = strtol(value, &end, 10);
 	if (errno != 0 || end == value || *end != '\0' || v < min || v > max)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"%s\" requires an integer between %d and %d", name, min, max),
 				 errdetail("\"%s\" is not.", value)));
 	return (int) v;
@@ -248,13 +251,13 @@ check_endpoint(const char *value)
 		p = value + 7;
 	else
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"endpoint\" must be an http:// or https:// URL"),
 				 errdetail("\"%s\" is not.", value)));
 	if (*p == '\0' || *p == '/' || *p == ':' || strchr(p, '@') != NULL ||
 		strpbrk(value, " \t\r\n?#") != NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"endpoint\" must name a host, without user information, query or fragment"),
 				 errdetail("\"%s\" is not such a URL.", value)));
 	if (superuser())
@@ -292,7 +295,7 @@ check_region(const char *value)
 	return;
 bad:
 	ereport(ERROR,
-			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("option \"region\" must be a region name such as \"us-east-1\""),
 			 errdetail("\"%s\" is not.", value)));
 }
@@ -305,7 +308,7 @@ check_template(const char *name, const char *value)
 
 	if (t == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid %s \"%s\": %s", name, value, err)));
 	ddb_template_free(t);
 }
@@ -366,7 +369,7 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 			case OPT_SECRET:
 				if (*value == '\0')
 					ereport(ERROR,
-							(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 							 errmsg("option \"%s\" must not be empty", def->name)));
 				break;
 		}
@@ -542,18 +545,46 @@ parse_template_option(const char *name, const char *value)
 
 	if (t == NULL)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("invalid %s \"%s\": %s", name, value, err)));
 	return t;
 }
 
+/* One column of a foreign table and its options. */
+static void
+read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
+{
+	List	   *colopts = GetForeignColumnOptions(opts->relid, att->attnum);
+	const char *v;
+
+	col->attnum = att->attnum;
+	col->colname = pstrdup(NameStr(att->attname));
+	col->typid = att->atttypid;
+	col->typmod = att->atttypmod;
+	col->source = DDB_COL_ATTRIBUTE;
+	v = find_option(colopts, "attribute");
+	col->attrname = pstrdup(v ? v : col->colname);
+	col->attr_explicit = (v != NULL);
+	v = find_option(colopts, "document");
+	if (v && ddb_parse_bool_option("document", v))
+	{
+		if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("document column \"%s\" must be of type jsonb or json",
+							col->colname)));
+		col->source = DDB_COL_DOCUMENT;
+	}
+	ddb_codec_column_init(col);
+}
+
 /*
- * Resolves every option of a foreign table, its server and its columns into
- * one struct.  With need_desc, key attribute names not given as options are
- * taken from DescribeTable (cached).  Allocates in CurrentMemoryContext.
+ * Reads every option of a foreign table, its server and its columns into
+ * one struct, from the catalog only; ddb_resolve_rel_options completes it
+ * with what DynamoDB says of the table.  Allocates in CurrentMemoryContext.
  */
 DdbRelOptions *
-ddb_get_rel_options(Oid relid, bool need_desc)
+ddb_get_rel_options(Oid relid)
 {
 	DdbRelOptions *opts = palloc0(sizeof(DdbRelOptions));
 	ForeignTable *ft = GetForeignTable(relid);
@@ -565,7 +596,7 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 
 	opts->relid = relid;
 	opts->serverid = ft->serverid;
-	opts->userid = GetUserId();
+	opts->userid = InvalidOid;
 	ddb_get_server_options(server, &opts->server);
 
 	opts->table = pstrdup(find_option(ft->options, "table"));
@@ -613,32 +644,9 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 	for (i = 0; i < tupdesc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
-		DdbColumn  *col;
-		List	   *colopts;
 
-		if (att->attisdropped)
-			continue;
-		col = &opts->columns[opts->ncolumns++];
-		col->attnum = att->attnum;
-		col->colname = pstrdup(NameStr(att->attname));
-		col->typid = att->atttypid;
-		col->typmod = att->atttypmod;
-		col->source = DDB_COL_ATTRIBUTE;
-		colopts = GetForeignColumnOptions(relid, att->attnum);
-		v = find_option(colopts, "attribute");
-		col->attrname = pstrdup(v ? v : col->colname);
-		col->attr_explicit = (v != NULL);
-		v = find_option(colopts, "document");
-		if (v && ddb_parse_bool_option("document", v))
-		{
-			if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-						 errmsg("document column \"%s\" must be of type jsonb or json",
-								col->colname)));
-			col->source = DDB_COL_DOCUMENT;
-		}
-		ddb_codec_column_init(col);
+		if (!att->attisdropped)
+			read_column(opts, att, &opts->columns[opts->ncolumns++]);
 	}
 	table_close(rel, AccessShareLock);
 
@@ -646,22 +654,19 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 		bind_template(opts, opts->pk_template, 0, "pk_template");
 	if (opts->sk_template)
 		bind_template(opts, opts->sk_template, 1, "sk_template");
+	return opts;
+}
 
-	if (need_desc)
-	{
-		DdbConn    *conn = ddb_get_connection(opts->serverid, opts->userid);
-		DdbTableDesc *desc = ddb_describe_table(conn, opts->table, false);
+/*
+ * A column without an attribute option whose name is a key attribute's
+ * name up to case ("pk" for "PK") reads that key attribute: the table's,
+ * or an index's.
+ */
+static void
+resolve_key_columns(DdbRelOptions *opts)
+{
+	int			i;
 
-		if (opts->partition_key == NULL)
-			opts->partition_key = pstrdup(desc->pk_attr);
-		if (opts->sort_key == NULL && desc->sk_attr)
-			opts->sort_key = pstrdup(desc->sk_attr);
-		opts->desc = desc;
-	}
-	/*
-	 * A column without an attribute option whose name is a key attribute's
-	 * name up to case ("pk" for "PK") reads that key attribute.
-	 */
 	for (i = 0; i < opts->ncolumns; i++)
 	{
 		DdbColumn  *col = &opts->columns[i];
@@ -687,42 +692,76 @@ ddb_get_rel_options(Oid relid, bool need_desc)
 			}
 		}
 	}
+}
 
-	/* templates by attribute: the key templates, then index key templates */
+/* Templates by attribute: the key templates, then index key templates. */
+static void
+resolve_templates(DdbRelOptions *opts)
+{
+	ForeignTable *ft = GetForeignTable(opts->relid);
+	ListCell   *lc;
+
 	if (opts->pk_template && opts->partition_key)
 		add_attr_template(opts, opts->partition_key, opts->pk_template_text, opts->pk_template, true);
 	if (opts->sk_template && opts->sort_key)
 		add_attr_template(opts, opts->sort_key, opts->sk_template_text, opts->sk_template, true);
+	foreach(lc, ft->options)
 	{
-		ListCell   *lc;
+		DefElem    *d = (DefElem *) lfirst(lc);
+		size_t		n = strlen(d->defname);
+		char	   *attr;
+		ddb_template *t;
+		int			h;
 
-		foreach(lc, ft->options)
-		{
-			DefElem    *d = (DefElem *) lfirst(lc);
-			size_t		n = strlen(d->defname);
-
-			if (strcmp(d->defname, "pk_template") == 0 || strcmp(d->defname, "sk_template") == 0 ||
-				!is_attr_template_option(d->defname))
-				continue;
-			{
-				char	   *attr = pnstrdup(d->defname, n - 9);
-				ddb_template *t = parse_template_option(d->defname, defGetString(d));
-				int			h;
-
-				for (h = 0; h < t->nholes; h++)
-					if (!column_exists(opts, t->holes[h]))
-						ereport(ERROR,
-								(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
-								 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
-										d->defname, get_rel_name(relid), t->holes[h])));
-				add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
-			}
-		}
+		if (strcmp(d->defname, "pk_template") == 0 || strcmp(d->defname, "sk_template") == 0 ||
+			!is_attr_template_option(d->defname))
+			continue;
+		attr = pnstrdup(d->defname, n - 9);
+		t = parse_template_option(d->defname, defGetString(d));
+		for (h = 0; h < t->nholes; h++)
+			if (!column_exists(opts, t->holes[h]))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
+						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
+								d->defname, get_rel_name(opts->relid), t->holes[h])));
+		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
 	}
-	if (opts->sk_template && need_desc && opts->sort_key == NULL)
+}
+
+/*
+ * Completes a foreign table's options with DescribeTable's answer (desc,
+ * which the call layer fetched; NULL when there is none): key attribute
+ * names not given as options, the columns that read key attributes, and
+ * the templates by attribute.  No network I/O here.
+ */
+void
+ddb_resolve_rel_options(DdbRelOptions *opts, DdbTableDesc *desc)
+{
+	if (desc)
+	{
+		if (opts->partition_key == NULL)
+			opts->partition_key = pstrdup(desc->pk_attr);
+		if (opts->sort_key == NULL && desc->sk_attr)
+			opts->sort_key = pstrdup(desc->sk_attr);
+		opts->desc = desc;
+	}
+	resolve_key_columns(opts);
+	resolve_templates(opts);
+	if (opts->sk_template && desc && opts->sort_key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("foreign table \"%s\" has an sk_template but DynamoDB table \"%s\" has no sort key",
-						get_rel_name(relid), opts->table)));
-	return opts;
+						get_rel_name(opts->relid), opts->table)));
+}
+
+/*
+ * The user whose mapping a relation of a query is read with: the range
+ * table entry's checkAsUser (a view's owner) or the current user.  The
+ * executor checks permissions as the same user; the planner must use it
+ * too, or a view owned by a role with a mapping fails for one without.
+ */
+Oid
+ddb_rte_user(RangeTblEntry *rte)
+{
+	return OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 }

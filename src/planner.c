@@ -677,7 +677,9 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	List	   *quals;
 	double		sel;
 
-	ps->opts = ddb_get_rel_options(foreigntableid, true);
+	/* as the user the executor will read the table as: a view's owner */
+	ps->opts = ddb_get_rel_options_as(foreigntableid,
+									  ddb_rte_user(planner_rt_fetch(baserel->relid, root)));
 	/*
 	 * DynamoDB refreshes ItemCount about every six hours (DynamoDB Local
 	 * keeps it current, dynalite always says zero).  A Scan reads the table

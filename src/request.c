@@ -1,17 +1,29 @@
 /*-------------------------------------------------------------------------
  * request.c
- *	  DynamoDB operations on top of the HTTP client: one synchronous call,
- *	  error mapping to SQLSTATEs, request accounting, and the per-backend
- *	  DescribeTable cache.  Reading the answers themselves is pure C in
- *	  response_core.c.
+ *	  The DynamoDB call layer on top of the HTTP client: starting and
+ *	  finishing calls, the one place where a failed call becomes an error
+ *	  (SQLSTATE from DynamoDB's __type or the transport failure), request
+ *	  accounting, the follow-ups of an answer (the next page, resends of
+ *	  what a batch left unprocessed, with the retries' backoff and budget),
+ *	  and the per-backend DescribeTable cache with what depends on it.
+ *
+ * Like postgres_fdw's connection.c: a call returns a DdbResult
+ * (ddb_call_wait, ddb_call_result) that the caller inspects (a condition
+ * that failed, a table that does not exist), or ddb_call_finish and
+ * ddb_call raise the error at once.  Reading the answers is pure C in
+ * response_core.c; the retry rules and backoff are retry_core.c's.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
+#include "common/pg_prng.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "response_core.h"
+#include "retry_core.h"
+
+static void account_response(DdbOp op, const cJSON *resp);
 
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
@@ -30,20 +42,123 @@ ddb_op_from_name(const char *op)
 	return DDB_OP_OTHER;
 }
 
-/* Sends one request and waits for its answer; the request tree is printed, not kept. */
-cJSON *
-ddb_call(DdbConn *conn, const char *op, const char *table, cJSON *req)
+/* Reads are safe to repeat; writes, DDL and anything unknown are not. */
+bool
+ddb_op_idempotent(DdbOp op)
+{
+	switch (op)
+	{
+		case DDB_OP_GET_ITEM:
+		case DDB_OP_BATCH_GET_ITEM:
+		case DDB_OP_QUERY:
+		case DDB_OP_SCAN:
+		case DDB_OP_DESCRIBE_TABLE:
+		case DDB_OP_LIST_TABLES:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* ----------------------------------------------------------------
+ * Calls
+ * ----------------------------------------------------------------
+ */
+
+/* Starts a request; the tree is printed (in CurrentMemoryContext), not kept. */
+static DdbCall *
+call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
+		   bool idempotent, long delay_ms)
 {
 	char	   *body = cJSON_PrintUnformatted(req);
 	DdbCall    *call;
 
 	if (body == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	call = ddb_call_start(conn, op, table, body);
+	call = ddb_http_start(conn, ddb_op_from_name(op), op, table, body, idempotent, delay_ms);
 	cJSON_free(body);
-	return ddb_call_finish(call);
+	return call;
 }
 
+/* Starts a request that is idempotent if its operation is a read. */
+DdbCall *
+ddb_call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req)
+{
+	return call_start(conn, op, table, req, ddb_op_idempotent(ddb_op_from_name(op)), 0);
+}
+
+/*
+ * Starts a request whose writer says whether it is idempotent: safe to
+ * repeat even if DynamoDB may already have applied it (a PutItem of a
+ * whole item, a DeleteItem, an UpdateItem that only SETs or REMOVEs, a
+ * write conditioned so that a second application fails or changes
+ * nothing).  See http.c for what is retried.
+ */
+DdbCall *
+ddb_call_start_ex(DdbConn *conn, const char *op, const char *table, const cJSON *req,
+				  bool idempotent)
+{
+	return call_start(conn, op, table, req, idempotent, 0);
+}
+
+/*
+ * Waits for a call and returns its result, in CurrentMemoryContext; never
+ * raises a DynamoDB error (the caller inspects the result, and reports it
+ * with ddb_report_result if it must).
+ */
+DdbResult *
+ddb_call_wait(DdbCall *call)
+{
+	DdbResult  *res = ddb_http_finish(call);
+
+	if (res->status == DDB_CALL_OK)
+		account_response(res->op, res->json);
+	return res;
+}
+
+/* Waits for a call and returns its answer; raises the error if it failed. */
+cJSON *
+ddb_call_finish(DdbCall *call)
+{
+	DdbResult  *res = ddb_call_wait(call);
+
+	if (res->status != DDB_CALL_OK)
+		ddb_report_result(res, -1);
+	return res->json;
+}
+
+/* Drops a call in flight (a scan that stops early). */
+void
+ddb_call_cancel(DdbCall *call)
+{
+	ddb_http_cancel(call);
+}
+
+/* Sends one request and waits for its result. */
+DdbResult *
+ddb_call_result(DdbConn *conn, const char *op, const char *table, const cJSON *req)
+{
+	return ddb_call_wait(ddb_call_start(conn, op, table, req));
+}
+
+/* Sends one request and waits for its answer; raises the error if it failed. */
+cJSON *
+ddb_call(DdbConn *conn, const char *op, const char *table, const cJSON *req)
+{
+	return ddb_call_finish(ddb_call_start(conn, op, table, req));
+}
+
+/* Whether a call failed with DynamoDB error type (the __type without namespace). */
+bool
+ddb_result_is(const DdbResult *res, const char *type)
+{
+	return res->status == DDB_CALL_ERROR_ANSWER && strcmp(res->type, type) == 0;
+}
+
+/* ----------------------------------------------------------------
+ * Errors: the one place a failed result becomes an ereport
+ * ----------------------------------------------------------------
+ */
 typedef struct DdbErrorMap
 {
 	const char *type;
@@ -53,85 +168,341 @@ typedef struct DdbErrorMap
 
 static const DdbErrorMap error_map[] = {
 	{"ResourceNotFoundException", ERRCODE_FDW_TABLE_NOT_FOUND,
-	"DynamoDB table \"%s\" does not exist"},
+	gettext_noop("DynamoDB table \"%s\" does not exist")},
 	{"ConditionalCheckFailedException", ERRCODE_CHECK_VIOLATION,
-	"DynamoDB condition check failed on table \"%s\""},
+	gettext_noop("DynamoDB condition check failed on table \"%s\"")},
 	{"ValidationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,
-	"DynamoDB rejected the request on table \"%s\""},
+	gettext_noop("DynamoDB rejected the request on table \"%s\"")},
 	{"SerializationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,
-	"DynamoDB rejected the request on table \"%s\""},
+	gettext_noop("DynamoDB rejected the request on table \"%s\"")},
 	{"UnrecognizedClientException", ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-	"DynamoDB did not accept the credentials"},
+	gettext_noop("DynamoDB did not accept the credentials")},
 	{"InvalidSignatureException", ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-	"DynamoDB did not accept the credentials"},
+	gettext_noop("DynamoDB did not accept the credentials")},
 	{"MissingAuthenticationTokenException", ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-	"DynamoDB did not accept the credentials"},
+	gettext_noop("DynamoDB did not accept the credentials")},
 	{"ExpiredTokenException", ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-	"DynamoDB did not accept the credentials"},
+	gettext_noop("DynamoDB did not accept the credentials")},
 	{"AccessDeniedException", ERRCODE_INSUFFICIENT_PRIVILEGE,
-	"DynamoDB denied access to table \"%s\""},
+	gettext_noop("DynamoDB denied access to table \"%s\"")},
 	{"ProvisionedThroughputExceededException", ERRCODE_CONFIGURATION_LIMIT_EXCEEDED,
-	"DynamoDB throttled requests on table \"%s\""},
+	gettext_noop("DynamoDB throttled requests on table \"%s\"")},
 	{"ThrottlingException", ERRCODE_CONFIGURATION_LIMIT_EXCEEDED,
-	"DynamoDB throttled requests on table \"%s\""},
+	gettext_noop("DynamoDB throttled requests on table \"%s\"")},
 	{"RequestLimitExceeded", ERRCODE_CONFIGURATION_LIMIT_EXCEEDED,
-	"DynamoDB throttled requests on table \"%s\""},
+	gettext_noop("DynamoDB throttled requests on table \"%s\"")},
 	{"LimitExceededException", ERRCODE_CONFIGURATION_LIMIT_EXCEEDED,
-	"DynamoDB limit exceeded on table \"%s\""},
+	gettext_noop("DynamoDB limit exceeded on table \"%s\"")},
 	{"ItemCollectionSizeLimitExceededException", ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-	"DynamoDB item collection size limit exceeded on table \"%s\""},
+	gettext_noop("DynamoDB item collection size limit exceeded on table \"%s\"")},
 	{"ResourceInUseException", ERRCODE_OBJECT_IN_USE,
-	"DynamoDB table \"%s\" is in use"},
+	gettext_noop("DynamoDB table \"%s\" is in use")},
 	{"InternalServerError", ERRCODE_FDW_ERROR,
-	"DynamoDB internal server error on table \"%s\""},
+	gettext_noop("DynamoDB internal server error on table \"%s\"")},
 	{NULL}
 };
 
 /*
- * Raises the PostgreSQL error for a DynamoDB error response: SQLSTATE from
- * the __type, DynamoDB's own type and message in the detail, the operation
- * and table in the context.
+ * The sentence a failed write adds to its error's detail: what the
+ * statement had already written, which ROLLBACK does not undo.
  */
-void
-ddb_report_error(const char *op, const char *table, long status,
-				 const char *body, int attempts)
+static char *
+written_sentence(int64 written)
 {
-	cJSON	   *json = cJSON_Parse(body);
-	ddb_error_info info;
-	const char *type;
-	const char *msg;
+	return psprintf(ngettext("%lld item of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+							 "%lld items of this statement had already been written; DynamoDB writes are not undone by ROLLBACK.",
+							 (unsigned long) written),
+					(long long) written);
+}
+
+/*
+ * errdetail_plural, and for a write (written >= 0) the written sentence
+ * after it: each sentence is translated on its own and the two are joined,
+ * as PostgreSQL's deadlock report joins its lines.
+ */
+#define failure_detail(written, n, singular, plural, ...) \
+	((written) < 0 ? \
+	 errdetail_plural(singular, plural, n, __VA_ARGS__) : \
+	 errdetail_internal("%s %s", \
+						psprintf(ngettext(singular, plural, (unsigned long) (n)), __VA_ARGS__), \
+						written_sentence(written)))
+
+/* Adds to an error why a failed write was not tried again. */
+static void
+not_repeated_context(void *arg)
+{
+	errcontext("DynamoDB %s was not retried: it may have been applied, and repeating it is not known to be safe",
+			   (const char *) arg);
+}
+
+/*
+ * An error answer of DynamoDB: SQLSTATE and primary message from its
+ * __type, its type and message in the detail.
+ */
+static void report_error_answer(const DdbResult *res, int64 written) pg_attribute_noreturn();
+
+static void
+report_error_answer(const DdbResult *res, int64 written)
+{
 	const DdbErrorMap *m;
 	int			sqlstate = ERRCODE_FDW_ERROR;
-	const char *primary = "DynamoDB request on table \"%s\" failed";
+	const char *primary = gettext_noop("DynamoDB request on table \"%s\" failed");
+	const char *type = *res->type ? res->type : "(no __type)";
 
-	ddb_error_read(json, &info);
-	type = info.type;
-	msg = info.message;
 	for (m = error_map; m->type; m++)
-		if (strcmp(m->type, type) == 0)
+		if (strcmp(m->type, res->type) == 0)
 		{
 			sqlstate = m->sqlstate;
 			primary = m->message;
 			break;
 		}
-	if (*type == '\0')
-		type = "(no __type)";
-	/* not JSON (a proxy's or load balancer's page): show it as it came */
-	if (*msg == '\0' && json == NULL)
-		msg = body;
-
+	if (res->attempts > 1)
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg(primary, res->table),
+				 failure_detail(written, res->attempts,
+								"%s: %s (HTTP %ld, tried %d time)",
+								"%s: %s (HTTP %ld, tried %d times)",
+								type, res->message, res->http_status, res->attempts),
+				 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg_internal(primary, table),
-			 attempts > 1 ?
-			 errdetail_internal("%s: %s (HTTP %ld, tried %d times)", type, msg, status, attempts) :
-			 errdetail_internal("%s: %s (HTTP %ld)", type, msg, status),
-			 errcontext("DynamoDB %s on table \"%s\"", op, table)));
+			 errmsg(primary, res->table),
+			 failure_detail(written, 1, "%s: %s (HTTP %ld)", "%s: %s (HTTP %ld)",
+							type, res->message, res->http_status),
+			 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+}
+
+/*
+ * What a lost connection's detail says, by where in the exchange it was
+ * lost: each a whole sentence, singular and plural.
+ */
+typedef struct DdbLostDetail
+{
+	DdbCallStatus status;
+	const char *singular;
+	const char *plural;
+} DdbLostDetail;
+
+static const DdbLostDetail lost_details[] = {
+	{DDB_CALL_LOST_SENDING,
+		gettext_noop("The connection closed while the request was being sent (tried %d time)."),
+	gettext_noop("The connection closed while the request was being sent (tried %d times).")},
+	{DDB_CALL_LOST_WAITING,
+		gettext_noop("The connection closed after the request was sent, before an answer arrived (tried %d time)."),
+	gettext_noop("The connection closed after the request was sent, before an answer arrived (tried %d times).")},
+	{DDB_CALL_LOST_ANSWER,
+		gettext_noop("The connection closed in the middle of the answer (tried %d time)."),
+	gettext_noop("The connection closed in the middle of the answer (tried %d times).")},
+	{DDB_CALL_NOT_HTTP,
+		gettext_noop("The answer was not HTTP (tried %d time)."),
+	gettext_noop("The answer was not HTTP (tried %d times).")},
+};
+
+/* A call that failed before or instead of a DynamoDB answer. */
+static void report_transport(const DdbResult *res, int64 written) pg_attribute_noreturn();
+
+static void
+report_transport(const DdbResult *res, int64 written)
+{
+	int			n = res->attempts;
+	int			i;
+
+	for (i = 0; i < (int) lengthof(lost_details); i++)
+		if (lost_details[i].status == res->status)
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("lost connection to DynamoDB endpoint \"%s\"", res->endpoint),
+					 failure_detail(written, n, lost_details[i].singular, lost_details[i].plural, n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+	switch (res->status)
+	{
+		case DDB_CALL_BAD_ANSWER:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("DynamoDB returned an answer that is not valid JSON"),
+					 failure_detail(written, n,
+									"The answer with HTTP status 200 could not be parsed (tried %d time).",
+									"The answer with HTTP status 200 could not be parsed (tried %d times).",
+									n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+			break;
+		case DDB_CALL_OUT_OF_MEMORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory reading the answer of DynamoDB endpoint \"%s\"",
+							res->endpoint),
+					 failure_detail(written, n, "The request was sent %d time.",
+									"The request was sent %d times.", n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+			break;
+		case DDB_CALL_CA_FILE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not use the CA file \"%s\" for DynamoDB endpoint \"%s\"",
+							res->ca_file, res->endpoint),
+					 failure_detail(written, n, "%s (tried %d time)", "%s (tried %d times)",
+									res->transport, n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+			break;
+		case DDB_CALL_TLS_VERIFY:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+					 errmsg("could not verify the TLS certificate of DynamoDB endpoint \"%s\"",
+							res->endpoint),
+					 failure_detail(written, n, "%s (tried %d time)", "%s (tried %d times)",
+									res->transport, n),
+					 errhint("Set the server option \"ca_file\" to a bundle of the certificate authorities that sign the endpoint's certificate."),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+			break;
+		case DDB_CALL_TIMEOUT:
+			ereport(ERROR,
+					(errcode(ERRCODE_CONNECTION_FAILURE),
+					 errmsg("DynamoDB endpoint \"%s\" did not answer in time", res->endpoint),
+					 failure_detail(written, n,
+									"No complete answer within request_timeout of %d ms (tried %d time).",
+									"No complete answer within request_timeout of %d ms (tried %d times).",
+									res->request_timeout_ms, n),
+					 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+			break;
+		case DDB_CALL_CANCELLED:
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_ERROR),
+					 errmsg("DynamoDB %s on table \"%s\" was stopped by a rollback to a savepoint",
+							res->opname, res->table),
+					 errdetail("The request may have been applied, so it is not sent again.")));
+			break;
+		default:
+			break;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_UNABLE_TO_ESTABLISH_CONNECTION),
+			 errmsg("could not reach DynamoDB endpoint \"%s\"", res->endpoint),
+			 failure_detail(written, n, "%s (tried %d time)", "%s (tried %d times)",
+							res->transport, n),
+			 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
+}
+
+/*
+ * Raises the error of a failed call: SQLSTATE from DynamoDB's __type or
+ * the transport failure, DynamoDB's (or libcurl's) own text and how many
+ * times the request was sent in the detail, the operation and table in the
+ * context.  written >= 0 (a write statement) adds how many items the
+ * statement had already written.
+ */
+void
+ddb_report_result(const DdbResult *res, int64 written)
+{
+	ErrorContextCallback errcb;
+
+	Assert(res->status != DDB_CALL_OK);
+	if (res->not_repeated)
+	{
+		errcb.callback = not_repeated_context;
+		errcb.arg = unconstify(char *, res->opname);
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+	}
+	if (res->status == DDB_CALL_ERROR_ANSWER)
+		report_error_answer(res, written);
+	report_transport(res, written);
+}
+
+/* ----------------------------------------------------------------
+ * Follow-ups: the next page, what a batch left unprocessed
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The request for the page after resp (a copy of req starting at resp's
+ * LastEvaluatedKey), or NULL when resp was the last page.
+ */
+cJSON *
+ddb_next_page(const cJSON *req, const cJSON *resp)
+{
+	const cJSON *last = ddb_resp_last_key(resp);
+	cJSON	   *next;
+
+	if (last == NULL)
+		return NULL;
+	next = cJSON_Duplicate(req, true);
+	cJSON_DeleteItemFromObjectCaseSensitive(next, "ExclusiveStartKey");
+	cJSON_AddItemToObject(next, "ExclusiveStartKey", cJSON_Duplicate(last, true));
+	return next;
+}
+
+/* How many keys or items a BatchGetItem or BatchWriteItem answer left unprocessed. */
+int
+ddb_batch_unprocessed(const cJSON *resp)
+{
+	return ddb_resp_unprocessed_count(ddb_resp_unprocessed(resp));
+}
+
+/* A batch still has unprocessed keys or items after max_retries resends. */
+static void report_unprocessed(DdbOp op, const char *table, int left, int resends,
+							   int64 written) pg_attribute_noreturn();
+
+static void
+report_unprocessed(DdbOp op, const char *table, int left, int resends, int64 written)
+{
+	if (op == DDB_OP_BATCH_GET_ITEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("DynamoDB left keys of a BatchGetItem on table \"%s\" unprocessed",
+						table),
+				 errdetail_plural("%d key was still unprocessed after %d resends.",
+								  "%d keys were still unprocessed after %d resends.",
+								  left, left, resends),
+				 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+			 errmsg("DynamoDB left items of a BatchWriteItem on table \"%s\" unprocessed",
+					table),
+			 failure_detail(written, left,
+							"%d item was still unprocessed after %d resends.",
+							"%d items were still unprocessed after %d resends.",
+							left, resends),
+			 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
+}
+
+/*
+ * What follows a BatchGetItem or BatchWriteItem answer: NULL when DynamoDB
+ * processed every key or item; else a call that sends what it left
+ * unprocessed after a backoff (the n-th resend of a batch waits as the
+ * n-th retry of a request does; other calls proceed meanwhile).
+ * *resends counts the resends of this batch; when the server's
+ * max_retries are spent, the error is raised instead (written as for
+ * ddb_report_result).
+ */
+DdbCall *
+ddb_batch_resend(DdbConn *conn, const char *op, const char *table, const cJSON *resp,
+				 int *resends, int64 written)
+{
+	const cJSON *unprocessed = ddb_resp_unprocessed(resp);
+	int			left = ddb_batch_unprocessed(resp);
+	DdbOp		o = ddb_op_from_name(op);
+	cJSON	   *req;
+	DdbCall    *call;
+
+	if (left == 0)
+		return NULL;
+	if (*resends >= ddb_connection_max_retries(conn))
+		report_unprocessed(o, table, left, *resends, written);
+	(*resends)++;
+	req = cJSON_CreateObject();
+	cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unprocessed, true));
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	ddb_stats.retries[o]++;
+	/* what a batch holds is read, or written whole: safe to repeat */
+	call = call_start(conn, op, table, req, true,
+					  ddb_backoff_ms(*resends, pg_prng_uint64(&pg_global_prng_state)));
+	cJSON_Delete(req);
+	return call;
 }
 
 /* Counts what a response says it scanned, returned and consumed. */
-void
-ddb_account_response(DdbOp op, const cJSON *resp)
+static void
+account_response(DdbOp op, const cJSON *resp)
 {
 	ddb_resp_counts c;
 
@@ -293,6 +664,41 @@ copy_desc(const DdbTableDesc *d)
 	return c;
 }
 
+/* A DescribeTable answer, read into a DdbTableDesc in CurrentMemoryContext. */
+static DdbTableDesc *
+read_table(const char *table, const cJSON *resp)
+{
+	const cJSON *t;
+	const cJSON *e;
+	DdbTableDesc *desc;
+
+	t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
+	desc = palloc0(sizeof(DdbTableDesc));
+	desc->name = pstrdup(table);
+	read_key_schema(cJSON_GetObjectItemCaseSensitive(t, "KeySchema"), &desc->pk_attr, &desc->sk_attr);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions"))
+	{
+		char	   *n = json_str(e, "AttributeName");
+		char	   *ty = json_str(e, "AttributeType");
+
+		if (n && ty)
+			desc->attr_types = lappend(lappend(desc->attr_types, n), ty);
+	}
+	if (desc->pk_attr == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("DescribeTable of \"%s\" returned no partition key", table)));
+	desc->pk_type = attr_type(desc->attr_types, desc->pk_attr);
+	desc->sk_type = desc->sk_attr ? attr_type(desc->attr_types, desc->sk_attr) : 0;
+	e = cJSON_GetObjectItemCaseSensitive(t, "ItemCount");
+	desc->item_count = cJSON_IsNumber(e) ? e->valuedouble : 0;
+	e = cJSON_GetObjectItemCaseSensitive(t, "TableSizeBytes");
+	desc->size_bytes = cJSON_IsNumber(e) ? e->valuedouble : 0;
+	desc->indexes = list_concat(read_indexes(cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes"), true),
+								read_indexes(cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes"), false));
+	return desc;
+}
+
 /*
  * DescribeTable, cached per backend until options change.  Returns NULL
  * when missing_ok and the table does not exist.
@@ -306,9 +712,7 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 	MemoryContext oldcxt;
 	MemoryContext tmp;
 	cJSON	   *req;
-	cJSON	   *resp;
-	const cJSON *t;
-	const cJSON *e;
+	DdbResult  *res;
 	DdbTableDesc *desc;
 
 	if (desc_cxt == NULL)
@@ -335,53 +739,41 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 	oldcxt = MemoryContextSwitchTo(tmp);
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "TableName", table);
-	PG_TRY();
-	{
-		resp = ddb_call(conn, "DescribeTable", table, req);
-	}
-	PG_CATCH();
+	res = ddb_call_result(conn, "DescribeTable", table, req);
+	if (res->status != DDB_CALL_OK)
 	{
 		MemoryContextSwitchTo(oldcxt);
-		if (missing_ok && geterrcode() == ERRCODE_FDW_TABLE_NOT_FOUND)
+		if (missing_ok && ddb_result_is(res, "ResourceNotFoundException"))
 		{
-			FlushErrorState();
 			MemoryContextDelete(tmp);
 			return NULL;
 		}
-		PG_RE_THROW();
+		ddb_report_result(res, -1);
 	}
-	PG_END_TRY();
-
 	MemoryContextSwitchTo(desc_cxt);
-	t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
-	desc = palloc0(sizeof(DdbTableDesc));
-	desc->name = pstrdup(table);
-	read_key_schema(cJSON_GetObjectItemCaseSensitive(t, "KeySchema"), &desc->pk_attr, &desc->sk_attr);
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions"))
-	{
-		char	   *n = json_str(e, "AttributeName");
-		char	   *ty = json_str(e, "AttributeType");
-
-		if (n && ty)
-			desc->attr_types = lappend(lappend(desc->attr_types, n), ty);
-	}
-	if (desc->pk_attr == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("DescribeTable of \"%s\" returned no partition key", table)));
-	desc->pk_type = attr_type(desc->attr_types, desc->pk_attr);
-	desc->sk_type = desc->sk_attr ? attr_type(desc->attr_types, desc->sk_attr) : 0;
-	e = cJSON_GetObjectItemCaseSensitive(t, "ItemCount");
-	desc->item_count = cJSON_IsNumber(e) ? e->valuedouble : 0;
-	e = cJSON_GetObjectItemCaseSensitive(t, "TableSizeBytes");
-	desc->size_bytes = cJSON_IsNumber(e) ? e->valuedouble : 0;
-	desc->indexes = list_concat(read_indexes(cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes"), true),
-								read_indexes(cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes"), false));
+	desc = read_table(table, res->json);
 	entry = hash_search(desc_cache, &key, HASH_ENTER, &found);
 	entry->desc = desc;
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(tmp);
 	return copy_desc(desc);
+}
+
+/*
+ * A foreign table's options resolved with its DescribeTable (cached),
+ * fetched through the user mapping of userid: the user the executor will
+ * read the table as (a view's owner, or the current user), also at plan
+ * time.
+ */
+DdbRelOptions *
+ddb_get_rel_options_as(Oid relid, Oid userid)
+{
+	DdbRelOptions *opts = ddb_get_rel_options(relid);
+	DdbConn    *conn = ddb_get_connection(opts->serverid, userid);
+
+	opts->userid = userid;
+	ddb_resolve_rel_options(opts, ddb_describe_table(conn, opts->table, false));
+	return opts;
 }
 
 /* ListTables, every page. */

@@ -3,7 +3,7 @@
  *	  Pure C reading of DynamoDB answers: the __type and message of an
  *	  error body, the accounting fields of an answer (Count, ScannedCount,
  *	  ConsumedCapacity, BatchGetItem Responses), and whether a batch left
- *	  keys or items unprocessed or a page has a successor.
+ *	  keys or items unprocessed (and how many) or a page has a successor.
  *
  * Nothing here includes PostgreSQL headers, so it is unit-tested
  * (test/unit/test_response_core.c) and fuzzed (test/fuzz/
@@ -189,6 +189,28 @@ ddb_resp_unprocessed(const cJSON *resp)
 	const cJSON *u = nonempty_object(resp, "UnprocessedKeys");
 
 	return u ? u : nonempty_object(resp, "UnprocessedItems");
+}
+
+int
+ddb_resp_unprocessed_count(const cJSON *unprocessed)
+{
+	const cJSON *t;
+	long long	n = 0;
+
+	if (!cJSON_IsObject(unprocessed))
+		return 0;
+	cJSON_ArrayForEach(t, unprocessed)
+	{
+		/* BatchWriteItem: {"T": [request, ...]}; BatchGetItem: {"T": {"Keys": [...]}} */
+		const cJSON *list = cJSON_IsArray(t) ? t :
+		cJSON_IsObject(t) ? cJSON_GetObjectItemCaseSensitive(t, "Keys") : NULL;
+
+		if (cJSON_IsArray(list))
+			n += cJSON_GetArraySize(list);
+		if (n > 2147483647LL)
+			return 2147483647;
+	}
+	return (int) n;
 }
 
 const cJSON *

@@ -62,6 +62,14 @@ extern void ddb_resp_counts_read(const cJSON *resp, ddb_resp_counts *out);
  */
 extern const cJSON *ddb_resp_unprocessed(const cJSON *resp);
 
+/*
+ * How many requests an UnprocessedItems object holds (the PutRequests and
+ * DeleteRequests of every table), or how many keys an UnprocessedKeys
+ * object holds (the Keys of every table); members of any other shape count
+ * 0.  Clamped to [0, 2^31 - 1]; 0 for NULL.
+ */
+extern int	ddb_resp_unprocessed_count(const cJSON *unprocessed);
+
 /* "LastEvaluatedKey" when it is a non-empty object, else NULL: there is a next page. */
 extern const cJSON *ddb_resp_last_key(const cJSON *resp);
 

@@ -33,6 +33,7 @@ typedef struct DdbStream
 {
 	cJSON	   *request;		/* first request of the stream (scan context) */
 	DdbCall    *call;			/* request for the next page, or NULL */
+	int			resends;		/* BatchGetItem: resends of unprocessed keys */
 	bool		started;
 	bool		done;
 	MemoryContext cxt;			/* holds the current page */
@@ -130,7 +131,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->plan_exprs = exprs;
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
-	st->opts = ddb_get_rel_options(relid, true);
+	st->opts = ddb_get_rel_options_as(relid, userid);
 	if (explain_only)
 		return st;
 	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
@@ -162,7 +163,7 @@ ddb_scan_create_bare(Oid relid)
 	DdbScanState *st = palloc0(sizeof(DdbScanState));
 	int			i;
 
-	st->opts = ddb_get_rel_options(relid, true);
+	st->opts = ddb_get_rel_options_as(relid, GetUserId());
 	st->check_shape = true;
 	if (st->opts->type_attribute)
 		st->flags |= DDB_FLAG_TYPE_CHECK;
@@ -186,7 +187,7 @@ ddb_scan_user(ForeignScan *fsplan, EState *estate)
 	if (rti == 0)
 		rti = bms_next_member(fsplan->fs_relids, -1);
 	rte = exec_rt_fetch(rti, estate);
-	return rte->checkAsUser ? rte->checkAsUser : GetUserId();
+	return ddb_rte_user(rte);
 #endif
 }
 
@@ -519,10 +520,7 @@ build_streams(DdbScanState *st)
 static void
 stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
 {
-	char	   *body = cJSON_PrintUnformatted(req);
-
-	s->call = ddb_call_start(st->conn, ddb_op_names[st->op], st->opts->table, body);
-	cJSON_free(body);
+	s->call = ddb_call_start(st->conn, ddb_op_names[st->op], st->opts->table, req);
 	if (!s->started)
 	{
 		s->started = true;
@@ -592,25 +590,14 @@ next_page(DdbScanState *st, DdbStream *s)
 	}
 	else if (st->op == DDB_OP_BATCH_GET_ITEM)
 	{
-		cJSON	   *unp = cJSON_GetObjectItemCaseSensitive(resp, "UnprocessedKeys");
-
 		items = cJSON_GetObjectItemCaseSensitive(
 												 cJSON_GetObjectItemCaseSensitive(resp, "Responses"), st->opts->table);
-		if (unp && cJSON_GetArraySize(unp) > 0)
-		{
-			/* keys DynamoDB did not get to: ask again (the HTTP layer backs off on throttling) */
-			cJSON	   *req = cJSON_CreateObject();
-
-			cJSON_AddItemToObject(req, "RequestItems", cJSON_Duplicate(unp, true));
-			cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-			ddb_stats.retries[DDB_OP_BATCH_GET_ITEM]++;
-			stream_send(st, s, req);
-		}
+		/* keys DynamoDB did not get to: asked for again, with backoff and a budget */
+		s->call = ddb_batch_resend(st->conn, "BatchGetItem", st->opts->table, resp,
+								   &s->resends, -1);
 	}
 	else
 	{
-		const cJSON *last = cJSON_GetObjectItemCaseSensitive(resp, "LastEvaluatedKey");
-
 		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
 		if (st->flags & DDB_FLAG_COUNT)
 		{
@@ -620,16 +607,15 @@ next_page(DdbScanState *st, DdbStream *s)
 		}
 		st->received += (st->flags & DDB_FLAG_COUNT) ? s->count : cJSON_GetArraySize(items);
 		/* with a pushed LIMIT, no page beyond the rows the query can use */
-		if (last && cJSON_GetArraySize(last) > 0 &&
-			(st->limit == 0 || st->received < st->limit))
+		if (st->limit == 0 || st->received < st->limit)
 		{
-			cJSON	   *req = cJSON_Duplicate(s->request, true);
+			cJSON	   *req = ddb_next_page(s->request, resp);
 
-			cJSON_AddItemToObject(req, "ExclusiveStartKey", cJSON_Duplicate(last, true));
-			if (st->limit > 0)
+			if (req && st->limit > 0)
 				cJSON_ReplaceItemInObjectCaseSensitive(req, "Limit",
 													   cJSON_CreateNumber((double) (st->limit - st->received)));
-			stream_send(st, s, req);
+			if (req)
+				stream_send(st, s, req);
 		}
 	}
 	s->next_item = items ? items->child : NULL;

@@ -28,6 +28,10 @@
 #	              table's requests (keys) is forwarded, the rest comes back
 #	              as UnprocessedItems (UnprocessedKeys), as DynamoDB does
 #	              when it is busy; other operations are forwarded faithfully
+#	unprocessed_all  BatchWriteItem / BatchGetItem only: nothing is forwarded;
+#	              the answer (200) holds every request (key) as unprocessed,
+#	              as DynamoDB does when a table stays throttled; other
+#	              operations are forwarded faithfully
 #	none          (in scripts) forwarded faithfully: lets the retry of the
 #	              request just faulted through
 #
@@ -68,7 +72,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 KINDS = ["throughput", "throttling", "500", "503", "reset_before",
          "reset_after", "delay", "truncate", "badjson"]
 # kinds that are only chosen when named (not part of the default mix)
-EXTRA_KINDS = ["unprocessed"]
+EXTRA_KINDS = ["unprocessed", "unprocessed_all"]
 
 ERRORS = {
     "throughput": (400, "com.amazonaws.dynamodb.v20120810#"
@@ -326,6 +330,10 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         held = None
+        if kind == "unprocessed_all" and op in ("BatchWriteItem",
+                                                "BatchGetItem"):
+            self.send_bytes(200, all_unprocessed(op, body))
+            return
         if kind == "unprocessed" and op in ("BatchWriteItem", "BatchGetItem"):
             body, held = split_batch(op, body)
 
@@ -382,6 +390,15 @@ def split_batch(op, body):
                 part["Keys"], rest["Keys"] = keys[:(n + 1) // 2], keys[(n + 1) // 2:]
                 held[table] = rest
     return json.dumps(req).encode(), held
+
+
+def all_unprocessed(op, body):
+    """An answer that processed nothing: every request comes back."""
+    items = json.loads(body).get("RequestItems", {})
+    if op == "BatchWriteItem":
+        return json.dumps({"UnprocessedItems": items}).encode()
+    return json.dumps({"Responses": {t: [] for t in items},
+                       "UnprocessedKeys": items}).encode()
 
 
 def merge_unprocessed(op, data, held):

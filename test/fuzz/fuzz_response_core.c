@@ -7,8 +7,9 @@
  * tree, and as a successful answer.  Checks: the two error readings agree,
  * a type never keeps its namespace, the text reading always terminates its
  * (sometimes tiny) buffer, counts stay in [0, 2^53] and capacity is finite
- * and non-negative, and unprocessed/last-key results are non-empty objects
- * that are members of the answer itself.
+ * and non-negative, unprocessed/last-key results are non-empty objects
+ * that are members of the answer itself, and unprocessed counts are never
+ * negative.
  */
 #include "response_core.h"
 
@@ -68,6 +69,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	u = ddb_resp_unprocessed(json);
 	if (u && (!cJSON_IsObject(u) || u->child == NULL || !is_member(json, u)))
+		abort();
+	if (ddb_resp_unprocessed_count(u) < 0 || (u == NULL && ddb_resp_unprocessed_count(u) != 0))
+		abort();
+	if (ddb_resp_unprocessed_count(json) < 0)
 		abort();
 	u = ddb_resp_last_key(json);
 	if (u && (!cJSON_IsObject(u) || u->child == NULL || !is_member(json, u)))

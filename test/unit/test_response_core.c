@@ -191,6 +191,26 @@ test_pages(void)
 	cJSON_Delete(j);
 	CHECK(ddb_resp_unprocessed(NULL) == NULL);
 
+	/* how many: requests of every table, or keys of every table */
+	j = cJSON_Parse("{\"UnprocessedItems\":{\"A\":[{\"PutRequest\":{}},{\"DeleteRequest\":{}}],"
+					"\"B\":[{\"PutRequest\":{}}]}}");
+	CHECK(ddb_resp_unprocessed_count(ddb_resp_unprocessed(j)) == 3);
+	cJSON_Delete(j);
+	j = cJSON_Parse("{\"UnprocessedKeys\":{\"A\":{\"Keys\":[{},{}],\"ConsistentRead\":true},"
+					"\"B\":{\"Keys\":[{}]}}}");
+	CHECK(ddb_resp_unprocessed_count(ddb_resp_unprocessed(j)) == 3);
+	cJSON_Delete(j);
+	/* a table with no keys, or of another shape, counts nothing */
+	j = cJSON_Parse("{\"UnprocessedKeys\":{\"A\":{\"Keys\":[]},\"B\":{\"Keys\":{}},\"C\":7,"
+					"\"D\":{\"Other\":[1]}}}");
+	CHECK(ddb_resp_unprocessed(j) != NULL);
+	CHECK(ddb_resp_unprocessed_count(ddb_resp_unprocessed(j)) == 0);
+	cJSON_Delete(j);
+	j = cJSON_Parse("[1,2]");
+	CHECK(ddb_resp_unprocessed_count(j) == 0);
+	cJSON_Delete(j);
+	CHECK(ddb_resp_unprocessed_count(NULL) == 0);
+
 	j = cJSON_Parse("{\"Items\":[],\"LastEvaluatedKey\":{\"id\":{\"S\":\"k\"}}}");
 	CHECK(ddb_resp_last_key(j) == cJSON_GetObjectItemCaseSensitive(j, "LastEvaluatedKey"));
 	cJSON_Delete(j);
