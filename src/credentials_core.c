@@ -27,6 +27,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#if defined(__GNUC__)
+static void set_err(char *err, size_t errlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+#endif
+
 static void
 set_err(char *err, size_t errlen, const char *fmt,...)
 {

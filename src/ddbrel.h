@@ -144,6 +144,7 @@ extern void ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 extern void ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out);
 extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
+extern void ddb_check_url_option(const char *name, const char *value);
 
 /* ----------------------------------------------------------------
  * HTTP client and requests (http.c, request.c)
@@ -196,6 +197,38 @@ extern cJSON *ddb_call_finish(DdbCall *call);
 extern int	ddb_last_call_attempts;
 extern void ddb_call_cancel(DdbCall *call);
 extern void ddb_http_abort_all(void);
+
+/* http.c: one plain HTTP request, for the credential providers */
+typedef struct DdbHttpRequest
+{
+	const char *method;			/* "GET", "PUT" or "POST" */
+	const char *url;
+	const char *const *headers; /* "Name: value" lines, NULL-terminated, or NULL */
+	const char *body;			/* POST body, or NULL */
+	size_t		body_len;
+	int			connect_timeout_ms;
+	int			timeout_ms;
+	const char *ca_file;		/* NULL: the system CA bundle */
+	bool		verify_tls;
+	bool		no_proxy;		/* never through a proxy (metadata endpoints) */
+	size_t		max_response;	/* longer answers fail; 0: 1 MB */
+} DdbHttpRequest;
+
+typedef struct DdbHttpResult
+{
+	long		status;			/* HTTP status; 0 when no answer came */
+	char	   *body;			/* palloc'd, NUL-terminated */
+	size_t		body_len;
+	char		error[256];		/* why no answer came */
+} DdbHttpResult;
+
+extern void ddb_http_simple(const DdbHttpRequest *req, DdbHttpResult *res);
+
+/* credentials.c: AWS credentials and endpoints of a server */
+extern void ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out);
+extern void ddb_validate_aws_options(List *options, Oid context);
+extern char *ddb_default_endpoint(const char *service, const char *region,
+								  List *server_options);
 
 /* request.c */
 extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, cJSON *req);

@@ -84,6 +84,11 @@ dup_str(const char *s)
 	return s ? dup_range(s, strlen(s)) : NULL;
 }
 
+#if defined(__GNUC__)
+static void set_err(char *err, size_t errlen, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+#endif
+
 static void
 set_err(char *err, size_t errlen, const char *fmt,...)
 {
