@@ -35,15 +35,17 @@
  *	  Credentials other than the user mapping's and the environment's (read
  *	  every time: cheap, and a change is seen at once) are kept per backend
  *	  by (server, user), with a fingerprint of the options that made them,
- *	  in malloc'd memory that is wiped when an entry is dropped: when a
- *	  server or user mapping changes (syscache invalidation), when they are
- *	  replaced, and when the backend exits.  Credentials that expire are
+ *	  in malloc'd memory that is wiped when an entry is dropped: when its
+ *	  server or a user mapping that may apply changes (syscache
+ *	  invalidation), when they are replaced, and when the backend exits.  Credentials that expire are
  *	  fetched again DDB_CRED_REFRESH_MARGIN_S (5 minutes) before they expire
  *	  by the first statement of a transaction, and only
  *	  DDB_CRED_MIN_MARGIN_S (1 minute) before by later statements of the
  *	  transaction that last used them: the connection layer drops requests
  *	  in flight when its credentials change, and a transaction (a cursor)
- *	  may still have some.  A statement that runs past the expiry of the
+ *	  may still have some.  Credentials fetched by the running statement
+ *	  serve the rest of it until they expire (planning and execution ask
+ *	  several times).  A statement that runs past the expiry of the
  *	  credentials it started with fails with DynamoDB's ExpiredToken error.
  *
  * Secrets are never logged and never appear in errors: a failure names the
@@ -52,6 +54,7 @@
  */
 #include "credentials.h"
 
+#include "access/xact.h"
 #include "catalog/pg_foreign_server.h"
 #include "catalog/pg_user_mapping.h"
 #include "commands/defrem.h"
@@ -63,6 +66,7 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include <ctype.h>
 #include <time.h>
@@ -357,7 +361,12 @@ typedef struct CredEntry
 	CredKey		key;
 	char	   *fingerprint;	/* malloc'd */
 	ddb_cred	cred;			/* malloc'd, wiped when dropped */
+	uint32		server_hash;	/* syscache hashes of the server, */
+	uint32		um_hash;		/* of the user's mapping, */
+	uint32		public_hash;	/* and of the PUBLIC mapping */
 	LocalTransactionId lxid;	/* the transaction that last used them */
+	LocalTransactionId fetch_lxid;	/* the statement that fetched them: */
+	TimestampTz fetch_stmt;		/* its transaction and start time */
 } CredEntry;
 
 static HTAB *cred_cache = NULL;
@@ -386,11 +395,31 @@ cache_clear_all(void)
 	}
 }
 
-/* Any change of a server or user mapping may change whose credentials apply. */
+/*
+ * A change of a server drops its entries; a change of a user mapping drops
+ * the entries of its user and server, or of every user of its server for
+ * the PUBLIC mapping (a new mapping of the user may take over from the
+ * PUBLIC one, so both are watched); a reset (hashvalue 0) drops all.
+ */
 static void
 cred_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	cache_clear_all();
+	HASH_SEQ_STATUS seq;
+	CredEntry  *e;
+
+	if (cred_cache == NULL)
+		return;
+	hash_seq_init(&seq, cred_cache);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		if (hashvalue != 0 && cacheid == FOREIGNSERVEROID && e->server_hash != hashvalue)
+			continue;
+		if (hashvalue != 0 && cacheid == USERMAPPINGUSERSERVER &&
+			e->um_hash != hashvalue && e->public_hash != hashvalue)
+			continue;
+		entry_clear(e);
+		(void) hash_search(cred_cache, &e->key, HASH_REMOVE, NULL);
+	}
 }
 
 static void
@@ -411,8 +440,20 @@ cache_init(void)
 	ctl.entrysize = sizeof(CredEntry);
 	cred_cache = hash_create("ddbrel credentials", 8, &ctl, HASH_ELEM | HASH_BLOBS);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, cred_inval_callback, (Datum) 0);
-	CacheRegisterSyscacheCallback(USERMAPPINGOID, cred_inval_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(USERMAPPINGUSERSERVER, cred_inval_callback, (Datum) 0);
 	on_proc_exit(cred_exit_callback, (Datum) 0);
+}
+
+/*
+ * Whether the entry was fetched by the statement running now: then it is as
+ * fresh as a new fetch would be, and is used until it actually expires
+ * (planning and execution ask several times per statement).
+ */
+static bool
+fetched_this_statement(const CredEntry *e)
+{
+	return e->fetch_lxid == DDB_MY_LXID &&
+		e->fetch_stmt == GetCurrentStatementStartTimestamp();
 }
 
 /* Copies cached credentials into the caller's palloc'd struct. */
@@ -567,11 +608,13 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 	{
 		e->fingerprint = NULL;
 		memset(&e->cred, 0, sizeof(e->cred));
-		e->lxid = InvalidLocalTransactionId;
+		e->lxid = e->fetch_lxid = InvalidLocalTransactionId;
 	}
 	if (e->fingerprint == NULL || strcmp(e->fingerprint, fp) != 0 ||
 		e->cred.access_key_id == NULL ||
-		ddb_cred_refresh_due(now, e->cred.expiration, e->lxid == DDB_MY_LXID))
+		(fetched_this_statement(e) ?
+		 (e->cred.expiration != 0 && now >= e->cred.expiration) :
+		 ddb_cred_refresh_due(now, e->cred.expiration, e->lxid == DDB_MY_LXID)))
 	{
 		ddb_cred	fresh;
 
@@ -582,6 +625,13 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 		if (found)
 			entry_clear(e);
 		e->cred = fresh;
+		e->server_hash = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
+		e->um_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+										   ObjectIdGetDatum(serverid));
+		e->public_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+											   ObjectIdGetDatum(serverid));
+		e->fetch_lxid = DDB_MY_LXID;
+		e->fetch_stmt = GetCurrentStatementStartTimestamp();
 		e->fingerprint = strdup(fp);
 		if (e->fingerprint == NULL)
 		{
