@@ -253,6 +253,31 @@ SELECT try('SELECT count(*) FROM creds.keys_ignored_users');
 -- after all that, IMDSv1 was never tried and DynamoDB refused no request
 \! /usr/bin/python3 test/credctl.py stats imds_v1_attempt ddb_rejected
 
+-- ---- debug5: messages to the client and the server log ----------------------
+-- test/credentials_debug5.sql reads through every source again, in a new
+-- backend (nothing cached) with client_min_messages and log_min_messages at
+-- debug5; its output goes to a file, as DEBUG lines are not stable enough
+-- for an expected file.  Then every secret the test servers know or issued
+-- is looked for there and in the server log.
+SELECT current_database() AS db \gset
+\setenv PGDATABASE :db
+\getenv issued_file DDB_ISSUED_SECRETS
+\setenv DDB_CRED_OUT :tmpdir/credentials_debug5.out
+\! psql -X -q -f test/credentials_debug5.sql >"$DDB_CRED_OUT" 2>&1; echo "debug5 session exit status $?"
+CREATE TABLE issued AS
+  SELECT s FROM regexp_split_to_table(pg_read_file(:'issued_file'), E'\n') s WHERE s <> '';
+SELECT position('DEBUG:' IN t) > 0 AS has_debug_messages,
+       position('new AWS credentials for server "prof_chained" from profile "chained"' IN t) > 0 AS tells_fetches,
+       (length(t) - length(replace(t, 'ERROR:  28000', ''))) / length('ERROR:  28000') AS credential_errors,
+       (SELECT count(*) FROM issued) > 30 AS many_secrets_known,
+       (SELECT count(*) FROM issued WHERE position(s IN t) > 0) AS secrets_in_output
+  FROM pg_read_file(:'tmpdir' || '/credentials_debug5.out') t;
+-- (the user mapping keys of this file may show in the log where PostgreSQL
+-- echoes a statement; test/run.sh checks that they show nowhere else)
+SELECT count(*) AS issued_secrets_in_server_log
+  FROM issued, pg_read_file(:'tmpdir' || '/postgres.log') t
+ WHERE s !~ '^credtest-' AND position(s IN t) > 0;
+
 -- ---- who may choose a source ---------------------------------------------
 CREATE ROLE ddb_cred_owner LOGIN;
 CREATE ROLE ddb_cred_alice LOGIN;

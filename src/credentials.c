@@ -133,6 +133,19 @@ source_name(DdbCredSource s)
 	return sources[s].name;
 }
 
+/* The source of a server for messages: its profile named. */
+static const char *
+source_from(const DdbCredConfig *cfg)
+{
+	const char *name = cfg->profile;
+
+	if (cfg->source != DDB_SRC_PROFILE)
+		return sources[cfg->source].from;
+	if (name == NULL)
+		name = getenv("AWS_PROFILE");
+	return psprintf("profile \"%s\"", (name && *name) ? name : "default");
+}
+
 /* Whether every character of s is one of the letters, digits and extra. */
 static bool
 chars_ok(const char *s, const char *extra)
@@ -532,7 +545,7 @@ fetch_chain(const DdbCredConfig *cfg, const DdbCredentials *um, ddb_cred *out)
 	if (cur->expiration != 0 && cur->expiration <= (long long) time(NULL))
 	{
 		ddb_cred_free(cur);
-		ddb_cred_fail(cfg, sources[cfg->source].from, NULL,
+		ddb_cred_fail(cfg, source_from(cfg), NULL,
 					  "The credentials it gave had already expired; is the database server's clock right?");
 	}
 	*out = *cur;
@@ -585,7 +598,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("user mapping for \"%s\" on server \"%s\" holds keys, but the server takes its credentials from %s",
 							GetUserNameFromId(userid, false), server->servername,
-							sources[cfg.source].from),
+							source_from(&cfg)),
 					 errhint("Remove access_key_id, secret_access_key and session_token from the user mapping, or use a server with credential_source 'user_mapping'.")));
 		if (cfg.source == DDB_SRC_ENVIRONMENT && cfg.role_arn == NULL)
 		{
@@ -640,7 +653,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 		}
 		elog(DEBUG1, "ddbrel: new AWS credentials for server \"%s\" from %s%s%s",
-			 server->servername, sources[cfg.source].from,
+			 server->servername, source_from(&cfg),
 			 cfg.role_arn ? " through role " : "", cfg.role_arn ? cfg.role_arn : "");
 	}
 	e->lxid = DDB_MY_LXID;
