@@ -629,7 +629,10 @@ ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out)
 
 /* ---- credential_process ----------------------------------------------- */
 
-/* In the child, between fork and exec: only async-signal-safe calls. */
+/*
+ * In the child, between fork and exec (signals blocked): only
+ * async-signal-safe calls.
+ */
 static void
 child_exec(char **argv, int out_fd, int err_fd)
 {
@@ -718,6 +721,8 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 	ProcRun    *p;
 	int			status = 0;
 	long long	deadline;
+	sigset_t	all_signals;
+	sigset_t	saved_mask;
 
 	memset(out, 0, sizeof(*out));
 	if (argv == NULL)
@@ -737,10 +742,18 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 	p = palloc0(sizeof(ProcRun));
 	initStringInfo(&p->out);
 	initStringInfo(&p->err);
+	/*
+	 * No signal handler of the backend may run in the child before exec:
+	 * block everything around fork; the child resets the handlers before it
+	 * unblocks.
+	 */
 	fflush(NULL);
+	sigfillset(&all_signals);
+	sigprocmask(SIG_SETMASK, &all_signals, &saved_mask);
 	p->pid = fork();
 	if (p->pid == 0)
 		child_exec(argv, out_pipe[1], err_pipe[1]);
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	close(out_pipe[1]);
 	close(err_pipe[1]);
 	p->out_fd = out_pipe[0];
