@@ -392,6 +392,27 @@ entry_clear(CredEntry *e)
 	e->fingerprint = NULL;
 }
 
+/*
+ * A new entry: nothing cached yet, and the syscache hashes that drop it
+ * (set at once: a failed fetch leaves the entry behind).
+ */
+static void
+entry_init(CredEntry *e)
+{
+	Oid			serverid = e->key.serverid;
+	Oid			userid = e->key.userid;
+
+	e->fingerprint = NULL;
+	memset(&e->cred, 0, sizeof(e->cred));
+	e->server_hash = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
+	e->um_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
+									   ObjectIdGetDatum(serverid));
+	e->public_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
+										   ObjectIdGetDatum(serverid));
+	e->lxid = e->fetch_lxid = InvalidLocalTransactionId;
+	e->fetch_stmt = 0;
+}
+
 static void
 cache_clear_all(void)
 {
@@ -618,11 +639,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 	fp = fingerprint(&cfg, have_um ? &um : NULL);
 	e = hash_search(cred_cache, &key, HASH_ENTER, &found);
 	if (!found)
-	{
-		e->fingerprint = NULL;
-		memset(&e->cred, 0, sizeof(e->cred));
-		e->lxid = e->fetch_lxid = InvalidLocalTransactionId;
-	}
+		entry_init(e);
 	if (e->fingerprint == NULL || strcmp(e->fingerprint, fp) != 0 ||
 		e->cred.access_key_id == NULL ||
 		(fetched_this_statement(e) ?
@@ -637,12 +654,9 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 		e = hash_search(cred_cache, &key, HASH_ENTER, &found);
 		if (found)
 			entry_clear(e);
+		else
+			entry_init(e);
 		e->cred = fresh;
-		e->server_hash = GetSysCacheHashValue1(FOREIGNSERVEROID, ObjectIdGetDatum(serverid));
-		e->um_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(userid),
-										   ObjectIdGetDatum(serverid));
-		e->public_hash = GetSysCacheHashValue2(USERMAPPINGUSERSERVER, ObjectIdGetDatum(InvalidOid),
-											   ObjectIdGetDatum(serverid));
 		e->fetch_lxid = DDB_MY_LXID;
 		e->fetch_stmt = GetCurrentStatementStartTimestamp();
 		e->fingerprint = strdup(fp);

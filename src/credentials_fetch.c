@@ -336,7 +336,6 @@ sts_call(const DdbCredConfig *cfg, const char *from, char *body,
 		}
 		break;
 	}
-	explicit_bzero(body, strlen(body));
 	if (res.status == 0)
 		ddb_cred_fail(cfg, from, "Check sts_endpoint and the network path to STS.", "%s",
 					  http_failure("STS at", cfg->sts_url, &res, attempt));
@@ -388,6 +387,7 @@ ddb_assume_role(const DdbCredConfig *cfg, const ddb_cred *base, const char *role
 	}
 	PG_FINALLY();
 	{
+		explicit_bzero(body, strlen(body));
 		free(body);
 	}
 	PG_END_TRY();
@@ -428,6 +428,7 @@ web_identity(const DdbCredConfig *cfg, const char *from, const char *token_file,
 	}
 	PG_FINALLY();
 	{
+		explicit_bzero(body, strlen(body));
 		free(body);
 	}
 	PG_END_TRY();
