@@ -210,6 +210,11 @@ SELECT try('SELECT count(*) FROM creds.imds_opt_users');
 ALTER SERVER ecs OPTIONS (SET connect_timeout '5000');
 SELECT try('SELECT count(*) FROM creds.ecs_users');
 \! /usr/bin/python3 test/credctl.py config ecs=ok
+-- STS does not accept the web identity token
+\! /usr/bin/python3 test/credctl.py config web=deny
+ALTER SERVER web OPTIONS (ADD connect_timeout '4000');
+SELECT try('SELECT count(*) FROM creds.web_users');
+\! /usr/bin/python3 test/credctl.py config web=ok
 -- STS refuses: a role the caller may not assume, a missing ExternalId, a
 -- key STS does not know, a wrong secret (STS recomputes the signature)
 CREATE SERVER bad_role FOREIGN DATA WRAPPER ddbrel

@@ -7,9 +7,10 @@
  * the AWS CLI uses: "[section]" headers, "key = value" or "key: value"
  * lines (keys case-insensitive, the first '=' or ':' delimits), whole-line
  * comments starting with '#' or ';', indented continuation lines (blank
- * lines and comments in between do not end a value), no inline comments.  In the config file a profile is "[default]" or
- * "[profile NAME]"; in the credentials file it is "[NAME]".  Settings of
- * the credentials file win over the config file's for the same profile.
+ * lines and comments in between do not end a value), no inline comments.
+ * In the config file a profile is "[default]" or "[profile NAME]"; in the
+ * credentials file it is "[NAME]".  Settings of the credentials file win
+ * over the config file's for the same profile.
  * Anything else (other sections, lines before the first section, lines
  * that are not settings) is skipped rather than refused: a file that the
  * CLI reads is read here too.
@@ -379,12 +380,14 @@ take_static(resolve_ctx *c, const char *profile, bool from_credentials_only)
 		return 1;				/* not here */
 	if (ak == NULL || ak->value[0] == '\0')
 	{
-		set_err(c->err, c->errlen, "profile \"%s\" has aws_secret_access_key but no aws_access_key_id", profile);
+		set_err(c->err, c->errlen,
+				"profile \"%s\" has aws_secret_access_key but no aws_access_key_id", profile);
 		return -1;
 	}
 	if (sk == NULL || sk->value[0] == '\0')
 	{
-		set_err(c->err, c->errlen, "profile \"%s\" has aws_access_key_id but no aws_secret_access_key", profile);
+		set_err(c->err, c->errlen,
+				"profile \"%s\" has aws_access_key_id but no aws_secret_access_key", profile);
 		return -1;
 	}
 	if (tok == NULL)

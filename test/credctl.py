@@ -5,7 +5,7 @@
 
 	credctl.py reset                     zero the counters
 	credctl.py config KEY=VALUE ...      lifetime=SECONDS, imds=ok|refuse_put|no_role,
-	                                     ecs=ok|deny
+	                                     ecs=ok|deny, web=ok|deny
 	credctl.py stats [NAME ...]          "name=value" lines, sorted; the names
 	                                     given (a missing one prints 0), or all;
 	                                     "ddbrel-<pid>" shows as ddbrel-PID

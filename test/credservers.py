@@ -34,7 +34,8 @@ Each server checks what it receives, as the real one would, and counts it:
 Credentials they issue expire after "lifetime" seconds (default 3600).
 
 Control port (JSON): GET /stats; POST /reset; POST /config {"lifetime": N,
-"upstream": URL, "imds": "ok"|"refuse_put"|"no_role", "ecs": "ok"|"deny"}; POST /issue
+"upstream": URL, "imds": "ok"|"refuse_put"|"no_role", "ecs": "ok"|"deny",
+"web": "ok"|"deny"}; POST /issue
 {"issuer": NAME} gives a fresh credential_process answer.
 test/credctl.py is its command-line client.
 """
@@ -281,7 +282,7 @@ class StsHandler(Handler):
         count("sts_web_identity")
         note("sts_web_signed", "yes" if "Authorization" in self.headers else "no")
         note("sts_session_name", form.get("RoleSessionName", ""))
-        if form.get("WebIdentityToken") != STATE["web_token"]:
+        if STATE["web"] == "deny" or form.get("WebIdentityToken") != STATE["web_token"]:
             return sts_error(400, "InvalidIdentityToken", "The web identity token could not be validated.")
         if form.get("RoleArn") != ROLE_WEB:
             return sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
@@ -412,7 +413,7 @@ class CtlHandler(Handler):
             with LOCK:
                 reset_stats()
         elif self.path == "/config":
-            for k in ("lifetime", "upstream", "imds", "ecs"):
+            for k in ("lifetime", "upstream", "imds", "ecs", "web"):
                 if k in req:
                     STATE[k] = req[k]
         elif self.path == "/issue":
@@ -469,7 +470,8 @@ def main():
     LOG = open(a.log, "a")
     SECRETS_FILE = open(os.path.join(a.dir, "issued-secrets"), "a")
     os.chmod(os.path.join(a.dir, "issued-secrets"), 0o644)
-    STATE.update(lifetime=3600, upstream=None, imds="ok", ecs="ok", serial=0, imds_tokens=set(),
+    STATE.update(lifetime=3600, upstream=None, imds="ok", ecs="ok", web="ok", serial=0,
+                 imds_tokens=set(),
                  env_key=a.env_key, env_secret=a.env_secret,
                  web_token="eyJhbGciOiJSUzI1NiJ9.web-identity-TOKEN-" + secrets.token_urlsafe(24),
                  container_token="container-TOKEN-" + secrets.token_urlsafe(24))
