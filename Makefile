@@ -4,7 +4,9 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
        src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o \
        src/catalog.o \
-       src/retry_core.o
+       src/retry_core.o \
+       src/credentials.o src/credentials_fetch.o src/credentials_core.o \
+       src/profile_core.o src/endpoint.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -17,8 +19,11 @@ DATA_built = sql/ddbrel--0.1.sql
 # than $DDB_BACKEND (see test/regress_tests.sh)
 REGRESS = $(shell bash test/regress_tests.sh)
 
-PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99
-SHLIB_LINK = -lcurl -lcrypto -lcjson
+# libxml2 reads STS answers (credentials_core.c)
+XML2_CFLAGS := $(shell xml2-config --cflags 2>/dev/null || echo -I/usr/include/libxml2)
+XML2_LIBS := $(shell xml2-config --libs 2>/dev/null || echo -lxml2)
+PG_CPPFLAGS = -I$(srcdir)/src -std=gnu99 $(XML2_CFLAGS)
+SHLIB_LINK = -lcurl -lcrypto -lcjson $(XML2_LIBS)
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -36,4 +41,5 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 
 # every object depends on the shared headers
 $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
-         src/retry_core.h
+         src/retry_core.h \
+         src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h

@@ -146,6 +146,7 @@ extern void ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out);
 extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);
+extern void ddb_check_url_option(const char *name, const char *value);
 
 /* ----------------------------------------------------------------
  * The call layer (http.c, request.c)
@@ -259,6 +260,38 @@ extern DdbResult *ddb_call_result(DdbConn *conn, const char *op, const char *tab
 extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, const cJSON *req);
 extern bool ddb_result_is(const DdbResult *res, const char *type);
 extern void ddb_report_result(const DdbResult *res, int64 written) pg_attribute_noreturn();
+
+/* http.c: one plain HTTP request, for the credential providers */
+typedef struct DdbHttpRequest
+{
+	const char *method;			/* "GET", "PUT" or "POST" */
+	const char *url;
+	const char *const *headers; /* "Name: value" lines, NULL-terminated, or NULL */
+	const char *body;			/* POST body, or NULL */
+	size_t		body_len;
+	int			connect_timeout_ms;
+	int			timeout_ms;
+	const char *ca_file;		/* NULL: the system CA bundle */
+	bool		verify_tls;
+	bool		no_proxy;		/* never through a proxy (metadata endpoints) */
+	size_t		max_response;	/* longer answers fail; 0: 1 MB */
+} DdbHttpRequest;
+
+typedef struct DdbHttpResult
+{
+	long		status;			/* HTTP status; 0 when no answer came */
+	char	   *body;			/* palloc'd, NUL-terminated */
+	size_t		body_len;
+	char		error[256];		/* why no answer came */
+} DdbHttpResult;
+
+extern void ddb_http_simple(const DdbHttpRequest *req, DdbHttpResult *res);
+
+/* credentials.c: AWS credentials and endpoints of a server */
+extern void ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out);
+extern void ddb_validate_aws_options(List *options, Oid context);
+extern char *ddb_default_endpoint(const char *service, const char *region,
+								  List *server_options);
 
 /* request.c: follow-ups of an answer */
 extern cJSON *ddb_next_page(const cJSON *req, const cJSON *resp);

@@ -39,7 +39,8 @@ typedef enum DdbOptKind
 	OPT_URL,
 	OPT_REGION,
 	OPT_TEMPLATE,
-	OPT_SECRET
+	OPT_SECRET,
+	OPT_AWS						/* checked together by ddb_validate_aws_options */
 } DdbOptKind;
 
 typedef struct DdbOptionDef
@@ -62,6 +63,17 @@ static const DdbOptionDef ddb_options[] = {
 	{"max_requests_per_second", ForeignServerRelationId, OPT_INT, 0, 1000000},
 	{"ca_file", ForeignServerRelationId, OPT_TEXT},
 	{"verify_tls", ForeignServerRelationId, OPT_BOOL},
+	/* server: where credentials come from, and AWS endpoints (credentials.c) */
+	{"credential_source", ForeignServerRelationId, OPT_AWS},
+	{"profile", ForeignServerRelationId, OPT_AWS},
+	{"role_arn", ForeignServerRelationId, OPT_AWS},
+	{"external_id", ForeignServerRelationId, OPT_AWS},
+	{"role_session_name", ForeignServerRelationId, OPT_AWS},
+	{"role_duration", ForeignServerRelationId, OPT_AWS},
+	{"sts_endpoint", ForeignServerRelationId, OPT_AWS},
+	{"imds_endpoint", ForeignServerRelationId, OPT_AWS},
+	{"use_fips_endpoint", ForeignServerRelationId, OPT_AWS},
+	{"use_dualstack_endpoint", ForeignServerRelationId, OPT_AWS},
 	/* user mapping */
 	{"access_key_id", UserMappingRelationId, OPT_SECRET},
 	{"secret_access_key", UserMappingRelationId, OPT_SECRET},
@@ -236,9 +248,10 @@ endpoint_host_is_link_local(const char *host, size_t len)
  * Anyone who may create a server may set the endpoint (the credentials
  * are the user mapping's, and leave the backend only as a signature), but
  * only a superuser may point it at a link-local (instance metadata) address.
+ * The same rule holds for sts_endpoint (option name in name).
  */
-static void
-check_endpoint(const char *value)
+void
+ddb_check_url_option(const char *name, const char *value)
 {
 	const char *p;
 	const char *end;
@@ -252,13 +265,13 @@ check_endpoint(const char *value)
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"endpoint\" must be an http:// or https:// URL"),
+				 errmsg("option \"%s\" must be an http:// or https:// URL", name),
 				 errdetail("\"%s\" is not.", value)));
 	if (*p == '\0' || *p == '/' || *p == ':' || strchr(p, '@') != NULL ||
 		strpbrk(value, " \t\r\n?#") != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"endpoint\" must name a host, without user information, query or fragment"),
+				 errmsg("option \"%s\" must name a host, without user information, query or fragment", name),
 				 errdetail("\"%s\" is not such a URL.", value)));
 	if (superuser())
 		return;
@@ -277,7 +290,7 @@ check_endpoint(const char *value)
 		endpoint_host_is_link_local(host, hostlen))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only a superuser may set option \"endpoint\" to a link-local address"),
+				 errmsg("only a superuser may set option \"%s\" to a link-local address", name),
 				 errdetail("\"%s\" names a link-local or instance metadata host, or an encoded host name.",
 						   value)));
 }
@@ -357,13 +370,15 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 				(void) ddb_parse_int_option(def->name, value, def->min, def->max);
 				break;
 			case OPT_URL:
-				check_endpoint(value);
+				ddb_check_url_option(def->name, value);
 				break;
 			case OPT_REGION:
 				check_region(value);
 				break;
 			case OPT_TEMPLATE:
 				check_template(def->name, value);
+				break;
+			case OPT_AWS:
 				break;
 			case OPT_TEXT:
 			case OPT_SECRET:
@@ -376,6 +391,8 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 		if (strcmp(def->name, "table") == 0)
 			have_table = true;
 	}
+
+	ddb_validate_aws_options(options, context);
 
 	if (context == ForeignTableRelationId && !have_table)
 		ereport(ERROR,
@@ -419,7 +436,7 @@ ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 			out->endpoint[--n] = '\0';
 	}
 	else
-		out->endpoint = psprintf("https://dynamodb.%s.amazonaws.com", out->region);
+		out->endpoint = ddb_default_endpoint("dynamodb", out->region, server->options);
 	v = find_option(server->options, "connect_timeout");
 	out->connect_timeout_ms = v ? ddb_parse_int_option("connect_timeout", v, 1, 600000) : 5000;
 	v = find_option(server->options, "request_timeout");

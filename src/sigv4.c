@@ -255,12 +255,23 @@ has_token(const ddb_sigv4_request *req)
 	return req->session_token != NULL && req->session_token[0] != '\0';
 }
 
+/* STS and other query-protocol services take no X-Amz-Target. */
+static bool
+has_target(const ddb_sigv4_request *req)
+{
+	return req->amz_target != NULL;
+}
+
 static const char *
 signed_headers(const ddb_sigv4_request *req)
 {
+	if (has_target(req))
+		return has_token(req)
+			? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
+			: "content-type;host;x-amz-date;x-amz-target";
 	return has_token(req)
-		? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
-		: "content-type;host;x-amz-date;x-amz-target";
+		? "content-type;host;x-amz-date;x-amz-security-token"
+		: "content-type;host;x-amz-date";
 }
 
 static bool
@@ -308,7 +319,8 @@ valid_request(const ddb_sigv4_request *req)
 	if (!nonempty_line(req->host) || !nonempty_line(req->region) ||
 		!nonempty_line(req->service) || !nonempty_line(req->access_key_id) ||
 		req->secret_access_key == NULL || req->secret_access_key[0] == '\0' ||
-		!nonempty_line(req->amz_target) || !nonempty_line(req->content_type) ||
+		(has_target(req) && !nonempty_line(req->amz_target)) ||
+		!nonempty_line(req->content_type) ||
 		!valid_amz_date(req->amz_date))
 		return false;
 	if (req->path == NULL || (req->path[0] != '\0' && req->path[0] != '/'))
@@ -343,8 +355,11 @@ write_canonical(Sink *s, const ddb_sigv4_request *req, const char *payload_hex)
 		sink_str(s, "\nx-amz-security-token:");
 		sink_trimall(s, req->session_token);
 	}
-	sink_str(s, "\nx-amz-target:");
-	sink_trimall(s, req->amz_target);
+	if (has_target(req))
+	{
+		sink_str(s, "\nx-amz-target:");
+		sink_trimall(s, req->amz_target);
+	}
 	sink_str(s, "\n\n");		/* end of last header, blank line */
 
 	sink_str(s, signed_headers(req));

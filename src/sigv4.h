@@ -14,7 +14,9 @@
 /*
  * One POST request to be signed.  The signed headers are exactly:
  *   content-type, host, x-amz-date, x-amz-security-token (only when
- *   session_token is non-NULL and non-empty), x-amz-target
+ *   session_token is non-NULL and non-empty), x-amz-target (only when
+ *   amz_target is non-NULL: JSON services such as DynamoDB have one, query
+ *   services such as STS none)
  * in that (sorted) order.  The caller sends the same header values.
  */
 typedef struct ddb_sigv4_request
@@ -26,7 +28,7 @@ typedef struct ddb_sigv4_request
 	const char *access_key_id;
 	const char *secret_access_key;
 	const char *session_token;	/* NULL or "" when absent */
-	const char *amz_target;		/* "DynamoDB_20120810.Query" */
+	const char *amz_target;		/* "DynamoDB_20120810.Query"; NULL for STS */
 	const char *content_type;	/* "application/x-amz-json-1.0" */
 	const char *amz_date;		/* "YYYYMMDDTHHMMSSZ" */
 	const char *body;

@@ -26,6 +26,12 @@
 #	DDB_PROXY_CA=<DDB_TMP>/proxy-cert.pem             a fresh self-signed cert
 #	AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION=us-east-1
 #	                                                  dummies for aws CLI/boto3
+#	DDB_STS_ENDPOINT DDB_IMDS_ENDPOINT DDB_ECS_ENDPOINT  test/credservers.py: local
+#	DDB_VERIFY_ENDPOINT DDB_CREDSRV_CTL               STS, instance metadata, container
+#	DDB_CRED_DIR DDB_ISSUED_SECRETS                   endpoint, a signature-checking
+#	                                                  DynamoDB front, its control port,
+#	                                                  the profile/token files and every
+#	                                                  secret they issue (credctl.py)
 #	PG_BIN  (PostgreSQL 15 binaries, also put first on PATH)
 #	DDB_TMP (the temp dir under ${DDB_TMPDIR:-/tmp}; logs postgres.log and
 #	         dynalite.log or ddblocal.log)
@@ -33,7 +39,11 @@
 # The postmaster runs with a clean environment holding only
 # AWS_ACCESS_KEY_ID=ddbreltestkey and AWS_SECRET_ACCESS_KEY=ddbrel-test-secret
 # (plus PATH/LANG/HOME), so the superuser fallback to environment credentials
-# can be tested and nothing from the caller (proxies, profiles) leaks in.
+# can be tested and nothing from the caller (proxies, profiles) leaks in; and
+# what the other credential sources read, pointing at test/credservers.py:
+# AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_WEB_IDENTITY_TOKEN_FILE,
+# AWS_ROLE_ARN, AWS_CONTAINER_CREDENTIALS_FULL_URI,
+# AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE and AWS_EC2_METADATA_SERVICE_ENDPOINT.
 # DynamoDB Local refuses access key IDs that are not letters and digits, and
 # keeps one database per access key and region unless started with
 # -sharedDb (it is), so loaders and tests with different keys see one set of
@@ -67,6 +77,8 @@ DDB_TMP=
 DDB_PG_STARTED=
 DDB_SERVER_PID=
 DDB_PROXY_PID=
+DDB_CREDSRV_PID=
+DDB_CRED_ENV=()
 
 # Run a command as the cluster owner: postgres when we are root, else ourselves.
 ddb_as_pg()
@@ -107,6 +119,8 @@ ddb_pg_start()
 		return 1
 	fi
 
+	ddb_credsrv_start || return 1
+
 	# The socket lives in the private dir, so the port only names the socket
 	# file; a free one is picked anyway so TCP can be switched on if needed.
 	port=$(ddb_free_port) || return 1
@@ -128,7 +142,7 @@ EOF
 	# postgres.log is created by the cluster owner so it can write to it.
 	if ! ddb_as_pg env -i PATH="$PG_BIN:/usr/bin:/bin" LANG=C.UTF-8 HOME="$DDB_TMP" \
 			AWS_ACCESS_KEY_ID="$DDB_SERVER_ACCESS_KEY_ID" \
-			AWS_SECRET_ACCESS_KEY="$DDB_SERVER_SECRET_ACCESS_KEY" \
+			AWS_SECRET_ACCESS_KEY="$DDB_SERVER_SECRET_ACCESS_KEY" "${DDB_CRED_ENV[@]}" \
 			"$PG_BIN/pg_ctl" -D "$DDB_TMP/data" -l "$DDB_TMP/postgres.log" \
 			-w -t 60 start >"$DDB_TMP/pg_ctl.log" 2>&1; then
 		echo "env.sh: pg_ctl start failed:" >&2
@@ -306,6 +320,51 @@ ddb_proxy_start()
 	return 1
 }
 
+# The local credential services (test/credservers.py), started before the
+# cluster so that its environment can point at them; DDB_CRED_ENV is that
+# part of the postmaster's environment.
+ddb_credsrv_start()
+{
+	local dir="$DDB_TMP/credsrv" portfile ports
+	local -				# callers may use set -e; not in here
+
+	set +e
+
+	mkdir -p "$dir" && chmod 0755 "$dir" || return 1
+	portfile="$dir/ports"
+	/usr/bin/python3 "$DDB_ROOT/test/credservers.py" --dir "$dir" --port-file "$portfile" \
+		--log "$DDB_TMP/credservers.log" --env-key "$DDB_SERVER_ACCESS_KEY_ID" \
+		--env-secret "$DDB_SERVER_SECRET_ACCESS_KEY" \
+		</dev/null >>"$DDB_TMP/credservers.log" 2>&1 &
+	DDB_CREDSRV_PID=$!
+	for _ in $(seq 1 100); do
+		if [ -s "$portfile" ]; then
+			read -r -a ports <"$portfile"
+			export DDB_STS_ENDPOINT="http://127.0.0.1:${ports[0]}"
+			export DDB_IMDS_ENDPOINT="http://127.0.0.1:${ports[1]}"
+			export DDB_ECS_ENDPOINT="http://127.0.0.1:${ports[2]}/v1/credentials"
+			export DDB_VERIFY_ENDPOINT="http://127.0.0.1:${ports[3]}"
+			export DDB_CREDSRV_CTL="http://127.0.0.1:${ports[4]}"
+			export DDB_CRED_DIR="$dir" DDB_ISSUED_SECRETS="$dir/issued-secrets"
+			DDB_CRED_ENV=(AWS_CONFIG_FILE="$dir/config"
+				AWS_SHARED_CREDENTIALS_FILE="$dir/credentials"
+				AWS_WEB_IDENTITY_TOKEN_FILE="$dir/web-identity-token"
+				AWS_ROLE_ARN="arn:aws:iam::123456789012:role/ddbrel-web"
+				AWS_CONTAINER_CREDENTIALS_FULL_URI="$DDB_ECS_ENDPOINT"
+				AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$dir/container-token"
+				AWS_EC2_METADATA_SERVICE_ENDPOINT="$DDB_IMDS_ENDPOINT/")
+			return 0
+		fi
+		if ! kill -0 "$DDB_CREDSRV_PID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	echo "env.sh: test/credservers.py did not start:" >&2
+	tail -n 20 "$DDB_TMP/credservers.log" >&2
+	return 1
+}
+
 # Stop the proxy and the DynamoDB server; idempotent.
 ddb_server_stop()
 {
@@ -333,6 +392,7 @@ ddb_backend_switch()
 	DDB_BACKEND="$1"
 	export DDB_BACKEND
 	ddb_server_start || return 1
+	/usr/bin/python3 "$DDB_ROOT/test/credctl.py" config upstream="$DDB_ENDPOINT" || return 1
 	ddb_proxy_start || return 1
 	echo "env.sh: $(ddb_backend_name) $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
 }
@@ -347,6 +407,11 @@ ddb_env_stop()
 	set +e
 
 	ddb_server_stop
+	if [ -n "$DDB_CREDSRV_PID" ]; then
+		kill "$DDB_CREDSRV_PID" 2>/dev/null
+		wait "$DDB_CREDSRV_PID" 2>/dev/null
+		DDB_CREDSRV_PID=
+	fi
 	if [ -n "$DDB_PG_STARTED" ] && [ -n "$DDB_TMP" ]; then
 		DDB_PG_STARTED=
 		if [ -f "$DDB_TMP/data/postmaster.pid" ] &&
@@ -363,7 +428,7 @@ ddb_env_stop()
 				echo "---- tail of postgres.log ----" >&2
 				tail -n 60 "$DDB_TMP/postgres.log" >&2
 			fi
-			for log in dynalite.log ddblocal.log; do
+			for log in dynalite.log ddblocal.log credservers.log; do
 				if [ -s "$DDB_TMP/$log" ]; then
 					echo "---- tail of $log ----" >&2
 					tail -n 20 "$DDB_TMP/$log" >&2
@@ -403,6 +468,7 @@ ddb_env_start()
 
 	ddb_pg_start || return 1
 	ddb_server_start || return 1
+	/usr/bin/python3 "$DDB_ROOT/test/credctl.py" config upstream="$DDB_ENDPOINT" || return 1
 	ddb_proxy_start || return 1
 	echo "env.sh: postgres socket $PGHOST port $PGPORT, $(ddb_backend_name) $DDB_ENDPOINT, fault proxy $DDB_PROXY_ENDPOINT"
 }

@@ -7,8 +7,10 @@
 Usage: secrets_check.py ROOT LOG [OTHER_OUTPUT...]
 
 The secrets are the values of every secret_access_key and session_token
-option written in ROOT/sql/*.sql, plus the postmaster's environment secret
-of ROOT/test/env.sh.  Looked for in:
+option written in ROOT/sql/*.sql, the postmaster's environment secret of
+ROOT/test/env.sh, and every secret, session token and authorization token
+test/credservers.py knows or has issued (the file $DDB_ISSUED_SECRETS).
+Looked for in:
 
   LOG             the server log (test/env.sh: $DDB_TMP/postgres.log); a
                   secret may appear only in a STATEMENT entry, which is
@@ -52,6 +54,12 @@ def secrets_of(root):
         m = re.search(r"^DDB_SERVER_SECRET_ACCESS_KEY=(\S+)", read(env), re.M)
         if m:
             found.setdefault(m.group(1).strip("'\""), "test/env.sh")
+    # every secret and token test/credservers.py knows or has issued
+    issued = os.environ.get("DDB_ISSUED_SECRETS")
+    if issued and os.path.exists(issued):
+        for line in read(issued).split("\n"):
+            if line.strip():
+                found.setdefault(line.strip(), "test/credservers.py")
     return found
 
 

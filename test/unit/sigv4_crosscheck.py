@@ -151,6 +151,10 @@ def gen_request(rng):
         "application/x-amz-json-1.0", "application/x-amz-json-1.1",
         "application/x-amz-json-1.0; charset=utf-8", "application/json",
     ]))
+    if rng.random() < 0.15:
+        # an STS query request: form body, no X-Amz-Target
+        service, target = "sts", None
+        ctype = "application/x-www-form-urlencoded; charset=utf-8"
     r = rng.random()
     if r < 0.1:
         epoch = rng.choice([0, 1, 951782400, 1709164800, 2147483647,
@@ -166,8 +170,9 @@ def botocore_sign(q):
     """Returns (Authorization, canonical request) from botocore."""
     _FixedClock.fixed = datetime.datetime(1970, 1, 1) + \
         datetime.timedelta(seconds=q["epoch"])
-    headers = {"Content-Type": q["ctype"], "Host": q["host"],
-               "X-Amz-Target": q["target"]}
+    headers = {"Content-Type": q["ctype"], "Host": q["host"]}
+    if q["target"] is not None:
+        headers["X-Amz-Target"] = q["target"]
     # the Host header is explicit; the URL only supplies the path
     url = "https://dynamodb.invalid" + q["path"]
     req = AWSRequest(method="POST", url=url, headers=headers, data=q["body"])

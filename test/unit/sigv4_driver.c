@@ -6,7 +6,7 @@
  *   host, path, region, service, access_key_id, secret_access_key,
  *   session_token, amz_target, content_type, epoch_seconds, body
  * Each field is "<decimal length>\n<bytes>\n"; a length of -1 (no bytes)
- * means NULL (only meaningful for session_token).  The amz_date is made
+ * means NULL (only meaningful for session_token and amz_target).  The amz_date is made
  * from epoch_seconds with ddb_sigv4_amz_date, so that is checked too.
  * Output, per request: with no argument, one line holding the Authorization
  * value (or "ERROR"); with "canonical", "<length>\n<canonical request>\n".

@@ -1,0 +1,62 @@
+/*-------------------------------------------------------------------------
+ * credentials.h
+ *	  What credentials.c (options, cache, the chain of a server) and
+ *	  credentials_fetch.c (the providers that talk to files, processes and
+ *	  endpoints) share.  Not for the rest of the extension: ddbrel.h holds
+ *	  the entry points.
+ *-------------------------------------------------------------------------
+ */
+#ifndef DDB_CREDENTIALS_H
+#define DDB_CREDENTIALS_H
+
+#include "ddbrel.h"
+#include "credentials_core.h"
+
+/* Where a server's credentials come from (option credential_source). */
+typedef enum DdbCredSource
+{
+	DDB_SRC_USER_MAPPING,		/* keys in the user mapping (the default) */
+	DDB_SRC_ENVIRONMENT,		/* AWS_ACCESS_KEY_ID ... of the server process */
+	DDB_SRC_PROFILE,			/* a profile of the shared config files */
+	DDB_SRC_WEB_IDENTITY,		/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
+	DDB_SRC_CONTAINER,			/* ECS / EKS Pod Identity endpoint */
+	DDB_SRC_INSTANCE			/* EC2 instance metadata, IMDSv2 */
+} DdbCredSource;
+
+/* Everything the providers need to know of (server, user). */
+typedef struct DdbCredConfig
+{
+	const char *servername;
+	DdbCredSource source;
+	DdbServerOptions sopts;		/* region, timeouts, TLS settings */
+	const char *profile;		/* option profile, or NULL */
+	const char *role_arn;		/* option role_arn, or NULL */
+	const char *external_id;
+	const char *session_name;	/* NULL: ddbrel-<backend pid> */
+	int			duration;		/* 0: STS's default */
+	const char *sts_url;		/* STS endpoint: option or the region's */
+	const char *sts_region;		/* region STS requests are signed for */
+	const char *imds_endpoint;	/* option imds_endpoint, or NULL */
+} DdbCredConfig;
+
+/*
+ * Raises the error for a source that could not give credentials: SQLSTATE
+ * 28000, the server and the source in the message, why in the detail.
+ * Never pass a secret.
+ */
+extern void ddb_cred_fail(const DdbCredConfig *cfg, const char *from,
+						  const char *hint, const char *fmt,...)
+			pg_attribute_printf(4, 5) pg_attribute_noreturn();
+
+/* Providers (credentials_fetch.c): fill *out (malloc'd) or raise. */
+extern void ddb_fetch_environment(const DdbCredConfig *cfg, ddb_cred *out);
+extern void ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out);
+extern void ddb_fetch_web_identity(const DdbCredConfig *cfg, ddb_cred *out);
+extern void ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out);
+extern void ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out);
+extern void ddb_assume_role(const DdbCredConfig *cfg, const ddb_cred *base,
+							const char *role_arn, const char *external_id,
+							const char *session_name, int duration,
+							const char *from, ddb_cred *out);
+
+#endif
