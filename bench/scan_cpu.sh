@@ -132,7 +132,7 @@ ddb_as_pg env -i PATH="$PG_BIN:/usr/bin:/bin" LANG=C.UTF-8 HOME="$DDB_TMP" \
 grep -q ERROR "$DDB_TMP/callgrind.log" && { grep ERROR "$DDB_TMP/callgrind.log" >&2; exit 1; }
 [ -n "$KEEP" ] && cp "$DDB_TMP/callgrind.out" "$KEEP"
 ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$DDB_TMP/callgrind.out")
-awk -v ir="$ir" -v n="$ITEMS" 'BEGIN { printf "scan_cpu: instructions per item (callgrind, standard_ExecutorRun): %.0f Ir (%d Ir in all)\n", ir / n, ir }'
+awk -v ir="$ir" -v n="$ITEMS" 'BEGIN { printf "scan_cpu: instructions per item (callgrind, standard_ExecutorRun): %.0f Ir (%.0f Ir in all)\n", ir / n, ir }'
 echo "scan_cpu: top functions by own instructions (Ir per item, share):"
 callgrind_annotate --inclusive=no "$DDB_TMP/callgrind.out" 2>/dev/null |
 	awk -v n="$ITEMS" -v ir="$ir" -v top="$TOP" '

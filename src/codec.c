@@ -28,6 +28,7 @@
 
 #include "codec_core.h"
 #include "ddbrel.h"
+#include "json_core.h"
 #include "template.h"
 
 /*
@@ -97,10 +98,12 @@ codec_pfree(void *ptr)
 }
 
 /*
- * Called once from _PG_init.  Routes cJSON, codec_core and template memory
- * through palloc, so that trees and buffers live in the current memory
- * context and are released with it when a query ends or fails, instead of
- * leaking on every ereport that skips a cJSON_Delete.
+ * Called once from _PG_init.  Routes cJSON, codec_core, json_core and
+ * template memory through palloc, so that trees and buffers live in the
+ * current memory context and are released with it when a query ends or
+ * fails, instead of leaking on every ereport that skips a cJSON_Delete.
+ * cJSON and json_core share the allocator: either's trees can be freed or
+ * duplicated by cJSON.
  */
 void
 ddb_codec_pg_init(void)
@@ -111,6 +114,8 @@ ddb_codec_pg_init(void)
 	hooks.free_fn = codec_pfree;
 	cJSON_InitHooks(&hooks);
 	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
+	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
+	ddb_json_set_allocator(palloc, pfree);
 	ddb_template_set_allocator(codec_palloc, codec_pfree);
 }
 

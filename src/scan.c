@@ -61,6 +61,9 @@ typedef struct DdbStream
 #define DDB_SLOT_TYPE(st)	((st)->nfill + 2)
 #define DDB_NUM_SLOTS(st)	((st)->nfill + 3)
 
+/* Positions of an item whose map entry is remembered from the item before. */
+#define DDB_POS_GUESSES 32
+
 /* One attribute name of the map; slots reading the same name are chained. */
 typedef struct DdbAttrEntry
 {
@@ -103,6 +106,7 @@ struct DdbScanState
 	int		   *slot_next;		/* next slot reading the same name, or -1 */
 	const cJSON **avs;			/* per slot: the mapped item's attribute */
 	const cJSON *mapped;		/* the item avs describe, or NULL */
+	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
 	bool		started;
 	const cJSON *cur_item;
 	ErrorContextCallback errcb;
@@ -149,6 +153,16 @@ attr_hash(const char *name)
 	for (; *name; name++)
 		h = (h ^ (unsigned char) *name) * 16777619u;
 	return h;
+}
+
+/* strcmp(a, b) == 0 for the short names of attributes, inline. */
+static inline bool
+name_eq(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
 }
 
 /* Adds name -> slot to the map (name may already be there). */
@@ -200,6 +214,8 @@ build_attr_map(DdbScanState *st)
 		size <<= 1;
 	st->attrmap = palloc0(sizeof(DdbAttrEntry) * size);
 	st->attrmask = size - 1;
+	for (i = 0; i < DDB_POS_GUESSES; i++)
+		st->posguess[i] = -1;
 	st->slot_next = palloc(sizeof(int) * nslots);
 	st->avs = palloc0(sizeof(cJSON *) * nslots);
 	for (i = 0; i < st->nfill; i++)
@@ -218,29 +234,41 @@ build_attr_map(DdbScanState *st)
  * pass over the attributes.  The same answers as looking each name up with
  * cJSON_GetObjectItemCaseSensitive: the first attribute of a name wins, and
  * the search ends at a member without a name (only a malformed item has
- * one).
+ * one).  The items of a page mostly list their attributes in one order, so
+ * the name at each position is first compared with the one found there in
+ * the item before, and hashed only when it differs.
  */
 static void
 map_item(DdbScanState *st, const cJSON *item)
 {
 	const cJSON *e;
+	int			pos = 0;
 
 	memset(st->avs, 0, sizeof(cJSON *) * DDB_NUM_SLOTS(st));
 	st->mapped = item;
 	if (item == NULL)
 		return;
-	for (e = item->child; e != NULL && e->string != NULL; e = e->next)
+	for (e = item->child; e != NULL && e->string != NULL; e = e->next, pos++)
 	{
-		uint32		h = attr_hash(e->string);
-		uint32		i = h & st->attrmask;
-		const DdbAttrEntry *ent;
+		const DdbAttrEntry *ent = NULL;
 
-		for (;; i = (i + 1) & st->attrmask)
+		if (pos < DDB_POS_GUESSES && st->posguess[pos] >= 0 &&
+			name_eq(st->attrmap[st->posguess[pos]].name, e->string))
+			ent = &st->attrmap[st->posguess[pos]];
+		else
 		{
-			ent = &st->attrmap[i];
-			if (ent->name == NULL ||
-				(ent->hash == h && strcmp(ent->name, e->string) == 0))
-				break;
+			uint32		h = attr_hash(e->string);
+			uint32		i = h & st->attrmask;
+
+			for (;; i = (i + 1) & st->attrmask)
+			{
+				ent = &st->attrmap[i];
+				if (ent->name == NULL ||
+					(ent->hash == h && name_eq(ent->name, e->string)))
+					break;
+			}
+			if (pos < DDB_POS_GUESSES)
+				st->posguess[pos] = ent->name ? (int) i : -1;
 		}
 		if (ent->name != NULL && st->avs[ent->slot] == NULL)
 		{
@@ -307,7 +335,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 									   ALLOCSET_DEFAULT_SIZES);
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
-	st->pagecxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel page",
+	st->pagecxt = GenerationContextCreate(estate->es_query_cxt, "ddbrel page",
 										ALLOCSET_DEFAULT_SIZES);
 	st->page_keep = MemoryContextMemAllocated(st->pagecxt, false);
 	return st;
@@ -716,7 +744,7 @@ reset_page(DdbScanState *st)
 		Size		keep = TYPEALIGN(64 * 1024, used + used / 2);
 
 		MemoryContextDelete(st->pagecxt);
-		st->pagecxt = AllocSetContextCreate(parent, "ddbrel page",
+		st->pagecxt = GenerationContextCreate(parent, "ddbrel page",
 											keep, ALLOCSET_DEFAULT_INITSIZE, keep);
 		st->page_keep = keep;
 	}
