@@ -89,31 +89,39 @@ CREATE FOREIGN TABLE scan_doc (pk text OPTIONS (attribute 'PK'), sk text OPTIONS
 if not ok:
     sys.exit("scan_cpu: SQL setup failed:\n" + out)
 
-def minflt(pid):
+def stat(pid):
+    """(minor faults, utime, stime) of a process; times in seconds."""
     with open("/proc/%d/stat" % pid) as f:
-        return int(f.read().rsplit(")", 1)[1].split()[7])
+        v = f.read().rsplit(")", 1)[1].split()
+    return int(v[7]), int(v[11]) / bench.CLK_TCK, int(v[12]) / bench.CLK_TCK
 
 # CPU time, fresh session per run, after a warm-up that opens the connection
 per = []
 faults = []
+user = []
+system = []
 for r in range(int(os.environ["REPS"])):
     s = bench.Psql()
     try:
         s.run("SELECT 1 FROM scan_1 WHERE pk = 'warm' AND sk = 'x';")
-        c0, f0 = bench.proc_cpu(s.pid), minflt(s.pid)
+        f0, u0, k0 = stat(s.pid)
         secs, rows = s.timed(os.environ["SQL"])
-        c1, f1 = bench.proc_cpu(s.pid), minflt(s.pid)
+        f1, u1, k1 = stat(s.pid)
     finally:
         s.close()
-    per.append((c1 - c0) / n * 1e6)
+    per.append((u1 - u0 + k1 - k0) / n * 1e6)
+    user.append((u1 - u0) / n * 1e6)
+    system.append((k1 - k0) / n * 1e6)
     faults.append(f1 - f0)
-per.sort()
-faults.sort()
+for v in (per, faults, user, system):
+    v.sort()
+mid = len(per) // 2
 print("scan_cpu: %d items, statement: %s" % (n, os.environ["SQL"]))
 print("scan_cpu: backend CPU per item (/proc, %d runs): min %.2f us, median %.2f us, max %.2f us"
-      % (len(per), per[0], per[len(per) // 2], per[-1]))
+      % (len(per), per[0], per[mid], per[-1]))
+print("scan_cpu: of which user %.2f us, system %.2f us (medians)" % (user[mid], system[mid]))
 print("scan_cpu: backend minor page faults (median of %d runs): %d, %.2f per item"
-      % (len(faults), faults[len(faults) // 2], faults[len(faults) // 2] / n))
+      % (len(faults), faults[mid], faults[mid] / n))
 PY
 
 # The same statement once in a single-user backend under callgrind.

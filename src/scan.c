@@ -10,10 +10,12 @@
  * page in flight while its page is read; the page being read is the only
  * one held, so memory stays flat however many pages and streams there are.
  *
- * Pages live in one page context per scan, reset for each page.  Its
- * first block grows to what a page took, so a reset keeps the memory (a
- * page of 1 MB parses into about 6 MB of cJSON tree) instead of giving it
- * back to malloc and faulting it in again, zeroed, for the next page.
+ * Pages live in one page context per scan, reset for each page: a
+ * Generation context, since a page is allocated piece by piece and freed
+ * all at once.  Its first block grows to what a page took, so a reset
+ * keeps the memory (a page of 1 MB parses into about 6 MB of cJSON tree)
+ * instead of giving it back to malloc and faulting it in again, zeroed,
+ * for the next page.
  *
  * An item becomes a row in one pass over its attributes: a hash table
  * built with the scan maps each attribute name to the columns (and key or
@@ -336,7 +338,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
 	st->pagecxt = GenerationContextCreate(estate->es_query_cxt, "ddbrel page",
-										ALLOCSET_DEFAULT_SIZES);
+										  ALLOCSET_DEFAULT_SIZES);
 	st->page_keep = MemoryContextMemAllocated(st->pagecxt, false);
 	return st;
 }
@@ -745,7 +747,7 @@ reset_page(DdbScanState *st)
 
 		MemoryContextDelete(st->pagecxt);
 		st->pagecxt = GenerationContextCreate(parent, "ddbrel page",
-											keep, ALLOCSET_DEFAULT_INITSIZE, keep);
+											  keep, ALLOCSET_DEFAULT_INITSIZE, keep);
 		st->page_keep = keep;
 	}
 	else
