@@ -1122,7 +1122,7 @@ SELECT count(DISTINCT pk) FROM bench_keys;
         self.codec["items"] = len(items)
         self.codec["bytes"] = os.path.getsize(resp)
         self.codec["item_size"] = item_size(items[0])
-        for fn in ("bench_parse", "bench_convert"):
+        for fn in ("bench_parse", "bench_parse_ddb", "bench_convert"):
             out = os.path.join(self.tmp, "callgrind.%s" % fn)
             p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
                                 "--toggle-collect=" + fn, exe, resp],
@@ -1444,10 +1444,14 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             add("| `cJSON_Parse` of the response body | %d | %.0f | %s |" % (
                 self.codec["bench_parse"], self.codec["bench_parse"] / n,
                 self.codec.get("native_parse_ns_per_item", "?")))
+            if self.codec.get("bench_parse_ddb"):
+                add("| `ddb_json_parse` of the same body (src/json_core.c; the same tree) | %d | %.0f | %s |" % (
+                    self.codec["bench_parse_ddb"], self.codec["bench_parse_ddb"] / n,
+                    self.codec.get("native_parse_ddb_ns_per_item", "?")))
             add("| `ddb_item_to_json` of every item (document column path) | %d | %.0f | %s |" % (
                 self.codec["bench_convert"], self.codec["bench_convert"] / n,
                 self.codec.get("native_convert_ns_per_item", "?")))
-            add("| total | %d | %.0f | |" % (
+            add("| total (cJSON_Parse + ddb_item_to_json) | %d | %.0f | |" % (
                 self.codec["bench_parse"] + self.codec["bench_convert"],
                 (self.codec["bench_parse"] + self.codec["bench_convert"]) / n))
             add("")
