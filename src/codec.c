@@ -28,6 +28,7 @@
 
 #include "codec_core.h"
 #include "ddbrel.h"
+#include "json_core.h"
 #include "template.h"
 
 /*
@@ -97,10 +98,12 @@ codec_pfree(void *ptr)
 }
 
 /*
- * Called once from _PG_init.  Routes cJSON, codec_core and template memory
- * through palloc, so that trees and buffers live in the current memory
- * context and are released with it when a query ends or fails, instead of
- * leaking on every ereport that skips a cJSON_Delete.
+ * Called once from _PG_init.  Routes cJSON, codec_core, json_core and
+ * template memory through palloc, so that trees and buffers live in the
+ * current memory context and are released with it when a query ends or
+ * fails, instead of leaking on every ereport that skips a cJSON_Delete.
+ * cJSON and json_core share the allocator: either's trees can be freed or
+ * duplicated by cJSON.
  */
 void
 ddb_codec_pg_init(void)
@@ -111,6 +114,8 @@ ddb_codec_pg_init(void)
 	hooks.free_fn = codec_pfree;
 	cJSON_InitHooks(&hooks);
 	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
+	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
+	ddb_json_set_allocator(palloc, pfree);
 	ddb_template_set_allocator(codec_palloc, codec_pfree);
 }
 
@@ -230,6 +235,10 @@ codec_error_callback(void *arg)
  * context saying which attribute and column were being converted, since
  * the type's own message (e.g. 'value "70000" is out of range for type
  * smallint') names neither.
+ *
+ * text and the integers, the commonest columns of a scan, call what their
+ * input functions call, without the function call interface; domains have
+ * their own input function and always take the general way.
  */
 static Datum
 input_call(DdbColumn *col, const char *attr, char *str)
@@ -245,10 +254,91 @@ input_call(DdbColumn *col, const char *attr, char *str)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	result = InputFunctionCall(&col->infunc, str, col->ioparam, col->typmod);
+	switch (col->infunc.fn_oid)
+	{
+		case F_TEXTIN:
+			result = PointerGetDatum(cstring_to_text(str));
+			break;
+		case F_INT4IN:
+			result = Int32GetDatum(pg_strtoint32(str));
+			break;
+		case F_INT8IN:
+			result = Int64GetDatum(pg_strtoint64(str));
+			break;
+		case F_INT2IN:
+			result = Int16GetDatum(pg_strtoint16(str));
+			break;
+		default:
+			result = InputFunctionCall(&col->infunc, str, col->ioparam, col->typmod);
+			break;
+	}
 
 	error_context_stack = errcb.previous;
 	return result;
+}
+
+/* A BOOL payload as the column's value: boolin of "true"/"false", or its result. */
+static Datum
+bool_value(DdbColumn *col, const char *attr, const cJSON *v)
+{
+	if (col->infunc.fn_oid == F_BOOLIN)
+		return BoolGetDatum(cJSON_IsTrue(v));
+	return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+}
+
+/* The type tags of AttributeValues, told apart without strcmp. */
+typedef enum DdbAvTag
+{
+	DDB_AV_OTHER,
+	DDB_AV_S,
+	DDB_AV_N,
+	DDB_AV_B,
+	DDB_AV_BOOL,
+	DDB_AV_NULL,
+	DDB_AV_M,
+	DDB_AV_L,
+	DDB_AV_SS,
+	DDB_AV_NS,
+	DDB_AV_BS
+} DdbAvTag;
+
+static inline DdbAvTag
+av_tag(const char *tag)
+{
+	switch (tag[0])
+	{
+		case 'S':
+			if (tag[1] == '\0')
+				return DDB_AV_S;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_SS;
+			break;
+		case 'N':
+			if (tag[1] == '\0')
+				return DDB_AV_N;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_NS;
+			if (strcmp(tag, "NULL") == 0)
+				return DDB_AV_NULL;
+			break;
+		case 'B':
+			if (tag[1] == '\0')
+				return DDB_AV_B;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_BS;
+			if (strcmp(tag, "BOOL") == 0)
+				return DDB_AV_BOOL;
+			break;
+		case 'M':
+			if (tag[1] == '\0')
+				return DDB_AV_M;
+			break;
+		case 'L':
+			if (tag[1] == '\0')
+				return DDB_AV_L;
+			break;
+	}
+	return DDB_AV_OTHER;
 }
 
 /* The error for an AV type the column cannot hold. */
@@ -428,6 +518,7 @@ Datum
 ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 {
 	const char *tag;
+	DdbAvTag	t;
 	const cJSON *v;
 	const char *attr = col_attr_name(col);
 
@@ -440,7 +531,8 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 	tag = ddb_av_type(av);
 	if (tag == NULL)
 		malformed(col, "not an object with a single type");
-	if (strcmp(tag, "NULL") == 0)
+	t = av_tag(tag);
+	if (t == DDB_AV_NULL)
 	{
 		*isnull = true;
 		return (Datum) 0;
@@ -453,54 +545,54 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			return json_from_av(col, av);
 
 		case DDB_TYPE_TEXT:
-			if (strcmp(tag, "S") == 0)
+			if (t == DDB_AV_S)
 				return input_call(col, attr, string_payload(col, v, tag));
-			if (strcmp(tag, "N") == 0)
+			if (t == DDB_AV_N)
 				return input_call(col, attr, number_payload(col, v));
-			if (strcmp(tag, "BOOL") == 0 && cJSON_IsBool(v))
-				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
-			if (strcmp(tag, "M") == 0 || strcmp(tag, "L") == 0)
+			if (t == DDB_AV_BOOL && cJSON_IsBool(v))
+				return bool_value(col, attr, v);
+			if (t == DDB_AV_M || t == DDB_AV_L)
 				return json_from_av(col, av);
 			break;
 
 		case DDB_TYPE_NUMBER:
-			if (strcmp(tag, "N") == 0)
+			if (t == DDB_AV_N)
 				return input_call(col, attr, number_payload(col, v));
 			break;
 
 		case DDB_TYPE_BOOL:
-			if (strcmp(tag, "BOOL") == 0)
+			if (t == DDB_AV_BOOL)
 			{
 				if (!cJSON_IsBool(v))
 					malformed(col, "value of type BOOL is not a boolean");
-				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+				return bool_value(col, attr, v);
 			}
 			break;
 
 		case DDB_TYPE_BYTEA:
-			if (strcmp(tag, "B") == 0)
+			if (t == DDB_AV_B)
 				return bytea_from_base64(col, string_payload(col, v, tag),
 										 col->typid);
 			break;
 
 		case DDB_TYPE_TEXT_ARRAY:
-			if (strcmp(tag, "SS") == 0)
+			if (t == DDB_AV_SS)
 				return array_from_av(col, v, tag, true, "S");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "S");
 			break;
 
 		case DDB_TYPE_NUMBER_ARRAY:
-			if (strcmp(tag, "NS") == 0)
+			if (t == DDB_AV_NS)
 				return array_from_av(col, v, tag, true, "N");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "N");
 			break;
 
 		case DDB_TYPE_BYTEA_ARRAY:
-			if (strcmp(tag, "BS") == 0)
+			if (t == DDB_AV_BS)
 				return array_from_av(col, v, tag, true, "B");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "B");
 			break;
 

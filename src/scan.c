@@ -6,9 +6,20 @@
  * A scan is a list of streams: the segments of a Scan, one Query per
  * partition key value, one GetItem, or BatchGetItem calls of up to 100
  * keys.  Up to DDB_MAX_INFLIGHT streams have a request in flight at once.
- * Each stream holds one page in its own memory context and has the request
- * for its next page in flight while that page is read, so memory stays
- * flat however many pages there are.
+ * One stream is read at a time, to its end, with the request for its next
+ * page in flight while its page is read; the page being read is the only
+ * one held, so memory stays flat however many pages and streams there are.
+ *
+ * Pages live in one page context per scan, reset for each page: a
+ * Generation context, since a page is allocated piece by piece and freed
+ * all at once.  Its first block grows to what a page took, so a reset
+ * keeps the memory (a page of 1 MB parses into about 6 MB of cJSON tree)
+ * instead of giving it back to malloc and faulting it in again, zeroed,
+ * for the next page.
+ *
+ * An item becomes a row in one pass over its attributes: a hash table
+ * built with the scan maps each attribute name to the columns (and key or
+ * type checks) that read it, so no column searches the item by name.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -29,6 +40,9 @@
 #define DDB_MAX_INFLIGHT 8
 #define DDB_BATCH_GET_MAX 100
 
+/* The page context keeps at most this much memory between pages. */
+#define DDB_PAGE_KEEP_MAX ((Size) 64 * 1024 * 1024)
+
 typedef struct DdbStream
 {
 	cJSON	   *request;		/* first request of the stream (scan context) */
@@ -36,10 +50,30 @@ typedef struct DdbStream
 	int			resends;		/* BatchGetItem: resends of unprocessed keys */
 	bool		started;
 	bool		done;
-	MemoryContext cxt;			/* holds the current page */
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
 } DdbStream;
+
+/*
+ * Slots of the attribute map: one per column read from a named attribute
+ * (its index in fill), then the key and type attributes that entity checks
+ * read.
+ */
+#define DDB_SLOT_PK(st)		((st)->nfill)
+#define DDB_SLOT_SK(st)		((st)->nfill + 1)
+#define DDB_SLOT_TYPE(st)	((st)->nfill + 2)
+#define DDB_NUM_SLOTS(st)	((st)->nfill + 3)
+
+/* Positions of an item whose map entry is remembered from the item before. */
+#define DDB_POS_GUESSES 32
+
+/* One attribute name of the map; slots reading the same name are chained. */
+typedef struct DdbAttrEntry
+{
+	const char *name;			/* NULL: empty */
+	uint32		hash;
+	int			slot;			/* first slot reading this attribute */
+} DdbAttrEntry;
 
 struct DdbScanState
 {
@@ -65,8 +99,17 @@ struct DdbScanState
 	int			cur;
 	int			inflight;
 	MemoryContext rowcxt;
+	MemoryContext pagecxt;		/* the page being read */
+	Size		page_keep;		/* size of pagecxt's first block */
 	int			nfill;
 	DdbColumn **fill;
+	/* attribute map (build_attr_map) */
+	DdbAttrEntry *attrmap;		/* open addressing, attrmask + 1 entries */
+	uint32		attrmask;
+	int		   *slot_next;		/* next slot reading the same name, or -1 */
+	const cJSON **avs;			/* per slot: the mapped item's attribute */
+	const cJSON *mapped;		/* the item avs describe, or NULL */
+	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
 	bool		started;
 	const cJSON *cur_item;
 	ErrorContextCallback errcb;
@@ -102,6 +145,150 @@ item_error_context(void *arg)
 		appendStringInfo(&buf, "%s%s = %s", buf.len ? ", " : "", names[i], jb.data);
 	}
 	errcontext("DynamoDB item {%s} of table \"%s\"", buf.data, st->opts->table);
+}
+
+/* FNV-1a: attribute names are short, and this is all the spread they need. */
+static inline uint32
+attr_hash(const char *name)
+{
+	uint32		h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char) *name) * 16777619u;
+	return h;
+}
+
+/* strcmp(a, b) == 0 for the short names of attributes, inline. */
+static inline bool
+name_eq(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
+/* Adds name -> slot to the map (name may already be there). */
+static void
+attr_map_add(DdbScanState *st, const char *name, int slot)
+{
+	uint32		h = attr_hash(name);
+	uint32		i = h & st->attrmask;
+
+	for (;; i = (i + 1) & st->attrmask)
+	{
+		DdbAttrEntry *e = &st->attrmap[i];
+
+		if (e->name == NULL)
+		{
+			e->name = name;
+			e->hash = h;
+			e->slot = slot;
+			st->slot_next[slot] = -1;
+			return;
+		}
+		if (e->hash == h && strcmp(e->name, name) == 0)
+		{
+			int			s = e->slot;
+
+			/* keep the chain in slot order */
+			while (st->slot_next[s] >= 0)
+				s = st->slot_next[s];
+			st->slot_next[s] = slot;
+			st->slot_next[slot] = -1;
+			return;
+		}
+	}
+}
+
+/*
+ * Builds the attribute map of a scan, once: the attribute each fill column
+ * reads, and the key and type attributes that shape checks read.  Called
+ * in the memory context the scan state lives in.
+ */
+static void
+build_attr_map(DdbScanState *st)
+{
+	int			nslots = DDB_NUM_SLOTS(st);
+	uint32		size = 8;
+	int			i;
+
+	while (size < (uint32) nslots * 2)
+		size <<= 1;
+	st->attrmap = palloc0(sizeof(DdbAttrEntry) * size);
+	st->attrmask = size - 1;
+	for (i = 0; i < DDB_POS_GUESSES; i++)
+		st->posguess[i] = -1;
+	st->slot_next = palloc(sizeof(int) * nslots);
+	st->avs = palloc0(sizeof(cJSON *) * nslots);
+	for (i = 0; i < st->nfill; i++)
+		if (st->fill[i]->source == DDB_COL_ATTRIBUTE && st->fill[i]->attrname)
+			attr_map_add(st, st->fill[i]->attrname, i);
+	if (st->opts->partition_key)
+		attr_map_add(st, st->opts->partition_key, DDB_SLOT_PK(st));
+	if (st->opts->sort_key)
+		attr_map_add(st, st->opts->sort_key, DDB_SLOT_SK(st));
+	if (st->opts->type_attribute)
+		attr_map_add(st, st->opts->type_attribute, DDB_SLOT_TYPE(st));
+}
+
+/*
+ * Points each slot at the item's attribute of its name, or NULL, in one
+ * pass over the attributes.  The same answers as looking each name up with
+ * cJSON_GetObjectItemCaseSensitive: the first attribute of a name wins, and
+ * the search ends at a member without a name (only a malformed item has
+ * one).  The items of a page mostly list their attributes in one order, so
+ * the name at each position is first compared with the one found there in
+ * the item before, and hashed only when it differs.
+ */
+static void
+map_item(DdbScanState *st, const cJSON *item)
+{
+	const cJSON *e;
+	int			pos = 0;
+
+	memset(st->avs, 0, sizeof(cJSON *) * DDB_NUM_SLOTS(st));
+	st->mapped = item;
+	if (item == NULL)
+		return;
+	for (e = item->child; e != NULL && e->string != NULL; e = e->next, pos++)
+	{
+		const DdbAttrEntry *ent = NULL;
+
+		if (pos < DDB_POS_GUESSES && st->posguess[pos] >= 0 &&
+			name_eq(st->attrmap[st->posguess[pos]].name, e->string))
+			ent = &st->attrmap[st->posguess[pos]];
+		else
+		{
+			uint32		h = attr_hash(e->string);
+			uint32		i = h & st->attrmask;
+
+			for (;; i = (i + 1) & st->attrmask)
+			{
+				ent = &st->attrmap[i];
+				if (ent->name == NULL ||
+					(ent->hash == h && name_eq(ent->name, e->string)))
+					break;
+			}
+			if (pos < DDB_POS_GUESSES)
+				st->posguess[pos] = ent->name ? (int) i : -1;
+		}
+		if (ent->name != NULL && st->avs[ent->slot] == NULL)
+		{
+			int			slot;
+
+			for (slot = ent->slot; slot >= 0; slot = st->slot_next[slot])
+				st->avs[slot] = e;
+		}
+	}
+}
+
+/* The map of item, made now unless the last map_item was of item. */
+static inline void
+ensure_mapped(DdbScanState *st, const cJSON *item)
+{
+	if (st->mapped != item)
+		map_item(st, item);
 }
 
 /*
@@ -146,10 +333,14 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 			if (st->opts->columns[i].attnum == lfirst_int(lc))
 				st->fill[st->nfill++] = &st->opts->columns[i];
 	}
+	build_attr_map(st);
 	st->rowcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel row",
 									   ALLOCSET_DEFAULT_SIZES);
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
+	st->pagecxt = GenerationContextCreate(estate->es_query_cxt, "ddbrel page",
+										  ALLOCSET_DEFAULT_SIZES);
+	st->page_keep = MemoryContextMemAllocated(st->pagecxt, false);
 	return st;
 }
 
@@ -171,6 +362,7 @@ ddb_scan_create_bare(Oid relid)
 	for (i = 0; i < st->opts->ncolumns; i++)
 		st->fill[st->nfill++] = &st->opts->columns[i];
 	st->index = "";
+	build_attr_map(st);
 	return st;
 }
 
@@ -508,12 +700,7 @@ build_streams(DdbScanState *st)
 	st->streams = palloc0(sizeof(DdbStream) * Max(st->nstreams, 1));
 	i = 0;
 	foreach(lc, reqs)
-	{
-		st->streams[i].request = lfirst(lc);
-		st->streams[i].cxt = AllocSetContextCreate(st->scancxt, "ddbrel page",
-												   ALLOCSET_DEFAULT_SIZES);
-		i++;
-	}
+		st->streams[i++].request = lfirst(lc);
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -539,10 +726,37 @@ start_more(DdbScanState *st)
 			stream_send(st, &st->streams[i], st->streams[i].request);
 }
 
+/*
+ * Empties the page context for the next page.  When the last page did not
+ * fit in the context's first block, the context is made again with a first
+ * block half as big again as that page took (up to DDB_PAGE_KEEP_MAX), so
+ * that the pages after it reuse memory that is already mapped.
+ */
+static void
+reset_page(DdbScanState *st)
+{
+	Size		used = MemoryContextMemAllocated(st->pagecxt, false);
+
+	st->mapped = NULL;
+	if (used > st->page_keep && used <= DDB_PAGE_KEEP_MAX / 3 * 2)
+	{
+		MemoryContext parent = st->pagecxt->parent;
+		Size		keep = TYPEALIGN(64 * 1024, used + used / 2);
+
+		MemoryContextDelete(st->pagecxt);
+		st->pagecxt = GenerationContextCreate(parent, "ddbrel page",
+											  keep, ALLOCSET_DEFAULT_INITSIZE, keep);
+		st->page_keep = keep;
+	}
+	else
+		MemoryContextReset(st->pagecxt);
+}
+
 static void
 start_scan(DdbScanState *st)
 {
 	MemoryContextReset(st->scancxt);
+	reset_page(st);
 	st->streams = NULL;
 	st->nstreams = 0;
 	st->inflight = 0;
@@ -576,8 +790,8 @@ next_page(DdbScanState *st, DdbStream *s)
 		return false;
 	}
 	s->call = NULL;				/* finish frees it, even when it raises */
-	MemoryContextReset(s->cxt);
-	oldcxt = MemoryContextSwitchTo(s->cxt);
+	reset_page(st);
+	oldcxt = MemoryContextSwitchTo(st->pagecxt);
 	resp = ddb_call_finish(call);
 
 	if (st->op == DDB_OP_GET_ITEM)
@@ -630,9 +844,10 @@ match_templates(DdbScanState *st, const cJSON *item)
 	DdbRelOptions *opts = st->opts;
 	const cJSON *v;
 
+	ensure_mapped(st, item);
 	if (opts->pk_template)
 	{
-		v = cJSON_GetObjectItemCaseSensitive(item, opts->partition_key);
+		v = st->avs[DDB_SLOT_PK(st)];
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->pk_template, v->valuestring,
@@ -643,7 +858,7 @@ match_templates(DdbScanState *st, const cJSON *item)
 	{
 		int			h;
 
-		v = opts->sort_key ? cJSON_GetObjectItemCaseSensitive(item, opts->sort_key) : NULL;
+		v = st->avs[DDB_SLOT_SK(st)];
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->sk_template, v->valuestring,
@@ -668,10 +883,24 @@ match_templates(DdbScanState *st, const cJSON *item)
 static bool
 type_matches(DdbScanState *st, const cJSON *item)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, st->opts->type_attribute);
+	const cJSON *v;
 
+	ensure_mapped(st, item);
+	v = st->avs[DDB_SLOT_TYPE(st)];
 	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
+}
+
+/* Whether an item is of this relation's entity: key templates and type. */
+static bool
+item_matches(DdbScanState *st, const cJSON *item)
+{
+	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
+		return false;
+	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
+		!type_matches(st, item))
+		return false;
+	return true;
 }
 
 /* Marks a Select=COUNT row: an item with no attributes. */
@@ -726,28 +955,29 @@ ddb_scan_next(DdbScanState *st)
 		item = s->next_item;
 		s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
-		if (st->check_shape && !ddb_scan_item_matches(st, item))
+		if (st->check_shape && !item_matches(st, item))
 			continue;
 		return item;
 	}
 	return NULL;
 }
 
-/* Whether an item is of this relation's entity: key templates and type. */
+/*
+ * Whether an item is of this relation's entity: key templates and type.
+ * The item may come from anywhere (another scan, a copy), so it is mapped
+ * afresh.
+ */
 bool
 ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
 {
-	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
-		return false;
-	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
-		!type_matches(st, item))
-		return false;
-	return true;
+	st->mapped = NULL;
+	return item_matches(st, item);
 }
 
 /*
  * Converts an item's attributes into values[attnum - 1], for the columns
  * the plan retrieves.  Errors name the attribute and the item's key.
+ * Uses the map of the item when the shape check just made it.
  */
 static void
 fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, bool rematch)
@@ -756,6 +986,7 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 
 	if (rematch && (st->opts->pk_template || st->opts->sk_template))
 		(void) match_templates(st, item);
+	ensure_mapped(st, item);
 	st->cur_item = item;
 	st->errcb.callback = item_error_context;
 	st->errcb.arg = st;
@@ -769,8 +1000,7 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 		switch (col->source)
 		{
 			case DDB_COL_ATTRIBUTE:
-				values[att] = ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
-											  col, &nulls[att]);
+				values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
 				break;
 			case DDB_COL_DOCUMENT:
 				values[att] = ddb_item_to_document(item, col);
@@ -791,9 +1021,11 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 	st->cur_item = NULL;
 }
 
+/* fill_values for an item from anywhere: mapped afresh. */
 void
 ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
 {
+	st->mapped = NULL;
 	fill_values(st, item, values, nulls, true);
 }
 
