@@ -2,7 +2,8 @@
 MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
-       src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o
+       src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o \
+       src/limits_core.o
 
 EXTENSION = ddbrel
 DATA = sql/ddbrel--0.1.sql
@@ -24,4 +25,5 @@ fuzz:
 	$(MAKE) -C test/fuzz
 
 # every object depends on the shared headers
-$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h
+$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
+	src/limits_core.h
