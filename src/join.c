@@ -240,7 +240,9 @@ known_pairs(PlannerInfo *root, RelOptInfo *ra, DdbRelOptions *a, RelOptInfo *rb,
 			ListCell   *lc;
 			bool		dup = false;
 
-			if (ca->typid != cb->typid)
+			/* one type, and equality that is equality of keys (see equality_pair) */
+			if (ca->typid != cb->typid ||
+				!ddb_collation_exact(attcollation(a->relid, ca->attnum)))
 				continue;
 			foreach(lc, have)
 				if (linitial_int((List *) lfirst(lc)) == ca->attnum &&
@@ -989,7 +991,8 @@ load_lookup_round(DdbJoinState *js)
 		if (oopts->consistent_read)
 			cJSON_AddBoolToObject(tbl, "ConsistentRead", true);
 		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-		for (;;)
+		/* keys no item can have (an empty text from the driving side) are not asked for */
+		while (ddb_request_fits(oopts, NULL, "BatchGetItem", req, NULL))
 		{
 			cJSON	   *resp = ddb_call(js->conn, "BatchGetItem", oopts->table, req);
 			cJSON	   *items = cJSON_GetObjectItemCaseSensitive(
@@ -1293,6 +1296,8 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
 		if (start)
 			cJSON_AddItemToObject(req, "ExclusiveStartKey", start);
+		if (!ddb_request_fits(popts, NULL, "Query", req, NULL))
+			break;				/* a key no item can have */
 		resp = ddb_call(conn, "Query", popts->table, req);
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(resp, "Items"))
 		{

@@ -236,6 +236,15 @@ ddb_limits_residual_admits(const ddb_key_residual *r, const cJSON *av)
  * ----------------------------------------------------------------
  */
 
+/* ExpressionAttributeNames or -Values of obj, if it is an object (else NULL). */
+static cJSON *
+placeholder_map(const cJSON *obj, const char *name)
+{
+	cJSON	   *map = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsObject(map) ? map : NULL;
+}
+
 /* Checks the expressions and substitutions of one object (a request or a table entry). */
 static bool
 expressions_fit(const cJSON *obj, char *why, size_t whylen)
@@ -259,9 +268,9 @@ expressions_fit(const cJSON *obj, char *why, size_t whylen)
 			return false;
 		}
 	}
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(obj, "ExpressionAttributeNames"))
+	cJSON_ArrayForEach(e, placeholder_map(obj, "ExpressionAttributeNames"))
 		subst += strlen(e->string) + (cJSON_IsString(e) ? strlen(e->valuestring) : 0);
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(obj, "ExpressionAttributeValues"))
+	cJSON_ArrayForEach(e, placeholder_map(obj, "ExpressionAttributeValues"))
 	{
 		char	   *text = cJSON_PrintUnformatted(e);
 
@@ -291,6 +300,8 @@ uses_placeholder(const char *s, const char *ph)
 	size_t		n = strlen(ph);
 	const char *p = s;
 
+	if (n == 0)
+		return false;
 	while ((p = strstr(p, ph)) != NULL)
 	{
 		if (!is_word_char(p[n]))
@@ -324,7 +335,7 @@ drop_unused_placeholders(cJSON *obj)
 
 	for (m = 0; m < 2; m++)
 	{
-		cJSON	   *map = cJSON_GetObjectItemCaseSensitive(obj, maps[m]);
+		cJSON	   *map = placeholder_map(obj, maps[m]);
 		cJSON	   *e;
 
 		if (map == NULL)
@@ -579,14 +590,14 @@ resolve_name(const cJSON *req, const char *tok)
 
 	if (tok[0] != '#')
 		return tok;
-	n = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeNames"), tok);
+	n = cJSON_GetObjectItemCaseSensitive(placeholder_map(req, "ExpressionAttributeNames"), tok);
 	return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
 static cJSON *
 resolve_value(const cJSON *req, const char *tok)
 {
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues"), tok);
+	return cJSON_GetObjectItemCaseSensitive(placeholder_map(req, "ExpressionAttributeValues"), tok);
 }
 
 static void

@@ -38,8 +38,18 @@ import boto3
 import psycopg2
 import psycopg2.extensions
 
-TABLE = "DiffTest"
+# DynamoDB tables and databases, named after the seed so that runs can go
+# side by side; dropped at the end when everything passed.
+TABLE = "DiffTest"                 # PK/SK, GSI1 (SK, PK), GSI2 (gsi2pk)
+HASH_TABLE = "DiffHash"            # id only
 DATABASES = [("ddbdiff_c", "C"), ("ddbdiff_en", "en-US")]
+
+
+def name_run(seed):
+    global TABLE, HASH_TABLE, DATABASES
+    TABLE = "DiffTest_%d" % seed
+    HASH_TABLE = "DiffHash_%d" % seed
+    DATABASES = [("ddbdiff_c_%d" % seed, "C"), ("ddbdiff_en_%d" % seed, "en-US")]
 
 # ----------------------------------------------------------------------------
 # Entities: the foreign tables, with the templates and types ddbrel reads by
@@ -73,9 +83,24 @@ ENTITIES = {
               {"pk_template": "NOTE#{note_id}", "sk_template": "META",
                "type_attribute": "_type", "type_value": "note"},
               ["note_id"]),
+    "members": ([("member_id", "text"), ("email", "text"), ("name", "text")],
+                {"pk_template": "MEMBER#{member_id}", "sk_template": "MEMBER#{member_id}",
+                 "gsi2pk_template": "EMAIL#{email}"},
+                ["member_id"]),
+    "hraw": ([("id", "text"), ("name", "text"), ("qty", "int")],
+             {"table": "hash"}, ["id"]),
+    "things": ([("thing_id", "text"), ("name", "text"), ("qty", "int")],
+               {"table": "hash", "pk_template": "T#{thing_id}"}, ["thing_id"]),
+    "nums": ([("num_id", "int"), ("name", "text")],
+             {"table": "hash", "pk_template": "N#{num_id}"}, ["num_id"]),
 }
 # columns that read another attribute than their name
 ATTRIBUTE = {("raw", "pk"): "PK", ("raw", "sk"): "SK", ("notes", "etype"): "_type"}
+
+
+def table_of(name):
+    """The DynamoDB table of an entity: the one with the sort key, or "hash"'s."""
+    return HASH_TABLE if ENTITIES[name][1].get("table") == "hash" else TABLE
 
 # ----------------------------------------------------------------------------
 # Reading rules (an independent model of what ddbrel must show)
@@ -151,11 +176,12 @@ def entity_rows(name, items):
     types = dict(cols)
     pkt = parse_template(opts["pk_template"]) if "pk_template" in opts else None
     skt = parse_template(opts["sk_template"]) if "sk_template" in opts else None
+    pk_attr = "PK" if table_of(name) == TABLE else "id"
     rows = []
-    for it in items:
+    for it in items["hash" if table_of(name) == HASH_TABLE else "main"]:
         holes = {}
         ok = True
-        for tmpl, attr in ((pkt, "PK"), (skt, "SK")):
+        for tmpl, attr in ((pkt, pk_attr), (skt, "SK")):
             if tmpl is None:
                 continue
             vals = match_template(tmpl, it[attr]["S"])
@@ -263,7 +289,23 @@ def gen_items(rng):
         nid = rng.choice(TRICKY + ["n%d" % i])
         put("NOTE#" + nid, rng.choice(["META", "META", "META", "OTHER"]),
             _type=rng.choice([s("note"), s("note"), s("note"), s("other"), None]), body=word())
-    return list(items.values())
+    # members, found by e-mail through GSI2 (gsi2pk composed from email, or absent with it)
+    for m in rng.sample(TRICKY, rng.randint(3, 8)):
+        email = rng.choice(TRICKY + ["a@x", "b@x", "A@x"]) if rng.random() < 0.85 else None
+        put("MEMBER#" + m, "MEMBER#" + m, email=s(email) if email is not None else None,
+            gsi2pk=s("EMAIL#" + email) if email is not None else None, name=word())
+
+    # the table with a partition key only
+    hitems = {}
+    for k in rng.sample(TRICKY, rng.randint(3, 8)):
+        hitems[k] = {"id": s(k), "name": word(), "qty": integer()}
+    for k in rng.sample(TRICKY + [""], rng.randint(3, 8)):
+        hitems["T#" + k] = {"id": s("T#" + k), "name": word(), "qty": integer()}
+    for c in rng.sample(range(-3, 25), rng.randint(3, 8)):
+        text = str(c) if rng.random() < 0.8 else rng.choice(["0%d" % abs(c), "+%d" % c, "%d.0" % c])
+        hitems["N#" + text] = {"id": s("N#" + text), "name": word()}
+    hitems = [{k: v for k, v in it.items() if v is not None} for it in hitems.values()]
+    return {"main": list(items.values()), "hash": hitems}
 
 # ----------------------------------------------------------------------------
 # Databases
@@ -282,7 +324,7 @@ def connect(dbname):
     return conn
 
 
-def setup_databases(items, endpoint):
+def setup_databases(items, endpoint, local_keys):
     admin = connect(os.environ.get("PGDATABASE", "postgres"))
     cur = admin.cursor()
     for db, coll in DATABASES:
@@ -309,7 +351,7 @@ def setup_databases(items, endpoint):
             for c, t in cols:
                 attr = ATTRIBUTE.get((name, c))
                 coldefs.append("%s %s%s" % (c, t, " OPTIONS (attribute %s)" % sql_literal(attr) if attr else ""))
-            o = dict(opts, table=TABLE)
+            o = dict(opts, table=table_of(name))
             cur.execute("CREATE FOREIGN TABLE f.%s (%s) SERVER ddb OPTIONS (%s)" % (
                 name, ", ".join(coldefs), ", ".join("%s %s" % (k, sql_literal(v)) for k, v in o.items())))
             cur.execute("CREATE TABLE p.%s (%s)" % (name, ", ".join("%s %s" % ct for ct in cols)))
@@ -318,37 +360,60 @@ def setup_databases(items, endpoint):
                 cur.execute("INSERT INTO p.%s VALUES %s" % (name, ", ".join(
                     "(" + ", ".join(sql_literal(v) for v in r) + ")" for r in rows)))
             cur.execute("ANALYZE p.%s" % name)
+        # a plain table both sides join to (parameterized key lookups)
+        cur.execute("CREATE TABLE public.keys_local (k text, n int)")
+        cur.execute("INSERT INTO public.keys_local VALUES %s" % ", ".join(
+            "(%s, %s)" % (sql_literal(k), "NULL" if n is None else n) for k, n in local_keys))
+        cur.execute("ANALYZE public.keys_local")
         cur.execute("SET statement_timeout = '60s'")
         conns[db] = conn
     return conns
 
 
-def load_table(items):
-    client = boto3.client("dynamodb", endpoint_url=os.environ["DDB_ENDPOINT"],
-                          region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+def create_table(client, name, keys, indexes=None):
     try:
-        client.delete_table(TableName=TABLE)
-        client.get_waiter("table_not_exists").wait(TableName=TABLE)
+        client.delete_table(TableName=name)
+        client.get_waiter("table_not_exists").wait(TableName=name)
     except client.exceptions.ResourceNotFoundException:
         pass
-    client.create_table(
-        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
-                              {"AttributeName": "SK", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
-                   {"AttributeName": "SK", "KeyType": "RANGE"}],
-        GlobalSecondaryIndexes=[{
-            "IndexName": "GSI1",
-            "KeySchema": [{"AttributeName": "SK", "KeyType": "HASH"},
-                          {"AttributeName": "PK", "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"}}])
-    client.get_waiter("table_exists").wait(TableName=TABLE)
-    for i in range(0, len(items), 25):
-        req = {TABLE: [{"PutRequest": {"Item": it}} for it in items[i:i + 25]]}
-        while req:
-            resp = client.batch_write_item(RequestItems=req)
-            req = resp.get("UnprocessedItems") or None
-    return client
+    args = {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"}
+                                     for a in sorted(set(a for a, _ in keys) |
+                                                     set(a for ix in (indexes or []) for a, _ in ix[1]))],
+            "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in keys]}
+    if indexes:
+        args["GlobalSecondaryIndexes"] = [
+            {"IndexName": n, "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in ks],
+             "Projection": {"ProjectionType": "ALL"}} for n, ks in indexes]
+    client.create_table(**args)
+    client.get_waiter("table_exists").wait(TableName=name)
+
+
+def drop_run():
+    admin = connect(os.environ.get("PGDATABASE", "postgres"))
+    for db, _coll in DATABASES:
+        admin.cursor().execute("DROP DATABASE IF EXISTS %s" % db)
+    admin.close()
+    client = boto3.client("dynamodb", endpoint_url=os.environ["DDB_ENDPOINT"],
+                          region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    for t in (TABLE, HASH_TABLE):
+        client.delete_table(TableName=t)
+
+
+def load_tables(items):
+    client = boto3.client("dynamodb", endpoint_url=os.environ["DDB_ENDPOINT"],
+                          region_name=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    create_table(client, TABLE, [("PK", "HASH"), ("SK", "RANGE")],
+                 [("GSI1", [("SK", "HASH"), ("PK", "RANGE")]), ("GSI2", [("gsi2pk", "HASH")])])
+    create_table(client, HASH_TABLE, [("id", "HASH")])
+    for which, its in items.items():
+        table = HASH_TABLE if which == "hash" else TABLE
+        for i in range(0, len(its), 25):
+            req = {table: [{"PutRequest": {"Item": it}} for it in its[i:i + 25]]}
+            while req:
+                resp = client.batch_write_item(RequestItems=req)
+                req = resp.get("UnprocessedItems") or None
+
 
 # ----------------------------------------------------------------------------
 # Queries
@@ -372,6 +437,19 @@ class Gen:
 
     def pick(self, seq):
         return self.rng.choice(seq)
+
+    def local_keys(self):
+        """Rows of public.keys_local: key values of the data, and others."""
+        texts = sorted(set(v for (e, c), vals in self.values.items() for v in vals
+                           if c in ("user_id", "order_id", "member_id", "thing_id", "id", "email")))
+        texts = self.rng.sample(texts, min(len(texts), 14)) + self.rng.sample(TRICKY, 4) + ["", None]
+        rows = []
+        for k in texts:
+            n = self.rng.choice([None, self.rng.randint(-3, 25)])
+            rows.append((k, n))
+            if self.rng.random() < 0.15:
+                rows.append((k, n))          # a duplicate row
+        return rows
 
     # constants ----------------------------------------------------------
     def text_const(self, ent, col):
@@ -415,6 +493,15 @@ class Gen:
                 "date": self.date_const}[t](ent, col)
 
     # conditions ---------------------------------------------------------
+    @staticmethod
+    def filtered_attribute(ent, col):
+        """Whether a column reads a non-key attribute (conditions on it may be a FilterExpression)."""
+        opts = ENTITIES[ent][1]
+        for t in [v for k, v in opts.items() if k.endswith("_template")]:
+            if "{%s}" % col in t:
+                return False
+        return ATTRIBUTE.get((ent, col), col) not in ("PK", "SK", "id")
+
     def like_pattern(self, ent, col):
         """A valid LIKE pattern (as an SQL literal) from a value's prefix."""
         seen = self.values.get((ent, col), [])
@@ -440,6 +527,10 @@ class Gen:
             return "%s = %s" % (ref, self.const(ent, col))
         if r < 0.45:
             vals = [self.const(ent, col) for _ in range(self.rng.randint(1, 4))]
+            if self.filtered_attribute(ent, col):
+                # dynalite's IN never matches an empty string (DynamoDB's does):
+                # no '' in lists a FilterExpression may carry
+                vals = [v for v in vals if v != "''"] or ["'a'"]
             if self.rng.random() < 0.5:
                 vals.append(vals[0])          # a duplicate
             if self.rng.random() < 0.3:
@@ -460,8 +551,20 @@ class Gen:
                 lit = sql_literal(lit[:self.rng.randint(0, len(lit))])
                 return "%s ^@ %s" % (ref, lit) if f == "^@" else "starts_with(%s, %s)" % (ref, lit)
             return "%s %s %s" % (ref, f, pat)
-        if r < 0.88:
+        if r < 0.85:
             return "%s IS %sNULL" % (ref, self.pick(["", "NOT "]))
+        if r < 0.9:
+            return "%s IS %sDISTINCT FROM %s" % (ref, self.pick(["", "NOT "]), self.const(ent, col))
+        if r < 0.94:
+            vals = [self.const(ent, col) for _ in range(self.rng.randint(1, 3))]
+            if self.rng.random() < 0.3:
+                vals.append("NULL")
+            return "%s NOT IN (%s)" % (ref, ", ".join(vals))
+        if r < 0.97:
+            other, otyp = self.pick(cols)
+            oref = "%s.%s" % (alias, other) if alias else other
+            if otyp == typ:
+                return "%s %s %s" % (ref, self.pick(["=", "<", "<>"]), oref)
         return "%s = %s" % (ref, self.const(ent, col))
 
     def key_binding(self, ent, alias):
@@ -532,7 +635,60 @@ class Gen:
         ("events", "e", "users", "u", "e.user_id = u.user_id", ["e.kind = u.name", "e.seq = u.age"]),
         ("users", "u", "events", "e", "e.user_id = u.user_id", ["e.kind = u.name"]),
         ("raw", "r", "users", "u", "r.pk = 'USER#' || u.user_id", ["r.sk = 'USER#' || u.user_id"]),
+        ("nums", "n", "custs", "c", "n.num_id = c.cust_id", ["n.name = c.name"]),
+        ("custs", "c", "nums", "n", "n.num_id = c.cust_id", ["n.name <> c.name"]),
+        ("things", "t", "hraw", "h", "h.id = t.thing_id", ["h.qty = t.qty"]),
+        ("hraw", "h", "things", "t", "h.id = t.thing_id", ["h.name = t.name"]),
+        ("members", "m", "users", "u", "u.user_id = m.member_id", ["u.name = m.name"]),
+        ("users", "u", "members", "m", "u.user_id = m.email", ["u.name = m.name"]),
+        ("orders", "o", "members", "m", "o.order_id = m.email", ["o.status = m.name"]),
     ]
+
+    # foreign tables joined to public.keys_local (k text, n int) on a key
+    LOCAL_JOINS = [("orders", "o", "o.user_id = l.k"), ("orders", "o", "o.order_id = l.k"),
+                   ("users", "u", "u.user_id = l.k"), ("custs", "c", "c.cust_id = l.n"),
+                   ("invs", "i", "i.cust_id = l.n"), ("things", "t", "t.thing_id = l.k"),
+                   ("hraw", "h", "h.id = l.k"), ("nums", "n", "n.num_id = l.n"),
+                   ("members", "m", "m.email = l.k"), ("raw", "r", "r.pk = l.k"),
+                   ("raw", "r", "r.sk = l.k"), ("children", "c", "c.user_id = l.k AND c.kind = 'ORDER'"),
+                   ("events", "e", "e.user_id = l.k AND e.seq = l.n")]
+
+    def local_join(self):
+        """(sql, settings): a plain table joined to a foreign one, often as a nested loop."""
+        ent, al, on = self.pick(self.LOCAL_JOINS)
+        kind = self.pick(["JOIN", "JOIN", "LEFT JOIN"])
+        where = ""
+        if self.rng.random() < 0.5:
+            where = " WHERE " + self.condition(ent, al)
+        r = self.rng.random()
+        if r < 0.2:
+            sql = "SELECT * FROM keys_local l WHERE EXISTS (SELECT 1 FROM %s %s WHERE %s%s)" % (
+                ent, al, on, (" AND " + self.condition(ent, al)) if self.rng.random() < 0.5 else "")
+        elif r < 0.3:
+            sql = "SELECT * FROM keys_local l WHERE NOT EXISTS (SELECT 1 FROM %s %s WHERE %s)" % (ent, al, on)
+        elif r < 0.4:
+            col = on.split(" = ")[0].split(".")[1]
+            lcol = on.split(" = ")[1].split(" ")[0]
+            sql = "SELECT * FROM %s %s WHERE %s.%s IN (SELECT %s FROM keys_local l)%s" % (
+                ent, al, al, col, lcol, (" AND " + self.condition(ent, al)) if self.rng.random() < 0.5 else "")
+        else:
+            sql = "SELECT * FROM keys_local l %s %s %s ON %s%s" % (kind, ent, al, on, where)
+        settings = []
+        if self.rng.random() < 0.6:
+            settings = ["enable_hashjoin = off", "enable_mergejoin = off"]
+            if self.rng.random() < 0.5:
+                settings.append("enable_material = off")
+        return sql, settings
+
+    def exists(self):
+        """A semi- or anti-join between two foreign tables."""
+        a, aa, b, ba, on, extras = self.pick(self.JOINS)
+        extra = (" AND " + self.pick(extras)) if self.rng.random() < 0.4 else ""
+        neg = self.pick(["", "NOT "])
+        w = self.where(a, aa)
+        w = (w + " AND ") if w else " WHERE "
+        return "SELECT * FROM %s %s%s%sEXISTS (SELECT 1 FROM %s %s WHERE %s%s)" % (
+            a, aa, w, neg, b, ba, on, extra), False
 
     def join(self):
         a, aa, b, ba, on, extras = self.pick(self.JOINS)
@@ -587,6 +743,12 @@ class Gen:
         ("users", "SELECT * FROM users u JOIN orders o USING (user_id) WHERE u.user_id = ANY ($1)", ["text[]"]),
         ("orders", "SELECT * FROM orders o JOIN users u ON u.user_id = o.user_id AND u.name = o.status "
                    "WHERE o.order_id = $1", ["text"]),
+        ("things", "SELECT * FROM things WHERE thing_id = ANY ($1)", ["text[]"]),
+        ("hraw", "SELECT * FROM hraw WHERE id = $1", ["text"]),
+        ("nums", "SELECT * FROM nums WHERE num_id = ANY ($1)", ["int[]"]),
+        ("members", "SELECT * FROM members WHERE email = $1", ["text"]),
+        ("keys_local", "SELECT * FROM keys_local l JOIN orders o ON o.user_id = l.k WHERE l.k = ANY ($1)",
+         ["text[]"]),
     ]
 
     def param(self, typ):
@@ -676,12 +838,13 @@ def main():
     nqueries = int(sys.argv[2])
     print("difftest: seed %d, %d queries (rerun: bash test/difftest.sh %d %d)" % (seed, nqueries, seed, nqueries))
     rng = random.Random(seed)
+    name_run(seed)
     started = time.time()
     items = gen_items(rng)
-    load_table(items)
-    conns = setup_databases(items, os.environ["DDB_ENDPOINT"])
+    load_tables(items)
     gen = Gen(rng, items)
-    print("difftest: %d items; rows: %s" % (len(items), ", ".join(
+    conns = setup_databases(items, os.environ["DDB_ENDPOINT"], gen.local_keys())
+    print("difftest: %d items; rows: %s" % (sum(len(v) for v in items.values()), ", ".join(
         "%s %d" % (n, len(entity_rows(n, items))) for n in ENTITIES)))
     tally = Tally()
     curs = {db: conns[db].cursor() for db in conns}
@@ -714,19 +877,34 @@ def main():
                 cur.execute("DEALLOCATE ALL")
                 cur.execute("RESET plan_cache_mode")
             continue
-        if r < 0.55:
+        settings = []
+        if r < 0.5:
             sql, ordered = gen.select()
-        elif r < 0.9:
+        elif r < 0.78:
             sql, ordered = gen.join()
-        else:
+        elif r < 0.85:
             sql, ordered = gen.lateral()
+        elif r < 0.9:
+            sql, ordered = gen.exists()
+        else:
+            (sql, settings), ordered = gen.local_join(), False
         for db in conns:
+            for st in settings:
+                curs[db].execute("SET " + st)
             f = run(curs[db], "f", sql)
             p = run(curs[db], "p", sql)
-            tally.check(db, sql, f, p, ordered)
+            tally.check(db, sql + "".join("  [%s]" % st for st in settings), f, p, ordered)
             executions += 1
+            if settings:
+                curs[db].execute("RESET ALL")
+                curs[db].execute("SET statement_timeout = '60s'")
     for c in conns.values():
         c.close()
+    if tally.failed == 0:
+        drop_run()
+    else:
+        print("difftest: kept databases %s and DynamoDB tables %s, %s to look at" % (
+            ", ".join(db for db, _ in DATABASES), TABLE, HASH_TABLE))
     print("difftest: %d executions compared in %.0f s" % (tally.passed + tally.failed, time.time() - started))
     print("difftest differential: %d passed, %d failed" % (tally.passed, tally.failed))
     return 1 if tally.failed else 0

@@ -10,7 +10,8 @@
 # the exit status is non-zero when M > 0.
 #
 # Environment: RUN_FUZZ_SECONDS (default 15) is handed to test/fuzz/run.sh;
-# RUN_VALGRIND=0 skips the valgrind step.
+# RUN_VALGRIND=0 skips the valgrind step; DIFFTEST_SEEDS and DIFFTEST_QUERIES
+# set the differential test's runs.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -197,6 +198,16 @@ if [ "${#regress[@]}" -gt 0 ]; then
 			echo "run: ---- end of regression.diffs ----"
 		fi
 	fi
+fi
+
+# ---- (c2) differential test: ddbrel against plain tables -----------------
+# DIFFTEST_SEEDS (default "1 2 3") and DIFFTEST_QUERIES (default 800 per
+# seed); rerun one with "bash test/difftest.sh SEED N".
+if [ -f test/difftest.sh ] && [ -n "$BUILD_OK" ]; then
+	for seed in ${DIFFTEST_SEEDS:-1 2 3}; do
+		echo "run: test/difftest.sh $seed ${DIFFTEST_QUERIES:-800}"
+		run_counted "test/difftest.sh $seed" 900 bash test/difftest.sh "$seed" "${DIFFTEST_QUERIES:-800}"
+	done
 fi
 
 # ---- (d) secrets: server log and regress outputs --------------------------
