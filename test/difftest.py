@@ -73,6 +73,9 @@ ENTITIES = {
     "events": ([("user_id", "text"), ("day", "date"), ("seq", "int"), ("kind", "text")],
                {"pk_template": "USER#{user_id}", "sk_template": "EVT#{day}#{seq}"},
                ["user_id", "day", "seq"]),
+    "logs": ([("user_id", "text"), ("at", "timestamptz"), ("n", "bigint"), ("msg", "text")],
+             {"pk_template": "USER#{user_id}", "sk_template": "LOG#{at}#{n}"},
+             ["user_id", "at", "n"]),
     "custs": ([("cust_id", "int"), ("name", "text")],
               {"pk_template": "CUST#{cust_id}", "sk_template": "CUST#{cust_id}"},
               ["cust_id"]),
@@ -146,6 +149,13 @@ def canonical(text, typ):
         return True
     if typ == "int":
         return bool(INT_RE.match(text)) and text != "-0" and -2**31 <= int(text) < 2**31
+    if typ == "bigint":
+        return bool(INT_RE.match(text)) and text != "-0" and -2**63 <= int(text) < 2**63
+    if typ == "timestamptz":
+        # ISO in UTC, fractions without trailing zeros
+        m = re.match(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]*[1-9])?\+00\Z", text)
+        return bool(m) and canonical(m.group(1), "date") and int(m.group(2)) < 24 and \
+            int(m.group(3)) < 60 and int(m.group(4)) < 60
     if typ == "numeric":
         return text in ("NaN", "Infinity", "-Infinity") or (bool(NUM_RE.match(text)) and text != "-0")
     if typ == "date":
@@ -272,6 +282,16 @@ def gen_items(rng):
                                      (d, "+" + seq), (d + "x", seq), ("2024-02-30", seq),
                                      (d, seq + ".0"), (d, "")])
             put("USER#" + u, "EVT#%s#%s" % (d, seq), kind=word())
+        for _ in range(rng.randint(0, 2)):
+            at = "%04d-%02d-%02d %02d:%02d:%02d%s+00" % (
+                rng.randint(1900, 2100), rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23),
+                rng.randint(0, 59), rng.randint(0, 59), rng.choice(["", "", ".25", ".5"]))
+            num = str(rng.choice([rng.randint(-3, 12), 2**40 + rng.randint(0, 3)]))
+            if rng.random() < 0.25:      # not how those values are written
+                at = rng.choice([at.replace(" ", "T"), at.replace("+00", "+01"), at.replace("+00", "Z"),
+                                 at.replace("+00", ""), at.replace("+00", ".50+00"), at])
+                num = rng.choice([num, "0" + num.lstrip("-"), "99999999999999999999"])
+            put("USER#" + u, "LOG#%s#%s" % (at, num), msg=word())
         for _ in range(rng.randint(0, 3)):    # other item shapes in the partition
             put("USER#" + u, rng.choice(["X#1", "#x", "a#", "NOHASH", "ORDER", "ORDER#",
                                          "USER#", "x#y#z", "EVT#", "EVT#2024-01-05",
@@ -318,10 +338,23 @@ def sql_literal(v):
     return "'" + v.replace("'", "''") + "'"
 
 
+# dates and times as the server writes them (in any DateStyle): compared as text
+psycopg2.extensions.register_type(psycopg2.extensions.new_type(
+    (1082, 1083, 1114, 1184, 1266), "DATETIME_TEXT", lambda value, cur: value))
+
+
 def connect(dbname):
     conn = psycopg2.connect(dbname=dbname)
     conn.autocommit = True
     return conn
+
+
+def session_settings(cur, coll):
+    """Per database: the en-US one also reads and writes dates in another style and zone."""
+    cur.execute("SET statement_timeout = '60s'")
+    if coll != "C":
+        cur.execute("SET TimeZone = 'America/New_York'")
+        cur.execute("SET DateStyle = 'SQL, DMY'")
 
 
 def setup_databases(items, endpoint, local_keys):
@@ -365,7 +398,7 @@ def setup_databases(items, endpoint, local_keys):
         cur.execute("INSERT INTO public.keys_local VALUES %s" % ", ".join(
             "(%s, %s)" % (sql_literal(k), "NULL" if n is None else n) for k, n in local_keys))
         cur.execute("ANALYZE public.keys_local")
-        cur.execute("SET statement_timeout = '60s'")
+        session_settings(cur, coll)
         conns[db] = conn
     return conns
 
@@ -487,10 +520,17 @@ class Gen:
         return self.pick(["'%s'" % v, "'%s'::date" % v, "'%s'::timestamp" % v,
                           "'%s 10:00'::timestamp" % v, "date '%s' + 1" % v])
 
+    def ts_const(self, ent, col):
+        seen = self.values.get((ent, col), [])
+        v = self.pick(seen) if seen and self.rng.random() < 0.7 else "2024-01-05 10:00:00+00"
+        return self.pick(["'%s'" % v, "'%s'::timestamptz" % v, "'%s'::timestamptz + interval '5 hours'" % v,
+                          "('%s'::timestamptz)::date" % v, "'%s'::timestamp" % v.replace("+00", "")])
+
     def const(self, ent, col):
         t = dict(ENTITIES[ent][0])[col]
-        return {"text": self.text_const, "int": self.int_const, "numeric": self.num_const,
-                "date": self.date_const}[t](ent, col)
+        return {"text": self.text_const, "int": self.int_const, "bigint": self.int_const,
+                "numeric": self.num_const, "date": self.date_const,
+                "timestamptz": self.ts_const}[t](ent, col)
 
     # conditions ---------------------------------------------------------
     @staticmethod
@@ -578,7 +618,7 @@ class Gen:
             ref = "%s.%s" % (alias, k) if alias else k
             if vals and self.rng.random() < 0.85:
                 typ = dict(ENTITIES[ent][0])[k]
-                lit = [sql_literal(v) if typ != "int" else v for v in
+                lit = [sql_literal(v) if typ not in ("int", "bigint") else v for v in
                        self.rng.sample(vals, min(len(vals), self.rng.randint(1, 3)))]
                 if len(lit) > 1 or self.rng.random() < 0.3:
                     lit.append(lit[0])
@@ -634,6 +674,8 @@ class Gen:
         ("invs", "i", "custs", "c", "c.cust_id = i.cust_id", ["c.name = 'c1'"]),
         ("events", "e", "users", "u", "e.user_id = u.user_id", ["e.kind = u.name", "e.seq = u.age"]),
         ("users", "u", "events", "e", "e.user_id = u.user_id", ["e.kind = u.name"]),
+        ("users", "u", "logs", "g", "g.user_id = u.user_id", ["g.msg = u.name", "g.n = u.age"]),
+        ("logs", "g", "events", "e", "g.user_id = e.user_id", ["g.n = e.seq", "g.at::date = e.day"]),
         ("raw", "r", "users", "u", "r.pk = 'USER#' || u.user_id", ["r.sk = 'USER#' || u.user_id"]),
         ("nums", "n", "custs", "c", "n.num_id = c.cust_id", ["n.name = c.name"]),
         ("custs", "c", "nums", "n", "n.num_id = c.cust_id", ["n.name <> c.name"]),
@@ -743,6 +785,8 @@ class Gen:
         ("users", "SELECT * FROM users u JOIN orders o USING (user_id) WHERE u.user_id = ANY ($1)", ["text[]"]),
         ("orders", "SELECT * FROM orders o JOIN users u ON u.user_id = o.user_id AND u.name = o.status "
                    "WHERE o.order_id = $1", ["text"]),
+        ("logs", "SELECT * FROM logs WHERE user_id = $1 AND at = $2 AND n = $3", ["text", "timestamptz", "bigint"]),
+        ("logs", "SELECT * FROM logs WHERE user_id = $1 AND at = $2", ["text", "timestamptz"]),
         ("things", "SELECT * FROM things WHERE thing_id = ANY ($1)", ["text[]"]),
         ("hraw", "SELECT * FROM hraw WHERE id = $1", ["text"]),
         ("nums", "SELECT * FROM nums WHERE num_id = ANY ($1)", ["int[]"]),
@@ -764,9 +808,11 @@ class Gen:
             pool += ["", "x" * 1100, "y" * 2100, "USER#", "ORDER#1", None]
         elif base == "numeric":
             pool += ["7.0", "7.50", None]
-        elif base == "int":
+        elif base in ("int", "bigint"):
             pool += ["0", "7", None]
-        convert = {"int": int, "numeric": Decimal}.get(base, str)
+        elif base == "timestamptz":
+            pool += ["2024-01-05 10:00:00+00", None]
+        convert = {"int": int, "bigint": int, "numeric": Decimal}.get(base, str)
         pool = [None if v is None else convert(v) for v in pool if v != "NaN" or base != "numeric"]
         if typ.endswith("[]"):
             vals = [self.pick(pool) for _ in range(self.rng.randint(1, 4))]
@@ -897,7 +943,7 @@ def main():
             executions += 1
             if settings:
                 curs[db].execute("RESET ALL")
-                curs[db].execute("SET statement_timeout = '60s'")
+                session_settings(curs[db], dict(DATABASES)[db])
     for c in conns.values():
         c.close()
     if tally.failed == 0:
