@@ -193,6 +193,19 @@ SELECT * FROM sent();
 DEALLOCATE between_keys;
 RESET plan_cache_mode;
 
+-- writes: a key DynamoDB cannot store is an error before anything is sent,
+-- and a typed hole is written in its canonical text
+SELECT ddbrel.stats_reset();
+INSERT INTO raw (pk, sk, name) VALUES ('NEW#1', '', 'x');
+INSERT INTO raw (pk, sk, name) VALUES (repeat('p', 2049), 'S', 'x');
+INSERT INTO users (user_id, name) VALUES (repeat('u', 1020), 'x');
+SELECT * FROM sent();
+INSERT INTO invs_num VALUES (1, 8.50, 3);
+SELECT pk, sk FROM raw WHERE pk = 'CUST#1' ORDER BY sk;
+SELECT * FROM invs_num WHERE cust_id = 1 AND inv_id = 8.5000;
+DELETE FROM invs_num WHERE cust_id = 1 AND inv_id = 8.5;
+SELECT count(*) FROM raw;
+
 -- a FilterExpression stays within DynamoDB's 4 KB: what does not fit is checked here
 SELECT format('SELECT pk, sk FROM raw WHERE %s', string_agg(format('total = %s', i), ' OR '))
   AS q300 FROM generate_series(1, 300) i \gset

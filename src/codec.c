@@ -119,6 +119,8 @@ ddb_codec_pg_init(void)
  * ----------------------------------------------------------------
  */
 
+static void canon_init(DdbColumn *col);
+
 /* Types whose values are DynamoDB numbers. */
 static bool
 is_number_type(Oid typid)
@@ -190,6 +192,7 @@ ddb_codec_column_init(DdbColumn *col)
 	fmgr_info_cxt(infuncoid, &col->infunc, CurrentMemoryContext);
 	getTypeOutputInfo(iotype, &outfuncoid, &isvarlena);
 	fmgr_info_cxt(outfuncoid, &col->outfunc, CurrentMemoryContext);
+	canon_init(col);
 }
 
 /* ----------------------------------------------------------------
@@ -946,15 +949,16 @@ ddb_canonical_key_text(Datum value, Oid typid)
 }
 
 /*
- * Sets up, once per column, what the canonical check needs: the base
- * type's own input and output functions (a domain's input would run its
- * constraints, which must not happen inside the check's error trap).  They
- * live in the memory context of the column itself.
+ * Sets up, once per column (from ddb_codec_column_init), what the canonical
+ * check needs: the base type's own input and output functions (a domain's
+ * input would run its constraints, which must not happen inside the
+ * check's error trap).  They live in CurrentMemoryContext, which the
+ * caller has made long-lived.
  */
 static void
 canon_init(DdbColumn *col)
 {
-	MemoryContext cxt = GetMemoryChunkContext(col);
+	MemoryContext cxt = CurrentMemoryContext;
 	int32		typmod = -1;
 	Oid			base = getBaseTypeAndTypmod(col->typid, &typmod);
 	Oid			infunc;
@@ -982,8 +986,7 @@ canon_init(DdbColumn *col)
 bool
 ddb_key_text_free(DdbColumn *col)
 {
-	if (col->canon_state == DDB_CANON_UNSET)
-		canon_init(col);
+	Assert(col->canon_state != DDB_CANON_UNSET);
 	return col->canon_state == DDB_CANON_ANY && ddb_hole_type_canonical(col->typid);
 }
 
@@ -1001,8 +1004,7 @@ ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col)
 	char	   *str;
 	volatile bool ok = false;
 
-	if (col->canon_state == DDB_CANON_UNSET)
-		canon_init(col);
+	Assert(col->canon_state != DDB_CANON_UNSET);
 	if (col->canon_state == DDB_CANON_ANY)
 		return true;
 	str = pnstrdup(s, len);

@@ -76,7 +76,7 @@ typedef struct DdbColumn
 	Oid			ioparam;
 	FmgrInfo	outfunc;		/* output function of typid (or elemtype) */
 	int			category;		/* DdbTypeCategory */
-	/* template holes: canonical text check, set up on first use (codec.c) */
+	/* template holes: the canonical text check (codec.c) */
 	int			canon_state;	/* DDB_CANON_* */
 	Oid			canon_base;
 	int32		canon_typmod;
