@@ -652,13 +652,17 @@ class Gen:
             conds = ["%s = %s" % (first, self.const(ent, first))]
             conds += [self.condition(ent, None) for _ in range(self.rng.randint(0, 2))]
             lim = " LIMIT %d" % self.rng.randint(1, 4) if self.rng.random() < 0.7 else ""
+            if lim and self.rng.random() < 0.2:
+                lim += " OFFSET %d" % self.rng.randint(1, 2)
             return "SELECT * FROM %s WHERE %s ORDER BY %s%s" % (ent, " AND ".join(conds), rest, lim), True
         if r < 0.25:
             return "SELECT count(*) FROM %s%s" % (ent, w), False
         if r < 0.4:
             desc = self.pick(["", " DESC"])
             order = ", ".join(k + desc for k in keys)
-            return "SELECT * FROM %s%s ORDER BY %s LIMIT %d" % (ent, w, order, self.rng.randint(1, 5)), True
+            offset = " OFFSET %d" % self.rng.randint(1, 3) if self.rng.random() < 0.25 else ""
+            return "SELECT * FROM %s%s ORDER BY %s LIMIT %d%s" % (ent, w, order, self.rng.randint(1, 5),
+                                                                offset), True
         sel = ", ".join(self.rng.sample(cols, self.rng.randint(1, len(cols))))
         return "SELECT %s FROM %s%s" % (sel if self.rng.random() < 0.5 else "*", ent, w), False
 
@@ -750,8 +754,16 @@ class Gen:
         if self.rng.random() < 0.2:
             where.append(self.pick(extras))
         w = (" WHERE " + " AND ".join(where)) if where else ""
-        if self.rng.random() < 0.15:
+        r = self.rng.random()
+        if r < 0.15:
             return "SELECT count(*) FROM %s %s %s %s %s ON %s%s" % (a, aa, kind, b, ba, cond, w), False
+        if r < 0.35:
+            # both sides' keys: a total order (a LEFT join's missing partner sorts once, last)
+            desc = self.pick(["", " DESC"])
+            order = ", ".join(["%s.%s%s" % (aa, k, desc) for k in ENTITIES[a][2]] +
+                              ["%s.%s" % (ba, k) for k in ENTITIES[b][2]])
+            return "SELECT * FROM %s %s %s %s %s ON %s%s ORDER BY %s LIMIT %d" % (
+                a, aa, kind, b, ba, cond, w, order, self.rng.randint(1, 6)), True
         return "SELECT * FROM %s %s %s %s %s ON %s%s" % (a, aa, kind, b, ba, cond, w), False
 
     def lateral(self):
