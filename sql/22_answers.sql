@@ -121,6 +121,13 @@ SELECT * FROM events WHERE user_id = '1' AND day = '2024-01-05'::timestamp;
 SELECT * FROM events WHERE user_id = '1' AND day = '2024-01-05'::timestamp;
 SELECT * FROM events WHERE user_id = '1' AND day = '2024-01-05 10:00'::timestamp;
 SELECT * FROM events WHERE user_id = '1' AND day = '2024-01-05' AND seq = '1';
+-- an enum hole: a value is its label; a text no label spells (EVT) is no row
+CREATE TYPE child_kind AS ENUM ('USER', 'ORDER');
+CREATE FOREIGN TABLE kids (user_id text, kind child_kind, cid text)
+  SERVER ddb OPTIONS (table 'Repro', pk_template 'USER#{user_id}', sk_template '{kind}#{cid}');
+SELECT * FROM kids WHERE user_id = '1' ORDER BY kind, cid;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM kids WHERE user_id = '1' AND kind = 'ORDER';
+SELECT * FROM kids WHERE user_id = '1' AND kind = 'ORDER';
 -- a lookup join composes the other side's key from the same canonical text
 SELECT c.cust_id, i.inv_id, i.amount FROM custs c JOIN invs i USING (cust_id) ORDER BY 1, 2;
 

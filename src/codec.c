@@ -912,7 +912,11 @@ ddb_datum_to_key_text(Datum value, DdbColumn *col)
 bool
 ddb_hole_type_canonical(Oid typid)
 {
-	switch (getBaseType(typid))
+	Oid			base = getBaseType(typid);
+
+	if (type_is_enum(base))
+		return true;			/* a value is its label */
+	switch (base)
 	{
 		case TEXTOID:
 		case VARCHAROID:
