@@ -7,7 +7,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/retry_core.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
-       src/json_core.o
+       src/json_core.o \
+       src/limits_core.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -44,4 +45,5 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
          src/retry_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
-         src/json_core.h
+         src/json_core.h \
+         src/limits_core.h

@@ -124,6 +124,8 @@ ddb_codec_pg_init(void)
  * ----------------------------------------------------------------
  */
 
+static void canon_init(DdbColumn *col);
+
 /* Types whose values are DynamoDB numbers. */
 static bool
 is_number_type(Oid typid)
@@ -195,6 +197,7 @@ ddb_codec_column_init(DdbColumn *col)
 	fmgr_info_cxt(infuncoid, &col->infunc, CurrentMemoryContext);
 	getTypeOutputInfo(iotype, &outfuncoid, &isvarlena);
 	fmgr_info_cxt(outfuncoid, &col->outfunc, CurrentMemoryContext);
+	canon_init(col);
 }
 
 /* ----------------------------------------------------------------
@@ -970,8 +973,8 @@ ddb_datum_to_av(Datum value, DdbColumn *col)
 }
 
 /*
- * A column value as text for a key template hole: the output function,
- * the same text ddb_text_to_datum reads back.
+ * A column value as text for a key template hole: its canonical text (see
+ * below), the same text ddb_text_to_datum reads back.
  */
 char *
 ddb_datum_to_key_text(Datum value, DdbColumn *col)
@@ -981,5 +984,154 @@ ddb_datum_to_key_text(Datum value, DdbColumn *col)
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("key template column \"%s\" cannot be of array type %s",
 						col->colname, format_type_be(col->typid))));
+	if (getBaseType(col->typid) == NUMERICOID)
+		value = DirectFunctionCall1(numeric_trim_scale, value);
 	return ddb_output_text(&col->outfunc, col->typid, value);
+}
+
+/* ----------------------------------------------------------------
+ * Typed key template holes
+ *
+ * A key lookup composes one key text per value, so a hole's text must be
+ * the one text of its value, or a lookup misses an item a Scan reads
+ * ("CUST#007" reads as cust_id 7; cust_id = 7 asks for "CUST#7").  For the
+ * types below each value has one canonical text: the type's output, with
+ * dates and times in ISO form and UTC (ddb_output_text), and numeric
+ * without trailing fractional zeros (7.0 = 7, so both are "7").  Reading
+ * such a hole, an item whose text is not canonical ("007", "7.0", "+7",
+ * "2024-1-5") is not a row of the entity, as an item of another shape is
+ * not.  Holes of other types (float, char(n), interval, ...) read any text
+ * their input function takes, and conditions on them stay local.
+ * ----------------------------------------------------------------
+ */
+
+/* Whether values of typid have one canonical text each (see above). */
+bool
+ddb_hole_type_canonical(Oid typid)
+{
+	Oid			base = getBaseType(typid);
+
+	if (type_is_enum(base))
+		return true;			/* a value is its label */
+	switch (base)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case NUMERICOID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case TIMEOID:
+		case UUIDOID:
+		case BOOLOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* The canonical text of a value of type typid, for a key template hole. */
+char *
+ddb_canonical_key_text(Datum value, Oid typid)
+{
+	Oid			out;
+	bool		isvarlena;
+	FmgrInfo	flinfo;
+
+	if (getBaseType(typid) == NUMERICOID)
+		value = DirectFunctionCall1(numeric_trim_scale, value);
+	getTypeOutputInfo(typid, &out, &isvarlena);
+	fmgr_info(out, &flinfo);
+	return ddb_output_text(&flinfo, typid, value);
+}
+
+/*
+ * Sets up, once per column (from ddb_codec_column_init), what the canonical
+ * check needs: the base type's own input and output functions (a domain's
+ * input would run its constraints, which must not happen inside the
+ * check's error trap).  They live in CurrentMemoryContext, which the
+ * caller has made long-lived.
+ */
+static void
+canon_init(DdbColumn *col)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int32		typmod = -1;
+	Oid			base = getBaseTypeAndTypmod(col->typid, &typmod);
+	Oid			infunc;
+	Oid			outfunc;
+	bool		isvarlena;
+
+	if (col->typmod >= 0)
+		typmod = col->typmod;
+	col->canon_typmod = typmod;
+	col->canon_base = base;
+	if (!ddb_hole_type_canonical(base) || base == TEXTOID ||
+		(base == VARCHAROID && typmod < 0))
+	{
+		col->canon_state = DDB_CANON_ANY;	/* any text is its own canonical text */
+		return;
+	}
+	getTypeInputInfo(base, &infunc, &col->canon_ioparam);
+	fmgr_info_cxt(infunc, &col->canon_in, cxt);
+	getTypeOutputInfo(base, &outfunc, &isvarlena);
+	fmgr_info_cxt(outfunc, &col->canon_out, cxt);
+	col->canon_state = DDB_CANON_CHECK;
+}
+
+/* Whether every text is canonical for a hole of this column (text, varchar). */
+bool
+ddb_key_text_free(DdbColumn *col)
+{
+	Assert(col->canon_state != DDB_CANON_UNSET);
+	return col->canon_state == DDB_CANON_ANY && ddb_hole_type_canonical(col->typid);
+}
+
+/*
+ * Whether the text of a key template hole (a slice, not NUL-terminated) is
+ * the canonical text of the value it reads as, for the hole's column.  A
+ * text the type does not take at all is not canonical either: the input
+ * function's data error is caught here (only for the built-in types above,
+ * whose input functions hold no resources when they fail).
+ */
+bool
+ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	char	   *str;
+	volatile bool ok = false;
+
+	Assert(col->canon_state != DDB_CANON_UNSET);
+	if (col->canon_state == DDB_CANON_ANY)
+		return true;
+	str = pnstrdup(s, len);
+	PG_TRY();
+	{
+		Datum		d = InputFunctionCall(&col->canon_in, str, col->canon_ioparam,
+										  col->canon_typmod);
+		char	   *back;
+
+		if (col->canon_base == NUMERICOID)
+			d = DirectFunctionCall1(numeric_trim_scale, d);
+		back = ddb_output_text(&col->canon_out, col->canon_base, d);
+		ok = (strlen(back) == len && memcmp(back, s, len) == 0);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
 }

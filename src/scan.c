@@ -36,6 +36,7 @@
 #include "utils/rel.h"
 
 #include "codec_core.h"
+#include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
 #define DDB_BATCH_GET_MAX 100
@@ -52,6 +53,7 @@ typedef struct DdbStream
 	bool		done;
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
+	ddb_key_residual residual;	/* sort key bound checked here, not sent */
 } DdbStream;
 
 /*
@@ -91,6 +93,7 @@ struct DdbScanState
 	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
 	List	   *exprstates;		/* of plan_exprs */
 	const char *index;
+	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
 	bool		check_shape;	/* skip items not of this entity's shape */
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
@@ -115,7 +118,12 @@ struct DdbScanState
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
+	bool		holes_known;	/* pkcols and skcols are filled in */
+	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
+	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
 };
+
+static ddb_key_schema key_schema(DdbRelOptions *opts, const char *index);
 
 /* Names the item being converted, so a bad value points at its key. */
 static void
@@ -319,6 +327,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options_as(relid, userid);
+	st->residual_attr = key_schema(st->opts, st->index).sk;
 	if (explain_only)
 		return st;
 	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
@@ -405,9 +414,12 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
  * ----------------------------------------------------------------
  */
 
-/* Text of one value for a key or template hole; B keys as base64. */
+/*
+ * Text of one value for a key or template hole; B keys as base64, template
+ * holes in their canonical text (codec.c).
+ */
 static char *
-value_text(Datum d, Oid typid, char keytype)
+value_text(Datum d, Oid typid, char keytype, bool hole)
 {
 	if (keytype == 'B' && getBaseType(typid) == BYTEAOID)
 	{
@@ -417,6 +429,8 @@ value_text(Datum d, Oid typid, char keytype)
 		ddb_base64_encode((unsigned char *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), enc);
 		return enc;
 	}
+	if (hole)
+		return ddb_canonical_key_text(d, typid);
 	return ddb_value_text(d, typid);
 }
 
@@ -426,7 +440,7 @@ value_text(Datum d, Oid typid, char keytype)
  * lists from one array stay aligned.
  */
 static List *
-eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
+eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 {
 	ExprState  *es = list_nth(st->exprstates, idx);
 	Oid			typid = exprType((Node *) es->expr);
@@ -437,7 +451,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype));
+		return list_make1(value_text(d, typid, keytype, hole));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -452,7 +466,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype));
+			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole));
 	}
 	return result;
 }
@@ -479,7 +493,7 @@ spec_values(DdbScanState *st, List *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype);
+		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -535,14 +549,84 @@ spec_values(DdbScanState *st, List *spec)
 }
 
 /* ----------------------------------------------------------------
+ * Request limits
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The key attributes a request on opts's table reads: those of the index
+ * named (a Query on an index), else the table's.
+ */
+static ddb_key_schema
+key_schema(DdbRelOptions *opts, const char *index)
+{
+	ddb_key_schema keys;
+	ListCell   *lc;
+
+	keys.pk = opts->partition_key;
+	keys.sk = opts->sort_key;
+	keys.table_sk = opts->sort_key;
+	if (index && *index && opts->desc)
+		foreach(lc, opts->desc->indexes)
+		{
+			DdbIndexDesc *ix = lfirst(lc);
+
+			if (strcmp(ix->name, index) == 0)
+			{
+				keys.pk = ix->pk_attr;
+				keys.sk = ix->sk_attr;
+			}
+		}
+	return keys;
+}
+
+/*
+ * Every request ddbrel builds goes through here just before it is sent:
+ * the limits DynamoDB documents (limits_core.c).  Returns false when no
+ * item can match (the request is not to be sent); raises an error when the
+ * request cannot be sent at all.  A sort key bound no key can reach comes
+ * back in *residual (may be NULL when op has no key condition), for the
+ * caller to check on each item.  index names the index a Query reads, or
+ * is NULL or "".
+ */
+bool
+ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op, cJSON *req,
+				 ddb_key_residual *residual)
+{
+	ddb_key_schema keys = key_schema(opts, index);
+	char		why[256];
+
+	switch (ddb_limits_check(op, req, &keys, residual, why, sizeof(why)))
+	{
+		case DDB_LIMITS_SEND:
+			return true;
+		case DDB_LIMITS_EMPTY:
+			return false;
+		case DDB_LIMITS_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("DynamoDB %s request on table \"%s\" exceeds a limit of DynamoDB",
+							op, opts->table),
+					 errdetail("%s", why)));
+	}
+	return false;				/* keep compiler quiet */
+}
+
+/* ----------------------------------------------------------------
  * Streams
  * ----------------------------------------------------------------
  */
 
+/* A stream to read, unless the request can match nothing. */
 static void
-add_stream(List **streams, cJSON *req)
+add_stream(DdbScanState *st, List **streams, List **residuals, cJSON *req)
 {
+	ddb_key_residual *r = palloc0(sizeof(ddb_key_residual));
+
+	if (!ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], req, r))
+		return;
 	*streams = lappend(*streams, req);
+	*residuals = lappend(*residuals, r);
 }
 
 /* Builds the requests of this (re)scan from the plan and the key values. */
@@ -551,8 +635,10 @@ build_streams(DdbScanState *st)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(st->scancxt);
 	List	   *reqs = NIL;
+	List	   *residuals = NIL;
 	List	   *values = NIL;
 	ListCell   *lc;
+	ListCell   *rc;
 	int			i;
 
 	foreach(lc, st->specs)
@@ -581,13 +667,18 @@ build_streams(DdbScanState *st)
 					cJSON_AddNumberToObject(req, "Segment", i);
 					cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
 				}
-				add_stream(&reqs, req);
+				add_stream(st, &reqs, &residuals, req);
 			}
 			break;
 		case DDB_OP_QUERY:
 			{
-				/* one Query per partition key value; the others are single */
+				/*
+				 * One Query per distinct partition key value (an IN list is a
+				 * set: a value twice must not read its items twice); the other
+				 * key values are single.
+				 */
 				List	   *pks = linitial(values);
+				List	   *seen = NIL;
 
 				foreach(lc, pks)
 				{
@@ -595,9 +686,14 @@ build_streams(DdbScanState *st)
 					cJSON	   *vals;
 					ListCell   *sc;
 					ListCell   *vc;
+					String	   *text;
 
 					if (lfirst(lc) == NULL)
 						continue;
+					text = makeString(cJSON_PrintUnformatted(lfirst(lc)));
+					if (list_member(seen, text))
+						continue;
+					seen = lappend(seen, text);
 					req = cJSON_Parse(st->request_text);
 					vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
 
@@ -614,7 +710,7 @@ build_streams(DdbScanState *st)
 						cJSON_AddItemToObject(vals, strVal(list_nth(spec, DDB_SPEC_NAME)),
 											  cJSON_Duplicate(av, true));
 					}
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 				}
 			}
 			break;
@@ -667,7 +763,7 @@ build_streams(DdbScanState *st)
 					cJSON	   *req = cJSON_Parse(st->request_text);
 
 					cJSON_AddItemToObject(req, "Key", linitial(keys));
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 					break;
 				}
 				/* BatchGetItem: the plan's request is the per-table part */
@@ -688,7 +784,7 @@ build_streams(DdbScanState *st)
 					cJSON_AddItemToObject(tbl, "Keys", arr);
 					cJSON_AddItemToObject(items, st->opts->table, tbl);
 					cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 				}
 			}
 			break;
@@ -699,8 +795,12 @@ build_streams(DdbScanState *st)
 	st->nstreams = list_length(reqs);
 	st->streams = palloc0(sizeof(DdbStream) * Max(st->nstreams, 1));
 	i = 0;
-	foreach(lc, reqs)
-		st->streams[i++].request = lfirst(lc);
+	forboth(lc, reqs, rc, residuals)
+	{
+		st->streams[i].request = lfirst(lc);
+		st->streams[i].residual = *(ddb_key_residual *) lfirst(rc);
+		i++;
+	}
 	MemoryContextSwitchTo(oldcxt);
 }
 
@@ -812,22 +912,35 @@ next_page(DdbScanState *st, DdbStream *s)
 	}
 	else
 	{
+		/* a stream with a residual sent no Limit and asked for its items */
+		int64		limit = s->residual.active ? 0 : st->limit;
+
 		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
 		if (st->flags & DDB_FLAG_COUNT)
 		{
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
+			const cJSON *e;
 
 			s->count = cJSON_IsNumber(c) ? (int64) c->valuedouble : 0;
+			if (s->residual.active)
+			{
+				s->count = 0;
+				cJSON_ArrayForEach(e, items)
+					if (ddb_limits_residual_admits(&s->residual,
+												   cJSON_GetObjectItemCaseSensitive(e, st->residual_attr)))
+					s->count++;
+			}
+			items = NULL;		/* count rows only */
 		}
 		st->received += (st->flags & DDB_FLAG_COUNT) ? s->count : cJSON_GetArraySize(items);
 		/* with a pushed LIMIT, no page beyond the rows the query can use */
-		if (st->limit == 0 || st->received < st->limit)
+		if (limit == 0 || st->received < limit)
 		{
 			cJSON	   *req = ddb_next_page(s->request, resp);
 
-			if (req && st->limit > 0)
+			if (req && limit > 0)
 				cJSON_ReplaceItemInObjectCaseSensitive(req, "Limit",
-													   cJSON_CreateNumber((double) (st->limit - st->received)));
+													   cJSON_CreateNumber((double) (limit - st->received)));
 			if (req)
 				stream_send(st, s, req);
 		}
@@ -837,7 +950,34 @@ next_page(DdbScanState *st, DdbStream *s)
 	return true;
 }
 
-/* Matches an item's keys against the entity templates. */
+/* The column a template hole names (option.c made sure there is one). */
+static DdbColumn *
+hole_column(DdbRelOptions *opts, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, name) == 0)
+			return &opts->columns[i];
+	return NULL;
+}
+
+/* Whether every hole of t holds its column's canonical text (codec.c). */
+static bool
+holes_canonical(ddb_template *t, ddb_slice *vals, DdbColumn **cols)
+{
+	int			h;
+
+	for (h = 0; h < t->nholes; h++)
+		if (cols[h] && !ddb_key_text_canonical(vals[h].ptr, vals[h].len, cols[h]))
+			return false;
+	return true;
+}
+
+/*
+ * Matches an item's keys against the entity templates: their shape, and
+ * in typed holes the one text each value has.
+ */
 static bool
 match_templates(DdbScanState *st, const cJSON *item)
 {
@@ -845,13 +985,24 @@ match_templates(DdbScanState *st, const cJSON *item)
 	const cJSON *v;
 
 	ensure_mapped(st, item);
+	if (!st->holes_known)
+	{
+		int			h;
+
+		for (h = 0; opts->pk_template && h < opts->pk_template->nholes; h++)
+			st->pkcols[h] = hole_column(opts, opts->pk_template->holes[h]);
+		for (h = 0; opts->sk_template && h < opts->sk_template->nholes; h++)
+			st->skcols[h] = hole_column(opts, opts->sk_template->holes[h]);
+		st->holes_known = true;
+	}
 	if (opts->pk_template)
 	{
 		v = st->avs[DDB_SLOT_PK(st)];
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->pk_template, v->valuestring,
-								strlen(v->valuestring), st->pkvals))
+								strlen(v->valuestring), st->pkvals) ||
+			!holes_canonical(opts->pk_template, st->pkvals, st->pkcols))
 			return false;
 	}
 	if (opts->sk_template)
@@ -862,7 +1013,8 @@ match_templates(DdbScanState *st, const cJSON *item)
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->sk_template, v->valuestring,
-								strlen(v->valuestring), st->skvals))
+								strlen(v->valuestring), st->skvals) ||
+			!holes_canonical(opts->sk_template, st->skvals, st->skcols))
 			return false;
 		/* a column in both templates must have one value */
 		if (opts->pk_template)
@@ -955,6 +1107,10 @@ ddb_scan_next(DdbScanState *st)
 		item = s->next_item;
 		s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
+		if (s->residual.active &&
+			!ddb_limits_residual_admits(&s->residual,
+										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
+			continue;
 		if (st->check_shape && !item_matches(st, item))
 			continue;
 		return item;
@@ -1146,7 +1302,8 @@ shown_request(DdbScanState *st)
 			if (i == in_pos)
 				values[i] = "{...}";
 			else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
-				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype);
+				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype,
+									   which >= 0);
 			else
 				values[i] = *shown ? shown : "?";
 		}
