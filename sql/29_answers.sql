@@ -240,3 +240,19 @@ SELECT ddbrel.stats_reset();
 :q300 ORDER BY 1, 2;
 :q300b;
 SELECT operation, requests, returned FROM sent();
+
+-- 11. a pushed-down join inside a subquery that is not flattened (OFFSET 0,
+-- a security-barrier view) reads each column from its own side: the plan's
+-- range table indexes move when the subquery's are appended to the top
+SELECT * FROM (SELECT u.name, o.order_id, o.total
+                 FROM users u JOIN orders o USING (user_id)
+                WHERE o.total > 1 OFFSET 0) x ORDER BY order_id;
+SELECT * FROM (SELECT u.name, o.order_id, o.total
+                 FROM p_users u JOIN p_orders o USING (user_id)
+                WHERE o.total > 1 OFFSET 0) x ORDER BY order_id;
+CREATE VIEW user_orders WITH (security_barrier) AS
+  SELECT o.status, u.name, o.order_id FROM orders o JOIN users u USING (user_id);
+EXPLAIN (COSTS OFF) SELECT * FROM user_orders WHERE order_id <> '';
+SELECT * FROM user_orders WHERE order_id <> '' ORDER BY order_id;
+SELECT o.status, u.name, o.order_id FROM p_orders o JOIN p_users u USING (user_id) ORDER BY order_id;
+DROP VIEW user_orders;

@@ -700,6 +700,27 @@ relation_natts(Oid relid)
 	return n;
 }
 
+/*
+ * How far the plan's range table indexes moved after planning.  The plan
+ * keeps the two sides' indexes as the planner knew them; when the join is
+ * inside a subquery that is not flattened (OFFSET 0, a security-barrier
+ * view), setrefs appends the subquery's range table to the top one and
+ * shifts every Var by the same offset, which fs_relids shows.  Without it
+ * the target list's Vars would be matched against the wrong sides.
+ */
+static int
+join_rtoffset(ForeignScan *fsplan, Index minrti)
+{
+#if PG_VERSION_NUM >= 160000
+	Bitmapset  *relids = fsplan->fs_base_relids;
+#else
+	Bitmapset  *relids = fsplan->fs_relids;
+#endif
+	int			first = bms_next_member(relids, -1);
+
+	return first >= 0 ? first - (int) minrti : 0;
+}
+
 void
 ddb_join_begin(ForeignScanState *node, int eflags)
 {
@@ -711,6 +732,7 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	ListCell   *lc;
 	int			i;
+	int			rtoffset;
 
 	node->fdw_state = js;
 	js->mode = intVal(list_nth(priv, DDB_JPRIV_MODE));
@@ -718,6 +740,9 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	js->drive_is_outer = intVal(list_nth(priv, DDB_JPRIV_DRIVE_IS_OUTER)) != 0;
 	js->drive_rti = intVal(list_nth(priv, DDB_JPRIV_DRIVE_RTI));
 	js->other_rti = intVal(list_nth(priv, DDB_JPRIV_OTHER_RTI));
+	rtoffset = join_rtoffset(fsplan, Min(js->drive_rti, js->other_rti));
+	js->drive_rti += rtoffset;
+	js->other_rti += rtoffset;
 	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
 	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
 								(List *) list_nth(priv, DDB_JPRIV_DRIVE_SCAN), fsplan->fdw_exprs,
