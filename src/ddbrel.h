@@ -348,7 +348,8 @@ extern void ddb_codec_pg_init(void);
 extern char *ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value);
 
 /* ----------------------------------------------------------------
- * Expressions (planner.c): names and values only as placeholders
+ * Expressions (deparse.c): every DynamoDB expression text, with names and
+ * values only as placeholders
  * ----------------------------------------------------------------
  */
 typedef struct DdbExprBuilder

@@ -1,7 +1,10 @@
 /*-------------------------------------------------------------------------
  * deparse.c
- *	  Qual classification: which WHERE conditions bind key attributes,
- *	  which become a FilterExpression, and which stay local.
+ *	  DynamoDB expression texts (postgres_fdw's deparse.c writes all remote
+ *	  text the same way): the placeholder builder, qual classification
+ *	  (which WHERE conditions bind key attributes, which become a
+ *	  FilterExpression, and which stay local), key conditions and
+ *	  projections.
  *
  * A condition is pushed only where DynamoDB's semantics equal PostgreSQL's
  * for the column's type; then it is not rechecked.  A condition DynamoDB
@@ -28,6 +31,97 @@
 #include "catalog/pg_am.h"
 
 #include "codec_core.h"
+
+/* ----------------------------------------------------------------
+ * Expression builder: every name and value becomes a placeholder
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Starts the names and values of one request: the expressions of a
+ * request share them, so one builder serves all of its expressions.
+ */
+void
+ddb_expr_init(DdbExprBuilder *b)
+{
+	b->names = cJSON_CreateObject();
+	b->values = cJSON_CreateObject();
+	b->nnames = 0;
+	b->nvalues = 0;
+}
+
+/* The #placeholder of an attribute name, reusing one already assigned. */
+const char *
+ddb_expr_name(DdbExprBuilder *b, const char *attr)
+{
+	cJSON	   *e;
+	char		ph[16];
+
+	cJSON_ArrayForEach(e, b->names)
+		if (cJSON_IsString(e) && strcmp(e->valuestring, attr) == 0)
+		return e->string;
+	snprintf(ph, sizeof(ph), "#n%d", b->nnames++);
+	cJSON_AddStringToObject(b->names, ph, attr);
+	return cJSON_GetObjectItemCaseSensitive(b->names, ph)->string;
+}
+
+/* The :placeholder of a value (an AttributeValue object, now owned by b). */
+const char *
+ddb_expr_value(DdbExprBuilder *b, cJSON *av)
+{
+	char		ph[16];
+
+	snprintf(ph, sizeof(ph), ":v%d", b->nvalues++);
+	cJSON_AddItemToObject(b->values, ph, av);
+	return cJSON_GetObjectItemCaseSensitive(b->values, ph)->string;
+}
+
+/* A string AttributeValue, {"S": s}: key texts and template prefixes. */
+cJSON *
+ddb_av_string(const char *s)
+{
+	cJSON	   *av = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(av, "S", s);
+	return av;
+}
+
+/*
+ * Forgets the names and values added since the builder had nnames and
+ * nvalues of them: a condition that turned out not to be pushable must not
+ * leave placeholders behind (DynamoDB rejects unused ones).
+ */
+void
+ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues)
+{
+	char		ph[16];
+
+	while (b->nnames > nnames)
+	{
+		snprintf(ph, sizeof(ph), "#n%d", --b->nnames);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->names, ph);
+	}
+	while (b->nvalues > nvalues)
+	{
+		snprintf(ph, sizeof(ph), ":v%d", --b->nvalues);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->values, ph);
+	}
+}
+
+/* Adds the names and values maps to a request, when not empty. */
+void
+ddb_expr_attach(DdbExprBuilder *b, cJSON *req)
+{
+	if (b->nnames > 0)
+		cJSON_AddItemToObject(req, "ExpressionAttributeNames", b->names);
+	else
+		cJSON_Delete(b->names);
+	if (b->nvalues > 0)
+		cJSON_AddItemToObject(req, "ExpressionAttributeValues", b->values);
+	else
+		cJSON_Delete(b->values);
+	b->names = b->values = NULL;
+}
 
 /* Strips binary-compatible casts so "col::text = x" still names col. */
 static Node *
