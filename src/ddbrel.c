@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  * ddbrel.c
- *	  Module entry: _PG_init, the FDW handler, transaction and
- *	  subtransaction callbacks, ddbrel.stats() and ddbrel.request().
+ *	  Module entry: _PG_init, the FDW handler (sending scans and joins to
+ *	  their files), transaction and subtransaction callbacks,
+ *	  ddbrel.stats() and ddbrel.request().
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -89,6 +91,75 @@ _PG_init(void)
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, ddb_inval_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(FOREIGNTABLEREL, ddb_inval_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, ddb_inval_callback, (Datum) 0);
+}
+
+/* ----------------------------------------------------------------
+ * Scans and joins
+ *
+ * One FdwRoutine serves base relations and pushed-down joins: a join
+ * relation, or a plan whose scanrelid is 0, is a join (join.c), anything
+ * else a scan of one relation (planner.c, scan.c).  Choosing here keeps
+ * the scan code from calling the join code: join.c uses scans, not the
+ * other way round.
+ * ----------------------------------------------------------------
+ */
+static ForeignScan *
+ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *rel, Oid foreigntableid,
+				  ForeignPath *best_path, List *tlist, List *scan_clauses,
+				  Plan *outer_plan)
+{
+	if (IS_JOIN_REL(rel))
+		return ddb_join_plan(root, rel, best_path, tlist, scan_clauses, outer_plan);
+	return ddb_scan_plan(root, rel, foreigntableid, best_path, tlist, scan_clauses,
+						 outer_plan);
+}
+
+static inline bool
+is_join(ForeignScanState *node)
+{
+	return ((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0;
+}
+
+static void
+ddbBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	if (is_join(node))
+		ddb_join_begin(node, eflags);
+	else
+		ddb_scan_begin(node, eflags);
+}
+
+static TupleTableSlot *
+ddbIterateForeignScan(ForeignScanState *node)
+{
+	return is_join(node) ? ddb_join_iterate(node) : ddb_scan_iterate(node);
+}
+
+static void
+ddbReScanForeignScan(ForeignScanState *node)
+{
+	if (is_join(node))
+		ddb_join_rescan(node);
+	else
+		ddb_scan_rescan(node);
+}
+
+static void
+ddbEndForeignScan(ForeignScanState *node)
+{
+	if (is_join(node))
+		ddb_join_end(node);
+	else
+		ddb_scan_end(node);
+}
+
+static void
+ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	if (is_join(node))
+		ddb_join_explain(node, es);
+	else
+		ddb_scan_explain(node->fdw_state, es);
 }
 
 Datum

@@ -447,19 +447,19 @@ enum DdbKeySpecField
 #define DDB_KEY_RANGE	2
 
 /* ----------------------------------------------------------------
- * Planning, scanning, import (planner.c, scan.c, import.c, explain)
+ * Planning, scanning, import (planner.c, scan.c, import.c, explain);
+ * ddbrel.c's callbacks send joins to join.c, the rest here
  * ----------------------------------------------------------------
  */
 extern void ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
 extern void ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
-extern ForeignScan *ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
-									  Oid foreigntableid, ForeignPath *best_path,
-									  List *tlist, List *scan_clauses, Plan *outer_plan);
-extern void ddbBeginForeignScan(ForeignScanState *node, int eflags);
-extern TupleTableSlot *ddbIterateForeignScan(ForeignScanState *node);
-extern void ddbReScanForeignScan(ForeignScanState *node);
-extern void ddbEndForeignScan(ForeignScanState *node);
-extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *es);
+extern ForeignScan *ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel,
+								  Oid foreigntableid, ForeignPath *best_path,
+								  List *tlist, List *scan_clauses, Plan *outer_plan);
+extern void ddb_scan_begin(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddb_scan_iterate(ForeignScanState *node);
+extern void ddb_scan_rescan(ForeignScanState *node);
+extern void ddb_scan_end(ForeignScanState *node);
 extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* planner.c: building one relation's scan, also for joins */

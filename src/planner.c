@@ -1356,18 +1356,17 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	}
 }
 
+/* GetForeignPlan of a base relation (ddbrel.c sends joins to join.c). */
 ForeignScan *
-ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
-				  ForeignPath *best_path, List *tlist, List *scan_clauses,
-				  Plan *outer_plan)
+ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+			  ForeignPath *best_path, List *tlist, List *scan_clauses,
+			  Plan *outer_plan)
 {
 	List	   *exprs;
 	List	   *local;
 	List	   *priv;
 	int			forward = 0;
 
-	if (IS_JOIN_REL(baserel))
-		return ddb_join_plan(root, baserel, best_path, tlist, scan_clauses, outer_plan);
 	if (best_path->fdw_private)
 		forward = intVal(linitial(best_path->fdw_private));
 	/* a LIMIT is pushed only when this path's order is what the query wants */

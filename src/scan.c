@@ -392,17 +392,13 @@ ddb_scan_user(ForeignScan *fsplan, EState *estate)
 #endif
 }
 
+/* BeginForeignScan of a base relation (ddbrel.c sends joins to join.c). */
 void
-ddbBeginForeignScan(ForeignScanState *node, int eflags)
+ddb_scan_begin(ForeignScanState *node, int eflags)
 {
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 
-	if (fsplan->scan.scanrelid == 0)
-	{
-		ddb_join_begin(node, eflags);
-		return;
-	}
 	node->fdw_state = ddb_scan_create(RelationGetRelid(node->ss.ss_currentRelation),
 									  fsplan->fdw_private, fsplan->fdw_exprs,
 									  (PlanState *) node, ddb_scan_user(fsplan, estate),
@@ -1198,15 +1194,13 @@ ddb_scan_set_check_shape(DdbScanState *st, bool check)
 }
 
 TupleTableSlot *
-ddbIterateForeignScan(ForeignScanState *node)
+ddb_scan_iterate(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	const cJSON *item;
 	MemoryContext oldcxt;
 
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		return ddb_join_iterate(node);
 	ExecClearTuple(slot);
 	MemoryContextReset(st->rowcxt);
 	item = ddb_scan_next(st);
@@ -1241,23 +1235,19 @@ ddb_scan_stop(DdbScanState *st)
 	st->started = false;
 }
 
+/* A rescan starts over at the next ddb_scan_next, with fresh key values. */
 void
-ddbReScanForeignScan(ForeignScanState *node)
+ddb_scan_rescan(ForeignScanState *node)
 {
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_rescan(node);
-	else
-		ddb_scan_stop(node->fdw_state);
+	ddb_scan_stop(node->fdw_state);
 }
 
 void
-ddbEndForeignScan(ForeignScanState *node)
+ddb_scan_end(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_end(node);
-	else if (st && st->conn)
+	if (st && st->conn)
 		ddb_scan_stop(st);
 }
 
@@ -1365,13 +1355,4 @@ ddb_scan_explain(DdbScanState *st, ExplainState *es)
 		ExplainPropertyText("DynamoDB Local Check", "type attribute", es);
 	if (es->verbose)
 		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
-}
-
-void
-ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
-{
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_explain(node, es);
-	else
-		ddb_scan_explain(node->fdw_state, es);
 }
