@@ -196,32 +196,6 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 }
 
 /*
- * Sets up a materialized set-returning call (the API was renamed in 16 and
- * did not exist before 15).
- */
-void
-ddb_materialize_srf(FunctionCallInfo fcinfo)
-{
-#if PG_VERSION_NUM >= 160000
-	InitMaterializedSRF(fcinfo, 0);
-#elif PG_VERSION_NUM >= 150000
-	SetSingleFuncCall(fcinfo, 0);
-#else
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcxt);
-#endif
-}
-
-/*
  * ddbrel.stats(): what this backend sent to DynamoDB, one row per
  * operation used so far.  Tests assert pushdown with it.
  */

@@ -533,9 +533,9 @@ extern void ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *ri
 
 /* ddbrel.c */
 extern void _PG_init(void);
-extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 
-/* catalog.c: checks of the SQL-callable functions */
+/* catalog.c: checks and set-up of the SQL-callable functions */
+extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 extern bool ddb_is_ddbrel_server(Oid serverid);
 extern bool ddb_is_ddbrel_table(Oid relid);
 extern void ddb_require_ddbrel_server(ForeignServer *server);
