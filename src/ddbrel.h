@@ -367,6 +367,28 @@ extern void ddb_expr_attach(DdbExprBuilder *b, cJSON *req);
 extern void ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues);
 extern cJSON *ddb_av_string(const char *s);
 
+/* deparse.c: the operator of a Query's sort key condition */
+typedef enum DdbSortKeyOp
+{
+	DDB_SK_NONE,
+	DDB_SK_EQ,
+	DDB_SK_BEGINS_WITH,
+	DDB_SK_LT,
+	DDB_SK_LE,
+	DDB_SK_GT,
+	DDB_SK_GE,
+	DDB_SK_BETWEEN
+} DdbSortKeyOp;
+
+extern char *ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr,
+									   const char *pk_value, DdbSortKeyOp op,
+									   const char *sk_attr, const char *sk_value,
+									   const char *sk_value2);
+extern void ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter,
+										DdbAttrTemplate *at);
+extern void ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts);
+extern char *ddb_deparse_projection(DdbExprBuilder *b, List *attrs);
+
 /* deparse.c: one classified condition on a column */
 typedef enum DdbQualKind
 {

@@ -922,6 +922,119 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 	return local;
 }
 
+/* ----------------------------------------------------------------
+ * Key conditions, entity filters, projections
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A Query's KeyConditionExpression: the partition key equal to pk_value,
+ * and a sort key condition of kind op on sk_value (and sk_value2, the
+ * upper end of BETWEEN).  The values are placeholders: the executor's
+ * (":k0") for values known only then, or the builder's for constants.
+ * The names are taken in this order (partition key, sort key) before any
+ * other expression of the request takes its own.
+ */
+char *
+ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr, const char *pk_value,
+						  DdbSortKeyOp op, const char *sk_attr, const char *sk_value,
+						  const char *sk_value2)
+{
+	StringInfoData buf;
+	const char *skn;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s = %s", ddb_expr_name(b, pk_attr), pk_value);
+	if (op == DDB_SK_NONE)
+		return buf.data;
+	skn = ddb_expr_name(b, sk_attr);
+	switch (op)
+	{
+		case DDB_SK_EQ:
+			appendStringInfo(&buf, " AND %s = %s", skn, sk_value);
+			break;
+		case DDB_SK_BEGINS_WITH:
+			appendStringInfo(&buf, " AND begins_with(%s, %s)", skn, sk_value);
+			break;
+		case DDB_SK_LT:
+			appendStringInfo(&buf, " AND %s < %s", skn, sk_value);
+			break;
+		case DDB_SK_LE:
+			appendStringInfo(&buf, " AND %s <= %s", skn, sk_value);
+			break;
+		case DDB_SK_GT:
+			appendStringInfo(&buf, " AND %s > %s", skn, sk_value);
+			break;
+		case DDB_SK_GE:
+			appendStringInfo(&buf, " AND %s >= %s", skn, sk_value);
+			break;
+		case DDB_SK_BETWEEN:
+			appendStringInfo(&buf, " AND %s BETWEEN %s AND %s", skn, sk_value, sk_value2);
+			break;
+		case DDB_SK_NONE:
+			break;
+	}
+	return buf.data;
+}
+
+/*
+ * Appends to a FilterExpression (joined by AND) the test that attribute
+ * at->attr has the shape of key template at: equal to its text when it has
+ * no holes, else beginning with its literal prefix.  For a Scan of an
+ * entity table, whose filter may name key attributes, so that DynamoDB
+ * sends back only the entity's items.
+ */
+void
+ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter, DdbAttrTemplate *at)
+{
+	char		err[256];
+	char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
+
+	appendStringInfo(filter, at->tmpl->nholes == 0 ? "%s%s = %s" : "%sbegins_with(%s, %s)",
+					 filter->len ? " AND " : "", ddb_expr_name(b, at->attr),
+					 ddb_expr_value(b, ddb_av_string(p)));
+}
+
+/*
+ * Appends to a FilterExpression (joined by AND) the test that the entity's
+ * type attribute holds its type value.
+ */
+void
+ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts)
+{
+	appendStringInfo(filter, "%s%s = %s", filter->len ? " AND " : "",
+					 ddb_expr_name(b, opts->type_attribute),
+					 ddb_expr_value(b, ddb_av_string(opts->type_value)));
+}
+
+/*
+ * The ProjectionExpression of the attributes named in attrs (char *), or
+ * NULL when it would be longer than DynamoDB takes: then the request reads
+ * whole items, and the names this took are given back.  DynamoDB refuses
+ * a path named twice, so each attribute is named once however often attrs
+ * has it (a column may read a key or the type attribute too).
+ */
+char *
+ddb_deparse_projection(DdbExprBuilder *b, List *attrs)
+{
+	StringInfoData pe;
+	List	   *names = NIL;
+	int			nnames = b->nnames;
+	int			nvalues = b->nvalues;
+	ListCell   *lc;
+
+	foreach(lc, attrs)
+		if (!list_member(names, makeString(lfirst(lc))))
+			names = lappend(names, makeString(lfirst(lc)));
+	initStringInfo(&pe);
+	foreach(lc, names)
+		appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(b, strVal(lfirst(lc))));
+	if (pe.len <= DDB_LIMIT_EXPRESSION_BYTES)
+		return pe.data;
+	ddb_expr_rollback(b, nnames, nvalues);
+	return NULL;
+}
+
 /* Whether a key attribute comparison under collation coll orders like DynamoDB. */
 bool
 ddb_key_order_matches(DdbQual *q)

@@ -403,18 +403,6 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 	return best;
 }
 
-/* Appends an attribute name to names unless it is there already. */
-static List *
-add_attr_name(List *names, char *attr)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (strcmp((char *) lfirst(lc), attr) == 0)
-		return names;
-	return lappend(names, attr);
-}
-
 static bool
 has_template(DdbRelOptions *opts, const char *attr)
 {
@@ -970,19 +958,20 @@ range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 					 makeInteger(0));
 }
 
-static const char *
+/* The sort key condition of a one-ended range. */
+static DdbSortKeyOp
 range_op(DdbQualKind k)
 {
 	switch (k)
 	{
 		case DDB_QUAL_LT:
-			return "<";
+			return DDB_SK_LT;
 		case DDB_QUAL_LE:
-			return "<=";
+			return DDB_SK_LE;
 		case DDB_QUAL_GT:
-			return ">";
+			return DDB_SK_GT;
 		default:
-			return ">=";
+			return DDB_SK_GE;
 	}
 }
 
@@ -1114,30 +1103,27 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	/* key condition (Query) or key specs (GetItem, BatchGetItem) */
 	if (a->op == DDB_OP_QUERY)
 	{
-		const char *pkn = ddb_expr_name(&b, a->pk->attr);
+		DdbSortKeyOp skop = DDB_SK_NONE;
 
-		appendStringInfo(&keycond, "%s = :k0", pkn);
 		specs = lappend(specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &exprs));
 		forbidden = list_make1((char *) a->pk->attr);
 		if (a->sk)
 		{
-			const char *skn = ddb_expr_name(&b, a->sk->attr);
-
 			forbidden = lappend(forbidden, (char *) a->sk->attr);
 			switch (a->sk->kind)
 			{
 				case KB_EQ:
-					appendStringInfo(&keycond, " AND %s = :k1", skn);
+					skop = DDB_SK_EQ;
 					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
 					break;
 				case KB_PREFIX:
-					appendStringInfo(&keycond, " AND begins_with(%s, :k1)", skn);
+					skop = DDB_SK_BEGINS_WITH;
 					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
 					break;
 				case KB_RANGE:
 					if (a->sk->lo && a->sk->hi)
 					{
-						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
+						skop = DDB_SK_BETWEEN;
 						specs = lappend(specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &exprs));
 						specs = lappend(specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &exprs));
 					}
@@ -1145,7 +1131,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 					{
 						DdbQual    *q = a->sk->lo ? a->sk->lo : a->sk->hi;
 
-						appendStringInfo(&keycond, " AND %s %s :k1", skn, range_op(q->kind));
+						skop = range_op(q->kind);
 						specs = lappend(specs, range_spec(q, a->sk->keytype, ":k1", &exprs));
 					}
 					break;
@@ -1153,6 +1139,10 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 					break;
 			}
 		}
+		appendStringInfoString(&keycond,
+							   ddb_deparse_key_condition(&b, a->pk->attr, ":k0", skop,
+														 a->sk ? a->sk->attr : NULL,
+														 ":k1", ":k2"));
 		/* a Query's filter may not name the key attributes of the table or index */
 		forbidden = lappend(forbidden, opts->partition_key);
 		if (opts->sort_key)
@@ -1190,17 +1180,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 
 				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
 				{
-					char		err[256];
-					char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
-
-					if (at->tmpl->nholes == 0)
-						appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
-										 ddb_expr_name(&b, at->attr),
-										 ddb_expr_value(&b, ddb_av_string(p)));
-					else
-						appendStringInfo(&filter, "%sbegins_with(%s, %s)", filter.len ? " AND " : "",
-										 ddb_expr_name(&b, at->attr),
-										 ddb_expr_value(&b, ddb_av_string(p)));
+					ddb_deparse_template_filter(&b, &filter, at);
 					if (at->tmpl->nholes == 0 ||
 						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
 						 hole_takes_any_text(opts, at->tmpl->holes[0])))
@@ -1226,9 +1206,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 			 !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
 	{
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
-							 ddb_expr_name(&b, opts->type_attribute),
-							 ddb_expr_value(&b, ddb_av_string(opts->type_value)));
+			ddb_deparse_type_filter(&b, &filter, opts);
 		else
 			type_check = true;
 	}
@@ -1287,32 +1265,19 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		cJSON_AddStringToObject(req, "Select", "COUNT");
 	else if (!whole && mode != DDB_BUILD_PARTITION)
 	{
-		StringInfoData pe;
-		List	   *names = NIL;
+		/* keys always: they carry templates and name the item in errors */
+		List	   *names = list_make1(opts->partition_key);
+		char	   *pe;
 
-		int			nnames = b.nnames;
-		int			nvalues = b.nvalues;
-
-		/*
-		 * Keys always: they carry templates and name the item in errors.
-		 * DynamoDB refuses a path named twice, so each attribute once (a
-		 * column may read a key or the type attribute too).
-		 */
-		names = add_attr_name(names, opts->partition_key);
 		if (opts->sort_key)
-			names = add_attr_name(names, opts->sort_key);
-		foreach(lc, proj)
-			names = add_attr_name(names, lfirst(lc));
+			names = lappend(names, opts->sort_key);
+		names = list_concat(names, proj);
 		if (type_check)
-			names = add_attr_name(names, opts->type_attribute);
-		initStringInfo(&pe);
-		foreach(lc, names)
-			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
+			names = lappend(names, opts->type_attribute);
 		/* too long a projection for DynamoDB: read whole items instead */
-		if (pe.len <= DDB_LIMIT_EXPRESSION_BYTES)
-			cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
-		else
-			ddb_expr_rollback(&b, nnames, nvalues);
+		pe = ddb_deparse_projection(&b, names);
+		if (pe)
+			cJSON_AddStringToObject(req, "ProjectionExpression", pe);
 	}
 	if (forward < 0)
 		cJSON_AddBoolToObject(req, "ScanIndexForward", false);
