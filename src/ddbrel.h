@@ -436,7 +436,7 @@ enum DdbScanPrivate
 	DDB_PRIV_REQUEST,			/* String: request JSON without key values */
 	DDB_PRIV_SEGMENTS,			/* Integer: parallel scan segments */
 	DDB_PRIV_RETRIEVED,			/* IntList: attnums to fill */
-	DDB_PRIV_KEYS,				/* List of key specs (below) */
+	DDB_PRIV_KEYS,				/* List of packed DdbKeySpecs (below) */
 	DDB_PRIV_FLAGS,				/* Integer: DDB_FLAG_* */
 	DDB_PRIV_SHOWN,				/* List of String: runtime values as EXPLAIN shows them */
 	DDB_PRIV_LIMIT				/* Integer: Limit sent, or 0 */
@@ -446,27 +446,33 @@ enum DdbScanPrivate
 #define DDB_FLAG_COUNT		2	/* Select=COUNT: emit Count empty rows */
 #define DDB_FLAG_TYPE_CHECK 4	/* check type_attribute on each item */
 
-/*
- * A key spec says how the executor computes one key value from fdw_exprs:
- * a List of (placeholder or attribute name, role, key type, template index
- * or -1, IntList of expression indexes, position of an IN array or -1,
- * constant prefix text, prefix mode).
- */
-enum DdbKeySpecField
-{
-	DDB_SPEC_NAME,
-	DDB_SPEC_ROLE,
-	DDB_SPEC_KEYTYPE,
-	DDB_SPEC_TEMPLATE,
-	DDB_SPEC_EXPRS,
-	DDB_SPEC_IN_POS,
-	DDB_SPEC_EXTRA,
-	DDB_SPEC_PREFIX
-};
+#define DDB_KEY_PK		0		/* the partition key */
+#define DDB_KEY_SK		1		/* the sort key: a value, or a begins_with prefix */
+#define DDB_KEY_RANGE	2		/* one end of a sort key range */
 
-#define DDB_KEY_PK		0
-#define DDB_KEY_SK		1
-#define DDB_KEY_RANGE	2
+/*
+ * How the executor computes one key value from fdw_exprs: the value of a
+ * raw key attribute, or a key template composed from its holes' values
+ * (or its prefix up to the first hole without one).  An IN list on one of
+ * the values makes one key value per element.  In fdw_private it is
+ * packed by ddb_key_spec_pack and read back by ddb_key_spec_unpack
+ * (deparse_request.c), nowhere else.
+ */
+typedef struct DdbKeySpec
+{
+	char	   *name;			/* placeholder (":k0"), or the key attribute
+								 * (GetItem, BatchGetItem) */
+	int			role;			/* DDB_KEY_* */
+	char		keytype;		/* 'S', 'N' or 'B' */
+	int			tmpl;			/* index in DdbRelOptions.templates, or -1: raw */
+	List	   *exprs;			/* IntList: fdw_exprs positions, in hole order */
+	int			in_pos;			/* which of exprs is an IN array, or -1 */
+	char	   *extra;			/* constant text appended ("" for none) */
+	bool		prefix;			/* a template's prefix, not the whole key */
+} DdbKeySpec;
+
+extern List *ddb_key_spec_pack(const DdbKeySpec *spec);
+extern DdbKeySpec *ddb_key_spec_unpack(List *packed);
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain);

@@ -918,44 +918,46 @@ render_expr(PlannerInfo *root, Expr *e)
 }
 
 /*
- * Serializes a key binding for the executor (see DdbKeySpec in ddbrel.h)
- * and appends its expressions to *exprs.
+ * The key spec of a key binding: how the executor computes its value from
+ * the binding's expressions, which go to the end of *exprs (fdw_exprs).
  */
-static List *
+static DdbKeySpec *
 key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
 {
-	List	   *idx = NIL;
+	DdbKeySpec *spec = palloc0(sizeof(DdbKeySpec));
 	ListCell   *lc;
 
+	spec->name = pstrdup(placeholder);
+	spec->role = role;
+	spec->keytype = kb->keytype;
+	spec->tmpl = kb->which;
 	foreach(lc, kb->exprs)
 	{
 		*exprs = lappend(*exprs, lfirst(lc));
-		idx = lappend_int(idx, list_length(*exprs) - 1);
+		spec->exprs = lappend_int(spec->exprs, list_length(*exprs) - 1);
 	}
-	return list_of(8,
-					 makeString(pstrdup(placeholder)),
-					 makeInteger(role),
-					 makeInteger(kb->keytype),
-					 makeInteger(kb->which),
-					 idx,
-					 makeInteger(kb->in_pos),
-					 makeString(pstrdup(kb->extra ? kb->extra : "")),
-					 makeInteger(kb->kind == KB_PREFIX ? 1 : 0));
+	spec->in_pos = kb->in_pos;
+	spec->extra = kb->extra ? pstrdup(kb->extra) : "";
+	spec->prefix = (kb->kind == KB_PREFIX);
+	return spec;
 }
 
-static List *
+/* The key spec of one end of a sort key range: the value as it is. */
+static DdbKeySpec *
 range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 {
+	DdbKeySpec *spec = palloc0(sizeof(DdbKeySpec));
+
 	*exprs = lappend(*exprs, q->value);
-	return list_of(8,
-					 makeString(pstrdup(placeholder)),
-					 makeInteger(DDB_KEY_RANGE),
-					 makeInteger(keytype),
-					 makeInteger(-1),
-					 list_make1_int(list_length(*exprs) - 1),
-					 makeInteger(-1),
-					 makeString(pstrdup("")),
-					 makeInteger(0));
+	spec->name = pstrdup(placeholder);
+	spec->role = DDB_KEY_RANGE;
+	spec->keytype = keytype;
+	spec->tmpl = -1;
+	spec->exprs = list_make1_int(list_length(*exprs) - 1);
+	spec->in_pos = -1;
+	spec->extra = "";
+	spec->prefix = false;
+	return spec;
 }
 
 /* The sort key condition of a one-ended range. */
@@ -1302,6 +1304,10 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	/* render runtime values for EXPLAIN */
 	{
 		List	   *shown = NIL;
+		List	   *packed_specs = NIL;
+
+		foreach(lc, specs)
+			packed_specs = lappend(packed_specs, ddb_key_spec_pack(lfirst(lc)));
 
 		foreach(lc, exprs)
 			shown = lappend(shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
@@ -1314,7 +1320,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 										  makeString(cJSON_PrintUnformatted(req)),
 										  makeInteger(a->op == DDB_OP_SCAN ? opts->parallel_segments : 1),
 										  retrieved,
-										  specs,
+										  packed_specs,
 										  makeInteger(flags),
 										  shown,
 										  makeInteger((int) limit));

@@ -319,7 +319,8 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->index = strVal(list_nth(priv, DDB_PRIV_INDEX));
 	st->request_text = strVal(list_nth(priv, DDB_PRIV_REQUEST));
 	st->nsegments = intVal(list_nth(priv, DDB_PRIV_SEGMENTS));
-	st->specs = (List *) list_nth(priv, DDB_PRIV_KEYS);
+	foreach(lc, (List *) list_nth(priv, DDB_PRIV_KEYS))
+		st->specs = lappend(st->specs, ddb_key_spec_unpack(lfirst(lc)));
 	st->flags = intVal(list_nth(priv, DDB_PRIV_FLAGS));
 	st->shown = (List *) list_nth(priv, DDB_PRIV_SHOWN);
 	st->limit = intVal(list_nth(priv, DDB_PRIV_LIMIT));
@@ -473,14 +474,14 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
  * IN, an element that cannot form a key is a NULL entry, keeping positions.
  */
 static List *
-spec_values(DdbScanState *st, List *spec)
+spec_values(DdbScanState *st, DdbKeySpec *spec)
 {
-	char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
-	int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
-	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
-	int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
-	const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-	bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
+	char		keytype = spec->keytype;
+	int			which = spec->tmpl;
+	List	   *idx = spec->exprs;
+	int			in_pos = spec->in_pos;
+	const char *extra = spec->extra;
+	bool		prefix = spec->prefix;
 	List	   *texts[DDB_TEMPLATE_MAX_HOLES];
 	List	   *result = NIL;
 	int			n = list_length(idx);
@@ -639,7 +640,7 @@ build_streams(DdbScanState *st)
 
 	foreach(lc, st->specs)
 	{
-		List	   *v = spec_values(st, (List *) lfirst(lc));
+		List	   *v = spec_values(st, (DdbKeySpec *) lfirst(lc));
 
 		if (v == NIL || (list_length(v) == 1 && linitial(v) == NULL))
 		{
@@ -700,10 +701,10 @@ build_streams(DdbScanState *st)
 					}
 					forboth(sc, st->specs, vc, values)
 					{
-						List	   *spec = lfirst(sc);
+						DdbKeySpec *spec = lfirst(sc);
 						cJSON	   *av = (vc == list_head(values)) ? lfirst(lc) : linitial((List *) lfirst(vc));
 
-						cJSON_AddItemToObject(vals, strVal(list_nth(spec, DDB_SPEC_NAME)),
+						cJSON_AddItemToObject(vals, spec->name,
 											  cJSON_Duplicate(av, true));
 					}
 					add_stream(st, &reqs, &residuals, req);
@@ -717,8 +718,8 @@ build_streams(DdbScanState *st)
 				List	   *seen = NIL;
 				List	   *pks = linitial(values);
 				List	   *sks = list_length(values) > 1 ? lsecond(values) : NIL;
-				const char *pkname = strVal(list_nth(linitial(st->specs), DDB_SPEC_NAME));
-				const char *skname = sks ? strVal(list_nth(lsecond(st->specs), DDB_SPEC_NAME)) : NULL;
+				const char *pkname = ((DdbKeySpec *) linitial(st->specs))->name;
+				const char *skname = sks ? ((DdbKeySpec *) lsecond(st->specs))->name : NULL;
 				ListCell   *pc;
 				ListCell   *kc;
 
@@ -1267,13 +1268,13 @@ shown_request(DdbScanState *st)
 
 	foreach(lc, st->specs)
 	{
-		List	   *spec = lfirst(lc);
-		int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
-		List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
-		int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
-		const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-		bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
-		char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
+		DdbKeySpec *spec = lfirst(lc);
+		int			which = spec->tmpl;
+		List	   *idx = spec->exprs;
+		int			in_pos = spec->in_pos;
+		const char *extra = spec->extra;
+		bool		prefix = spec->prefix;
+		char		keytype = spec->keytype;
 		const char *values[DDB_TEMPLATE_MAX_HOLES];
 		char		err[256];
 		char	   *text = NULL;
@@ -1319,7 +1320,7 @@ shown_request(DdbScanState *st)
 		if (*extra)
 			text = psprintf("%s%s", text, extra);
 		cJSON_AddStringToObject(av, keytype == 'N' ? "N" : keytype == 'B' ? "B" : "S", text);
-		cJSON_AddItemToObject(key ? key : vals, strVal(list_nth(spec, DDB_SPEC_NAME)), av);
+		cJSON_AddItemToObject(key ? key : vals, spec->name, av);
 	}
 	return cJSON_PrintUnformatted(req);
 }
