@@ -46,4 +46,4 @@ $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_c
          src/retry_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \
-         src/limits_core.h
+         src/limits_core.h src/text_hash.h

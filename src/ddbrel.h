@@ -428,24 +428,19 @@ extern bool ddb_hole_condition_exact(DdbQual *q);
 extern bool ddb_type_equality(Oid opno, Oid typid);
 extern bool ddb_collation_exact(Oid coll);
 
-/* ForeignScan->fdw_private items */
-enum DdbScanPrivate
-{
-	DDB_PRIV_OPERATION,			/* String: Scan, Query, GetItem, BatchGetItem */
-	DDB_PRIV_INDEX,				/* String: index name or "" */
-	DDB_PRIV_REQUEST,			/* String: request JSON without key values */
-	DDB_PRIV_SEGMENTS,			/* Integer: parallel scan segments */
-	DDB_PRIV_RETRIEVED,			/* IntList: attnums to fill */
-	DDB_PRIV_KEYS,				/* List of packed DdbKeySpecs (below) */
-	DDB_PRIV_FLAGS,				/* Integer: DDB_FLAG_* */
-	DDB_PRIV_SHOWN,				/* List of String: runtime values as EXPLAIN shows them */
-	DDB_PRIV_LIMIT				/* Integer: Limit sent, or 0 */
-};
-
-#define DDB_FLAG_MATCH		1	/* check key templates on each item */
-#define DDB_FLAG_COUNT		2	/* Select=COUNT: emit Count empty rows */
-#define DDB_FLAG_TYPE_CHECK 4	/* check type_attribute on each item */
-
+/* ----------------------------------------------------------------
+ * Read requests (deparse_request.c)
+ *
+ * planner.c plans the read of one relation as a DdbScanPlan: a
+ * DdbReadRequest with every expression and constant fixed, and key specs
+ * for the key values known only at execution (parameters, the outer side
+ * of a join).  It travels packed in ForeignScan->fdw_private (one pack,
+ * one unpack); scan.c unpacks it once per executor scan, and at each
+ * (re)scan start makes the requests to send from it and the evaluated key
+ * values.  EXPLAIN renders the same structure, with the key values as it
+ * names them.
+ * ----------------------------------------------------------------
+ */
 #define DDB_KEY_PK		0		/* the partition key */
 #define DDB_KEY_SK		1		/* the sort key: a value, or a begins_with prefix */
 #define DDB_KEY_RANGE	2		/* one end of a sort key range */
@@ -454,9 +449,7 @@ enum DdbScanPrivate
  * How the executor computes one key value from fdw_exprs: the value of a
  * raw key attribute, or a key template composed from its holes' values
  * (or its prefix up to the first hole without one).  An IN list on one of
- * the values makes one key value per element.  In fdw_private it is
- * packed by ddb_key_spec_pack and read back by ddb_key_spec_unpack
- * (deparse_request.c), nowhere else.
+ * the values makes one key value per element.
  */
 typedef struct DdbKeySpec
 {
@@ -471,8 +464,46 @@ typedef struct DdbKeySpec
 	bool		prefix;			/* a template's prefix, not the whole key */
 } DdbKeySpec;
 
+/* A read request as planned: all of it but the key values. */
+typedef struct DdbReadRequest
+{
+	DdbOp		op;				/* Scan, Query, GetItem or BatchGetItem */
+	char	   *table;
+	char	   *index;			/* the index a Query reads, or NULL */
+	char	   *key_condition;	/* Query: KeyConditionExpression */
+	char	   *filter;			/* FilterExpression, or NULL */
+	char	   *projection;		/* ProjectionExpression, or NULL */
+	bool		count;			/* Select=COUNT: the executor emits Count
+								 * empty rows */
+	bool		backward;		/* ScanIndexForward=false */
+	int			limit;			/* Limit, or 0 */
+	bool		consistent_read;
+	int			segments;		/* Scan: TotalSegments, 1 when not parallel */
+	cJSON	   *names;			/* "#n0" -> attribute name, or NULL */
+	cJSON	   *values;			/* ":v0" -> constant AttributeValue, or NULL */
+	List	   *keys;			/* DdbKeySpec: the key values added at execution */
+} DdbReadRequest;
+
+/* What the scan of one relation runs: ForeignScan->fdw_private, packed. */
+typedef struct DdbScanPlan
+{
+	DdbReadRequest *request;
+	List	   *retrieved;		/* IntList: attnums of the columns filled */
+	int			flags;			/* DDB_FLAG_* */
+	List	   *shown;			/* String per fdw_exprs item: how EXPLAIN names
+								 * a runtime value ("" for a constant) */
+} DdbScanPlan;
+
+#define DDB_FLAG_MATCH		1	/* check key templates on each item */
+#define DDB_FLAG_TYPE_CHECK 4	/* check type_attribute on each item */
+
 extern List *ddb_key_spec_pack(const DdbKeySpec *spec);
 extern DdbKeySpec *ddb_key_spec_unpack(List *packed);
+extern List *ddb_scan_plan_pack(const DdbScanPlan *plan);
+extern DdbScanPlan *ddb_scan_plan_unpack(List *packed);
+extern cJSON *ddb_read_request_json(const DdbReadRequest *r, List *keyvals);
+extern List *ddb_read_requests(const DdbReadRequest *r, List *keyvals);
+extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *pk);
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain);
@@ -494,9 +525,9 @@ extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid
 #define DDB_BUILD_SCAN		0	/* a plain scan */
 #define DDB_BUILD_PARTITION 1	/* read a whole partition for a join (join.c) */
 #define DDB_BUILD_DRIVER	2	/* the driving side of a join: no LIMIT, no COUNT */
-extern List *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses,
-							int forward, bool allow_limit, int mode, Bitmapset *attrs,
-							List **exprs, List **local);
+extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
+								   List *scan_clauses, int forward, bool allow_limit,
+								   int mode, Bitmapset *attrs, List **exprs, List **local);
 
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;

@@ -574,8 +574,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 	List	   *drive_local;
 	List	   *other_exprs;
 	List	   *other_local;
-	List	   *drive_priv;
-	List	   *other_priv;
+	DdbScanPlan *drive_plan;
+	DdbScanPlan *other_plan;
 	List	   *pairs_flat = NIL;
 	Bitmapset  *dattrs;
 	Bitmapset  *oattrs;
@@ -586,9 +586,9 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 	foreach(lc, ji->local)
 		local_exprs = lappend(local_exprs, ((RestrictInfo *) lfirst(lc))->clause);
 	/* the driving side's own conditions that its request does not do */
-	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
-								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
-								NULL, &drive_exprs, &drive_local);
+	(void) ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
+						  ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
+						  NULL, &drive_exprs, &drive_local);
 	local_exprs = list_concat(local_exprs, drive_local);
 	/*
 	 * The other side's own conditions.  In one partition bound to one value,
@@ -625,11 +625,11 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		pairs_flat = lappend_int(lappend_int(pairs_flat, linitial_int(p)), lsecond_int(p));
 	}
 	/* rebuild the driving side's request with the right columns (and order) */
-	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, forward, false,
+	drive_plan = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, forward, false,
 								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
 								dattrs ? dattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&drive_exprs, &drive_local);
-	other_priv = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
+	other_plan = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
 								oattrs ? oattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&other_exprs, &other_local);
 
@@ -644,8 +644,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		priv = lappend(priv, makeInteger(ji->other->relid));
 		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->drive->relid, root)->relid));
 		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->other->relid, root)->relid));
-		priv = lappend(priv, drive_priv);
-		priv = lappend(priv, other_priv);
+		priv = lappend(priv, ddb_scan_plan_pack(drive_plan));
+		priv = lappend(priv, ddb_scan_plan_pack(other_plan));
 		priv = lappend(priv, pairs_flat);
 		fs = make_foreignscan(tlist, local_exprs, 0, drive_exprs, priv, fdw_scan_tlist, NIL,
 							  outer_plan);
@@ -1248,7 +1248,6 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	char		err[256];
 	char	   *pk;
 	cJSON	   *req;
-	DdbExprBuilder b;
 	int			i;
 
 	ddb_materialize_srf(fcinfo);
@@ -1306,16 +1305,7 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 				 errmsg("invalid key \"%s\" for %s: %s", keyval, popts->pk_template_text, err)));
 	conn = ddb_get_connection(popts->serverid, GetUserId());
 
-	ddb_expr_init(&b);
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "TableName", popts->table);
-	cJSON_AddStringToObject(req, "KeyConditionExpression",
-							psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
-									 ddb_expr_value(&b, ddb_av_string(pk))));
-	ddb_expr_attach(&b, req);
-	if (popts->consistent_read)
-		cJSON_AddBoolToObject(req, "ConsistentRead", true);
-	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	req = ddb_read_request_json(ddb_partition_query(popts, pk), NIL);
 	/* every page of the partition; a key no item can have asks nothing */
 	if (!ddb_request_fits(popts, NULL, "Query", req, NULL))
 		req = NULL;

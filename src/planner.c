@@ -19,7 +19,6 @@
 #include "access/sysattr.h"
 #include "catalog/pg_collation.h"
 #include "utils/array.h"
-#include <stdarg.h>
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -881,21 +880,6 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
  * ----------------------------------------------------------------
  */
 
-/* A List of n nodes (list_makeN stops at 5). */
-static List *
-list_of(int n,...)
-{
-	va_list		ap;
-	List	   *l = NIL;
-	int			i;
-
-	va_start(ap, n);
-	for (i = 0; i < n; i++)
-		l = lappend(l, va_arg(ap, void *));
-	va_end(ap);
-	return l;
-}
-
 /* A readable form of a runtime value, for EXPLAIN. */
 static char *
 render_expr(PlannerInfo *root, Expr *e)
@@ -1039,7 +1023,7 @@ scan_guard_hint(DdbRelOptions *opts)
  * no sort key condition, no filter, and every condition stays local.  attrs,
  * when not NULL, names the columns to read instead of targets + local quals.
  */
-List *
+DdbScanPlan *
 ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
 			   bool allow_limit, int mode, Bitmapset *attrs_in, List **exprs_out,
 			   List **local_out)
@@ -1066,8 +1050,8 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	DdbExprBuilder b;
 	StringInfoData filter;
 	StringInfoData keycond;
-	cJSON	   *req;
-	int			flags;
+	DdbReadRequest *req;
+	DdbScanPlan *plan;
 	int			i;
 	ListCell   *lc;
 
@@ -1254,22 +1238,17 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
 		count_only = true;
 
-	req = cJSON_CreateObject();
-	if (a->op != DDB_OP_BATCH_GET_ITEM)
-		cJSON_AddStringToObject(req, "TableName", opts->table);
-	if (a->index)
-		cJSON_AddStringToObject(req, "IndexName", a->index->name);
-	if (keycond.len > 0)
-		cJSON_AddStringToObject(req, "KeyConditionExpression", keycond.data);
-	if (filter.len > 0)
-		cJSON_AddStringToObject(req, "FilterExpression", filter.data);
-	if (count_only)
-		cJSON_AddStringToObject(req, "Select", "COUNT");
-	else if (!whole && mode != DDB_BUILD_PARTITION)
+	req = palloc0(sizeof(DdbReadRequest));
+	req->op = a->op;
+	req->table = opts->table;
+	req->index = a->index ? a->index->name : NULL;
+	req->key_condition = keycond.len > 0 ? keycond.data : NULL;
+	req->filter = filter.len > 0 ? filter.data : NULL;
+	req->count = count_only;
+	if (!count_only && !whole && mode != DDB_BUILD_PARTITION)
 	{
 		/* keys always: they carry templates and name the item in errors */
 		List	   *names = list_make1(opts->partition_key);
-		char	   *pe;
 
 		if (opts->sort_key)
 			names = lappend(names, opts->sort_key);
@@ -1277,12 +1256,9 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		if (type_check)
 			names = lappend(names, opts->type_attribute);
 		/* too long a projection for DynamoDB: read whole items instead */
-		pe = ddb_deparse_projection(&b, names);
-		if (pe)
-			cJSON_AddStringToObject(req, "ProjectionExpression", pe);
+		req->projection = ddb_deparse_projection(&b, names);
 	}
-	if (forward < 0)
-		cJSON_AddBoolToObject(req, "ScanIndexForward", false);
+	req->backward = (forward < 0);
 
 	/* LIMIT: only when DynamoDB does all the work and the order is right */
 	if (mode == DDB_BUILD_SCAN && root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
@@ -1292,39 +1268,25 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		allow_limit)
 	{
 		limit = (long) ceil(root->limit_tuples);
-		cJSON_AddNumberToObject(req, "Limit", (double) limit);
 	}
-	ddb_expr_attach(&b, req);
-	if (opts->consistent_read && (a->index == NULL || !a->index->global))
-		cJSON_AddBoolToObject(req, "ConsistentRead", true);
-	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	req->limit = (int) limit;
+	req->consistent_read = opts->consistent_read && (a->index == NULL || !a->index->global);
+	req->segments = a->op == DDB_OP_SCAN ? opts->parallel_segments : 1;
+	req->names = b.nnames > 0 ? b.names : NULL;
+	req->values = b.nvalues > 0 ? b.values : NULL;
+	req->keys = specs;
 
-	flags = (need_match ? DDB_FLAG_MATCH : 0) | (count_only ? DDB_FLAG_COUNT : 0) |
-		(type_check ? DDB_FLAG_TYPE_CHECK : 0);
+	plan = palloc0(sizeof(DdbScanPlan));
+	plan->request = req;
+	plan->retrieved = retrieved;
+	plan->flags = (need_match ? DDB_FLAG_MATCH : 0) | (type_check ? DDB_FLAG_TYPE_CHECK : 0);
 	/* render runtime values for EXPLAIN */
-	{
-		List	   *shown = NIL;
-		List	   *packed_specs = NIL;
-
-		foreach(lc, specs)
-			packed_specs = lappend(packed_specs, ddb_key_spec_pack(lfirst(lc)));
-
-		foreach(lc, exprs)
-			shown = lappend(shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
-											  render_expr(root, lfirst(lc))));
-		*exprs_out = exprs;
-		*local_out = local;
-		return list_of(9,
-										  makeString(pstrdup(ddb_op_names[a->op])),
-										  makeString(pstrdup(a->index ? a->index->name : "")),
-										  makeString(cJSON_PrintUnformatted(req)),
-										  makeInteger(a->op == DDB_OP_SCAN ? opts->parallel_segments : 1),
-										  retrieved,
-										  packed_specs,
-										  makeInteger(flags),
-										  shown,
-										  makeInteger((int) limit));
-	}
+	foreach(lc, exprs)
+		plan->shown = lappend(plan->shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
+													  render_expr(root, lfirst(lc))));
+	*exprs_out = exprs;
+	*local_out = local;
+	return plan;
 }
 
 /* GetForeignPlan of a base relation (ddbrel.c sends joins to join.c). */
@@ -1335,16 +1297,17 @@ ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 {
 	List	   *exprs;
 	List	   *local;
-	List	   *priv;
+	DdbScanPlan *plan;
 	int			forward = 0;
 
 	if (best_path->fdw_private)
 		forward = intVal(linitial(best_path->fdw_private));
 	/* a LIMIT is pushed only when this path's order is what the query wants */
-	priv = ddb_build_scan(root, baserel, scan_clauses, forward,
+	plan = ddb_build_scan(root, baserel, scan_clauses, forward,
 						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys),
 						  DDB_BUILD_SCAN, NULL, &exprs, &local);
-	return make_foreignscan(tlist, local, baserel->relid, exprs, priv, NIL, NIL, outer_plan);
+	return make_foreignscan(tlist, local, baserel->relid, exprs, ddb_scan_plan_pack(plan),
+							NIL, NIL, outer_plan);
 }
 
 /* ----------------------------------------------------------------
