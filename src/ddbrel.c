@@ -86,6 +86,7 @@ void
 _PG_init(void)
 {
 	ddb_codec_pg_init();
+	ddb_batchjoin_init();
 	RegisterXactCallback(ddb_xact_callback, NULL);
 	RegisterSubXactCallback(ddb_subxact_callback, NULL);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, ddb_inval_callback, (Datum) 0);

@@ -529,6 +529,12 @@ extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
 								   List *scan_clauses, int forward, bool allow_limit,
 								   int mode, Bitmapset *attrs, List **exprs, List **local);
 
+extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra);
+
+/* batchjoin.c: batched parameterized lookups (a CustomScan) */
+extern bool ddb_batch_lookups;
+extern void ddb_batchjoin_init(void);
+
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;
 extern DdbScanState *ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent,

@@ -1336,6 +1336,20 @@ ddb_rel_partition_bound(RelOptInfo *rel)
 	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
 }
 
+/*
+ * For batchjoin.c: the operation the relation's own conditions plus extra
+ * (RestrictInfos, such as "key = ANY($n)") would be read with.
+ */
+DdbOp
+ddb_rel_access_with(RelOptInfo *rel, List *extra)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	List	   *quals = classify_all(ps->opts, rel->relid,
+									 list_concat(list_copy(rel->baserestrictinfo), extra));
+
+	return choose_access(ps, quals)->op;
+}
+
 Cost
 ddb_rel_access_cost(RelOptInfo *rel, double *rows)
 {

@@ -1,0 +1,834 @@
+/*-------------------------------------------------------------------------
+ * batchjoin.c
+ *	  Batched parameterized lookups: a join whose inner side is a ddbrel
+ *	  table read by its full primary key, 100 outer rows per BatchGetItem.
+ *
+ * Without this, a nested loop from a local table (or from a pushed-down
+ * join) to a ddbrel table asks for the inner row by one GetItem per outer
+ * row: 1,000 keys are 1,000 round trips.  Here a CustomScan, offered
+ * through set_join_pathlist_hook, reads up to 100 outer rows, evaluates
+ * their join key, and rescans ONE ordinary ddbrel Foreign Scan whose
+ * condition is "key = ANY($n)": scan.c turns that into one BatchGetItem
+ * (distinct keys, UnprocessedKeys asked for again).  The items come back
+ * in any order; they are hashed by their key value, and each outer row,
+ * in its own order, is joined with the inner rows of its hash by
+ * evaluating every join condition again.  So:
+ *
+ *	- the answer does not depend on the lookup being exact: the lookup only
+ *	  has to return a superset of the matching rows, as a GetItem per row
+ *	  does today, and every condition is checked here;
+ *	- row order is the outer side's, so the outer path's sort order holds;
+ *	- INNER, LEFT, SEMI and ANTI joins are kept (a LEFT row without a match
+ *	  gets NULLs; a NULL outer key matches nothing and is not sent);
+ *	- the inner Foreign Scan is the ordinary one, so EXPLAIN, stats(),
+ *	  projections and its own local conditions are those of any scan.
+ *
+ * Why a CustomScan over the join and not a change to the nested loop or to
+ * the foreign scan: PostgreSQL 15's NestLoop asks its inner side for one
+ * outer row at a time and has no batching; an FDW's parameterized path sees
+ * only one row's parameter.  A join-level CustomScan owns both children and
+ * may read ahead on the outer side, which is what batching needs, while the
+ * planner still costs it against the per-row nested loop and the hash join.
+ *
+ * The Param that carries a batch's keys is set by this node, like a
+ * NestLoop's parameters are set by the NestLoop; PostgreSQL's
+ * finalize_plan only knows the latter, so the Param is declared valid in
+ * the query levels that plan it (outer_params).
+ *
+ * ddbrel.batch_lookups (default on) turns the path off.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "executor/nodeCustom.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/paramassign.h"
+#include "parser/parsetree.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/ruleutils.h"
+
+#define DDB_BATCH_ROWS 100
+
+bool		ddb_batch_lookups = true;
+
+static set_join_pathlist_hook_type prev_join_pathlist_hook = NULL;
+
+/* custom_private of the path */
+enum BatchPathPrivate
+{
+	BP_JOINTYPE,
+	BP_INNER_RELID,
+	BP_INNER_ATTNO,
+	BP_OPNO,
+	BP_COLLATION,
+	BP_OUTER_EXPR,
+	BP_RESTRICTLIST
+};
+
+/* custom_private of the plan */
+enum BatchPlanPrivate
+{
+	BS_JOINTYPE,
+	BS_PARAMID,
+	BS_NOUTER,
+	BS_INNER_KEYPOS,
+	BS_OPNO,
+	BS_COLLATION
+};
+
+typedef struct BatchState
+{
+	CustomScanState css;
+	JoinType	jointype;
+	int			paramid;
+	int			nouter_cols;
+	int			inner_keypos;	/* attribute of the key in the inner tuple */
+	Oid			collation;
+	Oid			keytype;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	bool		use_hash;
+	FmgrInfo	hashfn;
+	PlanState  *outerps;
+	PlanState  *innerps;
+	ExprState  *joinqual;
+	ExprState  *keyexpr;
+	TupleTableSlot *outer_slot;
+	TupleTableSlot *inner_slot;
+	MemoryContext batchcxt;
+	/* the current batch */
+	int			nouter;
+	MinimalTuple *outer_tups;
+	uint32	   *outer_hash;
+	bool	   *outer_null;
+	int			ninner;
+	int			inner_cap;
+	MinimalTuple *inner_tups;
+	uint32	   *inner_hash;
+	int			oi;				/* current outer row */
+	int			ii;				/* next inner row to try with it */
+	bool		cur_loaded;
+	bool		matched;
+	bool		outer_done;
+	/* for EXPLAIN ANALYZE */
+	long		batches;
+	long		keys_sent;
+} BatchState;
+
+static Plan *plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+							 List *tlist, List *clauses, List *custom_plans);
+static Node *create_batch_state(CustomScan *cscan);
+static void batch_begin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *batch_exec(CustomScanState *node);
+static void batch_end(CustomScanState *node);
+static void batch_rescan(CustomScanState *node);
+static void batch_explain(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods batch_path_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.PlanCustomPath = plan_batch_path,
+};
+
+static const CustomScanMethods batch_scan_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.CreateCustomScanState = create_batch_state,
+};
+
+static const CustomExecMethods batch_exec_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.BeginCustomScan = batch_begin,
+	.ExecCustomScan = batch_exec,
+	.EndCustomScan = batch_end,
+	.ReScanCustomScan = batch_rescan,
+	.ExplainCustomScan = batch_explain,
+};
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+static Node *
+strip_relabel(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	return n;
+}
+
+/*
+ * A join clause "outer expression = inner column" of one type with a
+ * hashable equality: the column, the expression and the operator.
+ */
+static bool
+key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel,
+		   Var **ivar, Expr **oexpr, Oid *opno)
+{
+	OpExpr	   *op;
+	Node	   *l;
+	Node	   *r;
+	Node	   *inner;
+	Node	   *outer;
+
+	if (!IsA(ri->clause, OpExpr))
+		return false;
+	op = (OpExpr *) ri->clause;
+	if (list_length(op->args) != 2)
+		return false;
+	l = linitial(op->args);
+	r = lsecond(op->args);
+	if (bms_is_subset(ri->left_relids, outerrel->relids) &&
+		bms_equal(ri->right_relids, innerrel->relids))
+	{
+		outer = l;
+		inner = r;
+	}
+	else if (bms_is_subset(ri->right_relids, outerrel->relids) &&
+			 bms_equal(ri->left_relids, innerrel->relids))
+	{
+		outer = r;
+		inner = l;
+	}
+	else
+		return false;
+	if (bms_is_empty(inner == l ? ri->right_relids : ri->left_relids))
+		return false;
+	inner = strip_relabel(inner);
+	if (!IsA(inner, Var) || ((Var *) inner)->varno != innerrel->relid ||
+		((Var *) inner)->varattno <= 0 || ((Var *) inner)->varlevelsup != 0)
+		return false;
+	if (exprType(outer) != ((Var *) inner)->vartype ||
+		exprType(l) != exprType(r) ||
+		contain_volatile_functions(outer))
+		return false;
+	if (!op_hashjoinable(op->opno, exprType(l)))
+		return false;
+	*ivar = (Var *) inner;
+	*oexpr = (Expr *) outer;
+	*opno = op->opno;
+	return true;
+}
+
+/* "col = ANY(p)" for a column and an array Param (or a stand-in). */
+static Expr *
+any_clause(Var *ivar, Oid opno, Oid collation, Expr *arr)
+{
+	ScalarArrayOpExpr *sa = makeNode(ScalarArrayOpExpr);
+
+	sa->opno = opno;
+	sa->opfuncid = get_opcode(opno);
+	sa->hashfuncid = InvalidOid;
+	sa->negfuncid = InvalidOid;
+	sa->useOr = true;
+	sa->inputcollid = collation;
+	sa->args = list_make2(copyObject(ivar), arr);
+	sa->location = -1;
+	return (Expr *) sa;
+}
+
+static Param *
+array_param(int paramid, Var *ivar)
+{
+	Param	   *p = makeNode(Param);
+
+	p->paramkind = PARAM_EXEC;
+	p->paramid = paramid;
+	p->paramtype = get_array_type(ivar->vartype);
+	p->paramtypmod = -1;
+	p->paramcollid = ivar->varcollid;
+	p->location = -1;
+	return p;
+}
+
+/*
+ * set_join_pathlist_hook: offer a batched lookup when the inner relation
+ * is a ddbrel table that a join clause's values read by BatchGetItem.
+ */
+static void
+batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
+				 RelOptInfo *innerrel, JoinType jointype, JoinPathExtraData *extra)
+{
+	Path	   *outer_path;
+	RestrictInfo *chosen = NULL;
+	Var		   *ivar = NULL;
+	Expr	   *oexpr = NULL;
+	Oid			opno = InvalidOid;
+	Oid			collation;
+	CustomPath *cp;
+	double		outer_rows;
+	double		nbatches;
+	Cost		batch_cost;
+	ListCell   *lc;
+
+	if (prev_join_pathlist_hook)
+		prev_join_pathlist_hook(root, joinrel, outerrel, innerrel, jointype, extra);
+	if (!ddb_batch_lookups)
+		return;
+	if (jointype != JOIN_INNER && jointype != JOIN_LEFT &&
+		jointype != JOIN_SEMI && jointype != JOIN_ANTI)
+		return;
+	if (innerrel->reloptkind != RELOPT_BASEREL || innerrel->rtekind != RTE_RELATION ||
+		innerrel->fdwroutine == NULL ||
+		innerrel->fdwroutine->GetForeignPaths != ddbGetForeignPaths ||
+		innerrel->fdw_private == NULL || !bms_is_empty(innerrel->lateral_relids))
+		return;
+	outer_path = outerrel->cheapest_total_path;
+	if (outer_path == NULL || !bms_is_empty(PATH_REQ_OUTER(outer_path)))
+		return;
+	if (!bms_is_empty(joinrel->lateral_relids))
+		return;
+
+	/* the first clause whose values give the inner side's BatchGetItem */
+	foreach(lc, extra->restrictlist)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Var		   *v;
+		Expr	   *e;
+		Oid			o;
+		Const	   *stand_in;
+
+		if (jointype != JOIN_INNER && RINFO_IS_PUSHED_DOWN(ri, joinrel->relids))
+			continue;
+		if (!key_clause(ri, outerrel, innerrel, &v, &e, &o))
+			continue;
+		/* an array of the column's type stands in for the batch's keys */
+		stand_in = makeNullConst(get_array_type(v->vartype), -1, v->varcollid);
+		if (!OidIsValid(stand_in->consttype))
+			continue;
+		if (ddb_rel_access_with(innerrel,
+								list_make1(make_simple_restrictinfo(root,
+																	any_clause(v, o, ((OpExpr *) ri->clause)->inputcollid,
+																			   (Expr *) array_param(0, v))))) !=
+			DDB_OP_BATCH_GET_ITEM)
+			continue;
+		chosen = ri;
+		ivar = v;
+		oexpr = e;
+		opno = o;
+		break;
+	}
+	if (chosen == NULL)
+		return;
+	collation = ((OpExpr *) chosen->clause)->inputcollid;
+
+	/*
+	 * Cost: the outer side, then one BatchGetItem per 100 outer rows (a
+	 * GetItem costs 1 in planner.c, a BatchGetItem of n keys 2 + n/20),
+	 * plus the local work of hashing and checking the rows: a key matches
+	 * one item at most, so about one row per outer row, as the per-row
+	 * nested loop counts it.
+	 */
+	outer_rows = Max(outer_path->rows, 1.0);
+	nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
+	batch_cost = 2 + Min(outer_rows, DDB_BATCH_ROWS) * 0.05;
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = joinrel;
+	cp->path.pathtarget = joinrel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = joinrel->rows;
+	cp->path.startup_cost = outer_path->startup_cost + batch_cost;
+	cp->path.total_cost = outer_path->total_cost + nbatches * batch_cost +
+		outer_rows * cpu_tuple_cost * 2;
+	cp->path.pathkeys = build_join_pathkeys(root, joinrel, jointype, outer_path->pathkeys);
+	cp->flags = 0;
+	cp->custom_paths = list_make1(outer_path);
+	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
+									makeInteger(ivar->varattno), makeInteger((int) opno),
+									makeInteger((int) collation));
+	cp->custom_private = lappend(cp->custom_private, oexpr);
+	cp->custom_private = lappend(cp->custom_private, extra->restrictlist);
+	cp->methods = &batch_path_methods;
+	add_path(joinrel, &cp->path);
+}
+
+/* The inner relation's scan: "key = ANY($paramid)" and its own conditions. */
+static ForeignScan *
+inner_scan(PlannerInfo *root, RelOptInfo *innerrel, Var *ivar, Oid opno, Oid collation,
+		   int paramid, List **tlist_out)
+{
+	List	   *tlist = NIL;
+	List	   *clauses;
+	List	   *exprs;
+	List	   *local;
+	DdbScanPlan *plan;
+	ForeignScan *fs;
+	ListCell   *lc;
+	bool		has_key = false;
+
+	foreach(lc, innerrel->reltarget->exprs)
+	{
+		Expr	   *e = lfirst(lc);
+
+		if (IsA(e, Var) && ((Var *) e)->varattno == ivar->varattno)
+			has_key = true;
+		tlist = lappend(tlist, makeTargetEntry(copyObject(e), list_length(tlist) + 1,
+											   NULL, false));
+	}
+	if (!has_key)
+		tlist = lappend(tlist, makeTargetEntry((Expr *) copyObject(ivar),
+											   list_length(tlist) + 1, NULL, false));
+	clauses = lappend(list_copy(innerrel->baserestrictinfo),
+					  make_simple_restrictinfo(root,
+											   any_clause(ivar, opno, collation,
+														  (Expr *) array_param(paramid, ivar))));
+	plan = ddb_build_scan(root, innerrel, clauses, 0, false, DDB_BUILD_DRIVER, NULL,
+						  &exprs, &local);
+	fs = make_foreignscan(tlist, local, innerrel->relid, exprs, ddb_scan_plan_pack(plan),
+						  NIL, NIL, NULL);
+	fs->fs_server = innerrel->serverid;
+	fs->fs_relids = bms_copy(innerrel->relids);
+	fs->fsSystemCol = false;
+	fs->scan.plan.startup_cost = 0;
+	fs->scan.plan.total_cost = 2 + DDB_BATCH_ROWS * 0.05;
+	fs->scan.plan.plan_rows = DDB_BATCH_ROWS;
+	fs->scan.plan.plan_width = innerrel->reltarget->width;
+	fs->scan.plan.parallel_safe = false;
+	*tlist_out = tlist;
+	return fs;
+}
+
+static Plan *
+plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				List *tlist, List *clauses, List *custom_plans)
+{
+	List	   *priv = best_path->custom_private;
+	JoinType	jointype = intVal(list_nth(priv, BP_JOINTYPE));
+	Index		inner_relid = intVal(list_nth(priv, BP_INNER_RELID));
+	AttrNumber	attno = intVal(list_nth(priv, BP_INNER_ATTNO));
+	Oid			opno = (Oid) intVal(list_nth(priv, BP_OPNO));
+	Oid			collation = (Oid) intVal(list_nth(priv, BP_COLLATION));
+	Expr	   *oexpr = list_nth(priv, BP_OUTER_EXPR);
+	List	   *restrictlist = list_nth(priv, BP_RESTRICTLIST);
+	RelOptInfo *innerrel = find_base_rel(root, inner_relid);
+	Plan	   *outer_plan = linitial(custom_plans);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *inner_tlist;
+	List	   *scan_tlist = NIL;
+	List	   *joinquals;
+	List	   *otherquals;
+	ForeignScan *fs;
+	Var		   *ivar;
+	int			paramid;
+	int			keypos = 0;
+	PlannerInfo *r;
+	ListCell   *lc;
+	Oid			typid;
+	int32		typmod;
+	Oid			collid;
+
+	get_atttypetypmodcoll(planner_rt_fetch(inner_relid, root)->relid, attno,
+						  &typid, &typmod, &collid);
+	ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+
+	/* set by this node; valid wherever the plan is finalized */
+	paramid = assign_special_exec_param(root);
+	for (r = root; r != NULL; r = r->parent_root)
+		r->outer_params = bms_add_member(r->outer_params, paramid);
+
+	fs = inner_scan(root, innerrel, ivar, opno, collation, paramid, &inner_tlist);
+
+	/* the scan tuple: the outer plan's columns, then the inner scan's */
+	foreach(lc, outer_plan->targetlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(tle->expr),
+														 list_length(scan_tlist) + 1,
+														 NULL, false));
+	}
+	foreach(lc, inner_tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		if (IsA(tle->expr, Var) && ((Var *) tle->expr)->varattno == attno)
+			keypos = tle->resno;
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(tle->expr),
+														 list_length(scan_tlist) + 1,
+														 NULL, false));
+	}
+	Assert(keypos > 0);
+
+	/* every join condition is checked here; pushed-down ones filter the result */
+	if (jointype == JOIN_INNER)
+	{
+		joinquals = extract_actual_clauses(restrictlist, false);
+		otherquals = NIL;
+	}
+	else
+		extract_actual_join_clauses(restrictlist, rel->relids, &joinquals, &otherquals);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = otherquals;
+	cscan->scan.scanrelid = 0;
+	cscan->flags = best_path->flags;
+	cscan->custom_plans = list_make2(outer_plan, fs);
+	cscan->custom_exprs = list_make2(joinquals, copyObject(oexpr));
+	cscan->custom_private = list_make5(makeInteger(jointype), makeInteger(paramid),
+									   makeInteger(list_length(outer_plan->targetlist)),
+									   makeInteger(keypos), makeInteger((int) opno));
+	cscan->custom_private = lappend(cscan->custom_private, makeInteger((int) collation));
+	cscan->custom_scan_tlist = scan_tlist;
+	cscan->methods = &batch_scan_methods;
+	return &cscan->scan.plan;
+}
+
+/* ----------------------------------------------------------------
+ * Execution
+ * ----------------------------------------------------------------
+ */
+
+static Node *
+create_batch_state(CustomScan *cscan)
+{
+	BatchState *bs = palloc0(sizeof(BatchState));
+
+	NodeSetTag(bs, T_CustomScanState);
+	bs->css.methods = &batch_exec_methods;
+	return (Node *) bs;
+}
+
+static void
+batch_begin(CustomScanState *node, EState *estate, int eflags)
+{
+	BatchState *bs = (BatchState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
+	Oid			opno = (Oid) intVal(list_nth(priv, BS_OPNO));
+	Oid			lhs;
+	Oid			rhs;
+
+	bs->jointype = intVal(list_nth(priv, BS_JOINTYPE));
+	bs->paramid = intVal(list_nth(priv, BS_PARAMID));
+	bs->nouter_cols = intVal(list_nth(priv, BS_NOUTER));
+	bs->inner_keypos = intVal(list_nth(priv, BS_INNER_KEYPOS));
+	bs->collation = (Oid) intVal(list_nth(priv, BS_COLLATION));
+
+	bs->outerps = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
+	bs->innerps = ExecInitNode(lsecond(cscan->custom_plans), estate,
+							   eflags & ~(EXEC_FLAG_BACKWARD | EXEC_FLAG_MARK));
+	node->custom_ps = list_make2(bs->outerps, bs->innerps);
+	bs->joinqual = ExecInitQual(linitial(cscan->custom_exprs), &node->ss.ps);
+	bs->keyexpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
+	bs->keytype = exprType(lsecond(cscan->custom_exprs));
+	get_typlenbyvalalign(bs->keytype, &bs->typlen, &bs->typbyval, &bs->typalign);
+	bs->use_hash = get_op_hash_functions(opno, &lhs, &rhs) && OidIsValid(lhs);
+	if (bs->use_hash)
+		fmgr_info(lhs, &bs->hashfn);
+	bs->outer_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->outerps),
+											&TTSOpsMinimalTuple);
+	bs->inner_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->innerps),
+											&TTSOpsMinimalTuple);
+	bs->batchcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
+										 ALLOCSET_DEFAULT_SIZES);
+	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_BATCH_ROWS);
+	bs->outer_hash = palloc(sizeof(uint32) * DDB_BATCH_ROWS);
+	bs->outer_null = palloc(sizeof(bool) * DDB_BATCH_ROWS);
+	bs->oi = bs->nouter = 0;
+}
+
+static inline uint32
+key_hash(BatchState *bs, Datum d)
+{
+	if (!bs->use_hash)
+		return 0;
+	return DatumGetUInt32(FunctionCall1Coll(&bs->hashfn, bs->collation, d));
+}
+
+/* The scan tuple from an outer row and an inner row (NULLs without one). */
+static TupleTableSlot *
+fill_scan_tuple(BatchState *bs, TupleTableSlot *inner)
+{
+	TupleTableSlot *slot = bs->css.ss.ss_ScanTupleSlot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			i;
+
+	ExecClearTuple(slot);
+	slot_getallattrs(bs->outer_slot);
+	for (i = 0; i < bs->nouter_cols; i++)
+	{
+		slot->tts_values[i] = bs->outer_slot->tts_values[i];
+		slot->tts_isnull[i] = bs->outer_slot->tts_isnull[i];
+	}
+	if (inner)
+		slot_getallattrs(inner);
+	for (i = bs->nouter_cols; i < natts; i++)
+	{
+		slot->tts_values[i] = inner ? inner->tts_values[i - bs->nouter_cols] : (Datum) 0;
+		slot->tts_isnull[i] = inner ? inner->tts_isnull[i - bs->nouter_cols] : true;
+	}
+	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * Reads up to 100 outer rows, and the inner rows of their distinct non-NULL
+ * keys by one rescan of the inner scan (one BatchGetItem).
+ */
+static void
+load_batch(BatchState *bs)
+{
+	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
+	Datum	   *keys;
+	int			nkeys = 0;
+	MemoryContext oldcxt;
+
+	MemoryContextReset(bs->batchcxt);
+	bs->nouter = 0;
+	bs->ninner = 0;
+	bs->inner_cap = 0;
+	bs->inner_tups = NULL;
+	bs->inner_hash = NULL;
+	keys = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
+	while (bs->nouter < DDB_BATCH_ROWS)
+	{
+		TupleTableSlot *slot = ExecProcNode(bs->outerps);
+		bool		isnull;
+		Datum		d;
+
+		if (TupIsNull(slot))
+		{
+			bs->outer_done = true;
+			break;
+		}
+		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+		bs->outer_tups[bs->nouter] = ExecCopySlotMinimalTuple(slot);
+		MemoryContextSwitchTo(oldcxt);
+		ExecStoreMinimalTuple(bs->outer_tups[bs->nouter], bs->outer_slot, false);
+		ResetExprContext(econtext);
+		econtext->ecxt_scantuple = fill_scan_tuple(bs, NULL);
+		d = ExecEvalExprSwitchContext(bs->keyexpr, econtext, &isnull);
+		bs->outer_null[bs->nouter] = isnull;
+		bs->outer_hash[bs->nouter] = 0;
+		if (!isnull)
+		{
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			keys[nkeys] = datumCopy(d, bs->typbyval, bs->typlen);
+			MemoryContextSwitchTo(oldcxt);
+			bs->outer_hash[bs->nouter] = key_hash(bs, keys[nkeys]);
+			nkeys++;
+		}
+		bs->nouter++;
+	}
+	ResetExprContext(econtext);
+
+	if (nkeys > 0)
+	{
+		ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid];
+		ArrayType  *arr;
+
+		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+		arr = construct_array(keys, nkeys, bs->keytype, bs->typlen, bs->typbyval,
+							  bs->typalign);
+		MemoryContextSwitchTo(oldcxt);
+		prm->execPlan = NULL;
+		prm->value = PointerGetDatum(arr);
+		prm->isnull = false;
+		bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid);
+		ExecReScan(bs->innerps);
+		bs->batches++;
+		bs->keys_sent += nkeys;
+		for (;;)
+		{
+			TupleTableSlot *slot = ExecProcNode(bs->innerps);
+			bool		isnull;
+			Datum		d;
+
+			if (TupIsNull(slot))
+				break;
+			if (bs->ninner == bs->inner_cap)
+			{
+				bs->inner_cap = Max(bs->inner_cap * 2, 64);
+				oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+				if (bs->inner_tups == NULL)
+				{
+					bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
+					bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
+				}
+				else
+				{
+					bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
+					bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
+				}
+				MemoryContextSwitchTo(oldcxt);
+			}
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
+			MemoryContextSwitchTo(oldcxt);
+			d = slot_getattr(slot, bs->inner_keypos, &isnull);
+			/* a NULL key matches no outer key; keep it out of the hash */
+			bs->inner_hash[bs->ninner] = isnull ? 0 : key_hash(bs, d);
+			bs->ninner++;
+		}
+	}
+	bs->oi = 0;
+	bs->ii = 0;
+	bs->cur_loaded = false;
+	bs->matched = false;
+}
+
+static TupleTableSlot *
+batch_next(ScanState *ss)
+{
+	BatchState *bs = (BatchState *) ss;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+
+	for (;;)
+	{
+		if (bs->oi >= bs->nouter)
+		{
+			if (bs->outer_done)
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			load_batch(bs);
+			if (bs->nouter == 0)
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			continue;
+		}
+		if (!bs->cur_loaded)
+		{
+			ExecStoreMinimalTuple(bs->outer_tups[bs->oi], bs->outer_slot, false);
+			bs->cur_loaded = true;
+			bs->matched = false;
+			bs->ii = 0;
+		}
+		while (bs->ii < bs->ninner && !bs->outer_null[bs->oi])
+		{
+			int			j = bs->ii++;
+			TupleTableSlot *scan;
+
+			if (bs->use_hash && bs->inner_hash[j] != bs->outer_hash[bs->oi])
+				continue;
+			ExecStoreMinimalTuple(bs->inner_tups[j], bs->inner_slot, false);
+			scan = fill_scan_tuple(bs, bs->inner_slot);
+			econtext->ecxt_scantuple = scan;
+			ResetExprContext(econtext);
+			if (!ExecQual(bs->joinqual, econtext))
+				continue;
+			bs->matched = true;
+			if (bs->jointype == JOIN_ANTI)
+				break;
+			if (bs->jointype == JOIN_SEMI)
+				bs->ii = bs->ninner;	/* one row per outer row */
+			return scan;
+		}
+		/* done with this outer row */
+		bs->oi++;
+		bs->cur_loaded = false;
+		if (!bs->matched && (bs->jointype == JOIN_LEFT || bs->jointype == JOIN_ANTI))
+			return fill_scan_tuple(bs, NULL);
+	}
+}
+
+static bool
+batch_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+batch_exec(CustomScanState *node)
+{
+	return ExecScan(&node->ss, batch_next, batch_recheck);
+}
+
+static void
+batch_end(CustomScanState *node)
+{
+	BatchState *bs = (BatchState *) node;
+
+	ExecEndNode(bs->outerps);
+	ExecEndNode(bs->innerps);
+	MemoryContextDelete(bs->batchcxt);
+}
+
+static void
+batch_rescan(CustomScanState *node)
+{
+	BatchState *bs = (BatchState *) node;
+
+	if (bs->outerps->chgParam == NULL)
+		ExecReScan(bs->outerps);
+	MemoryContextReset(bs->batchcxt);
+	bs->oi = bs->nouter = bs->ninner = 0;
+	bs->outer_done = false;
+	bs->cur_loaded = false;
+}
+
+static void
+batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	BatchState *bs = (BatchState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *context;
+	const char *jt;
+
+	switch (bs->jointype)
+	{
+		case JOIN_LEFT:
+			jt = "Left";
+			break;
+		case JOIN_SEMI:
+			jt = "Semi";
+			break;
+		case JOIN_ANTI:
+			jt = "Anti";
+			break;
+		default:
+			jt = "Inner";
+			break;
+	}
+	ExplainPropertyText("Join Type", jt, es);
+	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
+	ExplainPropertyText("DynamoDB Batch Key",
+						deparse_expression(lsecond(cscan->custom_exprs), context,
+										   es->verbose, false), es);
+	ExplainPropertyText("DynamoDB Batch",
+						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
+	if (linitial(cscan->custom_exprs) != NIL)
+		ExplainPropertyText("Join Filter",
+							deparse_expression((Node *) make_ands_explicit(linitial(cscan->custom_exprs)),
+											   context, es->verbose, false), es);
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("DynamoDB Batches", NULL, bs->batches, es);
+		ExplainPropertyInteger("DynamoDB Batch Keys", NULL, bs->keys_sent, es);
+	}
+}
+
+/* Called from _PG_init. */
+void
+ddb_batchjoin_init(void)
+{
+	DefineCustomBoolVariable("ddbrel.batch_lookups",
+							 "Joins read a ddbrel table by key 100 outer rows at a time.",
+							 "When off, a join reads the table by one request per outer row.",
+							 &ddb_batch_lookups, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	RegisterCustomScanMethods(&batch_scan_methods);
+	prev_join_pathlist_hook = set_join_pathlist_hook;
+	set_join_pathlist_hook = batch_join_paths;
+}
