@@ -262,6 +262,47 @@ array_param(int paramid, Var *ivar)
 }
 
 /*
+ * Adds the batched path over one outer path.  Cost: the outer side, then
+ * one BatchGetItem per 100 outer rows (a GetItem costs 1 in planner.c, a
+ * BatchGetItem of n keys 2 + n/20), plus the local work of hashing and
+ * checking the rows: a key matches one item at most, so about one row per
+ * outer row, as the per-row nested loop counts it.
+ */
+static void
+add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *outer_path,
+			   RelOptInfo *innerrel, Var *ivar, Expr *oexpr, Oid opno, Oid collation,
+			   List *restrictlist)
+{
+	CustomPath *cp;
+	double		outer_rows = Max(outer_path->rows, 1.0);
+	double		nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
+	Cost		batch_cost = 2 + Min(outer_rows, DDB_BATCH_ROWS) * 0.05;
+
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = joinrel;
+	cp->path.pathtarget = joinrel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = joinrel->rows;
+	cp->path.startup_cost = outer_path->startup_cost + batch_cost;
+	cp->path.total_cost = outer_path->total_cost + nbatches * batch_cost +
+		outer_rows * cpu_tuple_cost * 2;
+	cp->path.pathkeys = build_join_pathkeys(root, joinrel, jointype, outer_path->pathkeys);
+	cp->flags = 0;
+	cp->custom_paths = list_make1(outer_path);
+	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
+									makeInteger(ivar->varattno), makeInteger((int) opno),
+									makeInteger((int) collation));
+	cp->custom_private = lappend(cp->custom_private, oexpr);
+	cp->custom_private = lappend(cp->custom_private, restrictlist);
+	cp->methods = &batch_path_methods;
+	add_path(joinrel, &cp->path);
+}
+
+/*
  * set_join_pathlist_hook: offer a batched lookup when the inner relation
  * is a ddbrel table that a join clause's values read by BatchGetItem.
  */
@@ -275,10 +316,6 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	Expr	   *oexpr = NULL;
 	Oid			opno = InvalidOid;
 	Oid			collation;
-	CustomPath *cp;
-	double		outer_rows;
-	double		nbatches;
-	Cost		batch_cost;
 	ListCell   *lc;
 
 	if (prev_join_pathlist_hook)
@@ -308,7 +345,7 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		Oid			o;
 		Const	   *stand_in;
 
-		if (jointype != JOIN_INNER && RINFO_IS_PUSHED_DOWN(ri, joinrel->relids))
+		if (IS_OUTER_JOIN(jointype) && RINFO_IS_PUSHED_DOWN(ri, joinrel->relids))
 			continue;
 		if (!key_clause(ri, outerrel, innerrel, &v, &e, &o))
 			continue;
@@ -332,39 +369,18 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		return;
 	collation = ((OpExpr *) chosen->clause)->inputcollid;
 
-	/*
-	 * Cost: the outer side, then one BatchGetItem per 100 outer rows (a
-	 * GetItem costs 1 in planner.c, a BatchGetItem of n keys 2 + n/20),
-	 * plus the local work of hashing and checking the rows: a key matches
-	 * one item at most, so about one row per outer row, as the per-row
-	 * nested loop counts it.
-	 */
-	outer_rows = Max(outer_path->rows, 1.0);
-	nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
-	batch_cost = 2 + Min(outer_rows, DDB_BATCH_ROWS) * 0.05;
+	/* the cheapest outer path, and the cheapest of each useful order */
+	add_batch_path(root, joinrel, jointype, outer_path, innerrel, ivar, oexpr, opno,
+				   collation, extra->restrictlist);
+	foreach(lc, outerrel->pathlist)
+	{
+		Path	   *p = lfirst(lc);
 
-	cp = makeNode(CustomPath);
-	cp->path.pathtype = T_CustomScan;
-	cp->path.parent = joinrel;
-	cp->path.pathtarget = joinrel->reltarget;
-	cp->path.param_info = NULL;
-	cp->path.parallel_aware = false;
-	cp->path.parallel_safe = false;
-	cp->path.parallel_workers = 0;
-	cp->path.rows = joinrel->rows;
-	cp->path.startup_cost = outer_path->startup_cost + batch_cost;
-	cp->path.total_cost = outer_path->total_cost + nbatches * batch_cost +
-		outer_rows * cpu_tuple_cost * 2;
-	cp->path.pathkeys = build_join_pathkeys(root, joinrel, jointype, outer_path->pathkeys);
-	cp->flags = 0;
-	cp->custom_paths = list_make1(outer_path);
-	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
-									makeInteger(ivar->varattno), makeInteger((int) opno),
-									makeInteger((int) collation));
-	cp->custom_private = lappend(cp->custom_private, oexpr);
-	cp->custom_private = lappend(cp->custom_private, extra->restrictlist);
-	cp->methods = &batch_path_methods;
-	add_path(joinrel, &cp->path);
+		if (p != outer_path && p->pathkeys != NIL && bms_is_empty(PATH_REQ_OUTER(p)) &&
+			has_useful_pathkeys(root, joinrel))
+			add_batch_path(root, joinrel, jointype, p, innerrel, ivar, oexpr, opno,
+						   collation, extra->restrictlist);
+	}
 }
 
 /* The inner relation's scan: "key = ANY($paramid)" and its own conditions. */
@@ -475,7 +491,7 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	Assert(keypos > 0);
 
 	/* every join condition is checked here; pushed-down ones filter the result */
-	if (jointype == JOIN_INNER)
+	if (!IS_OUTER_JOIN(jointype))
 	{
 		joinquals = extract_actual_clauses(restrictlist, false);
 		otherquals = NIL;
@@ -785,6 +801,7 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	List	   *context;
 	const char *jt;
+	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
 
 	switch (bs->jointype)
 	{
@@ -805,13 +822,13 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
 	ExplainPropertyText("DynamoDB Batch Key",
 						deparse_expression(lsecond(cscan->custom_exprs), context,
-										   es->verbose, false), es);
+										   useprefix, false), es);
 	ExplainPropertyText("DynamoDB Batch",
 						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
 	if (linitial(cscan->custom_exprs) != NIL)
 		ExplainPropertyText("Join Filter",
 							deparse_expression((Node *) make_ands_explicit(linitial(cscan->custom_exprs)),
-											   context, es->verbose, false), es);
+											   context, useprefix, false), es);
 	if (es->analyze)
 	{
 		ExplainPropertyInteger("DynamoDB Batches", NULL, bs->batches, es);
