@@ -106,6 +106,31 @@ SELECT s.name, l.title FROM students s JOIN attendance a USING (student_id)
   JOIN lectures l USING (lecture_id) WHERE s.student_id = 'S001' ORDER BY 2;
 SELECT operation, requests FROM sent();
 
+-- a key of two attributes: pairs of (partition key, sort key), never their product
+CREATE FOREIGN TABLE app_items (pk text, sk text, name text, status text)
+  SERVER ddb OPTIONS (table 'AppData', partition_key 'PK', sort_key 'SK');
+CREATE FOREIGN TABLE orders (user_id text, order_id text, total numeric, status text)
+  SERVER ddb OPTIONS (table 'AppData', pk_template 'USER#{user_id}', sk_template 'ORDER#{order_id}');
+CREATE TABLE pairs (k int, pk text, sk text, user_id text, order_id text);
+INSERT INTO pairs VALUES
+  (1, 'USER#123', 'USER#123', '123', '1001'), (2, 'USER#123', 'ORDER#1001', '123', '1002'),
+  (3, 'USER#456', 'ORDER#1003', '456', '1003'), (4, 'USER#456', 'USER#123', '456', '1001'),
+  (5, 'USER#789', 'USER#789', NULL, '1001'), (6, NULL, 'USER#456', '123', NULL),
+  (7, 'USER#123', 'ORDER#1002', '123', '1001');
+ANALYZE pairs;
+EXPLAIN (COSTS OFF)
+SELECT x.k, i.name, i.status FROM pairs x LEFT JOIN app_items i ON i.pk = x.pk AND i.sk = x.sk ORDER BY x.k;
+SELECT ddbrel.stats_reset();
+SELECT x.k, i.name, i.status FROM pairs x LEFT JOIN app_items i ON i.pk = x.pk AND i.sk = x.sk ORDER BY x.k;
+SELECT operation, requests, returned FROM sent();
+EXPLAIN (COSTS OFF)
+SELECT x.k, o.order_id, o.total FROM pairs x
+  JOIN orders o ON o.user_id = x.user_id AND o.order_id = x.order_id ORDER BY x.k;
+SELECT ddbrel.stats_reset();
+SELECT x.k, o.order_id, o.total FROM pairs x
+  JOIN orders o ON o.user_id = x.user_id AND o.order_id = x.order_id ORDER BY x.k;
+SELECT operation, requests, returned FROM sent();
+
 -- a prepared statement, past the switch to a generic plan
 PREPARE lookup(int) AS
   SELECT count(*) AS rows, count(p.n) AS found, sum(p.n) AS total

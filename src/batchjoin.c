@@ -44,6 +44,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "executor/nodeCustom.h"
@@ -57,6 +58,7 @@
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
 #include "optimizer/paramassign.h"
 #include "parser/parsetree.h"
 #include "utils/array.h"
@@ -68,20 +70,32 @@
 #include "utils/ruleutils.h"
 
 #define DDB_BATCH_ROWS 100
+#define DDB_BATCH_MAX_KEYS 2	/* a primary key has at most two attributes */
+/* marks the Params of a batch's key arrays (planner.c pairs them) */
+#define DDB_BATCH_PARAM_LOCATION (-1919)
 
 bool		ddb_batch_lookups = true;
 
 static set_join_pathlist_hook_type prev_join_pathlist_hook = NULL;
+
+/* One key column of the inner side and the outer expression equated with it. */
+typedef struct BatchKey
+{
+	Var		   *ivar;
+	Expr	   *oexpr;
+	Oid			opno;
+	Oid			collation;
+} BatchKey;
 
 /* custom_private of the path */
 enum BatchPathPrivate
 {
 	BP_JOINTYPE,
 	BP_INNER_RELID,
-	BP_INNER_ATTNO,
-	BP_OPNO,
-	BP_COLLATION,
-	BP_OUTER_EXPR,
+	BP_ATTNOS,					/* IntList */
+	BP_OPNOS,					/* OidList */
+	BP_COLLATIONS,				/* OidList */
+	BP_OUTER_EXPRS,
 	BP_RESTRICTLIST
 };
 
@@ -89,31 +103,32 @@ enum BatchPathPrivate
 enum BatchPlanPrivate
 {
 	BS_JOINTYPE,
-	BS_PARAMID,
 	BS_NOUTER,
-	BS_INNER_KEYPOS,
-	BS_OPNO,
-	BS_COLLATION
+	BS_PARAMIDS,				/* IntList, one per key column */
+	BS_KEYPOS,					/* IntList: attributes of the keys in the inner tuple */
+	BS_OPNOS,
+	BS_COLLATIONS
 };
 
 typedef struct BatchState
 {
 	CustomScanState css;
 	JoinType	jointype;
-	int			paramid;
+	int			nkeys;
 	int			nouter_cols;
-	int			inner_keypos;	/* attribute of the key in the inner tuple */
-	Oid			collation;
-	Oid			keytype;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
+	int			paramid[DDB_BATCH_MAX_KEYS];
+	int			keypos[DDB_BATCH_MAX_KEYS];
+	Oid			collation[DDB_BATCH_MAX_KEYS];
+	Oid			keytype[DDB_BATCH_MAX_KEYS];
+	int16		typlen[DDB_BATCH_MAX_KEYS];
+	bool		typbyval[DDB_BATCH_MAX_KEYS];
+	char		typalign[DDB_BATCH_MAX_KEYS];
 	bool		use_hash;
-	FmgrInfo	hashfn;
+	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];
+	ExprState  *keyexpr[DDB_BATCH_MAX_KEYS];
 	PlanState  *outerps;
 	PlanState  *innerps;
 	ExprState  *joinqual;
-	ExprState  *keyexpr;
 	TupleTableSlot *outer_slot;
 	TupleTableSlot *inner_slot;
 	MemoryContext batchcxt;
@@ -182,8 +197,7 @@ strip_relabel(Node *n)
  * hashable equality: the column, the expression and the operator.
  */
 static bool
-key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel,
-		   Var **ivar, Expr **oexpr, Oid *opno)
+key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKey *key)
 {
 	OpExpr	   *op;
 	Node	   *l;
@@ -222,43 +236,58 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel,
 		exprType(l) != exprType(r) ||
 		contain_volatile_functions(outer))
 		return false;
-	if (!op_hashjoinable(op->opno, exprType(l)))
+	if (!op_hashjoinable(op->opno, exprType(l)) ||
+		!OidIsValid(get_array_type(((Var *) inner)->vartype)))
 		return false;
-	*ivar = (Var *) inner;
-	*oexpr = (Expr *) outer;
-	*opno = op->opno;
+	key->ivar = (Var *) inner;
+	key->oexpr = (Expr *) outer;
+	key->opno = op->opno;
+	key->collation = op->inputcollid;
 	return true;
 }
 
-/* "col = ANY(p)" for a column and an array Param (or a stand-in). */
-static Expr *
-any_clause(Var *ivar, Oid opno, Oid collation, Expr *arr)
+/* Whether a node is the Param of a batch's key array (planner.c pairs two). */
+bool
+ddb_is_batch_param(Node *n)
 {
-	ScalarArrayOpExpr *sa = makeNode(ScalarArrayOpExpr);
-
-	sa->opno = opno;
-	sa->opfuncid = get_opcode(opno);
-	sa->hashfuncid = InvalidOid;
-	sa->negfuncid = InvalidOid;
-	sa->useOr = true;
-	sa->inputcollid = collation;
-	sa->args = list_make2(copyObject(ivar), arr);
-	sa->location = -1;
-	return (Expr *) sa;
+	return n && IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXEC &&
+		((Param *) n)->location == DDB_BATCH_PARAM_LOCATION;
 }
 
-static Param *
-array_param(int paramid, Var *ivar)
+/* "col = ANY($paramid)": the column's values of a batch, as an array Param. */
+static RestrictInfo *
+any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 {
+	ScalarArrayOpExpr *sa = makeNode(ScalarArrayOpExpr);
 	Param	   *p = makeNode(Param);
 
 	p->paramkind = PARAM_EXEC;
 	p->paramid = paramid;
-	p->paramtype = get_array_type(ivar->vartype);
+	p->paramtype = get_array_type(key->ivar->vartype);
 	p->paramtypmod = -1;
-	p->paramcollid = ivar->varcollid;
-	p->location = -1;
-	return p;
+	p->paramcollid = key->ivar->varcollid;
+	p->location = DDB_BATCH_PARAM_LOCATION;
+	sa->opno = key->opno;
+	sa->opfuncid = get_opcode(key->opno);
+	sa->hashfuncid = InvalidOid;
+	sa->negfuncid = InvalidOid;
+	sa->useOr = true;
+	sa->inputcollid = key->collation;
+	sa->args = list_make2(copyObject(key->ivar), p);
+	sa->location = -1;
+	return make_simple_restrictinfo(root, (Expr *) sa);
+}
+
+/* Whether the inner relation is read by BatchGetItem with these key columns. */
+static bool
+keys_give_batch(PlannerInfo *root, RelOptInfo *innerrel, List *keys)
+{
+	List	   *extra = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		extra = lappend(extra, any_clause(root, lfirst(lc), 0));
+	return ddb_rel_access_with(innerrel, extra) == DDB_OP_BATCH_GET_ITEM;
 }
 
 /*
@@ -270,14 +299,27 @@ array_param(int paramid, Var *ivar)
  */
 static void
 add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *outer_path,
-			   RelOptInfo *innerrel, Var *ivar, Expr *oexpr, Oid opno, Oid collation,
-			   List *restrictlist)
+			   RelOptInfo *innerrel, List *keys, List *restrictlist)
 {
 	CustomPath *cp;
 	double		outer_rows = Max(outer_path->rows, 1.0);
 	double		nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
 	Cost		batch_cost = 2 + Min(outer_rows, DDB_BATCH_ROWS) * 0.05;
+	List	   *attnos = NIL;
+	List	   *opnos = NIL;
+	List	   *collations = NIL;
+	List	   *oexprs = NIL;
+	ListCell   *lc;
 
+	foreach(lc, keys)
+	{
+		BatchKey   *key = lfirst(lc);
+
+		attnos = lappend_int(attnos, key->ivar->varattno);
+		opnos = lappend_oid(opnos, key->opno);
+		collations = lappend_oid(collations, key->collation);
+		oexprs = lappend(oexprs, key->oexpr);
+	}
 	cp = makeNode(CustomPath);
 	cp->path.pathtype = T_CustomScan;
 	cp->path.parent = joinrel;
@@ -294,9 +336,8 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	cp->flags = 0;
 	cp->custom_paths = list_make1(outer_path);
 	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
-									makeInteger(ivar->varattno), makeInteger((int) opno),
-									makeInteger((int) collation));
-	cp->custom_private = lappend(cp->custom_private, oexpr);
+									attnos, opnos, collations);
+	cp->custom_private = lappend(cp->custom_private, oexprs);
 	cp->custom_private = lappend(cp->custom_private, restrictlist);
 	cp->methods = &batch_path_methods;
 	add_path(joinrel, &cp->path);
@@ -304,18 +345,16 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 
 /*
  * set_join_pathlist_hook: offer a batched lookup when the inner relation
- * is a ddbrel table that a join clause's values read by BatchGetItem.
+ * is a ddbrel table that the join's key values read by BatchGetItem: with
+ * every key column the join equates, else with one of them.
  */
 static void
 batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 				 RelOptInfo *innerrel, JoinType jointype, JoinPathExtraData *extra)
 {
 	Path	   *outer_path;
-	RestrictInfo *chosen = NULL;
-	Var		   *ivar = NULL;
-	Expr	   *oexpr = NULL;
-	Oid			opno = InvalidOid;
-	Oid			collation;
+	List	   *cands = NIL;
+	List	   *keys = NIL;
 	ListCell   *lc;
 
 	if (prev_join_pathlist_hook)
@@ -336,57 +375,62 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	if (!bms_is_empty(joinrel->lateral_relids))
 		return;
 
-	/* the first clause whose values give the inner side's BatchGetItem */
+	/* one clause per inner column */
 	foreach(lc, extra->restrictlist)
 	{
 		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-		Var		   *v;
-		Expr	   *e;
-		Oid			o;
-		Const	   *stand_in;
+		BatchKey	key;
+		ListCell   *kc;
+		bool		dup = false;
 
 		if (IS_OUTER_JOIN(jointype) && RINFO_IS_PUSHED_DOWN(ri, joinrel->relids))
 			continue;
-		if (!key_clause(ri, outerrel, innerrel, &v, &e, &o))
+		if (!key_clause(ri, outerrel, innerrel, &key))
 			continue;
-		/* an array of the column's type stands in for the batch's keys */
-		stand_in = makeNullConst(get_array_type(v->vartype), -1, v->varcollid);
-		if (!OidIsValid(stand_in->consttype))
+		foreach(kc, cands)
+			if (((BatchKey *) lfirst(kc))->ivar->varattno == key.ivar->varattno)
+				dup = true;
+		if (dup || list_length(cands) >= DDB_BATCH_MAX_KEYS)
 			continue;
-		if (ddb_rel_access_with(innerrel,
-								list_make1(make_simple_restrictinfo(root,
-																	any_clause(v, o, ((OpExpr *) ri->clause)->inputcollid,
-																			   (Expr *) array_param(0, v))))) !=
-			DDB_OP_BATCH_GET_ITEM)
-			continue;
-		chosen = ri;
-		ivar = v;
-		oexpr = e;
-		opno = o;
-		break;
+		{
+			BatchKey   *copy = palloc(sizeof(BatchKey));
+
+			*copy = key;
+			cands = lappend(cands, copy);
+		}
 	}
-	if (chosen == NULL)
+	if (cands == NIL)
 		return;
-	collation = ((OpExpr *) chosen->clause)->inputcollid;
+	if (keys_give_batch(root, innerrel, cands))
+		keys = cands;
+	else if (list_length(cands) > 1)
+	{
+		foreach(lc, cands)
+			if (keys_give_batch(root, innerrel, list_make1(lfirst(lc))))
+			{
+				keys = list_make1(lfirst(lc));
+				break;
+			}
+	}
+	if (keys == NIL)
+		return;
 
 	/* the cheapest outer path, and the cheapest of each useful order */
-	add_batch_path(root, joinrel, jointype, outer_path, innerrel, ivar, oexpr, opno,
-				   collation, extra->restrictlist);
+	add_batch_path(root, joinrel, jointype, outer_path, innerrel, keys, extra->restrictlist);
 	foreach(lc, outerrel->pathlist)
 	{
 		Path	   *p = lfirst(lc);
 
 		if (p != outer_path && p->pathkeys != NIL && bms_is_empty(PATH_REQ_OUTER(p)) &&
 			has_useful_pathkeys(root, joinrel))
-			add_batch_path(root, joinrel, jointype, p, innerrel, ivar, oexpr, opno,
-						   collation, extra->restrictlist);
+			add_batch_path(root, joinrel, jointype, p, innerrel, keys, extra->restrictlist);
 	}
 }
 
 /* The inner relation's scan: "key = ANY($paramid)" and its own conditions. */
 static ForeignScan *
-inner_scan(PlannerInfo *root, RelOptInfo *innerrel, Var *ivar, Oid opno, Oid collation,
-		   int paramid, List **tlist_out)
+inner_scan(PlannerInfo *root, RelOptInfo *innerrel, List *keys, List *paramids,
+		   List **tlist_out)
 {
 	List	   *tlist = NIL;
 	List	   *clauses;
@@ -395,24 +439,22 @@ inner_scan(PlannerInfo *root, RelOptInfo *innerrel, Var *ivar, Oid opno, Oid col
 	DdbScanPlan *plan;
 	ForeignScan *fs;
 	ListCell   *lc;
-	bool		has_key = false;
+	ListCell   *pc;
 
 	foreach(lc, innerrel->reltarget->exprs)
-	{
-		Expr	   *e = lfirst(lc);
-
-		if (IsA(e, Var) && ((Var *) e)->varattno == ivar->varattno)
-			has_key = true;
-		tlist = lappend(tlist, makeTargetEntry(copyObject(e), list_length(tlist) + 1,
+		tlist = lappend(tlist, makeTargetEntry(copyObject(lfirst(lc)), list_length(tlist) + 1,
 											   NULL, false));
+	clauses = list_copy(innerrel->baserestrictinfo);
+	forboth(lc, keys, pc, paramids)
+	{
+		BatchKey   *key = lfirst(lc);
+
+		/* the key columns are in the tuple, for hashing */
+		if (!tlist_member((Expr *) key->ivar, tlist))
+			tlist = lappend(tlist, makeTargetEntry((Expr *) copyObject(key->ivar),
+												   list_length(tlist) + 1, NULL, false));
+		clauses = lappend(clauses, any_clause(root, key, lfirst_int(pc)));
 	}
-	if (!has_key)
-		tlist = lappend(tlist, makeTargetEntry((Expr *) copyObject(ivar),
-											   list_length(tlist) + 1, NULL, false));
-	clauses = lappend(list_copy(innerrel->baserestrictinfo),
-					  make_simple_restrictinfo(root,
-											   any_clause(ivar, opno, collation,
-														  (Expr *) array_param(paramid, ivar))));
 	plan = ddb_build_scan(root, innerrel, clauses, 0, false, DDB_BUILD_DRIVER, NULL,
 						  &exprs, &local);
 	fs = make_foreignscan(tlist, local, innerrel->relid, exprs, ddb_scan_plan_pack(plan),
@@ -436,38 +478,50 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *priv = best_path->custom_private;
 	JoinType	jointype = intVal(list_nth(priv, BP_JOINTYPE));
 	Index		inner_relid = intVal(list_nth(priv, BP_INNER_RELID));
-	AttrNumber	attno = intVal(list_nth(priv, BP_INNER_ATTNO));
-	Oid			opno = (Oid) intVal(list_nth(priv, BP_OPNO));
-	Oid			collation = (Oid) intVal(list_nth(priv, BP_COLLATION));
-	Expr	   *oexpr = list_nth(priv, BP_OUTER_EXPR);
+	List	   *attnos = list_nth(priv, BP_ATTNOS);
+	List	   *opnos = list_nth(priv, BP_OPNOS);
+	List	   *collations = list_nth(priv, BP_COLLATIONS);
+	List	   *oexprs = list_nth(priv, BP_OUTER_EXPRS);
 	List	   *restrictlist = list_nth(priv, BP_RESTRICTLIST);
 	RelOptInfo *innerrel = find_base_rel(root, inner_relid);
+	Oid			relid = planner_rt_fetch(inner_relid, root)->relid;
 	Plan	   *outer_plan = linitial(custom_plans);
 	CustomScan *cscan = makeNode(CustomScan);
 	List	   *inner_tlist;
 	List	   *scan_tlist = NIL;
 	List	   *joinquals;
 	List	   *otherquals;
+	List	   *keys = NIL;
+	List	   *paramids = NIL;
+	List	   *keypos = NIL;
 	ForeignScan *fs;
-	Var		   *ivar;
-	int			paramid;
-	int			keypos = 0;
 	PlannerInfo *r;
 	ListCell   *lc;
-	Oid			typid;
-	int32		typmod;
-	Oid			collid;
+	int			i;
 
-	get_atttypetypmodcoll(planner_rt_fetch(inner_relid, root)->relid, attno,
-						  &typid, &typmod, &collid);
-	ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+	for (i = 0; i < list_length(attnos); i++)
+	{
+		BatchKey   *key = palloc0(sizeof(BatchKey));
+		AttrNumber	attno = list_nth_int(attnos, i);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+		int			paramid;
 
-	/* set by this node; valid wherever the plan is finalized */
-	paramid = assign_special_exec_param(root);
-	for (r = root; r != NULL; r = r->parent_root)
-		r->outer_params = bms_add_member(r->outer_params, paramid);
+		get_atttypetypmodcoll(relid, attno, &typid, &typmod, &collid);
+		key->ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+		key->oexpr = list_nth(oexprs, i);
+		key->opno = list_nth_oid(opnos, i);
+		key->collation = list_nth_oid(collations, i);
+		keys = lappend(keys, key);
+		/* set by this node; valid wherever the plan is finalized */
+		paramid = assign_special_exec_param(root);
+		for (r = root; r != NULL; r = r->parent_root)
+			r->outer_params = bms_add_member(r->outer_params, paramid);
+		paramids = lappend_int(paramids, paramid);
+	}
 
-	fs = inner_scan(root, innerrel, ivar, opno, collation, paramid, &inner_tlist);
+	fs = inner_scan(root, innerrel, keys, paramids, &inner_tlist);
 
 	/* the scan tuple: the outer plan's columns, then the inner scan's */
 	foreach(lc, outer_plan->targetlist)
@@ -482,13 +536,14 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	{
 		TargetEntry *tle = lfirst(lc);
 
-		if (IsA(tle->expr, Var) && ((Var *) tle->expr)->varattno == attno)
-			keypos = tle->resno;
 		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(tle->expr),
 														 list_length(scan_tlist) + 1,
 														 NULL, false));
 	}
-	Assert(keypos > 0);
+	foreach(lc, keys)
+		keypos = lappend_int(keypos,
+							 tlist_member((Expr *) ((BatchKey *) lfirst(lc))->ivar,
+										  inner_tlist)->resno);
 
 	/* every join condition is checked here; pushed-down ones filter the result */
 	if (!IS_OUTER_JOIN(jointype))
@@ -504,11 +559,11 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	cscan->scan.scanrelid = 0;
 	cscan->flags = best_path->flags;
 	cscan->custom_plans = list_make2(outer_plan, fs);
-	cscan->custom_exprs = list_make2(joinquals, copyObject(oexpr));
-	cscan->custom_private = list_make5(makeInteger(jointype), makeInteger(paramid),
+	cscan->custom_exprs = list_make2(joinquals, copyObject(oexprs));
+	cscan->custom_private = list_make5(makeInteger(jointype),
 									   makeInteger(list_length(outer_plan->targetlist)),
-									   makeInteger(keypos), makeInteger((int) opno));
-	cscan->custom_private = lappend(cscan->custom_private, makeInteger((int) collation));
+									   paramids, keypos, opnos);
+	cscan->custom_private = lappend(cscan->custom_private, collations);
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &batch_scan_methods;
 	return &cscan->scan.plan;
@@ -535,27 +590,37 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 	BatchState *bs = (BatchState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
 	List	   *priv = cscan->custom_private;
-	Oid			opno = (Oid) intVal(list_nth(priv, BS_OPNO));
-	Oid			lhs;
-	Oid			rhs;
+	List	   *oexprs = lsecond(cscan->custom_exprs);
+	int			i;
 
 	bs->jointype = intVal(list_nth(priv, BS_JOINTYPE));
-	bs->paramid = intVal(list_nth(priv, BS_PARAMID));
 	bs->nouter_cols = intVal(list_nth(priv, BS_NOUTER));
-	bs->inner_keypos = intVal(list_nth(priv, BS_INNER_KEYPOS));
-	bs->collation = (Oid) intVal(list_nth(priv, BS_COLLATION));
+	bs->nkeys = list_length(oexprs);
+	bs->use_hash = true;
+	for (i = 0; i < bs->nkeys; i++)
+	{
+		Oid			lhs;
+		Oid			rhs;
+
+		bs->paramid[i] = list_nth_int(list_nth(priv, BS_PARAMIDS), i);
+		bs->keypos[i] = list_nth_int(list_nth(priv, BS_KEYPOS), i);
+		bs->collation[i] = list_nth_oid(list_nth(priv, BS_COLLATIONS), i);
+		bs->keyexpr[i] = ExecInitExpr(list_nth(oexprs, i), &node->ss.ps);
+		bs->keytype[i] = exprType(list_nth(oexprs, i));
+		get_typlenbyvalalign(bs->keytype[i], &bs->typlen[i], &bs->typbyval[i],
+							 &bs->typalign[i]);
+		if (get_op_hash_functions(list_nth_oid(list_nth(priv, BS_OPNOS), i), &lhs, &rhs) &&
+			OidIsValid(lhs))
+			fmgr_info(lhs, &bs->hashfn[i]);
+		else
+			bs->use_hash = false;
+	}
 
 	bs->outerps = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
 	bs->innerps = ExecInitNode(lsecond(cscan->custom_plans), estate,
 							   eflags & ~(EXEC_FLAG_BACKWARD | EXEC_FLAG_MARK));
 	node->custom_ps = list_make2(bs->outerps, bs->innerps);
 	bs->joinqual = ExecInitQual(linitial(cscan->custom_exprs), &node->ss.ps);
-	bs->keyexpr = ExecInitExpr(lsecond(cscan->custom_exprs), &node->ss.ps);
-	bs->keytype = exprType(lsecond(cscan->custom_exprs));
-	get_typlenbyvalalign(bs->keytype, &bs->typlen, &bs->typbyval, &bs->typalign);
-	bs->use_hash = get_op_hash_functions(opno, &lhs, &rhs) && OidIsValid(lhs);
-	if (bs->use_hash)
-		fmgr_info(lhs, &bs->hashfn);
 	bs->outer_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->outerps),
 											&TTSOpsMinimalTuple);
 	bs->inner_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->innerps),
@@ -568,12 +633,13 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 	bs->oi = bs->nouter = 0;
 }
 
+/* The hash of a key value: all of its columns combined. */
 static inline uint32
-key_hash(BatchState *bs, Datum d)
+key_hash(BatchState *bs, uint32 h, int i, Datum d)
 {
 	if (!bs->use_hash)
 		return 0;
-	return DatumGetUInt32(FunctionCall1Coll(&bs->hashfn, bs->collation, d));
+	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(&bs->hashfn[i], bs->collation[i], d)));
 }
 
 /* The scan tuple from an outer row and an inner row (NULLs without one). */
@@ -602,16 +668,19 @@ fill_scan_tuple(BatchState *bs, TupleTableSlot *inner)
 }
 
 /*
- * Reads up to 100 outer rows, and the inner rows of their distinct non-NULL
- * keys by one rescan of the inner scan (one BatchGetItem).
+ * Reads up to 100 outer rows, and the inner rows of their keys by one
+ * rescan of the inner scan (one BatchGetItem of the distinct keys).  An
+ * outer row with a NULL in its key matches nothing and sends nothing.  The
+ * arrays of a two-column key stay parallel: element i of each is row i's.
  */
 static void
 load_batch(BatchState *bs)
 {
 	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
-	Datum	   *keys;
+	Datum	   *keys[DDB_BATCH_MAX_KEYS];
 	int			nkeys = 0;
 	MemoryContext oldcxt;
+	int			k;
 
 	MemoryContextReset(bs->batchcxt);
 	bs->nouter = 0;
@@ -619,12 +688,14 @@ load_batch(BatchState *bs)
 	bs->inner_cap = 0;
 	bs->inner_tups = NULL;
 	bs->inner_hash = NULL;
-	keys = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
+	for (k = 0; k < bs->nkeys; k++)
+		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
 	while (bs->nouter < DDB_BATCH_ROWS)
 	{
 		TupleTableSlot *slot = ExecProcNode(bs->outerps);
-		bool		isnull;
-		Datum		d;
+		Datum		vals[DDB_BATCH_MAX_KEYS];
+		bool		anynull = false;
+		uint32		h = 0;
 
 		if (TupIsNull(slot))
 		{
@@ -637,42 +708,53 @@ load_batch(BatchState *bs)
 		ExecStoreMinimalTuple(bs->outer_tups[bs->nouter], bs->outer_slot, false);
 		ResetExprContext(econtext);
 		econtext->ecxt_scantuple = fill_scan_tuple(bs, NULL);
-		d = ExecEvalExprSwitchContext(bs->keyexpr, econtext, &isnull);
-		bs->outer_null[bs->nouter] = isnull;
-		bs->outer_hash[bs->nouter] = 0;
-		if (!isnull)
+		for (k = 0; k < bs->nkeys && !anynull; k++)
+		{
+			bool		isnull;
+
+			vals[k] = ExecEvalExprSwitchContext(bs->keyexpr[k], econtext, &isnull);
+			anynull = isnull;
+		}
+		bs->outer_null[bs->nouter] = anynull;
+		if (!anynull)
 		{
 			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-			keys[nkeys] = datumCopy(d, bs->typbyval, bs->typlen);
+			for (k = 0; k < bs->nkeys; k++)
+			{
+				keys[k][nkeys] = datumCopy(vals[k], bs->typbyval[k], bs->typlen[k]);
+				h = key_hash(bs, h, k, keys[k][nkeys]);
+			}
 			MemoryContextSwitchTo(oldcxt);
-			bs->outer_hash[bs->nouter] = key_hash(bs, keys[nkeys]);
 			nkeys++;
 		}
+		bs->outer_hash[bs->nouter] = h;
 		bs->nouter++;
 	}
 	ResetExprContext(econtext);
 
 	if (nkeys > 0)
 	{
-		ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid];
-		ArrayType  *arr;
+		for (k = 0; k < bs->nkeys; k++)
+		{
+			ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
+			ArrayType  *arr;
 
-		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-		arr = construct_array(keys, nkeys, bs->keytype, bs->typlen, bs->typbyval,
-							  bs->typalign);
-		MemoryContextSwitchTo(oldcxt);
-		prm->execPlan = NULL;
-		prm->value = PointerGetDatum(arr);
-		prm->isnull = false;
-		bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid);
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
+								  bs->typbyval[k], bs->typalign[k]);
+			MemoryContextSwitchTo(oldcxt);
+			prm->execPlan = NULL;
+			prm->value = PointerGetDatum(arr);
+			prm->isnull = false;
+			bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+		}
 		ExecReScan(bs->innerps);
 		bs->batches++;
 		bs->keys_sent += nkeys;
 		for (;;)
 		{
 			TupleTableSlot *slot = ExecProcNode(bs->innerps);
-			bool		isnull;
-			Datum		d;
+			uint32		h = 0;
 
 			if (TupIsNull(slot))
 				break;
@@ -695,9 +777,16 @@ load_batch(BatchState *bs)
 			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
 			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
 			MemoryContextSwitchTo(oldcxt);
-			d = slot_getattr(slot, bs->inner_keypos, &isnull);
-			/* a NULL key matches no outer key; keep it out of the hash */
-			bs->inner_hash[bs->ninner] = isnull ? 0 : key_hash(bs, d);
+			/* a NULL key matches no outer key: any hash will do */
+			for (k = 0; k < bs->nkeys; k++)
+			{
+				bool		isnull;
+				Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
+
+				if (!isnull)
+					h = key_hash(bs, h, k, d);
+			}
+			bs->inner_hash[bs->ninner] = h;
 			bs->ninner++;
 		}
 	}
@@ -821,7 +910,7 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyText("Join Type", jt, es);
 	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
 	ExplainPropertyText("DynamoDB Batch Key",
-						deparse_expression(lsecond(cscan->custom_exprs), context,
+						deparse_expression((Node *) lsecond(cscan->custom_exprs), context,
 										   useprefix, false), es);
 	ExplainPropertyText("DynamoDB Batch",
 						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);

@@ -534,6 +534,7 @@ extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra);
 /* batchjoin.c: batched parameterized lookups (a CustomScan) */
 extern bool ddb_batch_lookups;
 extern void ddb_batchjoin_init(void);
+extern bool ddb_is_batch_param(Node *n);
 
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;

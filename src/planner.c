@@ -526,9 +526,14 @@ choose_access(DdbPlanState *ps, List *quals)
 	if (pk->kind == KB_EQ || pk->kind == KB_IN)
 	{
 		Access	   *a = palloc0(sizeof(Access));
-		/* both keys from one IN list ("users" with user_id in both templates): pairs */
+		/*
+		 * both keys from one IN list ("users" with user_id in both templates),
+		 * or from the parallel key arrays of a batched lookup: pairs
+		 */
 		bool		zipped = (sk && pk->kind == KB_IN && sk->kind == KB_IN &&
-							  pk->in_ri == sk->in_ri);
+							  (pk->in_ri == sk->in_ri ||
+							   (ddb_is_batch_param(list_nth(pk->exprs, pk->in_pos)) &&
+								ddb_is_batch_param(list_nth(sk->exprs, sk->in_pos)))));
 		bool		full = (sk == NULL || sk->kind == KB_EQ || zipped ||
 							(sk->kind == KB_IN && pk->kind == KB_EQ));
 
