@@ -30,10 +30,10 @@
  * may read ahead on the outer side, which is what batching needs, while the
  * planner still costs it against the per-row nested loop and the hash join.
  *
- * The Param that carries a batch's keys is set by this node, like a
- * NestLoop's parameters are set by the NestLoop; PostgreSQL's
- * finalize_plan only knows the latter, so the Param is declared valid in
- * the query levels that plan it (outer_params).
+ * The Params that carry a batch's keys are set by this node, as a
+ * NestLoop sets its parameters; PostgreSQL's finalize_plan only knows the
+ * latter, so the plan holds them as placeholders and the executor's copy
+ * of the inner scan has the Params (hide_batch_params).
  *
  * ddbrel.batch_lookups (default on) turns the path off.
  *-------------------------------------------------------------------------
@@ -427,6 +427,55 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	}
 }
 
+/*
+ * In the plan, a batch's Param is a typed NULL Const whose location holds
+ * its number; batch_begin puts the Params back in its copy of the inner
+ * scan.  PostgreSQL's finalize_plan requires every PARAM_EXEC a plan node
+ * reads to be set by an ancestor it knows (a NestLoop, an InitPlan) or to
+ * come from an outer query level; a Param set by a CustomScan is neither,
+ * and would fail planning inside a SubPlan or a CTE ("plan should not
+ * reference subplan's variable").
+ */
+#define HIDDEN_PARAM_BASE (-1000000)
+
+static Node *
+hide_batch_params(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (ddb_is_batch_param(node))
+	{
+		Param	   *p = (Param *) node;
+		Const	   *c = makeNullConst(p->paramtype, p->paramtypmod, p->paramcollid);
+
+		c->location = HIDDEN_PARAM_BASE - p->paramid;
+		return (Node *) c;
+	}
+	return expression_tree_mutator(node, hide_batch_params, context);
+}
+
+static Node *
+show_batch_params(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Const) && ((Const *) node)->constisnull &&
+		((Const *) node)->location <= HIDDEN_PARAM_BASE)
+	{
+		Const	   *c = (Const *) node;
+		Param	   *p = makeNode(Param);
+
+		p->paramkind = PARAM_EXEC;
+		p->paramid = HIDDEN_PARAM_BASE - c->location;
+		p->paramtype = c->consttype;
+		p->paramtypmod = c->consttypmod;
+		p->paramcollid = c->constcollid;
+		p->location = DDB_BATCH_PARAM_LOCATION;
+		return (Node *) p;
+	}
+	return expression_tree_mutator(node, show_batch_params, context);
+}
+
 /* The inner relation's scan: "key = ANY($paramid)" and its own conditions. */
 static ForeignScan *
 inner_scan(PlannerInfo *root, RelOptInfo *innerrel, List *keys, List *paramids,
@@ -457,6 +506,9 @@ inner_scan(PlannerInfo *root, RelOptInfo *innerrel, List *keys, List *paramids,
 	}
 	plan = ddb_build_scan(root, innerrel, clauses, 0, false, DDB_BUILD_DRIVER, NULL,
 						  &exprs, &local);
+	/* the Params are set by this node: hidden from finalize_plan (see the header) */
+	exprs = (List *) hide_batch_params((Node *) exprs, NULL);
+	local = (List *) hide_batch_params((Node *) local, NULL);
 	fs = make_foreignscan(tlist, local, innerrel->relid, exprs, ddb_scan_plan_pack(plan),
 						  NIL, NIL, NULL);
 	fs->fs_server = innerrel->serverid;
@@ -495,7 +547,6 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *paramids = NIL;
 	List	   *keypos = NIL;
 	ForeignScan *fs;
-	PlannerInfo *r;
 	ListCell   *lc;
 	int			i;
 
@@ -514,10 +565,7 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 		key->opno = list_nth_oid(opnos, i);
 		key->collation = list_nth_oid(collations, i);
 		keys = lappend(keys, key);
-		/* set by this node; valid wherever the plan is finalized */
 		paramid = assign_special_exec_param(root);
-		for (r = root; r != NULL; r = r->parent_root)
-			r->outer_params = bms_add_member(r->outer_params, paramid);
 		paramids = lappend_int(paramids, paramid);
 	}
 
@@ -617,8 +665,17 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 	}
 
 	bs->outerps = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
-	bs->innerps = ExecInitNode(lsecond(cscan->custom_plans), estate,
-							   eflags & ~(EXEC_FLAG_BACKWARD | EXEC_FLAG_MARK));
+	{
+		/* the inner scan with its Params back (the plan stays as it is) */
+		ForeignScan *fs = (ForeignScan *) lsecond(cscan->custom_plans);
+		ForeignScan *copy = palloc(sizeof(ForeignScan));
+
+		memcpy(copy, fs, sizeof(ForeignScan));
+		copy->fdw_exprs = (List *) show_batch_params((Node *) fs->fdw_exprs, NULL);
+		copy->scan.plan.qual = (List *) show_batch_params((Node *) fs->scan.plan.qual, NULL);
+		bs->innerps = ExecInitNode((Plan *) copy, estate,
+								   eflags & ~(EXEC_FLAG_BACKWARD | EXEC_FLAG_MARK));
+	}
 	node->custom_ps = list_make2(bs->outerps, bs->innerps);
 	bs->joinqual = ExecInitQual(linitial(cscan->custom_exprs), &node->ss.ps);
 	bs->outer_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->outerps),
@@ -682,6 +739,8 @@ load_batch(BatchState *bs)
 	MemoryContext oldcxt;
 	int			k;
 
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
 	bs->nouter = 0;
 	bs->ninner = 0;
@@ -877,6 +936,8 @@ batch_rescan(CustomScanState *node)
 
 	if (bs->outerps->chgParam == NULL)
 		ExecReScan(bs->outerps);
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
 	bs->oi = bs->nouter = bs->ninner = 0;
 	bs->outer_done = false;
