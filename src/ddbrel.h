@@ -528,6 +528,7 @@ extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid
 extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
 								   List *scan_clauses, int forward, bool allow_limit,
 								   int mode, Bitmapset *attrs, List **exprs, List **local);
+extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;

@@ -629,6 +629,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
 								dattrs ? dattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&drive_exprs, &drive_local);
+	/* the other side is only read by key: the guard is the driving side's */
+	ddb_full_scan_guard(ji->drive, drive_plan);
 	other_plan = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
 								oattrs ? oattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&other_exprs, &other_local);
