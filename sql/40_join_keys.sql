@@ -41,5 +41,11 @@ SELECT count(*) AS rows, count(DISTINCT p.name) AS parts,
 SELECT operation, requests FROM sent();
 SELECT vm('VmHWM') - peak_kb < 32 * 1024 AS peak_grew_less_than_32mb FROM mem;
 
+-- the full-scan guard is for the plan made: parts, read here only by key,
+-- may forbid a Scan of the table
+ALTER FOREIGN TABLE parts OPTIONS (ADD allow_full_scan 'false');
+SELECT count(*) FROM uses u JOIN parts p USING (part_id) WHERE u.bin = 'b0';
+SELECT sqlstate_of('SELECT count(*) FROM parts') AS full_scan_refused;
+
 SELECT ddbrel.request('ddb', 'DeleteTable', '{"TableName": "JoinKeys"}') IS NOT NULL AS dropped;
 DROP SCHEMA join_keys CASCADE;
