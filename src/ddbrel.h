@@ -504,6 +504,10 @@ extern DdbScanPlan *ddb_scan_plan_unpack(List *packed);
 extern cJSON *ddb_read_request_json(const DdbReadRequest *r, List *keyvals);
 extern List *ddb_read_requests(const DdbReadRequest *r, List *keyvals);
 extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *pk);
+/* every request, just before it is sent: DynamoDB's documented limits */
+extern ddb_key_schema ddb_request_key_schema(DdbRelOptions *opts, const char *index);
+extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
+							 cJSON *req, ddb_key_residual *residual);
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain);
@@ -528,6 +532,7 @@ extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid
 extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
 								   List *scan_clauses, int forward, bool allow_limit,
 								   int mode, Bitmapset *attrs, List **exprs, List **local);
+extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
 extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra);
 
@@ -549,8 +554,6 @@ extern void ddb_scan_stop(DdbScanState *st);
 extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
-extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
-							 cJSON *req, ddb_key_residual *residual);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);

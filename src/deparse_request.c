@@ -8,6 +8,8 @@
  * which must be a tree of plain nodes (copyObject, EXPLAIN of a cached
  * plan): each structure below has one function that packs it into a List
  * and one that reads it back, and no other code knows the positions.
+ * Every request, read or write, is checked against DynamoDB's limits here
+ * just before it is sent (ddb_request_fits).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -523,4 +525,68 @@ ddb_partition_query(DdbRelOptions *opts, const char *pk)
 	r->names = b.names;
 	r->values = b.values;
 	return r;
+}
+
+/* ----------------------------------------------------------------
+ * Request limits
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The key attributes a request on opts's table reads: those of the index
+ * named (a Query on an index), else the table's.
+ */
+ddb_key_schema
+ddb_request_key_schema(DdbRelOptions *opts, const char *index)
+{
+	ddb_key_schema keys;
+	ListCell   *lc;
+
+	keys.pk = opts->partition_key;
+	keys.sk = opts->sort_key;
+	keys.table_sk = opts->sort_key;
+	if (index && *index && opts->desc)
+		foreach(lc, opts->desc->indexes)
+		{
+			DdbIndexDesc *ix = lfirst(lc);
+
+			if (strcmp(ix->name, index) == 0)
+			{
+				keys.pk = ix->pk_attr;
+				keys.sk = ix->sk_attr;
+			}
+		}
+	return keys;
+}
+
+/*
+ * Every request ddbrel builds goes through here just before it is sent:
+ * the limits DynamoDB documents (limits_core.c).  Returns false when no
+ * item can match (the request is not to be sent); raises an error when the
+ * request cannot be sent at all.  A sort key bound no key can reach comes
+ * back in *residual (may be NULL when op has no key condition), for the
+ * caller to check on each item.  index names the index a Query reads, or
+ * is NULL or "".
+ */
+bool
+ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op, cJSON *req,
+				 ddb_key_residual *residual)
+{
+	ddb_key_schema keys = ddb_request_key_schema(opts, index);
+	char		why[256];
+
+	switch (ddb_limits_check(op, req, &keys, residual, why, sizeof(why)))
+	{
+		case DDB_LIMITS_SEND:
+			return true;
+		case DDB_LIMITS_EMPTY:
+			return false;
+		case DDB_LIMITS_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("DynamoDB %s request on table \"%s\" exceeds a limit of DynamoDB",
+							op, opts->table),
+					 errdetail("%s", why)));
+	}
+	return false;				/* keep compiler quiet */
 }

@@ -612,6 +612,10 @@ choose_access(DdbPlanState *ps, List *quals)
  * ----------------------------------------------------------------
  */
 
+/*
+ * Each condition with what it says of one column (ddb_classify_qual), so
+ * that choosing an access reads tests on columns instead of expressions.
+ */
 static List *
 classify_all(DdbRelOptions *opts, Index relid, List *rinfos)
 {
@@ -1020,278 +1024,387 @@ scan_guard_hint(DdbRelOptions *opts)
 }
 
 /*
- * Builds the fdw_private of a scan of one relation for the given
- * conditions (RestrictInfos): the access, request, key specs, retrieved
- * columns.  Sets *exprs (key value expressions) and *local (conditions
- * left to PostgreSQL).  In DDB_BUILD_PARTITION mode (the driving side of
- * a join inside one partition) the request reads the whole partition:
- * no sort key condition, no filter, and every condition stays local.  attrs,
- * when not NULL, names the columns to read instead of targets + local quals.
+ * A scan being built by ddb_build_scan: each step reads what the steps
+ * before it decided and adds its part.
  */
-DdbScanPlan *
-ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
-			   bool allow_limit, int mode, Bitmapset *attrs_in, List **exprs_out,
-			   List **local_out)
+typedef struct ScanBuild
 {
-	DdbPlanState *ps = baserel->fdw_private;
-	DdbRelOptions *opts = ps->opts;
-	Oid			foreigntableid = opts->relid;
-	List	   *quals = classify_all(opts, baserel->relid, scan_clauses);
-	Access	   *a = choose_access(ps, quals);
-	List	   *local_ri = NIL;
-	List	   *filter_candidates = NIL;
-	List	   *local;
-	List	   *retrieved = NIL;
-	List	   *specs = NIL;
-	List	   *exprs = NIL;
-	List	   *forbidden = NIL;
-	List	   *proj = NIL;
-	Bitmapset  *attrs = NULL;
-	bool		whole = false;
-	bool		need_match = false;
-	bool		count_only = false;
-	bool		type_check = false;
-	long		limit = 0;
-	DdbExprBuilder b;
+	PlannerInfo *root;
+	RelOptInfo *baserel;
+	DdbRelOptions *opts;
+	int			mode;			/* DDB_BUILD_* */
+	List	   *quals;			/* QualInfo: the conditions, classified */
+	Access	   *a;				/* how the relation is read */
+	List	   *rest;			/* RestrictInfos the access does not represent */
+	List	   *specs;			/* DdbKeySpec */
+	List	   *exprs;			/* fdw_exprs: the expressions of the key values */
+	DdbExprBuilder b;			/* the request's names and values */
+	List	   *forbidden;		/* attributes a Query's filter may not name */
 	StringInfoData filter;
-	StringInfoData keycond;
+	bool		need_match;		/* key templates are checked on each item */
+	bool		type_check;		/* the type attribute is checked on each item */
+	List	   *local;			/* conditions left to PostgreSQL */
+	List	   *retrieved;		/* attnums of the columns the executor fills */
 	DdbReadRequest *req;
-	DdbScanPlan *plan;
-	int			i;
+} ScanBuild;
+
+/*
+ * Step 2, the access: the cheapest operation for the conditions (step 1
+ * classified them).  The driving side of a join inside one partition
+ * reads the whole partition instead, a Query per partition key value and
+ * nothing else, so that the items of both entities come back.  What the
+ * access represents exactly is done; the rest may still go to the filter.
+ */
+static void
+scan_choose_access(ScanBuild *sb)
+{
+	Access	   *a = choose_access(sb->baserel->fdw_private, sb->quals);
 	ListCell   *lc;
 
-	if (mode == DDB_BUILD_PARTITION && a->pk)
+	if (sb->mode == DDB_BUILD_PARTITION && a->pk)
 	{
-		/* the whole partition: a Query per partition key value, nothing else */
 		a->op = DDB_OP_QUERY;
 		a->index = NULL;
 		a->sk = NULL;
 		a->consumed = list_copy(a->pk->consumed);
 	}
-
-	/* conditions the access represents exactly are done; the rest may filter */
-	foreach(lc, quals)
+	foreach(lc, sb->quals)
 	{
 		QualInfo   *qi = lfirst(lc);
 
-		if (list_member_ptr(a->consumed, qi->ri))
-			continue;
-		filter_candidates = lappend(filter_candidates, qi->ri);
+		if (!list_member_ptr(a->consumed, qi->ri))
+			sb->rest = lappend(sb->rest, qi->ri);
 	}
+	sb->a = a;
+	sb->req->op = a->op;
+	sb->req->index = a->index ? a->index->name : NULL;
+	sb->req->segments = a->op == DDB_OP_SCAN ? sb->opts->parallel_segments : 1;
+	/* a global index has no consistent reads */
+	sb->req->consistent_read = sb->opts->consistent_read &&
+		(a->index == NULL || !a->index->global);
+}
 
-	if (a->op == DDB_OP_SCAN && !opts->allow_full_scan)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
-						get_rel_name(foreigntableid), opts->table),
-				 errdetail("The option allow_full_scan is false."),
-				 errhint("%s", scan_guard_hint(opts))));
+/* The sort key condition of a Query's sort key binding. */
+static DdbSortKeyOp
+sort_key_op(KeyBind *sk)
+{
+	if (sk == NULL)
+		return DDB_SK_NONE;
+	switch (sk->kind)
+	{
+		case KB_EQ:
+			return DDB_SK_EQ;
+		case KB_PREFIX:
+			return DDB_SK_BEGINS_WITH;
+		case KB_RANGE:
+			if (sk->lo && sk->hi)
+				return DDB_SK_BETWEEN;
+			return range_op(sk->lo ? sk->lo->kind : sk->hi->kind);
+		default:
+			return DDB_SK_NONE;
+	}
+}
 
-	ddb_expr_init(&b);
-	initStringInfo(&filter);
-	initStringInfo(&keycond);
+/*
+ * Step 3, the key values: how the executor computes each (key specs over
+ * fdw_exprs), since parameters and the outer side of a join are known only
+ * then.  A Query's values are the placeholders :k0 (partition key), :k1
+ * and :k2 (sort key) of its key condition; GetItem and BatchGetItem name
+ * the key attributes.  A Scan has none.
+ */
+static void
+scan_bind_keys(ScanBuild *sb)
+{
+	Access	   *a = sb->a;
 
-	/* key condition (Query) or key specs (GetItem, BatchGetItem) */
 	if (a->op == DDB_OP_QUERY)
 	{
-		DdbSortKeyOp skop = DDB_SK_NONE;
+		DdbSortKeyOp op = sort_key_op(a->sk);
 
-		specs = lappend(specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &exprs));
-		forbidden = list_make1((char *) a->pk->attr);
-		if (a->sk)
+		sb->specs = lappend(sb->specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &sb->exprs));
+		if (op == DDB_SK_EQ || op == DDB_SK_BEGINS_WITH)
+			sb->specs = lappend(sb->specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &sb->exprs));
+		else if (op == DDB_SK_BETWEEN)
 		{
-			forbidden = lappend(forbidden, (char *) a->sk->attr);
-			switch (a->sk->kind)
-			{
-				case KB_EQ:
-					skop = DDB_SK_EQ;
-					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
-					break;
-				case KB_PREFIX:
-					skop = DDB_SK_BEGINS_WITH;
-					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
-					break;
-				case KB_RANGE:
-					if (a->sk->lo && a->sk->hi)
-					{
-						skop = DDB_SK_BETWEEN;
-						specs = lappend(specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &exprs));
-						specs = lappend(specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &exprs));
-					}
-					else
-					{
-						DdbQual    *q = a->sk->lo ? a->sk->lo : a->sk->hi;
-
-						skop = range_op(q->kind);
-						specs = lappend(specs, range_spec(q, a->sk->keytype, ":k1", &exprs));
-					}
-					break;
-				default:
-					break;
-			}
+			sb->specs = lappend(sb->specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &sb->exprs));
+			sb->specs = lappend(sb->specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &sb->exprs));
 		}
-		appendStringInfoString(&keycond,
-							   ddb_deparse_key_condition(&b, a->pk->attr, ":k0", skop,
-														 a->sk ? a->sk->attr : NULL,
-														 ":k1", ":k2"));
-		/* a Query's filter may not name the key attributes of the table or index */
-		forbidden = lappend(forbidden, opts->partition_key);
-		if (opts->sort_key)
-			forbidden = lappend(forbidden, opts->sort_key);
+		else if (op != DDB_SK_NONE)
+			sb->specs = lappend(sb->specs, range_spec(a->sk->lo ? a->sk->lo : a->sk->hi,
+													  a->sk->keytype, ":k1", &sb->exprs));
 	}
 	else if (a->op == DDB_OP_GET_ITEM || a->op == DDB_OP_BATCH_GET_ITEM)
 	{
-		specs = lappend(specs, key_spec(a->pk, a->pk->attr, DDB_KEY_PK, &exprs));
+		sb->specs = lappend(sb->specs, key_spec(a->pk, a->pk->attr, DDB_KEY_PK, &sb->exprs));
 		if (a->sk)
-			specs = lappend(specs, key_spec(a->sk, a->sk->attr, DDB_KEY_SK, &exprs));
+			sb->specs = lappend(sb->specs, key_spec(a->sk, a->sk->attr, DDB_KEY_SK, &sb->exprs));
 	}
+}
 
-	/* entity tables: key shape and type, where DynamoDB can check them */
-	if (mode == DDB_BUILD_PARTITION)
-		need_match = true;		/* items of both sides come back: sorted out here */
-	else if (opts->pk_template || opts->sk_template)
+/*
+ * Step 4, the key condition of a Query, over the placeholders of step 3.
+ * It takes the first names of the request.  DynamoDB refuses a Query
+ * whose filter names a key attribute of the table or of the index read.
+ */
+static void
+scan_key_condition(ScanBuild *sb)
+{
+	Access	   *a = sb->a;
+
+	if (a->op != DDB_OP_QUERY)
+		return;
+	sb->req->key_condition = ddb_deparse_key_condition(&sb->b, a->pk->attr, ":k0",
+													   sort_key_op(a->sk),
+													   a->sk ? a->sk->attr : NULL,
+													   ":k1", ":k2");
+	sb->forbidden = list_make1((char *) a->pk->attr);
+	if (a->sk)
+		sb->forbidden = lappend(sb->forbidden, (char *) a->sk->attr);
+	sb->forbidden = lappend(sb->forbidden, sb->opts->partition_key);
+	if (sb->opts->sort_key)
+		sb->forbidden = lappend(sb->forbidden, sb->opts->sort_key);
+}
+
+/*
+ * Step 5a, the entity: the items of an entity table are those whose keys
+ * have its templates' shapes and whose type attribute holds its type.
+ * DynamoDB checks what the key condition implies, and what a filter can
+ * say (a Scan's filter may name key attributes, a Query's only the type
+ * attribute); the rest is checked on each item (DDB_FLAG_*).  The driving
+ * side of a join in one partition gets the items of both entities back,
+ * so they are sorted out on each item too.
+ */
+static void
+scan_entity_checks(ScanBuild *sb)
+{
+	DdbRelOptions *opts = sb->opts;
+	Access	   *a = sb->a;
+	int			i;
+
+	if (sb->mode == DDB_BUILD_PARTITION)
 	{
-		for (i = 0; i < list_length(opts->templates); i++)
-		{
-			DdbAttrTemplate *at = list_nth(opts->templates, i);
-			KeyBind    *used = NULL;
-
-			if (!at->is_key)
-				continue;
-			if (a->pk && a->pk->which == i)
-				used = a->pk;
-			else if (a->sk && a->sk->which == i)
-				used = a->sk;
-			if (used && used->tmpl_exact)
-				continue;
-			if (used == NULL && a->op == DDB_OP_SCAN)
-			{
-				/* Scan filters may name key attributes */
-				KeyBind    *kb = bind_template(opts, i, quals);
-
-				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
-				{
-					ddb_deparse_template_filter(&b, &filter, at);
-					if (at->tmpl->nholes == 0 ||
-						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
-						 hole_takes_any_text(opts, at->tmpl->holes[0])))
-						continue;
-				}
-			}
-			else if (used == NULL && a->op == DDB_OP_QUERY)
-			{
-				/* the index's other key carries the template: its sort key condition did */
-			}
-			need_match = true;
-		}
-		/* a column in both key templates must read one value from both */
-		if (opts->pk_template && opts->sk_template)
-			for (i = 0; i < opts->sk_template->nholes; i++)
-				if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
-					!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
-					need_match = true;
+		sb->need_match = true;
+		sb->type_check = (opts->type_attribute != NULL);
+		return;
 	}
-	if (mode == DDB_BUILD_PARTITION)
-		type_check = (opts->type_attribute != NULL);
-	else if (opts->type_attribute &&
-			 !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
+	for (i = 0; (opts->pk_template || opts->sk_template) && i < list_length(opts->templates); i++)
+	{
+		DdbAttrTemplate *at = list_nth(opts->templates, i);
+		KeyBind    *used = NULL;
+
+		if (!at->is_key)
+			continue;
+		if (a->pk && a->pk->which == i)
+			used = a->pk;
+		else if (a->sk && a->sk->which == i)
+			used = a->sk;
+		if (used && used->tmpl_exact)
+			continue;
+		/* a template the access does not bind: a Scan's filter may check it */
+		if (used == NULL && a->op == DDB_OP_SCAN)
+		{
+			KeyBind    *kb = bind_template(opts, i, sb->quals);
+
+			if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
+			{
+				ddb_deparse_template_filter(&sb->b, &sb->filter, at);
+				/* the filter is the whole check: no holes, or one trailing hole of text */
+				if (at->tmpl->nholes == 0 ||
+					(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
+					 hole_takes_any_text(opts, at->tmpl->holes[0])))
+					continue;
+			}
+		}
+		sb->need_match = true;
+	}
+	/* a column in both key templates must read one value from both */
+	if (opts->pk_template && opts->sk_template)
+		for (i = 0; i < opts->sk_template->nholes; i++)
+			if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
+				!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
+				sb->need_match = true;
+	if (opts->type_attribute && !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
 	{
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-			ddb_deparse_type_filter(&b, &filter, opts);
+			ddb_deparse_type_filter(&sb->b, &sb->filter, opts);
 		else
-			type_check = true;
+			sb->type_check = true;
 	}
+}
 
-	/* other conditions: FilterExpression where exact (GetItem has none) */
-	if (mode == DDB_BUILD_PARTITION)
-		local_ri = filter_candidates;
-	else if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-		local_ri = ddb_build_filter(opts, baserel->relid, filter_candidates, &b, &filter, forbidden);
-	else
-		local_ri = filter_candidates;
-	local = extract_actual_clauses(local_ri, false);
+/*
+ * Step 5b, the filter: the other conditions go to the FilterExpression
+ * where DynamoDB decides them exactly as PostgreSQL would; the rest stays
+ * local.  GetItem and BatchGetItem take no filter, and a join's partition
+ * read none (its conditions are the other entity's too).
+ */
+static void
+scan_filter(ScanBuild *sb)
+{
+	List	   *local_ri = sb->rest;
 
-	/* what to read: targets and local conditions */
+	if (sb->mode != DDB_BUILD_PARTITION &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+		local_ri = ddb_build_filter(sb->opts, sb->baserel->relid, sb->rest, &sb->b,
+									&sb->filter, sb->forbidden);
+	sb->local = extract_actual_clauses(local_ri, false);
+	sb->req->filter = sb->filter.len > 0 ? sb->filter.data : NULL;
+}
+
+/*
+ * Step 6, what to read: the columns the targets and the local conditions
+ * use (or attrs, for a join's side).  A count(*) and the like, that reads
+ * no column and checks nothing here, asks for Select=COUNT instead; else
+ * the projection names the attributes read, and always the keys: they
+ * carry templates and name the item in errors.  A document column reads
+ * whole items, and so does a join's partition read (both entities).
+ */
+static void
+scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
+{
+	DdbRelOptions *opts = sb->opts;
+	Bitmapset  *attrs = NULL;
+	List	   *names = list_make1(opts->partition_key);
+	bool		whole = false;
+	bool		whole_row;
+	ListCell   *lc;
+	int			i;
+
 	if (attrs_in)
 		attrs = bms_copy(attrs_in);
 	else
 	{
-		pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
-		foreach(lc, local)
-			pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
+		pull_varattnos((Node *) sb->baserel->reltarget->exprs, sb->baserel->relid, &attrs);
+		foreach(lc, sb->local)
+			pull_varattnos((Node *) lfirst(lc), sb->baserel->relid, &attrs);
 	}
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+	if (opts->sort_key)
+		names = lappend(names, opts->sort_key);
+	for (i = 0; i < opts->ncolumns; i++)
 	{
-		bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+		DdbColumn  *col = &opts->columns[i];
 
-		for (i = 0; i < opts->ncolumns; i++)
-		{
-			DdbColumn  *col = &opts->columns[i];
-
-			if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
-				continue;
-			retrieved = lappend_int(retrieved, col->attnum);
-			if (col->source == DDB_COL_DOCUMENT)
-				whole = true;
-			else if (col->source == DDB_COL_ATTRIBUTE)
-				proj = list_append_unique_ptr(proj, col->attrname);
-		}
+		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		sb->retrieved = lappend_int(sb->retrieved, col->attnum);
+		if (col->source == DDB_COL_DOCUMENT)
+			whole = true;
+		else if (col->source == DDB_COL_ATTRIBUTE)
+			names = lappend(names, col->attrname);
 	}
+	if (sb->type_check)
+		names = lappend(names, opts->type_attribute);
 
-	/* count(*) and the like: nothing to read, nothing to check here */
-	if (retrieved == NIL && local == NIL && !need_match && !type_check &&
-		mode == DDB_BUILD_SCAN &&
-		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
-		count_only = true;
+	if (sb->retrieved == NIL && sb->local == NIL && !sb->need_match && !sb->type_check &&
+		sb->mode == DDB_BUILD_SCAN &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+		sb->req->count = true;
+	else if (!whole && sb->mode != DDB_BUILD_PARTITION)
+		sb->req->projection = ddb_deparse_projection(&sb->b, names);	/* NULL: too long */
+}
 
-	req = palloc0(sizeof(DdbReadRequest));
-	req->op = a->op;
-	req->table = opts->table;
-	req->index = a->index ? a->index->name : NULL;
-	req->key_condition = keycond.len > 0 ? keycond.data : NULL;
-	req->filter = filter.len > 0 ? filter.data : NULL;
-	req->count = count_only;
-	if (!count_only && !whole && mode != DDB_BUILD_PARTITION)
-	{
-		/* keys always: they carry templates and name the item in errors */
-		List	   *names = list_make1(opts->partition_key);
+/*
+ * Step 7, order and limit: ScanIndexForward for the order a path promised,
+ * and the query's LIMIT as DynamoDB's Limit, only where DynamoDB does all
+ * the work (nothing local, nothing checked here, one request stream) and
+ * the order is the one the query wants (allow_limit): else the first
+ * items DynamoDB returns need not be the rows the query keeps.
+ */
+static void
+scan_order_limit(ScanBuild *sb, int forward, bool allow_limit)
+{
+	PlannerInfo *root = sb->root;
 
-		if (opts->sort_key)
-			names = lappend(names, opts->sort_key);
-		names = list_concat(names, proj);
-		if (type_check)
-			names = lappend(names, opts->type_attribute);
-		/* too long a projection for DynamoDB: read whole items instead */
-		req->projection = ddb_deparse_projection(&b, names);
-	}
-	req->backward = (forward < 0);
-
-	/* LIMIT: only when DynamoDB does all the work and the order is right */
-	if (mode == DDB_BUILD_SCAN && root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
+	sb->req->backward = (forward < 0);
+	if (sb->mode == DDB_BUILD_SCAN && allow_limit && root->limit_tuples > 0 &&
+		sb->local == NIL && !sb->need_match && !sb->type_check &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
-		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && a->nkeys <= 1 &&
-		opts->parallel_segments == 1 &&
-		allow_limit)
-	{
-		limit = (long) ceil(root->limit_tuples);
-	}
-	req->limit = (int) limit;
-	req->consistent_read = opts->consistent_read && (a->index == NULL || !a->index->global);
-	req->segments = a->op == DDB_OP_SCAN ? opts->parallel_segments : 1;
-	req->names = b.nnames > 0 ? b.names : NULL;
-	req->values = b.nvalues > 0 ? b.values : NULL;
-	req->keys = specs;
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && sb->a->nkeys <= 1 &&
+		sb->opts->parallel_segments == 1)
+		sb->req->limit = (int) ceil(root->limit_tuples);
+}
 
-	plan = palloc0(sizeof(DdbScanPlan));
-	plan->request = req;
-	plan->retrieved = retrieved;
-	plan->flags = (need_match ? DDB_FLAG_MATCH : 0) | (type_check ? DDB_FLAG_TYPE_CHECK : 0);
-	/* render runtime values for EXPLAIN */
-	foreach(lc, exprs)
+/*
+ * Step 8, the plan: the request with its placeholders and key specs, what
+ * to fill and check, and how EXPLAIN names each runtime value.
+ */
+static DdbScanPlan *
+scan_pack(ScanBuild *sb)
+{
+	DdbScanPlan *plan = palloc0(sizeof(DdbScanPlan));
+	ListCell   *lc;
+
+	sb->req->names = sb->b.nnames > 0 ? sb->b.names : NULL;
+	sb->req->values = sb->b.nvalues > 0 ? sb->b.values : NULL;
+	sb->req->keys = sb->specs;
+	plan->request = sb->req;
+	plan->retrieved = sb->retrieved;
+	plan->flags = (sb->need_match ? DDB_FLAG_MATCH : 0) |
+		(sb->type_check ? DDB_FLAG_TYPE_CHECK : 0);
+	foreach(lc, sb->exprs)
 		plan->shown = lappend(plan->shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
-													  render_expr(root, lfirst(lc))));
-	*exprs_out = exprs;
-	*local_out = local;
+													  render_expr(sb->root, lfirst(lc))));
 	return plan;
+}
+
+/*
+ * The plan of a scan of one relation for the given conditions
+ * (RestrictInfos), in the steps above.  Sets *exprs (the key values'
+ * expressions, fdw_exprs) and *local (conditions left to PostgreSQL).  In
+ * DDB_BUILD_PARTITION mode (the driving side of a join inside one
+ * partition) the request reads the whole partition: no sort key
+ * condition, no filter, and every condition stays local.  attrs, when not
+ * NULL, names the columns to read instead of targets + local conditions.
+ * Raises nothing for a Scan that allow_full_scan forbids: paths are built
+ * speculatively, the guard is for the plan chosen (ddb_full_scan_guard).
+ */
+DdbScanPlan *
+ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
+			   bool allow_limit, int mode, Bitmapset *attrs, List **exprs, List **local)
+{
+	ScanBuild	sb;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.root = root;
+	sb.baserel = baserel;
+	sb.opts = ((DdbPlanState *) baserel->fdw_private)->opts;
+	sb.mode = mode;
+	sb.req = palloc0(sizeof(DdbReadRequest));
+	sb.req->table = sb.opts->table;
+	ddb_expr_init(&sb.b);
+	initStringInfo(&sb.filter);
+
+	/* step 1, the conditions: what each says of one column */
+	sb.quals = classify_all(sb.opts, baserel->relid, scan_clauses);
+	scan_choose_access(&sb);
+	scan_bind_keys(&sb);
+	scan_key_condition(&sb);
+	scan_entity_checks(&sb);
+	scan_filter(&sb);
+	scan_projection(&sb, attrs);
+	scan_order_limit(&sb, forward, allow_limit);
+	*exprs = sb.exprs;
+	*local = sb.local;
+	return scan_pack(&sb);
+}
+
+/*
+ * The full-scan guard (allow_full_scan 'false'): raised for a plan that
+ * is made, in GetForeignPlan, never while paths are only considered.
+ */
+void
+ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan)
+{
+	DdbRelOptions *opts = ddb_rel_options(rel);
+
+	if (plan->request->op == DDB_OP_SCAN && !opts->allow_full_scan)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
+						get_rel_name(opts->relid), opts->table),
+				 errdetail("The option allow_full_scan is false."),
+				 errhint("%s", scan_guard_hint(opts))));
 }
 
 /* GetForeignPlan of a base relation (ddbrel.c sends joins to join.c). */
@@ -1311,6 +1424,7 @@ ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 	plan = ddb_build_scan(root, baserel, scan_clauses, forward,
 						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys),
 						  DDB_BUILD_SCAN, NULL, &exprs, &local);
+	ddb_full_scan_guard(baserel, plan);
 	return make_foreignscan(tlist, local, baserel->relid, exprs, ddb_scan_plan_pack(plan),
 							NIL, NIL, outer_plan);
 }
