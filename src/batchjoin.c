@@ -506,6 +506,7 @@ inner_scan(PlannerInfo *root, RelOptInfo *innerrel, List *keys, List *paramids,
 	}
 	plan = ddb_build_scan(root, innerrel, clauses, 0, false, DDB_BUILD_DRIVER, NULL,
 						  &exprs, &local);
+	ddb_full_scan_guard(innerrel, plan);
 	/* the Params are set by this node: hidden from finalize_plan (see the header) */
 	exprs = (List *) hide_batch_params((Node *) exprs, NULL);
 	local = (List *) hide_batch_params((Node *) local, NULL);
