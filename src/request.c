@@ -3,9 +3,12 @@
  *	  The DynamoDB call layer on top of the HTTP client: starting and
  *	  finishing calls, the one place where a failed call becomes an error
  *	  (SQLSTATE from DynamoDB's __type or the transport failure), request
- *	  accounting, the follow-ups of an answer (the next page, resends of
- *	  what a batch left unprocessed, with the retries' backoff and budget),
- *	  and the per-backend DescribeTable cache with what depends on it.
+ *	  accounting, what ddbrel adds to every request on items (it asks for
+ *	  ConsumedCapacity; pages sized for a capacity budget), the budgets'
+ *	  options resolved against the table's capacity, the follow-ups of an
+ *	  answer (the next page, resends of what a batch left unprocessed, with
+ *	  the retries' backoff and budget), and the per-backend DescribeTable
+ *	  cache with what depends on it.
  *
  * Like postgres_fdw's connection.c: a call returns a DdbResult
  * (ddb_call_wait, ddb_call_result) that the caller inspects (a condition
@@ -19,6 +22,7 @@
 #include "common/pg_prng.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "response_core.h"
 #include "retry_core.h"
@@ -60,23 +64,174 @@ ddb_op_idempotent(DdbOp op)
 	}
 }
 
+/*
+ * Whether an operation consumes read or write capacity (and takes
+ * ReturnConsumedCapacity), by name: DDB_CAPACITY_READ, DDB_CAPACITY_WRITE,
+ * or -1 for operations on tables rather than items.
+ */
+int
+ddb_op_capacity_kind(const char *opname)
+{
+	static const char *const reads[] = {
+		"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", NULL
+	};
+	static const char *const writes[] = {
+		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", NULL
+	};
+	int			i;
+
+	for (i = 0; reads[i]; i++)
+		if (strcmp(opname, reads[i]) == 0)
+			return DDB_CAPACITY_READ;
+	for (i = 0; writes[i]; i++)
+		if (strcmp(opname, writes[i]) == 0)
+			return DDB_CAPACITY_WRITE;
+	return -1;
+}
+
+/* ----------------------------------------------------------------
+ * Capacity budgets
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * What DescribeTable says of a table's capacity, at most
+ * DDB_CAPACITY_MAX_AGE_S old: provisioned capacity changes (auto scaling)
+ * without DDL that would empty the description cache.
+ */
+#define DDB_CAPACITY_MAX_AGE_S 300
+
+static DdbTableDesc *table_capacity(DdbConn *conn, const char *table);
+
+/*
+ * Units per second of a budget option for a table: the units given, or
+ * the percentage of what the table may consume of the kind: its
+ * provisioned capacity, or on demand, its maximum throughput when it has
+ * one.  An on-demand table without a maximum has nothing to take a
+ * percentage of: no budget.  0: no budget.
+ */
+static double
+capacity_units(DdbConn *conn, const char *table, const DdbCapacity *cap, int kind)
+{
+	DdbTableDesc *desc;
+	double		of;
+
+	if (cap->units > 0 || cap->percent <= 0)
+		return cap->units;
+	desc = table_capacity(conn, table);
+	if (desc == NULL)
+		return 0;
+	if (kind == DDB_CAPACITY_WRITE)
+		of = desc->write_units > 0 ? desc->write_units : desc->max_write_units;
+	else
+		of = desc->read_units > 0 ? desc->read_units : desc->max_read_units;
+	return of > 0 ? of * cap->percent / 100 : 0;
+}
+
+/*
+ * The budgets and request rate of a foreign table, for the rest of the
+ * statement on its connection: its read_capacity, write_capacity and
+ * max_requests_per_second (each its own, else its server's) replace the
+ * server's, and lower those of the statement's earlier tables (retry_core.c's
+ * rules).  Scans, writes and joins call it when they start.
+ */
+void
+ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts)
+{
+	ddb_connection_set_rate(conn, opts->max_requests_per_second);
+	ddb_connection_set_budget(conn, opts->table, DDB_CAPACITY_READ,
+							  capacity_units(conn, opts->table, &opts->read_capacity,
+											 DDB_CAPACITY_READ), true);
+	ddb_connection_set_budget(conn, opts->table, DDB_CAPACITY_WRITE,
+							  capacity_units(conn, opts->table, &opts->write_capacity,
+											 DDB_CAPACITY_WRITE), true);
+}
+
+/*
+ * A request on a table that no foreign table of the statement budgeted
+ * (ddbrel.request(), IMPORT FOREIGN SCHEMA, a cursor of an earlier
+ * statement) takes the server's budget.
+ */
+static void
+apply_server_budget(DdbConn *conn, const char *table, int kind)
+{
+	if (!ddb_connection_budget_unset(conn, table, kind))
+		return;
+	ddb_connection_set_budget(conn, table, kind,
+							  capacity_units(conn, table,
+											 ddb_connection_server_capacity(conn, kind), kind),
+							  false);
+}
+
 /* ----------------------------------------------------------------
  * Calls
  * ----------------------------------------------------------------
  */
 
-/* Starts a request; the tree is printed (in CurrentMemoryContext), not kept. */
+/*
+ * Starts a request; the tree is printed (in CurrentMemoryContext), not kept
+ * and not changed.  What ddbrel adds to every request on items goes into
+ * the text sent: ReturnConsumedCapacity TOTAL, unless the request asks for
+ * something else, and for a Query or Scan under a read budget a Limit that
+ * keeps its page within about a tenth of a second of the budget (the
+ * request's own Limit when smaller; a scan whose page stops early asks for
+ * the next one, as for any page).
+ */
 static DdbCall *
 call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 		   bool idempotent, long delay_ms)
 {
-	char	   *body = cJSON_PrintUnformatted(req);
+	DdbOp		o = ddb_op_from_name(op);
+	int			kind = ddb_op_capacity_kind(op);
+	cJSON	   *copy = NULL;
+	char	   *body;
+	char	   *sent;
+	long		items = 1;
 	DdbCall    *call;
 
+	if (kind >= 0 && table && *table)
+		apply_server_budget(conn, table, kind);
+	if (o == DDB_OP_QUERY || o == DDB_OP_SCAN)
+	{
+		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(req, "Limit");
+		long		cap = (table && *table) ? ddb_connection_page_limit(conn, table, o) : 0;
+
+		items = cJSON_IsNumber(lim) && lim->valuedouble >= 1 ? (long) lim->valuedouble : 0;
+		if (cap > 0 && (items == 0 || cap < items))
+		{
+			copy = cJSON_Duplicate(req, true);
+			if (copy == NULL)
+				ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+			cJSON_DeleteItemFromObjectCaseSensitive(copy, "Limit");
+			cJSON_AddNumberToObject(copy, "Limit", (double) cap);
+			items = cap;
+		}
+	}
+	else if (o == DDB_OP_BATCH_GET_ITEM || o == DDB_OP_BATCH_WRITE_ITEM)
+		items = ddb_resp_unprocessed_count(cJSON_GetObjectItemCaseSensitive(req, "RequestItems"));
+
+	body = cJSON_PrintUnformatted(copy ? copy : req);
+	if (copy)
+		cJSON_Delete(copy);
 	if (body == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	call = ddb_http_start(conn, ddb_op_from_name(op), op, table, body, idempotent, delay_ms);
-	cJSON_free(body);
+	sent = body;
+	/* a JSON object prints as "{" then its members: the field goes first */
+	if (kind >= 0 && body[0] == '{' &&
+		cJSON_GetObjectItemCaseSensitive(req, "ReturnConsumedCapacity") == NULL)
+		sent = psprintf("{\"ReturnConsumedCapacity\":\"TOTAL\"%s%s",
+						body[1] == '}' ? "" : ",", body + 1);
+	PG_TRY();
+	{
+		call = ddb_http_start(conn, o, op, table, sent, idempotent, delay_ms, items);
+	}
+	PG_FINALLY();
+	{
+		if (sent != body)
+			pfree(sent);
+		cJSON_free(body);
+	}
+	PG_END_TRY();
 	return call;
 }
 
@@ -256,20 +411,23 @@ report_error_answer(const DdbResult *res, int64 written)
 			primary = m->message;
 			break;
 		}
+	/* a throttling answer's reasons follow as a sentence of their own */
 	if (res->attempts > 1)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg(primary, res->table),
 				 failure_detail(written, res->attempts,
-								"%s: %s (HTTP %ld, tried %d time)",
-								"%s: %s (HTTP %ld, tried %d times)",
-								type, res->message, res->http_status, res->attempts),
+								"%s: %s (HTTP %ld, tried %d time)%s%s",
+								"%s: %s (HTTP %ld, tried %d times)%s%s",
+								type, res->message, res->http_status, res->attempts,
+								*res->reasons ? " " : "", res->reasons),
 				 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg(primary, res->table),
-			 failure_detail(written, 1, "%s: %s (HTTP %ld)", "%s: %s (HTTP %ld)",
-							type, res->message, res->http_status),
+			 failure_detail(written, 1, "%s: %s (HTTP %ld)%s%s", "%s: %s (HTTP %ld)%s%s",
+							type, res->message, res->http_status,
+							*res->reasons ? " " : "", res->reasons),
 			 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 }
 
@@ -537,6 +695,7 @@ typedef struct DescCacheEntry
 {
 	DescCacheKey key;
 	DdbTableDesc *desc;			/* in desc_cxt */
+	TimestampTz fetched;		/* when DescribeTable answered */
 } DescCacheEntry;
 
 static HTAB *desc_cache = NULL;
@@ -607,6 +766,15 @@ read_indexes(const cJSON *arr, bool global)
 		result = lappend(result, ix);
 	}
 	return result;
+}
+
+/* A number of capacity units of a DescribeTable object; 0 unless positive. */
+static double
+json_units(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e12 ? v->valuedouble : 0;
 }
 
 static char
@@ -694,9 +862,34 @@ read_table(const char *table, const cJSON *resp)
 	desc->item_count = cJSON_IsNumber(e) ? e->valuedouble : 0;
 	e = cJSON_GetObjectItemCaseSensitive(t, "TableSizeBytes");
 	desc->size_bytes = cJSON_IsNumber(e) ? e->valuedouble : 0;
+	/* capacity: provisioned, or an on-demand table's maximum (-1: none) */
+	e = cJSON_GetObjectItemCaseSensitive(t, "ProvisionedThroughput");
+	desc->read_units = json_units(e, "ReadCapacityUnits");
+	desc->write_units = json_units(e, "WriteCapacityUnits");
+	e = cJSON_GetObjectItemCaseSensitive(t, "OnDemandThroughput");
+	desc->max_read_units = json_units(e, "MaxReadRequestUnits");
+	desc->max_write_units = json_units(e, "MaxWriteRequestUnits");
 	desc->indexes = list_concat(read_indexes(cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes"), true),
 								read_indexes(cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes"), false));
 	return desc;
+}
+
+static void
+desc_cache_init(void)
+{
+	if (desc_cxt == NULL)
+		desc_cxt = AllocSetContextCreate(CacheMemoryContext, "ddbrel table descriptions",
+										 ALLOCSET_SMALL_SIZES);
+	if (desc_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(DescCacheKey);
+		ctl.entrysize = sizeof(DescCacheEntry);
+		ctl.hcxt = desc_cxt;
+		desc_cache = hash_create("ddbrel table descriptions", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 }
 
 /*
@@ -715,19 +908,7 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 	DdbResult  *res;
 	DdbTableDesc *desc;
 
-	if (desc_cxt == NULL)
-		desc_cxt = AllocSetContextCreate(CacheMemoryContext, "ddbrel table descriptions",
-										 ALLOCSET_SMALL_SIZES);
-	if (desc_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(DescCacheKey);
-		ctl.entrysize = sizeof(DescCacheEntry);
-		ctl.hcxt = desc_cxt;
-		desc_cache = hash_create("ddbrel table descriptions", 16, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	desc_cache_init();
 	memset(&key, 0, sizeof(key));
 	ddb_connection_ids(conn, &key.serverid, &key.userid);
 	strlcpy(key.table, table, sizeof(key.table));
@@ -750,13 +931,42 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 		}
 		ddb_report_result(res, -1);
 	}
+	/* signing may have looked at the catalog, and an invalidation emptied the cache */
+	desc_cache_init();
 	MemoryContextSwitchTo(desc_cxt);
 	desc = read_table(table, res->json);
 	entry = hash_search(desc_cache, &key, HASH_ENTER, &found);
 	entry->desc = desc;
+	entry->fetched = GetCurrentTimestamp();
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(tmp);
 	return copy_desc(desc);
+}
+
+/*
+ * The description of a table for its capacity: the cached one unless it is
+ * older than DDB_CAPACITY_MAX_AGE_S, then DescribeTable again (the new
+ * answer replaces the cached one for everyone).  NULL when the table does
+ * not exist.
+ */
+static DdbTableDesc *
+table_capacity(DdbConn *conn, const char *table)
+{
+	DescCacheKey key;
+	DescCacheEntry *entry;
+
+	desc_cache_init();
+	memset(&key, 0, sizeof(key));
+	ddb_connection_ids(conn, &key.serverid, &key.userid);
+	strlcpy(key.table, table, sizeof(key.table));
+	entry = hash_search(desc_cache, &key, HASH_FIND, NULL);
+	if (entry && !TimestampDifferenceExceeds(entry->fetched, GetCurrentTimestamp(),
+											 DDB_CAPACITY_MAX_AGE_S * 1000))
+		return copy_desc(entry->desc);
+	/* too old: forgotten (its memory goes with the next reset of the cache) */
+	if (entry)
+		(void) hash_search(desc_cache, &key, HASH_REMOVE, NULL);
+	return ddb_describe_table(conn, table, true);
 }
 
 /*

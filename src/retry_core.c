@@ -345,18 +345,24 @@ ddb_budget_throttled(ddb_budget *b, int64_t now)
 	double		rate;
 	double		floor;
 
+	bool		cut = false;
+
 	if (b->limit <= 0)
 		return false;
 	budget_refill(b, now);
-	if (b->cut_at != 0 && now >= b->cut_at && now - b->cut_at < DDB_AIMD_HOLD_US)
-		return false;
-	rate = ddb_budget_rate(b, now) * DDB_AIMD_CUT;
-	floor = b->limit * DDB_AIMD_FLOOR;
-	b->cut_rate = rate > floor ? rate : floor;
-	b->cut_at = now;
+	if (b->cut_at == 0 || now < b->cut_at || now - b->cut_at >= DDB_AIMD_HOLD_US)
+	{
+		rate = ddb_budget_rate(b, now) * DDB_AIMD_CUT;
+		floor = b->limit * DDB_AIMD_FLOOR;
+		b->cut_rate = rate > floor ? rate : floor;
+		b->cut_at = now;
+		cut = true;
+	}
+	/* the table has nothing left now: a pause before the next request */
 	if (b->tokens > 0)
 		b->tokens = 0;
-	return true;
+	b->tokens -= ddb_budget_rate(b, now) * DDB_AIMD_PAUSE_S;
+	return cut;
 }
 
 long

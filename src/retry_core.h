@@ -136,8 +136,10 @@ extern void ddb_rate_take(ddb_rate *r, int64_t now);
  * The rate is the budget until DynamoDB throttles a request.  Then it is
  * cut by half (at most once per DDB_AIMD_HOLD_US: the requests already in
  * flight do not cut it again) and never below DDB_AIMD_FLOOR of the
- * budget, and the bucket is emptied; from then on the rate grows back by
- * DDB_AIMD_GROWTH_PER_S of the budget per second.  Times are microseconds
+ * budget; from then on the rate grows back by DDB_AIMD_GROWTH_PER_S of
+ * the budget per second.  Every throttle also empties the bucket and puts
+ * it in debt by DDB_AIMD_PAUSE_S of the rate: DynamoDB has nothing left for
+ * the table right now, and retrying at once would only be throttled again.  Times are microseconds
  * on one clock, as for ddb_rate.  A statement starts with the server's
  * budget; the first table that sets one replaces it, later tables may only
  * lower it (0 = none), as for ddb_rate.  The throttling state outlives the
@@ -149,6 +151,7 @@ extern void ddb_rate_take(ddb_rate *r, int64_t now);
 #define DDB_AIMD_FLOOR (1.0 / 32)
 #define DDB_AIMD_GROWTH_PER_S 0.05
 #define DDB_AIMD_HOLD_US 1000000
+#define DDB_AIMD_PAUSE_S 0.25		/* a throttle's pause, in seconds of the rate */
 #define DDB_BUDGET_MAX_UNITS 1e9	/* the largest budget an option may give */
 #define DDB_BUDGET_MAX_LIMIT 100000 /* the largest page Limit it asks for */
 
@@ -193,9 +196,9 @@ extern void ddb_budget_take(ddb_budget *b, int64_t now, double estimate);
 extern void ddb_budget_settle(ddb_budget *b, int64_t now, double estimate, double actual);
 
 /*
- * DynamoDB throttled a request at now: the multiplicative decrease.
- * Returns whether the rate was cut (not within DDB_AIMD_HOLD_US of the
- * last cut, and only under a budget).
+ * DynamoDB throttled a request at now: the multiplicative decrease, and a
+ * pause.  Returns whether the rate was cut (not within DDB_AIMD_HOLD_US of
+ * the last cut, and only under a budget).
  */
 extern bool ddb_budget_throttled(ddb_budget *b, int64_t now);
 

@@ -305,26 +305,29 @@ test_budget_aimd(void)
 	memset(&b, 0, sizeof(b));
 	ddb_budget_statement(&b, 1, 100);
 	CHECK(near(ddb_budget_rate(&b, t), 100));
-	/* a throttle halves the rate and empties the bucket */
+	/* a throttle halves the rate, and pauses: a quarter second of it owed */
 	CHECK(ddb_budget_throttled(&b, t));
 	CHECK(near(ddb_budget_rate(&b, t), 50));
-	CHECK(near(ddb_budget_tokens(&b, t), 0));
-	/* throttles of requests already in flight within a second: one cut */
+	CHECK(near(ddb_budget_tokens(&b, t), -12.5));
+	CHECK(ddb_budget_ready(&b, t, 0) > t + 250000 - 1000);
+	/* throttles of requests already in flight within a second: one cut, more pause */
 	CHECK(!ddb_budget_throttled(&b, t + 500000));
+	CHECK(ddb_budget_tokens(&b, t + 500000) < -12.5 + 50 * 0.5 - 12.5 + 0.1);
 	CHECK(!ddb_budget_throttled(&b, t + SEC - 1));
 	/* the rate grows back by 5 units/s (5% of 100) per second */
 	CHECK(near(ddb_budget_rate(&b, t + 2 * SEC), 60));
 	CHECK(ddb_budget_throttled(&b, t + 2 * SEC));
 	CHECK(near(ddb_budget_rate(&b, t + 2 * SEC), 30));
 	CHECK(near(ddb_budget_rate(&b, t + 4 * SEC), 40));
-	/* the bucket fills as the rate grows: (30 + 30.5) / 2 units/s for 0.1 s */
-	CHECK(near(ddb_budget_tokens(&b, t + 2 * SEC + 100000), 3.025));
+	/* the bucket fills as the rate grows: (30 + 30.5) / 2 units/s for 0.1 s, after the pause's 7.5 */
+	CHECK(near(ddb_budget_tokens(&b, t + 2 * SEC + 100000), -7.5 + 3.025));
 	/* and a wait ends when it holds what was asked, not earlier */
 	{
 		int64_t		go = ddb_budget_ready(&b, t + 2 * SEC, 2.5);
 
 		CHECK(ddb_budget_tokens(&b, go) >= 2.5 - 1e-9);
-		CHECK(ddb_budget_tokens(&b, go - 2000) < 2.5);
+		/* (a little late while the rate grows: it waits at the rate of now) */
+		CHECK(ddb_budget_tokens(&b, go - 20000) < 2.5);
 	}
 	/* back to the budget after (100 - 30) / 5 = 14 s, and no further */
 	CHECK(near(ddb_budget_rate(&b, t + 16 * SEC), 100));
