@@ -43,8 +43,8 @@
  *	  transaction, and only DDB_CRED_MIN_MARGIN_S (1 minute) before by later
  *	  statements of the transaction that last used them.  Within the
  *	  statement that fetched them (planning and execution ask several
- *	  times), they serve until a minute before they expire, or a quarter of
- *	  their lifetime when that is shorter; the connection layer (http.c)
+ *	  times), they serve until a minute before they expire, or half their
+ *	  lifetime before when that is shorter; the connection layer (http.c)
  *	  asks again before signing each request once its credentials are that
  *	  close to expiring, so a statement may outlive the credentials it
  *	  started with.  Requests in flight keep the signature they were sent

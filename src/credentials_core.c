@@ -773,7 +773,7 @@ ddb_cred_renew_due(long long now, long long fetched, long long expiration)
 
 	if (expiration == 0)
 		return false;
-	if (expiration > fetched && (expiration - fetched) / 4 < margin)
-		margin = (expiration - fetched) / 4;
+	if (expiration > fetched && (expiration - fetched) / 2 < margin)
+		margin = (expiration - fetched) / 2;
 	return now >= expiration - margin;
 }

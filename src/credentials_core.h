@@ -113,9 +113,9 @@ extern bool ddb_cred_refresh_due(long long now, long long expiration,
 /*
  * Whether credentials fetched at fetched and expiring at expiration must be
  * fetched again at now within a statement (a request about to be signed):
- * DDB_CRED_MIN_MARGIN_S before they expire, or a quarter of their lifetime
- * before when that is shorter, so that short-lived credentials still serve
- * most of their life.
+ * DDB_CRED_MIN_MARGIN_S before they expire, or half their lifetime before
+ * when that is shorter, so that short-lived credentials still serve half
+ * of their life and a request signed with them has time to arrive.
  */
 extern bool ddb_cred_renew_due(long long now, long long fetched, long long expiration);
 
