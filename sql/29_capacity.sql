@@ -166,8 +166,22 @@ ALTER FOREIGN TABLE items_t OPTIONS (ADD read_capacity '20');
 SELECT count(*) FROM items_up u JOIN items_t t USING (id);
 SELECT * FROM budget('CapItems');
 
+-- An on-demand table with a maximum throughput (OnDemandThroughput, which
+-- neither test server knows: the proxy adds it to DescribeTable's answer):
+-- a percentage is of that maximum.
+CREATE SERVER capod FOREIGN DATA WRAPPER ddbrel OPTIONS (endpoint :'proxy');
+CREATE USER MAPPING FOR CURRENT_USER SERVER capod
+  OPTIONS (access_key_id 'AKIDTEST', secret_access_key 'secret');
+CREATE FOREIGN TABLE od_pages (id text, n int) SERVER capod
+  OPTIONS (table 'Pages', read_capacity '50%', write_capacity '10%');
+\! /usr/bin/python3 test/faultctl.py script patch --ops DescribeTable --patch '{"Table": {"OnDemandThroughput": {"MaxReadRequestUnits": 400, "MaxWriteRequestUnits": 50}}}'
+SELECT n FROM od_pages WHERE id = 'p0042';
+SELECT read_budget, write_budget FROM ddbrel.capacity() WHERE server = 'capod';
+
 -- ---- clean up ------------------------------------------------------------------------------
 SELECT ddbrel.request('cap', 'DeleteTable', '{"TableName": "CapItems"}') IS NOT NULL AS dropped;
 SELECT ddbrel.request('cap', 'DeleteTable', '{"TableName": "CapWrites"}') IS NOT NULL AS dropped;
+SET client_min_messages = warning;
 DROP SCHEMA cap CASCADE;
-DROP SERVER cap, cap0 CASCADE;
+DROP SERVER cap, cap0, capod CASCADE;
+RESET client_min_messages;

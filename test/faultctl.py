@@ -9,6 +9,7 @@
 #	                      [--delay-ms MS]
 #	faultctl.py script KIND[:MS] ... [--ops Op1,Op2] [--delay-ms MS]
 #	                                  [--reasons]  (throttles say why)
+#	                                  [--patch JSON]  (for "patch" entries)
 #	faultctl.py capacity READ_UNITS WRITE_UNITS [--window-ms MS]
 #	    throttle reads (writes) while the answers of the last window
 #	    consumed more than READ_UNITS (WRITE_UNITS) per second; 0: never
@@ -139,6 +140,7 @@ def main():
     ap.add_argument("--delay-ms", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--reasons", action="store_true")
+    ap.add_argument("--patch")
     ap.add_argument("--window-ms", type=int, default=1000)
     ap.add_argument("--table")
     ap.add_argument("--kind", choices=["read", "write"])
@@ -162,6 +164,8 @@ def main():
             entry = {"kind": kind, "ms": int(ms)} if ms else {"kind": kind}
             if a.reasons:
                 entry["reasons"] = True
+            if kind == "patch":
+                entry["patch"] = json.loads(a.patch or "{}")
             script.append(entry)
         call("/__fault", {"mode": "script", "script": script,
                           "ops": split(a.ops), "delay_ms": a.delay_ms})

@@ -34,6 +34,10 @@
 #	              operations are forwarded faithfully
 #	none          (in scripts) forwarded faithfully: lets the retry of the
 #	              request just faulted through
+#	patch         (in scripts) forwarded, and the JSON object of the entry's
+#	              "patch" merged into a 200 answer (objects merged member by
+#	              member): what a server the tests run against cannot say,
+#	              such as DescribeTable's OnDemandThroughput
 #
 # A script entry {"kind": "throughput", "reasons": true} (faultctl.py
 # --reasons) adds DynamoDB's ThrottlingReasons to a throttling answer: the
@@ -136,7 +140,7 @@ class FaultState:
         for s in cfg.get("script", []):
             if isinstance(s, str):
                 s = {"kind": s}
-            if s.get("kind") not in KINDS + EXTRA_KINDS + ["none"]:
+            if s.get("kind") not in KINDS + EXTRA_KINDS + ["none", "patch"]:
                 raise ValueError("unknown fault kind %r" % s.get("kind"))
             script.append(s)
         rate = float(cfg.get("rate", 0.0))
@@ -203,6 +207,8 @@ class FaultState:
                 s = self.script.pop(0)
                 kind, ms = s["kind"], int(s.get("ms", self.delay_ms))
                 reasons = bool(s.get("reasons"))
+                if kind == "patch":
+                    entry["patch"] = s.get("patch") or {}
                 if not self.script:
                     self.mode = "off"
                 if kind == "none":
@@ -433,6 +439,12 @@ class Handler(BaseHTTPRequestHandler):
                 if k.lower() in ("x-amzn-requestid", "x-amz-crc32")]
         STATE.record_answer(entry, status, data)
 
+        if kind == "patch" and status == 200:
+            answer = json.loads(data)
+            merge_json(answer, entry.get("patch", {}))
+            data = json.dumps(answer).encode()
+            headers = [(k, v) for k, v in headers if k.lower() != "x-amz-crc32"]
+            keep = [(k, v) for k, v in keep if k.lower() != "x-amz-crc32"]
         if held and status == 200:
             data = merge_unprocessed(op, data, held)
             headers = [(k, v) for k, v in headers if k.lower() != "x-amz-crc32"]
@@ -485,6 +497,15 @@ def throttling_reasons(op, info):
                  "resource": arn + "/index/" + info["index"]}]
     return [{"reason": "Table%sProvisionedThroughputExceeded" % what,
              "resource": arn}]
+
+
+def merge_json(into, patch):
+    """Merges the object patch into the object into, member by member."""
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            merge_json(into[k], v)
+        else:
+            into[k] = v
 
 
 def split_batch(op, body):
