@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -281,11 +282,23 @@ extern void ddb_http_cancel(DdbCall *call);
 extern void ddb_http_abort_all(void);
 extern void ddb_http_subxact_commit(SubTransactionId subid, SubTransactionId parent);
 extern void ddb_http_subxact_abort(SubTransactionId subid);
-extern void ddb_connection_set_budget(DdbConn *conn, const char *table, int kind,
-									  double units, bool from_table);
-extern bool ddb_connection_budget_unset(DdbConn *conn, const char *table, int kind);
+extern TimestampTz ddb_connection_statement(DdbConn *conn);
 extern const DdbCapacity *ddb_connection_server_capacity(DdbConn *conn, int kind);
-extern long ddb_connection_page_limit(DdbConn *conn, const char *table, DdbOp op);
+
+/* capacity.c: capacity budgets per (server, DynamoDB table) */
+typedef struct DdbBudgetEntry DdbBudgetEntry;
+extern int	ddb_op_capacity_kind(const char *opname);
+extern DdbBudgetEntry *ddb_capacity_entry(Oid serverid, const char *table);
+extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
+extern void ddb_capacity_prepare(DdbConn *conn, const char *table, int kind);
+extern long ddb_capacity_page_limit(DdbConn *conn, const char *table, DdbOp op);
+extern double ddb_capacity_estimate(DdbBudgetEntry *e, int kind, DdbOp op, long items);
+extern TimestampTz ddb_capacity_ready(DdbBudgetEntry *e, int kind, TimestampTz from,
+									  double estimate);
+extern void ddb_capacity_spend(DdbBudgetEntry *e, int kind, double estimate);
+extern void ddb_capacity_throttled(DdbBudgetEntry *e, int kind, double estimate);
+extern void ddb_capacity_answer(DdbBudgetEntry *e, int kind, DdbOp op, long items,
+								double estimate, const cJSON *json);
 extern DdbTableCapacity *ddb_capacity_stats(int *n);
 extern void ddb_capacity_stats_reset(void);
 
@@ -293,8 +306,6 @@ extern void ddb_capacity_stats_reset(void);
 extern const char *const ddb_op_names[DDB_NUM_OPS];
 extern DdbOp ddb_op_from_name(const char *op);
 extern bool ddb_op_idempotent(DdbOp op);
-extern int	ddb_op_capacity_kind(const char *opname);
-extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
 extern DdbCall *ddb_call_start(DdbConn *conn, const char *op, const char *table,
 							   const cJSON *req);
 extern DdbCall *ddb_call_start_ex(DdbConn *conn, const char *op, const char *table,
@@ -350,6 +361,7 @@ extern DdbCall *ddb_batch_resend(DdbConn *conn, const char *op, const char *tabl
 extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
 extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
+extern DdbTableDesc *ddb_describe_capacity(DdbConn *conn, const char *table);
 extern void ddb_invalidate_table_cache(void);
 extern List *ddb_list_tables(DdbConn *conn);
 

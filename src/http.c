@@ -67,20 +67,15 @@
  *	  checked every 100 ms at most.
  *
  * Capacity budgets
- *	  read_capacity and write_capacity (server option, overridden per
- *	  foreign table; units per second, or a percentage of the table's
- *	  capacity, which request.c resolves) cap the capacity units one
- *	  table's reads and writes consume: a token bucket in capacity units
- *	  per (server, DynamoDB table) and kind, retry_core.c's ddb_budget.  An
- *	  attempt waits until the bucket holds its estimated cost (what the
- *	  last request of its kind on that table cost, or its items at the cost
- *	  of the last item), takes the estimate when it is sent, and the answer's
- *	  ConsumedCapacity settles the difference when the call is finished.  A
- *	  throttling answer gives its estimate back and cuts the rate (AIMD);
- *	  request.c keeps Query and Scan pages small enough for the budget.  The
- *	  budgets, their throttling state and what each table consumed live for
- *	  the backend (ddbrel.capacity()), apart from connections, so that a
- *	  rebuilt connection does not forget them.
+ *	  read_capacity and write_capacity cap the capacity units one table's
+ *	  reads and writes consume (capacity.c keeps a budget per server,
+ *	  DynamoDB table and kind).  An attempt waits until its table's budget
+ *	  allows its estimated cost (what the last request of its kind cost, or
+ *	  its items at the cost of the last item), spends the estimate when it
+ *	  is sent, and the answer's ConsumedCapacity settles the difference when
+ *	  the call is finished.  A throttling answer gives its estimate back and
+ *	  cuts the rate (AIMD).  request.c keeps Query and Scan pages small
+ *	  enough for the budget.
  *
  * Credentials
  *	  Each attempt is signed when it is sent, with the connection's
@@ -176,25 +171,6 @@ struct DdbConn
 	dlist_head	inflight;		/* every call not yet finished or cancelled */
 };
 
-/*
- * A capacity budget and what was consumed, per server and DynamoDB table,
- * for the life of the backend (entries are never removed, so calls may
- * point at them).
- */
-typedef struct DdbBudgetKey
-{
-	Oid			serverid;
-	char		table[256];
-} DdbBudgetKey;
-
-typedef struct DdbBudgetEntry
-{
-	DdbBudgetKey key;
-	ddb_budget	budget[2];		/* DDB_CAPACITY_READ, DDB_CAPACITY_WRITE */
-	ddb_cost	cost[DDB_NUM_OPS];	/* estimates by operation */
-	double		units[2];		/* consumed, since ddbrel.stats_reset() */
-	int64		throttled[2];	/* throttling answers, since then */
-} DdbBudgetEntry;
 
 struct DdbCall
 {
@@ -236,7 +212,6 @@ static void for_each_call(void (*fn) (DdbCall *call, SubTransactionId a, SubTran
 
 static HTAB *conn_hash = NULL;
 static dlist_head retired_conns = DLIST_STATIC_INIT(retired_conns);
-static HTAB *budget_hash = NULL;
 static bool curl_ready = false;
 
 static char *
@@ -594,57 +569,11 @@ ddb_connection_set_rate(DdbConn *conn, int per_second)
 	ddb_rate_table(conn->rate, GetCurrentStatementStartTimestamp(), per_second);
 }
 
-/* The budget entry of (server, table), created on first use. */
-static DdbBudgetEntry *
-budget_entry(Oid serverid, const char *table)
+/* The statement that last asked for the connection (ddb_get_connection). */
+TimestampTz
+ddb_connection_statement(DdbConn *conn)
 {
-	DdbBudgetKey key;
-	DdbBudgetEntry *e;
-	bool		found;
-
-	if (budget_hash == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(DdbBudgetKey);
-		ctl.entrysize = sizeof(DdbBudgetEntry);
-		budget_hash = hash_create("ddbrel capacity budgets", 16, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-	memset(&key, 0, sizeof(key));
-	key.serverid = serverid;
-	strlcpy(key.table, table, sizeof(key.table));
-	e = hash_search(budget_hash, &key, HASH_ENTER, &found);
-	if (!found)
-		memset((char *) e + sizeof(DdbBudgetKey), 0, sizeof(DdbBudgetEntry) - sizeof(DdbBudgetKey));
-	return e;
-}
-
-/*
- * Sets the budget (units per second, 0 = none) of a table's reads or
- * writes for the connection's statement: a foreign table's (from_table)
- * replaces the server's and lowers an earlier table's, the server's applies
- * only where no table set one (retry_core.c's rules).
- */
-void
-ddb_connection_set_budget(DdbConn *conn, const char *table, int kind, double units,
-						  bool from_table)
-{
-	DdbBudgetEntry *e = budget_entry(conn->key.serverid, table);
-
-	if (from_table)
-		ddb_budget_table(&e->budget[kind], conn->statement, units);
-	else
-		ddb_budget_statement(&e->budget[kind], conn->statement, units);
-}
-
-/*
- * Whether a table's budget of a kind has not been set for the connection's
- * statement yet: the server's then applies (request.c resolves it).
- */
-bool
-ddb_connection_budget_unset(DdbConn *conn, const char *table, int kind)
-{
-	return budget_entry(conn->key.serverid, table)->budget[kind].statement != conn->statement;
+	return conn->statement;
 }
 
 /* The server's budget option of a kind, as the connection last read it. */
@@ -654,151 +583,21 @@ ddb_connection_server_capacity(DdbConn *conn, int kind)
 	return kind == DDB_CAPACITY_WRITE ? &conn->write_capacity : &conn->read_capacity;
 }
 
-/*
- * The Limit of the next Query or Scan page on a table under its read
- * budget, so that a page costs about a tenth of a second of it; 0 when
- * there is no budget.
- */
-long
-ddb_connection_page_limit(DdbConn *conn, const char *table, DdbOp op)
-{
-	DdbBudgetEntry *e = budget_entry(conn->key.serverid, table);
-	double		per_item = e->cost[op].per_item;
-
-	return ddb_budget_page_limit(&e->budget[DDB_CAPACITY_READ], GetCurrentTimestamp(),
-								 per_item > 0 ? per_item : DDB_COST_READ_GUESS);
-}
-
-/*
- * What every table consumed and was throttled since ddbrel.stats_reset(),
- * and its budgets now; palloc'd, *n rows.
- */
-DdbTableCapacity *
-ddb_capacity_stats(int *n)
-{
-	HASH_SEQ_STATUS seq;
-	DdbBudgetEntry *e;
-	DdbTableCapacity *rows;
-	TimestampTz now = GetCurrentTimestamp();
-	int			i = 0;
-
-	*n = 0;
-	if (budget_hash == NULL)
-		return NULL;
-	rows = palloc0(sizeof(DdbTableCapacity) * Max(hash_get_num_entries(budget_hash), 1));
-	hash_seq_init(&seq, budget_hash);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		DdbTableCapacity *r = &rows[i++];
-		int			k;
-
-		r->serverid = e->key.serverid;
-		strlcpy(r->table, e->key.table, sizeof(r->table));
-		for (k = 0; k < 2; k++)
-		{
-			r->units[k] = e->units[k];
-			r->throttled[k] = e->throttled[k];
-			r->budget[k] = e->budget[k].limit;
-			r->rate[k] = ddb_budget_rate(&e->budget[k], now);
-		}
-	}
-	*n = i;
-	return rows;
-}
-
-/* Zeroes what ddb_capacity_stats counts; budgets and estimates stay. */
-void
-ddb_capacity_stats_reset(void)
-{
-	HASH_SEQ_STATUS seq;
-	DdbBudgetEntry *e;
-
-	if (budget_hash == NULL)
-		return;
-	hash_seq_init(&seq, budget_hash);
-	while ((e = hash_seq_search(&seq)) != NULL)
-	{
-		e->units[0] = e->units[1] = 0;
-		e->throttled[0] = e->throttled[1] = 0;
-	}
-}
-
-/* The budget a call's attempts are paced by, or NULL. */
-static ddb_budget *
-call_budget(DdbCall *call)
-{
-	return call->budget ? &call->budget->budget[call->kind] : NULL;
-}
-
-/* What the next attempt of a call is estimated to cost. */
-static double
-call_estimate(DdbCall *call)
-{
-	bool		page = (call->op == DDB_OP_QUERY || call->op == DDB_OP_SCAN);
-
-	return ddb_cost_estimate(&call->budget->cost[call->op], call->items, page,
-							 call->kind == DDB_CAPACITY_WRITE ? DDB_COST_WRITE_GUESS : DDB_COST_READ_GUESS);
-}
-
 /* When a call may be sent at or after not_before: its rate and its budget. */
 static TimestampTz
 call_ready_at(DdbCall *call, TimestampTz not_before)
 {
 	TimestampTz go = ddb_rate_ready(call->conn->rate, not_before);
-	ddb_budget *b = call_budget(call);
 
-	if (b)
+	if (call->budget)
 	{
-		TimestampTz now = GetCurrentTimestamp();
-		TimestampTz from = Max(go, now);
+		TimestampTz from = Max(go, GetCurrentTimestamp());
 
-		go = Max(go, ddb_budget_ready(b, from, call_estimate(call)));
+		go = Max(go, ddb_capacity_ready(call->budget, call->kind, from,
+										ddb_capacity_estimate(call->budget, call->kind,
+															  call->op, call->items)));
 	}
 	return go;
-}
-
-/*
- * Settles a call's budget with its answer: the units its table's part of
- * ConsumedCapacity says, the cost of its kind of request for the next
- * estimate, and what every table named consumed.  An answer without
- * ConsumedCapacity settles nothing: the estimate stands.
- */
-static void
-call_settle(DdbCall *call, const cJSON *json)
-{
-	ddb_resp_counts c;
-	ddb_capacity_part parts[16];
-	int			nparts;
-	int			i;
-	double		mine = 0;
-	long long	items;
-
-	if (call->budget == NULL)
-		return;
-	ddb_resp_counts_read(json, &c);
-	if (!c.has_capacity)
-		return;
-	nparts = Min(ddb_resp_capacity_parts(json, parts, lengthof(parts)), (int) lengthof(parts));
-	for (i = 0; i < nparts; i++)
-	{
-		const char *t = parts[i].table[0] ? parts[i].table : call->table;
-
-		if (strcmp(t, call->table) == 0)
-		{
-			mine += parts[i].units;
-			call->budget->units[call->kind] += parts[i].units;
-		}
-		else
-			budget_entry(call->conn->key.serverid, t)->units[call->kind] += parts[i].units;
-	}
-	ddb_budget_settle(&call->budget->budget[call->kind], GetCurrentTimestamp(),
-					  call->estimate, mine);
-	call->estimate = 0;
-	if (call->op == DDB_OP_QUERY || call->op == DDB_OP_SCAN)
-		items = c.scanned;
-	else
-		items = call->items;
-	ddb_cost_observe(&call->budget->cost[call->op], mine, items);
 }
 
 /* Curl write callback: append to a malloc'd buffer; never ereport here. */
@@ -986,11 +785,11 @@ call_submit(DdbCall *call)
 	call->waiting = false;
 	call->attempts++;
 	ddb_rate_take(conn->rate, GetCurrentTimestamp());
-	if (call_budget(call))
+	if (call->budget)
 	{
 		/* an attempt before it was not settled: it stays spent */
-		call->estimate = call_estimate(call);
-		ddb_budget_take(call_budget(call), GetCurrentTimestamp(), call->estimate);
+		call->estimate = ddb_capacity_estimate(call->budget, call->kind, call->op, call->items);
+		ddb_capacity_spend(call->budget, call->kind, call->estimate);
 	}
 	ddb_stats.requests[call->op]++;
 	if (call->attempts > 1)
@@ -1086,7 +885,7 @@ ddb_http_start(DdbConn *conn, DdbOp op, const char *opname, const char *table,
 	call->kind = kind;
 	call->items = items;
 	if (kind >= 0 && call->table[0] != '\0')
-		call->budget = budget_entry(conn->key.serverid, call->table);
+		call->budget = ddb_capacity_entry(conn->key.serverid, call->table);
 	call->body_len = strlen(body);
 	call->body = malloc(call->body_len + 1);
 	if (call->body == NULL)
@@ -1337,17 +1136,12 @@ collect_done(DdbConn *conn)
 			bool		throttled = false;
 			ddb_retry_class cls = call_retry_class(call, &throttled);
 
-			if (throttled && call_budget(call))
-			{
-				/* a throttled request consumed nothing; the rate is cut (AIMD) */
-				TimestampTz now = GetCurrentTimestamp();
-
-				ddb_budget_settle(call_budget(call), now, call->estimate, 0);
-				call->estimate = 0;
-				(void) ddb_budget_throttled(call_budget(call), now);
-			}
 			if (throttled && call->budget)
-				call->budget->throttled[call->kind]++;
+			{
+				/* it consumed nothing; the rate is cut (AIMD) */
+				ddb_capacity_throttled(call->budget, call->kind, call->estimate);
+				call->estimate = 0;
+			}
 			(void) call_schedule_retry(call, cls);
 		}
 	}
@@ -1566,7 +1360,9 @@ ddb_http_finish(DdbCall *call)
 		res = call_result(call, DDB_CALL_CANCELLED, NULL);
 	else if (json != NULL)
 	{
-		call_settle(call, json);
+		if (call->budget)
+			ddb_capacity_answer(call->budget, call->kind, call->op, call->items,
+								call->estimate, json);
 		res = call_result(call, DDB_CALL_OK, json);
 	}
 	else

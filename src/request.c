@@ -64,105 +64,6 @@ ddb_op_idempotent(DdbOp op)
 	}
 }
 
-/*
- * Whether an operation consumes read or write capacity (and takes
- * ReturnConsumedCapacity), by name: DDB_CAPACITY_READ, DDB_CAPACITY_WRITE,
- * or -1 for operations on tables rather than items.
- */
-int
-ddb_op_capacity_kind(const char *opname)
-{
-	static const char *const reads[] = {
-		"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems", NULL
-	};
-	static const char *const writes[] = {
-		"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems", NULL
-	};
-	int			i;
-
-	for (i = 0; reads[i]; i++)
-		if (strcmp(opname, reads[i]) == 0)
-			return DDB_CAPACITY_READ;
-	for (i = 0; writes[i]; i++)
-		if (strcmp(opname, writes[i]) == 0)
-			return DDB_CAPACITY_WRITE;
-	return -1;
-}
-
-/* ----------------------------------------------------------------
- * Capacity budgets
- * ----------------------------------------------------------------
- */
-
-/*
- * What DescribeTable says of a table's capacity, at most
- * DDB_CAPACITY_MAX_AGE_S old: provisioned capacity changes (auto scaling)
- * without DDL that would empty the description cache.
- */
-#define DDB_CAPACITY_MAX_AGE_S 300
-
-static DdbTableDesc *table_capacity(DdbConn *conn, const char *table);
-
-/*
- * Units per second of a budget option for a table: the units given, or
- * the percentage of what the table may consume of the kind: its
- * provisioned capacity, or on demand, its maximum throughput when it has
- * one.  An on-demand table without a maximum has nothing to take a
- * percentage of: no budget.  0: no budget.
- */
-static double
-capacity_units(DdbConn *conn, const char *table, const DdbCapacity *cap, int kind)
-{
-	DdbTableDesc *desc;
-	double		of;
-
-	if (cap->units > 0 || cap->percent <= 0)
-		return cap->units;
-	desc = table_capacity(conn, table);
-	if (desc == NULL)
-		return 0;
-	if (kind == DDB_CAPACITY_WRITE)
-		of = desc->write_units > 0 ? desc->write_units : desc->max_write_units;
-	else
-		of = desc->read_units > 0 ? desc->read_units : desc->max_read_units;
-	return of > 0 ? of * cap->percent / 100 : 0;
-}
-
-/*
- * The budgets and request rate of a foreign table, for the rest of the
- * statement on its connection: its read_capacity, write_capacity and
- * max_requests_per_second (each its own, else its server's) replace the
- * server's, and lower those of the statement's earlier tables (retry_core.c's
- * rules).  Scans, writes and joins call it when they start.
- */
-void
-ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts)
-{
-	ddb_connection_set_rate(conn, opts->max_requests_per_second);
-	ddb_connection_set_budget(conn, opts->table, DDB_CAPACITY_READ,
-							  capacity_units(conn, opts->table, &opts->read_capacity,
-											 DDB_CAPACITY_READ), true);
-	ddb_connection_set_budget(conn, opts->table, DDB_CAPACITY_WRITE,
-							  capacity_units(conn, opts->table, &opts->write_capacity,
-											 DDB_CAPACITY_WRITE), true);
-}
-
-/*
- * A request on a table that no foreign table of the statement budgeted
- * (ddbrel.request(), IMPORT FOREIGN SCHEMA, a cursor of an earlier
- * statement) takes the server's budget.
- */
-static void
-apply_server_budget(DdbConn *conn, const char *table, int kind)
-{
-	if (!ddb_connection_budget_unset(conn, table, kind))
-		return;
-	ddb_connection_set_budget(conn, table, kind,
-							  capacity_units(conn, table,
-											 ddb_connection_server_capacity(conn, kind), kind),
-							  false);
-}
-
 /* ----------------------------------------------------------------
  * Calls
  * ----------------------------------------------------------------
@@ -190,11 +91,11 @@ call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 	DdbCall    *call;
 
 	if (kind >= 0 && table && *table)
-		apply_server_budget(conn, table, kind);
+		ddb_capacity_prepare(conn, table, kind);
 	if (o == DDB_OP_QUERY || o == DDB_OP_SCAN)
 	{
 		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(req, "Limit");
-		long		cap = (table && *table) ? ddb_connection_page_limit(conn, table, o) : 0;
+		long		cap = (table && *table) ? ddb_capacity_page_limit(conn, table, o) : 0;
 
 		items = cJSON_IsNumber(lim) && lim->valuedouble >= 1 ? (long) lim->valuedouble : 0;
 		if (cap > 0 && (items == 0 || cap < items))
@@ -944,13 +845,17 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 }
 
 /*
- * The description of a table for its capacity: the cached one unless it is
- * older than DDB_CAPACITY_MAX_AGE_S, then DescribeTable again (the new
- * answer replaces the cached one for everyone).  NULL when the table does
- * not exist.
+ * What DescribeTable says of a table's capacity, at most
+ * DDB_CAPACITY_MAX_AGE_S old: provisioned capacity changes (auto scaling)
+ * without DDL that would empty the description cache.  The cached
+ * description unless it is older, then DescribeTable again (the new answer
+ * replaces the cached one for everyone).  NULL when the table does not
+ * exist.
  */
-static DdbTableDesc *
-table_capacity(DdbConn *conn, const char *table)
+#define DDB_CAPACITY_MAX_AGE_S 300
+
+DdbTableDesc *
+ddb_describe_capacity(DdbConn *conn, const char *table)
 {
 	DescCacheKey key;
 	DescCacheEntry *entry;
