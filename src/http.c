@@ -583,15 +583,20 @@ ddb_connection_server_capacity(DdbConn *conn, int kind)
 	return kind == DDB_CAPACITY_WRITE ? &conn->write_capacity : &conn->read_capacity;
 }
 
-/* When a call may be sent at or after not_before: its rate and its budget. */
+/*
+ * When a call may be sent at or after not_before, now being now: its rate
+ * and its budget.  now is the caller's, so that a call that may go at once
+ * gets exactly now back (a clock read again here would always be a little
+ * later, and the call never due).
+ */
 static TimestampTz
-call_ready_at(DdbCall *call, TimestampTz not_before)
+call_ready_at(DdbCall *call, TimestampTz not_before, TimestampTz now)
 {
 	TimestampTz go = ddb_rate_ready(call->conn->rate, not_before);
 
 	if (call->budget)
 	{
-		TimestampTz from = Max(go, GetCurrentTimestamp());
+		TimestampTz from = Max(go, now);
 
 		go = Max(go, ddb_capacity_ready(call->budget, call->kind, from,
 										ddb_capacity_estimate(call->budget, call->kind,
@@ -803,9 +808,10 @@ call_submit(DdbCall *call)
 static void
 call_send_or_wait(DdbCall *call, TimestampTz not_before)
 {
-	TimestampTz go = call_ready_at(call, not_before);
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz go = call_ready_at(call, not_before, now);
 
-	if (go > GetCurrentTimestamp())
+	if (go > now)
 	{
 		call->waiting = true;
 		call->retry_at = go;
@@ -1164,7 +1170,7 @@ resubmit_due(DdbConn *conn)
 		now = GetCurrentTimestamp();
 		/* due, unless another call took the token or the budget meanwhile */
 		if (call->retry_at <= now)
-			call->retry_at = call_ready_at(call, call->retry_at);
+			call->retry_at = call_ready_at(call, call->retry_at, now);
 		if (call->retry_at <= now)
 			call_submit(call);
 		else
