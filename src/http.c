@@ -171,7 +171,6 @@ struct DdbConn
 	dlist_head	inflight;		/* every call not yet finished or cancelled */
 };
 
-
 struct DdbCall
 {
 	dlist_node	node;
