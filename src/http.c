@@ -124,6 +124,7 @@
 #include "utils/timestamp.h"
 
 #include "credentials_core.h"
+#include "json_core.h"
 #include "response_core.h"
 #include "retry_core.h"
 #include "sigv4.h"
@@ -1328,7 +1329,7 @@ call_wait_answer(DdbCall *call)
 		call_wait(call);
 		if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
 			return NULL;
-		json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+		json = ddb_json_parse(call->resp ? call->resp : "", call->resp_len);
 		if (json != NULL)
 			return json;
 		if (!call_schedule_retry(call, DDB_RETRY_IF_IDEMPOTENT))
