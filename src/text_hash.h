@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * text_hash.h
  *	  A hash table keyed by text, for finding equal keys (printed as JSON)
- *	  in linear time: the distinct key values of a scan, and the items a
- *	  lookup join found for each driving item.
+ *	  in linear time: the distinct key values of a scan, the items a
+ *	  lookup join found for each driving item, and the items of a
+ *	  partition join by partition.
  *
  * simplehash.h instantiated with static inline functions: each file that
  * includes this header has its own copy, as PostgreSQL's own users of
