@@ -131,6 +131,20 @@ SELECT x.k, o.order_id, o.total FROM pairs x
   JOIN orders o ON o.user_id = x.user_id AND o.order_id = x.order_id ORDER BY x.k;
 SELECT operation, requests, returned FROM sent();
 
+-- a partition key alone: one Query per distinct key of the batch, up to 8 in flight
+CREATE TABLE orders_copy AS SELECT * FROM orders WHERE user_id IN ('123', '456', '789');
+CREATE TABLE some_users (k int, user_id text);
+INSERT INTO some_users VALUES (1, '456'), (2, '123'), (3, 'nobody'), (4, NULL), (5, '123'), (6, '789');
+ANALYZE some_users;
+EXPLAIN (COSTS OFF)
+SELECT x.k, o.order_id, o.total FROM some_users x LEFT JOIN orders o USING (user_id) ORDER BY x.k;
+SELECT ddbrel.stats_reset();
+SELECT x.k, o.order_id, o.total FROM some_users x LEFT JOIN orders o USING (user_id)
+ ORDER BY x.k, o.order_id;
+SELECT operation, requests FROM sent();
+SELECT x.k, c.order_id, c.total FROM some_users x LEFT JOIN orders_copy c USING (user_id)
+ ORDER BY x.k, c.order_id;
+
 -- a prepared statement, past the switch to a generic plan
 PREPARE lookup(int) AS
   SELECT count(*) AS rows, count(p.n) AS found, sum(p.n) AS total

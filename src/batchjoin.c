@@ -96,7 +96,8 @@ enum BatchPathPrivate
 	BP_OPNOS,					/* OidList */
 	BP_COLLATIONS,				/* OidList */
 	BP_OUTER_EXPRS,
-	BP_RESTRICTLIST
+	BP_RESTRICTLIST,
+	BP_OP						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
 };
 
 /* custom_private of the plan */
@@ -107,7 +108,8 @@ enum BatchPlanPrivate
 	BS_PARAMIDS,				/* IntList, one per key column */
 	BS_KEYPOS,					/* IntList: attributes of the keys in the inner tuple */
 	BS_OPNOS,
-	BS_COLLATIONS
+	BS_COLLATIONS,
+	BS_OP
 };
 
 typedef struct BatchState
@@ -278,33 +280,49 @@ any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 	return make_simple_restrictinfo(root, (Expr *) sa);
 }
 
-/* Whether the inner relation is read by BatchGetItem with these key columns. */
-static bool
-keys_give_batch(PlannerInfo *root, RelOptInfo *innerrel, List *keys)
+/*
+ * How the inner relation is read with these key columns' values: by
+ * BatchGetItem (a whole key), or by one Query per value (a partition key;
+ * the scan keeps up to 8 in flight) when nothing else would read it by key.
+ * DDB_OP_SCAN: not batched.
+ */
+static DdbOp
+keys_give_batch(PlannerInfo *root, RelOptInfo *innerrel, List *keys, Cost *per_key)
 {
 	List	   *extra = NIL;
+	DdbOp		op;
 	ListCell   *lc;
 
 	foreach(lc, keys)
 		extra = lappend(extra, any_clause(root, lfirst(lc), 0));
-	return ddb_rel_access_with(innerrel, extra) == DDB_OP_BATCH_GET_ITEM;
+	op = ddb_rel_access_with(innerrel, extra, per_key);
+	if (op == DDB_OP_BATCH_GET_ITEM)
+		return op;
+	if (op == DDB_OP_QUERY && ddb_rel_access_with(innerrel, NIL, NULL) == DDB_OP_SCAN)
+		return op;
+	return DDB_OP_SCAN;
 }
 
 /*
  * Adds the batched path over one outer path.  Cost: the outer side, then
  * one BatchGetItem per 100 outer rows (a GetItem costs 1 in planner.c, a
- * BatchGetItem of n keys 2 + n/20), plus the local work of hashing and
+ * BatchGetItem of n keys 2 + n/20), or a Query per key with 8 in flight
+ * (counted as a quarter of the Query a row would cost, plus one), plus
+ * the local work of hashing and
  * checking the rows: a key matches one item at most, so about one row per
  * outer row, as the per-row nested loop counts it.
  */
 static void
 add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *outer_path,
-			   RelOptInfo *innerrel, List *keys, List *restrictlist)
+			   RelOptInfo *innerrel, List *keys, DdbOp op, Cost per_key,
+			   List *restrictlist)
 {
 	CustomPath *cp;
 	double		outer_rows = Max(outer_path->rows, 1.0);
 	double		nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
-	Cost		batch_cost = 2 + Min(outer_rows, DDB_BATCH_ROWS) * 0.05;
+	double		per_batch = Min(outer_rows, DDB_BATCH_ROWS);
+	Cost		batch_cost = op == DDB_OP_BATCH_GET_ITEM ? 2 + per_batch * 0.05 :
+		per_key + per_key * per_batch / 4;
 	List	   *attnos = NIL;
 	List	   *opnos = NIL;
 	List	   *collations = NIL;
@@ -339,6 +357,7 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 									attnos, opnos, collations);
 	cp->custom_private = lappend(cp->custom_private, oexprs);
 	cp->custom_private = lappend(cp->custom_private, restrictlist);
+	cp->custom_private = lappend(cp->custom_private, makeInteger(op));
 	cp->methods = &batch_path_methods;
 	add_path(joinrel, &cp->path);
 }
@@ -355,6 +374,8 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	Path	   *outer_path;
 	List	   *cands = NIL;
 	List	   *keys = NIL;
+	DdbOp		op = DDB_OP_SCAN;
+	Cost		per_key = 0;
 	ListCell   *lc;
 
 	if (prev_join_pathlist_hook)
@@ -401,29 +422,35 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 	}
 	if (cands == NIL)
 		return;
-	if (keys_give_batch(root, innerrel, cands))
+	op = keys_give_batch(root, innerrel, cands, &per_key);
+	if (op != DDB_OP_SCAN)
 		keys = cands;
 	else if (list_length(cands) > 1)
 	{
 		foreach(lc, cands)
-			if (keys_give_batch(root, innerrel, list_make1(lfirst(lc))))
+		{
+			op = keys_give_batch(root, innerrel, list_make1(lfirst(lc)), &per_key);
+			if (op != DDB_OP_SCAN)
 			{
 				keys = list_make1(lfirst(lc));
 				break;
 			}
+		}
 	}
 	if (keys == NIL)
 		return;
 
 	/* the cheapest outer path, and the cheapest of each useful order */
-	add_batch_path(root, joinrel, jointype, outer_path, innerrel, keys, extra->restrictlist);
+	add_batch_path(root, joinrel, jointype, outer_path, innerrel, keys, op, per_key,
+				   extra->restrictlist);
 	foreach(lc, outerrel->pathlist)
 	{
 		Path	   *p = lfirst(lc);
 
 		if (p != outer_path && p->pathkeys != NIL && bms_is_empty(PATH_REQ_OUTER(p)) &&
 			has_useful_pathkeys(root, joinrel))
-			add_batch_path(root, joinrel, jointype, p, innerrel, keys, extra->restrictlist);
+			add_batch_path(root, joinrel, jointype, p, innerrel, keys, op, per_key,
+						   extra->restrictlist);
 	}
 }
 
@@ -613,6 +640,7 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									   makeInteger(list_length(outer_plan->targetlist)),
 									   paramids, keypos, opnos);
 	cscan->custom_private = lappend(cscan->custom_private, collations);
+	cscan->custom_private = lappend(cscan->custom_private, list_nth(priv, BP_OP));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &batch_scan_methods;
 	return &cscan->scan.plan;
@@ -975,6 +1003,9 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 						deparse_expression((Node *) lsecond(cscan->custom_exprs), context,
 										   useprefix, false), es);
 	ExplainPropertyText("DynamoDB Batch",
+						intVal(list_nth(cscan->custom_private, BS_OP)) == DDB_OP_QUERY ?
+						psprintf("up to %d outer rows, a Query per distinct key, %d in flight",
+								 DDB_BATCH_ROWS, 8) :
 						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
 	if (linitial(cscan->custom_exprs) != NIL)
 		ExplainPropertyText("Join Filter",

@@ -593,7 +593,7 @@ extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
 								   int mode, Bitmapset *attrs, List **exprs, List **local);
 extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
-extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra);
+extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key);
 
 /* batchjoin.c: batched parameterized lookups (a CustomScan) */
 extern bool ddb_batch_lookups;

@@ -1457,16 +1457,20 @@ ddb_rel_partition_bound(RelOptInfo *rel)
 
 /*
  * For batchjoin.c: the operation the relation's own conditions plus extra
- * (RestrictInfos, such as "key = ANY($n)") would be read with.
+ * (RestrictInfos, such as "key = ANY($n)") would be read with, and its
+ * cost per key value.
  */
 DdbOp
-ddb_rel_access_with(RelOptInfo *rel, List *extra)
+ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key)
 {
 	DdbPlanState *ps = rel->fdw_private;
 	List	   *quals = classify_all(ps->opts, rel->relid,
 									 list_concat(list_copy(rel->baserestrictinfo), extra));
+	Access	   *a = choose_access(ps, quals);
 
-	return choose_access(ps, quals)->op;
+	if (per_key)
+		*per_key = a->cost / Max(a->nkeys, 1);
+	return a->op;
 }
 
 Cost
