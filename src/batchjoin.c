@@ -390,6 +390,10 @@ batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
 		innerrel->fdwroutine->GetForeignPaths != ddbGetForeignPaths ||
 		innerrel->fdw_private == NULL || !bms_is_empty(innerrel->lateral_relids))
 		return;
+	/* the table an UPDATE or DELETE writes is read row by row, as modify.c expects */
+	if (bms_is_member(innerrel->relid, root->all_result_relids) ||
+		innerrel->relid == root->parse->resultRelation)
+		return;
 	outer_path = outerrel->cheapest_total_path;
 	if (outer_path == NULL || !bms_is_empty(PATH_REQ_OUTER(outer_path)))
 		return;
