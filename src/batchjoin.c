@@ -1,15 +1,18 @@
 /*-------------------------------------------------------------------------
  * batchjoin.c
  *	  Batched parameterized lookups: a join whose inner side is a ddbrel
- *	  table read by its full primary key, 100 outer rows per BatchGetItem.
+ *	  table read by key, 100 outer rows per BatchGetItem (or per round of
+ *	  concurrent Queries when the join binds only the partition key).
  *
  * Without this, a nested loop from a local table (or from a pushed-down
  * join) to a ddbrel table asks for the inner row by one GetItem per outer
  * row: 1,000 keys are 1,000 round trips.  Here a CustomScan, offered
  * through set_join_pathlist_hook, reads up to 100 outer rows, evaluates
  * their join key, and rescans ONE ordinary ddbrel Foreign Scan whose
- * condition is "key = ANY($n)": scan.c turns that into one BatchGetItem
- * (distinct keys, UnprocessedKeys asked for again).  The items come back
+ * condition is "key = ANY($n)" (one array per key attribute, paired
+ * element by element): scan.c turns that into one BatchGetItem (distinct
+ * keys, UnprocessedKeys asked for again), or, for a partition key alone,
+ * into a Query per distinct value with up to 8 in flight.  The items come back
  * in any order; they are hashed by their key value, and each outer row,
  * in its own order, is joined with the inner rows of its hash by
  * evaluating every join condition again.  So:
