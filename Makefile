@@ -42,7 +42,7 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 	cat $^ > $@
 
 # every object depends on the shared headers
-$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
+$(OBJS): src/ddbrel.h src/template.h src/casemap.h src/codec_core.h src/sigv4.h src/response_core.h \
          src/retry_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \

@@ -579,8 +579,14 @@ ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		if (!AttributeNumberIsValid(ms->wholerow_attno))
 			elog(ERROR, "could not find junk wholerow column");
 	}
+	/*
+	 * The columns an UPDATE changes include the STORED generated columns
+	 * that depend on them: their attributes and the keys built from them
+	 * must be rewritten too, or an index key goes stale.
+	 */
 	if (mtstate->operation == CMD_UPDATE)
-		ms->updated = ExecGetUpdatedCols(rinfo, mtstate->ps.state);
+		ms->updated = bms_union(ExecGetUpdatedCols(rinfo, mtstate->ps.state),
+								ExecGetExtraUpdatedCols(rinfo, mtstate->ps.state));
 	rinfo->ri_FdwState = ms;
 }
 
