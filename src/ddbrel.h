@@ -65,6 +65,9 @@ typedef struct DdbColumn
 	DdbColumnSource source;
 	int			tmpl_key;		/* DDB_COL_TEMPLATE: 0 = pk template, 1 = sk template */
 	int			tmpl_hole;		/* index of the hole in that template */
+	bool		backed;			/* DDB_COL_TEMPLATE with an attribute option: read
+								 * from attribute attrname when the item has it
+								 * (the key only for matching), written to both */
 	Oid			typid;
 	int32		typmod;
 	/* filled by ddb_codec_column_init */
@@ -121,7 +124,17 @@ typedef struct DdbAttrTemplate
 	char	   *text;
 	ddb_template *tmpl;
 	bool		is_key;			/* pk_template or sk_template: read back into columns */
+	bool		truncate;		/* <attr>_missing 'truncate': a row with missing values
+								 * writes the key cut before the first of them (as
+								 * ElectroDB does); else the attribute is omitted */
 } DdbAttrTemplate;
+
+/* A constant identifier attribute: written on INSERT, required on read. */
+typedef struct DdbIdentifier
+{
+	char	   *attr;
+	char	   *value;			/* a string (S) */
+} DdbIdentifier;
 
 /* Everything the planner and executor need to know about one foreign table. */
 typedef struct DdbRelOptions
@@ -145,6 +158,8 @@ typedef struct DdbRelOptions
 	List	   *templates;		/* DdbAttrTemplate: pk, sk, then index key templates */
 	char	   *type_attribute;
 	char	   *type_value;
+	List	   *identifiers;	/* DdbIdentifier: the option identifiers, then
+								 * type_attribute = type_value */
 	int			ncolumns;
 	DdbColumn  *columns;		/* one per non-dropped column */
 	struct DdbTableDesc *desc;	/* DescribeTable result, when fetched */
@@ -159,6 +174,8 @@ extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);
 extern void ddb_check_url_option(const char *name, const char *value);
+extern List *ddb_parse_identifiers(const char *value);
+extern bool ddb_identifier_value(DdbRelOptions *opts, const char *attr, const char **value);
 
 /* ----------------------------------------------------------------
  * The call layer (http.c, request.c)
