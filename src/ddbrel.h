@@ -506,6 +506,7 @@ extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char 
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
 extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);
 extern int	ddb_rel_partition_bound(RelOptInfo *rel);
+extern int	ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix);
 extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);
 extern PathKey *ddb_rel_order_pathkey(PlannerInfo *root, RelOptInfo *rel, int *forward);
 

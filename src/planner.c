@@ -336,6 +336,43 @@ hole_takes_any_text(DdbRelOptions *opts, const char *hole)
 }
 
 /*
+ * Whether a condition on hole h of t, bound into the key, must still be
+ * checked on each row: the key holds a transform of the value (every
+ * spelling with that transform shares the key), or the column reads an
+ * attribute of its own that the key only finds.
+ */
+static bool
+hole_needs_recheck(DdbRelOptions *opts, ddb_template *t, int h)
+{
+	int			i;
+
+	if (t->transforms[h] != DDB_TRANSFORM_NONE)
+		return true;
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
+			return opts->columns[i].backed;
+	return false;
+}
+
+/*
+ * The literal prefix of a LIKE on hole h as the key holds it: transformed
+ * like the hole.  NULL when it cannot be known: a lower-cased capital sigma
+ * depends on the text after it.
+ */
+static char *
+hole_prefix_text(ddb_template *t, int h, const char *prefix)
+{
+	char	   *out;
+
+	if (t->transforms[h] == DDB_TRANSFORM_NONE)
+		return (char *) prefix;
+	if (t->transforms[h] == DDB_TRANSFORM_LOWER && strstr(prefix, "\xce\xa3") != NULL)
+		return NULL;
+	out = ddb_template_casemap(t->transforms[h], prefix, strlen(prefix), 0, strlen(prefix));
+	return out;
+}
+
+/*
  * Binding from a key template: equality on its leading holes' columns gives
  * a prefix, on all of them the whole key; IN on one hole with equality on
  * the others gives several keys.  With nothing bound, the literal prefix.
@@ -403,7 +440,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 			QualInfo   *qi = (h == in_hole) ? in[h] : eq[h];
 
 			kb->exprs = lappend(kb->exprs, qi->q->value);
-			kb->consumed = lappend(kb->consumed, qi->ri);
+			if (!hole_needs_recheck(opts, t, h))
+				kb->consumed = lappend(kb->consumed, qi->ri);
 		}
 		kb->tmpl_exact = true;
 		if (!at->is_key)
@@ -413,7 +451,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	for (h = 0; h < nbound; h++)
 	{
 		kb->exprs = lappend(kb->exprs, eq[h]->q->value);
-		kb->consumed = lappend(kb->consumed, eq[h]->ri);
+		if (!hole_needs_recheck(opts, t, h))
+			kb->consumed = lappend(kb->consumed, eq[h]->ri);
 	}
 	if (nbound == t->nholes)
 	{
@@ -424,14 +463,16 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		return kb;
 	}
 	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
+	/* a transformed hole matches only transformed text: begins_with is not enough */
 	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
+					  t->transforms[nbound] == DDB_TRANSFORM_NONE &&
 					  hole_takes_any_text(opts, t->holes[nbound]));
 	if (pre[nbound])
 	{
 		/* an empty prefix (LIKE '%') narrows nothing */
 		if (pre[nbound]->q->prefix[0] != '\0')
-			kb->extra = pre[nbound]->q->prefix;
-		if (pre[nbound]->q->exact && kb->tmpl_exact)
+			kb->extra = hole_prefix_text(t, nbound, pre[nbound]->q->prefix);
+		if (pre[nbound]->q->exact && kb->tmpl_exact && !hole_needs_recheck(opts, t, nbound))
 			kb->consumed = lappend(kb->consumed, pre[nbound]->ri);
 	}
 	if (nbound == 0 && kb->extra == NULL)
@@ -460,14 +501,15 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 	ListCell   *lc;
 	int			i = 0;
 
-	/* an entity's type attribute is bound to its type value */
-	if (opts->type_attribute && strcmp(attr, opts->type_attribute) == 0 &&
-		best->kind < KB_EQ)
+	const char *idvalue;
+
+	/* an entity's identifier attribute (its type) is bound to its value */
+	if (ddb_identifier_value(opts, attr, &idvalue) && best->kind < KB_EQ)
 	{
 		best->kind = KB_EQ;
 		best->keytype = 'S';
 		best->exprs = list_make1(makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
-										   CStringGetTextDatum(opts->type_value), false, false));
+										   CStringGetTextDatum(idvalue), false, false));
 		best->consumed = NIL;
 		return best;
 	}
@@ -517,6 +559,7 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 {
 	List	   *names = NIL;
 	int			i;
+	ListCell   *lc;
 	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
 
 	*whole = false;
@@ -528,11 +571,11 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 			continue;
 		if (col->source == DDB_COL_DOCUMENT)
 			*whole = true;
-		else if (col->source == DDB_COL_ATTRIBUTE)
+		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = list_append_unique_ptr(names, col->attrname);
 	}
-	if (opts->type_attribute)
-		names = lappend(names, opts->type_attribute);
+	foreach(lc, opts->identifiers)
+		names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
 	return names;
 }
 
@@ -758,7 +801,7 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 								 baserel->relid, JOIN_INNER, NULL);
 	if (ps->base->op == DDB_OP_SCAN)
 		baserel->rows = clamp_row_est(ps->table_items *
-									  ((ps->opts->pk_template || ps->opts->type_attribute) ? 0.25 : 1.0) * sel);
+									  ((ps->opts->pk_template || ps->opts->identifiers) ? 0.25 : 1.0) * sel);
 	else
 		baserel->rows = clamp_row_est(Min(ps->base->rows, ps->table_items));
 }
@@ -1125,6 +1168,33 @@ scan_guard_hint(DdbRelOptions *opts)
 }
 
 /*
+ * The identifier attributes an access does not bind already: a filter on a
+ * Query or Scan, where DynamoDB can check them.  Returns true when they
+ * must be checked on each item instead (GetItem, BatchGetItem).
+ */
+static bool
+identifiers_filter(DdbRelOptions *opts, Access *a, DdbExprBuilder *b, StringInfo filter)
+{
+	ListCell   *lc;
+	bool		check = false;
+
+	foreach(lc, opts->identifiers)
+	{
+		DdbIdentifier *id = lfirst(lc);
+
+		if (a->pk && strcmp(a->pk->attr, id->attr) == 0)
+			continue;
+		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
+			appendStringInfo(filter, "%s%s = %s", filter->len ? " AND " : "",
+							 ddb_expr_name(b, id->attr),
+							 ddb_expr_value(b, ddb_av_string(id->value)));
+		else
+			check = true;
+	}
+	return check;
+}
+
+/*
  * Builds the fdw_private of a scan of one relation for the given
  * conditions (RestrictInfos): the access, request, key specs, retrieved
  * columns.  Sets *exprs (key value expressions) and *local (conditions
@@ -1167,9 +1237,14 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 
 	if (mode == DDB_BUILD_PARTITION && a->pk)
 	{
-		/* the whole partition: a Query per partition key value, nothing else */
+		/*
+		 * The whole partition: a Query per partition key value, nothing
+		 * else; on the index whose partition key it binds, for a
+		 * collection on an index, else on the table.
+		 */
 		a->op = DDB_OP_QUERY;
-		a->index = NULL;
+		if (a->index && strcmp(a->pk->attr, a->index->pk_attr) != 0)
+			a->index = NULL;
 		a->sk = NULL;
 		a->consumed = list_copy(a->pk->consumed);
 	}
@@ -1288,6 +1363,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 										 ddb_expr_value(&b, ddb_av_string(p)));
 					if (at->tmpl->nholes == 0 ||
 						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
+						 at->tmpl->transforms[0] == DDB_TRANSFORM_NONE &&
 						 hole_takes_any_text(opts, at->tmpl->holes[0])))
 						continue;
 				}
@@ -1306,17 +1382,9 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 					need_match = true;
 	}
 	if (mode == DDB_BUILD_PARTITION)
-		type_check = (opts->type_attribute != NULL);
-	else if (opts->type_attribute &&
-			 !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
-	{
-		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
-							 ddb_expr_name(&b, opts->type_attribute),
-							 ddb_expr_value(&b, ddb_av_string(opts->type_value)));
-		else
-			type_check = true;
-	}
+		type_check = (opts->identifiers != NIL);
+	else
+		type_check = identifiers_filter(opts, a, &b, &filter);
 
 	/* other conditions: FilterExpression where exact (GetItem has none) */
 	if (mode == DDB_BUILD_PARTITION)
@@ -1348,7 +1416,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 			retrieved = lappend_int(retrieved, col->attnum);
 			if (col->source == DDB_COL_DOCUMENT)
 				whole = true;
-			else if (col->source == DDB_COL_ATTRIBUTE)
+			else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 				proj = list_append_unique_ptr(proj, col->attrname);
 		}
 	}
@@ -1389,7 +1457,8 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		foreach(lc, proj)
 			names = add_attr_name(names, lfirst(lc));
 		if (type_check)
-			names = add_attr_name(names, opts->type_attribute);
+			foreach(lc, opts->identifiers)
+				names = add_attr_name(names, ((DdbIdentifier *) lfirst(lc))->attr);
 		initStringInfo(&pe);
 		foreach(lc, names)
 			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
@@ -1484,6 +1553,26 @@ ddb_rel_partition_bound(RelOptInfo *rel)
 
 	if (a->op == DDB_OP_SCAN || a->index != NULL || a->pk == NULL ||
 		strcmp(a->pk->attr, ps->opts->partition_key) != 0)
+		return 0;
+	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
+}
+
+/*
+ * Whether the relation's own conditions bind partition key attribute attr
+ * of the table (ix NULL) or of index ix, and its access reads there: 0 no,
+ * 1 to one value, 2 to several (IN).  A join inside that partition (a
+ * collection on an index) is driven by such a relation.
+ */
+int
+ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	Access	   *a = ps->base;
+
+	if (ix == NULL || *ix == '\0')
+		return ddb_rel_partition_bound(rel);
+	if (a->op != DDB_OP_QUERY || a->index == NULL || a->pk == NULL ||
+		strcmp(a->index->name, ix) != 0 || strcmp(a->pk->attr, attr) != 0)
 		return 0;
 	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
 }
