@@ -15,7 +15,8 @@ IMPORT FOREIGN SCHEMA "TaskApp" FROM SERVER ddb INTO edb OPTIONS (entities 'true
 CREATE SCHEMA tbx;
 IMPORT FOREIGN SCHEMA "Shop" FROM SERVER ddb INTO tbx OPTIONS (entities 'true');
 CREATE SCHEMA one;
-IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO one OPTIONS (entities 'true');
+-- OneTable's _type is also many a hand-made design's type attribute: asked for
+IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO one OPTIONS (entities 'true', library 'onetable');
 SELECT n.nspname, c.relname, array_to_string(ft.ftoptions, E'\n') AS options
   FROM pg_foreign_table ft JOIN pg_class c ON c.oid = ft.ftrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -260,6 +261,18 @@ CREATE FOREIGN TABLE edb_v2 (employee text OPTIONS (attribute 'employee'), offic
 SELECT count(*) FROM edb_v2 WHERE employee = 'Emp07';
 SELECT count(*) FROM edb_v2;
 -- options are checked
+CREATE SCHEMA badimp;
+IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO badimp OPTIONS (entities 'true', library 'dynamoose');
+IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO badimp OPTIONS (library 'onetable');
+-- without library 'onetable', by key shape, with a hint
+IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO badimp OPTIONS (entities 'true');
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'badimp' ORDER BY 1;
+-- library 'none': ElectroDB's items by key shape too
+IMPORT FOREIGN SCHEMA "TaskApp" FROM SERVER ddb INTO badimp OPTIONS (entities 'true', library 'none', sample_size '50');
+SELECT count(*) > 0 AS some_tables FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'badimp';
+SET client_min_messages = warning;
+DROP SCHEMA badimp CASCADE;
+RESET client_min_messages;
 CREATE FOREIGN TABLE bad1 (a text) SERVER ddb OPTIONS (table 'TaskApp', identifiers '["x"]');
 CREATE FOREIGN TABLE bad2 (a text) SERVER ddb OPTIONS (table 'TaskApp', identifiers '{"x": 1}');
 CREATE FOREIGN TABLE bad3 (a text) SERVER ddb OPTIONS (table 'TaskApp', gsi1pk_missing 'drop');

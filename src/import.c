@@ -96,6 +96,8 @@ parse_import_options(List *options, ImportOptions *opts)
 	opts->entities = false;
 	opts->sample_size = DEFAULT_SAMPLE_SIZE;
 	opts->type_attribute = NULL;
+	opts->libraries = DDB_LIB_AUTO;
+	opts->saw_type = false;
 
 	foreach(lc, options)
 	{
@@ -119,11 +121,16 @@ parse_import_options(List *options, ImportOptions *opts)
 			opts->type_attribute = value;
 			needs_entities = def->defname;
 		}
+		else if (strcmp(def->defname, "library") == 0)
+		{
+			opts->libraries = ddb_import_library_option(value);
+			needs_entities = def->defname;
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid import option \"%s\"", def->defname),
-					 errhint("Valid import options are entities, sample_size and type_attribute.")));
+					 errhint("Valid import options are entities, sample_size, type_attribute and library.")));
 	}
 	if (needs_entities && !opts->entities)
 		ereport(ERROR,
@@ -376,7 +383,7 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 		return;
 	/* items a modeling library wrote group by the entity it names */
 	if (opts->type_attribute == NULL)
-		libtag = ddb_import_library_tag(item, &library, &libname);
+		libtag = ddb_import_library_tag(item, opts, &library, &libname);
 	pk_prefix = key_prefix(pk);
 	if (sk)
 		sk_prefix = key_prefix(sk);
@@ -735,7 +742,7 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 		}
 	}
 	list_sort(entities, entity_name_cmp);
-	ddb_import_library_notice(entities, desc);
+	ddb_import_library_notice(entities, desc, opts);
 	foreach(lc, entities)
 	{
 		Entity	   *ent = (Entity *) lfirst(lc);

@@ -14,11 +14,19 @@
 /* How many items of a library's entity are kept to infer its templates. */
 #define DDB_IMPORT_LIBRARY_SAMPLES 200
 
+/* Which libraries' items IMPORT recognises (option library). */
+#define DDB_LIB_ELECTRODB	0x01
+#define DDB_LIB_TOOLBOX		0x02
+#define DDB_LIB_ONETABLE	0x04
+#define DDB_LIB_AUTO		(DDB_LIB_ELECTRODB | DDB_LIB_TOOLBOX)
+
 typedef struct ImportOptions
 {
 	bool		entities;
 	int			sample_size;
 	char	   *type_attribute;
+	int			libraries;		/* DDB_LIB_* recognised */
+	bool		saw_type;		/* an item had _type, OneTable's attribute, unused */
 } ImportOptions;
 
 /* What the sampled items of one entity say about one key attribute. */
@@ -62,8 +70,10 @@ extern const char *ddb_import_sql_type(int types);
 extern void ddb_import_template_literal(StringInfo buf, const char *s);
 
 /* import_lib.c */
-extern char *ddb_import_library_tag(const cJSON *item, const char **library, char **name);
+extern int	ddb_import_library_option(const char *value);
+extern char *ddb_import_library_tag(const cJSON *item, ImportOptions *opts,
+									const char **library, char **name);
 extern char *ddb_import_library_table(Entity *ent, DdbTableDesc *desc, const char *server);
-extern void ddb_import_library_notice(List *entities, DdbTableDesc *desc);
+extern void ddb_import_library_notice(List *entities, DdbTableDesc *desc, ImportOptions *opts);
 
 #endif

@@ -66,22 +66,52 @@ scalar_attr(const cJSON *item, const char *attr)
 }
 
 /*
+ * The import option library: "auto" (the default: ElectroDB and
+ * DynamoDB-Toolbox, whose entity attributes no hand-made design uses),
+ * "none", "electrodb", "toolbox", "onetable" (_type is also what many
+ * hand-made designs call their type attribute, so OneTable is recognised
+ * only when asked for), or "all".
+ */
+int
+ddb_import_library_option(const char *value)
+{
+	if (strcmp(value, "auto") == 0)
+		return DDB_LIB_AUTO;
+	if (strcmp(value, "none") == 0)
+		return 0;
+	if (strcmp(value, "electrodb") == 0)
+		return DDB_LIB_ELECTRODB;
+	if (strcmp(value, "toolbox") == 0)
+		return DDB_LIB_TOOLBOX;
+	if (strcmp(value, "onetable") == 0)
+		return DDB_LIB_ONETABLE;
+	if (strcmp(value, "all") == 0)
+		return DDB_LIB_ELECTRODB | DDB_LIB_TOOLBOX | DDB_LIB_ONETABLE;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("import option \"library\" must be auto, none, electrodb, toolbox, onetable or all"),
+			 errdetail("\"%s\" is none of them.", value)));
+	return 0;					/* keep compiler quiet */
+}
+
+/*
  * The grouping tag of an item a library wrote, or NULL: sets *library and
  * *name (the entity's name as the library knows it).
  */
 char *
-ddb_import_library_tag(const cJSON *item, const char **library, char **name)
+ddb_import_library_tag(const cJSON *item, ImportOptions *opts, const char **library,
+					   char **name)
 {
 	const char *e = string_attr(item, "__edb_e__");
 	const char *v = string_attr(item, "__edb_v__");
 
-	if (e && v)
+	if (e && v && (opts->libraries & DDB_LIB_ELECTRODB))
 	{
 		*library = LIB_ELECTRODB;
 		*name = pstrdup(e);
 		return psprintf("E\n%s\n%s", e, v);
 	}
-	if ((e = string_attr(item, "_et")) != NULL)
+	if ((e = string_attr(item, "_et")) != NULL && (opts->libraries & DDB_LIB_TOOLBOX))
 	{
 		*library = LIB_TOOLBOX;
 		*name = pstrdup(e);
@@ -89,6 +119,11 @@ ddb_import_library_tag(const cJSON *item, const char **library, char **name)
 	}
 	if ((e = string_attr(item, "_type")) != NULL)
 	{
+		if (!(opts->libraries & DDB_LIB_ONETABLE))
+		{
+			opts->saw_type = true;
+			return NULL;
+		}
 		*library = LIB_ONETABLE;
 		*name = pstrdup(e);
 		return psprintf("O\n%s", e);
@@ -632,7 +667,7 @@ ddb_import_library_table(Entity *ent, DdbTableDesc *desc, const char *server)
 
 /* One NOTICE per library a table's items were recognised as written by. */
 void
-ddb_import_library_notice(List *entities, DdbTableDesc *desc)
+ddb_import_library_notice(List *entities, DdbTableDesc *desc, ImportOptions *opts)
 {
 	static const char *const libs[] = {LIB_ELECTRODB, LIB_TOOLBOX, LIB_ONETABLE};
 	static const char *const marks[] = {"__edb_e__ and __edb_v__", "_et", "_type"};
@@ -659,4 +694,10 @@ ddb_import_library_notice(List *entities, DdbTableDesc *desc)
 				 errdetail("Recognised by the attribute%s %s; each entity's templates were inferred from its sampled items.",
 						   i == 0 ? "s" : "", marks[i])));
 	}
+	if (opts->saw_type && opts->libraries == DDB_LIB_AUTO)
+		ereport(NOTICE,
+				(errmsg("items of DynamoDB table \"%s\" have a _type attribute, as OneTable writes them",
+						desc->name),
+				 errhint("To group them by it, import with type_attribute '_type', or with library 'onetable' for OneTable's items.")));
+	opts->saw_type = false;
 }
