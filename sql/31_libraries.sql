@@ -253,6 +253,25 @@ UPDATE one.member SET role = 'Admin' WHERE email = 'new.one@Example.org';
 DELETE FROM one.member WHERE email = 'new.one@Example.org';
 \! node test/fixtures/libs/onetable_app.js run member_get '{"accountId":"Acct2","email":"new.one@Example.org"}'
 
+-- ---- A composite value only inside an index key ---------------------------
+CREATE SCHEMA keys;
+IMPORT FOREIGN SCHEMA "EdbKeys" FROM SERVER ddb INTO keys OPTIONS (entities 'true');
+SELECT c.relname, array_to_string(ft.ftoptions, ', ') AS options FROM pg_foreign_table ft
+  JOIN pg_class c ON c.oid = ft.ftrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'keys';
+SELECT attname, attfdwoptions FROM pg_attribute WHERE attrelid = 'keys.thing'::regclass AND attnum > 0 ORDER BY attnum;
+-- read back from gsi1pk ("ann"); the truncated key "$app#owner_" is NULL
+SELECT thing, owner, color FROM keys.thing ORDER BY thing;
+-- a condition on it binds the index, and is checked on the rows, never a filter on an attribute
+EXPLAIN (COSTS OFF) SELECT thing FROM keys.thing WHERE owner = 'ann';
+SELECT thing FROM keys.thing WHERE owner = 'ann' ORDER BY thing;
+SELECT thing FROM keys.thing WHERE owner IS NULL;
+-- written only into the key
+INSERT INTO keys.thing (thing, owner, color) VALUES ('T4', 'bo', 'Pink');
+\! bash test/awsread.sh get EdbKeys '{"pk":{"S":"$app#thing_t4"},"sk":{"S":"$thing_1"}}'
+DELETE FROM keys.thing WHERE thing = 'T4';
+DROP SCHEMA keys CASCADE;
+
 -- ---- Identifiers, missing values and transforms by hand -------------------
 -- a row that lacks an identifier attribute is not the entity's
 CREATE FOREIGN TABLE edb_v2 (employee text OPTIONS (attribute 'employee'), office text)

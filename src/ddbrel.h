@@ -65,6 +65,11 @@ typedef struct DdbColumn
 	DdbColumnSource source;
 	int			tmpl_key;		/* DDB_COL_TEMPLATE: 0 = pk template, 1 = sk template */
 	int			tmpl_hole;		/* index of the hole in that template */
+	bool		read_from_key;	/* DDB_COL_ATTRIBUTE, option read_from_key: an item
+								 * without the attribute gives the value in index
+								 * key template key_tmpl (opts->templates) */
+	int			key_tmpl;
+	int			key_hole;
 	bool		backed;			/* DDB_COL_TEMPLATE with an attribute option: read
 								 * from attribute attrname when the item has it
 								 * (the key only for matching), written to both */

@@ -626,7 +626,8 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 		get_opcode(((OpExpr *) clause)->opno) == F_JSONB_CONTAINS)
 		return deparse_containment(opts, relid, (OpExpr *) clause, b, buf, forbidden);
 	q = ddb_classify_qual(opts, relid, clause);
-	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE)
+	/* a column read from a key when the attribute is missing: only rows can tell */
+	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE || q->col->read_from_key)
 		return false;
 	foreach(lc, forbidden)
 		if (strcmp((char *) lfirst(lc), q->col->attrname) == 0)

@@ -574,8 +574,12 @@ ddb_import_library_table(Entity *ent, DdbTableDesc *desc, const char *server)
 			lk->holes = list_make1(hole);
 			lk->text = psprintf("{%s}", hole->name);
 		}
-		/* an index key whose holes no attribute holds cannot be read back */
-		if (lk->text && !lk->table_key)
+		/*
+		 * An index key hole that no attribute holds is read from the key
+		 * (read_from_key); one only ElectroDB's labels name, since another
+		 * library's hole named after its prefix may not be a value at all.
+		 */
+		if (lk->text && !lk->table_key && !edb)
 		{
 			ListCell   *lc2;
 
@@ -641,6 +645,25 @@ ddb_import_library_table(Entity *ent, DdbTableDesc *desc, const char *server)
 		if (ts)
 			appendStringInfoString(&buf,
 								   " DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+	}
+	/* holes of index keys only: no attribute, the value read from the key */
+	foreach(lc, keys)
+	{
+		LibKey	   *lk = lfirst(lc);
+		ListCell   *lc2;
+
+		if (lk->table_key || lk->text == NULL)
+			continue;
+		foreach(lc2, lk->holes)
+		{
+			LibHole    *hole = lfirst(lc2);
+
+			if (hole->attr || ddb_import_name_used(used_cols, hole->name))
+				continue;
+			used_cols = lappend(used_cols, hole->name);
+			appendStringInfo(&buf, "%s\n  %s text OPTIONS (read_from_key 'true')",
+							 buf.data[buf.len - 1] == '(' ? "" : ",", quote_identifier(hole->name));
+		}
 	}
 	appendStringInfo(&buf, "\n) SERVER %s\nOPTIONS (table %s, pk_template %s",
 					 quote_identifier(server), quote_literal_cstr(desc->name),

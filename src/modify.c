@@ -382,6 +382,16 @@ attr_is_derived(DdbRelOptions *opts, const char *attr)
 	return ddb_identifier_value(opts, attr, NULL);
 }
 
+/*
+ * A column read from an index key when items lack its attribute, and not
+ * given an attribute of its own: written only into the keys.
+ */
+static bool
+key_only(DdbColumn *col)
+{
+	return col->read_from_key && !col->attr_explicit;
+}
+
 /* The whole item of a row, for PutItem. */
 static cJSON *
 row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
@@ -421,7 +431,7 @@ row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
 		DdbColumn  *col = &opts->columns[i];
 
 		if (!(col->source == DDB_COL_ATTRIBUTE || col->backed) || isnull[col->attnum - 1] ||
-			attr_is_derived(opts, col->attrname))
+			attr_is_derived(opts, col->attrname) || key_only(col))
 			continue;
 		cJSON_DeleteItemFromObjectCaseSensitive(item, col->attrname);
 		cJSON_AddItemToObject(item, col->attrname, ddb_datum_to_av(values[col->attnum - 1], col));
@@ -1105,7 +1115,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot UPDATE document column \"%s\"", col->colname),
 					 errhint("Update the attribute columns instead.")));
-		if (attr_is_derived(opts, col->attrname))
+		if (attr_is_derived(opts, col->attrname) || key_only(col))
 			continue;
 		name = ddb_expr_name(&b, col->attrname);
 		if (slot->tts_isnull[attnum - 1])

@@ -97,6 +97,7 @@ static const DdbOptionDef ddb_options[] = {
 	/* column */
 	{"attribute", AttributeRelationId, OPT_TEXT},
 	{"document", AttributeRelationId, OPT_BOOL},
+	{"read_from_key", AttributeRelationId, OPT_BOOL},
 	{NULL}
 };
 
@@ -702,6 +703,9 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 	v = find_option(colopts, "attribute");
 	col->attrname = pstrdup(v ? v : col->colname);
 	col->attr_explicit = (v != NULL);
+	v = find_option(colopts, "read_from_key");
+	col->read_from_key = v && ddb_parse_bool_option("read_from_key", v);
+	col->key_tmpl = -1;
 	v = find_option(colopts, "document");
 	if (v && ddb_parse_bool_option("document", v))
 	{
@@ -890,6 +894,38 @@ resolve_templates(DdbRelOptions *opts)
 						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
 								d->defname, get_rel_name(opts->relid), t->holes[h])));
 		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
+	}
+	/* read_from_key columns: the first index key template that holds them */
+	{
+		int			i;
+
+		for (i = 0; i < opts->ncolumns; i++)
+		{
+			DdbColumn  *col = &opts->columns[i];
+			int			k = 0;
+
+			if (!col->read_from_key)
+				continue;
+			if (col->source == DDB_COL_ATTRIBUTE)
+				foreach(lc, opts->templates)
+				{
+					DdbAttrTemplate *at = lfirst(lc);
+					int			h = ddb_template_hole_index(at->tmpl, col->colname);
+
+					if (!at->is_key && h >= 0 && col->key_tmpl < 0)
+					{
+						col->key_tmpl = k;
+						col->key_hole = h;
+					}
+					k++;
+				}
+			if (col->key_tmpl < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						 errmsg("column \"%s\" of foreign table \"%s\" has read_from_key but is a hole of no index key template",
+								col->colname, get_rel_name(opts->relid)),
+						 errhint("A hole of pk_template or sk_template is read from its key already.")));
+		}
 	}
 	/* <attr>_missing: only for the index key templates */
 	foreach(lc, ft->options)

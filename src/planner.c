@@ -573,6 +573,9 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 			*whole = true;
 		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = list_append_unique_ptr(names, col->attrname);
+		if (col->read_from_key)
+			names = list_append_unique_ptr(names,
+										   ((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr);
 	}
 	foreach(lc, opts->identifiers)
 		names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
@@ -1418,6 +1421,9 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 				whole = true;
 			else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 				proj = list_append_unique_ptr(proj, col->attrname);
+			if (col->read_from_key)
+				proj = list_append_unique_ptr(proj,
+											  ((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr);
 		}
 	}
 

@@ -1141,6 +1141,31 @@ ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
 }
 
 /*
+ * A column with read_from_key that the item has no attribute for: its
+ * value in the index key that holds it, when the key matches the template
+ * (cut short before the hole, or without the key: NULL).  A transformed
+ * hole gives the transformed text.
+ */
+static void
+read_from_index_key(DdbScanState *st, const cJSON *item, DdbColumn *col, Datum *value,
+					bool *isnull)
+{
+	DdbAttrTemplate *at = list_nth(st->opts->templates, col->key_tmpl);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, at->attr);
+	ddb_slice	vals[DDB_TEMPLATE_MAX_HOLES];
+
+	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
+	*isnull = true;
+	if (cJSON_IsString(v) &&
+		ddb_template_match_partial(at->tmpl, v->valuestring, strlen(v->valuestring), vals) >
+		col->key_hole)
+	{
+		*value = ddb_text_to_datum(vals[col->key_hole].ptr, vals[col->key_hole].len, col);
+		*isnull = false;
+	}
+}
+
+/*
  * Converts an item's attributes into values[attnum - 1], for the columns
  * the plan retrieves.  Errors name the attribute and the item's key.
  * Uses the map of the item when the shape check just made it.
@@ -1166,7 +1191,10 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 		switch (col->source)
 		{
 			case DDB_COL_ATTRIBUTE:
-				values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
+				if (st->avs[i] == NULL && col->read_from_key)
+					read_from_index_key(st, item, col, &values[att], &nulls[att]);
+				else
+					values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
 				break;
 			case DDB_COL_DOCUMENT:
 				values[att] = ddb_item_to_document(item, col);
