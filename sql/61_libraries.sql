@@ -279,6 +279,14 @@ CREATE FOREIGN TABLE edb_v2 (employee text OPTIONS (attribute 'employee'), offic
                       sk_template '$employee_1', identifiers '{"__edb_e__": "employee", "__edb_v__": "2"}');
 SELECT count(*) FROM edb_v2 WHERE employee = 'Emp07';
 SELECT count(*) FROM edb_v2;
+-- a sort key of lower-cased values does not sort like the values: ORDER BY sorts
+CREATE FOREIGN TABLE lowsk (grp text, name text OPTIONS (attribute 'name'))
+  SERVER ddb OPTIONS (table 'WriteApp', pk_template 'LOWSK#{grp}', sk_template 'N#{name:lower}');
+INSERT INTO lowsk VALUES ('g', 'b'), ('g', 'A'), ('g', 'C');
+EXPLAIN (COSTS OFF) SELECT name FROM lowsk WHERE grp = 'g' ORDER BY name COLLATE "C";
+SELECT name FROM lowsk WHERE grp = 'g' ORDER BY name COLLATE "C";
+DELETE FROM lowsk;
+DROP FOREIGN TABLE lowsk;
 -- options are checked
 CREATE SCHEMA badimp;
 IMPORT FOREIGN SCHEMA "Tracker" FROM SERVER ddb INTO badimp OPTIONS (entities 'true', library 'dynamoose');

@@ -823,7 +823,10 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 	if (col->source != DDB_COL_TEMPLATE ||
 		(getBaseType(col->typid) != TEXTOID && getBaseType(col->typid) != VARCHAROID))
 		return false;
-	/* a template "LITERAL{col}": keys share the literal, so they sort like col */
+	/*
+	 * a template "LITERAL{col}": keys share the literal, so they sort like
+	 * col; not "{col:lower}", whose keys sort like lower(col)
+	 */
 	foreach(lc, opts->templates)
 	{
 		DdbAttrTemplate *at = lfirst(lc);
@@ -831,6 +834,7 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 
 		if (strcmp(at->attr, attr) == 0 && t->nholes == 1 &&
 			t->parts[t->nparts - 1].is_hole &&
+			t->transforms[0] == DDB_TRANSFORM_NONE &&
 			strcmp(t->holes[0], col->colname) == 0)
 			return true;
 	}
