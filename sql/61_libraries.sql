@@ -308,6 +308,12 @@ CREATE FOREIGN TABLE bad5 (a text, b text) SERVER ddb OPTIONS (table 'TaskApp', 
 CREATE FOREIGN TABLE bad6 (a text) SERVER ddb OPTIONS (table 'TaskApp', pk_template 'X#{a}', gsi9pk_missing 'truncate');
 SELECT * FROM bad6;
 DROP FOREIGN TABLE bad6;
+-- transforms case-map text: holes of other types keep one text per value
+CREATE FOREIGN TABLE bad7 (a uuid) SERVER ddb OPTIONS (table 'TaskApp', pk_template 'X#{a:upper}');
+SELECT * FROM bad7;
+CREATE FOREIGN TABLE bad8 (a text, b boolean) SERVER ddb OPTIONS (table 'TaskApp', pk_template 'X#{a:lower}', gsi1pk_template 'B#{b:lower}');
+SELECT * FROM bad8;
+DROP FOREIGN TABLE bad7, bad8;
 -- compose_key and parse_key apply transforms
 SELECT ddbrel.compose_key('$taskapp#office_{office:lower}', '{"office": "ΣΤΟΑ ΑΘΗΝΑΣ"}');
 SELECT ddbrel.compose_key('S#{s:upper}', '{"s": "Straße"}');

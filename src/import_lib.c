@@ -352,7 +352,10 @@ electrodb_key(const Entity *ent, LibKey *lk)
 		sa = attr_by_label(ent, hole->name);
 		hole->attr = sa ? sa->name : NULL;
 		lk->holes = lappend(lk->holes, hole);
-		appendStringInfo(&buf, "#%s_{%s%s}", hole->name, hole->name, lower ? ":lower" : "");
+		/* a number's text has no case: its (numeric) column takes no transform */
+		appendStringInfo(&buf, "#%s_{%s%s}", hole->name, hole->name,
+						 lower && (sa == NULL || strcmp(ddb_import_sql_type(sa->types), "text") == 0) ?
+						 ":lower" : "");
 	}
 	if (template_fits(ent, lk->attr, buf.data, !lk->table_key))
 		lk->text = buf.data;

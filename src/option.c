@@ -610,6 +610,27 @@ ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out)
 	out->session_token = (tok && *tok) ? pstrdup(tok) : NULL;
 }
 
+/*
+ * A transform case-maps the text of its hole, so only text and varchar
+ * columns, whose values are their text, may have one: the canonical text of
+ * another type (an uuid, a boolean, "NaN") would change under it, and the
+ * key would no longer read back as the value.
+ */
+static void
+check_transform_column(DdbRelOptions *opts, ddb_template *t, int h, DdbColumn *col,
+					   const char *optname)
+{
+	Oid			base = getBaseType(col->typid);
+
+	if (t->transforms[h] == DDB_TRANSFORM_NONE || base == TEXTOID || base == VARCHAROID)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("%s of foreign table \"%s\" transforms column \"%s\" of type %s",
+					optname, get_rel_name(opts->relid), col->colname, format_type_be(col->typid)),
+			 errdetail("Only holes of text and varchar columns can be lower- or upper-cased.")));
+}
+
 /* Binds a template's holes to columns; every hole must name a column. */
 static void
 bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optname)
@@ -628,6 +649,7 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 			if (strcmp(col->colname, t->holes[h]) != 0)
 				continue;
 			found = true;
+			check_transform_column(opts, t, h, col, optname);
 			/* a column in both templates is read from the partition key */
 			if (col->source == DDB_COL_DOCUMENT)
 				ereport(ERROR,
@@ -888,11 +910,18 @@ resolve_templates(DdbRelOptions *opts)
 							attr, get_rel_name(opts->relid))));
 		t = parse_template_option(d->defname, defGetString(d));
 		for (h = 0; h < t->nholes; h++)
+		{
+			int			i;
+
 			if (!column_exists(opts, t->holes[h]))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
 								d->defname, get_rel_name(opts->relid), t->holes[h])));
+			for (i = 0; i < opts->ncolumns; i++)
+				if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
+					check_transform_column(opts, t, h, &opts->columns[i], d->defname);
+		}
 		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
 	}
 	/* read_from_key columns: the first index key template that holds them */
