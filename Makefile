@@ -6,7 +6,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/catalog.o \
        src/retry_core.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
-       src/profile_core.o src/endpoint.o
+       src/profile_core.o src/endpoint.o \
+       src/expr_core.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -41,5 +42,5 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 
 # every object depends on the shared headers
 $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
-         src/retry_core.h \
+         src/retry_core.h src/expr_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h
