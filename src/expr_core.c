@@ -239,6 +239,8 @@ typedef struct Parser
 	size_t		errlen;
 } Parser;
 
+static void fail(Parser *p, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+
 static void
 fail(Parser *p, const char *fmt,...)
 {

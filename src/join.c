@@ -610,6 +610,7 @@ typedef struct DdbJoinState
 	List	   *unmatched_other;	/* partition mode, LEFT with other preserved */
 	int			di;				/* position in ditems */
 	int			mi;				/* position in its matches */
+	CommandId	cid;			/* the command whose snapshot the join reads with */
 } DdbJoinState;
 
 static int
@@ -641,6 +642,7 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	js->drive_rti = intVal(list_nth(priv, DDB_JPRIV_DRIVE_RTI));
 	js->other_rti = intVal(list_nth(priv, DDB_JPRIV_OTHER_RTI));
 	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
+	js->cid = ddb_overlay_command(estate);
 	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
 								(List *) list_nth(priv, DDB_JPRIV_DRIVE_SCAN), fsplan->fdw_exprs,
 								(PlanState *) node, userid, explain_only);
@@ -860,6 +862,7 @@ load_lookup_round(DdbJoinState *js)
 	List	   *keytexts = NIL;
 	List	   *dkeys = NIL;		/* per driving item: its key text or NULL */
 	List	   *found = NIL;		/* other items */
+	List	   *got = NIL;			/* what the BatchGetItem returned */
 	const cJSON *item;
 	MemoryContext oldcxt;
 	ListCell   *lc;
@@ -922,14 +925,24 @@ load_lookup_round(DdbJoinState *js)
 			DdbCall    *again;
 
 			cJSON_ArrayForEach(e, items)
-				if (ddb_scan_item_matches(js->other, e))
-				found = lappend(found, e);
+				got = lappend(got, e);
 			again = ddb_batch_resend(js->conn, "BatchGetItem", oopts->table, resp,
 									 &resends, -1);
 			if (again == NULL)
 				break;
 			resp = ddb_call_finish(again);
 		}
+		/* the transaction's own writes to the other side's table */
+		{
+			DdbOverlay *ov = ddb_overlay_begin(js->conn, oopts, js->cid,
+											   DDB_OP_BATCH_GET_ITEM, NULL);
+
+			if (ov)
+				got = ddb_overlay_lookup(ov, keys, got);
+		}
+		foreach(lc, got)
+			if (ddb_scan_item_matches(js->other, lfirst(lc)))
+			found = lappend(found, lfirst(lc));
 	}
 
 	/* pair: an other item belongs to the driving items whose key it has */

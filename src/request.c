@@ -28,7 +28,7 @@ static void account_response(DdbOp op, const cJSON *resp);
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
 	"DeleteItem", "BatchWriteItem", "DescribeTable", "ListTables",
-	"CreateTable", "Other"
+	"CreateTable", "TransactWriteItems", "TransactGetItems", "Other"
 };
 
 DdbOp
@@ -54,6 +54,7 @@ ddb_op_idempotent(DdbOp op)
 		case DDB_OP_SCAN:
 		case DDB_OP_DESCRIBE_TABLE:
 		case DDB_OP_LIST_TABLES:
+		case DDB_OP_TRANSACT_GET_ITEMS:
 			return true;
 		default:
 			return false;
@@ -171,6 +172,10 @@ static const DdbErrorMap error_map[] = {
 	gettext_noop("DynamoDB table \"%s\" does not exist")},
 	{"ConditionalCheckFailedException", ERRCODE_CHECK_VIOLATION,
 	gettext_noop("DynamoDB condition check failed on table \"%s\"")},
+	{"TransactionConflictException", ERRCODE_T_R_SERIALIZATION_FAILURE,
+	gettext_noop("DynamoDB write on table \"%s\" conflicts with a transaction")},
+	{"TransactionInProgressException", ERRCODE_T_R_SERIALIZATION_FAILURE,
+	gettext_noop("DynamoDB transaction on table \"%s\" is still in progress")},
 	{"ValidationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,
 	gettext_noop("DynamoDB rejected the request on table \"%s\"")},
 	{"SerializationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,

@@ -39,6 +39,7 @@ typedef struct DdbStream
 	MemoryContext cxt;			/* holds the current page */
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
+	List	   *extras;			/* held items the stream adds (overlay.c), in order */
 } DdbStream;
 
 struct DdbScanState
@@ -69,6 +70,10 @@ struct DdbScanState
 	DdbColumn **fill;
 	bool		started;
 	const cJSON *cur_item;
+	DdbOverlay *overlay;		/* the transaction's held items of the table */
+	CommandId	cid;			/* the command whose snapshot the scan reads with */
+	int			plan_flags;
+	int64		plan_limit;
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
@@ -128,6 +133,9 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->flags = intVal(list_nth(priv, DDB_PRIV_FLAGS));
 	st->shown = (List *) list_nth(priv, DDB_PRIV_SHOWN);
 	st->limit = intVal(list_nth(priv, DDB_PRIV_LIMIT));
+	st->plan_flags = st->flags;
+	st->plan_limit = st->limit;
+	st->cid = ddb_overlay_command(estate);
 	st->plan_exprs = exprs;
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
@@ -512,6 +520,13 @@ build_streams(DdbScanState *st)
 		st->streams[i].request = lfirst(lc);
 		st->streams[i].cxt = AllocSetContextCreate(st->scancxt, "ddbrel page",
 												   ALLOCSET_DEFAULT_SIZES);
+		/* the transaction's own writes: a Scan's segments share one set of extras */
+		if (st->overlay)
+		{
+			ddb_overlay_prepare(st->overlay, st->streams[i].request);
+			if (st->op != DDB_OP_SCAN || i == 0)
+				st->streams[i].extras = ddb_overlay_extras(st->overlay, st->streams[i].request);
+		}
 		i++;
 	}
 	MemoryContextSwitchTo(oldcxt);
@@ -542,12 +557,25 @@ start_more(DdbScanState *st)
 static void
 start_scan(DdbScanState *st)
 {
+	MemoryContext oldcxt;
+
 	MemoryContextReset(st->scancxt);
 	st->streams = NULL;
 	st->nstreams = 0;
 	st->inflight = 0;
 	st->cur = 0;
 	st->received = 0;
+	st->flags = st->plan_flags;
+	st->limit = st->plan_limit;
+	/* held writes of the transaction: no Limit or COUNT, real items */
+	oldcxt = MemoryContextSwitchTo(st->scancxt);
+	st->overlay = ddb_overlay_begin(st->conn, st->opts, st->cid, st->op, st->request_text);
+	MemoryContextSwitchTo(oldcxt);
+	if (st->overlay)
+	{
+		st->limit = 0;
+		st->flags &= ~DDB_FLAG_COUNT;
+	}
 	build_streams(st);
 	start_more(st);
 	st->started = true;
@@ -705,6 +733,15 @@ ddb_scan_next(DdbScanState *st)
 
 			if (!s->done && s->started && next_page(st, s))
 				continue;
+			/* the stream is finished: the held items it adds that are left */
+			if (s->done && s->extras != NIL)
+			{
+				item = linitial(s->extras);
+				s->extras = list_delete_first(s->extras);
+				if (st->check_shape && !ddb_scan_item_matches(st, item))
+					continue;
+				return item;
+			}
 			/* this stream is finished or not started: move on */
 			for (i = 1; i <= st->nstreams; i++)
 			{
@@ -724,7 +761,28 @@ ddb_scan_next(DdbScanState *st)
 			continue;
 		}
 		item = s->next_item;
-		s->next_item = item->next;
+		if (st->overlay)
+		{
+			MemoryContext oldcxt;
+
+			/* held items that sort before this one come first */
+			if (s->extras != NIL && ddb_overlay_before(st->overlay, linitial(s->extras), item))
+			{
+				item = linitial(s->extras);
+				s->extras = list_delete_first(s->extras);
+				if (st->check_shape && !ddb_scan_item_matches(st, item))
+					continue;
+				return item;
+			}
+			s->next_item = item->next;
+			oldcxt = MemoryContextSwitchTo(s->cxt);
+			item = unconstify(cJSON *, ddb_overlay_filter(st->overlay, item));
+			MemoryContextSwitchTo(oldcxt);
+			if (item == NULL)
+				continue;
+		}
+		else
+			s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
 		if (st->check_shape && !ddb_scan_item_matches(st, item))
 			continue;
