@@ -390,6 +390,10 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   t0 timestamptz := clock_timestamp();
 BEGIN
+  -- a bulk load: batched BatchWriteItem calls, never the 100 writes of one
+  -- DynamoDB transaction (each batch commits on its own, and a failed one
+  -- is loaded again: upsert)
+  PERFORM pg_catalog.set_config('ddbrel.write_mode', 'immediate', true);
   BEGIN
     EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I WHERE %s AND %s',
                    target_schema, tab, cols, cols, source_schema, tab,
