@@ -950,8 +950,8 @@ commit_held(void)
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("DynamoDB endpoint \"%s\" does not support TransactWriteItems",
-							ddb_connection_endpoint(conn)),
+					 errmsg("the DynamoDB endpoint of server \"%s\" does not support TransactWriteItems",
+							server_name(txn->serverid)),
 					 errdetail("The transaction holds %d writes, which only one TransactWriteItems request can make atomic. Nothing was written.", n),
 					 errhint("SET ddbrel.write_mode = 'immediate' to write each statement as it runs, without atomicity.")));
 	}
