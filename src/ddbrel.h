@@ -76,6 +76,9 @@ typedef struct DdbColumn
 	Oid			ioparam;
 	FmgrInfo	outfunc;		/* output function of typid (or elemtype) */
 	int			category;		/* DdbTypeCategory */
+	bool		unique;			/* column option unique: a guard item per value */
+	bool		version;		/* column option version: what writes and locked
+								 * reads check at COMMIT */
 } DdbColumn;
 
 /* What DescribeTable says of an index. */
@@ -611,6 +614,8 @@ extern void ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w);
 extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const cJSON *key);
 extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
 extern bool ddb_txn_has_writes(void);
+extern void ddb_txn_check(DdbConn *conn, DdbRelOptions *opts, const cJSON *item,
+						  const char *relname);
 extern bool ddb_patch_apply(cJSON *item, const DdbPatch *patch, bool lenient);
 extern char *ddb_key_text(const cJSON *key);
 extern bool ddb_key_matches(const cJSON *key, const cJSON *item);

@@ -401,6 +401,9 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 
 	if (joinrel->fdw_private != NULL)
 		return;					/* considered already */
+	/* FOR UPDATE / FOR SHARE checks each base row at COMMIT: no pushed join */
+	if (root->parse->rowMarks != NIL)
+		return;
 	if (!rel_is_ours(outerrel) || !rel_is_ours(innerrel))
 		return;
 	if (jointype != JOIN_INNER && jointype != JOIN_LEFT)

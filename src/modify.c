@@ -60,6 +60,8 @@ typedef struct DdbModifyState
 	DdbConn    *conn;
 	CmdType		operation;
 	bool		held;			/* writes are held until COMMIT (txn.c) */
+	bool		has_unique;		/* columns with a guard item per value */
+	DdbColumn  *version;		/* the version column, or NULL */
 	bool		upsert;
 	bool		on_conflict_nothing;
 	bool		returning;
@@ -524,6 +526,25 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 		ms->on_conflict_nothing = intVal(list_nth(fdw_private, DDB_MPRIV_ON_CONFLICT_NOTHING)) != 0;
 		ms->returning = intVal(list_nth(fdw_private, DDB_MPRIV_RETURNING)) != 0;
 	}
+	{
+		int			i;
+
+		for (i = 0; i < ms->opts->ncolumns; i++)
+		{
+			if (ms->opts->columns[i].unique)
+				ms->has_unique = true;
+			if (ms->opts->columns[i].version)
+				ms->version = &ms->opts->columns[i];
+		}
+	}
+	/* guard items change with their rows, atomically: only a transaction can */
+	if (ms->has_unique && !ms->held && !ms->upsert)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("foreign table \"%s\" has unique columns and cannot be written as statements run",
+						RelationGetRelationName(rel)),
+				 errdetail("The guard items of unique columns are written in the same TransactWriteItems as their rows."),
+				 errhint("SET ddbrel.write_mode = 'transaction' (the default); COPY into it needs the table option upsert 'true', which writes guard items unchecked.")));
 	ms->tmpcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel modify",
 									   ALLOCSET_DEFAULT_SIZES);
 	ms->respcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel write answers",
@@ -697,6 +718,153 @@ put_landed(DdbModifyState *ms, const cJSON *item, const DdbResult *res)
 	return true;
 }
 
+/* ----------------------------------------------------------------
+ * Unique columns: a guard item per value
+ *
+ * A value of a unique column owns the item
+ *   PK = UNIQUE#<entity>.<attribute>#<value> (and SK the same)
+ * where the entity is the table's type_value, or the foreign table's name.
+ * No entity template starts with "UNIQUE#", so entity scans never see
+ * them.  INSERT puts the guard (attribute_not_exists), DELETE deletes it,
+ * UPDATE moves it, all in the transaction's TransactWriteItems.
+ * ----------------------------------------------------------------
+ */
+
+/* The text of a unique column's value in its guard's key. */
+static char *
+guard_value_text(DdbColumn *col, Datum value)
+{
+	char	   *t = ddb_datum_to_key_text(value, col);
+
+	if (col->category == DDB_TYPE_NUMBER)
+		ddb_number_trim(t);
+	return t;
+}
+
+static cJSON *
+guard_key(DdbModifyState *ms, DdbColumn *col, const char *text)
+{
+	DdbRelOptions *opts = ms->opts;
+	cJSON	   *key = cJSON_CreateObject();
+	char	   *k;
+
+	if (opts->desc && (opts->desc->pk_type != 'S' || (opts->sort_key && opts->desc->sk_type != 'S')))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("unique column \"%s\" needs DynamoDB table \"%s\" to have string keys",
+						col->colname, opts->table),
+				 errdetail("Its guard items have keys of the form UNIQUE#<entity>.<attribute>#<value>.")));
+	k = psprintf("UNIQUE#%s.%s#%s",
+				 opts->type_value ? opts->type_value : RelationGetRelationName(ms->rel),
+				 col->attrname, text);
+	cJSON_AddItemToObject(key, opts->partition_key, ddb_av_string(k));
+	if (opts->sort_key)
+		cJSON_AddItemToObject(key, opts->sort_key, ddb_av_string(k));
+	return key;
+}
+
+/*
+ * The guard writes of a row change, from the old values (NULL for an
+ * INSERT) to the new ones (NULL for a DELETE): a value that goes away
+ * deletes its guard, a new one puts its guard on condition that none
+ * exists.  Held with the row's own write; for an upsert load (not held),
+ * returned as PutRequests instead, unchecked.
+ */
+static List *
+row_guards(DdbModifyState *ms, Datum *oldv, bool *oldn, Datum *newv, bool *newn,
+		   const cJSON *rowkey)
+{
+	List	   *puts = NIL;
+	int			i;
+
+	for (i = 0; i < ms->opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &ms->opts->columns[i];
+		int			att = col->attnum - 1;
+		char	   *ot;
+		char	   *nt;
+
+		if (!col->unique)
+			continue;
+		ot = (oldv && !oldn[att]) ? guard_value_text(col, oldv[att]) : NULL;
+		nt = (newv && !newn[att]) ? guard_value_text(col, newv[att]) : NULL;
+		if (ot && nt && strcmp(ot, nt) == 0)
+			continue;
+		if (ot && ms->held)
+		{
+			DdbHeldWrite w = {0};
+
+			w.kind = DDB_HELD_DELETE;
+			w.table = ms->opts->table;
+			w.key = guard_key(ms, col, ot);
+			w.relname = RelationGetRelationName(ms->rel);
+			ddb_txn_hold(ms->conn, &w);
+		}
+		if (nt)
+		{
+			cJSON	   *key = guard_key(ms, col, nt);
+			cJSON	   *item = cJSON_Duplicate(key, true);
+			cJSON	   *owner = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(owner, "M", cJSON_Duplicate(rowkey, true));
+			cJSON_AddItemToObject(item, "unique_owner", owner);
+			if (ms->held)
+			{
+				DdbHeldWrite w = {0};
+				DdbExprBuilder b;
+
+				ddb_expr_init(&b);
+				w.kind = DDB_HELD_PUT;
+				w.table = ms->opts->table;
+				w.key = key;
+				w.image = item;
+				w.cond = ddb_cond_make(&b, ddb_deparse_exists(&b, ms->opts->partition_key, false));
+				w.role = DDB_ROLE_UNIQUE;
+				w.relname = RelationGetRelationName(ms->rel);
+				w.what = psprintf("column \"%s\" = '%s'", col->colname, nt);
+				ddb_txn_hold(ms->conn, &w);
+			}
+			else
+			{
+				cJSON	   *pr = cJSON_CreateObject();
+
+				cJSON_AddItemToObject(cJSON_AddObjectToObject(pr, "PutRequest"), "Item", item);
+				puts = lappend(puts, pr);
+			}
+		}
+	}
+	return puts;
+}
+
+/*
+ * The condition a version column adds to a write of a row the scan read:
+ * the version is still the one read.  NULL without a version column.
+ */
+static char *
+version_cond(DdbModifyState *ms, DdbExprBuilder *b, Datum *oldv, bool *oldn)
+{
+	DdbColumn  *col = ms->version;
+
+	if (col == NULL)
+		return NULL;
+	if (oldn[col->attnum - 1])
+		return ddb_deparse_exists(b, col->attrname, false);
+	return ddb_deparse_equals(b, col->attrname, ddb_datum_to_av(oldv[col->attnum - 1], col));
+}
+
+/* The values of the row an item was built from, for its guards. */
+static void
+item_row(DdbModifyState *ms, const cJSON *item, Datum **values, bool **isnull)
+{
+	/* a copy of the descriptor: the relcache's is reference-counted */
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(ms->rel)),
+													&TTSOpsVirtual);
+
+	slot_from_item(ms, slot, item);
+	*values = slot->tts_values;
+	*isnull = slot->tts_isnull;
+}
+
 /* The primary key of an item built by row_item. */
 static cJSON *
 item_key(DdbModifyState *ms, const cJSON *item)
@@ -777,6 +945,14 @@ hold_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted
 		w.image = items[i];
 		w.relname = RelationGetRelationName(ms->rel);
 		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+		{
+			Datum	   *values;
+			bool	   *isnull;
+
+			item_row(ms, items[i], &values, &isnull);
+			(void) row_guards(ms, NULL, NULL, values, isnull, key);
+		}
 		inserted[i] = true;
 		kept++;
 	}
@@ -811,6 +987,8 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 	{
 		List	   *reqs = NIL;
 
+		List	   *guards = NIL;
+
 		for (i = 0; i < n; i++)
 		{
 			cJSON	   *pr = cJSON_CreateObject();
@@ -819,8 +997,29 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 								  cJSON_Duplicate(items[i], true));
 			reqs = lappend(reqs, pr);
 			inserted[i] = true;
+			if (ms->has_unique)
+			{
+				Datum	   *values;
+				bool	   *isnull;
+
+				item_row(ms, items[i], &values, &isnull);
+				guards = list_concat(guards, row_guards(ms, NULL, NULL, values, isnull,
+														item_key(ms, items[i])));
+			}
 		}
 		send_batch_write(ms, reqs);
+		/* a load's guard items, 25 to a BatchWriteItem like its rows */
+		while (guards != NIL)
+		{
+			List	   *chunk = NIL;
+
+			while (guards != NIL && list_length(chunk) < DDB_BATCH_WRITE_MAX)
+			{
+				chunk = lappend(chunk, linitial(guards));
+				guards = list_delete_first(guards);
+			}
+			send_batch_write(ms, chunk);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(ms->tmpcxt);
 		return n;
@@ -1116,14 +1315,19 @@ update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 	}
 }
 
-/* The condition of a write that changes an item the scan read: it still exists. */
+/*
+ * The condition of an UPDATE of an item the scan read: it still exists,
+ * and with a version column, still has the version read.
+ */
 static DdbCond *
-exists_cond(DdbModifyState *ms)
+update_cond(DdbModifyState *ms, Datum *oldv, bool *oldn)
 {
 	DdbExprBuilder b;
+	char	   *c;
 
 	ddb_expr_init(&b);
-	return ddb_cond_make(&b, ddb_deparse_exists(&b, ms->opts->partition_key, true));
+	c = ddb_deparse_exists(&b, ms->opts->partition_key, true);
+	return ddb_cond_make(&b, ddb_deparse_and(c, version_cond(ms, &b, oldv, oldn)));
 }
 
 TupleTableSlot *
@@ -1133,7 +1337,9 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	DdbModifyState *ms = rinfo->ri_FdwState;
 	DdbRelOptions *opts = ms->opts;
 	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
-	cJSON	   *key = old_key(ms, planSlot);
+	Datum	   *oldv;
+	bool	   *oldn;
+	cJSON	   *key;
 	cJSON	   *newkey;
 	cJSON	   *req;
 	cJSON	   *resp;
@@ -1144,6 +1350,8 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	DdbResult  *res;
 	const cJSON *attrs;
 
+	old_row(ms, planSlot, &oldv, &oldn);
+	key = row_key(ms, oldv, oldn);
 	slot_getallattrs(slot);
 	/* a changed key would move the item: refuse rather than half-do it */
 	newkey = row_key(ms, slot->tts_values, slot->tts_isnull);
@@ -1154,7 +1362,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 				 errdetail("The update would move item %s to %s.", ddb_key_text(key), ddb_key_text(newkey)),
 				 errhint("DELETE the row and INSERT it with the new key instead.")));
 	update_patch(ms, slot, &patch);
-	cond = exists_cond(ms);
+	cond = update_cond(ms, oldv, oldn);
 
 	if (ms->held)
 	{
@@ -1169,6 +1377,8 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		w.role = DDB_ROLE_CHANGED;
 		w.relname = RelationGetRelationName(ms->rel);
 		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+			(void) row_guards(ms, oldv, oldn, slot->tts_values, slot->tts_isnull, key);
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(ms->tmpcxt);
 		return slot;
@@ -1246,7 +1456,18 @@ ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		w.table = ms->opts->table;
 		w.key = row_key(ms, values, isnull);
 		w.relname = RelationGetRelationName(ms->rel);
+		if (ms->version)
+		{
+			DdbExprBuilder b;
+
+			/* the version read is still there */
+			ddb_expr_init(&b);
+			w.cond = ddb_cond_make(&b, version_cond(ms, &b, values, isnull));
+			w.role = DDB_ROLE_CHANGED;
+		}
 		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+			(void) row_guards(ms, values, isnull, NULL, NULL, w.key);
 		MemoryContextSwitchTo(oldcxt);
 		/* RETURNING: the row as the scan read it */
 		if (ms->returning)

@@ -74,6 +74,7 @@ struct DdbScanState
 	CommandId	cid;			/* the command whose snapshot the scan reads with */
 	int			plan_flags;
 	int64		plan_limit;
+	bool		locked;			/* FOR UPDATE / FOR SHARE: rows checked at COMMIT */
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
@@ -214,6 +215,18 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
 									  fsplan->fdw_private, fsplan->fdw_exprs,
 									  (PlanState *) node, ddb_scan_user(fsplan, estate),
 									  (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
+	/* SELECT ... FOR UPDATE / FOR SHARE of this table */
+	{
+		ListCell   *lc;
+
+		foreach(lc, estate->es_plannedstmt->rowMarks)
+		{
+			PlanRowMark *rc = lfirst(lc);
+
+			if (rc->rti == fsplan->scan.scanrelid && rc->strength != LCS_NONE)
+				((DdbScanState *) node->fdw_state)->locked = true;
+		}
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -893,6 +906,16 @@ ddbIterateForeignScan(ForeignScanState *node)
 	fill_values(st, item, slot->tts_values, slot->tts_isnull, !st->check_shape);
 	MemoryContextSwitchTo(oldcxt);
 	ExecStoreVirtualTuple(slot);
+	/* a locked row (one the query's conditions keep) is checked at COMMIT */
+	if (st->locked && ddb_write_mode == DDB_WRITE_TRANSACTION)
+	{
+		ExprContext *econtext = node->ss.ps.ps_ExprContext;
+
+		econtext->ecxt_scantuple = slot;
+		if (node->ss.ps.qual == NULL || ExecQual(node->ss.ps.qual, econtext))
+			ddb_txn_check(st->conn, st->opts, item,
+						  RelationGetRelationName(node->ss.ss_currentRelation));
+	}
 	return slot;
 }
 

@@ -505,6 +505,69 @@ ddb_txn_view(DdbConn *conn, const char *table, CommandId before)
 	return result;
 }
 
+/*
+ * A locked read (SELECT ... FOR UPDATE or FOR SHARE) of an item: at
+ * COMMIT the item must be as read, or the transaction fails with
+ * serialization_failure.  "As read" is the version column's value when the
+ * table has one, else every attribute the scan read (and the absence of
+ * the table's other attributes).  An item the transaction writes needs no
+ * check of its own: its write carries its condition.
+ */
+void
+ddb_txn_check(DdbConn *conn, DdbRelOptions *opts, const cJSON *item, const char *relname)
+{
+	DdbHeldWrite w = {0};
+	DdbExprBuilder b;
+	cJSON	   *key = cJSON_CreateObject();
+	DdbColumn  *version = NULL;
+	List	   *absent = NIL;
+	char	   *cond;
+	int			i;
+
+	cJSON_AddItemToObject(key, opts->partition_key,
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, opts->partition_key), true));
+	if (opts->sort_key)
+		cJSON_AddItemToObject(key, opts->sort_key,
+							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, opts->sort_key), true));
+	if (ddb_txn_item_state(conn, opts->table, key) != DDB_HELD_NONE)
+		return;
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (col->version)
+			version = col;
+		if (col->source == DDB_COL_ATTRIBUTE &&
+			!cJSON_GetObjectItemCaseSensitive(item, col->attrname) &&
+			!list_member(absent, makeString(col->attrname)))
+			absent = lappend(absent, makeString(col->attrname));
+	}
+	ddb_expr_init(&b);
+	if (version)
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, version->attrname);
+
+		cond = v ? ddb_deparse_equals(&b, version->attrname, v) :
+			ddb_deparse_exists(&b, version->attrname, false);
+	}
+	else
+	{
+		List	   *names = NIL;
+		ListCell   *lc;
+
+		foreach(lc, absent)
+			names = lappend(names, strVal(lfirst(lc)));
+		cond = ddb_deparse_unchanged(&b, item, names);
+	}
+	w.kind = DDB_HELD_CHECK;
+	w.table = opts->table;
+	w.key = key;
+	w.cond = ddb_cond_make(&b, cond);
+	w.role = DDB_ROLE_CHANGED;
+	w.relname = relname;
+	ddb_txn_hold(conn, &w);
+}
+
 /* Whether this transaction holds writes (for direct modify's choice). */
 bool
 ddb_txn_has_writes(void)
