@@ -143,6 +143,11 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignInsert = ddbEndForeignInsert;
 	routine->IsForeignRelUpdatable = ddbIsForeignRelUpdatable;
 	routine->ExplainForeignModify = ddbExplainForeignModify;
+	routine->PlanDirectModify = ddbPlanDirectModify;
+	routine->BeginDirectModify = ddbBeginDirectModify;
+	routine->IterateDirectModify = ddbIterateDirectModify;
+	routine->EndDirectModify = ddbEndDirectModify;
+	routine->ExplainDirectModify = ddbExplainDirectModify;
 
 	PG_RETURN_POINTER(routine);
 }

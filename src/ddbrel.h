@@ -500,6 +500,7 @@ extern void ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bo
 extern void ddb_scan_stop(DdbScanState *st);
 extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
+extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 
 /* planner.c, for join.c */
@@ -633,6 +634,16 @@ extern const cJSON *ddb_overlay_filter(DdbOverlay *ov, const cJSON *item);
 extern bool ddb_overlay_before(DdbOverlay *ov, const cJSON *extra, const cJSON *item);
 extern List *ddb_overlay_lookup(DdbOverlay *ov, List *keys, List *found);
 extern CommandId ddb_overlay_command(EState *estate);
+extern cJSON *ddb_overlay_get(DdbConn *conn, DdbRelOptions *opts, const cJSON *key,
+							  CommandId before);
+
+/* direct.c: UPDATE / DELETE of one item as one conditional write */
+extern bool ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+								int subplan_index);
+extern void ddbBeginDirectModify(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddbIterateDirectModify(ForeignScanState *node);
+extern void ddbEndDirectModify(ForeignScanState *node);
+extern void ddbExplainDirectModify(ForeignScanState *node, struct ExplainState *es);
 
 /* ddbrel.c */
 extern void _PG_init(void);

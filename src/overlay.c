@@ -357,6 +357,40 @@ ddb_overlay_filter(DdbOverlay *ov, const cJSON *item)
 }
 
 /*
+ * The item with this key as the transaction sees it (command `before`): a
+ * consistent GetItem with the transaction's writes of it applied; NULL
+ * when there is none.  A copy in CurrentMemoryContext.
+ */
+cJSON *
+ddb_overlay_get(DdbConn *conn, DdbRelOptions *opts, const cJSON *key, CommandId before)
+{
+	List	   *views = ddb_txn_view(conn, opts->table, before);
+	DdbHeldView *v = NULL;
+	ListCell   *lc;
+	cJSON	   *req;
+	cJSON	   *resp;
+	cJSON	   *item;
+
+	foreach(lc, views)
+		if (ddb_key_matches(((DdbHeldView *) lfirst(lc))->key, key))
+		v = lfirst(lc);
+	if (v && v->state == DDB_HELD_ABSENT)
+		return NULL;
+	if (v && v->state == DDB_HELD_IMAGE)
+		return cJSON_Duplicate(v->image, true);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "TableName", opts->table);
+	cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, true));
+	cJSON_AddBoolToObject(req, "ConsistentRead", true);
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	resp = ddb_call(conn, "GetItem", opts->table, req);
+	item = cJSON_DetachItemFromObjectCaseSensitive(resp, "Item");
+	if (item && v && v->state == DDB_HELD_PATCH)
+		(void) ddb_patch_apply(item, &v->patch, true);
+	return item;
+}
+
+/*
  * A join's lookup by keys (a BatchGetItem of whole items): the items found
  * as the transaction sees them, and the held items of those keys DynamoDB
  * does not have yet.

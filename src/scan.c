@@ -868,6 +868,27 @@ ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
 	fill_values(st, item, values, nulls, true);
 }
 
+/*
+ * The Key of a GetItem plan for the current parameter values, or NULL when
+ * a key value is NULL or cannot be a key (no item can match): for a direct
+ * modify, which writes that item without reading it.
+ */
+cJSON *
+ddb_scan_key(DdbScanState *st)
+{
+	cJSON	   *key = NULL;
+
+	Assert(st->op == DDB_OP_GET_ITEM);
+	MemoryContextReset(st->scancxt);
+	st->streams = NULL;
+	st->nstreams = 0;
+	build_streams(st);
+	if (st->nstreams > 0)
+		key = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st->streams[0].request, "Key"), true);
+	st->nstreams = 0;
+	return key;
+}
+
 DdbRelOptions *
 ddb_scan_opts(DdbScanState *st)
 {
