@@ -673,8 +673,8 @@ ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
 						es);
 	ExplainPropertyText("DynamoDB Table", dm->opts->table, es);
 	ExplainPropertyText("DynamoDB Condition", dm->cond->expr, es);
-	if (ddb_write_mode == DDB_WRITE_TRANSACTION)
+	if (ddb_write_mode == DDB_WRITE_TRANSACTION && IsTransactionBlock())
 		ExplainPropertyText("DynamoDB Transaction",
-							"in a transaction block: GetItem, condition checked, write held until COMMIT",
+							"GetItem, condition checked, write held until COMMIT with it",
 							es);
 }
