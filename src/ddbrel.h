@@ -615,6 +615,8 @@ extern void ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w);
 extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const cJSON *key);
 extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
 extern bool ddb_txn_has_writes(void);
+extern bool ddb_txn_lacks_transactions(DdbConn *conn);
+extern void ddb_txn_set_lacks_transactions(DdbConn *conn);
 extern void ddb_txn_check(DdbConn *conn, DdbRelOptions *opts, const cJSON *item,
 						  const char *relname);
 extern bool ddb_patch_apply(cJSON *item, const DdbPatch *patch, bool lenient);

@@ -40,6 +40,8 @@ typedef struct DdbStream
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
 	List	   *extras;			/* held items the stream adds (overlay.c), in order */
+	cJSON	   *plain;			/* TransactGetItems: the GetItem or BatchGetItem
+								 * it replaces, for a server without it */
 } DdbStream;
 
 struct DdbScanState
@@ -374,6 +376,56 @@ add_stream(List **streams, cJSON *req)
 	*streams = lappend(*streams, req);
 }
 
+/*
+ * In a REPEATABLE READ or SERIALIZABLE transaction the items of one key
+ * lookup are read as of one moment: a GetItem or BatchGetItem of up to 100
+ * keys becomes one TransactGetItems.  NULL when the request has more keys
+ * (a BatchGetItem stream holds at most 100, so only several streams do).
+ */
+static cJSON *
+transact_get(DdbScanState *st, const cJSON *req)
+{
+	const cJSON *keys;
+	const cJSON *part = req;
+	const cJSON *k;
+	cJSON	   *tr;
+	cJSON	   *items;
+
+	if (st->op == DDB_OP_GET_ITEM)
+	{
+		cJSON	   *one = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(one, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "Key"), true));
+		keys = one;
+	}
+	else
+	{
+		part = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "RequestItems"),
+												st->opts->table);
+		keys = cJSON_GetObjectItemCaseSensitive(part, "Keys");
+	}
+	if (cJSON_GetArraySize(keys) > DDB_BATCH_GET_MAX)
+		return NULL;
+	tr = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(tr, "TransactItems");
+	cJSON_ArrayForEach(k, keys)
+	{
+		cJSON	   *get = cJSON_CreateObject();
+		cJSON	   *g = cJSON_AddObjectToObject(get, "Get");
+		const cJSON *v;
+
+		cJSON_AddStringToObject(g, "TableName", st->opts->table);
+		cJSON_AddItemToObject(g, "Key", cJSON_Duplicate(k, true));
+		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ProjectionExpression")))
+			cJSON_AddItemToObject(g, "ProjectionExpression", cJSON_Duplicate(v, true));
+		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ExpressionAttributeNames")))
+			cJSON_AddItemToObject(g, "ExpressionAttributeNames", cJSON_Duplicate(v, true));
+		cJSON_AddItemToArray(items, get);
+	}
+	cJSON_AddStringToObject(tr, "ReturnConsumedCapacity", "TOTAL");
+	return tr;
+}
+
 /* Builds the requests of this (re)scan from the plan and the key values. */
 static void
 build_streams(DdbScanState *st)
@@ -540,6 +592,18 @@ build_streams(DdbScanState *st)
 			if (st->op != DDB_OP_SCAN || i == 0)
 				st->streams[i].extras = ddb_overlay_extras(st->overlay, st->streams[i].request);
 		}
+		/* one snapshot for the keys of a lookup, where the isolation level asks */
+		if ((st->op == DDB_OP_GET_ITEM || st->op == DDB_OP_BATCH_GET_ITEM) &&
+			IsolationUsesXactSnapshot() && !ddb_txn_lacks_transactions(st->conn))
+		{
+			cJSON	   *tr = transact_get(st, st->streams[i].request);
+
+			if (tr)
+			{
+				st->streams[i].plain = st->streams[i].request;
+				st->streams[i].request = tr;
+			}
+		}
 		i++;
 	}
 	MemoryContextSwitchTo(oldcxt);
@@ -548,7 +612,9 @@ build_streams(DdbScanState *st)
 static void
 stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
 {
-	s->call = ddb_call_start(st->conn, ddb_op_names[st->op], st->opts->table, req);
+	s->call = ddb_call_start(st->conn,
+							 ddb_op_names[s->plain ? DDB_OP_TRANSACT_GET_ITEMS : st->op],
+							 st->opts->table, req);
 	if (!s->started)
 	{
 		s->started = true;
@@ -619,6 +685,39 @@ next_page(DdbScanState *st, DdbStream *s)
 	s->call = NULL;				/* finish frees it, even when it raises */
 	MemoryContextReset(s->cxt);
 	oldcxt = MemoryContextSwitchTo(s->cxt);
+	if (s->plain)
+	{
+		DdbResult  *res = ddb_call_wait(call);
+
+		if (ddb_result_is(res, "UnknownOperationException"))
+		{
+			/* a server without it (dynalite): the plain lookup, item by item consistent */
+			ddb_txn_set_lacks_transactions(st->conn);
+			s->request = s->plain;
+			s->plain = NULL;
+			stream_send(st, s, s->request);
+			MemoryContextSwitchTo(oldcxt);
+			s->next_item = NULL;
+			return true;
+		}
+		if (res->status != DDB_CALL_OK)
+			ddb_report_result(res, -1);
+		items = cJSON_CreateArray();
+		{
+			const cJSON *r;
+
+			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(res->json, "Responses"))
+			{
+				const cJSON *item = cJSON_GetObjectItemCaseSensitive(r, "Item");
+
+				if (item)
+					cJSON_AddItemToArray(items, cJSON_Duplicate(item, true));
+			}
+		}
+		s->next_item = items->child;
+		MemoryContextSwitchTo(oldcxt);
+		return true;
+	}
 	resp = ddb_call_finish(call);
 
 	if (st->op == DDB_OP_GET_ITEM)

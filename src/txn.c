@@ -704,9 +704,12 @@ build_action(Action *a)
 	ddb_expr_attach(&b, a->body);
 }
 
-/* Whether the endpoint of conn is known to lack TransactWriteItems. */
-static bool
-lacks_transactions(DdbConn *conn)
+/*
+ * Whether the endpoint of conn is known to lack TransactWriteItems and
+ * TransactGetItems (it answered UnknownOperationException to one).
+ */
+bool
+ddb_txn_lacks_transactions(DdbConn *conn)
 {
 	ListCell   *lc;
 
@@ -716,8 +719,8 @@ lacks_transactions(DdbConn *conn)
 	return false;
 }
 
-static void
-remember_lacks_transactions(DdbConn *conn)
+void
+ddb_txn_set_lacks_transactions(DdbConn *conn)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 
@@ -1000,14 +1003,14 @@ commit_held(void)
 	error_context_stack = &errcb;
 
 	if (n == 1 && strcmp(actions[0].kind, "ConditionCheck") != 0 &&
-		(!actions[0].counters || lacks_transactions(conn)))
+		(!actions[0].counters || ddb_txn_lacks_transactions(conn)))
 		send_plain(conn, &actions[0], !actions[0].counters);
 	else if (!send_transaction(conn, actions, n))
 	{
 		/* the endpoint has no TransactWriteItems (dynalite): nothing was applied */
 		if (n == 1 && strcmp(actions[0].kind, "ConditionCheck") != 0)
 		{
-			remember_lacks_transactions(conn);
+			ddb_txn_set_lacks_transactions(conn);
 			send_plain(conn, &actions[0], false);
 		}
 		else
