@@ -524,6 +524,18 @@ account_response(DdbOp op, const cJSON *resp)
 		ddb_stats.items_scanned[op] += c.batch_items;
 		ddb_stats.items_returned[op] += c.batch_items;
 	}
+	if (op == DDB_OP_TRANSACT_GET_ITEMS)
+	{
+		const cJSON *r;
+
+		/* Responses: one object per key, with an Item when there is one */
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(resp, "Responses"))
+			if (cJSON_GetObjectItemCaseSensitive(r, "Item"))
+		{
+			ddb_stats.items_scanned[op]++;
+			ddb_stats.items_returned[op]++;
+		}
+	}
 	ddb_stats.capacity[op] += c.capacity;
 }
 

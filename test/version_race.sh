@@ -17,7 +17,9 @@ trap 'rm -rf "$tmp"' EXIT
 
 statement_session()
 {
-	psql -X -q -v ON_ERROR_STOP=1 -c "DO \$\$
+	local out
+	out=$(mktemp -p "$tmp")
+	psql -X -q -v ON_ERROR_STOP=1 >"$out" 2>&1 -c "DO \$\$
 DECLARE
   v int;
   k int;
@@ -32,14 +34,20 @@ BEGIN
     IF k = 1 THEN done := done + 1; ELSE lost := lost + 1; END IF;
   END LOOP;
   RAISE NOTICE 'lost %', lost;
-END \$\$" 2>&1 | sed -n 's/.*NOTICE:  lost \([0-9]*\).*/\1/p'
+END \$\$" || { cat "$out" >&2; exit 1; }
+	sed -n 's/.*NOTICE:  lost \([0-9]*\).*/\1/p' "$out"
 }
 
 block_session()
 {
-	local done=0 lost=0
+	local done=0 lost=0 err
+	err=$(mktemp -p "$tmp")
 	while [ "$done" -lt "$n" ]; do
-		if psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>&1 <<SQL
+		if [ "$lost" -gt $((50 * n)) ]; then
+			echo "version_race.sh: more than $((50 * n)) attempts lost" >&2
+			exit 1
+		fi
+		if psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$err" <<SQL
 BEGIN;
 DO \$\$
 DECLARE
@@ -57,8 +65,11 @@ COMMIT;
 SQL
 		then
 			done=$((done + 1))
-		else
+		elif grep -q -e 'could not serialize access' -e 'lost before COMMIT' "$err"; then
 			lost=$((lost + 1))
+		else
+			cat "$err" >&2
+			exit 1
 		fi
 	done
 	echo "$lost"
@@ -68,5 +79,5 @@ SQL
 a=$!
 "${mode}_session" >"$tmp/b" &
 b=$!
-wait "$a"
-wait "$b"
+wait "$a" || { echo "version_race.sh: a session failed" >&2; exit 1; }
+wait "$b" || { echo "version_race.sh: a session failed" >&2; exit 1; }
