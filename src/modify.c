@@ -805,6 +805,16 @@ row_guards(DdbModifyState *ms, Datum *oldv, bool *oldn, Datum *newv, bool *newn,
 			cJSON	   *key = guard_key(ms, col, nt);
 			cJSON	   *item = cJSON_Duplicate(key, true);
 			cJSON	   *owner = cJSON_CreateObject();
+			DdbHeldState st = ms->held ?
+			ddb_txn_item_state(ms->conn, ms->opts->table, key) : DDB_HELD_NONE;
+
+			/* a value this transaction gave to another row already */
+			if (st == DDB_HELD_IMAGE || st == DDB_HELD_PATCH || st == DDB_HELD_CHECKED)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNIQUE_VIOLATION),
+						 errmsg("duplicate value for unique column \"%s\" = '%s' of foreign table \"%s\"",
+								col->colname, nt, RelationGetRelationName(ms->rel)),
+						 errdetail("This transaction gave that value to another row.")));
 
 			cJSON_AddItemToObject(owner, "M", cJSON_Duplicate(rowkey, true));
 			cJSON_AddItemToObject(item, "unique_owner", owner);
