@@ -8,15 +8,14 @@ CREATE SCHEMA opt;
 SET search_path = opt, public;
 SELECT current_database() AS dbname \gset
 \setenv PGDATABASE :dbname
--- how many rows a statement changed
-CREATE FUNCTION rows_of(q text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-  n bigint;
-BEGIN
-  EXECUTE q;
-  GET DIAGNOSTICS n = ROW_COUNT;
-  RETURN n;
-END $$;
+-- reads and writes sent: an addition ("version = version + 1") is sent as a
+-- TransactWriteItems of one action, for its token (exactly once); where the
+-- server lacks that (dynalite), as UpdateItem
+CREATE FUNCTION sent_kinds() RETURNS TABLE (kind text, requests numeric) LANGUAGE sql AS $$
+  SELECT CASE WHEN operation IN ('PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems')
+              THEN 'write' ELSE operation END, sum(requests)
+    FROM sent() GROUP BY 1 ORDER BY 1
+$$;
 SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "Accounts",
   "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
                            {"AttributeName": "SK", "AttributeType": "S"},
@@ -33,30 +32,34 @@ CREATE FOREIGN TABLE accounts (id text, owner text, balance int, version int, st
 INSERT INTO accounts VALUES ('a1', 'ann', 100, 3, 'open');
 INSERT INTO accounts VALUES ('a2', 'bob', 50, 1, 'open');
 
+-- (the first addition of a session learns whether the server has TransactWriteItems)
+UPDATE accounts SET version = version + 0 WHERE id = 'a2';
 -- version = 3 is checked by DynamoDB in the write itself: no GetItem
 EXPLAIN (VERBOSE, COSTS OFF)
 UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
 SELECT ddbrel.stats_reset();
-SELECT rows_of($$UPDATE accounts SET balance = balance - 10, version = version + 1
-                  WHERE id = 'a1' AND version = 3$$);
+UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
+SELECT :ROW_COUNT AS updated;
 -- the same again: version is 4 now, the condition fails, no row
-SELECT rows_of($$UPDATE accounts SET balance = balance - 10, version = version + 1
-                  WHERE id = 'a1' AND version = 3$$);
-SELECT * FROM sent();
+UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
+SELECT :ROW_COUNT AS updated;
+SELECT * FROM sent_kinds();
 \! bash test/awsread.sh get Accounts '{"PK":{"S":"ACCT#a1"},"SK":{"S":"ACCT#a1"}}'
 -- other conditions DynamoDB can evaluate, RETURNING, parameters
 UPDATE accounts SET status = 'frozen' WHERE id = 'a1' AND balance > 1000 RETURNING id;
 UPDATE accounts SET status = 'frozen' WHERE id = 'a1' AND balance < 1000 AND status = 'open'
   RETURNING id, balance, status, version;
 PREPARE pay(text, int, int) AS
-  UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1 AND version = $3
-  RETURNING id, balance, version;
+  UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1 AND version = $3;
 EXPLAIN (COSTS OFF) EXECUTE pay('a2', 5, 1);
 SELECT ddbrel.stats_reset();
 EXECUTE pay('a2', 5, 1);
+SELECT :ROW_COUNT AS updated;
 EXECUTE pay('a2', 5, 1);
+SELECT :ROW_COUNT AS updated;
 EXECUTE pay('a2', 5, 2);
-SELECT * FROM sent();
+SELECT :ROW_COUNT AS updated;
+SELECT * FROM sent_kinds();
 SELECT id, balance, version FROM accounts ORDER BY id;
 -- the index key composed from its columns moves with them (no read: both
 -- are set, or are known from the key)
@@ -69,14 +72,26 @@ EXPLAIN (COSTS OFF) UPDATE accounts SET status = 'closed' WHERE id = 'a1';
 EXPLAIN (COSTS OFF) UPDATE accounts SET balance = 0 WHERE id = 'a1' AND lower(owner) = 'ann2';
 -- DELETE: one DeleteItem with the condition, the row count from its outcome
 SELECT ddbrel.stats_reset();
-SELECT rows_of($$DELETE FROM accounts WHERE id = 'a2' AND version = 1$$);
+DELETE FROM accounts WHERE id = 'a2' AND version = 1;
+SELECT :ROW_COUNT AS deleted;
 DELETE FROM accounts WHERE id = 'a2' AND version = 3 RETURNING id, balance;
 SELECT * FROM sent();
 -- an item of another entity at the same key is not this row
 SELECT ddbrel.request('ddb', 'PutItem', '{"TableName": "Accounts",
   "Item": {"PK": {"S": "ACCT#x"}, "SK": {"S": "ACCT#x"}, "kind": {"S": "other"}, "version": {"N": "1"}}}') IS NOT NULL AS put;
-SELECT rows_of($$UPDATE accounts SET version = 2 WHERE id = 'x' AND version = 1$$);
+UPDATE accounts SET version = 2 WHERE id = 'x' AND version = 1;
+SELECT :ROW_COUNT AS updated;
 \! bash test/awsread.sh get Accounts '{"PK":{"S":"ACCT#x"},"SK":{"S":"ACCT#x"}}'
+
+-- inside a function a statement may be followed by more writes of its
+-- transaction: read and held, as in a transaction block (sql/33_locking.sql)
+CREATE FUNCTION pay_in_function() RETURNS void LANGUAGE sql AS $$
+  UPDATE opt.accounts SET balance = balance + 1 WHERE id = 'a1' AND version = 4
+$$;
+SELECT ddbrel.stats_reset();
+SELECT pay_in_function();
+SELECT * FROM sent_kinds();
+SELECT balance FROM accounts WHERE id = 'a1';
 
 -- a race of two sessions, 40 optimistic updates each, retried when the
 -- other one won: no update is lost

@@ -385,6 +385,7 @@ extern DdbCond *ddb_cond_copy(const DdbCond *c);
 extern char *ddb_deparse_exists(DdbExprBuilder *b, const char *attr, bool exists);
 extern char *ddb_deparse_equals(DdbExprBuilder *b, const char *attr, const cJSON *av);
 extern char *ddb_deparse_and(const char *a, const char *b);
+extern void ddb_deparse_key_projection(cJSON *req, const char *pk, const char *sk);
 extern char *ddb_deparse_unchanged(DdbExprBuilder *b, const cJSON *item, List *absent);
 extern char *ddb_deparse_update(DdbExprBuilder *b, const DdbPatch *patch);
 
@@ -616,6 +617,7 @@ extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const c
 extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
 extern bool ddb_txn_has_writes(void);
 extern bool ddb_txn_lacks_transactions(DdbConn *conn);
+extern void ddb_new_token(char *out);
 extern void ddb_txn_set_lacks_transactions(DdbConn *conn);
 extern void ddb_txn_check(DdbConn *conn, DdbRelOptions *opts, const cJSON *item,
 						  const char *relname);

@@ -974,6 +974,24 @@ ddb_deparse_equals(DdbExprBuilder *b, const char *attr, const cJSON *av)
 	return psprintf("%s = %s", name, ddb_expr_value(b, cJSON_Duplicate(av, true)));
 }
 
+/*
+ * Adds a ProjectionExpression of the table's key attributes to a request
+ * that already has its placeholders (a Select=COUNT request turned into
+ * one that returns the keys), with placeholders of their own.
+ */
+void
+ddb_deparse_key_projection(cJSON *req, const char *pk, const char *sk)
+{
+	cJSON	   *names = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeNames");
+
+	if (names == NULL)
+		names = cJSON_AddObjectToObject(req, "ExpressionAttributeNames");
+	cJSON_AddStringToObject(names, "#kp0", pk);
+	if (sk)
+		cJSON_AddStringToObject(names, "#kp1", sk);
+	cJSON_AddStringToObject(req, "ProjectionExpression", sk ? "#kp0, #kp1" : "#kp0");
+}
+
 /* a AND b, where either may be NULL. */
 char *
 ddb_deparse_and(const char *a, const char *b)

@@ -39,6 +39,7 @@
 #include "optimizer/pathnode.h"
 #include "optimizer/restrictinfo.h"
 #include "parser/parsetree.h"
+#include "tcop/pquery.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -534,6 +535,53 @@ direct_landed(DdbDirectState *dm, const DdbResult *res, const DdbPatch *patch)
 	return true;
 }
 
+/*
+ * An UPDATE with an addition (a counter), sent now as a TransactWriteItems
+ * of one action: its ClientRequestToken makes a retry after a lost answer
+ * safe, so the addition is applied exactly once.  False when the server
+ * has no TransactWriteItems (nothing was applied).
+ */
+static bool
+direct_send_once(DdbDirectState *dm, const cJSON *req)
+{
+	cJSON	   *tr = cJSON_CreateObject();
+	cJSON	   *act = cJSON_CreateObject();
+	cJSON	   *upd = cJSON_Duplicate(req, true);
+	char		token[37];
+	DdbResult  *res;
+	const cJSON *r;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(upd, "ReturnValues");
+	cJSON_DeleteItemFromObjectCaseSensitive(upd, "ReturnValuesOnConditionCheckFailure");
+	cJSON_DeleteItemFromObjectCaseSensitive(upd, "ReturnConsumedCapacity");
+	cJSON_AddItemToObject(act, "Update", upd);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(tr, "TransactItems"), act);
+	ddb_new_token(token);
+	cJSON_AddStringToObject(tr, "ClientRequestToken", token);
+	cJSON_AddStringToObject(tr, "ReturnConsumedCapacity", "TOTAL");
+	res = ddb_call_wait(ddb_call_start_ex(dm->conn, "TransactWriteItems", dm->opts->table, tr, true));
+	if (res->status == DDB_CALL_OK)
+	{
+		dm->count = 1;
+		return true;
+	}
+	if (ddb_result_is(res, "UnknownOperationException"))
+	{
+		ddb_txn_set_lacks_transactions(dm->conn);
+		return false;
+	}
+	if (ddb_result_is(res, "TransactionCanceledException") && res->error_body)
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(res->error_body, "CancellationReasons"))
+		{
+			const cJSON *code = cJSON_GetObjectItemCaseSensitive(r, "Code");
+
+			if (cJSON_IsString(code) && strcmp(code->valuestring, "ConditionalCheckFailed") == 0)
+				return true;	/* no row satisfied the conditions */
+		}
+	ddb_report_result(res, -1);
+	return true;				/* not reached */
+}
+
 /* Sends the write now: the row count is its outcome. */
 static const cJSON *
 direct_send(DdbDirectState *dm, cJSON *key, DdbPatch *patch)
@@ -556,6 +604,10 @@ direct_send(DdbDirectState *dm, cJSON *key, DdbPatch *patch)
 		cJSON_AddStringToObject(req, "ReturnValues", update ? "ALL_NEW" : "ALL_OLD");
 	cJSON_AddStringToObject(req, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	/* an addition once, by a token (not in immediate mode, which is today's UpdateItem) */
+	if (counters && !dm->returning && ddb_write_mode == DDB_WRITE_TRANSACTION &&
+		!ddb_txn_lacks_transactions(dm->conn) && direct_send_once(dm, req))
+		return NULL;
 	/* a repeat of an addition is not safe; of the rest, it is checked */
 	res = ddb_call_wait(ddb_call_start_ex(dm->conn, update ? "UpdateItem" : "DeleteItem",
 										  dm->opts->table, req, !counters));
@@ -610,17 +662,27 @@ direct_hold(DdbDirectState *dm, cJSON *key, DdbPatch *patch)
 
 /*
  * Whether the write goes at once: in immediate mode, or when it is the
- * statement's only write and the statement is the whole transaction.
+ * statement's only write and the statement is the whole transaction: run
+ * by the client itself (the active portal's statement, not one inside a
+ * function or procedure, which may write more in the same transaction),
+ * outside a transaction block, with nothing held before it.  An addition
+ * with RETURNING is read and held instead (its TransactWriteItems at
+ * COMMIT makes it exactly-once, and the read gives the new value).
  */
 static bool
-send_now(ForeignScanState *node)
+send_now(ForeignScanState *node, DdbPatch *patch)
 {
 	EState	   *estate = node->ss.ps.state;
+	DdbDirectState *dm = node->fdw_state;
 
 	if (ddb_write_mode == DDB_WRITE_IMMEDIATE)
 		return true;
+	if (dm->returning && patch->add && cJSON_GetArraySize(patch->add) > 0 &&
+		!ddb_txn_lacks_transactions(dm->conn))
+		return false;
 	return !IsTransactionBlock() && !ddb_txn_has_writes() &&
-		list_length(estate->es_plannedstmt->resultRelations) == 1;
+		list_length(estate->es_plannedstmt->resultRelations) == 1 &&
+		ActivePortal != NULL && list_member_ptr(ActivePortal->stmts, estate->es_plannedstmt);
 }
 
 TupleTableSlot *
@@ -641,7 +703,7 @@ ddbIterateDirectModify(ForeignScanState *node)
 		return ExecClearTuple(slot);	/* a NULL key value: no row */
 	if (dm->operation == CMD_UPDATE)
 		direct_patch(dm, &patch);
-	item = send_now(node) ? direct_send(dm, key, &patch) : direct_hold(dm, key, &patch);
+	item = send_now(node, &patch) ? direct_send(dm, key, &patch) : direct_hold(dm, key, &patch);
 	if (dm->returning)
 	{
 		if (dm->count == 0 || item == NULL)
@@ -673,6 +735,16 @@ ddbExplainDirectModify(ForeignScanState *node, ExplainState *es)
 						es);
 	ExplainPropertyText("DynamoDB Table", dm->opts->table, es);
 	ExplainPropertyText("DynamoDB Condition", dm->cond->expr, es);
+	{
+		ListCell   *lc;
+
+		foreach(lc, dm->sets)
+			if (intVal(lsecond((List *) lfirst(lc))) < 0)
+			{
+				ExplainPropertyText("DynamoDB Atomic", "SET #c = #c + :n for col = col + n", es);
+				break;
+			}
+	}
 	if (ddb_write_mode == DDB_WRITE_TRANSACTION && IsTransactionBlock())
 		ExplainPropertyText("DynamoDB Transaction",
 							"GetItem, condition checked, write held until COMMIT with it",

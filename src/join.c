@@ -1220,8 +1220,7 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "TableName", popts->table);
 	cJSON_AddStringToObject(req, "KeyConditionExpression",
-							psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
-									 ddb_expr_value(&b, ddb_av_string(pk))));
+							ddb_deparse_equals(&b, popts->partition_key, ddb_av_string(pk)));
 	ddb_expr_attach(&b, req);
 	if (popts->consistent_read)
 		cJSON_AddBoolToObject(req, "ConsistentRead", true);

@@ -209,16 +209,8 @@ ddb_overlay_prepare(DdbOverlay *ov, cJSON *req)
 	cJSON_DeleteItemFromObjectCaseSensitive(req, "Limit");
 	if (cJSON_IsString(sel) && strcmp(sel->valuestring, "COUNT") == 0)
 	{
-		cJSON	   *names = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeNames");
-
 		cJSON_DeleteItemFromObjectCaseSensitive(req, "Select");
-		if (names == NULL)
-			names = cJSON_AddObjectToObject(req, "ExpressionAttributeNames");
-		cJSON_AddStringToObject(names, "#ovk0", ov->opts->partition_key);
-		if (ov->opts->sort_key)
-			cJSON_AddStringToObject(names, "#ovk1", ov->opts->sort_key);
-		cJSON_AddStringToObject(req, "ProjectionExpression",
-								ov->opts->sort_key ? "#ovk0, #ovk1" : "#ovk0");
+		ddb_deparse_key_projection(req, ov->opts->partition_key, ov->opts->sort_key);
 	}
 }
 

@@ -342,9 +342,9 @@ nactions(void)
 	return txn ? list_length(txn->items) : 0;
 }
 
-/* A new ClientRequestToken: a random UUID (version 4). */
-static void
-new_token(char *out)
+/* A new ClientRequestToken: a random UUID (version 4), 37 bytes with the NUL. */
+void
+ddb_new_token(char *out)
 {
 	uint8		b[16];
 
@@ -384,7 +384,7 @@ check_account(DdbConn *conn)
 
 		txn = MemoryContextAllocZero(cxt, sizeof(HeldTxn));
 		txn->cxt = cxt;
-		new_token(txn->token);
+		ddb_new_token(txn->token);
 	}
 	if (txn->conn == NULL)
 	{

@@ -4,9 +4,9 @@
 #	  TABLE (a foreign table with columns id, balance, version): read the
 #	  version, then UPDATE ... SET balance = balance + 1, version = version +
 #	  1 WHERE id = ID AND version = <read>, and try again when the other
-#	  session got there first.  By default each attempt is a statement (one
-#	  conditional UpdateItem, no row updated when it lost); with "block" it
-#	  is a transaction block of its own, whose COMMIT fails with
+#	  session got there first.  By default the UPDATE is a statement of its
+#	  own (one conditional UpdateItem: no row when it lost); with "block" the
+#	  read and the UPDATE are a transaction block, whose COMMIT fails with
 #	  serialization_failure when it lost.  Silent (how often an attempt lost
 #	  is up to timing: the item's final balance and version say whether an
 #	  update was lost).  Uses PGDATABASE etc.
@@ -15,69 +15,49 @@ table=$1 id=$2 n=$3 mode=${4:-statement}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-statement_session()
+# one attempt; prints 1 when it won, 0 when it lost
+attempt()
 {
-	local out
-	out=$(mktemp -p "$tmp")
-	psql -X -q -v ON_ERROR_STOP=1 >"$out" 2>&1 -c "DO \$\$
-DECLARE
-  v int;
-  k int;
-  done int := 0;
-  lost int := 0;
-BEGIN
-  WHILE done < $n LOOP
-    SELECT version INTO v FROM $table WHERE id = '$id';
-    UPDATE $table SET balance = balance + 1, version = version + 1
-     WHERE id = '$id' AND version = v;
-    GET DIAGNOSTICS k = ROW_COUNT;
-    IF k = 1 THEN done := done + 1; ELSE lost := lost + 1; END IF;
-  END LOOP;
-  RAISE NOTICE 'lost %', lost;
-END \$\$" || { cat "$out" >&2; exit 1; }
-	sed -n 's/.*NOTICE:  lost \([0-9]*\).*/\1/p' "$out"
-}
-
-block_session()
-{
-	local done=0 lost=0 err
-	err=$(mktemp -p "$tmp")
-	while [ "$done" -lt "$n" ]; do
-		if [ "$lost" -gt $((50 * n)) ]; then
-			echo "version_race.sh: more than $((50 * n)) attempts lost" >&2
-			exit 1
-		fi
-		if psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>"$err" <<SQL
+	local err=$1
+	if [ "$mode" = block ]; then
+		psql -X -q -t -A -v ON_ERROR_STOP=1 2>"$err" <<SQL || { grep -q 'could not serialize access' "$err" && echo 0; }
 BEGIN;
-DO \$\$
-DECLARE
-  v int;
-  k int;
-BEGIN
-  SELECT version INTO v FROM $table WHERE id = '$id';
-  UPDATE $table SET balance = balance + 1, version = version + 1 WHERE id = '$id' AND version = v;
-  GET DIAGNOSTICS k = ROW_COUNT;
-  IF k = 0 THEN
-    RAISE EXCEPTION 'lost before COMMIT';
-  END IF;
-END \$\$;
+SELECT version AS v FROM $table WHERE id = '$id' \gset
+UPDATE $table SET balance = balance + 1, version = version + 1 WHERE id = '$id' AND version = :v;
+SELECT :ROW_COUNT AS won \gset
 COMMIT;
+SELECT :won;
 SQL
-		then
-			done=$((done + 1))
-		elif grep -q -e 'could not serialize access' -e 'lost before COMMIT' "$err"; then
-			lost=$((lost + 1))
-		else
-			cat "$err" >&2
-			exit 1
-		fi
-	done
-	echo "$lost"
+	else
+		psql -X -q -t -A -v ON_ERROR_STOP=1 2>"$err" <<SQL
+SELECT version AS v FROM $table WHERE id = '$id' \gset
+UPDATE $table SET balance = balance + 1, version = version + 1 WHERE id = '$id' AND version = :v;
+SELECT :ROW_COUNT;
+SQL
+	fi
 }
 
-"${mode}_session" >"$tmp/a" &
+session()
+{
+	local done=0 tries=0 r err="$tmp/$1.err"
+	while [ "$done" -lt "$n" ]; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt $((50 * n)) ]; then
+			echo "version_race.sh: more than $((50 * n)) attempts" >&2
+			exit 1
+		fi
+		r=$(attempt "$err") || { cat "$err" >&2; exit 1; }
+		case "$r" in
+			1) done=$((done + 1)) ;;
+			0) ;;
+			*) echo "version_race.sh: unexpected: $r" >&2; cat "$err" >&2; exit 1 ;;
+		esac
+	done
+}
+
+session a &
 a=$!
-"${mode}_session" >"$tmp/b" &
+session b &
 b=$!
 wait "$a" || { echo "version_race.sh: a session failed" >&2; exit 1; }
 wait "$b" || { echo "version_race.sh: a session failed" >&2; exit 1; }
