@@ -7,7 +7,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/retry_core.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
-       src/expr_core.o src/txn.o src/overlay.o src/direct.o
+       src/expr_core.o src/txn.o src/overlay.o src/direct.o \
+       src/unique.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector

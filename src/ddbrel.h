@@ -628,6 +628,11 @@ extern void ddb_txn_xact_event(XactEvent event);
 extern void ddb_txn_subxact_abort(SubTransactionId subid);
 extern void ddb_txn_subxact_commit(SubTransactionId subid, SubTransactionId parent);
 
+/* unique.c: guard items of unique columns */
+extern List *ddb_unique_guards(DdbConn *conn, DdbRelOptions *opts, Relation rel, bool held,
+							   Datum *oldv, bool *oldn, Datum *newv, bool *newn,
+							   const cJSON *rowkey);
+
 /* overlay.c: reads see the transaction's held writes */
 typedef struct DdbOverlay DdbOverlay;
 extern DdbOverlay *ddb_overlay_begin(DdbConn *conn, DdbRelOptions *opts, CommandId before,
