@@ -667,6 +667,8 @@ extern List *ddb_overlay_lookup(DdbOverlay *ov, List *keys, List *found);
 extern CommandId ddb_overlay_command(EState *estate);
 extern cJSON *ddb_overlay_get(DdbConn *conn, DdbRelOptions *opts, const cJSON *key,
 							  CommandId before);
+extern cJSON *ddb_overlay_transact_get(const char *table, DdbOp op, const cJSON *req);
+extern cJSON *ddb_overlay_transact_items(const cJSON *resp);
 
 /* direct.c: UPDATE / DELETE of one item as one conditional write */
 extern bool ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,

@@ -652,56 +652,6 @@ add_stream(DdbScanState *st, List **streams, List **residuals, cJSON *req)
 	*residuals = lappend(*residuals, r);
 }
 
-/*
- * In a REPEATABLE READ or SERIALIZABLE transaction the items of one key
- * lookup are read as of one moment: a GetItem or BatchGetItem of up to 100
- * keys becomes one TransactGetItems.  NULL when the request has more keys
- * (a BatchGetItem stream holds at most 100, so only several streams do).
- */
-static cJSON *
-transact_get(DdbScanState *st, const cJSON *req)
-{
-	const cJSON *keys;
-	const cJSON *part = req;
-	const cJSON *k;
-	cJSON	   *tr;
-	cJSON	   *items;
-
-	if (st->op == DDB_OP_GET_ITEM)
-	{
-		cJSON	   *one = cJSON_CreateArray();
-
-		cJSON_AddItemToArray(one, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "Key"), true));
-		keys = one;
-	}
-	else
-	{
-		part = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "RequestItems"),
-												st->opts->table);
-		keys = cJSON_GetObjectItemCaseSensitive(part, "Keys");
-	}
-	if (cJSON_GetArraySize(keys) > DDB_BATCH_GET_MAX)
-		return NULL;
-	tr = cJSON_CreateObject();
-	items = cJSON_AddArrayToObject(tr, "TransactItems");
-	cJSON_ArrayForEach(k, keys)
-	{
-		cJSON	   *get = cJSON_CreateObject();
-		cJSON	   *g = cJSON_AddObjectToObject(get, "Get");
-		const cJSON *v;
-
-		cJSON_AddStringToObject(g, "TableName", st->opts->table);
-		cJSON_AddItemToObject(g, "Key", cJSON_Duplicate(k, true));
-		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ProjectionExpression")))
-			cJSON_AddItemToObject(g, "ProjectionExpression", cJSON_Duplicate(v, true));
-		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ExpressionAttributeNames")))
-			cJSON_AddItemToObject(g, "ExpressionAttributeNames", cJSON_Duplicate(v, true));
-		cJSON_AddItemToArray(items, get);
-	}
-	cJSON_AddStringToObject(tr, "ReturnConsumedCapacity", "TOTAL");
-	return tr;
-}
-
 /* Builds the requests of this (re)scan from the plan and the key values. */
 static void
 build_streams(DdbScanState *st)
@@ -883,7 +833,8 @@ build_streams(DdbScanState *st)
 		if ((st->op == DDB_OP_GET_ITEM || st->op == DDB_OP_BATCH_GET_ITEM) &&
 			IsolationUsesXactSnapshot() && !ddb_txn_lacks_transactions(st->conn))
 		{
-			cJSON	   *tr = transact_get(st, st->streams[i].request);
+			cJSON	   *tr = ddb_overlay_transact_get(st->opts->table, st->op,
+														st->streams[i].request);
 
 			if (tr)
 			{
@@ -1016,18 +967,7 @@ next_page(DdbScanState *st, DdbStream *s)
 		}
 		if (res->status != DDB_CALL_OK)
 			ddb_report_result(res, -1);
-		items = cJSON_CreateArray();
-		{
-			const cJSON *r;
-
-			cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(res->json, "Responses"))
-			{
-				const cJSON *item = cJSON_GetObjectItemCaseSensitive(r, "Item");
-
-				if (item)
-					cJSON_AddItemToArray(items, cJSON_Duplicate(item, true));
-			}
-		}
+		items = ddb_overlay_transact_items(res->json);
 		s->next_item = items->child;
 		MemoryContextSwitchTo(oldcxt);
 		return true;
