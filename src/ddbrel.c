@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "catalog/pg_foreign_server.h"
 #include "utils/inval.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
@@ -30,12 +31,14 @@ PG_FUNCTION_INFO_V1(ddbrel_request);
 
 
 /*
- * Requests still in flight when a transaction ends belong to a query that
- * is gone (error, cancel, or a LIMIT that stopped early): drop them.
+ * Held writes go out at pre-commit (txn.c).  Requests still in flight when
+ * a transaction ends belong to a query that is gone (error, cancel, or a
+ * LIMIT that stopped early): drop them.
  */
 static void
 ddb_xact_callback(XactEvent event, void *arg)
 {
+	ddb_txn_xact_event(event);
 	switch (event)
 	{
 		case XACT_EVENT_ABORT:
@@ -51,10 +54,10 @@ ddb_xact_callback(XactEvent event, void *arg)
 
 /*
  * A subtransaction that aborts (ROLLBACK TO SAVEPOINT, an error caught by
- * a PL/pgSQL exception block) stops the requests it started, which would
- * otherwise go on retrying and taking rate-limit tokens for a query that
- * is gone until the top transaction ends.  One that commits hands its
- * requests to its parent.
+ * a PL/pgSQL exception block) drops the writes it held, and stops the
+ * requests it started, which would otherwise go on retrying and taking
+ * rate-limit tokens for a query that is gone until the top transaction
+ * ends.  One that commits hands its writes and requests to its parent.
  */
 static void
 ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -63,9 +66,11 @@ ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
+			ddb_txn_subxact_abort(mySubid);
 			ddb_http_subxact_abort(mySubid);
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
+			ddb_txn_subxact_commit(mySubid, parentSubid);
 			ddb_http_subxact_commit(mySubid, parentSubid);
 			break;
 		default:
@@ -83,9 +88,27 @@ ddb_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 	ddb_invalidate_table_cache();
 }
 
+static const struct config_enum_entry write_mode_options[] = {
+	{"transaction", DDB_WRITE_TRANSACTION, false},
+	{"immediate", DDB_WRITE_IMMEDIATE, false},
+	{NULL, 0, false}
+};
+
 void
 _PG_init(void)
 {
+	DefineCustomEnumVariable("ddbrel.write_mode",
+							 "How ddbrel writes to DynamoDB.",
+							 "transaction: a transaction's writes are held and sent at COMMIT as one "
+							 "atomic TransactWriteItems (at most 100 items); immediate: each "
+							 "statement is written as it runs, batched, and ROLLBACK does not undo it.",
+							 &ddb_write_mode,
+							 DDB_WRITE_TRANSACTION,
+							 write_mode_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("ddbrel");
 	ddb_codec_pg_init();
 	ddb_batchjoin_init();
 	RegisterXactCallback(ddb_xact_callback, NULL);
@@ -193,6 +216,11 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignInsert = ddbEndForeignInsert;
 	routine->IsForeignRelUpdatable = ddbIsForeignRelUpdatable;
 	routine->ExplainForeignModify = ddbExplainForeignModify;
+	routine->PlanDirectModify = ddbPlanDirectModify;
+	routine->BeginDirectModify = ddbBeginDirectModify;
+	routine->IterateDirectModify = ddbIterateDirectModify;
+	routine->EndDirectModify = ddbEndDirectModify;
+	routine->ExplainDirectModify = ddbExplainDirectModify;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -303,6 +331,7 @@ ddbrel_request(PG_FUNCTION_ARGS)
 		"BatchGetItem", "BatchWriteItem", "CreateTable", "DeleteItem", "DeleteTable",
 		"DescribeTable", "GetItem", "ListTables", "PutItem", "Query", "Scan",
 		"UpdateItem", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive",
+		"TransactWriteItems", "TransactGetItems",
 		"TagResource", "UntagResource", "ListTagsOfResource", NULL
 	};
 	int			i;
