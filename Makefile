@@ -15,7 +15,7 @@ EXTENSION = ddbrel
 # makes its own): edit those.  Regress tests are the numbered sql/NN_*.sql
 # only, so the sources in sql/src/ are never taken for tests.
 SQL_SOURCES = sql/src/core.sql sql/src/catalog.sql sql/src/relationships.sql \
-              sql/src/design.sql sql/src/migrate.sql
+              sql/src/design.sql sql/src/migrate.sql sql/src/copies.sql
 DATA_built = sql/ddbrel--0.1.sql
 # sql/NN_name.sql, less those marked for another DynamoDB implementation
 # than $DDB_BACKEND (see test/regress_tests.sh)

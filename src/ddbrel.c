@@ -25,6 +25,8 @@ PG_FUNCTION_INFO_V1(ddbrel_handler);
 PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
 PG_FUNCTION_INFO_V1(ddbrel_request);
+PG_FUNCTION_INFO_V1(ddbrel_held_actions);
+PG_FUNCTION_INFO_V1(ddbrel_count_copies);
 
 
 /*
@@ -194,7 +196,7 @@ ddbrel_stats(PG_FUNCTION_ARGS)
 		Datum		values[6];
 		bool		nulls[6] = {0};
 
-		if (ddb_stats.requests[i] == 0)
+		if (ddb_stats.requests[i] == 0 && ddb_stats.items_scanned[i] == 0)
 			continue;
 		values[0] = CStringGetTextDatum(ddb_op_names[i]);
 		values[1] = Int64GetDatum(ddb_stats.requests[i]);
@@ -211,6 +213,32 @@ Datum
 ddbrel_stats_reset(PG_FUNCTION_ARGS)
 {
 	memset(&ddb_stats, 0, sizeof(ddb_stats));
+	PG_RETURN_VOID();
+}
+
+/*
+ * ddbrel._held_actions(): how many items the transaction's held writes
+ * touch, so that the propagation of a copied column can tell whether its
+ * copies still fit in the COMMIT's TransactWriteItems.
+ */
+Datum
+ddbrel_held_actions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ddb_txn_nactions());
+}
+
+/*
+ * ddbrel._count_copies(found, written): the propagation of copied columns
+ * (sql/src/copies.sql) counts in ddbrel.stats(), on the row "Copies":
+ * requests and items_returned are the copies written, items_scanned the
+ * copies found holding the old value.
+ */
+Datum
+ddbrel_count_copies(PG_FUNCTION_ARGS)
+{
+	ddb_stats.requests[DDB_OP_COPIES] += PG_GETARG_INT64(1);
+	ddb_stats.items_scanned[DDB_OP_COPIES] += PG_GETARG_INT64(0);
+	ddb_stats.items_returned[DDB_OP_COPIES] += PG_GETARG_INT64(1);
 	PG_RETURN_VOID();
 }
 

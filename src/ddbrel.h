@@ -181,6 +181,7 @@ typedef enum DdbOp
 	DDB_OP_TRANSACT_WRITE_ITEMS,
 	DDB_OP_TRANSACT_GET_ITEMS,
 	DDB_OP_OTHER,
+	DDB_OP_COPIES,				/* not a request: copied columns propagated */
 	DDB_NUM_OPS
 } DdbOp;
 
@@ -616,6 +617,7 @@ extern void ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w);
 extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const cJSON *key);
 extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
 extern bool ddb_txn_has_writes(void);
+extern int	ddb_txn_nactions(void);
 extern bool ddb_txn_lacks_transactions(DdbConn *conn);
 extern void ddb_new_token(char *out);
 extern void ddb_txn_set_lacks_transactions(DdbConn *conn);
