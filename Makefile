@@ -8,7 +8,9 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/expr_core.o src/txn.o src/overlay.o src/direct.o \
-       src/unique.o
+       src/unique.o \
+       src/json_core.o \
+       src/limits_core.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -44,4 +46,6 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 # every object depends on the shared headers
 $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
          src/retry_core.h src/expr_core.h \
-         src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h
+         src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
+         src/json_core.h \
+         src/limits_core.h

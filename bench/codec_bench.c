@@ -5,10 +5,13 @@
  * Reads one Scan response (a file of DynamoDB JSON, about 1 MB, written by
  * bench/bench.py) and does what the backend does with a page: cJSON_Parse
  * the body, then turn each item into JSON text with ddb_item_to_json (the
- * path of a document column).  Parsing and converting live in separate
- * non-inlined functions so that callgrind can count each one alone:
+ * path of a document column).  The body is also parsed with ddb_json_parse
+ * (src/json_core.c), which builds the same tree.  Parsing and converting
+ * live in separate non-inlined functions so that callgrind can count each
+ * one alone:
  *
  *	valgrind --tool=callgrind --toggle-collect=bench_parse  ./codec_bench resp.json
+ *	valgrind --tool=callgrind --toggle-collect=bench_parse_ddb ./codec_bench resp.json
  *	valgrind --tool=callgrind --toggle-collect=bench_convert ./codec_bench resp.json
  *
  * Run natively with a repeat count it prints nanoseconds per item instead:
@@ -30,6 +33,7 @@
 #include <cjson/cJSON.h>
 
 #include "codec_core.h"
+#include "json_core.h"
 
 /* Bytes cJSON holds, to size the tree of one page. */
 static size_t cjson_bytes;
@@ -99,6 +103,20 @@ bench_parse(const char *body)
 	return root;
 }
 
+/* The same with ddb_json_parse. */
+__attribute__((noinline)) static cJSON *
+bench_parse_ddb(const char *body, size_t len)
+{
+	cJSON	   *root = ddb_json_parse(body, len);
+
+	if (root == NULL)
+	{
+		fprintf(stderr, "codec_bench: response does not parse with ddb_json_parse\n");
+		exit(2);
+	}
+	return root;
+}
+
 /*
  * Convert every item of the page to JSON text, one buffer reused per row
  * (the backend resets its row context instead).  Returns the item count;
@@ -149,6 +167,7 @@ main(int argc, char **argv)
 	size_t		tree_allocs = 0;
 	cJSON_Hooks hooks = {count_malloc, count_free};
 	double		t_parse = 0;
+	double		t_parse_ddb = 0;
 	double		t_conv = 0;
 	ddb_buf		out;
 
@@ -183,11 +202,15 @@ main(int argc, char **argv)
 		t_parse += t1 - t0;
 		t_conv += now_ns() - t1;
 		cJSON_Delete(root);
+		t0 = now_ns();
+		root = bench_parse_ddb(body, len);
+		t_parse_ddb += now_ns() - t0;
+		cJSON_Delete(root);
 	}
 	printf("bytes=%zu items=%ld json_bytes=%zu tree_bytes=%zu tree_allocs=%zu reps=%d "
-		   "parse_ns_per_item=%.1f convert_ns_per_item=%.1f\n",
+		   "parse_ns_per_item=%.1f parse_ddb_ns_per_item=%.1f convert_ns_per_item=%.1f\n",
 		   len, items, bytes, tree_bytes, tree_allocs, reps,
-		   t_parse / reps / items, t_conv / reps / items);
+		   t_parse / reps / items, t_parse_ddb / reps / items, t_conv / reps / items);
 	ddb_buf_free(&out);
 	free(body);
 	return 0;

@@ -4,6 +4,7 @@
 #	  ratios.
 #
 #	[DDB_BACKEND=dynalite|local] bench/run.sh [--scale small|default] [--reps N] [--out FILE]
+#	             [--latency-ms MS[,MS...]]
 #
 # Installs what is missing and builds the extension (test/setup.sh), starts a
 # private PostgreSQL 15 + dynalite, or AWS's DynamoDB Local with
@@ -12,6 +13,10 @@
 # runs the workloads, prints a markdown table and writes bench/RESULTS.md
 # (bench/RESULTS.<scale>.md for other scales; RESULTS.local.md and
 # RESULTS.local.<scale>.md on DynamoDB Local).
+#
+# --latency-ms 0,5,20 runs the workloads once per value, with that many
+# milliseconds added to every request by test/faultproxy.py (both sides go
+# through it above 0), as a stand-in for a real region's round trip.
 #
 # Sizes can be overridden one by one with BENCH_N_SCAN, BENCH_PART,
 # BENCH_LOOKUPS, BENCH_JOIN_N, BENCH_JOIN_M, BENCH_N_LOAD, BENCH_REPS ...
@@ -35,17 +40,21 @@ while [ $# -gt 0 ]; do
 			args+=(--scale "${1#--scale=}")
 			shift
 			;;
-		--reps | --out | --only)
+		--latency-ms=*)
+			args+=(--latency-ms "${1#--latency-ms=}")
+			shift
+			;;
+		--reps | --out | --only | --latency-ms)
 			[ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
 			args+=("$1" "$2")
 			shift 2
 			;;
 		-h | --help)
-			sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+			sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
 			exit 0
 			;;
 		*)
-			echo "usage: $0 [--scale small|default] [--reps N] [--out FILE]" >&2
+			echo "usage: $0 [--scale small|default] [--reps N] [--out FILE] [--latency-ms MS[,MS...]]" >&2
 			exit 2
 			;;
 	esac
@@ -58,7 +67,7 @@ make -s -C bench codec_bench PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
 # shellcheck source=test/env.sh
 source test/env.sh
 ddb_env_start
-export DDB_BACKEND DDB_SERVER_PID DDB_TMP PG_BIN
+export DDB_BACKEND DDB_SERVER_PID DDB_PROXY_PID DDB_TMP PG_BIN
 
 /usr/bin/python3 bench/bench.py "${args[@]}"
 echo "bench: done in $(($(date +%s) - start)) s"

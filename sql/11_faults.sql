@@ -146,7 +146,7 @@ SELECT count(*), sum(n) FROM pages4;
 -- writes: one whose request reached DynamoDB (or may have) is not repeated
 -- unless it is idempotent; throttled ones are.  An atomic counter shows it,
 -- written as the statement runs (in a transaction it is exactly-once:
--- sql/30_exactly_once.sql).
+-- sql/51_exactly_once.sql).
 SET ddbrel.write_mode = 'immediate';
 SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "FaultWrites",
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],

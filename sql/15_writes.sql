@@ -3,7 +3,7 @@
 CREATE SCHEMA writes;
 SET search_path = writes, public;
 -- This file shows the batched path: each statement written as it runs, as
--- with ddbrel.write_mode = 'immediate' (sql/29_transactions.sql shows the
+-- with ddbrel.write_mode = 'immediate' (sql/50_transactions.sql shows the
 -- default, where a transaction's writes go out at COMMIT).
 SET ddbrel.write_mode = 'immediate';
 SELECT current_database() AS dbname \gset

@@ -1,6 +1,6 @@
 -- Writes through faults: a lost answer, unprocessed batch items and a 10%
 -- fault rate end with exactly the intended items, checked with the AWS CLI.
--- The batched path (ddbrel.write_mode = 'immediate'); sql/30_exactly_once.sql
+-- The batched path (ddbrel.write_mode = 'immediate'); sql/51_exactly_once.sql
 -- shows the same for transactions.
 CREATE SCHEMA wfaults;
 SET search_path = wfaults, public;

@@ -28,6 +28,7 @@
 
 #include "codec_core.h"
 #include "ddbrel.h"
+#include "json_core.h"
 #include "template.h"
 
 /*
@@ -97,10 +98,12 @@ codec_pfree(void *ptr)
 }
 
 /*
- * Called once from _PG_init.  Routes cJSON, codec_core and template memory
- * through palloc, so that trees and buffers live in the current memory
- * context and are released with it when a query ends or fails, instead of
- * leaking on every ereport that skips a cJSON_Delete.
+ * Called once from _PG_init.  Routes cJSON, codec_core, json_core and
+ * template memory through palloc, so that trees and buffers live in the
+ * current memory context and are released with it when a query ends or
+ * fails, instead of leaking on every ereport that skips a cJSON_Delete.
+ * cJSON and json_core share the allocator: either's trees can be freed or
+ * duplicated by cJSON.
  */
 void
 ddb_codec_pg_init(void)
@@ -111,6 +114,8 @@ ddb_codec_pg_init(void)
 	hooks.free_fn = codec_pfree;
 	cJSON_InitHooks(&hooks);
 	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
+	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
+	ddb_json_set_allocator(palloc, pfree);
 	ddb_template_set_allocator(codec_palloc, codec_pfree);
 }
 
@@ -118,6 +123,8 @@ ddb_codec_pg_init(void)
  * Column set-up
  * ----------------------------------------------------------------
  */
+
+static void canon_init(DdbColumn *col);
 
 /* Types whose values are DynamoDB numbers. */
 static bool
@@ -190,6 +197,7 @@ ddb_codec_column_init(DdbColumn *col)
 	fmgr_info_cxt(infuncoid, &col->infunc, CurrentMemoryContext);
 	getTypeOutputInfo(iotype, &outfuncoid, &isvarlena);
 	fmgr_info_cxt(outfuncoid, &col->outfunc, CurrentMemoryContext);
+	canon_init(col);
 }
 
 /* ----------------------------------------------------------------
@@ -230,6 +238,10 @@ codec_error_callback(void *arg)
  * context saying which attribute and column were being converted, since
  * the type's own message (e.g. 'value "70000" is out of range for type
  * smallint') names neither.
+ *
+ * text and the integers, the commonest columns of a scan, call what their
+ * input functions call, without the function call interface; domains have
+ * their own input function and always take the general way.
  */
 static Datum
 input_call(DdbColumn *col, const char *attr, char *str)
@@ -245,10 +257,91 @@ input_call(DdbColumn *col, const char *attr, char *str)
 	errcb.previous = error_context_stack;
 	error_context_stack = &errcb;
 
-	result = InputFunctionCall(&col->infunc, str, col->ioparam, col->typmod);
+	switch (col->infunc.fn_oid)
+	{
+		case F_TEXTIN:
+			result = PointerGetDatum(cstring_to_text(str));
+			break;
+		case F_INT4IN:
+			result = Int32GetDatum(pg_strtoint32(str));
+			break;
+		case F_INT8IN:
+			result = Int64GetDatum(pg_strtoint64(str));
+			break;
+		case F_INT2IN:
+			result = Int16GetDatum(pg_strtoint16(str));
+			break;
+		default:
+			result = InputFunctionCall(&col->infunc, str, col->ioparam, col->typmod);
+			break;
+	}
 
 	error_context_stack = errcb.previous;
 	return result;
+}
+
+/* A BOOL payload as the column's value: boolin of "true"/"false", or its result. */
+static Datum
+bool_value(DdbColumn *col, const char *attr, const cJSON *v)
+{
+	if (col->infunc.fn_oid == F_BOOLIN)
+		return BoolGetDatum(cJSON_IsTrue(v));
+	return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+}
+
+/* The type tags of AttributeValues, told apart without strcmp. */
+typedef enum DdbAvTag
+{
+	DDB_AV_OTHER,
+	DDB_AV_S,
+	DDB_AV_N,
+	DDB_AV_B,
+	DDB_AV_BOOL,
+	DDB_AV_NULL,
+	DDB_AV_M,
+	DDB_AV_L,
+	DDB_AV_SS,
+	DDB_AV_NS,
+	DDB_AV_BS
+} DdbAvTag;
+
+static inline DdbAvTag
+av_tag(const char *tag)
+{
+	switch (tag[0])
+	{
+		case 'S':
+			if (tag[1] == '\0')
+				return DDB_AV_S;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_SS;
+			break;
+		case 'N':
+			if (tag[1] == '\0')
+				return DDB_AV_N;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_NS;
+			if (strcmp(tag, "NULL") == 0)
+				return DDB_AV_NULL;
+			break;
+		case 'B':
+			if (tag[1] == '\0')
+				return DDB_AV_B;
+			if (tag[1] == 'S' && tag[2] == '\0')
+				return DDB_AV_BS;
+			if (strcmp(tag, "BOOL") == 0)
+				return DDB_AV_BOOL;
+			break;
+		case 'M':
+			if (tag[1] == '\0')
+				return DDB_AV_M;
+			break;
+		case 'L':
+			if (tag[1] == '\0')
+				return DDB_AV_L;
+			break;
+	}
+	return DDB_AV_OTHER;
 }
 
 /* The error for an AV type the column cannot hold. */
@@ -428,6 +521,7 @@ Datum
 ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 {
 	const char *tag;
+	DdbAvTag	t;
 	const cJSON *v;
 	const char *attr = col_attr_name(col);
 
@@ -440,7 +534,8 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 	tag = ddb_av_type(av);
 	if (tag == NULL)
 		malformed(col, "not an object with a single type");
-	if (strcmp(tag, "NULL") == 0)
+	t = av_tag(tag);
+	if (t == DDB_AV_NULL)
 	{
 		*isnull = true;
 		return (Datum) 0;
@@ -453,54 +548,54 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			return json_from_av(col, av);
 
 		case DDB_TYPE_TEXT:
-			if (strcmp(tag, "S") == 0)
+			if (t == DDB_AV_S)
 				return input_call(col, attr, string_payload(col, v, tag));
-			if (strcmp(tag, "N") == 0)
+			if (t == DDB_AV_N)
 				return input_call(col, attr, number_payload(col, v));
-			if (strcmp(tag, "BOOL") == 0 && cJSON_IsBool(v))
-				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
-			if (strcmp(tag, "M") == 0 || strcmp(tag, "L") == 0)
+			if (t == DDB_AV_BOOL && cJSON_IsBool(v))
+				return bool_value(col, attr, v);
+			if (t == DDB_AV_M || t == DDB_AV_L)
 				return json_from_av(col, av);
 			break;
 
 		case DDB_TYPE_NUMBER:
-			if (strcmp(tag, "N") == 0)
+			if (t == DDB_AV_N)
 				return input_call(col, attr, number_payload(col, v));
 			break;
 
 		case DDB_TYPE_BOOL:
-			if (strcmp(tag, "BOOL") == 0)
+			if (t == DDB_AV_BOOL)
 			{
 				if (!cJSON_IsBool(v))
 					malformed(col, "value of type BOOL is not a boolean");
-				return input_call(col, attr, cJSON_IsTrue(v) ? "true" : "false");
+				return bool_value(col, attr, v);
 			}
 			break;
 
 		case DDB_TYPE_BYTEA:
-			if (strcmp(tag, "B") == 0)
+			if (t == DDB_AV_B)
 				return bytea_from_base64(col, string_payload(col, v, tag),
 										 col->typid);
 			break;
 
 		case DDB_TYPE_TEXT_ARRAY:
-			if (strcmp(tag, "SS") == 0)
+			if (t == DDB_AV_SS)
 				return array_from_av(col, v, tag, true, "S");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "S");
 			break;
 
 		case DDB_TYPE_NUMBER_ARRAY:
-			if (strcmp(tag, "NS") == 0)
+			if (t == DDB_AV_NS)
 				return array_from_av(col, v, tag, true, "N");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "N");
 			break;
 
 		case DDB_TYPE_BYTEA_ARRAY:
-			if (strcmp(tag, "BS") == 0)
+			if (t == DDB_AV_BS)
 				return array_from_av(col, v, tag, true, "B");
-			if (strcmp(tag, "L") == 0)
+			if (t == DDB_AV_L)
 				return array_from_av(col, v, tag, false, "B");
 			break;
 
@@ -878,8 +973,8 @@ ddb_datum_to_av(Datum value, DdbColumn *col)
 }
 
 /*
- * A column value as text for a key template hole: the output function,
- * the same text ddb_text_to_datum reads back.
+ * A column value as text for a key template hole: its canonical text (see
+ * below), the same text ddb_text_to_datum reads back.
  */
 char *
 ddb_datum_to_key_text(Datum value, DdbColumn *col)
@@ -889,5 +984,154 @@ ddb_datum_to_key_text(Datum value, DdbColumn *col)
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("key template column \"%s\" cannot be of array type %s",
 						col->colname, format_type_be(col->typid))));
+	if (getBaseType(col->typid) == NUMERICOID)
+		value = DirectFunctionCall1(numeric_trim_scale, value);
 	return ddb_output_text(&col->outfunc, col->typid, value);
+}
+
+/* ----------------------------------------------------------------
+ * Typed key template holes
+ *
+ * A key lookup composes one key text per value, so a hole's text must be
+ * the one text of its value, or a lookup misses an item a Scan reads
+ * ("CUST#007" reads as cust_id 7; cust_id = 7 asks for "CUST#7").  For the
+ * types below each value has one canonical text: the type's output, with
+ * dates and times in ISO form and UTC (ddb_output_text), and numeric
+ * without trailing fractional zeros (7.0 = 7, so both are "7").  Reading
+ * such a hole, an item whose text is not canonical ("007", "7.0", "+7",
+ * "2024-1-5") is not a row of the entity, as an item of another shape is
+ * not.  Holes of other types (float, char(n), interval, ...) read any text
+ * their input function takes, and conditions on them stay local.
+ * ----------------------------------------------------------------
+ */
+
+/* Whether values of typid have one canonical text each (see above). */
+bool
+ddb_hole_type_canonical(Oid typid)
+{
+	Oid			base = getBaseType(typid);
+
+	if (type_is_enum(base))
+		return true;			/* a value is its label */
+	switch (base)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case NUMERICOID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+		case TIMEOID:
+		case UUIDOID:
+		case BOOLOID:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* The canonical text of a value of type typid, for a key template hole. */
+char *
+ddb_canonical_key_text(Datum value, Oid typid)
+{
+	Oid			out;
+	bool		isvarlena;
+	FmgrInfo	flinfo;
+
+	if (getBaseType(typid) == NUMERICOID)
+		value = DirectFunctionCall1(numeric_trim_scale, value);
+	getTypeOutputInfo(typid, &out, &isvarlena);
+	fmgr_info(out, &flinfo);
+	return ddb_output_text(&flinfo, typid, value);
+}
+
+/*
+ * Sets up, once per column (from ddb_codec_column_init), what the canonical
+ * check needs: the base type's own input and output functions (a domain's
+ * input would run its constraints, which must not happen inside the
+ * check's error trap).  They live in CurrentMemoryContext, which the
+ * caller has made long-lived.
+ */
+static void
+canon_init(DdbColumn *col)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int32		typmod = -1;
+	Oid			base = getBaseTypeAndTypmod(col->typid, &typmod);
+	Oid			infunc;
+	Oid			outfunc;
+	bool		isvarlena;
+
+	if (col->typmod >= 0)
+		typmod = col->typmod;
+	col->canon_typmod = typmod;
+	col->canon_base = base;
+	if (!ddb_hole_type_canonical(base) || base == TEXTOID ||
+		(base == VARCHAROID && typmod < 0))
+	{
+		col->canon_state = DDB_CANON_ANY;	/* any text is its own canonical text */
+		return;
+	}
+	getTypeInputInfo(base, &infunc, &col->canon_ioparam);
+	fmgr_info_cxt(infunc, &col->canon_in, cxt);
+	getTypeOutputInfo(base, &outfunc, &isvarlena);
+	fmgr_info_cxt(outfunc, &col->canon_out, cxt);
+	col->canon_state = DDB_CANON_CHECK;
+}
+
+/* Whether every text is canonical for a hole of this column (text, varchar). */
+bool
+ddb_key_text_free(DdbColumn *col)
+{
+	Assert(col->canon_state != DDB_CANON_UNSET);
+	return col->canon_state == DDB_CANON_ANY && ddb_hole_type_canonical(col->typid);
+}
+
+/*
+ * Whether the text of a key template hole (a slice, not NUL-terminated) is
+ * the canonical text of the value it reads as, for the hole's column.  A
+ * text the type does not take at all is not canonical either: the input
+ * function's data error is caught here (only for the built-in types above,
+ * whose input functions hold no resources when they fail).
+ */
+bool
+ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	char	   *str;
+	volatile bool ok = false;
+
+	Assert(col->canon_state != DDB_CANON_UNSET);
+	if (col->canon_state == DDB_CANON_ANY)
+		return true;
+	str = pnstrdup(s, len);
+	PG_TRY();
+	{
+		Datum		d = InputFunctionCall(&col->canon_in, str, col->canon_ioparam,
+										  col->canon_typmod);
+		char	   *back;
+
+		if (col->canon_base == NUMERICOID)
+			d = DirectFunctionCall1(numeric_trim_scale, d);
+		back = ddb_output_text(&col->canon_out, col->canon_base, d);
+		ok = (strlen(back) == len && memcmp(back, s, len) == 0);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
 }

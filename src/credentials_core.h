@@ -8,7 +8,7 @@
  *
  * Pure C (cJSON, libxml2), no PostgreSQL headers: unit-tested
  * (test/unit/test_credentials_core.c) and fuzzed
- * (test/fuzz/fuzz_credentials.c).  Strings are malloc'd; secrets are wiped
+ * (test/fuzz/fuzz_credentials_core.c).  Strings are malloc'd; secrets are wiped
  * before they are freed.  Error texts never hold a secret.
  *-------------------------------------------------------------------------
  */

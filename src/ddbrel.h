@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "limits_core.h"
 #include "template.h"
 
 #define DDB_API_PREFIX "DynamoDB_20120810."
@@ -79,7 +80,18 @@ typedef struct DdbColumn
 	bool		unique;			/* column option unique: a guard item per value */
 	bool		version;		/* column option version: what writes and locked
 								 * reads check at COMMIT */
+	/* template holes: the canonical text check (codec.c) */
+	int			canon_state;	/* DDB_CANON_* */
+	Oid			canon_base;
+	int32		canon_typmod;
+	FmgrInfo	canon_in;
+	Oid			canon_ioparam;
+	FmgrInfo	canon_out;
 } DdbColumn;
+
+#define DDB_CANON_UNSET 0
+#define DDB_CANON_ANY	1		/* every text is canonical */
+#define DDB_CANON_CHECK 2		/* input, output, compare */
 
 /* What DescribeTable says of an index. */
 typedef struct DdbIndexDesc
@@ -340,6 +352,10 @@ extern Datum ddb_text_to_datum(const char *s, size_t len, DdbColumn *col);
 extern Datum ddb_item_to_document(const cJSON *item, DdbColumn *col);
 extern cJSON *ddb_datum_to_av(Datum value, DdbColumn *col);
 extern char *ddb_datum_to_key_text(Datum value, DdbColumn *col);
+extern bool ddb_hole_type_canonical(Oid typid);
+extern char *ddb_canonical_key_text(Datum value, Oid typid);
+extern bool ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col);
+extern bool ddb_key_text_free(DdbColumn *col);
 extern void ddb_codec_pg_init(void);
 extern char *ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value);
 
@@ -425,6 +441,9 @@ extern List *ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals,
 extern bool ddb_key_order_matches(DdbQual *q);
 extern bool ddb_collation_is_c(Oid coll);
 extern bool ddb_key_equality_exact(DdbQual *q);
+extern bool ddb_hole_condition_exact(DdbQual *q);
+extern bool ddb_type_equality(Oid opno, Oid typid);
+extern bool ddb_collation_exact(Oid coll);
 
 /* ForeignScan->fdw_private items */
 enum DdbScanPrivate
@@ -504,9 +523,12 @@ extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
+extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
+							 cJSON *req, ddb_key_residual *residual);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
+extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);
 extern int	ddb_rel_partition_bound(RelOptInfo *rel);
 extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);
 extern PathKey *ddb_rel_order_pathkey(PlannerInfo *root, RelOptInfo *rel, int *forward);

@@ -668,6 +668,7 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 				bool	   *nulls;
 				int			n;
 				int			i;
+				int			nonnull;
 				int16		elmlen;
 				bool		elmbyval;
 				char		elmalign;
@@ -680,12 +681,21 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 				get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 				deconstruct_array(DatumGetArrayTypeP(c->constvalue), elemtype, elmlen,
 								  elmbyval, elmalign, &elems, &nulls, &n);
-				if (n == 0 || n > 100)
+				/*
+				 * A NULL element is never equal to anything: in a filter (only
+				 * AND and OR above it, never NOT) it is as good as absent.
+				 * Without elements the condition is never true; that stays
+				 * local, as it costs nothing there.
+				 */
+				for (i = 0, nonnull = 0; i < n; i++)
+					if (!nulls[i])
+						nonnull++;
+				if (nonnull == 0 || nonnull > DDB_LIMIT_IN_OPERANDS)
 					return false;
 				initStringInfo(&sub);
 				name = ddb_expr_name(b, q->col->attrname);
 				appendStringInfo(&sub, "%s IN (", name);
-				for (i = 0; i < n; i++)
+				for (i = 0, nonnull = 0; i < n; i++)
 				{
 					Const	   *ec;
 
@@ -695,7 +705,7 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 					av = filter_value(q->col, ec, true, &tag);
 					if (av == NULL)
 						return false;
-					appendStringInfo(&sub, "%s%s", i > 0 ? ", " : "", ddb_expr_value(b, av));
+					appendStringInfo(&sub, "%s%s", nonnull++ > 0 ? ", " : "", ddb_expr_value(b, av));
 				}
 				appendStringInfoChar(&sub, ')');
 				if (q->col->category == DDB_TYPE_TEXT && !deterministic_collation(q->collation))
@@ -751,8 +761,36 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 }
 
 /*
+ * Bytes the names and values of a builder take in the request, counting
+ * only placeholders numbered from nnames and nvalues on.
+ */
+static size_t
+substitution_bytes(DdbExprBuilder *b, int nnames, int nvalues)
+{
+	size_t		total = 0;
+	cJSON	   *e;
+
+	cJSON_ArrayForEach(e, b->names)
+		if (atoi(e->string + 2) >= nnames)
+		total += strlen(e->string) + strlen(e->valuestring);
+	cJSON_ArrayForEach(e, b->values)
+		if (atoi(e->string + 2) >= nvalues)
+		{
+			char	   *text = cJSON_PrintUnformatted(e);
+
+			total += strlen(e->string) + strlen(text);
+		}
+	return total;
+}
+
+/* Room left for key values, which the executor adds to a request. */
+#define DDB_KEY_VALUES_RESERVE 8192
+
+/*
  * Appends every qual of quals that can be pushed exactly to the filter
- * (joined by AND) and returns the rest.
+ * (joined by AND) and returns the rest.  A qual that would take the filter
+ * over DynamoDB's size limits (4 KB of expression, 2 MB of names and
+ * values) stays local too.
  */
 List *
 ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *b,
@@ -760,6 +798,7 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 {
 	List	   *local = NIL;
 	ListCell   *lc;
+	size_t		subst = substitution_bytes(b, 0, 0);
 
 	foreach(lc, quals)
 	{
@@ -767,9 +806,18 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 		StringInfoData one;
 		int			nnames = b->nnames;
 		int			nvalues = b->nvalues;
+		size_t		added = 0;
+		bool		ok;
 
 		initStringInfo(&one);
-		if (!deparse_filter(opts, relid, ri->clause, b, &one, forbidden))
+		ok = deparse_filter(opts, relid, ri->clause, b, &one, forbidden);
+		if (ok)
+		{
+			added = substitution_bytes(b, nnames, nvalues);
+			ok = filter->len + (filter->len > 0 ? 5 : 0) + one.len <= DDB_LIMIT_EXPRESSION_BYTES &&
+				subst + added <= DDB_LIMIT_SUBSTITUTION_BYTES - DDB_KEY_VALUES_RESERVE;
+		}
+		if (!ok)
 		{
 			ddb_expr_rollback(b, nnames, nvalues);
 			local = lappend(local, ri);
@@ -779,6 +827,7 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 			if (filter->len > 0)
 				appendStringInfoString(filter, " AND ");
 			appendStringInfoString(filter, one.data);
+			subst += added;
 		}
 	}
 	return local;
@@ -791,6 +840,63 @@ ddb_key_order_matches(DdbQual *q)
 	if (q->col->category == DDB_TYPE_TEXT)
 		return bytewise_collation(q->collation);
 	return q->col->category == DDB_TYPE_NUMBER || q->col->category == DDB_TYPE_BYTEA;
+}
+
+/* Whether opno is the equality of typid's default btree operator class (join.c). */
+bool
+ddb_type_equality(Oid opno, Oid typid)
+{
+	return comparison_strategy(opno, typid) == BTEqualStrategyNumber;
+}
+
+/* Whether equality under collation coll is byte equality of text (join.c). */
+bool
+ddb_collation_exact(Oid coll)
+{
+	return deterministic_collation(coll);
+}
+
+/* Integer types compare by value across widths: 7::int2 = 7::int8, both "7". */
+static bool
+integer_type(Oid typid)
+{
+	return typid == INT2OID || typid == INT4OID || typid == INT8OID;
+}
+
+/*
+ * Whether a condition on a key template hole's column may bind the key:
+ * the key text it composes must name exactly the items whose column
+ * satisfies it.  The column's type must have canonical texts (codec.c),
+ * the compared value must be of that type (or, for integers, of any
+ * integer type), so that equal values mean equal texts: "day =
+ * '2024-01-05'::timestamp" compares a date with a timestamp, and
+ * "inv_id = 7.0" must find the key "INV#7".  Text must be compared under a
+ * deterministic collation, and a prefix (LIKE) only on text.
+ */
+bool
+ddb_hole_condition_exact(DdbQual *q)
+{
+	Oid			colbase = getBaseType(q->col->typid);
+	Oid			valtype;
+
+	if (q->col->source == DDB_COL_DOCUMENT || !ddb_hole_type_canonical(colbase))
+		return false;
+	if (q->kind == DDB_QUAL_PREFIX)
+		return (colbase == TEXTOID || colbase == VARCHAROID) &&
+			deterministic_collation(q->collation);
+	if (q->kind != DDB_QUAL_EQ && q->kind != DDB_QUAL_IN)
+		return false;
+	valtype = exprType(strip_relabel((Node *) q->value));
+	if (q->kind == DDB_QUAL_IN)
+		valtype = get_element_type(valtype);
+	valtype = getBaseType(valtype);
+	if (colbase == VARCHAROID)
+		colbase = TEXTOID;
+	if (valtype == VARCHAROID)
+		valtype = TEXTOID;
+	if (valtype != colbase && !(integer_type(valtype) && integer_type(colbase)))
+		return false;
+	return ddb_key_equality_exact(q);
 }
 
 bool

@@ -97,6 +97,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "json_core.h"
 #include "response_core.h"
 #include "retry_core.h"
 #include "sigv4.h"
@@ -1092,7 +1093,7 @@ call_wait_answer(DdbCall *call)
 		call_wait(call);
 		if (call->result != CURLE_OK || call->status != 200 || call->resp_oom)
 			return NULL;
-		json = cJSON_ParseWithLength(call->resp ? call->resp : "", call->resp_len);
+		json = ddb_json_parse(call->resp ? call->resp : "", call->resp_len);
 		if (json != NULL)
 			return json;
 		if (!call_schedule_retry(call, DDB_RETRY_IF_IDEMPOTENT))

@@ -60,7 +60,7 @@ typedef struct DdbJoinInfo
 	RelOptInfo *drive;			/* the side whose access runs */
 	RelOptInfo *other;
 	bool		drive_is_outer; /* for LEFT: the preserved side is drive */
-	List	   *pairs;			/* lookup: (other attnum, drive attnum) IntLists */
+	List	   *pairs;			/* lookup: (other attnum, drive attnum, clause) IntLists */
 	List	   *local;			/* join-level conditions left to PostgreSQL */
 } DdbJoinInfo;
 
@@ -97,21 +97,24 @@ column_at(DdbRelOptions *opts, AttrNumber attnum)
 	return NULL;
 }
 
-/* "a.x = b.y" between the two sides: sets the attnums, or false. */
+/*
+ * "a.x = b.y" between the two sides, where equal values mean equal keys:
+ * both columns of one type (text and varchar count as one), compared by
+ * that type's own equality under a deterministic collation.  Sets the
+ * attnums, or returns false.
+ */
 static bool
 equality_pair(Expr *clause, Index r1, Index r2, AttrNumber *a1, AttrNumber *a2)
 {
 	OpExpr	   *op;
 	Node	   *l;
 	Node	   *r;
-	char	   *name;
+	Oid			lt;
+	Oid			rt;
 
 	if (!IsA(clause, OpExpr) || list_length(((OpExpr *) clause)->args) != 2)
 		return false;
 	op = (OpExpr *) clause;
-	name = get_opname(op->opno);
-	if (name == NULL || strcmp(name, "=") != 0)
-		return false;
 	l = linitial(op->args);
 	r = lsecond(op->args);
 	while (IsA(l, RelabelType))
@@ -119,6 +122,14 @@ equality_pair(Expr *clause, Index r1, Index r2, AttrNumber *a1, AttrNumber *a2)
 	while (IsA(r, RelabelType))
 		r = (Node *) ((RelabelType *) r)->arg;
 	if (!IsA(l, Var) || !IsA(r, Var))
+		return false;
+	lt = getBaseType(exprType(l));
+	rt = getBaseType(exprType(r));
+	if (lt == VARCHAROID)
+		lt = TEXTOID;
+	if (rt == VARCHAROID)
+		rt = TEXTOID;
+	if (lt != rt || !ddb_type_equality(op->opno, lt) || !ddb_collation_exact(op->inputcollid))
 		return false;
 	if (((Var *) l)->varno == r1 && ((Var *) r)->varno == r2)
 	{
@@ -135,14 +146,16 @@ equality_pair(Expr *clause, Index r1, Index r2, AttrNumber *a1, AttrNumber *a2)
 	return false;
 }
 
-/* The join's equalities between the two sides, as (a attnum, b attnum) pairs. */
+/*
+ * The join's equalities between the two sides, as (a attnum, b attnum,
+ * position of the clause in restrictlist) IntLists.
+ */
 static List *
-join_equalities(List *restrictlist, Index ra, Index rb, List **rest)
+join_equalities(List *restrictlist, Index ra, Index rb)
 {
 	List	   *pairs = NIL;
 	ListCell   *lc;
 
-	*rest = NIL;
 	foreach(lc, restrictlist)
 	{
 		RestrictInfo *ri = lfirst(lc);
@@ -150,11 +163,47 @@ join_equalities(List *restrictlist, Index ra, Index rb, List **rest)
 		AttrNumber	b;
 
 		if (equality_pair(ri->clause, ra, rb, &a, &b))
-			pairs = lappend(pairs, list_make2_int(a, b));
-		else
-			*rest = lappend(*rest, ri);
+			pairs = lappend(pairs, list_make3_int(a, b, foreach_current_index(lc)));
 	}
 	return pairs;
+}
+
+/*
+ * The clauses of restrictlist that the pairs used do not represent: they
+ * are checked on the joined rows.
+ */
+static List *
+clauses_left(List *restrictlist, List *used)
+{
+	List	   *rest = NIL;
+	ListCell   *lc;
+	ListCell   *uc;
+
+	foreach(lc, restrictlist)
+	{
+		bool		done = false;
+
+		foreach(uc, used)
+			if (lthird_int((List *) lfirst(uc)) == foreach_current_index(lc))
+			done = true;
+		if (!done)
+			rest = lappend(rest, lfirst(lc));
+	}
+	return rest;
+}
+
+/* Whether a LEFT join may leave these clauses to the joined rows: only WHERE ones. */
+static bool
+left_join_allows(JoinType jointype, List *rest)
+{
+	ListCell   *lc;
+
+	if (jointype != JOIN_LEFT)
+		return true;
+	foreach(lc, rest)
+		if (!((RestrictInfo *) lfirst(lc))->is_pushed_down)
+			return false;
+	return true;
 }
 
 static Oid
@@ -191,7 +240,9 @@ known_pairs(PlannerInfo *root, RelOptInfo *ra, DdbRelOptions *a, RelOptInfo *rb,
 			ListCell   *lc;
 			bool		dup = false;
 
-			if (ca->typid != cb->typid)
+			/* one type, and equality that is equality of keys (see equality_pair) */
+			if (ca->typid != cb->typid ||
+				!ddb_collation_exact(attcollation(a->relid, ca->attnum)))
 				continue;
 			foreach(lc, have)
 				if (linitial_int((List *) lfirst(lc)) == ca->attnum &&
@@ -204,14 +255,14 @@ known_pairs(PlannerInfo *root, RelOptInfo *ra, DdbRelOptions *a, RelOptInfo *rb,
 			vb = makeVar(rb->relid, cb->attnum, cb->typid, cb->typmod,
 						 attcollation(b->relid, cb->attnum), 0);
 			if (exprs_known_equal(root, (Node *) va, (Node *) vb))
-				result = lappend(result, list_make2_int(ca->attnum, cb->attnum));
+				result = lappend(result, list_make3_int(ca->attnum, cb->attnum, -1));
 		}
 	return result;
 }
 
-/* Whether the pairs equate column name colA of a with colB of b. */
-static bool
-pairs_equate(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b, const char *colb)
+/* The pair that equates column cola of a with colb of b, or NULL. */
+static List *
+pair_equating(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b, const char *colb)
 {
 	ListCell   *lc;
 
@@ -222,29 +273,48 @@ pairs_equate(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b, 
 		DdbColumn  *cb = column_at(b, lsecond_int(p));
 
 		if (ca && cb && strcmp(ca->colname, cola) == 0 && strcmp(cb->colname, colb) == 0)
-			return true;
+			return p;
 	}
+	return NIL;
+}
+
+/* Whether a template column's values have one key text each (codec.c). */
+static bool
+hole_exact(DdbRelOptions *opts, const char *colname)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, colname) == 0)
+			return ddb_hole_type_canonical(opts->columns[i].typid);
 	return false;
 }
 
 /*
  * Partition mode is possible when both entities are of one DynamoDB table
  * with the same partition-key template, and the join equates every column
- * of that template.
+ * of that template (of types whose values have one key text each, so that
+ * one partition means equal values).  Returns the pairs that do, or NIL.
  */
-static bool
+static List *
 same_partition(DdbRelOptions *a, DdbRelOptions *b, List *pairs)
 {
+	List	   *used = NIL;
 	int			h;
 
 	if (a->pk_template == NULL || b->pk_template == NULL ||
 		strcmp(a->table, b->table) != 0 || a->serverid != b->serverid ||
 		strcmp(a->pk_template_text, b->pk_template_text) != 0)
-		return false;
+		return NIL;
 	for (h = 0; h < a->pk_template->nholes; h++)
-		if (!pairs_equate(pairs, a, a->pk_template->holes[h], b, b->pk_template->holes[h]))
-			return false;
-	return true;
+	{
+		List	   *p = pair_equating(pairs, a, a->pk_template->holes[h], b, b->pk_template->holes[h]);
+
+		if (p == NIL || !hole_exact(a, a->pk_template->holes[h]))
+			return NIL;
+		used = lappend(used, p);
+	}
+	return used;
 }
 
 /*
@@ -275,7 +345,9 @@ lookup_pairs(DdbRelOptions *drive, DdbRelOptions *other, List *pairs_od)
 			{
 				DdbColumn  *c = column_at(other, linitial_int((List *) lfirst(lc)));
 
-				if (c && c->source == DDB_COL_ATTRIBUTE && strcmp(c->attrname, attrs[k]) == 0)
+				/* the column's values must be the key's values (a text column over an N key is not) */
+				if (c && c->source == DDB_COL_ATTRIBUTE && strcmp(c->attrname, attrs[k]) == 0 &&
+					ddb_column_fits_key(other, c, attrs[k]))
 				{
 					used = lappend(used, lfirst(lc));
 					found = true;
@@ -298,6 +370,8 @@ lookup_pairs(DdbRelOptions *drive, DdbRelOptions *other, List *pairs_od)
 		if (c->source != DDB_COL_TEMPLATE &&
 			!(other->sk_template && ddb_template_hole_index(other->sk_template, c->colname) >= 0))
 			continue;
+		if (!ddb_hole_type_canonical(c->typid))
+			return NIL;			/* a value of this type has no one key text */
 		foreach(lc, pairs_od)
 			if (linitial_int((List *) lfirst(lc)) == c->attnum)
 			{
@@ -395,7 +469,8 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 	DdbRelOptions *oo;
 	DdbRelOptions *io;
 	List	   *pairs;
-	List	   *rest;
+	List	   *used;
+	List	   *rest = NIL;
 	ListCell   *lc;
 	DdbJoinInfo *ji;
 
@@ -412,21 +487,22 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 	io = ddb_rel_options(innerrel);
 	if (oo->serverid != io->serverid)
 		return;
-	pairs = join_equalities(extra->restrictlist, outerrel->relid, innerrel->relid, &rest);
+	pairs = join_equalities(extra->restrictlist, outerrel->relid, innerrel->relid);
 	/* equalities the planner folded into equivalence classes count too */
 	pairs = list_concat(pairs, known_pairs(root, outerrel, oo, innerrel, io, pairs));
 	if (pairs == NIL)
 		return;
-	/* for LEFT, every ON condition must be one of the key equalities */
-	if (jointype == JOIN_LEFT)
-	{
-		foreach(lc, rest)
-			if (!((RestrictInfo *) lfirst(lc))->is_pushed_down)
-				return;
-	}
+
+	/*
+	 * Each way represents some of the equalities exactly; every other join
+	 * clause (another equality between the sides too) is checked on the
+	 * joined rows.  For LEFT, where a row without partner must be kept,
+	 * only WHERE conditions may be left to the joined rows.
+	 */
 
 	/* partition: one Query for both sides, driven by whichever binds the key */
-	if (same_partition(oo, io, pairs))
+	if ((used = same_partition(oo, io, pairs)) != NIL &&
+		left_join_allows(jointype, rest = clauses_left(extra->restrictlist, used)))
 	{
 		RelOptInfo *drive = NULL;
 
@@ -455,15 +531,16 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 	/* lookup: the other side by BatchGetItem of keys from the driving side */
 	{
 		List	   *swapped = NIL;
-		List	   *used;
 
 		foreach(lc, pairs)
-			swapped = lappend(swapped, list_make2_int(lsecond_int((List *) lfirst(lc)),
-													  linitial_int((List *) lfirst(lc))));
+			swapped = lappend(swapped, list_make3_int(lsecond_int((List *) lfirst(lc)),
+													  linitial_int((List *) lfirst(lc)),
+													  lthird_int((List *) lfirst(lc))));
 		/* inner looked up from outer (the only way for LEFT) */
 		used = lookup_pairs(oo, io, swapped);
 		if (used != NIL &&
-			(jointype == JOIN_INNER || innerrel->baserestrictinfo == NIL))
+			(jointype == JOIN_INNER || innerrel->baserestrictinfo == NIL) &&
+			left_join_allows(jointype, rest = clauses_left(extra->restrictlist, used)))
 		{
 			add_lookup_path(root, joinrel, jointype, outerrel, innerrel, true, used, rest);
 			return;
@@ -472,7 +549,8 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 		{
 			used = lookup_pairs(io, oo, pairs);
 			if (used != NIL)
-				add_lookup_path(root, joinrel, jointype, innerrel, outerrel, false, used, rest);
+				add_lookup_path(root, joinrel, jointype, innerrel, outerrel, false, used,
+								clauses_left(extra->restrictlist, used));
 		}
 	}
 }
@@ -626,6 +704,27 @@ relation_natts(Oid relid)
 	return n;
 }
 
+/*
+ * How far the plan's range table indexes moved after planning.  The plan
+ * keeps the two sides' indexes as the planner knew them; when the join is
+ * inside a subquery that is not flattened (OFFSET 0, a security-barrier
+ * view), setrefs appends the subquery's range table to the top one and
+ * shifts every Var by the same offset, which fs_relids shows.  Without it
+ * the target list's Vars would be matched against the wrong sides.
+ */
+static int
+join_rtoffset(ForeignScan *fsplan, Index minrti)
+{
+#if PG_VERSION_NUM >= 160000
+	Bitmapset  *relids = fsplan->fs_base_relids;
+#else
+	Bitmapset  *relids = fsplan->fs_relids;
+#endif
+	int			first = bms_next_member(relids, -1);
+
+	return first >= 0 ? first - (int) minrti : 0;
+}
+
 void
 ddb_join_begin(ForeignScanState *node, int eflags)
 {
@@ -637,6 +736,7 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	bool		explain_only = (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0;
 	ListCell   *lc;
 	int			i;
+	int			rtoffset;
 
 	node->fdw_state = js;
 	js->mode = intVal(list_nth(priv, DDB_JPRIV_MODE));
@@ -644,6 +744,9 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	js->drive_is_outer = intVal(list_nth(priv, DDB_JPRIV_DRIVE_IS_OUTER)) != 0;
 	js->drive_rti = intVal(list_nth(priv, DDB_JPRIV_DRIVE_RTI));
 	js->other_rti = intVal(list_nth(priv, DDB_JPRIV_OTHER_RTI));
+	rtoffset = join_rtoffset(fsplan, Min(js->drive_rti, js->other_rti));
+	js->drive_rti += rtoffset;
+	js->other_rti += rtoffset;
 	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
 	js->cid = ddb_overlay_command(estate);
 	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
@@ -747,7 +850,8 @@ load_partition(DdbJoinState *js)
 		k = 0;
 		forboth(oc, others, opc, oparts)
 		{
-			if (strcmp((char *) lfirst(pc), (char *) lfirst(opc)) == 0 && lfirst(oc) != lfirst(lc))
+			/* an item of both entities pairs with itself too (users JOIN users) */
+			if (strcmp((char *) lfirst(pc), (char *) lfirst(opc)) == 0)
 			{
 				m = lappend(m, lfirst(oc));
 				used[k] = true;
@@ -919,8 +1023,10 @@ load_lookup_round(DdbJoinState *js)
 		if (oopts->consistent_read)
 			cJSON_AddBoolToObject(tbl, "ConsistentRead", true);
 		cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-		resp = ddb_call(js->conn, "BatchGetItem", oopts->table, req);
-		for (;;)
+		/* keys no item can have (an empty text from the driving side) are not asked for */
+		resp = ddb_request_fits(oopts, NULL, "BatchGetItem", req, NULL) ?
+			ddb_call(js->conn, "BatchGetItem", oopts->table, req) : NULL;
+		while (resp != NULL)
 		{
 			cJSON	   *items = cJSON_GetObjectItemCaseSensitive(
 																 cJSON_GetObjectItemCaseSensitive(resp, "Responses"), oopts->table);
@@ -1225,7 +1331,9 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	if (popts->consistent_read)
 		cJSON_AddBoolToObject(req, "ConsistentRead", true);
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-	/* every page of the partition */
+	/* every page of the partition; a key no item can have asks nothing */
+	if (!ddb_request_fits(popts, NULL, "Query", req, NULL))
+		req = NULL;
 	while (req != NULL)
 	{
 		cJSON	   *resp = ddb_call(conn, "Query", popts->table, req);

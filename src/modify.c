@@ -332,6 +332,18 @@ row_key(DdbModifyState *ms, Datum *values, bool *isnull)
 					 errmsg("foreign table \"%s\" has no column or template for key attribute \"%s\"",
 							RelationGetRelationName(ms->rel), attrs[k]),
 					 errhint("Add a column with OPTIONS (attribute '%s'), or a key template.", attrs[k])));
+		/* a key DynamoDB cannot store (empty, too long): said before asking */
+		{
+			char		why[256];
+
+			if (!ddb_limits_key_value_ok(cJSON_GetObjectItemCaseSensitive(key, attrs[k]), k == 1,
+										 why, sizeof(why)))
+				ereport(ERROR,
+						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						 errmsg("key attribute \"%s\" of a row of foreign table \"%s\" cannot be stored in DynamoDB",
+								attrs[k], RelationGetRelationName(ms->rel)),
+						 errdetail("%s", why)));
+		}
 	}
 	return key;
 }
@@ -1286,6 +1298,8 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	ddb_expr_attach(&b, req);
 	cJSON_AddStringToObject(req, "ReturnValues", "ALL_NEW");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	/* an UpdateExpression over DynamoDB's 4 KB is refused here, not there */
+	(void) ddb_request_fits(opts, NULL, "UpdateItem", req, NULL);
 
 	/* SET and REMOVE repeat harmlessly; an atomic addition does not */
 	res = ddb_call_wait(ddb_call_start_ex(ms->conn, "UpdateItem", opts->table, req,

@@ -133,6 +133,30 @@ column_fits_key(DdbColumn *col, char keytype)
 	return false;
 }
 
+/*
+ * Makes kb a binding of the given kind with nothing from the binding it
+ * replaces: a stronger condition found later (an equality after an IN)
+ * must not inherit the other's array position, prefix or conditions.
+ */
+static void
+reset_bind(KeyBind *kb, KeyBindKind kind)
+{
+	kb->kind = kind;
+	kb->exprs = NIL;
+	kb->in_pos = -1;
+	kb->in_ri = NULL;
+	kb->extra = NULL;
+	kb->lo = kb->hi = NULL;
+	kb->consumed = NIL;
+}
+
+/* Whether a raw column reading attr holds values of that key attribute's type (join.c). */
+bool
+ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr)
+{
+	return column_fits_key(col, key_type(opts, attr));
+}
+
 /* Binding from conditions on a raw column that reads attr. */
 static KeyBind *
 bind_raw(const char *attr, char keytype, List *quals)
@@ -159,7 +183,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 			case DDB_QUAL_EQ:
 				if (kb->kind < KB_EQ && ddb_key_equality_exact(q))
 				{
-					kb->kind = KB_EQ;
+					reset_bind(kb, KB_EQ);
 					kb->exprs = list_make1(q->value);
 					kb->consumed = list_make1(qi->ri);
 				}
@@ -167,7 +191,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 			case DDB_QUAL_IN:
 				if (kb->kind < KB_IN && ddb_key_equality_exact(q))
 				{
-					kb->kind = KB_IN;
+					reset_bind(kb, KB_IN);
 					kb->exprs = list_make1(q->value);
 					kb->in_pos = 0;
 					kb->in_ri = qi->ri;
@@ -177,7 +201,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 			case DDB_QUAL_PREFIX:
 				if (kb->kind < KB_PREFIX && keytype == 'S' && q->prefix[0] != '\0')
 				{
-					kb->kind = KB_PREFIX;
+					reset_bind(kb, KB_PREFIX);
 					kb->extra = q->prefix;
 					kb->consumed = q->exact ? list_make1(qi->ri) : NIL;
 				}
@@ -198,10 +222,9 @@ bind_raw(const char *attr, char keytype, List *quals)
 	}
 	if (kb->kind < KB_RANGE && (lo || hi))
 	{
-		kb->kind = KB_RANGE;
+		reset_bind(kb, KB_RANGE);
 		kb->lo = lo ? lo->q : NULL;
 		kb->hi = hi ? hi->q : NULL;
-		kb->consumed = NIL;
 		/* with both ends DynamoDB has only the inclusive BETWEEN: strict ends stay local */
 		if (lo && (!hi || lo->q->kind == DDB_QUAL_GE))
 			kb->consumed = lappend(kb->consumed, lo->ri);
@@ -209,6 +232,22 @@ bind_raw(const char *attr, char keytype, List *quals)
 			kb->consumed = lappend(kb->consumed, hi->ri);
 	}
 	return kb;
+}
+
+/*
+ * Whether every text is a value of the hole's column as it is (text): then
+ * begins_with on the literal before a trailing hole is exactly "matches".
+ * Typed holes also need their text to be canonical, checked on each item.
+ */
+static bool
+hole_takes_any_text(DdbRelOptions *opts, const char *hole)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, hole) == 0)
+			return ddb_key_text_free(&opts->columns[i]);
+	return false;
 }
 
 /*
@@ -240,17 +279,16 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		QualInfo   *qi = lfirst(lc);
 		DdbQual    *q = qi->q;
 
-		if (q == NULL || q->col->source == DDB_COL_DOCUMENT ||
-			q->col->category > DDB_TYPE_BOOL)
+		if (q == NULL || !ddb_hole_condition_exact(q))
 			continue;
 		h = ddb_template_hole_index(t, q->col->colname);
 		if (h < 0)
 			continue;
-		if (q->kind == DDB_QUAL_EQ && !eq[h] && ddb_key_equality_exact(q))
+		if (q->kind == DDB_QUAL_EQ && !eq[h])
 			eq[h] = qi;
-		else if (q->kind == DDB_QUAL_IN && !in[h] && ddb_key_equality_exact(q))
+		else if (q->kind == DDB_QUAL_IN && !in[h])
 			in[h] = qi;
-		else if (q->kind == DDB_QUAL_PREFIX && !pre[h] && q->col->category == DDB_TYPE_TEXT)
+		else if (q->kind == DDB_QUAL_PREFIX && !pre[h])
 			pre[h] = qi;
 	}
 	while (nbound < t->nholes && eq[nbound])
@@ -301,10 +339,13 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		return kb;
 	}
 	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
-	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing);
+	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
+					  hole_takes_any_text(opts, t->holes[nbound]));
 	if (pre[nbound])
 	{
-		kb->extra = pre[nbound]->q->prefix;
+		/* an empty prefix (LIKE '%') narrows nothing */
+		if (pre[nbound]->q->prefix[0] != '\0')
+			kb->extra = pre[nbound]->q->prefix;
 		if (pre[nbound]->q->exact && kb->tmpl_exact)
 			kb->consumed = lappend(kb->consumed, pre[nbound]->ri);
 	}
@@ -360,6 +401,18 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 		i++;
 	}
 	return best;
+}
+
+/* Appends an attribute name to names unless it is there already. */
+static List *
+add_attr_name(List *names, char *attr)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((char *) lfirst(lc), attr) == 0)
+		return names;
+	return lappend(names, attr);
 }
 
 static bool
@@ -635,7 +688,9 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 		return false;
 	if (col->source == DDB_COL_ATTRIBUTE)
 		return strcmp(col->attrname, attr) == 0 && column_fits_key(col, key_type(opts, attr));
-	if (col->source != DDB_COL_TEMPLATE || col->category != DDB_TYPE_TEXT)
+	/* other types' texts do not sort like their values (dates before year 1000) */
+	if (col->source != DDB_COL_TEMPLATE ||
+		(getBaseType(col->typid) != TEXTOID && getBaseType(col->typid) != VARCHAROID))
 		return false;
 	/* a template "LITERAL{col}": keys share the literal, so they sort like col */
 	foreach(lc, opts->templates)
@@ -1147,7 +1202,8 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 										 ddb_expr_name(&b, at->attr),
 										 ddb_expr_value(&b, ddb_av_string(p)));
 					if (at->tmpl->nholes == 0 ||
-						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole))
+						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
+						 hole_takes_any_text(opts, at->tmpl->holes[0])))
 						continue;
 				}
 			}
@@ -1234,27 +1290,29 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		StringInfoData pe;
 		List	   *names = NIL;
 
-		/* keys always: they carry templates and name the item in errors */
-		names = lappend(names, opts->partition_key);
-		if (opts->sort_key)
-			names = list_append_unique_ptr(names, opts->sort_key);
-		foreach(lc, proj)
-		{
-			bool		dup = false;
-			ListCell   *lc2;
+		int			nnames = b.nnames;
+		int			nvalues = b.nvalues;
 
-			foreach(lc2, names)
-				if (strcmp((char *) lfirst(lc2), (char *) lfirst(lc)) == 0)
-				dup = true;
-			if (!dup)
-				names = lappend(names, lfirst(lc));
-		}
+		/*
+		 * Keys always: they carry templates and name the item in errors.
+		 * DynamoDB refuses a path named twice, so each attribute once (a
+		 * column may read a key or the type attribute too).
+		 */
+		names = add_attr_name(names, opts->partition_key);
+		if (opts->sort_key)
+			names = add_attr_name(names, opts->sort_key);
+		foreach(lc, proj)
+			names = add_attr_name(names, lfirst(lc));
 		if (type_check)
-			names = lappend(names, opts->type_attribute);
+			names = add_attr_name(names, opts->type_attribute);
 		initStringInfo(&pe);
 		foreach(lc, names)
 			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
-		cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
+		/* too long a projection for DynamoDB: read whole items instead */
+		if (pe.len <= DDB_LIMIT_EXPRESSION_BYTES)
+			cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
+		else
+			ddb_expr_rollback(&b, nnames, nvalues);
 	}
 	if (forward < 0)
 		cJSON_AddBoolToObject(req, "ScanIndexForward", false);

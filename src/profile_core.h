@@ -4,7 +4,7 @@
  *	  profile stands for, and the command line of a credential_process.
  *
  * Pure C, no PostgreSQL headers: unit-tested (test/unit/test_profile_core.c)
- * and fuzzed (test/fuzz/fuzz_profile.c), since the files are input the
+ * and fuzzed (test/fuzz/fuzz_profile_core.c), since the files are input the
  * extension does not control.  Everything is malloc'd; nothing here does
  * I/O: the caller reads the files and runs what the plan says.
  *-------------------------------------------------------------------------

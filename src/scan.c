@@ -6,9 +6,20 @@
  * A scan is a list of streams: the segments of a Scan, one Query per
  * partition key value, one GetItem, or BatchGetItem calls of up to 100
  * keys.  Up to DDB_MAX_INFLIGHT streams have a request in flight at once.
- * Each stream holds one page in its own memory context and has the request
- * for its next page in flight while that page is read, so memory stays
- * flat however many pages there are.
+ * One stream is read at a time, to its end, with the request for its next
+ * page in flight while its page is read; the page being read is the only
+ * one held, so memory stays flat however many pages and streams there are.
+ *
+ * Pages live in one page context per scan, reset for each page: a
+ * Generation context, since a page is allocated piece by piece and freed
+ * all at once.  Its first block grows to what a page took, so a reset
+ * keeps the memory (a page of 1 MB parses into about 6 MB of cJSON tree)
+ * instead of giving it back to malloc and faulting it in again, zeroed,
+ * for the next page.
+ *
+ * An item becomes a row in one pass over its attributes: a hash table
+ * built with the scan maps each attribute name to the columns (and key or
+ * type checks) that read it, so no column searches the item by name.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -25,9 +36,13 @@
 #include "utils/rel.h"
 
 #include "codec_core.h"
+#include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
 #define DDB_BATCH_GET_MAX 100
+
+/* The page context keeps at most this much memory between pages. */
+#define DDB_PAGE_KEEP_MAX ((Size) 64 * 1024 * 1024)
 
 typedef struct DdbStream
 {
@@ -36,13 +51,34 @@ typedef struct DdbStream
 	int			resends;		/* BatchGetItem: resends of unprocessed keys */
 	bool		started;
 	bool		done;
-	MemoryContext cxt;			/* holds the current page */
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
 	List	   *extras;			/* held items the stream adds (overlay.c), in order */
 	cJSON	   *plain;			/* TransactGetItems: the GetItem or BatchGetItem
 								 * it replaces, for a server without it */
+	ddb_key_residual residual;	/* sort key bound checked here, not sent */
 } DdbStream;
+
+/*
+ * Slots of the attribute map: one per column read from a named attribute
+ * (its index in fill), then the key and type attributes that entity checks
+ * read.
+ */
+#define DDB_SLOT_PK(st)		((st)->nfill)
+#define DDB_SLOT_SK(st)		((st)->nfill + 1)
+#define DDB_SLOT_TYPE(st)	((st)->nfill + 2)
+#define DDB_NUM_SLOTS(st)	((st)->nfill + 3)
+
+/* Positions of an item whose map entry is remembered from the item before. */
+#define DDB_POS_GUESSES 32
+
+/* One attribute name of the map; slots reading the same name are chained. */
+typedef struct DdbAttrEntry
+{
+	const char *name;			/* NULL: empty */
+	uint32		hash;
+	int			slot;			/* first slot reading this attribute */
+} DdbAttrEntry;
 
 struct DdbScanState
 {
@@ -60,6 +96,7 @@ struct DdbScanState
 	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
 	List	   *exprstates;		/* of plan_exprs */
 	const char *index;
+	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
 	bool		check_shape;	/* skip items not of this entity's shape */
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
@@ -68,8 +105,17 @@ struct DdbScanState
 	int			cur;
 	int			inflight;
 	MemoryContext rowcxt;
+	MemoryContext pagecxt;		/* the page being read */
+	Size		page_keep;		/* size of pagecxt's first block */
 	int			nfill;
 	DdbColumn **fill;
+	/* attribute map (build_attr_map) */
+	DdbAttrEntry *attrmap;		/* open addressing, attrmask + 1 entries */
+	uint32		attrmask;
+	int		   *slot_next;		/* next slot reading the same name, or -1 */
+	const cJSON **avs;			/* per slot: the mapped item's attribute */
+	const cJSON *mapped;		/* the item avs describe, or NULL */
+	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
 	bool		started;
 	const cJSON *cur_item;
 	DdbOverlay *overlay;		/* the transaction's held items of the table */
@@ -80,7 +126,12 @@ struct DdbScanState
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
+	bool		holes_known;	/* pkcols and skcols are filled in */
+	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
+	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
 };
+
+static ddb_key_schema key_schema(DdbRelOptions *opts, const char *index);
 
 /* Names the item being converted, so a bad value points at its key. */
 static void
@@ -110,6 +161,150 @@ item_error_context(void *arg)
 		appendStringInfo(&buf, "%s%s = %s", buf.len ? ", " : "", names[i], jb.data);
 	}
 	errcontext("DynamoDB item {%s} of table \"%s\"", buf.data, st->opts->table);
+}
+
+/* FNV-1a: attribute names are short, and this is all the spread they need. */
+static inline uint32
+attr_hash(const char *name)
+{
+	uint32		h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char) *name) * 16777619u;
+	return h;
+}
+
+/* strcmp(a, b) == 0 for the short names of attributes, inline. */
+static inline bool
+name_eq(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
+/* Adds name -> slot to the map (name may already be there). */
+static void
+attr_map_add(DdbScanState *st, const char *name, int slot)
+{
+	uint32		h = attr_hash(name);
+	uint32		i = h & st->attrmask;
+
+	for (;; i = (i + 1) & st->attrmask)
+	{
+		DdbAttrEntry *e = &st->attrmap[i];
+
+		if (e->name == NULL)
+		{
+			e->name = name;
+			e->hash = h;
+			e->slot = slot;
+			st->slot_next[slot] = -1;
+			return;
+		}
+		if (e->hash == h && strcmp(e->name, name) == 0)
+		{
+			int			s = e->slot;
+
+			/* keep the chain in slot order */
+			while (st->slot_next[s] >= 0)
+				s = st->slot_next[s];
+			st->slot_next[s] = slot;
+			st->slot_next[slot] = -1;
+			return;
+		}
+	}
+}
+
+/*
+ * Builds the attribute map of a scan, once: the attribute each fill column
+ * reads, and the key and type attributes that shape checks read.  Called
+ * in the memory context the scan state lives in.
+ */
+static void
+build_attr_map(DdbScanState *st)
+{
+	int			nslots = DDB_NUM_SLOTS(st);
+	uint32		size = 8;
+	int			i;
+
+	while (size < (uint32) nslots * 2)
+		size <<= 1;
+	st->attrmap = palloc0(sizeof(DdbAttrEntry) * size);
+	st->attrmask = size - 1;
+	for (i = 0; i < DDB_POS_GUESSES; i++)
+		st->posguess[i] = -1;
+	st->slot_next = palloc(sizeof(int) * nslots);
+	st->avs = palloc0(sizeof(cJSON *) * nslots);
+	for (i = 0; i < st->nfill; i++)
+		if (st->fill[i]->source == DDB_COL_ATTRIBUTE && st->fill[i]->attrname)
+			attr_map_add(st, st->fill[i]->attrname, i);
+	if (st->opts->partition_key)
+		attr_map_add(st, st->opts->partition_key, DDB_SLOT_PK(st));
+	if (st->opts->sort_key)
+		attr_map_add(st, st->opts->sort_key, DDB_SLOT_SK(st));
+	if (st->opts->type_attribute)
+		attr_map_add(st, st->opts->type_attribute, DDB_SLOT_TYPE(st));
+}
+
+/*
+ * Points each slot at the item's attribute of its name, or NULL, in one
+ * pass over the attributes.  The same answers as looking each name up with
+ * cJSON_GetObjectItemCaseSensitive: the first attribute of a name wins, and
+ * the search ends at a member without a name (only a malformed item has
+ * one).  The items of a page mostly list their attributes in one order, so
+ * the name at each position is first compared with the one found there in
+ * the item before, and hashed only when it differs.
+ */
+static void
+map_item(DdbScanState *st, const cJSON *item)
+{
+	const cJSON *e;
+	int			pos = 0;
+
+	memset(st->avs, 0, sizeof(cJSON *) * DDB_NUM_SLOTS(st));
+	st->mapped = item;
+	if (item == NULL)
+		return;
+	for (e = item->child; e != NULL && e->string != NULL; e = e->next, pos++)
+	{
+		const DdbAttrEntry *ent = NULL;
+
+		if (pos < DDB_POS_GUESSES && st->posguess[pos] >= 0 &&
+			name_eq(st->attrmap[st->posguess[pos]].name, e->string))
+			ent = &st->attrmap[st->posguess[pos]];
+		else
+		{
+			uint32		h = attr_hash(e->string);
+			uint32		i = h & st->attrmask;
+
+			for (;; i = (i + 1) & st->attrmask)
+			{
+				ent = &st->attrmap[i];
+				if (ent->name == NULL ||
+					(ent->hash == h && name_eq(ent->name, e->string)))
+					break;
+			}
+			if (pos < DDB_POS_GUESSES)
+				st->posguess[pos] = ent->name ? (int) i : -1;
+		}
+		if (ent->name != NULL && st->avs[ent->slot] == NULL)
+		{
+			int			slot;
+
+			for (slot = ent->slot; slot >= 0; slot = st->slot_next[slot])
+				st->avs[slot] = e;
+		}
+	}
+}
+
+/* The map of item, made now unless the last map_item was of item. */
+static inline void
+ensure_mapped(DdbScanState *st, const cJSON *item)
+{
+	if (st->mapped != item)
+		map_item(st, item);
 }
 
 /*
@@ -143,6 +338,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options_as(relid, userid);
+	st->residual_attr = key_schema(st->opts, st->index).sk;
 	if (explain_only)
 		return st;
 	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
@@ -157,10 +353,14 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 			if (st->opts->columns[i].attnum == lfirst_int(lc))
 				st->fill[st->nfill++] = &st->opts->columns[i];
 	}
+	build_attr_map(st);
 	st->rowcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel row",
 									   ALLOCSET_DEFAULT_SIZES);
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
+	st->pagecxt = GenerationContextCreate(estate->es_query_cxt, "ddbrel page",
+										  ALLOCSET_DEFAULT_SIZES);
+	st->page_keep = MemoryContextMemAllocated(st->pagecxt, false);
 	return st;
 }
 
@@ -182,6 +382,7 @@ ddb_scan_create_bare(Oid relid)
 	for (i = 0; i < st->opts->ncolumns; i++)
 		st->fill[st->nfill++] = &st->opts->columns[i];
 	st->index = "";
+	build_attr_map(st);
 	return st;
 }
 
@@ -236,9 +437,12 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
  * ----------------------------------------------------------------
  */
 
-/* Text of one value for a key or template hole; B keys as base64. */
+/*
+ * Text of one value for a key or template hole; B keys as base64, template
+ * holes in their canonical text (codec.c).
+ */
 static char *
-value_text(Datum d, Oid typid, char keytype)
+value_text(Datum d, Oid typid, char keytype, bool hole)
 {
 	if (keytype == 'B' && getBaseType(typid) == BYTEAOID)
 	{
@@ -248,6 +452,8 @@ value_text(Datum d, Oid typid, char keytype)
 		ddb_base64_encode((unsigned char *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), enc);
 		return enc;
 	}
+	if (hole)
+		return ddb_canonical_key_text(d, typid);
 	return ddb_value_text(d, typid);
 }
 
@@ -257,7 +463,7 @@ value_text(Datum d, Oid typid, char keytype)
  * lists from one array stay aligned.
  */
 static List *
-eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
+eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 {
 	ExprState  *es = list_nth(st->exprstates, idx);
 	Oid			typid = exprType((Node *) es->expr);
@@ -268,7 +474,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype));
+		return list_make1(value_text(d, typid, keytype, hole));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -283,7 +489,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype)
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype));
+			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole));
 	}
 	return result;
 }
@@ -310,7 +516,7 @@ spec_values(DdbScanState *st, List *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype);
+		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -366,14 +572,84 @@ spec_values(DdbScanState *st, List *spec)
 }
 
 /* ----------------------------------------------------------------
+ * Request limits
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * The key attributes a request on opts's table reads: those of the index
+ * named (a Query on an index), else the table's.
+ */
+static ddb_key_schema
+key_schema(DdbRelOptions *opts, const char *index)
+{
+	ddb_key_schema keys;
+	ListCell   *lc;
+
+	keys.pk = opts->partition_key;
+	keys.sk = opts->sort_key;
+	keys.table_sk = opts->sort_key;
+	if (index && *index && opts->desc)
+		foreach(lc, opts->desc->indexes)
+		{
+			DdbIndexDesc *ix = lfirst(lc);
+
+			if (strcmp(ix->name, index) == 0)
+			{
+				keys.pk = ix->pk_attr;
+				keys.sk = ix->sk_attr;
+			}
+		}
+	return keys;
+}
+
+/*
+ * Every request ddbrel builds goes through here just before it is sent:
+ * the limits DynamoDB documents (limits_core.c).  Returns false when no
+ * item can match (the request is not to be sent); raises an error when the
+ * request cannot be sent at all.  A sort key bound no key can reach comes
+ * back in *residual (may be NULL when op has no key condition), for the
+ * caller to check on each item.  index names the index a Query reads, or
+ * is NULL or "".
+ */
+bool
+ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op, cJSON *req,
+				 ddb_key_residual *residual)
+{
+	ddb_key_schema keys = key_schema(opts, index);
+	char		why[256];
+
+	switch (ddb_limits_check(op, req, &keys, residual, why, sizeof(why)))
+	{
+		case DDB_LIMITS_SEND:
+			return true;
+		case DDB_LIMITS_EMPTY:
+			return false;
+		case DDB_LIMITS_INVALID:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("DynamoDB %s request on table \"%s\" exceeds a limit of DynamoDB",
+							op, opts->table),
+					 errdetail("%s", why)));
+	}
+	return false;				/* keep compiler quiet */
+}
+
+/* ----------------------------------------------------------------
  * Streams
  * ----------------------------------------------------------------
  */
 
+/* A stream to read, unless the request can match nothing. */
 static void
-add_stream(List **streams, cJSON *req)
+add_stream(DdbScanState *st, List **streams, List **residuals, cJSON *req)
 {
+	ddb_key_residual *r = palloc0(sizeof(ddb_key_residual));
+
+	if (!ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], req, r))
+		return;
 	*streams = lappend(*streams, req);
+	*residuals = lappend(*residuals, r);
 }
 
 /*
@@ -432,8 +708,10 @@ build_streams(DdbScanState *st)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(st->scancxt);
 	List	   *reqs = NIL;
+	List	   *residuals = NIL;
 	List	   *values = NIL;
 	ListCell   *lc;
+	ListCell   *rc;
 	int			i;
 
 	foreach(lc, st->specs)
@@ -462,13 +740,18 @@ build_streams(DdbScanState *st)
 					cJSON_AddNumberToObject(req, "Segment", i);
 					cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
 				}
-				add_stream(&reqs, req);
+				add_stream(st, &reqs, &residuals, req);
 			}
 			break;
 		case DDB_OP_QUERY:
 			{
-				/* one Query per partition key value; the others are single */
+				/*
+				 * One Query per distinct partition key value (an IN list is a
+				 * set: a value twice must not read its items twice); the other
+				 * key values are single.
+				 */
 				List	   *pks = linitial(values);
+				List	   *seen = NIL;
 
 				foreach(lc, pks)
 				{
@@ -476,9 +759,14 @@ build_streams(DdbScanState *st)
 					cJSON	   *vals;
 					ListCell   *sc;
 					ListCell   *vc;
+					String	   *text;
 
 					if (lfirst(lc) == NULL)
 						continue;
+					text = makeString(cJSON_PrintUnformatted(lfirst(lc)));
+					if (list_member(seen, text))
+						continue;
+					seen = lappend(seen, text);
 					req = cJSON_Parse(st->request_text);
 					vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
 
@@ -495,7 +783,7 @@ build_streams(DdbScanState *st)
 						cJSON_AddItemToObject(vals, strVal(list_nth(spec, DDB_SPEC_NAME)),
 											  cJSON_Duplicate(av, true));
 					}
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 				}
 			}
 			break;
@@ -548,7 +836,7 @@ build_streams(DdbScanState *st)
 					cJSON	   *req = cJSON_Parse(st->request_text);
 
 					cJSON_AddItemToObject(req, "Key", linitial(keys));
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 					break;
 				}
 				/* BatchGetItem: the plan's request is the per-table part */
@@ -569,7 +857,7 @@ build_streams(DdbScanState *st)
 					cJSON_AddItemToObject(tbl, "Keys", arr);
 					cJSON_AddItemToObject(items, st->opts->table, tbl);
 					cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-					add_stream(&reqs, req);
+					add_stream(st, &reqs, &residuals, req);
 				}
 			}
 			break;
@@ -580,11 +868,10 @@ build_streams(DdbScanState *st)
 	st->nstreams = list_length(reqs);
 	st->streams = palloc0(sizeof(DdbStream) * Max(st->nstreams, 1));
 	i = 0;
-	foreach(lc, reqs)
+	forboth(lc, reqs, rc, residuals)
 	{
 		st->streams[i].request = lfirst(lc);
-		st->streams[i].cxt = AllocSetContextCreate(st->scancxt, "ddbrel page",
-												   ALLOCSET_DEFAULT_SIZES);
+		st->streams[i].residual = *(ddb_key_residual *) lfirst(rc);
 		/* the transaction's own writes: a Scan's segments share one set of extras */
 		if (st->overlay)
 		{
@@ -633,12 +920,39 @@ start_more(DdbScanState *st)
 			stream_send(st, &st->streams[i], st->streams[i].request);
 }
 
+/*
+ * Empties the page context for the next page.  When the last page did not
+ * fit in the context's first block, the context is made again with a first
+ * block half as big again as that page took (up to DDB_PAGE_KEEP_MAX), so
+ * that the pages after it reuse memory that is already mapped.
+ */
+static void
+reset_page(DdbScanState *st)
+{
+	Size		used = MemoryContextMemAllocated(st->pagecxt, false);
+
+	st->mapped = NULL;
+	if (used > st->page_keep && used <= DDB_PAGE_KEEP_MAX / 3 * 2)
+	{
+		MemoryContext parent = st->pagecxt->parent;
+		Size		keep = TYPEALIGN(64 * 1024, used + used / 2);
+
+		MemoryContextDelete(st->pagecxt);
+		st->pagecxt = GenerationContextCreate(parent, "ddbrel page",
+											  keep, ALLOCSET_DEFAULT_INITSIZE, keep);
+		st->page_keep = keep;
+	}
+	else
+		MemoryContextReset(st->pagecxt);
+}
+
 static void
 start_scan(DdbScanState *st)
 {
 	MemoryContext oldcxt;
 
 	MemoryContextReset(st->scancxt);
+	reset_page(st);
 	st->streams = NULL;
 	st->nstreams = 0;
 	st->inflight = 0;
@@ -683,8 +997,8 @@ next_page(DdbScanState *st, DdbStream *s)
 		return false;
 	}
 	s->call = NULL;				/* finish frees it, even when it raises */
-	MemoryContextReset(s->cxt);
-	oldcxt = MemoryContextSwitchTo(s->cxt);
+	reset_page(st);
+	oldcxt = MemoryContextSwitchTo(st->pagecxt);
 	if (s->plain)
 	{
 		DdbResult  *res = ddb_call_wait(call);
@@ -738,22 +1052,35 @@ next_page(DdbScanState *st, DdbStream *s)
 	}
 	else
 	{
+		/* a stream with a residual sent no Limit and asked for its items */
+		int64		limit = s->residual.active ? 0 : st->limit;
+
 		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
 		if (st->flags & DDB_FLAG_COUNT)
 		{
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
+			const cJSON *e;
 
 			s->count = cJSON_IsNumber(c) ? (int64) c->valuedouble : 0;
+			if (s->residual.active)
+			{
+				s->count = 0;
+				cJSON_ArrayForEach(e, items)
+					if (ddb_limits_residual_admits(&s->residual,
+												   cJSON_GetObjectItemCaseSensitive(e, st->residual_attr)))
+					s->count++;
+			}
+			items = NULL;		/* count rows only */
 		}
 		st->received += (st->flags & DDB_FLAG_COUNT) ? s->count : cJSON_GetArraySize(items);
 		/* with a pushed LIMIT, no page beyond the rows the query can use */
-		if (st->limit == 0 || st->received < st->limit)
+		if (limit == 0 || st->received < limit)
 		{
 			cJSON	   *req = ddb_next_page(s->request, resp);
 
-			if (req && st->limit > 0)
+			if (req && limit > 0)
 				cJSON_ReplaceItemInObjectCaseSensitive(req, "Limit",
-													   cJSON_CreateNumber((double) (st->limit - st->received)));
+													   cJSON_CreateNumber((double) (limit - st->received)));
 			if (req)
 				stream_send(st, s, req);
 		}
@@ -763,31 +1090,71 @@ next_page(DdbScanState *st, DdbStream *s)
 	return true;
 }
 
-/* Matches an item's keys against the entity templates. */
+/* The column a template hole names (option.c made sure there is one). */
+static DdbColumn *
+hole_column(DdbRelOptions *opts, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, name) == 0)
+			return &opts->columns[i];
+	return NULL;
+}
+
+/* Whether every hole of t holds its column's canonical text (codec.c). */
+static bool
+holes_canonical(ddb_template *t, ddb_slice *vals, DdbColumn **cols)
+{
+	int			h;
+
+	for (h = 0; h < t->nholes; h++)
+		if (cols[h] && !ddb_key_text_canonical(vals[h].ptr, vals[h].len, cols[h]))
+			return false;
+	return true;
+}
+
+/*
+ * Matches an item's keys against the entity templates: their shape, and
+ * in typed holes the one text each value has.
+ */
 static bool
 match_templates(DdbScanState *st, const cJSON *item)
 {
 	DdbRelOptions *opts = st->opts;
 	const cJSON *v;
 
+	ensure_mapped(st, item);
+	if (!st->holes_known)
+	{
+		int			h;
+
+		for (h = 0; opts->pk_template && h < opts->pk_template->nholes; h++)
+			st->pkcols[h] = hole_column(opts, opts->pk_template->holes[h]);
+		for (h = 0; opts->sk_template && h < opts->sk_template->nholes; h++)
+			st->skcols[h] = hole_column(opts, opts->sk_template->holes[h]);
+		st->holes_known = true;
+	}
 	if (opts->pk_template)
 	{
-		v = cJSON_GetObjectItemCaseSensitive(item, opts->partition_key);
+		v = st->avs[DDB_SLOT_PK(st)];
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->pk_template, v->valuestring,
-								strlen(v->valuestring), st->pkvals))
+								strlen(v->valuestring), st->pkvals) ||
+			!holes_canonical(opts->pk_template, st->pkvals, st->pkcols))
 			return false;
 	}
 	if (opts->sk_template)
 	{
 		int			h;
 
-		v = opts->sort_key ? cJSON_GetObjectItemCaseSensitive(item, opts->sort_key) : NULL;
+		v = st->avs[DDB_SLOT_SK(st)];
 		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 		if (!cJSON_IsString(v) ||
 			!ddb_template_match(opts->sk_template, v->valuestring,
-								strlen(v->valuestring), st->skvals))
+								strlen(v->valuestring), st->skvals) ||
+			!holes_canonical(opts->sk_template, st->skvals, st->skcols))
 			return false;
 		/* a column in both templates must have one value */
 		if (opts->pk_template)
@@ -808,10 +1175,24 @@ match_templates(DdbScanState *st, const cJSON *item)
 static bool
 type_matches(DdbScanState *st, const cJSON *item)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, st->opts->type_attribute);
+	const cJSON *v;
 
+	ensure_mapped(st, item);
+	v = st->avs[DDB_SLOT_TYPE(st)];
 	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
 	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
+}
+
+/* Whether an item is of this relation's entity: key templates and type. */
+static bool
+item_matches(DdbScanState *st, const cJSON *item)
+{
+	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
+		return false;
+	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
+		!type_matches(st, item))
+		return false;
+	return true;
 }
 
 /* Marks a Select=COUNT row: an item with no attributes. */
@@ -887,7 +1268,7 @@ ddb_scan_next(DdbScanState *st)
 				return item;
 			}
 			s->next_item = item->next;
-			oldcxt = MemoryContextSwitchTo(s->cxt);
+			oldcxt = MemoryContextSwitchTo(st->pagecxt);
 			item = unconstify(cJSON *, ddb_overlay_filter(st->overlay, item));
 			MemoryContextSwitchTo(oldcxt);
 			if (item == NULL)
@@ -896,28 +1277,33 @@ ddb_scan_next(DdbScanState *st)
 		else
 			s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
-		if (st->check_shape && !ddb_scan_item_matches(st, item))
+		if (s->residual.active &&
+			!ddb_limits_residual_admits(&s->residual,
+										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
+			continue;
+		if (st->check_shape && !item_matches(st, item))
 			continue;
 		return item;
 	}
 	return NULL;
 }
 
-/* Whether an item is of this relation's entity: key templates and type. */
+/*
+ * Whether an item is of this relation's entity: key templates and type.
+ * The item may come from anywhere (another scan, a copy), so it is mapped
+ * afresh.
+ */
 bool
 ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
 {
-	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
-		return false;
-	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
-		!type_matches(st, item))
-		return false;
-	return true;
+	st->mapped = NULL;
+	return item_matches(st, item);
 }
 
 /*
  * Converts an item's attributes into values[attnum - 1], for the columns
  * the plan retrieves.  Errors name the attribute and the item's key.
+ * Uses the map of the item when the shape check just made it.
  */
 static void
 fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, bool rematch)
@@ -926,6 +1312,7 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 
 	if (rematch && (st->opts->pk_template || st->opts->sk_template))
 		(void) match_templates(st, item);
+	ensure_mapped(st, item);
 	st->cur_item = item;
 	st->errcb.callback = item_error_context;
 	st->errcb.arg = st;
@@ -939,8 +1326,7 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 		switch (col->source)
 		{
 			case DDB_COL_ATTRIBUTE:
-				values[att] = ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
-											  col, &nulls[att]);
+				values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
 				break;
 			case DDB_COL_DOCUMENT:
 				values[att] = ddb_item_to_document(item, col);
@@ -961,9 +1347,11 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 	st->cur_item = NULL;
 }
 
+/* fill_values for an item from anywhere: mapped afresh. */
 void
 ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
 {
+	st->mapped = NULL;
 	fill_values(st, item, values, nulls, true);
 }
 
@@ -1115,7 +1503,8 @@ shown_request(DdbScanState *st)
 			if (i == in_pos)
 				values[i] = "{...}";
 			else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
-				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype);
+				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype,
+									   which >= 0);
 			else
 				values[i] = *shown ? shown : "?";
 		}

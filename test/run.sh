@@ -19,7 +19,9 @@
 # valgrind run once; valgrind on VALGRIND_BACKEND (default dynalite).
 #
 # Environment: RUN_FUZZ_SECONDS (default 15) is handed to test/fuzz/run.sh;
-# RUN_VALGRIND=0 skips the valgrind step; RUN_BACKENDS, VALGRIND_BACKEND.
+# RUN_VALGRIND=0 skips the valgrind step; RUN_BACKENDS, VALGRIND_BACKEND;
+# DIFFTEST_SEEDS and DIFFTEST_QUERIES set the differential test's runs on
+# dynalite, DIFFTEST_OTHER_SEEDS (default "4") its runs on the others.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -258,6 +260,21 @@ for i in "${!BACKENDS[@]}"; do
 		regress_on "$backend" "$ROOT"
 	else
 		regress_on "$backend" "$ROOT/results-$backend"
+	fi
+
+	# (c2) differential test: ddbrel against plain tables holding the same
+	# rows; rerun one with "bash test/difftest.sh SEED N".
+	if [ -f test/difftest.sh ] && [ -n "$BUILD_OK" ]; then
+		if [ "$backend" = dynalite ]; then
+			seeds="${DIFFTEST_SEEDS:-1 2 3}"
+		else
+			seeds="${DIFFTEST_OTHER_SEEDS:-4}"
+		fi
+		for seed in $seeds; do
+			echo "run: test/difftest.sh $seed ${DIFFTEST_QUERIES:-800} on $(ddb_backend_name)"
+			run_counted "test/difftest.sh $seed on $(ddb_backend_name)" 900 \
+				bash test/difftest.sh "$seed" "${DIFFTEST_QUERIES:-800}"
+		done
 	fi
 	echo "run: $(ddb_backend_name) done after $(($(date +%s) - RUN_START)) s"
 done

@@ -17,7 +17,7 @@ cd "$ROOT"
 export PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
 
 PACKAGES=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev
-	libcjson-dev libssl-dev libxml2-dev python3-boto3 awscli make gcc clang valgrind)
+	libcjson-dev libssl-dev libxml2-dev python3-boto3 python3-psycopg2 awscli make gcc clang valgrind)
 
 install_packages()
 {

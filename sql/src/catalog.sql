@@ -56,7 +56,7 @@ CREATE FUNCTION _template_max_holes() RETURNS int
 AS 'MODULE_PATHNAME', 'ddbrel_template_max_holes'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
--- The template as seed 000 writes keys: USER#<user_id>.
+-- The template as adjacency-list designs write keys: USER#<user_id>.
 CREATE FUNCTION _template_render(t text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT string_agg(CASE WHEN p.hole THEN '<' || p.part || '>' ELSE p.part END, '' ORDER BY p.ord)

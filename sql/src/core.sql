@@ -53,7 +53,7 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddbrel_request'
 LANGUAGE C STRICT VOLATILE;
 
--- Eager loading (seeds 001, 004): a parent entity row and the rows of its
+-- Eager loading: a parent entity row and the rows of its
 -- child entities that live in its partition, from one Query.
 CREATE FUNCTION collection(parent regclass, key text, children regclass[])
 RETURNS TABLE (entity regclass, "row" jsonb)

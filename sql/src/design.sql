@@ -806,7 +806,7 @@ BEGIN
      ORDER BY r.o;
 END $$;
 
--- The access patterns the design serves, as seed 000 tabulates them: what
+-- The access patterns the design serves, as a single-table design tabulates them: what
 -- is read, from which index, with which parameters, by which key condition.
 -- Foreign keys that no key serves are listed with index "Scan".
 CREATE FUNCTION design_access_patterns(source_schema name, owners jsonb DEFAULT '{}',

@@ -1,7 +1,7 @@
 -- ===========================================================================
 -- sql/src/relationships.sql: the relationship catalog
 -- has_one, has_many, belongs_to, belongs_to_many and has_many_through
--- between entity foreign tables, in the vocabulary of seeds 001 and 004;
+-- between entity foreign tables, in the vocabulary of ORMs;
 -- propose_relationships() infers them from key templates without declaring
 -- anything.
 -- ===========================================================================
@@ -20,7 +20,7 @@
 -- table, so one Query on the parent's partition key reads them.
 -- inverse_index: the global secondary index of that DynamoDB table whose
 -- partition key is the table's sort key and whose sort key is its partition
--- key (seed 000's GSI1), which reads the relationship from the other side.
+-- key (an inverted GSI1), which reads the relationship from the other side.
 CREATE TABLE relationships (
     id serial PRIMARY KEY,
     name text NOT NULL,
@@ -411,7 +411,7 @@ END $$;
 
 -- left and right are many-to-many through the edge entity "through", whose
 -- items live in left's partition and hold right's key in their sort key
--- (seed 000's attendance).  through_left_columns/through_right_columns
+-- (students and lectures through attendance).  through_left_columns/through_right_columns
 -- default to left_columns/right_columns; pivot_columns (default: every other
 -- column of the edge) are the edge's own data.
 CREATE FUNCTION belongs_to_many(left regclass, right regclass, through regclass,
@@ -460,7 +460,7 @@ BEGIN
                          (ddbrel._same_partition(through, tl, l_rel, lc)).ok, inv_name);
 END $$;
 
--- parent has many children through an intermediate entity (seed 001's
+-- parent has many children through an intermediate entity (for example
 -- country → users → posts): parent.parent_columns =
 -- through.through_parent_columns (default: the same names) and
 -- through.through_child_columns = child.child_columns (default: the same

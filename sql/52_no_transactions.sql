@@ -3,32 +3,17 @@
 -- a transaction of one write goes as that plain write and works; one of
 -- several writes cannot be atomic there and fails at COMMIT with an error
 -- that names the setting; ddbrel.write_mode = 'immediate' writes them as
--- they run.  (sql/29_transactions.sql tests transactions on DynamoDB Local.)
+-- they run.  (sql/50_transactions.sql tests transactions on DynamoDB Local.)
 CREATE SCHEMA notx;
 SET search_path = notx, public;
 SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "NoTx",
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
   "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
   "BillingMode": "PAY_PER_REQUEST"}') ->> 'TableDescription' IS NOT NULL AS created;
- created 
----------
- t
-(1 row)
-
 CREATE FOREIGN TABLE t (id text, n int) SERVER ddb OPTIONS (table 'NoTx');
 SHOW ddbrel.write_mode;
- ddbrel.write_mode 
--------------------
- transaction
-(1 row)
-
 -- one write: PutItem, UpdateItem, DeleteItem, inside a block or not
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 INSERT INTO t VALUES ('a', 1);
 BEGIN;
 INSERT INTO t VALUES ('b', 2);
@@ -36,106 +21,38 @@ COMMIT;
 UPDATE t SET n = 20 WHERE id = 'b';
 DELETE FROM t WHERE id = 'a';
 SELECT * FROM sent() WHERE operation NOT IN ('Scan', 'GetItem');
- operation  | requests | scanned | returned 
-------------+----------+---------+----------
- DeleteItem |        1 |       0 |        0
- PutItem    |        2 |       0 |        0
- UpdateItem |        1 |       0 |        0
-(3 rows)
-
 SELECT * FROM t ORDER BY id;
- id | n  
-----+----
- b  | 20
-(1 row)
-
 -- an atomic counter would go as a TransactWriteItems of one action (its
 -- token makes a retry safe); the server answers it does not know the
 -- operation, so it goes as UpdateItem, once, and afterwards at once
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 UPDATE t SET n = n + 1 WHERE id = 'b';
 UPDATE t SET n = n + 1 WHERE id = 'b';
 SELECT * FROM sent() WHERE operation NOT IN ('Scan', 'GetItem');
-     operation      | requests | scanned | returned 
---------------------+----------+---------+----------
- TransactWriteItems |        1 |       0 |        0
- UpdateItem         |        2 |       0 |        0
-(2 rows)
-
 SELECT n FROM t WHERE id = 'b';
- n  
-----
- 22
-(1 row)
-
 -- several writes: a clear error at COMMIT, nothing written
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 BEGIN;
 INSERT INTO t VALUES ('c', 3);
 INSERT INTO t VALUES ('d', 4);
 COMMIT;
-ERROR:  the DynamoDB endpoint of server "ddb" does not support TransactWriteItems
-DETAIL:  The transaction holds 2 writes, which only one TransactWriteItems request can make atomic. Nothing was written.
-HINT:  SET ddbrel.write_mode = 'immediate' to write each statement as it runs, without atomicity.
-CONTEXT:  COMMIT of 2 DynamoDB writes
 INSERT INTO t VALUES ('c', 3), ('d', 4);
-ERROR:  the DynamoDB endpoint of server "ddb" does not support TransactWriteItems
-DETAIL:  The transaction holds 2 writes, which only one TransactWriteItems request can make atomic. Nothing was written.
-HINT:  SET ddbrel.write_mode = 'immediate' to write each statement as it runs, without atomicity.
-CONTEXT:  COMMIT of 2 DynamoDB writes
 SELECT * FROM sent() WHERE operation NOT IN ('Scan', 'GetItem');
-     operation      | requests | scanned | returned 
---------------------+----------+---------+----------
- TransactWriteItems |        2 |       0 |        0
-(1 row)
-
 SELECT * FROM t ORDER BY id;
- id | n  
-----+----
- b  | 22
-(1 row)
-
 -- reads in a transaction still see its writes before COMMIT
 BEGIN;
 INSERT INTO t VALUES ('e', 5);
 UPDATE t SET n = 21 WHERE id = 'b';
 SELECT * FROM t ORDER BY id;
- id | n  
-----+----
- b  | 21
- e  |  5
-(2 rows)
-
 ROLLBACK;
 -- written as they run
 SET ddbrel.write_mode = 'immediate';
 INSERT INTO t VALUES ('c', 3), ('d', 4);
 SELECT * FROM t ORDER BY id;
- id | n  
-----+----
- b  | 22
- c  |  3
- d  |  4
-(3 rows)
-
 RESET ddbrel.write_mode;
+
 SET client_min_messages = warning;
 DROP SCHEMA notx CASCADE;
 RESET client_min_messages;
 RESET search_path;
 SELECT ddbrel.request('ddb', 'DeleteTable', '{"TableName": "NoTx"}') IS NOT NULL AS dropped;
- dropped 
----------
- t
-(1 row)
-

@@ -3,7 +3,7 @@
 -- ddbrel.write_mode = 'transaction'): writes are held until COMMIT and go
 -- as one TransactWriteItems; ROLLBACK and ROLLBACK TO SAVEPOINT drop them;
 -- reads in the transaction see them.  On DynamoDB Local, which serves
--- TransactWriteItems (dynalite does not: sql/31_no_transactions.sql).
+-- TransactWriteItems (dynalite does not: sql/52_no_transactions.sql).
 -- What reached the server is asserted with ddbrel.stats() and the AWS CLI.
 CREATE SCHEMA tx;
 SET search_path = tx, public;

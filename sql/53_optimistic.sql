@@ -3,7 +3,7 @@
 -- UpdateItem or DeleteItem with a ConditionExpression (direct modify); the
 -- row count is its outcome.  A version column makes it optimistic
 -- locking.  On both servers: a statement outside a transaction block is
--- sent at once (sql/33_locking.sql shows the same in transaction blocks).
+-- sent at once (sql/54_locking.sql shows the same in transaction blocks).
 CREATE SCHEMA opt;
 SET search_path = opt, public;
 SELECT current_database() AS dbname \gset
@@ -25,257 +25,82 @@ SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "Accounts",
     {"IndexName": "GSI1", "KeySchema": [{"AttributeName": "gsi1pk", "KeyType": "HASH"}],
      "Projection": {"ProjectionType": "ALL"}}],
   "BillingMode": "PAY_PER_REQUEST"}') ->> 'TableDescription' IS NOT NULL AS created;
- created 
----------
- t
-(1 row)
-
 CREATE FOREIGN TABLE accounts (id text, owner text, balance int, version int, status text)
   SERVER ddb OPTIONS (table 'Accounts', pk_template 'ACCT#{id}', sk_template 'ACCT#{id}',
                       gsi1pk_template 'OWNER#{owner}#{status}',
                       type_attribute 'kind', type_value 'account');
 INSERT INTO accounts VALUES ('a1', 'ann', 100, 3, 'open');
 INSERT INTO accounts VALUES ('a2', 'bob', 50, 1, 'open');
+
 -- (the first addition of a session learns whether the server has TransactWriteItems)
 UPDATE accounts SET version = version + 0 WHERE id = 'a2';
 -- version = 3 is checked by DynamoDB in the write itself: no GetItem
 EXPLAIN (VERBOSE, COSTS OFF)
 UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
-                                  QUERY PLAN                                   
--------------------------------------------------------------------------------
- Update on opt.accounts
-   ->  Foreign Update on opt.accounts
-         DynamoDB Direct Modify: UpdateItem with a condition, no prior read
-         DynamoDB Table: Accounts
-         DynamoDB Condition: attribute_exists(#n0) AND #n1 = :v0 AND #n2 = :v1
-         DynamoDB Atomic: SET #c = #c + :n for col = col + n
-(6 rows)
-
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       1
-(1 row)
-
 -- the same again: version is 4 now, the condition fails, no row
 UPDATE accounts SET balance = balance - 10, version = version + 1 WHERE id = 'a1' AND version = 3;
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       0
-(1 row)
-
 SELECT * FROM sent_kinds();
- kind  | requests 
--------+----------
- write |        2
-(1 row)
-
 \! bash test/awsread.sh get Accounts '{"PK":{"S":"ACCT#a1"},"SK":{"S":"ACCT#a1"}}'
-{"PK": {"S": "ACCT#a1"}, "SK": {"S": "ACCT#a1"}, "balance": {"N": "90"}, "gsi1pk": {"S": "OWNER#ann#open"}, "kind": {"S": "account"}, "owner": {"S": "ann"}, "status": {"S": "open"}, "version": {"N": "4"}}
 -- other conditions DynamoDB can evaluate, RETURNING, parameters
 UPDATE accounts SET status = 'frozen' WHERE id = 'a1' AND balance > 1000 RETURNING id;
- id 
-----
-(0 rows)
-
 UPDATE accounts SET status = 'frozen' WHERE id = 'a1' AND balance < 1000 AND status = 'open'
   RETURNING id, balance, status, version;
- id | balance | status | version 
-----+---------+--------+---------
- a1 |      90 | frozen |       4
-(1 row)
-
 PREPARE pay(text, int, int) AS
   UPDATE accounts SET balance = balance - $2, version = version + 1 WHERE id = $1 AND version = $3;
 EXPLAIN (COSTS OFF) EXECUTE pay('a2', 5, 1);
-                                  QUERY PLAN                                   
--------------------------------------------------------------------------------
- Update on accounts
-   ->  Foreign Update on accounts
-         DynamoDB Direct Modify: UpdateItem with a condition, no prior read
-         DynamoDB Table: Accounts
-         DynamoDB Condition: attribute_exists(#n0) AND #n1 = :v0 AND #n2 = :v1
-         DynamoDB Atomic: SET #c = #c + :n for col = col + n
-(6 rows)
-
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 EXECUTE pay('a2', 5, 1);
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       1
-(1 row)
-
 EXECUTE pay('a2', 5, 1);
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       0
-(1 row)
-
 EXECUTE pay('a2', 5, 2);
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       1
-(1 row)
-
 SELECT * FROM sent_kinds();
- kind  | requests 
--------+----------
- write |        3
-(1 row)
-
 SELECT id, balance, version FROM accounts ORDER BY id;
- id | balance | version 
-----+---------+---------
- a1 |      90 |       4
- a2 |      40 |       3
-(2 rows)
-
 -- the index key composed from its columns moves with them (no read: both
 -- are set, or are known from the key)
 UPDATE accounts SET owner = 'ann2', status = 'open' WHERE id = 'a1';
 SELECT id FROM accounts WHERE owner = 'ann2' AND status = 'open';
- id 
-----
- a1
-(1 row)
-
 \! bash test/awsread.sh get Accounts '{"PK":{"S":"ACCT#a1"},"SK":{"S":"ACCT#a1"}}'
-{"PK": {"S": "ACCT#a1"}, "SK": {"S": "ACCT#a1"}, "balance": {"N": "90"}, "gsi1pk": {"S": "OWNER#ann2#open"}, "kind": {"S": "account"}, "owner": {"S": "ann2"}, "status": {"S": "open"}, "version": {"N": "4"}}
 -- an index key with a column the statement neither sets nor knows: read first
 EXPLAIN (COSTS OFF) UPDATE accounts SET status = 'closed' WHERE id = 'a1';
-                           QUERY PLAN                           
-----------------------------------------------------------------
- Update on accounts
-   DynamoDB Write: UpdateItem
-   DynamoDB Transaction: held until COMMIT
-   ->  Foreign Scan on accounts
-         DynamoDB Operation: GetItem
-         DynamoDB Table: Accounts
-         DynamoDB Projection: #n0, #n1, #n2, #n3, #n4, #n5, #n6
-         DynamoDB Local Check: type attribute
-(8 rows)
-
 -- a condition DynamoDB cannot evaluate exactly: read first, as before
 EXPLAIN (COSTS OFF) UPDATE accounts SET balance = 0 WHERE id = 'a1' AND lower(owner) = 'ann2';
-                           QUERY PLAN                           
-----------------------------------------------------------------
- Update on accounts
-   DynamoDB Write: UpdateItem
-   DynamoDB Transaction: held until COMMIT
-   ->  Foreign Scan on accounts
-         Filter: (lower(owner) = 'ann2'::text)
-         DynamoDB Operation: GetItem
-         DynamoDB Table: Accounts
-         DynamoDB Projection: #n0, #n1, #n2, #n3, #n4, #n5, #n6
-         DynamoDB Local Check: type attribute
-(9 rows)
-
 -- DELETE: one DeleteItem with the condition, the row count from its outcome
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 DELETE FROM accounts WHERE id = 'a2' AND version = 1;
 SELECT :ROW_COUNT AS deleted;
- deleted 
----------
-       0
-(1 row)
-
 DELETE FROM accounts WHERE id = 'a2' AND version = 3 RETURNING id, balance;
- id | balance 
-----+---------
- a2 |      40
-(1 row)
-
 SELECT * FROM sent();
- operation  | requests | scanned | returned 
-------------+----------+---------+----------
- DeleteItem |        2 |       0 |        0
-(1 row)
-
 -- an item of another entity at the same key is not this row
 SELECT ddbrel.request('ddb', 'PutItem', '{"TableName": "Accounts",
   "Item": {"PK": {"S": "ACCT#x"}, "SK": {"S": "ACCT#x"}, "kind": {"S": "other"}, "version": {"N": "1"}}}') IS NOT NULL AS put;
- put 
------
- t
-(1 row)
-
 UPDATE accounts SET version = 2 WHERE id = 'x' AND version = 1;
 SELECT :ROW_COUNT AS updated;
- updated 
----------
-       0
-(1 row)
-
 \! bash test/awsread.sh get Accounts '{"PK":{"S":"ACCT#x"},"SK":{"S":"ACCT#x"}}'
-{"PK": {"S": "ACCT#x"}, "SK": {"S": "ACCT#x"}, "kind": {"S": "other"}, "version": {"N": "1"}}
+
 -- inside a function a statement may be followed by more writes of its
--- transaction: read and held, as in a transaction block (sql/33_locking.sql)
+-- transaction: read and held, as in a transaction block (sql/54_locking.sql)
 CREATE FUNCTION pay_in_function() RETURNS void LANGUAGE sql AS $$
   UPDATE opt.accounts SET balance = balance + 1 WHERE id = 'a1' AND version = 4
 $$;
 SELECT ddbrel.stats_reset();
- stats_reset 
--------------
- 
-(1 row)
-
 SELECT pay_in_function();
- pay_in_function 
------------------
- 
-(1 row)
-
 SELECT * FROM sent_kinds();
-  kind   | requests 
----------+----------
- GetItem |        1
- write   |        1
-(2 rows)
-
 SELECT balance FROM accounts WHERE id = 'a1';
- balance 
----------
-      91
-(1 row)
 
 -- a race of two sessions, 40 optimistic updates each, retried when the
 -- other one won: no update is lost
 INSERT INTO accounts VALUES ('r1', 'race', 0, 0, 'open');
 \! bash test/version_race.sh opt.accounts r1 40
 SELECT balance, version FROM accounts WHERE id = 'r1';
- balance | version 
----------+---------
-      80 |      80
-(1 row)
 
 SET client_min_messages = warning;
 DROP SCHEMA opt CASCADE;
 RESET client_min_messages;
 RESET search_path;
 SELECT ddbrel.request('ddb', 'DeleteTable', '{"TableName": "Accounts"}') IS NOT NULL AS dropped;
- dropped 
----------
- t
-(1 row)
-
