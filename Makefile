@@ -8,7 +8,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/expr_core.o src/txn.o src/overlay.o src/direct.o \
-       src/unique.o \
+       src/unique.o src/copies.o \
        src/json_core.o \
        src/limits_core.o
 

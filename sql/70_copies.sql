@@ -100,13 +100,31 @@ SELECT item_id, assignee_name FROM backlog_items WHERE assignee_id = 'u2' ORDER 
 EXPLAIN (VERBOSE, COSTS OFF)
 UPDATE backlog_items SET assignee_name = 'Robert' WHERE project_id = 'p9' AND item_id = 'j1'
    AND assignee_name = 'Bob';
--- 250 copies do not fit in one transaction of 100 actions: refused, nothing written
+-- 250 copies do not fit in one TransactWriteItems of 100 actions: the
+-- source goes at COMMIT, and its copies right after it, each one
+-- conditional UpdateItem
+SELECT ddbrel.stats_reset();
+BEGIN;
 UPDATE users SET name = 'Ann Baker' WHERE user_id = 'u1';
+SELECT * FROM sent();
+SELECT assignee_name, count(*) FROM backlog_items WHERE assignee_id = 'u1' GROUP BY 1;
+SELECT ddbrel.stats_reset();
+COMMIT;
+-- what COMMIT sent: the source, then 250 copies
+SELECT * FROM sent();
+SELECT assignee_name, count(*) FROM backlog_items WHERE assignee_id = 'u1' GROUP BY 1;
+-- a savepoint rolled back drops them with the source write
+BEGIN;
+SAVEPOINT s;
+UPDATE users SET name = 'Nobody' WHERE user_id = 'u1';
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
 SELECT name FROM users WHERE user_id = 'u1';
--- in immediate mode the source is written first, then each copy
+SELECT assignee_name, count(*) FROM backlog_items WHERE assignee_id = 'u1' GROUP BY 1;
+-- in immediate mode the source is written as the statement runs, then each copy
 SELECT ddbrel.stats_reset();
 SET ddbrel.write_mode = 'immediate';
-UPDATE users SET name = 'Ann Baker' WHERE user_id = 'u1';
+UPDATE users SET name = 'Ann C. Baker' WHERE user_id = 'u1';
 RESET ddbrel.write_mode;
 SELECT * FROM sent();
 SELECT assignee_name, count(*) FROM backlog_items WHERE assignee_id = 'u1' GROUP BY 1;

@@ -40,10 +40,21 @@ ddb_xact_callback(XactEvent event, void *arg)
 	ddb_txn_xact_event(event);
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+			/* after the held writes: the copies that did not fit in them */
+			ddb_copies_pre_commit();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			ddb_copies_pre_prepare();
+			break;
+		case XACT_EVENT_PREPARE:
+			ddb_copies_xact_end();
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			ddb_copies_xact_end();
 			ddb_http_abort_all();
 			break;
 		default:
@@ -66,10 +77,12 @@ ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
 			ddb_txn_subxact_abort(mySubid);
+			ddb_copies_subxact_abort(mySubid);
 			ddb_http_subxact_abort(mySubid);
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
 			ddb_txn_subxact_commit(mySubid, parentSubid);
+			ddb_copies_subxact_commit(mySubid, parentSubid);
 			ddb_http_subxact_commit(mySubid, parentSubid);
 			break;
 		default:

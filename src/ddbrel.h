@@ -652,6 +652,13 @@ extern void ddb_txn_xact_event(XactEvent event);
 extern void ddb_txn_subxact_abort(SubTransactionId subid);
 extern void ddb_txn_subxact_commit(SubTransactionId subid, SubTransactionId parent);
 
+/* copies.c: writes of copied columns that go after the COMMIT's own */
+extern void ddb_copies_pre_commit(void);
+extern void ddb_copies_pre_prepare(void);
+extern void ddb_copies_xact_end(void);
+extern void ddb_copies_subxact_abort(SubTransactionId subid);
+extern void ddb_copies_subxact_commit(SubTransactionId subid, SubTransactionId parent);
+
 /* unique.c: guard items of unique columns */
 extern List *ddb_unique_guards(DdbConn *conn, DdbRelOptions *opts, Relation rel, bool held,
 							   Datum *oldv, bool *oldn, Datum *newv, bool *newn,

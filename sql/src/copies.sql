@@ -37,6 +37,10 @@ CREATE FUNCTION _held_actions() RETURNS int
 AS 'MODULE_PATHNAME', 'ddbrel_held_actions'
 LANGUAGE C STRICT VOLATILE;
 
+CREATE FUNCTION _defer_copies(statements text[]) RETURNS int
+AS 'MODULE_PATHNAME', 'ddbrel_defer_copies'
+LANGUAGE C STRICT VOLATILE;
+
 CREATE FUNCTION _count_copies(found bigint, written bigint) RETURNS void
 AS 'MODULE_PATHNAME', 'ddbrel_count_copies'
 LANGUAGE C STRICT VOLATILE;
@@ -46,6 +50,15 @@ CREATE FUNCTION _column_type(rel regclass, col name) RETURNS text
 LANGUAGE sql STABLE STRICT AS $$
   SELECT format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a
    WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+
+-- A relation's name with its schema, for statements that may run under
+-- another search_path (at pre-commit).
+CREATE FUNCTION _qualified(rel regclass) RETURNS text
+LANGUAGE sql STABLE STRICT AS $$
+  SELECT format('%I.%I', n.nspname, c.relname)
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.oid = rel
 $$;
 
 -- The columns that make up an entity's primary key: the holes of its key
@@ -262,17 +275,20 @@ END $$;
 -- hold old_value: finds them with the declared lookup, then updates each
 -- by its full key on condition that it holds old_value (one conditional
 -- UpdateItem, or a held write checked at COMMIT), so a copy that a newer
--- write changed meanwhile is left alone.  Returns the copies written.
+-- write changed meanwhile is left alone.  Copies that would make the
+-- transaction's TransactWriteItems pass 100 actions are written after it
+-- (src/copies.c).  Returns the copies written now.
 CREATE FUNCTION _propagate(c ddbrel.copies, o jsonb, old_value jsonb, new_value jsonb) RETURNS bigint
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   m text;
   keys name[];
   found_keys jsonb[];
-  k jsonb;
   n bigint := 0;
   got bigint;
   setv text;
+  stmts text[];
+  q text;
 BEGIN
   m := ddbrel._match(c.target, c.target_columns, o, c.source_columns);
   IF m IS NULL THEN
@@ -286,23 +302,23 @@ BEGIN
   IF found_keys IS NULL THEN
     RETURN 0;
   END IF;
-  IF current_setting('ddbrel.write_mode') = 'transaction'
-     AND ddbrel._held_actions() + cardinality(found_keys) > 100 THEN
-    RAISE EXCEPTION 'copies of column "%" of "%" would make the transaction write more than 100 DynamoDB items',
-                    c.source_column, c.source::text
-      USING ERRCODE = 'program_limit_exceeded',
-            DETAIL = format('%s rows of "%s" copy it, and the transaction already writes %s items.',
-                            cardinality(found_keys), c.target::text, ddbrel._held_actions()),
-            HINT = 'SET ddbrel.write_mode = ''immediate'': the source is then written first, and its copies after it, each on condition that it still holds the old value.';
-  END IF;
   setv := CASE WHEN new_value IS NULL OR jsonb_typeof(new_value) = 'null' THEN 'NULL'
                ELSE format('%L::%s', new_value #>> '{}', ddbrel._column_type(c.target, c.target_column)) END;
-  FOREACH k IN ARRAY found_keys LOOP
-    EXECUTE format('UPDATE %s SET %I = %s WHERE %s AND %s', c.target, c.target_column, setv,
-                   ddbrel._match(c.target, keys, k, keys), ddbrel._equals(c.target, c.target_column, old_value));
-    GET DIAGNOSTICS got = ROW_COUNT;
-    n := n + got;
-  END LOOP;
+  SELECT array_agg(format('UPDATE %s SET %I = %s WHERE %s AND %s', ddbrel._qualified(c.target), c.target_column, setv,
+                          ddbrel._match(c.target, keys, fk, keys),
+                          ddbrel._equals(c.target, c.target_column, old_value)))
+    INTO stmts FROM unnest(found_keys) fk;
+  IF current_setting('ddbrel.write_mode') = 'transaction'
+     AND ddbrel._held_actions() + cardinality(found_keys) > 100 THEN
+    -- they do not fit in the COMMIT's TransactWriteItems: after it
+    PERFORM ddbrel._defer_copies(stmts);
+  ELSE
+    FOREACH q IN ARRAY stmts LOOP
+      EXECUTE q;
+      GET DIAGNOSTICS got = ROW_COUNT;
+      n := n + got;
+    END LOOP;
+  END IF;
   PERFORM ddbrel._count_copies(cardinality(found_keys), n);
   RETURN n;
 END $$;
