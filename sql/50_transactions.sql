@@ -261,6 +261,15 @@ SET LOCAL ddbrel.write_mode = 'immediate';
 INSERT INTO bulk VALUES ('e1', 1);
 ROLLBACK;
 SELECT * FROM bulk WHERE id = 'e1';
+-- 4 MB: a COMMIT whose TransactWriteItems would be larger fails before
+-- sending it (11 items of 390 kB); nothing is written
+CREATE FOREIGN TABLE big (id text, body text) SERVER ddb OPTIONS (table 'TxBulk');
+SELECT ddbrel.stats_reset();
+BEGIN;
+INSERT INTO big SELECT 'big' || g, repeat('x', 390000) FROM generate_series(1, 11) g;
+COMMIT;
+SELECT * FROM sent();
+\! bash test/awsread.sh get TxBulk '{"id":{"S":"big1"}}'
 
 -- two servers: one account and region (same endpoint and credentials) is
 -- one transaction; a second endpoint cannot be part of it

@@ -41,6 +41,23 @@ SELECT :'pstats'::jsonb -> 'by_op' -> 'TransactWriteItems' AS proxy_saw,
 UPDATE counters SET n = n + 1 WHERE id = 'k';
 \! bash test/awsread.sh get Once '{"id":{"S":"k"}}'
 
+-- DynamoDB cancels a transaction when another one is changing one of its
+-- items (TransactionConflict): serialization_failure (40001) naming the
+-- item, which clients retry; nothing of it was written
+\! /usr/bin/python3 test/faultctl.py script conflict --ops TransactWriteItems
+BEGIN;
+UPDATE counters SET n = n + 1 WHERE id = 'k';
+INSERT INTO log VALUES ('c1', 'conflicted');
+COMMIT;
+\! bash test/awsread.sh get Once '{"id":{"S":"k"}}'
+\! bash test/awsread.sh get Once '{"id":{"S":"c1"}}'
+-- a plain write that meets TransactionConflictException: 40001 too
+SET ddbrel.write_mode = 'immediate';
+\! /usr/bin/python3 test/faultctl.py script conflict --ops PutItem,BatchWriteItem
+INSERT INTO log VALUES ('c2', 'conflicted');
+RESET ddbrel.write_mode;
+\! bash test/awsread.sh get Once '{"id":{"S":"c2"}}'
+
 -- 10% faults of every kind on every write, over 40 transactions of a
 -- counter increment, an insert and an update each: exactly the intended
 -- items at the end

@@ -202,9 +202,9 @@ key_value_index(DdbRelOptions *opts, List *specs, DdbColumn *col)
 
 	foreach(lc, specs)
 	{
-		List	   *spec = lfirst(lc);
-		int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
-		List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
+		DdbKeySpec *spec = lfirst(lc);
+		int			which = spec->tmpl;
+		List	   *idx = spec->exprs;
 
 		if (which >= 0)
 		{
@@ -215,7 +215,7 @@ key_value_index(DdbRelOptions *opts, List *specs, DdbColumn *col)
 				return list_nth_int(idx, h);
 		}
 		else if (col->source == DDB_COL_ATTRIBUTE &&
-				 strcmp(strVal(list_nth(spec, DDB_SPEC_NAME)), col->attrname) == 0 &&
+				 strcmp(spec->name, col->attrname) == 0 &&
 				 list_length(idx) == 1)
 			return linitial_int(idx);
 	}
@@ -231,6 +231,7 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	RelOptInfo *rel;
 	DdbRelOptions *opts;
 	List	   *scanpriv;
+	DdbScanPlan *scanplan;
 	List	   *specs;
 	List	   *exprs;
 	List	   *sets = NIL;
@@ -251,12 +252,12 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	if (fscan == NULL || fscan->scan.plan.initPlan)
 		return false;
 	scanpriv = fscan->fdw_private;
-	if (strcmp(strVal(list_nth(scanpriv, DDB_PRIV_OPERATION)), "GetItem") != 0 ||
-		(intVal(list_nth(scanpriv, DDB_PRIV_FLAGS)) & DDB_FLAG_MATCH))
+	scanplan = ddb_scan_plan_unpack(scanpriv);
+	if (scanplan->request->op != DDB_OP_GET_ITEM || (scanplan->flags & DDB_FLAG_MATCH))
 		return false;
 	rel = find_base_rel(root, resultRelation);
 	opts = ddb_rel_options(rel);
-	specs = (List *) list_nth(scanpriv, DDB_PRIV_KEYS);
+	specs = scanplan->request->keys;
 	exprs = list_copy(fscan->fdw_exprs);
 	for (i = 0; i < opts->ncolumns; i++)
 		if (opts->columns[i].unique && operation == CMD_DELETE)

@@ -25,6 +25,10 @@
  * DynamoDB would count items the transaction changed, so a scan of a
  * table the transaction holds items of sends neither (ddb_overlay_prepare);
  * PostgreSQL applies the LIMIT and counts the rows.
+ *
+ * The scan's other rewrite in a transaction is here too: in REPEATABLE
+ * READ and SERIALIZABLE a key lookup of up to 100 keys is sent as one
+ * TransactGetItems (ddb_overlay_transact_get), read as of one moment.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -416,4 +420,71 @@ ddb_overlay_lookup(DdbOverlay *ov, List *keys, List *found)
 			}
 	}
 	return result;
+}
+
+/*
+ * In a REPEATABLE READ or SERIALIZABLE transaction the items of one key
+ * lookup are read as of one moment: a GetItem or BatchGetItem of up to 100
+ * keys becomes one TransactGetItems.  NULL when the request has more keys
+ * (a BatchGetItem stream holds at most 100, so only several streams do).
+ */
+cJSON *
+ddb_overlay_transact_get(const char *table, DdbOp op, const cJSON *req)
+{
+	const cJSON *keys;
+	const cJSON *part = req;
+	const cJSON *k;
+	cJSON	   *tr;
+	cJSON	   *items;
+
+	if (op == DDB_OP_GET_ITEM)
+	{
+		cJSON	   *one = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(one, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "Key"), true));
+		keys = one;
+	}
+	else
+	{
+		part = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req, "RequestItems"),
+												table);
+		keys = cJSON_GetObjectItemCaseSensitive(part, "Keys");
+	}
+	if (cJSON_GetArraySize(keys) > 100)
+		return NULL;
+	tr = cJSON_CreateObject();
+	items = cJSON_AddArrayToObject(tr, "TransactItems");
+	cJSON_ArrayForEach(k, keys)
+	{
+		cJSON	   *get = cJSON_CreateObject();
+		cJSON	   *g = cJSON_AddObjectToObject(get, "Get");
+		const cJSON *v;
+
+		cJSON_AddStringToObject(g, "TableName", table);
+		cJSON_AddItemToObject(g, "Key", cJSON_Duplicate(k, true));
+		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ProjectionExpression")))
+			cJSON_AddItemToObject(g, "ProjectionExpression", cJSON_Duplicate(v, true));
+		if ((v = cJSON_GetObjectItemCaseSensitive(part, "ExpressionAttributeNames")))
+			cJSON_AddItemToObject(g, "ExpressionAttributeNames", cJSON_Duplicate(v, true));
+		cJSON_AddItemToArray(items, get);
+	}
+	cJSON_AddStringToObject(tr, "ReturnConsumedCapacity", "TOTAL");
+	return tr;
+}
+
+/* The items a TransactGetItems answer holds, in key order, as one array. */
+cJSON *
+ddb_overlay_transact_items(const cJSON *resp)
+{
+	cJSON	   *items = cJSON_CreateArray();
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(resp, "Responses"))
+	{
+		const cJSON *item = cJSON_GetObjectItemCaseSensitive(r, "Item");
+
+		if (item)
+			cJSON_AddItemToArray(items, cJSON_Duplicate(item, true));
+	}
+	return items;
 }
