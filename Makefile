@@ -8,7 +8,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/expr_core.o src/txn.o src/overlay.o src/direct.o \
-       src/unique.o \
+       src/unique.o src/copies.o \
        src/json_core.o \
        src/limits_core.o
 
@@ -17,7 +17,7 @@ EXTENSION = ddbrel
 # makes its own): edit those.  Regress tests are the numbered sql/NN_*.sql
 # only, so the sources in sql/src/ are never taken for tests.
 SQL_SOURCES = sql/src/core.sql sql/src/catalog.sql sql/src/relationships.sql \
-              sql/src/design.sql sql/src/migrate.sql
+              sql/src/design.sql sql/src/migrate.sql sql/src/copies.sql
 DATA_built = sql/ddbrel--0.1.sql
 # sql/NN_name.sql, less those marked for another DynamoDB implementation
 # than $DDB_BACKEND (see test/regress_tests.sh)

@@ -28,6 +28,8 @@ PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
 PG_FUNCTION_INFO_V1(ddbrel_capacity);
 PG_FUNCTION_INFO_V1(ddbrel_request);
+PG_FUNCTION_INFO_V1(ddbrel_held_actions);
+PG_FUNCTION_INFO_V1(ddbrel_count_copies);
 
 
 /*
@@ -41,10 +43,21 @@ ddb_xact_callback(XactEvent event, void *arg)
 	ddb_txn_xact_event(event);
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+			/* after the held writes: the copies that did not fit in them */
+			ddb_copies_pre_commit();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			ddb_copies_pre_prepare();
+			break;
+		case XACT_EVENT_PREPARE:
+			ddb_copies_xact_end();
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			ddb_copies_xact_end();
 			ddb_http_abort_all();
 			break;
 		default:
@@ -67,10 +80,12 @@ ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
 			ddb_txn_subxact_abort(mySubid);
+			ddb_copies_subxact_abort(mySubid);
 			ddb_http_subxact_abort(mySubid);
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
 			ddb_txn_subxact_commit(mySubid, parentSubid);
+			ddb_copies_subxact_commit(mySubid, parentSubid);
 			ddb_http_subxact_commit(mySubid, parentSubid);
 			break;
 		default:
@@ -241,7 +256,7 @@ ddbrel_stats(PG_FUNCTION_ARGS)
 		Datum		values[6];
 		bool		nulls[6] = {0};
 
-		if (ddb_stats.requests[i] == 0)
+		if (ddb_stats.requests[i] == 0 && ddb_stats.items_scanned[i] == 0)
 			continue;
 		values[0] = CStringGetTextDatum(ddb_op_names[i]);
 		values[1] = Int64GetDatum(ddb_stats.requests[i]);
@@ -305,6 +320,32 @@ ddbrel_capacity(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * ddbrel._held_actions(): how many items the transaction's held writes
+ * touch, so that the propagation of a copied column can tell whether its
+ * copies still fit in the COMMIT's TransactWriteItems.
+ */
+Datum
+ddbrel_held_actions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ddb_txn_nactions());
+}
+
+/*
+ * ddbrel._count_copies(found, written): the propagation of copied columns
+ * (sql/src/copies.sql) counts in ddbrel.stats(), on the row "Copies":
+ * requests and items_returned are the copies written, items_scanned the
+ * copies found holding the old value.
+ */
+Datum
+ddbrel_count_copies(PG_FUNCTION_ARGS)
+{
+	ddb_stats.requests[DDB_OP_COPIES] += PG_GETARG_INT64(1);
+	ddb_stats.items_scanned[DDB_OP_COPIES] += PG_GETARG_INT64(0);
+	ddb_stats.items_returned[DDB_OP_COPIES] += PG_GETARG_INT64(1);
+	PG_RETURN_VOID();
 }
 
 /*

@@ -237,6 +237,7 @@ typedef enum DdbOp
 	DDB_OP_TRANSACT_WRITE_ITEMS,
 	DDB_OP_TRANSACT_GET_ITEMS,
 	DDB_OP_OTHER,
+	DDB_OP_COPIES,				/* not a request: copied columns propagated */
 	DDB_NUM_OPS
 } DdbOp;
 
@@ -792,6 +793,7 @@ extern void ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w);
 extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const cJSON *key);
 extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
 extern bool ddb_txn_has_writes(void);
+extern int	ddb_txn_nactions(void);
 extern bool ddb_txn_lacks_transactions(DdbConn *conn);
 extern void ddb_new_token(char *out);
 extern void ddb_txn_set_lacks_transactions(DdbConn *conn);
@@ -803,6 +805,13 @@ extern bool ddb_key_matches(const cJSON *key, const cJSON *item);
 extern void ddb_txn_xact_event(XactEvent event);
 extern void ddb_txn_subxact_abort(SubTransactionId subid);
 extern void ddb_txn_subxact_commit(SubTransactionId subid, SubTransactionId parent);
+
+/* copies.c: writes of copied columns that go after the COMMIT's own */
+extern void ddb_copies_pre_commit(void);
+extern void ddb_copies_pre_prepare(void);
+extern void ddb_copies_xact_end(void);
+extern void ddb_copies_subxact_abort(SubTransactionId subid);
+extern void ddb_copies_subxact_commit(SubTransactionId subid, SubTransactionId parent);
 
 /* unique.c: guard items of unique columns */
 extern List *ddb_unique_guards(DdbConn *conn, DdbRelOptions *opts, Relation rel, bool held,

@@ -32,7 +32,8 @@ static void account_response(DdbOp op, const cJSON *resp);
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
 	"DeleteItem", "BatchWriteItem", "DescribeTable", "ListTables",
-	"CreateTable", "TransactWriteItems", "TransactGetItems", "Other"
+	"CreateTable", "TransactWriteItems", "TransactGetItems", "Other",
+	"Copies"
 };
 
 DdbOp

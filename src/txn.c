@@ -342,6 +342,13 @@ nactions(void)
 	return txn ? list_length(txn->items) : 0;
 }
 
+/* The number of actions COMMIT would send now (copied columns ask). */
+int
+ddb_txn_nactions(void)
+{
+	return nactions();
+}
+
 /* A new ClientRequestToken: a random UUID (version 4), 37 bytes with the NUL. */
 void
 ddb_new_token(char *out)
