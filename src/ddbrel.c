@@ -125,6 +125,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ddbrel");
 	ddb_codec_pg_init();
+	ddb_batchjoin_init();
 	RegisterXactCallback(ddb_xact_callback, NULL);
 	RegisterSubXactCallback(ddb_subxact_callback, NULL);
 	CacheRegisterSyscacheCallback(FOREIGNSERVEROID, ddb_inval_callback, (Datum) 0);

@@ -657,6 +657,13 @@ extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
 								   int mode, Bitmapset *attrs, List **exprs, List **local);
 extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
+extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key);
+
+/* batchjoin.c: batched parameterized lookups (a CustomScan) */
+extern bool ddb_batch_lookups;
+extern void ddb_batchjoin_init(void);
+extern bool ddb_is_batch_param(Node *n);
+
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;
 extern DdbScanState *ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent,

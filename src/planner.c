@@ -572,9 +572,14 @@ choose_access(DdbPlanState *ps, List *quals)
 	if (pk->kind == KB_EQ || pk->kind == KB_IN)
 	{
 		Access	   *a = palloc0(sizeof(Access));
-		/* both keys from one IN list ("users" with user_id in both templates): pairs */
+		/*
+		 * both keys from one IN list ("users" with user_id in both templates),
+		 * or from the parallel key arrays of a batched lookup: pairs
+		 */
 		bool		zipped = (sk && pk->kind == KB_IN && sk->kind == KB_IN &&
-							  pk->in_ri == sk->in_ri);
+							  (pk->in_ri == sk->in_ri ||
+							   (ddb_is_batch_param(list_nth(pk->exprs, pk->in_pos)) &&
+								ddb_is_batch_param(list_nth(sk->exprs, sk->in_pos)))));
 		bool		full = (sk == NULL || sk->kind == KB_EQ || zipped ||
 							(sk->kind == KB_IN && pk->kind == KB_EQ));
 
@@ -1532,6 +1537,24 @@ ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix)
 		strcmp(a->index->name, ix) != 0 || strcmp(a->pk->attr, attr) != 0)
 		return 0;
 	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
+}
+
+/*
+ * For batchjoin.c: the operation the relation's own conditions plus extra
+ * (RestrictInfos, such as "key = ANY($n)") would be read with, and its
+ * cost per key value.
+ */
+DdbOp
+ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	List	   *quals = classify_all(ps->opts, rel->relid,
+									 list_concat(list_copy(rel->baserestrictinfo), extra));
+	Access	   *a = choose_access(ps, quals);
+
+	if (per_key)
+		*per_key = a->cost / Max(a->nkeys, 1);
+	return a->op;
 }
 
 Cost

@@ -1,0 +1,1040 @@
+/*-------------------------------------------------------------------------
+ * batchjoin.c
+ *	  Batched parameterized lookups: a join whose inner side is a ddbrel
+ *	  table read by key, 100 outer rows per BatchGetItem (or per round of
+ *	  concurrent Queries when the join binds only the partition key).
+ *
+ * Without this, a nested loop from a local table (or from a pushed-down
+ * join) to a ddbrel table asks for the inner row by one GetItem per outer
+ * row: 1,000 keys are 1,000 round trips.  Here a CustomScan, offered
+ * through set_join_pathlist_hook, reads up to 100 outer rows, evaluates
+ * their join key, and rescans ONE ordinary ddbrel Foreign Scan whose
+ * condition is "key = ANY($n)" (one array per key attribute, paired
+ * element by element): scan.c turns that into one BatchGetItem (distinct
+ * keys, UnprocessedKeys asked for again), or, for a partition key alone,
+ * into a Query per distinct value with up to 8 in flight.  The items come back
+ * in any order; they are hashed by their key value, and each outer row,
+ * in its own order, is joined with the inner rows of its hash by
+ * evaluating every join condition again.  So:
+ *
+ *	- the answer does not depend on the lookup being exact: the lookup only
+ *	  has to return a superset of the matching rows, as a GetItem per row
+ *	  does today, and every condition is checked here;
+ *	- row order is the outer side's, so the outer path's sort order holds;
+ *	- INNER, LEFT, SEMI and ANTI joins are kept (a LEFT row without a match
+ *	  gets NULLs; a NULL outer key matches nothing and is not sent);
+ *	- the inner Foreign Scan is the ordinary one, so EXPLAIN, stats(),
+ *	  projections and its own local conditions are those of any scan.
+ *
+ * Why a CustomScan over the join and not a change to the nested loop or to
+ * the foreign scan: PostgreSQL 15's NestLoop asks its inner side for one
+ * outer row at a time and has no batching; an FDW's parameterized path sees
+ * only one row's parameter.  A join-level CustomScan owns both children and
+ * may read ahead on the outer side, which is what batching needs, while the
+ * planner still costs it against the per-row nested loop and the hash join.
+ *
+ * The Params that carry a batch's keys are set by this node, as a
+ * NestLoop sets its parameters; PostgreSQL's finalize_plan only knows the
+ * latter, so the plan holds them as placeholders and the executor's copy
+ * of the inner scan has the Params (hide_batch_params).
+ *
+ * ddbrel.batch_lookups (default on) turns the path off.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "executor/nodeCustom.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "optimizer/tlist.h"
+#include "optimizer/paramassign.h"
+#include "parser/parsetree.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/ruleutils.h"
+
+#define DDB_BATCH_ROWS 100
+#define DDB_BATCH_MAX_KEYS 2	/* a primary key has at most two attributes */
+/* marks the Params of a batch's key arrays (planner.c pairs them) */
+#define DDB_BATCH_PARAM_LOCATION (-1919)
+
+bool		ddb_batch_lookups = true;
+
+static set_join_pathlist_hook_type prev_join_pathlist_hook = NULL;
+
+/* One key column of the inner side and the outer expression equated with it. */
+typedef struct BatchKey
+{
+	Var		   *ivar;
+	Expr	   *oexpr;
+	Oid			opno;
+	Oid			collation;
+} BatchKey;
+
+/* custom_private of the path */
+enum BatchPathPrivate
+{
+	BP_JOINTYPE,
+	BP_INNER_RELID,
+	BP_ATTNOS,					/* IntList */
+	BP_OPNOS,					/* OidList */
+	BP_COLLATIONS,				/* OidList */
+	BP_OUTER_EXPRS,
+	BP_RESTRICTLIST,
+	BP_OP						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
+};
+
+/* custom_private of the plan */
+enum BatchPlanPrivate
+{
+	BS_JOINTYPE,
+	BS_NOUTER,
+	BS_PARAMIDS,				/* IntList, one per key column */
+	BS_KEYPOS,					/* IntList: attributes of the keys in the inner tuple */
+	BS_OPNOS,
+	BS_COLLATIONS,
+	BS_OP
+};
+
+typedef struct BatchState
+{
+	CustomScanState css;
+	JoinType	jointype;
+	int			nkeys;
+	int			nouter_cols;
+	int			paramid[DDB_BATCH_MAX_KEYS];
+	int			keypos[DDB_BATCH_MAX_KEYS];
+	Oid			collation[DDB_BATCH_MAX_KEYS];
+	Oid			keytype[DDB_BATCH_MAX_KEYS];
+	int16		typlen[DDB_BATCH_MAX_KEYS];
+	bool		typbyval[DDB_BATCH_MAX_KEYS];
+	char		typalign[DDB_BATCH_MAX_KEYS];
+	bool		use_hash;
+	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];
+	ExprState  *keyexpr[DDB_BATCH_MAX_KEYS];
+	PlanState  *outerps;
+	PlanState  *innerps;
+	ExprState  *joinqual;
+	TupleTableSlot *outer_slot;
+	TupleTableSlot *inner_slot;
+	MemoryContext batchcxt;
+	/* the current batch */
+	int			nouter;
+	MinimalTuple *outer_tups;
+	uint32	   *outer_hash;
+	bool	   *outer_null;
+	int			ninner;
+	int			inner_cap;
+	MinimalTuple *inner_tups;
+	uint32	   *inner_hash;
+	int			oi;				/* current outer row */
+	int			ii;				/* next inner row to try with it */
+	bool		cur_loaded;
+	bool		matched;
+	bool		outer_done;
+	/* for EXPLAIN ANALYZE */
+	long		batches;
+	long		keys_sent;
+} BatchState;
+
+static Plan *plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+							 List *tlist, List *clauses, List *custom_plans);
+static Node *create_batch_state(CustomScan *cscan);
+static void batch_begin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *batch_exec(CustomScanState *node);
+static void batch_end(CustomScanState *node);
+static void batch_rescan(CustomScanState *node);
+static void batch_explain(CustomScanState *node, List *ancestors, ExplainState *es);
+
+static const CustomPathMethods batch_path_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.PlanCustomPath = plan_batch_path,
+};
+
+static const CustomScanMethods batch_scan_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.CreateCustomScanState = create_batch_state,
+};
+
+static const CustomExecMethods batch_exec_methods = {
+	.CustomName = "DynamoDB Batched Lookup",
+	.BeginCustomScan = batch_begin,
+	.ExecCustomScan = batch_exec,
+	.EndCustomScan = batch_end,
+	.ReScanCustomScan = batch_rescan,
+	.ExplainCustomScan = batch_explain,
+};
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+static Node *
+strip_relabel(Node *n)
+{
+	while (n && IsA(n, RelabelType))
+		n = (Node *) ((RelabelType *) n)->arg;
+	return n;
+}
+
+/*
+ * A join clause "outer expression = inner column" of one type with a
+ * hashable equality: the column, the expression and the operator.
+ */
+static bool
+key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKey *key)
+{
+	OpExpr	   *op;
+	Node	   *l;
+	Node	   *r;
+	Node	   *inner;
+	Node	   *outer;
+
+	if (!IsA(ri->clause, OpExpr))
+		return false;
+	op = (OpExpr *) ri->clause;
+	if (list_length(op->args) != 2)
+		return false;
+	l = linitial(op->args);
+	r = lsecond(op->args);
+	if (bms_is_subset(ri->left_relids, outerrel->relids) &&
+		bms_equal(ri->right_relids, innerrel->relids))
+	{
+		outer = l;
+		inner = r;
+	}
+	else if (bms_is_subset(ri->right_relids, outerrel->relids) &&
+			 bms_equal(ri->left_relids, innerrel->relids))
+	{
+		outer = r;
+		inner = l;
+	}
+	else
+		return false;
+	if (bms_is_empty(inner == l ? ri->right_relids : ri->left_relids))
+		return false;
+	inner = strip_relabel(inner);
+	if (!IsA(inner, Var) || ((Var *) inner)->varno != innerrel->relid ||
+		((Var *) inner)->varattno <= 0 || ((Var *) inner)->varlevelsup != 0)
+		return false;
+	if (exprType(outer) != ((Var *) inner)->vartype ||
+		exprType(l) != exprType(r) ||
+		contain_volatile_functions(outer))
+		return false;
+	if (!op_hashjoinable(op->opno, exprType(l)) ||
+		!OidIsValid(get_array_type(((Var *) inner)->vartype)))
+		return false;
+	key->ivar = (Var *) inner;
+	key->oexpr = (Expr *) outer;
+	key->opno = op->opno;
+	key->collation = op->inputcollid;
+	return true;
+}
+
+/* Whether a node is the Param of a batch's key array (planner.c pairs two). */
+bool
+ddb_is_batch_param(Node *n)
+{
+	return n && IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXEC &&
+		((Param *) n)->location == DDB_BATCH_PARAM_LOCATION;
+}
+
+/* "col = ANY($paramid)": the column's values of a batch, as an array Param. */
+static RestrictInfo *
+any_clause(PlannerInfo *root, BatchKey *key, int paramid)
+{
+	ScalarArrayOpExpr *sa = makeNode(ScalarArrayOpExpr);
+	Param	   *p = makeNode(Param);
+
+	p->paramkind = PARAM_EXEC;
+	p->paramid = paramid;
+	p->paramtype = get_array_type(key->ivar->vartype);
+	p->paramtypmod = -1;
+	p->paramcollid = key->ivar->varcollid;
+	p->location = DDB_BATCH_PARAM_LOCATION;
+	sa->opno = key->opno;
+	sa->opfuncid = get_opcode(key->opno);
+	sa->hashfuncid = InvalidOid;
+	sa->negfuncid = InvalidOid;
+	sa->useOr = true;
+	sa->inputcollid = key->collation;
+	sa->args = list_make2(copyObject(key->ivar), p);
+	sa->location = -1;
+	return make_simple_restrictinfo(root, (Expr *) sa);
+}
+
+/*
+ * How the inner relation is read with these key columns' values: by
+ * BatchGetItem (a whole key), or by one Query per value (a partition key;
+ * the scan keeps up to 8 in flight) when nothing else would read it by key.
+ * DDB_OP_SCAN: not batched.
+ */
+static DdbOp
+keys_give_batch(PlannerInfo *root, RelOptInfo *innerrel, List *keys, Cost *per_key)
+{
+	List	   *extra = NIL;
+	DdbOp		op;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		extra = lappend(extra, any_clause(root, lfirst(lc), 0));
+	op = ddb_rel_access_with(innerrel, extra, per_key);
+	if (op == DDB_OP_BATCH_GET_ITEM)
+		return op;
+	if (op == DDB_OP_QUERY && ddb_rel_access_with(innerrel, NIL, NULL) == DDB_OP_SCAN)
+		return op;
+	return DDB_OP_SCAN;
+}
+
+/*
+ * Adds the batched path over one outer path.  Cost: the outer side, then
+ * one BatchGetItem per 100 outer rows (a GetItem costs 1 in planner.c, a
+ * BatchGetItem of n keys 2 + n/20), or a Query per key with 8 in flight
+ * (counted as a quarter of the Query a row would cost, plus one), plus
+ * the local work of hashing and
+ * checking the rows: a key matches one item at most, so about one row per
+ * outer row, as the per-row nested loop counts it.
+ */
+static void
+add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *outer_path,
+			   RelOptInfo *innerrel, List *keys, DdbOp op, Cost per_key,
+			   List *restrictlist)
+{
+	CustomPath *cp;
+	double		outer_rows = Max(outer_path->rows, 1.0);
+	double		nbatches = ceil(outer_rows / DDB_BATCH_ROWS);
+	double		per_batch = Min(outer_rows, DDB_BATCH_ROWS);
+	Cost		batch_cost = op == DDB_OP_BATCH_GET_ITEM ? 2 + per_batch * 0.05 :
+		per_key + per_key * per_batch / 4;
+	List	   *attnos = NIL;
+	List	   *opnos = NIL;
+	List	   *collations = NIL;
+	List	   *oexprs = NIL;
+	ListCell   *lc;
+
+	foreach(lc, keys)
+	{
+		BatchKey   *key = lfirst(lc);
+
+		attnos = lappend_int(attnos, key->ivar->varattno);
+		opnos = lappend_oid(opnos, key->opno);
+		collations = lappend_oid(collations, key->collation);
+		oexprs = lappend(oexprs, key->oexpr);
+	}
+	cp = makeNode(CustomPath);
+	cp->path.pathtype = T_CustomScan;
+	cp->path.parent = joinrel;
+	cp->path.pathtarget = joinrel->reltarget;
+	cp->path.param_info = NULL;
+	cp->path.parallel_aware = false;
+	cp->path.parallel_safe = false;
+	cp->path.parallel_workers = 0;
+	cp->path.rows = joinrel->rows;
+	cp->path.startup_cost = outer_path->startup_cost + batch_cost;
+	cp->path.total_cost = outer_path->total_cost + nbatches * batch_cost +
+		outer_rows * cpu_tuple_cost * 2;
+	cp->path.pathkeys = build_join_pathkeys(root, joinrel, jointype, outer_path->pathkeys);
+	cp->flags = 0;
+	cp->custom_paths = list_make1(outer_path);
+	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
+									attnos, opnos, collations);
+	cp->custom_private = lappend(cp->custom_private, oexprs);
+	cp->custom_private = lappend(cp->custom_private, restrictlist);
+	cp->custom_private = lappend(cp->custom_private, makeInteger(op));
+	cp->methods = &batch_path_methods;
+	add_path(joinrel, &cp->path);
+}
+
+/*
+ * set_join_pathlist_hook: offer a batched lookup when the inner relation
+ * is a ddbrel table that the join's key values read by BatchGetItem: with
+ * every key column the join equates, else with one of them.
+ */
+static void
+batch_join_paths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
+				 RelOptInfo *innerrel, JoinType jointype, JoinPathExtraData *extra)
+{
+	Path	   *outer_path;
+	List	   *cands = NIL;
+	List	   *keys = NIL;
+	DdbOp		op = DDB_OP_SCAN;
+	Cost		per_key = 0;
+	ListCell   *lc;
+
+	if (prev_join_pathlist_hook)
+		prev_join_pathlist_hook(root, joinrel, outerrel, innerrel, jointype, extra);
+	if (!ddb_batch_lookups)
+		return;
+	if (jointype != JOIN_INNER && jointype != JOIN_LEFT &&
+		jointype != JOIN_SEMI && jointype != JOIN_ANTI)
+		return;
+	if (innerrel->reloptkind != RELOPT_BASEREL || innerrel->rtekind != RTE_RELATION ||
+		innerrel->fdwroutine == NULL ||
+		innerrel->fdwroutine->GetForeignPaths != ddbGetForeignPaths ||
+		innerrel->fdw_private == NULL || !bms_is_empty(innerrel->lateral_relids))
+		return;
+	/* the table an UPDATE or DELETE writes is read row by row, as modify.c expects */
+	if (bms_is_member(innerrel->relid, root->all_result_relids) ||
+		innerrel->relid == root->parse->resultRelation)
+		return;
+	outer_path = outerrel->cheapest_total_path;
+	if (outer_path == NULL || !bms_is_empty(PATH_REQ_OUTER(outer_path)))
+		return;
+	if (!bms_is_empty(joinrel->lateral_relids))
+		return;
+
+	/* one clause per inner column */
+	foreach(lc, extra->restrictlist)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		BatchKey	key;
+		ListCell   *kc;
+		bool		dup = false;
+
+		if (IS_OUTER_JOIN(jointype) && RINFO_IS_PUSHED_DOWN(ri, joinrel->relids))
+			continue;
+		if (!key_clause(ri, outerrel, innerrel, &key))
+			continue;
+		foreach(kc, cands)
+			if (((BatchKey *) lfirst(kc))->ivar->varattno == key.ivar->varattno)
+				dup = true;
+		if (dup || list_length(cands) >= DDB_BATCH_MAX_KEYS)
+			continue;
+		{
+			BatchKey   *copy = palloc(sizeof(BatchKey));
+
+			*copy = key;
+			cands = lappend(cands, copy);
+		}
+	}
+	if (cands == NIL)
+		return;
+	op = keys_give_batch(root, innerrel, cands, &per_key);
+	if (op != DDB_OP_SCAN)
+		keys = cands;
+	else if (list_length(cands) > 1)
+	{
+		foreach(lc, cands)
+		{
+			op = keys_give_batch(root, innerrel, list_make1(lfirst(lc)), &per_key);
+			if (op != DDB_OP_SCAN)
+			{
+				keys = list_make1(lfirst(lc));
+				break;
+			}
+		}
+	}
+	if (keys == NIL)
+		return;
+
+	/* the cheapest outer path, and the cheapest of each useful order */
+	add_batch_path(root, joinrel, jointype, outer_path, innerrel, keys, op, per_key,
+				   extra->restrictlist);
+	foreach(lc, outerrel->pathlist)
+	{
+		Path	   *p = lfirst(lc);
+
+		if (p != outer_path && p->pathkeys != NIL && bms_is_empty(PATH_REQ_OUTER(p)) &&
+			has_useful_pathkeys(root, joinrel))
+			add_batch_path(root, joinrel, jointype, p, innerrel, keys, op, per_key,
+						   extra->restrictlist);
+	}
+}
+
+/*
+ * In the plan, a batch's Param is a typed NULL Const whose location holds
+ * its number; batch_begin puts the Params back in its copy of the inner
+ * scan.  PostgreSQL's finalize_plan requires every PARAM_EXEC a plan node
+ * reads to be set by an ancestor it knows (a NestLoop, an InitPlan) or to
+ * come from an outer query level; a Param set by a CustomScan is neither,
+ * and would fail planning inside a SubPlan or a CTE ("plan should not
+ * reference subplan's variable").
+ */
+#define HIDDEN_PARAM_BASE (-1000000)
+
+static Node *
+hide_batch_params(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (ddb_is_batch_param(node))
+	{
+		Param	   *p = (Param *) node;
+		Const	   *c = makeNullConst(p->paramtype, p->paramtypmod, p->paramcollid);
+
+		c->location = HIDDEN_PARAM_BASE - p->paramid;
+		return (Node *) c;
+	}
+	return expression_tree_mutator(node, hide_batch_params, context);
+}
+
+static Node *
+show_batch_params(Node *node, void *context)
+{
+	if (node == NULL)
+		return NULL;
+	if (IsA(node, Const) && ((Const *) node)->constisnull &&
+		((Const *) node)->location <= HIDDEN_PARAM_BASE)
+	{
+		Const	   *c = (Const *) node;
+		Param	   *p = makeNode(Param);
+
+		p->paramkind = PARAM_EXEC;
+		p->paramid = HIDDEN_PARAM_BASE - c->location;
+		p->paramtype = c->consttype;
+		p->paramtypmod = c->consttypmod;
+		p->paramcollid = c->constcollid;
+		p->location = DDB_BATCH_PARAM_LOCATION;
+		return (Node *) p;
+	}
+	return expression_tree_mutator(node, show_batch_params, context);
+}
+
+/* The inner relation's scan: "key = ANY($paramid)" and its own conditions. */
+static ForeignScan *
+inner_scan(PlannerInfo *root, RelOptInfo *innerrel, List *keys, List *paramids,
+		   List **tlist_out)
+{
+	List	   *tlist = NIL;
+	List	   *clauses;
+	List	   *exprs;
+	List	   *local;
+	DdbScanPlan *plan;
+	ForeignScan *fs;
+	ListCell   *lc;
+	ListCell   *pc;
+
+	foreach(lc, innerrel->reltarget->exprs)
+		tlist = lappend(tlist, makeTargetEntry(copyObject(lfirst(lc)), list_length(tlist) + 1,
+											   NULL, false));
+	clauses = list_copy(innerrel->baserestrictinfo);
+	forboth(lc, keys, pc, paramids)
+	{
+		BatchKey   *key = lfirst(lc);
+
+		/* the key columns are in the tuple, for hashing */
+		if (!tlist_member((Expr *) key->ivar, tlist))
+			tlist = lappend(tlist, makeTargetEntry((Expr *) copyObject(key->ivar),
+												   list_length(tlist) + 1, NULL, false));
+		clauses = lappend(clauses, any_clause(root, key, lfirst_int(pc)));
+	}
+	plan = ddb_build_scan(root, innerrel, clauses, 0, false, DDB_BUILD_DRIVER, NULL,
+						  &exprs, &local);
+	ddb_full_scan_guard(innerrel, plan);
+	/* the Params are set by this node: hidden from finalize_plan (see the header) */
+	exprs = (List *) hide_batch_params((Node *) exprs, NULL);
+	local = (List *) hide_batch_params((Node *) local, NULL);
+	fs = make_foreignscan(tlist, local, innerrel->relid, exprs, ddb_scan_plan_pack(plan),
+						  NIL, NIL, NULL);
+	fs->fs_server = innerrel->serverid;
+	fs->fs_relids = bms_copy(innerrel->relids);
+	fs->fsSystemCol = false;
+	fs->scan.plan.startup_cost = 0;
+	fs->scan.plan.total_cost = 2 + DDB_BATCH_ROWS * 0.05;
+	fs->scan.plan.plan_rows = DDB_BATCH_ROWS;
+	fs->scan.plan.plan_width = innerrel->reltarget->width;
+	fs->scan.plan.parallel_safe = false;
+	*tlist_out = tlist;
+	return fs;
+}
+
+static Plan *
+plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
+				List *tlist, List *clauses, List *custom_plans)
+{
+	List	   *priv = best_path->custom_private;
+	JoinType	jointype = intVal(list_nth(priv, BP_JOINTYPE));
+	Index		inner_relid = intVal(list_nth(priv, BP_INNER_RELID));
+	List	   *attnos = list_nth(priv, BP_ATTNOS);
+	List	   *opnos = list_nth(priv, BP_OPNOS);
+	List	   *collations = list_nth(priv, BP_COLLATIONS);
+	List	   *oexprs = list_nth(priv, BP_OUTER_EXPRS);
+	List	   *restrictlist = list_nth(priv, BP_RESTRICTLIST);
+	RelOptInfo *innerrel = find_base_rel(root, inner_relid);
+	Oid			relid = planner_rt_fetch(inner_relid, root)->relid;
+	Plan	   *outer_plan = linitial(custom_plans);
+	CustomScan *cscan = makeNode(CustomScan);
+	List	   *inner_tlist;
+	List	   *scan_tlist = NIL;
+	List	   *joinquals;
+	List	   *otherquals;
+	List	   *keys = NIL;
+	List	   *paramids = NIL;
+	List	   *keypos = NIL;
+	ForeignScan *fs;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < list_length(attnos); i++)
+	{
+		BatchKey   *key = palloc0(sizeof(BatchKey));
+		AttrNumber	attno = list_nth_int(attnos, i);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+		int			paramid;
+
+		get_atttypetypmodcoll(relid, attno, &typid, &typmod, &collid);
+		key->ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+		key->oexpr = list_nth(oexprs, i);
+		key->opno = list_nth_oid(opnos, i);
+		key->collation = list_nth_oid(collations, i);
+		keys = lappend(keys, key);
+		paramid = assign_special_exec_param(root);
+		paramids = lappend_int(paramids, paramid);
+	}
+
+	fs = inner_scan(root, innerrel, keys, paramids, &inner_tlist);
+
+	/* the scan tuple: the outer plan's columns, then the inner scan's */
+	foreach(lc, outer_plan->targetlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(tle->expr),
+														 list_length(scan_tlist) + 1,
+														 NULL, false));
+	}
+	foreach(lc, inner_tlist)
+	{
+		TargetEntry *tle = lfirst(lc);
+
+		scan_tlist = lappend(scan_tlist, makeTargetEntry(copyObject(tle->expr),
+														 list_length(scan_tlist) + 1,
+														 NULL, false));
+	}
+	foreach(lc, keys)
+		keypos = lappend_int(keypos,
+							 tlist_member((Expr *) ((BatchKey *) lfirst(lc))->ivar,
+										  inner_tlist)->resno);
+
+	/* every join condition is checked here; pushed-down ones filter the result */
+	if (!IS_OUTER_JOIN(jointype))
+	{
+		joinquals = extract_actual_clauses(restrictlist, false);
+		otherquals = NIL;
+	}
+	else
+		extract_actual_join_clauses(restrictlist, rel->relids, &joinquals, &otherquals);
+
+	cscan->scan.plan.targetlist = tlist;
+	cscan->scan.plan.qual = otherquals;
+	cscan->scan.scanrelid = 0;
+	cscan->flags = best_path->flags;
+	cscan->custom_plans = list_make2(outer_plan, fs);
+	cscan->custom_exprs = list_make2(joinquals, copyObject(oexprs));
+	cscan->custom_private = list_make5(makeInteger(jointype),
+									   makeInteger(list_length(outer_plan->targetlist)),
+									   paramids, keypos, opnos);
+	cscan->custom_private = lappend(cscan->custom_private, collations);
+	cscan->custom_private = lappend(cscan->custom_private, list_nth(priv, BP_OP));
+	cscan->custom_scan_tlist = scan_tlist;
+	cscan->methods = &batch_scan_methods;
+	return &cscan->scan.plan;
+}
+
+/* ----------------------------------------------------------------
+ * Execution
+ * ----------------------------------------------------------------
+ */
+
+static Node *
+create_batch_state(CustomScan *cscan)
+{
+	BatchState *bs = palloc0(sizeof(BatchState));
+
+	NodeSetTag(bs, T_CustomScanState);
+	bs->css.methods = &batch_exec_methods;
+	return (Node *) bs;
+}
+
+static void
+batch_begin(CustomScanState *node, EState *estate, int eflags)
+{
+	BatchState *bs = (BatchState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
+	List	   *oexprs = lsecond(cscan->custom_exprs);
+	int			i;
+
+	bs->jointype = intVal(list_nth(priv, BS_JOINTYPE));
+	bs->nouter_cols = intVal(list_nth(priv, BS_NOUTER));
+	bs->nkeys = list_length(oexprs);
+	bs->use_hash = true;
+	for (i = 0; i < bs->nkeys; i++)
+	{
+		Oid			lhs;
+		Oid			rhs;
+
+		bs->paramid[i] = list_nth_int(list_nth(priv, BS_PARAMIDS), i);
+		bs->keypos[i] = list_nth_int(list_nth(priv, BS_KEYPOS), i);
+		bs->collation[i] = list_nth_oid(list_nth(priv, BS_COLLATIONS), i);
+		bs->keyexpr[i] = ExecInitExpr(list_nth(oexprs, i), &node->ss.ps);
+		bs->keytype[i] = exprType(list_nth(oexprs, i));
+		get_typlenbyvalalign(bs->keytype[i], &bs->typlen[i], &bs->typbyval[i],
+							 &bs->typalign[i]);
+		if (get_op_hash_functions(list_nth_oid(list_nth(priv, BS_OPNOS), i), &lhs, &rhs) &&
+			OidIsValid(lhs))
+			fmgr_info(lhs, &bs->hashfn[i]);
+		else
+			bs->use_hash = false;
+	}
+
+	bs->outerps = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
+	{
+		/* the inner scan with its Params back (the plan stays as it is) */
+		ForeignScan *fs = (ForeignScan *) lsecond(cscan->custom_plans);
+		ForeignScan *copy = palloc(sizeof(ForeignScan));
+
+		memcpy(copy, fs, sizeof(ForeignScan));
+		copy->fdw_exprs = (List *) show_batch_params((Node *) fs->fdw_exprs, NULL);
+		copy->scan.plan.qual = (List *) show_batch_params((Node *) fs->scan.plan.qual, NULL);
+		bs->innerps = ExecInitNode((Plan *) copy, estate,
+								   eflags & ~(EXEC_FLAG_BACKWARD | EXEC_FLAG_MARK));
+	}
+	node->custom_ps = list_make2(bs->outerps, bs->innerps);
+	bs->joinqual = ExecInitQual(linitial(cscan->custom_exprs), &node->ss.ps);
+	bs->outer_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->outerps),
+											&TTSOpsMinimalTuple);
+	bs->inner_slot = ExecInitExtraTupleSlot(estate, ExecGetResultType(bs->innerps),
+											&TTSOpsMinimalTuple);
+	bs->batchcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
+										 ALLOCSET_DEFAULT_SIZES);
+	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_BATCH_ROWS);
+	bs->outer_hash = palloc(sizeof(uint32) * DDB_BATCH_ROWS);
+	bs->outer_null = palloc(sizeof(bool) * DDB_BATCH_ROWS);
+	bs->oi = bs->nouter = 0;
+}
+
+/* The hash of a key value: all of its columns combined. */
+static inline uint32
+key_hash(BatchState *bs, uint32 h, int i, Datum d)
+{
+	if (!bs->use_hash)
+		return 0;
+	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(&bs->hashfn[i], bs->collation[i], d)));
+}
+
+/* The scan tuple from an outer row and an inner row (NULLs without one). */
+static TupleTableSlot *
+fill_scan_tuple(BatchState *bs, TupleTableSlot *inner)
+{
+	TupleTableSlot *slot = bs->css.ss.ss_ScanTupleSlot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	int			i;
+
+	ExecClearTuple(slot);
+	slot_getallattrs(bs->outer_slot);
+	for (i = 0; i < bs->nouter_cols; i++)
+	{
+		slot->tts_values[i] = bs->outer_slot->tts_values[i];
+		slot->tts_isnull[i] = bs->outer_slot->tts_isnull[i];
+	}
+	if (inner)
+		slot_getallattrs(inner);
+	for (i = bs->nouter_cols; i < natts; i++)
+	{
+		slot->tts_values[i] = inner ? inner->tts_values[i - bs->nouter_cols] : (Datum) 0;
+		slot->tts_isnull[i] = inner ? inner->tts_isnull[i - bs->nouter_cols] : true;
+	}
+	return ExecStoreVirtualTuple(slot);
+}
+
+/*
+ * Reads up to 100 outer rows, and the inner rows of their keys by one
+ * rescan of the inner scan (one BatchGetItem of the distinct keys).  An
+ * outer row with a NULL in its key matches nothing and sends nothing.  The
+ * arrays of a two-column key stay parallel: element i of each is row i's.
+ */
+static void
+load_batch(BatchState *bs)
+{
+	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
+	Datum	   *keys[DDB_BATCH_MAX_KEYS];
+	int			nkeys = 0;
+	MemoryContext oldcxt;
+	int			k;
+
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
+	MemoryContextReset(bs->batchcxt);
+	bs->nouter = 0;
+	bs->ninner = 0;
+	bs->inner_cap = 0;
+	bs->inner_tups = NULL;
+	bs->inner_hash = NULL;
+	for (k = 0; k < bs->nkeys; k++)
+		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
+	while (bs->nouter < DDB_BATCH_ROWS)
+	{
+		TupleTableSlot *slot = ExecProcNode(bs->outerps);
+		Datum		vals[DDB_BATCH_MAX_KEYS];
+		bool		anynull = false;
+		uint32		h = 0;
+
+		if (TupIsNull(slot))
+		{
+			bs->outer_done = true;
+			break;
+		}
+		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+		bs->outer_tups[bs->nouter] = ExecCopySlotMinimalTuple(slot);
+		MemoryContextSwitchTo(oldcxt);
+		ExecStoreMinimalTuple(bs->outer_tups[bs->nouter], bs->outer_slot, false);
+		ResetExprContext(econtext);
+		econtext->ecxt_scantuple = fill_scan_tuple(bs, NULL);
+		for (k = 0; k < bs->nkeys && !anynull; k++)
+		{
+			bool		isnull;
+
+			vals[k] = ExecEvalExprSwitchContext(bs->keyexpr[k], econtext, &isnull);
+			anynull = isnull;
+		}
+		bs->outer_null[bs->nouter] = anynull;
+		if (!anynull)
+		{
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			for (k = 0; k < bs->nkeys; k++)
+			{
+				keys[k][nkeys] = datumCopy(vals[k], bs->typbyval[k], bs->typlen[k]);
+				h = key_hash(bs, h, k, keys[k][nkeys]);
+			}
+			MemoryContextSwitchTo(oldcxt);
+			nkeys++;
+		}
+		bs->outer_hash[bs->nouter] = h;
+		bs->nouter++;
+	}
+	ResetExprContext(econtext);
+
+	if (nkeys > 0)
+	{
+		for (k = 0; k < bs->nkeys; k++)
+		{
+			ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
+			ArrayType  *arr;
+
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
+								  bs->typbyval[k], bs->typalign[k]);
+			MemoryContextSwitchTo(oldcxt);
+			prm->execPlan = NULL;
+			prm->value = PointerGetDatum(arr);
+			prm->isnull = false;
+			bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+		}
+		ExecReScan(bs->innerps);
+		bs->batches++;
+		bs->keys_sent += nkeys;
+		for (;;)
+		{
+			TupleTableSlot *slot = ExecProcNode(bs->innerps);
+			uint32		h = 0;
+
+			if (TupIsNull(slot))
+				break;
+			if (bs->ninner == bs->inner_cap)
+			{
+				bs->inner_cap = Max(bs->inner_cap * 2, 64);
+				oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+				if (bs->inner_tups == NULL)
+				{
+					bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
+					bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
+				}
+				else
+				{
+					bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
+					bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
+				}
+				MemoryContextSwitchTo(oldcxt);
+			}
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
+			MemoryContextSwitchTo(oldcxt);
+			/* a NULL key matches no outer key: any hash will do */
+			for (k = 0; k < bs->nkeys; k++)
+			{
+				bool		isnull;
+				Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
+
+				if (!isnull)
+					h = key_hash(bs, h, k, d);
+			}
+			bs->inner_hash[bs->ninner] = h;
+			bs->ninner++;
+		}
+	}
+	bs->oi = 0;
+	bs->ii = 0;
+	bs->cur_loaded = false;
+	bs->matched = false;
+}
+
+static TupleTableSlot *
+batch_next(ScanState *ss)
+{
+	BatchState *bs = (BatchState *) ss;
+	ExprContext *econtext = ss->ps.ps_ExprContext;
+
+	for (;;)
+	{
+		if (bs->oi >= bs->nouter)
+		{
+			if (bs->outer_done)
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			load_batch(bs);
+			if (bs->nouter == 0)
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			continue;
+		}
+		if (!bs->cur_loaded)
+		{
+			ExecStoreMinimalTuple(bs->outer_tups[bs->oi], bs->outer_slot, false);
+			bs->cur_loaded = true;
+			bs->matched = false;
+			bs->ii = 0;
+		}
+		while (bs->ii < bs->ninner && !bs->outer_null[bs->oi])
+		{
+			int			j = bs->ii++;
+			TupleTableSlot *scan;
+
+			if (bs->use_hash && bs->inner_hash[j] != bs->outer_hash[bs->oi])
+				continue;
+			ExecStoreMinimalTuple(bs->inner_tups[j], bs->inner_slot, false);
+			scan = fill_scan_tuple(bs, bs->inner_slot);
+			econtext->ecxt_scantuple = scan;
+			ResetExprContext(econtext);
+			if (!ExecQual(bs->joinqual, econtext))
+				continue;
+			bs->matched = true;
+			if (bs->jointype == JOIN_ANTI)
+				break;
+			if (bs->jointype == JOIN_SEMI)
+				bs->ii = bs->ninner;	/* one row per outer row */
+			return scan;
+		}
+		/* done with this outer row */
+		bs->oi++;
+		bs->cur_loaded = false;
+		if (!bs->matched && (bs->jointype == JOIN_LEFT || bs->jointype == JOIN_ANTI))
+			return fill_scan_tuple(bs, NULL);
+	}
+}
+
+static bool
+batch_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+batch_exec(CustomScanState *node)
+{
+	return ExecScan(&node->ss, batch_next, batch_recheck);
+}
+
+static void
+batch_end(CustomScanState *node)
+{
+	BatchState *bs = (BatchState *) node;
+
+	ExecEndNode(bs->outerps);
+	ExecEndNode(bs->innerps);
+	MemoryContextDelete(bs->batchcxt);
+}
+
+static void
+batch_rescan(CustomScanState *node)
+{
+	BatchState *bs = (BatchState *) node;
+
+	if (bs->outerps->chgParam == NULL)
+		ExecReScan(bs->outerps);
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
+	MemoryContextReset(bs->batchcxt);
+	bs->oi = bs->nouter = bs->ninner = 0;
+	bs->outer_done = false;
+	bs->cur_loaded = false;
+}
+
+static void
+batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	BatchState *bs = (BatchState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *context;
+	const char *jt;
+	bool		useprefix = list_length(es->rtable) > 1 || es->verbose;
+
+	switch (bs->jointype)
+	{
+		case JOIN_LEFT:
+			jt = "Left";
+			break;
+		case JOIN_SEMI:
+			jt = "Semi";
+			break;
+		case JOIN_ANTI:
+			jt = "Anti";
+			break;
+		default:
+			jt = "Inner";
+			break;
+	}
+	ExplainPropertyText("Join Type", jt, es);
+	context = set_deparse_context_plan(es->deparse_cxt, node->ss.ps.plan, ancestors);
+	ExplainPropertyText("DynamoDB Batch Key",
+						deparse_expression((Node *) lsecond(cscan->custom_exprs), context,
+										   useprefix, false), es);
+	ExplainPropertyText("DynamoDB Batch",
+						intVal(list_nth(cscan->custom_private, BS_OP)) == DDB_OP_QUERY ?
+						psprintf("up to %d outer rows, a Query per distinct key, %d in flight",
+								 DDB_BATCH_ROWS, 8) :
+						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
+	if (linitial(cscan->custom_exprs) != NIL)
+		ExplainPropertyText("Join Filter",
+							deparse_expression((Node *) make_ands_explicit(linitial(cscan->custom_exprs)),
+											   context, useprefix, false), es);
+	if (es->analyze)
+	{
+		ExplainPropertyInteger("DynamoDB Batches", NULL, bs->batches, es);
+		ExplainPropertyInteger("DynamoDB Batch Keys", NULL, bs->keys_sent, es);
+	}
+}
+
+/* Called from _PG_init. */
+void
+ddb_batchjoin_init(void)
+{
+	DefineCustomBoolVariable("ddbrel.batch_lookups",
+							 "Joins read a ddbrel table by key 100 outer rows at a time.",
+							 "When off, a join reads the table by one request per outer row.",
+							 &ddb_batch_lookups, true, PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+	RegisterCustomScanMethods(&batch_scan_methods);
+	prev_join_pathlist_hook = set_join_pathlist_hook;
+	set_join_pathlist_hook = batch_join_paths;
+}
