@@ -8,7 +8,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/json_core.o \
-       src/limits_core.o
+       src/limits_core.o \
+       src/parallel.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector

@@ -485,6 +485,28 @@ extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
 							 cJSON *req, ddb_key_residual *residual);
 
+/* scan.c: hooks of a parallel scan (parallel.c) */
+typedef struct DdbParallelScan DdbParallelScan;
+extern int	ddb_scan_segments(DdbScanState *st);
+extern void ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker);
+
+/* parallel.c */
+extern bool ddbIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
+										 RangeTblEntry *rte);
+extern void ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel,
+								   DdbRelOptions *opts, Cost startup, Cost total);
+extern int	ddb_parallel_segments(int parallel_segments, int workers);
+extern Size ddbEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt);
+extern void ddbInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+										void *coordinate);
+extern void ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+										  void *coordinate);
+extern void ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
+										   void *coordinate);
+extern int	ddb_parallel_claim(DdbParallelScan *ps);
+extern int	ddb_parallel_total(DdbParallelScan *ps);
+extern void ddb_parallel_worker_done(DdbParallelScan *ps);
+
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
 extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);

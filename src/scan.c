@@ -121,6 +121,8 @@ struct DdbScanState
 	bool		holes_known;	/* pkcols and skcols are filled in */
 	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
+	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
+	bool		parallel_worker;	/* this backend is one of those workers */
 };
 
 static ddb_key_schema key_schema(DdbRelOptions *opts, const char *index);
@@ -655,6 +657,15 @@ build_streams(DdbScanState *st)
 		values = lappend(values, v);
 	}
 
+	if (st->op == DDB_OP_SCAN && st->parallel)
+	{
+		/* a participant of a parallel scan claims segments as it goes */
+		st->streams = palloc0(sizeof(DdbStream) * st->nsegments);
+		st->nstreams = 0;
+		MemoryContextSwitchTo(oldcxt);
+		return;
+	}
+
 	switch (st->op)
 	{
 		case DDB_OP_SCAN:
@@ -815,12 +826,51 @@ stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
 	}
 }
 
+/*
+ * A participant of a parallel scan claims the next segment (parallel.c)
+ * when none of its segments has a request in flight: so it asks for the
+ * first page of its next segment while it reads the last page of the one
+ * before, and leaves the other segments to the other participants.
+ */
+static void
+claim_segment(DdbScanState *st)
+{
+	MemoryContext oldcxt;
+	DdbStream  *s;
+	cJSON	   *req;
+	int			seg;
+	int			i;
+
+	for (i = 0; i < st->nstreams; i++)
+		if (st->streams[i].call != NULL)
+			return;
+	if (st->nstreams >= st->nsegments || (seg = ddb_parallel_claim(st->parallel)) < 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(st->scancxt);
+	req = cJSON_Parse(st->request_text);
+	cJSON_AddNumberToObject(req, "Segment", seg);
+	cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
+	s = &st->streams[st->nstreams];
+	if (ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], req, &s->residual))
+	{
+		st->nstreams++;
+		s->request = req;
+		stream_send(st, s, req);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
 /* Starts streams until DDB_MAX_INFLIGHT are busy. */
 static void
 start_more(DdbScanState *st)
 {
 	int			i;
 
+	if (st->parallel && st->op == DDB_OP_SCAN)
+	{
+		claim_segment(st);
+		return;
+	}
 	for (i = 0; i < st->nstreams && st->inflight < DDB_MAX_INFLIGHT; i++)
 		if (!st->streams[i].started)
 			stream_send(st, &st->streams[i], st->streams[i].request);
@@ -944,6 +994,8 @@ next_page(DdbScanState *st, DdbStream *s)
 			if (req)
 				stream_send(st, s, req);
 		}
+		if (s->call == NULL && st->parallel)
+			start_more(st);
 	}
 	s->next_item = items ? items->child : NULL;
 	MemoryContextSwitchTo(oldcxt);
@@ -1258,7 +1310,29 @@ ddbEndForeignScan(ForeignScanState *node)
 	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
 		ddb_join_end(node);
 	else if (st && st->conn)
+	{
 		ddb_scan_stop(st);
+		if (st->parallel_worker)
+			ddb_parallel_worker_done(st->parallel);
+	}
+}
+
+/* The number of segments the plan gave a Scan. */
+int
+ddb_scan_segments(DdbScanState *st)
+{
+	return st->nsegments;
+}
+
+/*
+ * Makes st a participant of a parallel scan: from its next (re)start it
+ * reads only the segments it claims from ps.
+ */
+void
+ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker)
+{
+	st->parallel = ps;
+	st->parallel_worker = worker;
 }
 
 /* The request as EXPLAIN shows it: key values filled in where known. */
