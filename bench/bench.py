@@ -609,7 +609,7 @@ CREATE FOREIGN TABLE lectures (lecture_id text, title text) SERVER ddb
 CREATE FOREIGN TABLE attendance (student_id text, lecture_id text, enrolled_on date) SERVER ddb
   OPTIONS (table '%(school)s', pk_template 'STUDENT#{student_id}', sk_template 'LECTURE#{lecture_id}');
 CREATE FOREIGN TABLE wide (pk text OPTIONS (attribute 'PK'), sk text OPTIONS (attribute 'SK'),
-  item jsonb OPTIONS (document 'true')) SERVER ddb OPTIONS (table '%(wide)s');
+  item jsonb OPTIONS (document 'true')) SERVER ddb OPTIONS (table '%(wide)s', parallel_workers '2');
 CREATE FOREIGN TABLE scan_big (%(cols)s) SERVER ddb OPTIONS (table '%(big)s');
 CREATE TABLE bench_users AS
   SELECT 'U' || lpad(g::text, 4, '0') AS user_id FROM generate_series(2, %(qin)d + 1) g;
@@ -1094,17 +1094,13 @@ SELECT count(DISTINCT pk) FROM bench_keys;
             if smp.rows != 1:
                 raise BenchError("count(*) returned %s rows" % smp.rows)
 
-        # ddbrel sizes a table for parallel workers by its TableSizeBytes,
-        # which dynalite always reports as 0: the size threshold is lifted,
-        # and the cost model still decides
-        size = "SET min_parallel_table_scan_size = 0;"
         m = [
             ("sql_par0", "count over a jsonb expression, max_parallel_workers_per_gather = 0", "sql",
-             dict(stmt=stmt, warm=warm, pre=size + " SET max_parallel_workers_per_gather = 0;",
-                  items=n, check=check)),
+             dict(stmt=stmt, warm=warm, pre="SET max_parallel_workers_per_gather = 0;", items=n,
+                  check=check)),
             ("sql_par2", "the same, max_parallel_workers_per_gather = 2", "sql",
-             dict(stmt=stmt, warm=warm, pre=size + " SET max_parallel_workers_per_gather = 2;",
-                  items=n, check=check)),
+             dict(stmt=stmt, warm=warm, pre="SET max_parallel_workers_per_gather = 2;", items=n,
+                  check=check)),
         ]
         self.par_want = want
         self.run_workload("8 parallel workers", m)

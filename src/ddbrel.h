@@ -135,6 +135,7 @@ typedef struct DdbRelOptions
 	char	   *sort_key;		/* NULL if the table has none */
 	bool		consistent_read;
 	int			parallel_segments;
+	int			parallel_workers;	/* -1: by the table's size (parallel.c) */
 	bool		allow_full_scan;
 	int			max_requests_per_second;	/* table option, else server's; 0 = unlimited */
 	char	   *index;			/* option "index": NULL (free choice), name, or "none" */

@@ -96,7 +96,10 @@ parallel_divisor(int workers)
  * of workers follows PostgreSQL's rule for tables, from the table's size
  * as DescribeTable reports it (TableSizeBytes): none below
  * min_parallel_table_scan_size, one more each time the size triples,
- * at most max_parallel_workers_per_gather.  The rows are divided among the
+ * at most max_parallel_workers_per_gather.  The table option
+ * parallel_workers sets the number instead, as the storage parameter of a
+ * table does (DynamoDB refreshes the size about every six hours, so a
+ * table just loaded says it is empty).  The rows are divided among the
  * participants, and so is the cost of reading them; the cost of starting
  * the scan is not.  A table with a request rate limit is read serially:
  * the limit is kept per backend, and workers would each take it whole.
@@ -115,6 +118,7 @@ ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel, DdbRelOptions *op
 		return;
 	pages = (opts->desc && opts->desc->size_bytes > 0) ?
 		ceil(opts->desc->size_bytes / BLCKSZ) : 0;
+	baserel->rel_parallel_workers = opts->parallel_workers;
 	workers = compute_parallel_worker(baserel, pages, -1, max_parallel_workers_per_gather);
 	if (workers <= 0)
 		return;
