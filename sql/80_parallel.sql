@@ -39,6 +39,14 @@ SET max_parallel_workers_per_gather = 2;
 ALTER FOREIGN TABLE par_pages OPTIONS (SET parallel_workers '0');
 EXPLAIN (COSTS OFF) SELECT count(*) FROM par_pages;
 ALTER FOREIGN TABLE par_pages OPTIONS (SET parallel_workers '2');
+-- a request rate or a read capacity budget is kept per backend: serial
+CREATE FOREIGN TABLE par_paced (id text, n int)
+  SERVER ddb OPTIONS (table 'Pages', parallel_workers '2', read_capacity '1000');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM par_paced;
+ALTER FOREIGN TABLE par_paced OPTIONS (DROP read_capacity, ADD max_requests_per_second '1000');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM par_paced;
+ALTER FOREIGN TABLE par_paced OPTIONS (DROP max_requests_per_second);
+EXPLAIN (COSTS OFF) SELECT count(*) FROM par_paced;
 ALTER FOREIGN TABLE par_pages OPTIONS (ADD parallel_workers_x '2');
 ALTER FOREIGN TABLE par_pages OPTIONS (SET parallel_workers '-1');
 

@@ -101,8 +101,9 @@ parallel_divisor(int workers)
  * table does (DynamoDB refreshes the size about every six hours, so a
  * table just loaded says it is empty).  The rows are divided among the
  * participants, and so is the cost of reading them; the cost of starting
- * the scan is not.  A table with a request rate limit is read serially:
- * the limit is kept per backend, and workers would each take it whole.
+ * the scan is not.  A table with a request rate limit or a read capacity
+ * budget is read serially: both are kept per backend, and workers would
+ * each take them whole.
  */
 void
 ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel, DdbRelOptions *opts,
@@ -114,7 +115,8 @@ ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel, DdbRelOptions *op
 	ForeignPath *path;
 
 	if (!baserel->consider_parallel || baserel->lateral_relids != NULL ||
-		max_parallel_workers_per_gather <= 0 || opts->max_requests_per_second > 0)
+		max_parallel_workers_per_gather <= 0 || opts->max_requests_per_second > 0 ||
+		opts->read_capacity.units > 0 || opts->read_capacity.percent > 0)
 		return;
 	pages = (opts->desc && opts->desc->size_bytes > 0) ?
 		ceil(opts->desc->size_bytes / BLCKSZ) : 0;
