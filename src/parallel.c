@@ -92,7 +92,8 @@ parallel_divisor(int workers)
 }
 
 /*
- * Adds the partial path of a full Scan costing cost (serial).  The number
+ * Adds the partial path of a full Scan whose serial path costs startup and
+ * total.  The number
  * of workers follows PostgreSQL's rule for tables, from the table's size
  * as DescribeTable reports it (TableSizeBytes): none below
  * min_parallel_table_scan_size, one more each time the size triples,
