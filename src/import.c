@@ -64,6 +64,7 @@
 
 #include "ddbrel.h"
 #include "codec_core.h"
+#include "import.h"
 
 #define DEFAULT_SAMPLE_SIZE 1000
 #define MAX_SAMPLE_SIZE 100000
@@ -85,40 +86,6 @@ static const struct
 
 #define T_NULL	(1 << 4)
 
-typedef struct ImportOptions
-{
-	bool		entities;
-	int			sample_size;
-	char	   *type_attribute;
-} ImportOptions;
-
-/* What the sampled items of one entity say about one key attribute. */
-typedef struct KeyStats
-{
-	char	   *prefix;			/* prefix of the first item, NULL if none */
-	char	   *text;			/* whole key of the first item */
-	bool		same_prefix;	/* all items had that prefix (or none) */
-	bool		same_text;		/* all items had that key */
-} KeyStats;
-
-typedef struct SeenAttr
-{
-	char	   *name;
-	int			types;			/* bit i: type_map[i] seen */
-} SeenAttr;
-
-typedef struct Entity
-{
-	char	   *tag;			/* grouping key */
-	char	   *type_value;		/* with type_attribute */
-	KeyStats	pk;
-	KeyStats	sk;
-	bool		keys_equal;		/* pk text == sk text in every item */
-	List	   *attrs;			/* SeenAttr *, sorted by seen_attr_cmp */
-	int			round;			/* naming round (import_entities) */
-	char	   *name;
-} Entity;
-
 /* Parses the OPTIONS of IMPORT FOREIGN SCHEMA, rejecting unknown ones. */
 static void
 parse_import_options(List *options, ImportOptions *opts)
@@ -129,6 +96,8 @@ parse_import_options(List *options, ImportOptions *opts)
 	opts->entities = false;
 	opts->sample_size = DEFAULT_SAMPLE_SIZE;
 	opts->type_attribute = NULL;
+	opts->libraries = DDB_LIB_AUTO;
+	opts->saw_type = false;
 
 	foreach(lc, options)
 	{
@@ -152,11 +121,16 @@ parse_import_options(List *options, ImportOptions *opts)
 			opts->type_attribute = value;
 			needs_entities = def->defname;
 		}
+		else if (strcmp(def->defname, "library") == 0)
+		{
+			opts->libraries = ddb_import_library_option(value);
+			needs_entities = def->defname;
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid import option \"%s\"", def->defname),
-					 errhint("Valid import options are entities, sample_size and type_attribute.")));
+					 errhint("Valid import options are entities, sample_size, type_attribute and library.")));
 	}
 	if (needs_entities && !opts->entities)
 		ereport(ERROR,
@@ -169,8 +143,8 @@ parse_import_options(List *options, ImportOptions *opts)
  * Lower-case identifier made of [a-z0-9_] from key text, or NULL when none
  * is left: hole names must satisfy the template grammar.
  */
-static char *
-ident_part(const char *s)
+char *
+ddb_import_ident(const char *s)
 {
 	StringInfoData buf;
 	const char *p;
@@ -195,8 +169,8 @@ ident_part(const char *s)
 }
 
 /* Whether a table or column name is taken already. */
-static bool
-name_used(List *used, const char *name)
+bool
+ddb_import_name_used(List *used, const char *name)
 {
 	ListCell   *lc;
 
@@ -207,13 +181,13 @@ name_used(List *used, const char *name)
 }
 
 /* Returns base, or base_2, base_3 ... not yet in *used, and records it. */
-static char *
-unique_name(List **used, const char *base)
+char *
+ddb_import_unique_name(List **used, const char *base)
 {
 	char	   *name = pstrdup(base);
 	int			n = 2;
 
-	while (name_used(*used, name))
+	while (ddb_import_name_used(*used, name))
 		name = psprintf("%s_%d", base, n++);
 	*used = lappend(*used, name);
 	return name;
@@ -223,8 +197,8 @@ unique_name(List **used, const char *base)
  * Appends "  colname type [OPTIONS (attribute 'Name')]" to buf, naming the
  * attribute only when the column name does not already say it.
  */
-static void
-append_column(StringInfo buf, const char *colname, const char *type,
+void
+ddb_import_append_column(StringInfo buf, const char *colname, const char *type,
 			  const char *attrname)
 {
 	if (buf->data[buf->len - 1] != '(')
@@ -236,8 +210,8 @@ append_column(StringInfo buf, const char *colname, const char *type,
 }
 
 /* Opens "CREATE FOREIGN TABLE name (" for a statement. */
-static void
-begin_table(StringInfo buf, const char *name)
+void
+ddb_import_begin_table(StringInfo buf, const char *name)
 {
 	initStringInfo(buf);
 	appendStringInfo(buf, "CREATE FOREIGN TABLE %s (", quote_identifier(name));
@@ -265,11 +239,11 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 	StringInfoData buf;
 	List	   *used_cols = NIL;
 	List	   *defs = desc->attr_types;
-	char	   *tabname = unique_name(used_tables, asc_tolower(desc->name, strlen(desc->name)));
+	char	   *tabname = ddb_import_unique_name(used_tables, asc_tolower(desc->name, strlen(desc->name)));
 	int			pass,
 				i;
 
-	begin_table(&buf, tabname);
+	ddb_import_begin_table(&buf, tabname);
 	/* pass 0: partition key, 1: sort key, 2: the other attributes */
 	for (pass = 0; pass < 3; pass++)
 	{
@@ -284,12 +258,12 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 				which = 1;
 
 			if (which == pass)
-				append_column(&buf, unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
+				ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
 							  type_map[type_index(list_nth(defs, i + 1))].sql,
 							  attr);
 		}
 	}
-	append_column(&buf, unique_name(&used_cols, "item"), "jsonb", NULL);
+	ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, "item"), "jsonb", NULL);
 	appendStringInfo(&buf, " OPTIONS (document 'true')\n) SERVER %s\n"
 					 "OPTIONS (table %s, partition_key %s",
 					 quote_identifier(server), quote_literal_cstr(desc->name),
@@ -398,11 +372,18 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	const cJSON *attr;
 	bool		first = false;
 
+	const char *library = NULL;
+	char	   *libtag = NULL;
+	char	   *libname = NULL;
+
 	if (pk == NULL || (desc->sk_attr && sk == NULL))
 		return;
 	if (opts->type_attribute &&
 		(type_value = key_text(item, opts->type_attribute)) == NULL)
 		return;
+	/* items a modeling library wrote group by the entity it names */
+	if (opts->type_attribute == NULL)
+		libtag = ddb_import_library_tag(item, opts, &library, &libname);
 	pk_prefix = key_prefix(pk);
 	if (sk)
 		sk_prefix = key_prefix(sk);
@@ -410,6 +391,8 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	initStringInfo(&tag);
 	if (type_value)
 		appendStringInfoString(&tag, type_value);
+	else if (libtag)
+		appendStringInfoString(&tag, libtag);
 	else
 	{
 		append_key_tag(&tag, pk, pk_prefix);
@@ -420,11 +403,14 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	{
 		ent = palloc0(sizeof(Entity));
 		ent->tag = pstrdup(tag.data);
-		ent->type_value = type_value ? pstrdup(type_value) : NULL;
+		ent->type_value = type_value ? pstrdup(type_value) : libname;
+		ent->library = library;
 		ent->keys_equal = true;
 		*entities = lappend(*entities, ent);
 		first = true;
 	}
+	if (ent->library && list_length(ent->samples) < DDB_IMPORT_LIBRARY_SAMPLES)
+		ent->samples = lappend(ent->samples, cJSON_Duplicate(item, true));
 	key_stats_add(&ent->pk, pk, pk_prefix, first);
 	if (sk)
 	{
@@ -526,9 +512,9 @@ static char *
 key_name(const KeyStats *ks)
 {
 	if (key_prefixed(ks))
-		return ident_part(ks->prefix);
+		return ddb_import_ident(ks->prefix);
 	if (key_literal(ks))
-		return ident_part(ks->text);
+		return ddb_import_ident(ks->text);
 	return NULL;
 }
 
@@ -549,25 +535,25 @@ name_entity(Entity *ent, DdbTableDesc *desc, List **used_tables)
 	char	   *base;
 
 	if (ent->type_value)
-		base = ident_part(ent->type_value);
+		base = ddb_import_ident(ent->type_value);
 	else if (key_prefixed(&ent->sk) &&
 			 !(key_prefixed(&ent->pk) && strcmp(ent->pk.prefix, ent->sk.prefix) == 0))
 		base = skn;
 	else
 		base = pkn ? pkn : skn;
 	if (base == NULL)
-		base = ident_part(desc->name);
+		base = ddb_import_ident(desc->name);
 	if (base == NULL)
 		base = "entity";
 	if (!ent->type_value && pkn && skn && strcmp(pkn, skn) != 0 &&
-		name_used(*used_tables, base))
+		ddb_import_name_used(*used_tables, base))
 		base = psprintf("%s_%s", pkn, skn);
-	ent->name = unique_name(used_tables, base);
+	ent->name = ddb_import_unique_name(used_tables, base);
 }
 
 /* Doubles braces so that literal key text survives template parsing. */
-static void
-append_template_literal(StringInfo buf, const char *s)
+void
+ddb_import_template_literal(StringInfo buf, const char *s)
 {
 	for (; *s; s++)
 	{
@@ -592,19 +578,19 @@ key_template(const KeyStats *ks, const char *attr, const char *suffix,
 	*hole = NULL;
 	if (key_literal(ks))
 	{
-		append_template_literal(&buf, ks->text);
+		ddb_import_template_literal(&buf, ks->text);
 		return buf.data;
 	}
-	if (key_prefixed(ks) && (base = ident_part(ks->prefix)) != NULL)
+	if (key_prefixed(ks) && (base = ddb_import_ident(ks->prefix)) != NULL)
 	{
-		append_template_literal(&buf, ks->prefix);
+		ddb_import_template_literal(&buf, ks->prefix);
 		*hole = psprintf("%s%s", base, suffix);
 	}
 	else
 	{
 		if (key_prefixed(ks))
-			append_template_literal(&buf, ks->prefix);
-		base = ident_part(attr);
+			ddb_import_template_literal(&buf, ks->prefix);
+		base = ddb_import_ident(attr);
 		*hole = base ? base : pstrdup("key");
 	}
 	if (avoid && strcmp(*hole, avoid) == 0)
@@ -614,8 +600,8 @@ key_template(const KeyStats *ks, const char *attr, const char *suffix,
 }
 
 /* SQL type of an attribute: one type seen (NULL aside), else jsonb. */
-static const char *
-seen_sql_type(int types)
+const char *
+ddb_import_sql_type(int types)
 {
 	int			i;
 
@@ -656,17 +642,17 @@ entity_table_cmd(Entity *ent, DdbTableDesc *desc, ImportOptions *opts,
 								   shared ? "_id2" : "_id", pk_hole, &sk_hole);
 	}
 
-	begin_table(&buf, ent->name);
+	ddb_import_begin_table(&buf, ent->name);
 	if (pk_hole)
-		append_column(&buf, unique_name(&used_cols, pk_hole), "text", NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, pk_hole), "text", NULL);
 	if (sk_hole && !(pk_hole && strcmp(pk_hole, sk_hole) == 0))
-		append_column(&buf, unique_name(&used_cols, sk_hole), "text", NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, sk_hole), "text", NULL);
 	foreach(lc, ent->attrs)
 	{
 		SeenAttr   *seen = (SeenAttr *) lfirst(lc);
 
-		append_column(&buf, unique_name(&used_cols, asc_tolower(seen->name, strlen(seen->name))),
-					  seen_sql_type(seen->types), seen->name);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, asc_tolower(seen->name, strlen(seen->name))),
+					  ddb_import_sql_type(seen->types), seen->name);
 	}
 	appendStringInfo(&buf, "\n) SERVER %s\nOPTIONS (table %s, pk_template %s",
 					 quote_identifier(server), quote_literal_cstr(desc->name),
@@ -744,7 +730,7 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 		Entity	   *ent = (Entity *) lfirst(lc);
 		char	   *pkn = key_name(&ent->pk);
 
-		if (ent->round == 2 && pkn && name_used(*used_tables, pkn))
+		if (ent->round == 2 && pkn && ddb_import_name_used(*used_tables, pkn))
 			ent->round = 1;
 	}
 	for (round = 1; round <= 2; round++)
@@ -756,9 +742,14 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 		}
 	}
 	list_sort(entities, entity_name_cmp);
+	ddb_import_library_notice(entities, desc, opts);
 	foreach(lc, entities)
-		cmds = lappend(cmds, entity_table_cmd((Entity *) lfirst(lc), desc,
-											  opts, server));
+	{
+		Entity	   *ent = (Entity *) lfirst(lc);
+
+		cmds = lappend(cmds, ent->library ? ddb_import_library_table(ent, desc, server)
+					   : entity_table_cmd(ent, desc, opts, server));
+	}
 	return cmds;
 }
 
