@@ -651,7 +651,6 @@ extern void ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContex
 extern void ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
 										   void *coordinate);
 extern int	ddb_parallel_claim(DdbParallelScan *ps);
-extern int	ddb_parallel_total(DdbParallelScan *ps);
 extern void ddb_parallel_worker_done(DdbParallelScan *ps);
 
 /* planner.c, for join.c */

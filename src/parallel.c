@@ -240,12 +240,6 @@ ddb_parallel_claim(DdbParallelScan *ps)
 	return seg < ps->nsegments ? (int) seg : -1;
 }
 
-int
-ddb_parallel_total(DdbParallelScan *ps)
-{
-	return (int) ps->nsegments;
-}
-
 /*
  * A worker's scan ends: what this worker sent so far goes to the shared
  * counters for the leader, and is taken off its own, so that another
