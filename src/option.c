@@ -105,6 +105,8 @@ static const DdbOptionDef ddb_options[] = {
 	/* column */
 	{"attribute", AttributeRelationId, OPT_TEXT},
 	{"document", AttributeRelationId, OPT_BOOL},
+	{"unique", AttributeRelationId, OPT_BOOL},
+	{"version", AttributeRelationId, OPT_BOOL},
 	{"read_from_key", AttributeRelationId, OPT_BOOL},
 	{NULL}
 };
@@ -792,6 +794,15 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 							col->colname)));
 		col->source = DDB_COL_DOCUMENT;
 	}
+	v = find_option(colopts, "unique");
+	col->unique = v && ddb_parse_bool_option("unique", v);
+	v = find_option(colopts, "version");
+	col->version = v && ddb_parse_bool_option("version", v);
+	if ((col->unique || col->version) && col->source != DDB_COL_ATTRIBUTE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("column \"%s\" cannot be %s: it is a document column", col->colname,
+						col->unique ? "unique" : "a version column")));
 	ddb_codec_column_init(col);
 }
 
