@@ -676,6 +676,7 @@ extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 /* scan.c: hooks of a parallel scan (parallel.c) */
 typedef struct DdbParallelScan DdbParallelScan;
 extern int	ddb_scan_segments(DdbScanState *st);
+extern bool ddb_scan_holds_writes(DdbScanState *st);
 extern void ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker);
 
 /* parallel.c */

@@ -186,6 +186,23 @@ merge_worker_stats(dsm_segment *seg, Datum arg)
 	SpinLockRelease(&ps->mutex);
 }
 
+/*
+ * The leader shares the segments, unless its transaction holds writes of
+ * the table, which only it can show: then it reads every segment itself,
+ * as a serial scan does, and leaves none for the workers to claim.
+ */
+static void
+leader_or_all(DdbScanState *st, DdbParallelScan *ps)
+{
+	if (ddb_scan_holds_writes(st))
+	{
+		pg_atomic_write_u32(&ps->next_segment, ps->nsegments);
+		ddb_scan_set_parallel(st, NULL, false);
+	}
+	else
+		ddb_scan_set_parallel(st, ps, false);
+}
+
 static void
 init_shared(DdbParallelScan *ps, int nsegments)
 {
@@ -205,7 +222,7 @@ ddbInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void 
 	/* without a segment (no shared memory to be had), no worker starts */
 	if (pcxt->seg != NULL)
 		on_dsm_detach(pcxt->seg, merge_worker_stats, PointerGetDatum(ps));
-	ddb_scan_set_parallel(st, ps, false);
+	leader_or_all(st, ps);
 }
 
 /* A rescan: the workers of the last round are gone, every segment is new. */
@@ -215,6 +232,7 @@ ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, voi
 	DdbParallelScan *ps = (DdbParallelScan *) coordinate;
 
 	pg_atomic_write_u32(&ps->next_segment, 0);
+	leader_or_all(node->fdw_state, ps);
 }
 
 void

@@ -1295,6 +1295,16 @@ ddb_scan_end(ForeignScanState *node)
 	}
 }
 
+/*
+ * Whether the transaction holds writes of the scan's table that it must
+ * see: only this backend knows them, so no worker may read for it.
+ */
+bool
+ddb_scan_holds_writes(DdbScanState *st)
+{
+	return ddb_txn_view(st->conn, st->opts->table, st->cid) != NIL;
+}
+
 /* The number of segments the plan gave a Scan. */
 int
 ddb_scan_segments(DdbScanState *st)
