@@ -10,7 +10,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/expr_core.o src/txn.o src/overlay.o src/direct.o \
        src/unique.o src/copies.o \
        src/json_core.o \
-       src/limits_core.o
+       src/limits_core.o \
+       src/parallel.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector

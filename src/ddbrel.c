@@ -218,6 +218,12 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->ImportForeignSchema = ddbImportForeignSchema;
 	routine->GetForeignJoinPaths = ddbGetForeignJoinPaths;
 
+	routine->IsForeignScanParallelSafe = ddbIsForeignScanParallelSafe;
+	routine->EstimateDSMForeignScan = ddbEstimateDSMForeignScan;
+	routine->InitializeDSMForeignScan = ddbInitializeDSMForeignScan;
+	routine->ReInitializeDSMForeignScan = ddbReInitializeDSMForeignScan;
+	routine->InitializeWorkerForeignScan = ddbInitializeWorkerForeignScan;
+
 	routine->AddForeignUpdateTargets = ddbAddForeignUpdateTargets;
 	routine->PlanForeignModify = ddbPlanForeignModify;
 	routine->BeginForeignModify = ddbBeginForeignModify;

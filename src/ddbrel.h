@@ -176,6 +176,7 @@ typedef struct DdbRelOptions
 	char	   *sort_key;		/* NULL if the table has none */
 	bool		consistent_read;
 	int			parallel_segments;
+	int			parallel_workers;	/* -1: by the table's size (parallel.c) */
 	bool		allow_full_scan;
 	int			max_requests_per_second;	/* table option, else server's; 0 = unlimited */
 	DdbCapacity read_capacity;	/* table option, else server's */
@@ -678,6 +679,28 @@ extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
+
+/* scan.c: hooks of a parallel scan (parallel.c) */
+typedef struct DdbParallelScan DdbParallelScan;
+extern int	ddb_scan_segments(DdbScanState *st);
+extern bool ddb_scan_holds_writes(DdbScanState *st);
+extern void ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker);
+
+/* parallel.c */
+extern bool ddbIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
+										 RangeTblEntry *rte);
+extern void ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel,
+								   DdbRelOptions *opts, Cost startup, Cost total);
+extern int	ddb_parallel_segments(int parallel_segments, int workers);
+extern Size ddbEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt);
+extern void ddbInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+										void *coordinate);
+extern void ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt,
+										  void *coordinate);
+extern void ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
+										   void *coordinate);
+extern int	ddb_parallel_claim(DdbParallelScan *ps);
+extern void ddb_parallel_worker_done(DdbParallelScan *ps);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);

@@ -90,6 +90,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"sort_key", ForeignTableRelationId, OPT_TEXT},
 	{"consistent_read", ForeignTableRelationId, OPT_BOOL},
 	{"parallel_segments", ForeignTableRelationId, OPT_INT, 1, 64},
+	{"parallel_workers", ForeignTableRelationId, OPT_INT, 0, 1024},
 	{"allow_full_scan", ForeignTableRelationId, OPT_BOOL},
 	{"max_requests_per_second", ForeignTableRelationId, OPT_INT, 0, 1000000},
 	{"read_capacity", ForeignTableRelationId, OPT_CAPACITY},
@@ -835,6 +836,8 @@ ddb_get_rel_options(Oid relid)
 	opts->consistent_read = v ? ddb_parse_bool_option("consistent_read", v) : false;
 	v = find_option(ft->options, "parallel_segments");
 	opts->parallel_segments = v ? ddb_parse_int_option("parallel_segments", v, 1, 64) : 1;
+	v = find_option(ft->options, "parallel_workers");
+	opts->parallel_workers = v ? ddb_parse_int_option("parallel_workers", v, 0, 1024) : -1;
 	v = find_option(ft->options, "allow_full_scan");
 	opts->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : opts->server.allow_full_scan;
 	v = find_option(ft->options, "max_requests_per_second");

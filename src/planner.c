@@ -856,6 +856,9 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	add_path(baserel, (Path *)
 			 create_foreignscan_path(root, baserel, NULL, baserel->rows,
 									 a->cost * 0.1, a->cost, NIL, NULL, NULL, NIL));
+	/* a full Scan may also be shared by parallel workers (parallel.c) */
+	if (a->op == DDB_OP_SCAN)
+		ddb_parallel_add_paths(root, baserel, ps->opts, a->cost * 0.1, a->cost);
 
 	/* a Query on one partition returns rows in sort key order, either way */
 	pathkey = useful_pathkey(root, baserel, ps, a, &forward);
@@ -1484,11 +1487,18 @@ ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
 
 	if (best_path->fdw_private)
 		forward = intVal(linitial(best_path->fdw_private));
-	/* a LIMIT is pushed only when this path's order is what the query wants */
+	/*
+	 * A LIMIT is pushed only when this path's order is what the query wants,
+	 * and never to the participants of a parallel scan.
+	 */
 	plan = ddb_build_scan(root, baserel, scan_clauses, forward,
-						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys),
+						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys) &&
+						  !best_path->path.parallel_aware,
 						  DDB_BUILD_SCAN, NULL, &exprs, &local);
 	ddb_full_scan_guard(baserel, plan);
+	if (best_path->path.parallel_aware)
+		plan->request->segments = ddb_parallel_segments(plan->request->segments,
+														best_path->path.parallel_workers);
 	return make_foreignscan(tlist, local, baserel->relid, exprs, ddb_scan_plan_pack(plan),
 							NIL, NIL, outer_plan);
 }

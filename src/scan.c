@@ -126,6 +126,8 @@ struct DdbScanState
 	bool		holes_known;	/* pkcols and skcols are filled in */
 	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
+	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
+	bool		parallel_worker;	/* this backend is one of those workers */
 };
 
 
@@ -592,6 +594,14 @@ build_streams(DdbScanState *st)
 		}
 		values = lappend(values, v);
 	}
+
+	if (st->op == DDB_OP_SCAN && st->parallel)
+	{
+		/* a participant of a parallel scan claims segments as it goes */
+		st->streams = palloc0(sizeof(DdbStream) * st->req->segments);
+		MemoryContextSwitchTo(oldcxt);
+		return;
+	}
 	reqs = ddb_read_requests(st->req, values);
 	st->streams = palloc0(sizeof(DdbStream) * Max(list_length(reqs), 1));
 	foreach(lc, reqs)
@@ -640,12 +650,51 @@ stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
 	}
 }
 
+/*
+ * A participant of a parallel scan claims the next segment (parallel.c)
+ * when none of its segments has a request in flight: so it asks for the
+ * first page of its next segment while it reads the last page of the one
+ * before, and leaves the other segments to the other participants.
+ */
+static void
+claim_segment(DdbScanState *st)
+{
+	MemoryContext oldcxt;
+	DdbStream  *s;
+	cJSON	   *req;
+	int			seg;
+	int			i;
+
+	for (i = 0; i < st->nstreams; i++)
+		if (st->streams[i].call != NULL)
+			return;
+	if (st->nstreams >= st->req->segments || (seg = ddb_parallel_claim(st->parallel)) < 0)
+		return;
+	oldcxt = MemoryContextSwitchTo(st->scancxt);
+	req = ddb_read_request_json(st->req, NIL);
+	cJSON_AddNumberToObject(req, "Segment", seg);
+	cJSON_AddNumberToObject(req, "TotalSegments", st->req->segments);
+	s = &st->streams[st->nstreams];
+	if (ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], req, &s->residual))
+	{
+		st->nstreams++;
+		s->request = req;
+		stream_send(st, s, req);
+	}
+	MemoryContextSwitchTo(oldcxt);
+}
+
 /* Starts streams until DDB_MAX_INFLIGHT are busy. */
 static void
 start_more(DdbScanState *st)
 {
 	int			i;
 
+	if (st->parallel && st->op == DDB_OP_SCAN)
+	{
+		claim_segment(st);
+		return;
+	}
 	for (i = 0; i < st->nstreams && st->inflight < DDB_MAX_INFLIGHT; i++)
 		if (!st->streams[i].started)
 			stream_send(st, &st->streams[i], st->streams[i].request);
@@ -826,6 +875,8 @@ next_page(DdbScanState *st, DdbStream *s)
 			if (req)
 				stream_send(st, s, req);
 		}
+		if (s->call == NULL && st->parallel)
+			start_more(st);
 	}
 	s->next_item = items ? items->child : NULL;
 	MemoryContextSwitchTo(oldcxt);
@@ -1237,7 +1288,39 @@ ddb_scan_end(ForeignScanState *node)
 	DdbScanState *st = node->fdw_state;
 
 	if (st && st->conn)
+	{
 		ddb_scan_stop(st);
+		if (st->parallel_worker)
+			ddb_parallel_worker_done(st->parallel);
+	}
+}
+
+/*
+ * Whether the transaction holds writes of the scan's table that it must
+ * see: only this backend knows them, so no worker may read for it.
+ */
+bool
+ddb_scan_holds_writes(DdbScanState *st)
+{
+	return ddb_txn_view(st->conn, st->opts->table, st->cid) != NIL;
+}
+
+/* The number of segments the plan gave a Scan. */
+int
+ddb_scan_segments(DdbScanState *st)
+{
+	return st->req->segments;
+}
+
+/*
+ * Makes st a participant of a parallel scan: from its next (re)start it
+ * reads only the segments it claims from ps.
+ */
+void
+ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker)
+{
+	st->parallel = ps;
+	st->parallel_worker = worker;
 }
 
 /*

@@ -1,0 +1,282 @@
+/*-------------------------------------------------------------------------
+ * parallel.c
+ *	  Parallel query: a full Scan whose segments are shared by the
+ *	  participants of a Gather through dynamic shared memory.
+ *
+ * A DynamoDB Scan splits into independent segments (Segment,
+ * TotalSegments), so a Parallel Foreign Scan needs no more coordination
+ * than a counter: each participant (the leader, unless
+ * parallel_leader_participation is off, and every worker) claims the next
+ * segment number from an atomic counter in the Gather's shared memory,
+ * reads that segment to its end, and claims another.  Every segment is
+ * read by exactly one participant, whatever number of workers actually
+ * starts (none: the leader reads them all).  The number of segments is
+ * fixed when the plan is made, so EXPLAIN shows it.
+ *
+ * Only the plain full Scan gets a partial path: a Query, GetItem or
+ * BatchGetItem has no segments to share (a Query cannot be split by
+ * segment), and a LIMIT is never sent with a partial path.  A
+ * Select=COUNT Scan stays correct, since each participant counts only its
+ * own segments and the partial aggregates add the counts up.
+ *
+ * Workers make their own connections and read the user mapping of the
+ * same user as the leader (a parallel worker runs as the leader's current
+ * user, and the range table names a view's owner).  What a worker sent to
+ * DynamoDB is added, when its scan ends, to counters in the shared memory,
+ * and the leader adds those to its own ddbrel.stats() when it detaches
+ * from the shared memory at the end of the Gather.
+ *-------------------------------------------------------------------------
+ */
+#include "ddbrel.h"
+
+#include <math.h>
+
+#include "access/parallel.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "port/atomics.h"
+#include "storage/dsm.h"
+#include "storage/spin.h"
+
+/* Segments per participant: enough to even out segments of unequal size. */
+#define DDB_SEGMENTS_PER_PARTICIPANT 4
+
+/* DynamoDB's own limit is 1,000,000; more than this only adds requests. */
+#define DDB_MAX_PARALLEL_SEGMENTS 64
+
+/* The shared state of one Parallel Foreign Scan. */
+struct DdbParallelScan
+{
+	pg_atomic_uint32 next_segment;	/* the next segment to claim */
+	uint32		nsegments;
+	slock_t		mutex;			/* protects stats */
+	DdbStats	stats;			/* what the workers sent, added as they end */
+};
+
+/* ----------------------------------------------------------------
+ * Planning
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Any ddbrel scan may run in a worker: it needs nothing of the leader's
+ * backend but the catalogs and the user, which workers share.
+ */
+bool
+ddbIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel, RangeTblEntry *rte)
+{
+	return true;
+}
+
+/*
+ * PostgreSQL's share of a partial path's rows for one participant, as
+ * costsize.c counts it: the leader helps less the more workers there are.
+ */
+static double
+parallel_divisor(int workers)
+{
+	double		divisor = workers;
+
+	if (parallel_leader_participation)
+	{
+		double		leader = 1.0 - (0.3 * workers);
+
+		if (leader > 0)
+			divisor += leader;
+	}
+	return divisor;
+}
+
+/*
+ * Adds the partial path of a full Scan whose serial path costs startup and
+ * total.  The number
+ * of workers follows PostgreSQL's rule for tables, from the table's size
+ * as DescribeTable reports it (TableSizeBytes): none below
+ * min_parallel_table_scan_size, one more each time the size triples,
+ * at most max_parallel_workers_per_gather.  The table option
+ * parallel_workers sets the number instead, as the storage parameter of a
+ * table does (DynamoDB refreshes the size about every six hours, so a
+ * table just loaded says it is empty).  The rows are divided among the
+ * participants, and so is the cost of reading them; the cost of starting
+ * the scan is not.  A table with a request rate limit or a read capacity
+ * budget is read serially: both are kept per backend, and workers would
+ * each take them whole.
+ */
+void
+ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel, DdbRelOptions *opts,
+					   Cost startup, Cost total)
+{
+	double		pages;
+	int			workers;
+	double		divisor;
+	ForeignPath *path;
+
+	if (!baserel->consider_parallel || baserel->lateral_relids != NULL ||
+		max_parallel_workers_per_gather <= 0 || opts->max_requests_per_second > 0 ||
+		opts->read_capacity.units > 0 || opts->read_capacity.percent > 0)
+		return;
+	pages = (opts->desc && opts->desc->size_bytes > 0) ?
+		ceil(opts->desc->size_bytes / BLCKSZ) : 0;
+	baserel->rel_parallel_workers = opts->parallel_workers;
+	workers = compute_parallel_worker(baserel, pages, -1, max_parallel_workers_per_gather);
+	if (workers <= 0)
+		return;
+	divisor = parallel_divisor(workers);
+	path = create_foreignscan_path(root, baserel, NULL, clamp_row_est(baserel->rows / divisor),
+								   startup, startup + (total - startup) / divisor,
+								   NIL, NULL, NULL, NIL);
+	path->path.parallel_aware = true;
+	path->path.parallel_safe = true;
+	path->path.parallel_workers = workers;
+	add_partial_path(baserel, (Path *) path);
+}
+
+/*
+ * The segments of a parallel plan: the table's parallel_segments, and at
+ * least DDB_SEGMENTS_PER_PARTICIPANT for each participant the plan counts
+ * on (its workers and the leader), so that a participant that finishes
+ * early finds segments left to claim.
+ */
+int
+ddb_parallel_segments(int parallel_segments, int workers)
+{
+	int			n = DDB_SEGMENTS_PER_PARTICIPANT * (workers + 1);
+
+	n = Min(n, DDB_MAX_PARALLEL_SEGMENTS);
+	return Max(parallel_segments, n);
+}
+
+/* ----------------------------------------------------------------
+ * Execution
+ * ----------------------------------------------------------------
+ */
+
+Size
+ddbEstimateDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt)
+{
+	return sizeof(DdbParallelScan);
+}
+
+/*
+ * The leader, at the end of the Gather (or when an error ends it): the
+ * workers are gone, so what they sent is added to this backend's counters.
+ * Runs while the shared memory is still mapped; raises nothing.
+ */
+static void
+merge_worker_stats(dsm_segment *seg, Datum arg)
+{
+	DdbParallelScan *ps = (DdbParallelScan *) DatumGetPointer(arg);
+	int			i;
+
+	/* after an error, a worker may still be ending */
+	SpinLockAcquire(&ps->mutex);
+	for (i = 0; i < DDB_NUM_OPS; i++)
+	{
+		ddb_stats.requests[i] += ps->stats.requests[i];
+		ddb_stats.retries[i] += ps->stats.retries[i];
+		ddb_stats.items_scanned[i] += ps->stats.items_scanned[i];
+		ddb_stats.items_returned[i] += ps->stats.items_returned[i];
+		ddb_stats.capacity[i] += ps->stats.capacity[i];
+	}
+	memset(&ps->stats, 0, sizeof(ps->stats));
+	SpinLockRelease(&ps->mutex);
+}
+
+/*
+ * The leader shares the segments, unless its transaction holds writes of
+ * the table, which only it can show: then it reads every segment itself,
+ * as a serial scan does, and leaves none for the workers to claim.
+ */
+static void
+leader_or_all(DdbScanState *st, DdbParallelScan *ps)
+{
+	if (ddb_scan_holds_writes(st))
+	{
+		pg_atomic_write_u32(&ps->next_segment, ps->nsegments);
+		ddb_scan_set_parallel(st, NULL, false);
+	}
+	else
+		ddb_scan_set_parallel(st, ps, false);
+}
+
+static void
+init_shared(DdbParallelScan *ps, int nsegments)
+{
+	pg_atomic_init_u32(&ps->next_segment, 0);
+	ps->nsegments = nsegments;
+	SpinLockInit(&ps->mutex);
+	memset(&ps->stats, 0, sizeof(ps->stats));
+}
+
+void
+ddbInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	DdbParallelScan *ps = (DdbParallelScan *) coordinate;
+	DdbScanState *st = node->fdw_state;
+
+	init_shared(ps, ddb_scan_segments(st));
+	/* without a segment (no shared memory to be had), no worker starts */
+	if (pcxt->seg != NULL)
+		on_dsm_detach(pcxt->seg, merge_worker_stats, PointerGetDatum(ps));
+	leader_or_all(st, ps);
+}
+
+/* A rescan: the workers of the last round are gone, every segment is new. */
+void
+ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, void *coordinate)
+{
+	DdbParallelScan *ps = (DdbParallelScan *) coordinate;
+
+	pg_atomic_write_u32(&ps->next_segment, 0);
+	leader_or_all(node->fdw_state, ps);
+}
+
+void
+ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
+{
+	ddb_scan_set_parallel(node->fdw_state, (DdbParallelScan *) coordinate, true);
+}
+
+/*
+ * The next segment for this participant to read, or -1 when every
+ * segment is taken.  The counter only grows, so a number is handed out
+ * once.
+ */
+int
+ddb_parallel_claim(DdbParallelScan *ps)
+{
+	uint32		seg;
+
+	/* the counter may run past nsegments, by one per claim that fails */
+	if (pg_atomic_read_u32(&ps->next_segment) >= ps->nsegments)
+		return -1;
+	seg = pg_atomic_fetch_add_u32(&ps->next_segment, 1);
+	return seg < ps->nsegments ? (int) seg : -1;
+}
+
+/*
+ * A worker's scan ends: what this worker sent so far goes to the shared
+ * counters for the leader, and is taken off its own, so that another
+ * parallel scan in the same worker does not add it again.
+ */
+void
+ddb_parallel_worker_done(DdbParallelScan *ps)
+{
+	int			i;
+
+	SpinLockAcquire(&ps->mutex);
+	for (i = 0; i < DDB_NUM_OPS; i++)
+	{
+		ps->stats.requests[i] += ddb_stats.requests[i];
+		ps->stats.retries[i] += ddb_stats.retries[i];
+		ps->stats.items_scanned[i] += ddb_stats.items_scanned[i];
+		ps->stats.items_returned[i] += ddb_stats.items_returned[i];
+		ps->stats.capacity[i] += ddb_stats.capacity[i];
+	}
+	SpinLockRelease(&ps->mutex);
+	memset(&ddb_stats, 0, sizeof(ddb_stats));
+}
