@@ -157,6 +157,31 @@ RESET parallel_leader_participation;
 -- and the backend goes on
 SELECT count(*) FROM par_pages;
 
+-- Writes a transaction holds (not sent before COMMIT) are known to its own
+-- backend only.  Such a transaction plans serial scans, and its reads show
+-- the writes; a parallel plan cached before the writes is read by the
+-- leader alone, and refused where the leader takes no part in its Gather.
+CREATE FOREIGN TABLE par_held (id text, n int, pad text)
+  SERVER ddb OPTIONS (table 'Pages', parallel_workers '2');
+PREPARE par_count AS SELECT count(*) - (SELECT c FROM serial_answer) AS more_than_serial FROM par_held;
+EXPLAIN (COSTS OFF) EXECUTE par_count;
+EXECUTE par_count;
+BEGIN;
+INSERT INTO par_held (id, n, pad) VALUES ('par-held-1', -1, 'held');
+EXPLAIN (COSTS OFF) SELECT count(*) FROM par_held;
+SELECT count(*) - (SELECT c FROM serial_answer) AS more_than_serial FROM par_held;
+-- the plan cached before the write is still a Gather: the leader reads it all
+EXPLAIN (COSTS OFF) EXECUTE par_count;
+EXECUTE par_count;
+SET LOCAL parallel_leader_participation = off;
+EXECUTE par_count;
+ROLLBACK;
+-- nothing was written
+SELECT ddbrel.stats_reset();
+EXECUTE par_count;
+SELECT sum(requests) FILTER (WHERE operation = 'PutItem') AS puts FROM ddbrel.stats();
+DEALLOCATE par_count;
+
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;

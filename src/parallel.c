@@ -115,7 +115,12 @@ ddb_parallel_add_paths(PlannerInfo *root, RelOptInfo *baserel, DdbRelOptions *op
 	double		divisor;
 	ForeignPath *path;
 
+	/*
+	 * Writes this transaction holds are known to this backend only, and
+	 * its reads must show them: such a transaction plans serial scans.
+	 */
 	if (!baserel->consider_parallel || baserel->lateral_relids != NULL ||
+		ddb_txn_has_writes() ||
 		max_parallel_workers_per_gather <= 0 || opts->max_requests_per_second > 0 ||
 		opts->read_capacity.units > 0 || opts->read_capacity.percent > 0)
 		return;
@@ -189,13 +194,23 @@ merge_worker_stats(dsm_segment *seg, Datum arg)
 /*
  * The leader shares the segments, unless its transaction holds writes of
  * the table, which only it can show: then it reads every segment itself,
- * as a serial scan does, and leaves none for the workers to claim.
+ * as a serial scan does, and leaves none for the workers to claim.  (Such
+ * a transaction plans no parallel scan; this is a plan made before the
+ * writes, a cursor's or a cached one.)  A leader that does not take part
+ * in its Gather would read nothing at all: that is refused, not answered
+ * with missing rows.
  */
 static void
 leader_or_all(DdbScanState *st, DdbParallelScan *ps)
 {
 	if (ddb_scan_holds_writes(st))
 	{
+		if (!parallel_leader_participation)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot read a foreign table in parallel while the transaction holds writes of it"),
+					 errdetail("Only this backend can show the writes the transaction has not sent yet, and parallel_leader_participation is off."),
+					 errhint("Set parallel_leader_participation to on, or max_parallel_workers_per_gather to 0.")));
 		pg_atomic_write_u32(&ps->next_segment, ps->nsegments);
 		ddb_scan_set_parallel(st, NULL, false);
 	}
