@@ -26,6 +26,8 @@
 #include "utils/pg_locale.h"
 #include "utils/syscache.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
 
 #include "codec_core.h"
 
@@ -77,19 +79,73 @@ is_scan_constant(Node *n, Index relid)
 }
 
 /*
- * Whether a collation orders strings like DynamoDB (bytewise): C, POSIX, or
- * a database default that is C.
+ * Whether a locale name is a C locale with UTF-8 encoding ("C.UTF-8",
+ * "C.utf8"): glibc's (since 2.35, and Debian's before it) sorts by code
+ * point, and in UTF-8 that is the order of the bytes.
+ */
+static bool
+locale_is_c_utf8(const char *name)
+{
+	return name != NULL && (pg_strcasecmp(name, "C.UTF-8") == 0 ||
+							pg_strcasecmp(name, "C.UTF8") == 0);
+}
+
+/*
+ * Whether a collation orders strings like DynamoDB (bytewise): C, POSIX,
+ * glibc's C.UTF-8 and PostgreSQL 17's builtin C.UTF-8, as a collation of
+ * their own or as the database's default.  Every other collation orders
+ * by language rules, and what depends on order stays local.
  */
 bool
 ddb_collation_is_c(Oid coll)
 {
+	HeapTuple	tp;
+	bool		result = false;
+
 	if (coll == InvalidOid || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID)
 		return true;
 #if PG_VERSION_NUM < 170000
-	return lc_collate_is_c(coll);
+	if (lc_collate_is_c(coll))
+		return true;
 #else
-	return pg_newlocale_from_collation(coll)->collate_is_c;
+	/* builtin C and C.UTF-8 say so themselves */
+	if (pg_newlocale_from_collation(coll)->collate_is_c)
+		return true;
 #endif
+	if (coll == DEFAULT_COLLATION_OID)
+	{
+		/* the database's own: a libc C.UTF-8 */
+		tp = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+		if (HeapTupleIsValid(tp))
+		{
+			Form_pg_database db = (Form_pg_database) GETSTRUCT(tp);
+			bool		isnull;
+			Datum		d;
+
+			if (db->datlocprovider == COLLPROVIDER_LIBC)
+			{
+				d = SysCacheGetAttr(DATABASEOID, tp, Anum_pg_database_datcollate, &isnull);
+				result = !isnull && locale_is_c_utf8(TextDatumGetCString(d));
+			}
+			ReleaseSysCache(tp);
+		}
+		return result;
+	}
+	tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(coll));
+	if (HeapTupleIsValid(tp))
+	{
+		Form_pg_collation c = (Form_pg_collation) GETSTRUCT(tp);
+		bool		isnull;
+		Datum		d;
+
+		if (c->collprovider == COLLPROVIDER_LIBC)
+		{
+			d = SysCacheGetAttr(COLLOID, tp, Anum_pg_collation_collcollate, &isnull);
+			result = !isnull && locale_is_c_utf8(TextDatumGetCString(d));
+		}
+		ReleaseSysCache(tp);
+	}
+	return result;
 }
 
 #define bytewise_collation(c) ddb_collation_is_c(c)

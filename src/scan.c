@@ -364,6 +364,7 @@ ddb_scan_create_bare(Oid relid)
 	int			i;
 
 	st->opts = ddb_get_rel_options_as(relid, GetUserId());
+	st->op = DDB_OP_QUERY;		/* what ddbrel.collection() reads items with */
 	st->check_shape = true;
 	if (st->opts->type_attribute)
 		st->flags |= DDB_FLAG_TYPE_CHECK;
@@ -1139,6 +1140,7 @@ static void
 fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, bool rematch)
 {
 	int			i;
+	int64		wrong = ddb_codec_wrong_type_count;
 
 	if (rematch && (st->opts->pk_template || st->opts->sk_template))
 		(void) match_templates(st, item);
@@ -1162,6 +1164,10 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 				values[att] = ddb_item_to_document(item, col);
 				nulls[att] = false;
 				break;
+			case DDB_COL_EXTRA:
+				values[att] = ddb_item_to_extra(item, col, st->opts->mapped_attrs);
+				nulls[att] = false;
+				break;
 			case DDB_COL_TEMPLATE:
 				{
 					ddb_slice  *sl = col->tmpl_key == 0 ? &st->pkvals[col->tmpl_hole]
@@ -1175,6 +1181,8 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 	}
 	error_context_stack = st->errcb.previous;
 	st->cur_item = NULL;
+	/* values of the wrong type read as NULL (wrong_type 'null') */
+	ddb_stats.wrong_type[st->op] += ddb_codec_wrong_type_count - wrong;
 }
 
 /* fill_values for an item from anywhere: mapped afresh. */
