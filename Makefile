@@ -8,7 +8,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/json_core.o \
-       src/limits_core.o
+       src/limits_core.o src/keyrange_core.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector
@@ -46,4 +46,4 @@ $(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_c
          src/retry_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \
-         src/limits_core.h
+         src/limits_core.h src/keyrange_core.h

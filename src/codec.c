@@ -33,6 +33,7 @@
 #include "codec_core.h"
 #include "ddbrel.h"
 #include "json_core.h"
+#include "keyrange_core.h"
 #include "template.h"
 
 /*
@@ -129,6 +130,7 @@ ddb_codec_pg_init(void)
 	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
 	ddb_json_set_allocator(palloc, pfree);
 	ddb_template_set_allocator(codec_palloc, codec_pfree);
+	ddb_keyrange_set_allocator(codec_palloc, codec_pfree);
 }
 
 /* ----------------------------------------------------------------

@@ -236,19 +236,26 @@ unique_name(List **used, const char *base)
 }
 
 /*
- * Appends "  colname type [OPTIONS (attribute 'Name')]" to buf, naming the
- * attribute only when the column name does not already say it.
+ * Appends "  colname type [OPTIONS (attribute 'Name')] [COLLATE "C"]" to
+ * buf, naming the attribute only when the column name does not already say
+ * it.  A type given as "text COLLATE ..." has its collation put after the
+ * options, where CREATE FOREIGN TABLE wants it.
  */
 static void
 append_column(StringInfo buf, const char *colname, const char *type,
 			  const char *attrname)
 {
+	const char *collate = strstr(type, " COLLATE ");
+
 	if (buf->data[buf->len - 1] != '(')
 		appendStringInfoChar(buf, ',');
-	appendStringInfo(buf, "\n  %s %s", quote_identifier(colname), type);
+	appendStringInfo(buf, "\n  %s %.*s", quote_identifier(colname),
+					 collate ? (int) (collate - type) : (int) strlen(type), type);
 	if (attrname && strcmp(attrname, colname) != 0)
 		appendStringInfo(buf, " OPTIONS (attribute %s)",
 						 quote_literal_cstr(attrname));
+	if (collate)
+		appendStringInfoString(buf, collate);
 }
 
 /* Opens "CREATE FOREIGN TABLE name (" for a statement. */
@@ -333,7 +340,7 @@ report_sample(const char *tabname, DdbTableDesc *desc, Entity *ent)
 		ereport(NOTICE,
 				(errmsg("foreign table \"%s\": %d sampled items of DynamoDB table \"%s\"",
 						tabname, ent->nitems, desc->name),
-				 errdetail("Attributes, with how many of the items had each and of which types: %s.",
+				 errdetail("How many of them had each attribute, and of which types: %s.",
 						   buf.data)));
 }
 
@@ -842,9 +849,11 @@ seen_attr_cmp(const ListCell *a, const ListCell *b)
  * other links (a tag's posts), so that the later a link comes the likelier
  * it takes "<pk>_<sk>" instead of the name its sort key suggests.
  */
+static bool import_wanted(ImportForeignSchemaStmt *stmt, const char *name);
+
 static List *
-import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
-				const char *server, List **used_tables, List *cmds)
+import_entities(ImportForeignSchemaStmt *stmt, DdbConn *conn, DdbTableDesc *desc,
+				ImportOptions *opts, const char *server, List **used_tables, List *cmds)
 {
 	List	   *entities = sample_entities(conn, desc, opts);
 	ListCell   *lc;
@@ -889,21 +898,23 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 	list_sort(entities, entity_name_cmp);
 	foreach(lc, entities)
 	{
-		cmds = lappend(cmds, entity_table_cmd((Entity *) lfirst(lc), desc,
-											  opts, server));
-		report_sample(((Entity *) lfirst(lc))->name, desc, (Entity *) lfirst(lc));
+		Entity	   *ent = (Entity *) lfirst(lc);
+
+		cmds = lappend(cmds, entity_table_cmd(ent, desc, opts, server));
+		/* PostgreSQL drops what LIMIT TO or EXCEPT leave out: no word on it */
+		if (import_wanted(stmt, ent->name))
+			report_sample(ent->name, desc, ent);
 	}
 	return cmds;
 }
 
 /*
- * Whether a raw import of "*" would keep the table: the same test as
- * PostgreSQL applies afterwards, made early to spare DescribeTable calls.
+ * Whether PostgreSQL will keep the foreign table called name after LIMIT
+ * TO or EXCEPT: the same test it applies to the statements returned.
  */
 static bool
-raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
+import_wanted(ImportForeignSchemaStmt *stmt, const char *name)
 {
-	char	   *name = asc_tolower(table, strlen(table));
 	ListCell   *lc;
 
 	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
@@ -914,6 +925,16 @@ raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
 			return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
 	}
 	return stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT;
+}
+
+/*
+ * Whether a raw import would keep the table (named like it in lower
+ * case): tested early for "*" to spare DescribeTable calls.
+ */
+static bool
+raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
+{
+	return import_wanted(stmt, asc_tolower(table, strlen(table)));
 }
 
 /*
@@ -958,15 +979,18 @@ ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 					 errhint("The remote schema of IMPORT FOREIGN SCHEMA names a DynamoDB table, or \"*\" for all of them.")));
 		}
 		if (opts.entities)
-			cmds = import_entities(conn, desc, &opts, stmt->server_name,
+			cmds = import_entities(stmt, conn, desc, &opts, stmt->server_name,
 								   &used_tables, cmds);
 		else
 		{
-			List	   *sample = sample_entities(conn, desc, &opts);
+			List	   *sample = NIL;
+
+			if (raw_table_wanted(stmt, table))
+				sample = sample_entities(conn, desc, &opts);
 
 			if (sample)
 				list_sort(((Entity *) linitial(sample))->attrs, seen_attr_cmp);
-			else if (opts.sample_size > 0)
+			else if (opts.sample_size > 0 && raw_table_wanted(stmt, table))
 				ereport(NOTICE,
 						(errmsg("DynamoDB table \"%s\" has no items to sample", desc->name)));
 			cmds = lappend(cmds, raw_table_cmd(desc, stmt->server_name, &used_tables,

@@ -665,6 +665,8 @@ choose_access(DdbPlanState *ps, List *quals)
 
 			if (opts->index && strcmp(opts->index, ix->name) != 0)
 				continue;
+			if (DDB_INDEX_MULTI(ix))
+				continue;
 			ipk = bind_attribute(opts, ix->pk_attr, quals);
 			if (ipk->kind != KB_EQ && ipk->kind != KB_IN)
 				continue;
