@@ -43,7 +43,8 @@ SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "Coll15",
   "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
                            {"AttributeName": "SK", "AttributeType": "S"}],
   "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-  "BillingMode": "PAY_PER_REQUEST"}')->'TableDescription'->>'TableStatus' AS status;
+  "BillingMode": "PAY_PER_REQUEST"}') IS NOT NULL AS created;
+SELECT ddbrel._wait_table_active('ddb', 'Coll15', 60);
 SELECT ddbrel.request('ddb', 'BatchWriteItem', jsonb_build_object('RequestItems', jsonb_build_object('Coll15',
   (SELECT jsonb_agg(jsonb_build_object('PutRequest', jsonb_build_object('Item',
             jsonb_build_object('PK', jsonb_build_object('S', 'W'), 'SK', jsonb_build_object('S', w)))))

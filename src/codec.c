@@ -245,6 +245,15 @@ ddb_codec_set_format(DdbColumn *col, DdbTimeFormat format)
 #define DDB_UNIX_TO_PG_USECS \
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC)
 
+/* Whether a date, timestamp or timestamptz value has an epoch number. */
+bool
+ddb_time_is_finite(Datum value, Oid typid)
+{
+	if (getBaseType(typid) == DATEOID)
+		return !DATE_NOT_FINITE(DatumGetDateADT(value));
+	return !TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value));
+}
+
 /*
  * The epoch number of a date, timestamp or timestamptz value (typid, or a
  * domain over one), as the text of an N.  Infinite values have none.
@@ -294,6 +303,25 @@ ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format)
 			*p-- = '\0';
 	}
 	return pstrdup(buf);
+}
+
+/*
+ * The AttributeValue of a column's value for a key attribute of type
+ * keytype (S, N or B), or NULL when the value cannot be such a key: a
+ * date or time kept as an epoch number is an N key of that number.
+ */
+cJSON *
+ddb_column_key_av(DdbColumn *col, Datum value, char keytype)
+{
+	cJSON	   *av;
+
+	if (col->category != DDB_TYPE_EPOCH)
+		return ddb_key_av(value, col->typid, keytype);
+	if (keytype != 'N' || !ddb_time_is_finite(value, col->typid))
+		return NULL;
+	av = cJSON_CreateObject();
+	cJSON_AddStringToObject(av, "N", ddb_time_epoch_text(value, col->typid, col->format));
+	return av;
 }
 
 /*

@@ -380,6 +380,8 @@ extern int64 ddb_codec_wrong_type_count;
 extern void ddb_codec_column_init(DdbColumn *col);
 extern void ddb_codec_set_format(DdbColumn *col, DdbTimeFormat format);
 extern char *ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format);
+extern bool ddb_time_is_finite(Datum value, Oid typid);
+extern cJSON *ddb_column_key_av(DdbColumn *col, Datum value, char keytype);
 extern Datum ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped);
 extern Datum ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull);
 extern Datum ddb_text_to_datum(const char *s, size_t len, DdbColumn *col);

@@ -492,6 +492,16 @@ filter_value(DdbColumn *col, Const *c, bool equality, const char **tag)
 			av = cJSON_CreateObject();
 			cJSON_AddStringToObject(av, "N", s);
 			return av;
+		case DDB_TYPE_EPOCH:
+			/* a time kept as a number compares as its number */
+			if (getBaseType(c->consttype) != base ||
+				!ddb_time_is_finite(c->constvalue, c->consttype))
+				return NULL;
+			*tag = "N";
+			av = cJSON_CreateObject();
+			cJSON_AddStringToObject(av, "N", ddb_time_epoch_text(c->constvalue, c->consttype,
+																  col->format));
+			return av;
 		case DDB_TYPE_BOOL:
 			if (c->consttype != BOOLOID || !equality)
 				return NULL;
@@ -683,6 +693,14 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 		return deparse_containment(opts, relid, (OpExpr *) clause, b, buf, forbidden);
 	q = ddb_classify_qual(opts, relid, clause);
 	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE)
+		return false;
+	/*
+	 * A column that reads values of the wrong type as NULL: DynamoDB sees
+	 * those values, so only equality (never true of them, as of NULL) is
+	 * its own; IS NULL, <> and ranges (a number out of the column's range)
+	 * are checked here.
+	 */
+	if (q->col->wrong_type_null && q->kind != DDB_QUAL_EQ && q->kind != DDB_QUAL_IN)
 		return false;
 	foreach(lc, forbidden)
 		if (strcmp((char *) lfirst(lc), q->col->attrname) == 0)

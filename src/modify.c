@@ -267,7 +267,7 @@ compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *i
 static cJSON *
 key_value(DdbModifyState *ms, DdbColumn *col, Datum value, char keytype)
 {
-	cJSON	   *av = ddb_key_av(value, col->typid, keytype);
+	cJSON	   *av = ddb_column_key_av(col, value, keytype);
 
 	if (av == NULL)
 		ereport(ERROR,

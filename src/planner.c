@@ -526,7 +526,7 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 
 		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 			continue;
-		if (col->source == DDB_COL_DOCUMENT)
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			*whole = true;
 		else if (col->source == DDB_COL_ATTRIBUTE)
 			names = list_append_unique_ptr(names, col->attrname);
@@ -1348,7 +1348,8 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 			if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 				continue;
 			retrieved = lappend_int(retrieved, col->attnum);
-			if (col->source == DDB_COL_DOCUMENT)
+			/* a document or extra column needs the whole item */
+			if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 				whole = true;
 			else if (col->source == DDB_COL_ATTRIBUTE)
 				proj = list_append_unique_ptr(proj, col->attrname);
