@@ -58,6 +58,23 @@ SELECT at FROM events WHERE pk = 'E' AND at BETWEEN '2023-11-14 17:13:20.5' AND 
 SELECT ddbrel.stats_reset();
 SELECT at FROM events WHERE pk = 'E' AND at BETWEEN '2023-11-14 17:13:20.5' AND '2024-06-01' ORDER BY at;
 SELECT * FROM sent();
+-- parameters (a generic plan), infinite ones too: beyond every time's number
+SET plan_cache_mode = force_generic_plan;
+PREPARE t(timestamptz, timestamptz) AS
+  SELECT at FROM events WHERE pk = 'E' AND at >= $1 AND at < $2 ORDER BY at;
+EXPLAIN (COSTS OFF) EXECUTE t('2023-11-14 22:13:20+00', 'infinity');
+EXECUTE t('2023-11-14 22:13:20+00', 'infinity');
+EXECUTE t('-infinity', '2023-11-14 22:13:20.5+00');
+EXECUTE t('infinity', 'infinity');
+DEALLOCATE t;
+RESET plan_cache_mode;
+-- keys by equality: GetItem and BatchGetItem of numbers
+EXPLAIN (COSTS OFF) SELECT at FROM events WHERE pk = 'E' AND at = '2024-12-31 19:00:00-05';
+SELECT at FROM events WHERE pk = 'E' AND at = '2024-12-31 19:00:00-05';
+EXPLAIN (COSTS OFF)
+SELECT at FROM events WHERE pk = 'E' AND at IN ('2023-11-14 22:13:20+00', '1969-12-31 23:59:58.75+00');
+SELECT at FROM events WHERE pk = 'E' AND at IN ('2023-11-14 22:13:20+00', '1969-12-31 23:59:58.75+00')
+ ORDER BY at;
 -- filters in milliseconds and in seconds at midnight
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT at FROM events WHERE pk = 'E' AND ms < '2023-11-14 22:13:20.5' AND day = '2023-11-14';
@@ -76,7 +93,12 @@ EXPLAIN (COSTS OFF) SELECT at FROM events WHERE pk = 'E' AND iso > '2020-01-01';
 CREATE TABLE local_events AS SELECT * FROM events;
 SELECT (SELECT array_agg(at ORDER BY at) FROM events WHERE ms >= '1970-01-01' AND day <> '2025-01-01') =
        (SELECT array_agg(at ORDER BY at) FROM local_events WHERE ms >= '1970-01-01' AND day <> '2025-01-01')
-       AS same_as_local;
+       AS same_as_local,
+       (SELECT array_agg(at ORDER BY at) FROM events WHERE pk = 'E' AND at > '2023-11-14 22:13:20+00'
+                                                   AND at <= '2025-01-01 00:00:00+00') =
+       (SELECT array_agg(at ORDER BY at) FROM local_events WHERE pk = 'E' AND at > '2023-11-14 22:13:20+00'
+                                                         AND at <= '2025-01-01 00:00:00+00')
+       AS key_range_same_as_local;
 
 -- written back as the numbers they were read from, and read back equal
 INSERT INTO events VALUES ('F', '2024-02-29 12:34:56.789012+00', '1969-12-31 23:59:59.999',

@@ -35,20 +35,21 @@ SELECT ddbrel.request('ddb', 'BatchWriteItem', jsonb_build_object('RequestItems'
   (SELECT jsonb_agg(jsonb_build_object('PutRequest', jsonb_build_object('Item',
             jsonb_build_object('PK', jsonb_build_object('S', 'USER#u1'), 'SK', jsonb_build_object('S', 'SESSION#' || sid))
             || CASE WHEN e IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('expires', e) END)))
-     FROM (VALUES ('a', jsonb_build_object('N', (:now_s - 3600)::text)),
-                  ('b', jsonb_build_object('N', (:now_s + 86400 * 365)::text)),
+     FROM (VALUES ('a', jsonb_build_object('N', (:now_s::bigint - 3600)::text)),
+                  ('b', jsonb_build_object('N', (:now_s::bigint + 86400 * 365)::text)),
                   ('c', NULL),
                   ('d', '{"S": "never"}'::jsonb),
-                  ('e', jsonb_build_object('N', (:now_s - 86400 * 3650)::text)),
-                  ('f', jsonb_build_object('N', (:now_s * 1000)::text))) v(sid, e)))))
+                  ('e', jsonb_build_object('N', (:now_s::bigint - 86400 * 3650)::text)),
+                  ('f', jsonb_build_object('N', (:now_s::bigint * 1000)::text))) v(sid, e)))))
   ->'UnprocessedItems' AS unprocessed;
 
-CREATE FOREIGN TABLE sessions (user_id text, session_id text, expires timestamptz)
+-- (the item whose attribute is text reads as NULL)
+CREATE FOREIGN TABLE sessions (user_id text, session_id text, expires timestamptz OPTIONS (wrong_type 'null'))
   SERVER ddb OPTIONS (table 'Sessions15', pk_template 'USER#{user_id}', sk_template 'SESSION#{session_id}');
 -- the expired item is hidden, by the filter and here too; the TTL
 -- attribute reads as a time
-EXPLAIN (VERBOSE, COSTS OFF) SELECT session_id FROM sessions WHERE user_id = 'u1';
 SELECT ddbrel.stats_reset();
+EXPLAIN (VERBOSE, COSTS OFF) SELECT session_id FROM sessions WHERE user_id = 'u1';
 SELECT session_id, expires IS NOT NULL AS has_expiry,
        CASE WHEN expires < now() THEN 'past' WHEN expires > now() THEN 'future' END AS expiry
   FROM sessions WHERE user_id = 'u1' ORDER BY session_id;
@@ -75,15 +76,15 @@ INSERT INTO sessions VALUES ('u2', 'g', '2100-01-01 00:00:00+00'), ('u2', 'h', n
 SELECT ddbrel.request('ddb', 'GetItem', '{"TableName": "Sessions15",
   "Key": {"PK": {"S": "USER#u2"}, "SK": {"S": "SESSION#g"}}}')->'Item'->'expires' AS expires;
 SELECT session_id FROM sessions WHERE user_id = 'u2' ORDER BY 1;
--- a comparison on it is sent in seconds
-EXPLAIN (COSTS OFF) SELECT session_id FROM sessions WHERE expires > '2099-01-01';
-SELECT session_id FROM sessions WHERE expires > '2099-01-01' ORDER BY 1;
 
--- the option ttl_attribute names the attribute without asking DynamoDB
-CREATE FOREIGN TABLE sessions_named (user_id text, session_id text)
+-- the option ttl_attribute names the attribute without asking DynamoDB;
+-- a comparison on it is sent in seconds
+CREATE FOREIGN TABLE sessions_named (user_id text, session_id text, expires timestamptz)
   SERVER ddb OPTIONS (table 'Sessions15', pk_template 'USER#{user_id}', sk_template 'SESSION#{session_id}',
                       ttl_attribute 'expires');
-SELECT session_id FROM sessions_named WHERE user_id = 'u1' ORDER BY 1;
+SELECT session_id FROM sessions_named WHERE user_id = 'u1' AND session_id <> 'd' ORDER BY 1;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT session_id FROM sessions_named WHERE expires > '2099-01-01';
+SELECT session_id FROM sessions_named WHERE expires > '2099-01-01' ORDER BY 1;
 
 -- turning TTL off (a ddbrel.request() of UpdateTimeToLive empties the
 -- cached description): nothing is hidden any more

@@ -450,6 +450,8 @@ extern bool ddb_key_order_matches(DdbQual *q);
 extern bool ddb_collation_is_c(Oid coll);
 extern bool ddb_key_equality_exact(DdbQual *q);
 extern bool ddb_hole_condition_exact(DdbQual *q);
+extern bool ddb_hole_range_exact(DdbQual *q);
+extern bool ddb_epoch_value_fits(DdbQual *q);
 extern bool ddb_type_equality(Oid opno, Oid typid);
 extern bool ddb_collation_exact(Oid coll);
 
@@ -492,6 +494,32 @@ enum DdbKeySpecField
 #define DDB_KEY_PK		0
 #define DDB_KEY_SK		1
 #define DDB_KEY_RANGE	2
+
+/*
+ * DDB_SPEC_PREFIX of a template key spec: the whole key, the prefix of its
+ * bound holes, or an end of the key range of a range on the next hole
+ * (whose bound is the spec's last value; DDB_SPEC_EXTRA holds the literal
+ * after that hole): its low end, its high end, or the highest key of the
+ * prefix (no upper bound).
+ */
+/*
+ * Expired items: the FilterExpression's placeholders for the oldest and
+ * newest expiry times that hide an item (the statement's start, in epoch
+ * seconds, filled in when the scan starts), and how far back DynamoDB
+ * still deletes items (five years).
+ */
+#define DDB_TTL_OLD_PH	":ttl_old"
+#define DDB_TTL_NOW_PH	":ttl_now"
+#define DDB_TTL_HORIZON_SECONDS (5 * 365 * 86400.0 + 86400.0)
+
+#define DDB_SPEC_WHOLE		0
+#define DDB_SPEC_BEGINS		1
+#define DDB_SPEC_RANGE_LO	2
+#define DDB_SPEC_RANGE_HI	3
+#define DDB_SPEC_RANGE_TOP	4
+/* of a raw key spec: its values are dates or times, sent as epoch numbers */
+#define DDB_SPEC_EPOCH_S	5
+#define DDB_SPEC_EPOCH_MS	6
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain)

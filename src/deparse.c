@@ -908,6 +908,8 @@ ddb_key_order_matches(DdbQual *q)
 {
 	if (q->col->category == DDB_TYPE_TEXT)
 		return bytewise_collation(q->collation);
+	if (q->col->category == DDB_TYPE_EPOCH)
+		return true;			/* epoch numbers order as their times */
 	return q->col->category == DDB_TYPE_NUMBER || q->col->category == DDB_TYPE_BYTEA;
 }
 
@@ -966,6 +968,46 @@ ddb_hole_condition_exact(DdbQual *q)
 	if (valtype != colbase && !(integer_type(valtype) && integer_type(colbase)))
 		return false;
 	return ddb_key_equality_exact(q);
+}
+
+/*
+ * Whether a range condition (<, <=, >, >=) on a key template hole's column
+ * may bound the key: the hole holds text compared bytewise, as DynamoDB
+ * compares keys, with a text constant or parameter.  Holes of other types
+ * do not qualify: their texts need not sort like their values.
+ */
+bool
+ddb_hole_range_exact(DdbQual *q)
+{
+	Oid			colbase = getBaseType(q->col->typid);
+	Oid			valtype;
+
+	if (q->kind != DDB_QUAL_LT && q->kind != DDB_QUAL_LE &&
+		q->kind != DDB_QUAL_GT && q->kind != DDB_QUAL_GE)
+		return false;
+	if (q->col->source == DDB_COL_DOCUMENT ||
+		(colbase != TEXTOID && colbase != VARCHAROID))
+		return false;
+	valtype = getBaseType(exprType(strip_relabel((Node *) q->value)));
+	if (valtype != TEXTOID && valtype != VARCHAROID)
+		return false;
+	return bytewise_collation(q->collation);
+}
+
+/*
+ * Whether the value of a condition on a date or time column kept as an
+ * epoch number is of the column's own type, so that its epoch number
+ * compares as PostgreSQL compares the values (a date against a timestamptz
+ * depends on the time zone).
+ */
+bool
+ddb_epoch_value_fits(DdbQual *q)
+{
+	Oid			valtype = exprType(strip_relabel((Node *) q->value));
+
+	if (q->kind == DDB_QUAL_IN)
+		valtype = get_element_type(valtype);
+	return getBaseType(valtype) == getBaseType(q->col->typid);
 }
 
 bool

@@ -269,6 +269,12 @@ key_value(DdbModifyState *ms, DdbColumn *col, Datum value, char keytype)
 {
 	cJSON	   *av = ddb_column_key_av(col, value, keytype);
 
+	if (av == NULL && col->category == DDB_TYPE_EPOCH && keytype == 'N')
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("value of column \"%s\" has no epoch number for DynamoDB key attribute \"%s\"",
+						col->colname, col->attrname),
+				 errdetail("Infinite dates and times cannot be kept as numbers.")));
 	if (av == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),

@@ -60,6 +60,8 @@ typedef struct KeyBind
 	List	   *consumed;		/* RestrictInfos this binding represents exactly */
 	RestrictInfo *in_ri;		/* KB_IN: the IN condition */
 	bool		tmpl_exact;		/* template: key condition implies the match */
+	int			spec_mode;		/* raw: DDB_SPEC_EPOCH_* for a date or time kept
+								 * as an epoch number, else DDB_SPEC_WHOLE */
 } KeyBind;
 
 /* A condition with its classification. */
@@ -211,7 +213,9 @@ column_fits_key(DdbColumn *col, char keytype)
 		case 'S':
 			return col->category == DDB_TYPE_TEXT && (base == TEXTOID || base == VARCHAROID);
 		case 'N':
-			return col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID;
+			/* a date or time kept as an epoch number is its number */
+			return (col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID) ||
+				col->category == DDB_TYPE_EPOCH;
 		case 'B':
 			return col->category == DDB_TYPE_BYTEA;
 	}
@@ -233,6 +237,16 @@ reset_bind(KeyBind *kb, KeyBindKind kind)
 	kb->extra = NULL;
 	kb->lo = kb->hi = NULL;
 	kb->consumed = NIL;
+	kb->spec_mode = DDB_SPEC_WHOLE;
+}
+
+/* How a raw key spec's values become numbers: as epochs of col's format, or not. */
+static int
+epoch_spec_mode(DdbColumn *col)
+{
+	if (col->category != DDB_TYPE_EPOCH)
+		return DDB_SPEC_WHOLE;
+	return col->format == DDB_FORMAT_EPOCH_MILLIS ? DDB_SPEC_EPOCH_MS : DDB_SPEC_EPOCH_S;
 }
 
 /* Whether a raw column reading attr holds values of that key attribute's type (join.c). */
@@ -263,6 +277,9 @@ bind_raw(const char *attr, char keytype, List *quals)
 		if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE ||
 			strcmp(q->col->attrname, attr) != 0 || !column_fits_key(q->col, keytype))
 			continue;
+		/* an epoch number is of the column's own type's value (a date is not a timestamp) */
+		if (q->col->category == DDB_TYPE_EPOCH && !ddb_epoch_value_fits(q))
+			continue;
 		switch (q->kind)
 		{
 			case DDB_QUAL_EQ:
@@ -271,6 +288,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 					reset_bind(kb, KB_EQ);
 					kb->exprs = list_make1(q->value);
 					kb->consumed = list_make1(qi->ri);
+					kb->spec_mode = epoch_spec_mode(q->col);
 				}
 				break;
 			case DDB_QUAL_IN:
@@ -281,6 +299,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 					kb->in_pos = 0;
 					kb->in_ri = qi->ri;
 					kb->consumed = list_make1(qi->ri);
+					kb->spec_mode = epoch_spec_mode(q->col);
 				}
 				break;
 			case DDB_QUAL_PREFIX:
@@ -349,6 +368,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	QualInfo   *eq[DDB_TEMPLATE_MAX_HOLES] = {0};
 	QualInfo   *in[DDB_TEMPLATE_MAX_HOLES] = {0};
 	QualInfo   *pre[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *rlo[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *rhi[DDB_TEMPLATE_MAX_HOLES] = {0};
 	int			h;
 	int			nbound = 0;
 	int			in_hole = -1;
@@ -364,10 +385,20 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		QualInfo   *qi = lfirst(lc);
 		DdbQual    *q = qi->q;
 
-		if (q == NULL || !ddb_hole_condition_exact(q))
+		if (q == NULL)
 			continue;
 		h = ddb_template_hole_index(t, q->col->colname);
 		if (h < 0)
+			continue;
+		if (ddb_hole_range_exact(q))
+		{
+			if ((q->kind == DDB_QUAL_GT || q->kind == DDB_QUAL_GE) && !rlo[h])
+				rlo[h] = qi;
+			else if ((q->kind == DDB_QUAL_LT || q->kind == DDB_QUAL_LE) && !rhi[h])
+				rhi[h] = qi;
+			continue;
+		}
+		if (!ddb_hole_condition_exact(q))
 			continue;
 		if (q->kind == DDB_QUAL_EQ && !eq[h])
 			eq[h] = qi;
@@ -426,6 +457,36 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
 	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
 					  hole_takes_any_text(opts, t->holes[nbound]));
+	if (!pre[nbound] && (rlo[nbound] || rhi[nbound]))
+	{
+		/*
+		 * A range on the first unbound hole: a BETWEEN of keys (the only
+		 * sort key condition that keeps to the prefix).  On a hole that ends
+		 * the template it is exact, but for strict ends: BETWEEN includes
+		 * both ends, so those are checked here, as is the whole range on a
+		 * hole that more text follows.
+		 */
+		int			p;
+
+		kb->kind = KB_RANGE;
+		kb->lo = rlo[nbound] ? rlo[nbound]->q : NULL;
+		kb->hi = rhi[nbound] ? rhi[nbound]->q : NULL;
+		kb->extra = "";
+		for (p = 0; p < t->nparts; p++)
+			if (t->parts[p].is_hole && strcmp(t->parts[p].text, t->holes[nbound]) == 0)
+			{
+				if (p + 1 < t->nparts)
+					kb->extra = pnstrdup(t->parts[p + 1].text, t->parts[p + 1].len);
+				break;
+			}
+		if (kb->tmpl_exact && kb->lo && kb->lo->kind == DDB_QUAL_GE)
+			kb->consumed = lappend(kb->consumed, rlo[nbound]->ri);
+		if (kb->tmpl_exact && kb->hi && kb->hi->kind == DDB_QUAL_LE)
+			kb->consumed = lappend(kb->consumed, rhi[nbound]->ri);
+		if (!at->is_key)
+			kb->consumed = NIL;
+		return kb;
+	}
 	if (pre[nbound])
 	{
 		/* an empty prefix (LIKE '%') narrows nothing */
@@ -1039,7 +1100,7 @@ key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
 					 idx,
 					 makeInteger(kb->in_pos),
 					 makeString(pstrdup(kb->extra ? kb->extra : "")),
-					 makeInteger(kb->kind == KB_PREFIX ? 1 : 0));
+					 makeInteger(kb->kind == KB_PREFIX ? DDB_SPEC_BEGINS : kb->spec_mode));
 }
 
 static List *
@@ -1054,7 +1115,38 @@ range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 					 list_make1_int(list_length(*exprs) - 1),
 					 makeInteger(-1),
 					 makeString(pstrdup("")),
-					 makeInteger(0));
+					 makeInteger(epoch_spec_mode(q->col)));
+}
+
+/*
+ * One end of the key range of a range on a template hole: the values of
+ * the holes bound by equality, then the bound of that end, if any.
+ */
+static List *
+hole_range_spec(KeyBind *kb, bool high, const char *placeholder, List **exprs)
+{
+	DdbQual    *bound = high ? kb->hi : kb->lo;
+	List	   *spec = key_spec(kb, placeholder, DDB_KEY_SK, exprs);
+	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
+	int			mode;
+
+	if (bound)
+	{
+		*exprs = lappend(*exprs, bound->value);
+		idx = lappend_int(idx, list_length(*exprs) - 1);
+		mode = high ? DDB_SPEC_RANGE_HI : DDB_SPEC_RANGE_LO;
+	}
+	else if (high)
+		mode = DDB_SPEC_RANGE_TOP;
+	else
+	{
+		/* no low bound: the prefix itself, without the literal after the hole */
+		mode = DDB_SPEC_BEGINS;
+		list_nth_cell(spec, DDB_SPEC_EXTRA)->ptr_value = makeString(pstrdup(""));
+	}
+	list_nth_cell(spec, DDB_SPEC_EXPRS)->ptr_value = idx;
+	list_nth_cell(spec, DDB_SPEC_PREFIX)->ptr_value = makeInteger(mode);
+	return spec;
 }
 
 static const char *
@@ -1158,6 +1250,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	bool		need_match = false;
 	bool		count_only = false;
 	bool		type_check = false;
+	bool		hide_expired;
 	long		limit = 0;
 	DdbExprBuilder b;
 	StringInfoData filter;
@@ -1222,7 +1315,14 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
 					break;
 				case KB_RANGE:
-					if (a->sk->lo && a->sk->hi)
+					if (a->sk->which >= 0)
+					{
+						/* a range on a template hole: the keys between two ends */
+						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
+						specs = lappend(specs, hole_range_spec(a->sk, false, ":k1", &exprs));
+						specs = lappend(specs, hole_range_spec(a->sk, true, ":k2", &exprs));
+					}
+					else if (a->sk->lo && a->sk->hi)
 					{
 						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
 						specs = lappend(specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &exprs));
@@ -1329,6 +1429,16 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		local_ri = filter_candidates;
 	local = extract_actual_clauses(local_ri, false);
 
+	/*
+	 * Items whose time to live is past are hidden: in the filter (values
+	 * filled in when the scan starts), and checked on each item as well,
+	 * which needs the TTL attribute read.
+	 */
+	hide_expired = (opts->ttl_attr != NULL && !opts->include_expired);
+	if (hide_expired && (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
+		appendStringInfo(&filter, "%sNOT (%s BETWEEN %s AND %s)", filter.len ? " AND " : "",
+						 ddb_expr_name(&b, opts->ttl_attr), DDB_TTL_OLD_PH, DDB_TTL_NOW_PH);
+
 	/* what to read: targets and local conditions */
 	if (attrs_in)
 		attrs = bms_copy(attrs_in);
@@ -1393,6 +1503,8 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 			names = add_attr_name(names, lfirst(lc));
 		if (type_check)
 			names = add_attr_name(names, opts->type_attribute);
+		if (hide_expired)
+			names = add_attr_name(names, opts->ttl_attr);
 		initStringInfo(&pe);
 		foreach(lc, names)
 			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
@@ -1416,6 +1528,18 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 		cJSON_AddNumberToObject(req, "Limit", (double) limit);
 	}
 	ddb_expr_attach(&b, req);
+	if (hide_expired && (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
+	{
+		cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+		cJSON	   *av;
+
+		if (vals == NULL)
+			vals = cJSON_AddObjectToObject(req, "ExpressionAttributeValues");
+		av = cJSON_AddObjectToObject(vals, DDB_TTL_OLD_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start - 5 years, epoch seconds)");
+		av = cJSON_AddObjectToObject(vals, DDB_TTL_NOW_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start, epoch seconds)");
+	}
 	if (opts->consistent_read && (a->index == NULL || !a->index->global))
 		cJSON_AddBoolToObject(req, "ConsistentRead", true);
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");

@@ -24,6 +24,9 @@
  */
 #include "ddbrel.h"
 
+#include <math.h>
+
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
@@ -31,11 +34,14 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "codec_core.h"
+#include "keyrange_core.h"
 #include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
@@ -95,6 +101,9 @@ struct DdbScanState
 	const char *index;
 	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
 	bool		check_shape;	/* skip items not of this entity's shape */
+	bool		hide_expired;	/* skip items whose time to live is past */
+	double		ttl_old;		/* ... when their TTL lies in [ttl_old, ttl_now] */
+	double		ttl_now;
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
 	int			nstreams;
@@ -328,6 +337,16 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options_as(relid, userid);
 	st->residual_attr = key_schema(st->opts, st->index).sk;
+	st->hide_expired = (st->opts->ttl_attr != NULL && !st->opts->include_expired);
+	if (st->hide_expired)
+	{
+		/* the statement's start, in epoch seconds, as the TTL attribute counts */
+		TimestampTz now = GetCurrentStatementStartTimestamp();
+
+		st->ttl_now = floor((double) now / USECS_PER_SEC) +
+			(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+		st->ttl_old = st->ttl_now - DDB_TTL_HORIZON_SECONDS;
+	}
 	if (explain_only)
 		return st;
 	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
@@ -420,8 +439,28 @@ ddbBeginForeignScan(ForeignScanState *node, int eflags)
  * holes in their canonical text (codec.c).
  */
 static char *
-value_text(Datum d, Oid typid, char keytype, bool hole)
+value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
 {
+	if (mode == DDB_SPEC_EPOCH_S || mode == DDB_SPEC_EPOCH_MS)
+	{
+		/*
+		 * A date or time kept as an epoch number.  Infinities have none:
+		 * numbers beyond every finite time's (DynamoDB's numbers reach
+		 * 1E125) order as they do.
+		 */
+		if (!ddb_time_is_finite(d, typid))
+		{
+			bool		neg;
+
+			if (getBaseType(typid) == DATEOID)
+				neg = DATE_IS_NOBEGIN(DatumGetDateADT(d));
+			else
+				neg = TIMESTAMP_IS_NOBEGIN(DatumGetTimestamp(d));
+			return pstrdup(neg ? "-1E125" : "1E125");
+		}
+		return ddb_time_epoch_text(d, typid, mode == DDB_SPEC_EPOCH_MS ?
+								   DDB_FORMAT_EPOCH_MILLIS : DDB_FORMAT_EPOCH_SECONDS);
+	}
 	if (keytype == 'B' && getBaseType(typid) == BYTEAOID)
 	{
 		bytea	   *b = DatumGetByteaPP(d);
@@ -441,7 +480,7 @@ value_text(Datum d, Oid typid, char keytype, bool hole)
  * lists from one array stay aligned.
  */
 static List *
-eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
+eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, int mode)
 {
 	ExprState  *es = list_nth(st->exprstates, idx);
 	Oid			typid = exprType((Node *) es->expr);
@@ -452,7 +491,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype, hole));
+		return list_make1(value_text(d, typid, keytype, hole, mode));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -467,9 +506,46 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole));
+			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole, mode));
 	}
 	return result;
+}
+
+/*
+ * An end of the key range of a range on a template hole (mode: a
+ * DDB_SPEC_RANGE_* or DDB_SPEC_BEGINS), from the values of the holes bound
+ * by equality and, for RANGE_LO and RANGE_HI, the bound after them.  NULL
+ * when a value cannot form a key (no item matches).  *top_len, when not
+ * NULL, is set to the length of the prefix a highest key was made of, or
+ * to -1.
+ */
+static char *
+hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
+			   const char *after, int *top_len)
+{
+	bool		bounded = (mode == DDB_SPEC_RANGE_LO || mode == DDB_SPEC_RANGE_HI);
+	const char *bound = bounded ? values[n - 1] : NULL;
+	char		err[256];
+	char	   *prefix;
+	ddb_key_range r;
+
+	if (top_len)
+		*top_len = -1;
+	prefix = ddb_template_prefix(t, values, bounded ? n - 1 : n, err, sizeof(err));
+	if (prefix == NULL)
+		return NULL;
+	if (mode == DDB_SPEC_BEGINS)
+		return prefix;
+	if (ddb_keyrange_hole(prefix, after,
+						  mode == DDB_SPEC_RANGE_LO ? bound : NULL,
+						  mode == DDB_SPEC_RANGE_LO ? NULL : bound,
+						  DDB_LIMIT_SORT_KEY_BYTES, &r) != 0)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (mode == DDB_SPEC_RANGE_LO)
+		return r.lo;
+	if (top_len && r.hi_top)
+		*top_len = (int) r.hi_top_len;
+	return r.hi;
 }
 
 /*
@@ -485,8 +561,9 @@ spec_values(DdbScanState *st, List *spec)
 	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
 	int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
 	const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-	bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
-	List	   *texts[DDB_TEMPLATE_MAX_HOLES];
+	int			mode = intVal(list_nth(spec, DDB_SPEC_PREFIX));
+	bool		prefix = (mode == DDB_SPEC_BEGINS);
+	List	   *texts[DDB_TEMPLATE_MAX_HOLES + 1];
 	List	   *result = NIL;
 	int			n = list_length(idx);
 	int			i;
@@ -494,7 +571,7 @@ spec_values(DdbScanState *st, List *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0);
+		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0, mode);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -522,6 +599,17 @@ spec_values(DdbScanState *st, List *spec)
 	{
 		DdbAttrTemplate *at = list_nth(st->opts->templates, which);
 		List	   *variants = in_pos >= 0 ? texts[in_pos] : list_make1(NULL);
+
+		if (mode >= DDB_SPEC_RANGE_LO)
+		{
+			const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
+			char	   *key;
+
+			for (i = 0; i < n; i++)
+				values[i] = linitial(texts[i]);
+			key = hole_range_end(at->tmpl, values, n, mode, extra, NULL);
+			return key ? list_make1(ddb_av_string(key)) : NIL;
+		}
 
 		foreach(lc, variants)
 		{
@@ -856,6 +944,25 @@ reset_page(DdbScanState *st)
 static void
 start_scan(DdbScanState *st)
 {
+	/* the expiry filter's times: this statement's */
+	if (st->hide_expired && strstr(st->request_text, DDB_TTL_NOW_PH) != NULL)
+	{
+		cJSON	   *req = cJSON_Parse(st->request_text);
+		cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
+		char		buf[64];
+		cJSON	   *av;
+
+		snprintf(buf, sizeof(buf), "%.0f", st->ttl_old);
+		av = cJSON_CreateObject();
+		cJSON_AddStringToObject(av, "N", buf);
+		cJSON_ReplaceItemInObjectCaseSensitive(vals, DDB_TTL_OLD_PH, av);
+		snprintf(buf, sizeof(buf), "%.0f", st->ttl_now);
+		av = cJSON_CreateObject();
+		cJSON_AddStringToObject(av, "N", buf);
+		cJSON_ReplaceItemInObjectCaseSensitive(vals, DDB_TTL_NOW_PH, av);
+		st->request_text = MemoryContextStrdup(GetMemoryChunkContext(st), cJSON_PrintUnformatted(req));
+		cJSON_Delete(req);
+	}
 	MemoryContextReset(st->scancxt);
 	reset_page(st);
 	st->streams = NULL;
@@ -1044,10 +1151,35 @@ type_matches(DdbScanState *st, const cJSON *item)
 	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
 }
 
+/*
+ * Whether an item's time to live is past: its TTL attribute is a number
+ * of epoch seconds at or before the statement's start, and not so far
+ * before it that DynamoDB never deletes it.  The FilterExpression says the
+ * same where there is one; GetItem, BatchGetItem and joins have only this.
+ */
+static bool
+item_expired(DdbScanState *st, const cJSON *item)
+{
+	const cJSON *av;
+	const cJSON *n;
+	double		v;
+
+	if (!st->hide_expired)
+		return false;
+	av = cJSON_GetObjectItemCaseSensitive(item, st->opts->ttl_attr);
+	n = av ? cJSON_GetObjectItemCaseSensitive(av, "N") : NULL;
+	if (!cJSON_IsString(n) || !ddb_number_valid(n->valuestring))
+		return false;
+	v = strtod(n->valuestring, NULL);
+	return v >= st->ttl_old && v <= st->ttl_now;
+}
+
 /* Whether an item is of this relation's entity: key templates and type. */
 static bool
 item_matches(DdbScanState *st, const cJSON *item)
 {
+	if (item_expired(st, item))
+		return false;
 	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
 		return false;
 	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
@@ -1112,7 +1244,7 @@ ddb_scan_next(DdbScanState *st)
 			!ddb_limits_residual_admits(&s->residual,
 										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
 			continue;
-		if (st->check_shape && !item_matches(st, item))
+		if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
 			continue;
 		return item;
 	}
@@ -1290,9 +1422,11 @@ shown_request(DdbScanState *st)
 		List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
 		int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
 		const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-		bool		prefix = intVal(list_nth(spec, DDB_SPEC_PREFIX)) != 0;
+		int			mode = intVal(list_nth(spec, DDB_SPEC_PREFIX));
+		bool		prefix = (mode == DDB_SPEC_BEGINS);
+		bool		all_const = true;
 		char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
-		const char *values[DDB_TEMPLATE_MAX_HOLES];
+		const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
 		char		err[256];
 		char	   *text = NULL;
 		int			i;
@@ -1311,11 +1445,36 @@ shown_request(DdbScanState *st)
 				values[i] = "{...}";
 			else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
 				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype,
-									   which >= 0);
+									   which >= 0, mode);
 			else
+			{
 				values[i] = *shown ? shown : "?";
+				all_const = false;
+			}
 		}
-		if (which >= 0)
+		if (which >= 0 && mode >= DDB_SPEC_RANGE_LO)
+		{
+			/* an end of a key range; a highest key is named, not spelled out */
+			DdbAttrTemplate *at = list_nth(st->opts->templates, which);
+			int			top_len;
+
+			text = hole_range_end(at->tmpl, values, list_length(idx), mode, extra, &top_len);
+			if (text == NULL)
+				text = psprintf("(%s)", at->text);
+			else if (top_len >= 0 && (all_const || mode == DDB_SPEC_RANGE_TOP))
+				text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
+			else if (top_len >= 0)
+			{
+				/* the bound is known when the scan starts: say how the end is made */
+				int			n = list_length(idx);
+
+				text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
+				text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
+								text ? text : "", values[n - 1], extra);
+			}
+			extra = "";
+		}
+		else if (which >= 0)
 		{
 			DdbAttrTemplate *at = list_nth(st->opts->templates, which);
 
