@@ -4,7 +4,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
        src/import.o src/deparse.o src/modify.o src/join.o src/response_core.o \
        src/catalog.o \
-       src/retry_core.o \
+       src/retry_core.o src/capacity.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
        src/json_core.o \

@@ -37,16 +37,18 @@
  *	  by (server, user), with a fingerprint of the options that made them,
  *	  in malloc'd memory that is wiped when an entry is dropped: when its
  *	  server or a user mapping that may apply changes (syscache
- *	  invalidation), when they are replaced, and when the backend exits.  Credentials that expire are
- *	  fetched again DDB_CRED_REFRESH_MARGIN_S (5 minutes) before they expire
- *	  by the first statement of a transaction, and only
- *	  DDB_CRED_MIN_MARGIN_S (1 minute) before by later statements of the
- *	  transaction that last used them: the connection layer drops requests
- *	  in flight when its credentials change, and a transaction (a cursor)
- *	  may still have some.  Credentials fetched by the running statement
- *	  serve the rest of it until they expire (planning and execution ask
- *	  several times).  A statement that runs past the expiry of the
- *	  credentials it started with fails with DynamoDB's ExpiredToken error.
+ *	  invalidation), when they are replaced, and when the backend exits.
+ *	  Credentials that expire are fetched again DDB_CRED_REFRESH_MARGIN_S
+ *	  (5 minutes) before they expire by the first statement of a
+ *	  transaction, and only DDB_CRED_MIN_MARGIN_S (1 minute) before by later
+ *	  statements of the transaction that last used them.  Within the
+ *	  statement that fetched them (planning and execution ask several
+ *	  times), they serve until a minute before they expire, or half their
+ *	  lifetime before when that is shorter; the connection layer (http.c)
+ *	  asks again before signing each request once its credentials are that
+ *	  close to expiring, so a statement may outlive the credentials it
+ *	  started with.  Requests in flight keep the signature they were sent
+ *	  with; only their retries are signed with the new credentials.
  *
  * Secrets are never logged and never appear in errors: a failure names the
  * server, the source and why, never a key, token or answer body.
@@ -380,6 +382,7 @@ typedef struct CredEntry
 	LocalTransactionId lxid;	/* the transaction that last used them */
 	LocalTransactionId fetch_lxid;	/* the statement that fetched them: */
 	TimestampTz fetch_stmt;		/* its transaction and start time */
+	long long	fetched_at;		/* Unix time they were fetched */
 } CredEntry;
 
 static HTAB *cred_cache = NULL;
@@ -497,6 +500,7 @@ copy_out(const ddb_cred *c, DdbCredentials *out)
 	out->access_key_id = pstrdup(c->access_key_id);
 	out->secret_access_key = pstrdup(c->secret_access_key);
 	out->session_token = c->session_token ? pstrdup(c->session_token) : NULL;
+	out->expiration = c->expiration;
 }
 
 static void
@@ -643,7 +647,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 	if (e->fingerprint == NULL || strcmp(e->fingerprint, fp) != 0 ||
 		e->cred.access_key_id == NULL ||
 		(fetched_this_statement(e) ?
-		 (e->cred.expiration != 0 && now >= e->cred.expiration) :
+		 ddb_cred_renew_due(now, e->fetched_at, e->cred.expiration) :
 		 ddb_cred_refresh_due(now, e->cred.expiration, e->lxid == DDB_MY_LXID)))
 	{
 		ddb_cred	fresh;
@@ -659,6 +663,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 		e->cred = fresh;
 		e->fetch_lxid = DDB_MY_LXID;
 		e->fetch_stmt = GetCurrentStatementStartTimestamp();
+		e->fetched_at = now;
 		e->fingerprint = strdup(fp);
 		if (e->fingerprint == NULL)
 		{

@@ -765,3 +765,15 @@ ddb_cred_refresh_due(long long now, long long expiration, bool same_transaction)
 		return false;
 	return now >= expiration - (same_transaction ? DDB_CRED_MIN_MARGIN_S : DDB_CRED_REFRESH_MARGIN_S);
 }
+
+bool
+ddb_cred_renew_due(long long now, long long fetched, long long expiration)
+{
+	long long	margin = DDB_CRED_MIN_MARGIN_S;
+
+	if (expiration == 0)
+		return false;
+	if (expiration > fetched && (expiration - fetched) / 2 < margin)
+		margin = (expiration - fetched) / 2;
+	return now >= expiration - margin;
+}

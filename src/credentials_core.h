@@ -101,12 +101,22 @@ extern int	ddb_imds_base(const char *option, const char *env_endpoint,
 						  char *err, size_t errlen);
 
 /*
- * Whether credentials expiring at expiration must be fetched again at now:
- * DDB_CRED_REFRESH_MARGIN_S before they expire, or only
- * DDB_CRED_MIN_MARGIN_S before when same_transaction (so that credentials
- * do not change under requests a transaction still has in flight).
+ * Whether credentials expiring at expiration must be fetched again at now
+ * by a new statement: DDB_CRED_REFRESH_MARGIN_S before they expire, or only
+ * DDB_CRED_MIN_MARGIN_S before when same_transaction (the statements of a
+ * transaction keep one set of credentials while it has more than a minute
+ * left, rather than each fetching anew in its last five minutes).
  */
 extern bool ddb_cred_refresh_due(long long now, long long expiration,
 								 bool same_transaction);
+
+/*
+ * Whether credentials fetched at fetched and expiring at expiration must be
+ * fetched again at now within a statement (a request about to be signed):
+ * DDB_CRED_MIN_MARGIN_S before they expire, or half their lifetime before
+ * when that is shorter, so that short-lived credentials still serve half
+ * of their life and a request signed with them has time to arrive.
+ */
+extern bool ddb_cred_renew_due(long long now, long long fetched, long long expiration);
 
 #endif

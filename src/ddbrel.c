@@ -23,6 +23,7 @@ PG_MODULE_MAGIC;
 PG_FUNCTION_INFO_V1(ddbrel_handler);
 PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
+PG_FUNCTION_INFO_V1(ddbrel_capacity);
 PG_FUNCTION_INFO_V1(ddbrel_request);
 
 
@@ -184,7 +185,53 @@ Datum
 ddbrel_stats_reset(PG_FUNCTION_ARGS)
 {
 	memset(&ddb_stats, 0, sizeof(ddb_stats));
+	ddb_capacity_stats_reset();
 	PG_RETURN_VOID();
+}
+
+/*
+ * ddbrel.capacity(): per server and DynamoDB table, the capacity units this
+ * backend's requests consumed (as DynamoDB's answers said) and the
+ * throttling answers they got since ddbrel.stats_reset(), and the budgets:
+ * as set for the last statement (NULL: none) and what they allow now,
+ * after throttles (AIMD).
+ */
+Datum
+ddbrel_capacity(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	DdbTableCapacity *rows;
+	int			n;
+	int			i;
+
+	ddb_materialize_srf(fcinfo);
+	rows = ddb_capacity_stats(&n);
+	for (i = 0; i < n; i++)
+	{
+		DdbTableCapacity *r = &rows[i];
+		ForeignServer *server = GetForeignServerExtended(r->serverid, FSV_MISSING_OK);
+		Datum		values[10];
+		bool		nulls[10] = {0};
+		int			k;
+
+		if (server == NULL)
+			continue;			/* dropped since */
+		values[0] = CStringGetTextDatum(server->servername);
+		values[1] = CStringGetTextDatum(r->table);
+		values[2] = Float8GetDatum(r->units[DDB_CAPACITY_READ]);
+		values[3] = Float8GetDatum(r->units[DDB_CAPACITY_WRITE]);
+		values[4] = Int64GetDatum(r->throttled[DDB_CAPACITY_READ]);
+		values[5] = Int64GetDatum(r->throttled[DDB_CAPACITY_WRITE]);
+		for (k = 0; k < 2; k++)
+		{
+			values[6 + k] = Float8GetDatum(r->budget[k]);
+			nulls[6 + k] = r->budget[k] <= 0;
+			values[8 + k] = Float8GetDatum(r->rate[k]);
+			nulls[8 + k] = r->budget[k] <= 0;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /*

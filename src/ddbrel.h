@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
 #include "foreign/foreign.h"
@@ -28,6 +29,17 @@
  * Options, resolved for one foreign table (option.c)
  * ----------------------------------------------------------------
  */
+/*
+ * A capacity budget option (read_capacity, write_capacity): units per
+ * second, or a percentage of the table's capacity as DescribeTable gives it.
+ * Both 0: no budget.
+ */
+typedef struct DdbCapacity
+{
+	double		units;			/* > 0: capacity units per second */
+	double		percent;		/* > 0: percent of the table's capacity */
+} DdbCapacity;
+
 typedef struct DdbServerOptions
 {
 	char	   *region;
@@ -37,6 +49,8 @@ typedef struct DdbServerOptions
 	int			max_retries;
 	bool		allow_full_scan;
 	int			max_requests_per_second;	/* 0 = unlimited */
+	DdbCapacity read_capacity;	/* budgets of every table's reads ... */
+	DdbCapacity write_capacity; /* ... and writes */
 	char	   *ca_file;		/* CA bundle for TLS, NULL: the system's */
 	bool		verify_tls;		/* verify certificates (default true) */
 } DdbServerOptions;
@@ -46,6 +60,7 @@ typedef struct DdbCredentials
 	char	   *access_key_id;
 	char	   *secret_access_key;
 	char	   *session_token;	/* NULL when absent */
+	long long	expiration;		/* Unix time they expire; 0: they do not */
 } DdbCredentials;
 
 /* One column of a foreign table and where its value comes from. */
@@ -140,6 +155,10 @@ typedef struct DdbTableDesc
 	char		sk_type;
 	double		item_count;
 	double		size_bytes;
+	double		read_units;		/* ProvisionedThroughput; 0 when on demand */
+	double		write_units;
+	double		max_read_units; /* OnDemandThroughput maximum; 0 when none */
+	double		max_write_units;
 	List	   *indexes;		/* DdbIndexDesc * */
 	List	   *attr_types;		/* AttributeDefinitions: list of "name" / "T" pairs (char *) */
 	/* DescribeTimeToLive (ddb_describe_ttl): */
@@ -170,6 +189,8 @@ typedef struct DdbRelOptions
 	int			parallel_segments;
 	bool		allow_full_scan;
 	int			max_requests_per_second;	/* table option, else server's; 0 = unlimited */
+	DdbCapacity read_capacity;	/* table option, else server's */
+	DdbCapacity write_capacity;
 	char	   *index;			/* option "index": NULL (free choice), name, or "none" */
 	char	   *pk_template_text;
 	char	   *sk_template_text;
@@ -197,6 +218,7 @@ extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);
 extern void ddb_check_url_option(const char *name, const char *value);
+extern void ddb_parse_capacity_option(const char *name, const char *value, DdbCapacity *out);
 
 /* ----------------------------------------------------------------
  * The call layer (http.c, request.c)
@@ -239,6 +261,21 @@ typedef struct DdbStats
 	int64		wrong_type[DDB_NUM_OPS];	/* values read as NULL for their type */
 } DdbStats;
 
+/* What a request consumes: read or write capacity (request.c). */
+#define DDB_CAPACITY_READ	0
+#define DDB_CAPACITY_WRITE	1
+
+/* What one table consumed and may consume (ddbrel.capacity()). */
+typedef struct DdbTableCapacity
+{
+	Oid			serverid;
+	char		table[256];
+	double		units[2];		/* consumed, reads and writes */
+	int64		throttled[2];	/* throttling answers */
+	double		budget[2];		/* units per second; 0: none */
+	double		rate[2];		/* what the budget allows now (AIMD) */
+} DdbTableCapacity;
+
 /* How a call ended, for good (after its retries). */
 typedef enum DdbCallStatus
 {
@@ -272,6 +309,8 @@ typedef struct DdbResult
 	const char *type;			/* DynamoDB's __type without namespace, or "" */
 	const char *message;		/* DynamoDB's message; an answer that is not
 								 * JSON as it came */
+	const char *reasons;		/* a throttling answer's ThrottlingReasons as a
+								 * sentence (response_core.c), or "" */
 	const char *transport;		/* libcurl's account of a transport failure */
 	int			attempts;		/* times the request was sent */
 	bool		not_repeated;	/* retryable, but not retried: it may have
@@ -289,12 +328,31 @@ extern int	ddb_connection_max_retries(DdbConn *conn);
 extern void ddb_connection_set_rate(DdbConn *conn, int per_second);
 extern DdbCall *ddb_http_start(DdbConn *conn, DdbOp op, const char *opname,
 							   const char *table, const char *body, bool idempotent,
-							   long delay_ms);
+							   long delay_ms, long items);
 extern DdbResult *ddb_http_finish(DdbCall *call);
 extern void ddb_http_cancel(DdbCall *call);
 extern void ddb_http_abort_all(void);
 extern void ddb_http_subxact_commit(SubTransactionId subid, SubTransactionId parent);
 extern void ddb_http_subxact_abort(SubTransactionId subid);
+extern TimestampTz ddb_connection_statement(DdbConn *conn);
+extern const DdbCapacity *ddb_connection_server_capacity(DdbConn *conn, int kind);
+
+/* capacity.c: capacity budgets per (server, DynamoDB table) */
+typedef struct DdbBudgetEntry DdbBudgetEntry;
+extern int	ddb_op_capacity_kind(const char *opname);
+extern DdbBudgetEntry *ddb_capacity_entry(Oid serverid, const char *table);
+extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
+extern void ddb_capacity_prepare(DdbConn *conn, const char *table, int kind);
+extern long ddb_capacity_page_limit(DdbConn *conn, const char *table, DdbOp op);
+extern double ddb_capacity_estimate(DdbBudgetEntry *e, int kind, DdbOp op, long items);
+extern TimestampTz ddb_capacity_ready(DdbBudgetEntry *e, int kind, TimestampTz from,
+									  double estimate);
+extern void ddb_capacity_spend(DdbBudgetEntry *e, int kind, double estimate);
+extern void ddb_capacity_throttled(DdbBudgetEntry *e, int kind, double estimate);
+extern void ddb_capacity_answer(DdbBudgetEntry *e, int kind, DdbOp op, long items,
+								double estimate, const cJSON *json);
+extern DdbTableCapacity *ddb_capacity_stats(int *n);
+extern void ddb_capacity_stats_reset(void);
 
 /* request.c: calls */
 extern const char *const ddb_op_names[DDB_NUM_OPS];
@@ -356,6 +414,7 @@ extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
 extern void ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc);
 extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
+extern DdbTableDesc *ddb_describe_capacity(DdbConn *conn, const char *table);
 extern void ddb_invalidate_table_cache(void);
 extern List *ddb_list_tables(DdbConn *conn);
 

@@ -66,6 +66,32 @@
  *	  waiting out a backoff: other requests proceed and interrupts are
  *	  checked every 100 ms at most.
  *
+ * Capacity budgets
+ *	  read_capacity and write_capacity cap the capacity units one table's
+ *	  reads and writes consume (capacity.c keeps a budget per server,
+ *	  DynamoDB table and kind).  An attempt waits until its table's budget
+ *	  allows its estimated cost (what the last request of its kind cost, or
+ *	  its items at the cost of the last item), spends the estimate when it
+ *	  is sent, and the answer's ConsumedCapacity settles the difference when
+ *	  the call is finished.  A throttling answer gives its estimate back and
+ *	  cuts the rate (AIMD).  request.c keeps Query and Scan pages small
+ *	  enough for the budget.
+ *
+ * Credentials
+ *	  Each attempt is signed when it is sent, with the connection's
+ *	  credentials; temporary ones are asked for again (credentials.c,
+ *	  cached per backend) once they are within a minute of expiring, so a
+ *	  statement may outlive the credentials it started with.  Requests in
+ *	  flight keep the signature they were sent with.
+ *
+ * Rebuilding a connection
+ *	  When the server's endpoint, region or TLS settings change, the next
+ *	  ddb_get_connection rebuilds the connection.  Calls still in flight
+ *	  (an open cursor's next page) move with the old curl handles into a
+ *	  retired copy of the connection, where they finish as they started;
+ *	  the copy is freed when its last call is.  New calls, also the
+ *	  cursor's next ones, go out on the rebuilt connection.
+ *
  * Cancel, rollback
  *	  Query cancel and statement_timeout interrupt ddb_http_finish within
  *	  100 ms; the call being finished is freed (a transfer removed half-way
@@ -97,6 +123,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "credentials_core.h"
 #include "json_core.h"
 #include "response_core.h"
 #include "retry_core.h"
@@ -118,6 +145,9 @@ struct DdbConn
 {
 	DdbConnKey	key;
 	bool		valid;
+	bool		retired;		/* moved aside by a rebuild: only its calls
+								 * use it (see the top of this file) */
+	dlist_node	retired_node;	/* in retired_conns */
 	CURLM	   *multi;
 	CURL	   *idle[16];		/* pool of easy handles */
 	int			nidle;
@@ -127,12 +157,18 @@ struct DdbConn
 	char	   *access_key_id;
 	char	   *secret_access_key;
 	char	   *session_token;
+	long long	cred_expiration;	/* 0: the credentials do not expire */
 	char	   *ca_file;		/* NULL: the system CA bundle */
 	bool		verify_tls;
 	int			connect_timeout_ms;
 	int			request_timeout_ms;
 	int			max_retries;
-	ddb_rate	rate;			/* requests per second (retry_core.c) */
+	ddb_rate	rate_store;		/* requests per second (retry_core.c) ... */
+	ddb_rate   *rate;			/* ... the live connection's, also for a
+								 * retired copy */
+	TimestampTz statement;		/* the statement that last asked for it */
+	DdbCapacity read_capacity;	/* the server's budgets */
+	DdbCapacity write_capacity;
 	dlist_head	inflight;		/* every call not yet finished or cancelled */
 };
 
@@ -147,6 +183,10 @@ struct DdbCall
 	char		table[256];
 	SubTransactionId subid;		/* subtransaction the call belongs to */
 	bool		set_aside;		/* its subtransaction aborted: no attempts */
+	DdbBudgetEntry *budget;		/* its table's, when its kind has budgets */
+	int			kind;			/* DDB_CAPACITY_READ, _WRITE, or -1 */
+	long		items;			/* its Limit, keys or items (0: not known) */
+	double		estimate;		/* taken from the budget by the last attempt */
 	char	   *body;			/* malloc'd */
 	size_t		body_len;
 	size_t		body_off;		/* bytes of body handed to curl so far */
@@ -167,7 +207,11 @@ struct DdbCall
 	char		errbuf[CURL_ERROR_SIZE];
 };
 
+static void for_each_call(void (*fn) (DdbCall *call, SubTransactionId a, SubTransactionId b),
+						  SubTransactionId a, SubTransactionId b);
+
 static HTAB *conn_hash = NULL;
+static dlist_head retired_conns = DLIST_STATIC_INIT(retired_conns);
 static bool curl_ready = false;
 
 static char *
@@ -282,9 +326,135 @@ check_tls_options(ForeignServer *server, Oid userid, DdbServerOptions *sopts)
 }
 
 /*
- * The connection of (server, user), created on first use and rebuilt when
- * options changed (the invalidation callback clears the table cache, and
- * we compare the settings each time: cheap, and no stale credentials).
+ * Replaces the credentials a connection signs with, when they changed.
+ * Calls in flight are not touched: their next attempt is signed with the
+ * new ones.
+ */
+static void
+conn_set_credentials(DdbConn *conn, const DdbCredentials *creds)
+{
+	char	   *ak;
+	char	   *sk;
+	char	   *tok;
+
+	if (conn->access_key_id && strcmp(conn->access_key_id, creds->access_key_id) == 0 &&
+		strcmp(conn->secret_access_key, creds->secret_access_key) == 0 &&
+		str_equal(conn->session_token, creds->session_token))
+	{
+		conn->cred_expiration = creds->expiration;
+		return;
+	}
+	ak = strdup(creds->access_key_id);
+	sk = strdup(creds->secret_access_key);
+	tok = creds->session_token ? strdup(creds->session_token) : NULL;
+	if (ak == NULL || sk == NULL || (creds->session_token && tok == NULL))
+	{
+		free(ak);
+		free_secret(sk);
+		free_secret(tok);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	free(conn->access_key_id);
+	free_secret(conn->secret_access_key);
+	free_secret(conn->session_token);
+	conn->access_key_id = ak;
+	conn->secret_access_key = sk;
+	conn->session_token = tok;
+	conn->cred_expiration = creds->expiration;
+}
+
+/* Wipes the palloc'd secrets of a DdbCredentials. */
+static void
+wipe_credentials(DdbCredentials *creds)
+{
+	if (creds->secret_access_key)
+		explicit_bzero(creds->secret_access_key, strlen(creds->secret_access_key));
+	if (creds->session_token)
+		explicit_bzero(creds->session_token, strlen(creds->session_token));
+}
+
+/*
+ * Fresh credentials for an attempt about to be signed, when the ones the
+ * connection holds expire within a minute (credentials.c decides whether
+ * its cache must fetch new ones).
+ */
+static void
+conn_renew_credentials(DdbConn *conn)
+{
+	DdbCredentials creds;
+
+	if (conn->cred_expiration == 0 ||
+		(long long) time(NULL) < conn->cred_expiration - DDB_CRED_MIN_MARGIN_S)
+		return;
+	ddb_credentials_get(conn->key.serverid, conn->key.userid, &creds);
+	PG_TRY();
+	{
+		conn_set_credentials(conn, &creds);
+	}
+	PG_FINALLY();
+	{
+		wipe_credentials(&creds);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * Moves a connection's curl handles and calls in flight into a malloc'd
+ * copy, so that the connection itself can be rebuilt while they finish
+ * (see "Rebuilding a connection" at the top of this file).
+ */
+static void
+conn_retire(DdbConn *conn)
+{
+	DdbConn    *old = malloc(sizeof(DdbConn));
+	dlist_mutable_iter it;
+
+	if (old == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	memcpy(old, conn, sizeof(DdbConn));
+	old->retired = true;
+	old->rate = &conn->rate_store;
+	dlist_init(&old->inflight);
+	dlist_foreach_modify(it, &conn->inflight)
+	{
+		DdbCall    *call = dlist_container(DdbCall, node, it.cur);
+
+		dlist_delete(&call->node);
+		dlist_push_tail(&old->inflight, &call->node);
+		call->conn = old;
+	}
+	dlist_push_tail(&retired_conns, &old->retired_node);
+	/* what was moved is the copy's now */
+	conn->multi = NULL;
+	conn->nidle = 0;
+	conn->url = conn->host = conn->region = conn->ca_file = NULL;
+	conn->access_key_id = conn->secret_access_key = conn->session_token = NULL;
+}
+
+/* Frees the retired connections whose last call is gone. */
+static void
+retired_release_idle(void)
+{
+	dlist_mutable_iter it;
+
+	dlist_foreach_modify(it, &retired_conns)
+	{
+		DdbConn    *old = dlist_container(DdbConn, retired_node, it.cur);
+
+		if (!dlist_is_empty(&old->inflight))
+			continue;
+		dlist_delete(&old->retired_node);
+		conn_release(old);
+		free(old);
+	}
+}
+
+/*
+ * The connection of (server, user), created on first use.  Each statement
+ * that asks for it reads the server's options again: timeouts, retries,
+ * rate and budgets are simply updated, credentials replaced when they
+ * changed (calls in flight keep going), and a change of endpoint, region
+ * or TLS settings rebuilds it (calls in flight finish on the old handles).
  */
 DdbConn *
 ddb_get_connection(Oid serverid, Oid userid)
@@ -296,6 +466,7 @@ ddb_get_connection(Oid serverid, Oid userid)
 	DdbCredentials creds;
 	ForeignServer *server;
 	char	   *host;
+	ddb_rate	rate;
 
 	if (!curl_ready)
 	{
@@ -322,51 +493,53 @@ ddb_get_connection(Oid serverid, Oid userid)
 	host = endpoint_host(sopts.endpoint);
 
 	conn = hash_search(conn_hash, &key, HASH_ENTER, &found);
-	if (found && conn->valid &&
-		strcmp(conn->url, sopts.endpoint) == 0 &&
-		strcmp(conn->region, sopts.region) == 0 &&
-		strcmp(conn->access_key_id, creds.access_key_id) == 0 &&
-		strcmp(conn->secret_access_key, creds.secret_access_key) == 0 &&
-		str_equal(conn->session_token, creds.session_token) &&
-		str_equal(conn->ca_file, sopts.ca_file) &&
-		conn->verify_tls == sopts.verify_tls)
+	if (!found || !conn->valid ||
+		strcmp(conn->url, sopts.endpoint) != 0 ||
+		strcmp(conn->region, sopts.region) != 0 ||
+		!str_equal(conn->ca_file, sopts.ca_file) ||
+		conn->verify_tls != sopts.verify_tls)
 	{
-		conn->connect_timeout_ms = sopts.connect_timeout_ms;
-		conn->request_timeout_ms = sopts.request_timeout_ms;
-		conn->max_retries = sopts.max_retries;
-		ddb_rate_statement(&conn->rate, GetCurrentStatementStartTimestamp(),
-						   sopts.max_requests_per_second);
-		explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
-		return conn;
+		/* a rebuild keeps the request rate's state, as the budgets keep theirs */
+		memset(&rate, 0, sizeof(rate));
+		if (found && conn->valid)
+		{
+			rate = conn->rate_store;
+			if (!dlist_is_empty(&conn->inflight))
+				conn_retire(conn);
+			conn_release(conn);
+		}
+		memset(conn, 0, sizeof(*conn));
+		conn->key = key;
+		conn->rate_store = rate;
+		conn->rate = &conn->rate_store;
+		dlist_init(&conn->inflight);
+		conn->multi = curl_multi_init();
+		if (conn->multi == NULL)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
+		curl_multi_setopt(conn->multi, CURLMOPT_MAXCONNECTS, 64L);
+		conn->url = xstrdup(sopts.endpoint);
+		conn->host = xstrdup(host);
+		conn->region = xstrdup(sopts.region);
+		conn->ca_file = xstrdup(sopts.ca_file);
+		conn->verify_tls = sopts.verify_tls;
+		conn->valid = true;
 	}
-	if (found && conn->valid)
+	PG_TRY();
 	{
-		if (!dlist_is_empty(&conn->inflight))
-			ddb_http_abort_all();
-		conn_release(conn);
+		conn_set_credentials(conn, &creds);
 	}
-	memset(conn, 0, sizeof(*conn));
-	conn->key = key;
-	dlist_init(&conn->inflight);
-	conn->multi = curl_multi_init();
-	if (conn->multi == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("could not create a libcurl handle")));
-	curl_multi_setopt(conn->multi, CURLMOPT_MAXCONNECTS, 64L);
-	conn->url = xstrdup(sopts.endpoint);
-	conn->host = xstrdup(host);
-	conn->region = xstrdup(sopts.region);
-	conn->access_key_id = xstrdup(creds.access_key_id);
-	conn->secret_access_key = xstrdup(creds.secret_access_key);
-	conn->session_token = xstrdup(creds.session_token);
-	conn->ca_file = xstrdup(sopts.ca_file);
-	conn->verify_tls = sopts.verify_tls;
+	PG_FINALLY();
+	{
+		wipe_credentials(&creds);
+	}
+	PG_END_TRY();
 	conn->connect_timeout_ms = sopts.connect_timeout_ms;
 	conn->request_timeout_ms = sopts.request_timeout_ms;
 	conn->max_retries = sopts.max_retries;
-	ddb_rate_statement(&conn->rate, GetCurrentStatementStartTimestamp(),
-					   sopts.max_requests_per_second);
-	conn->valid = true;
-	explicit_bzero(creds.secret_access_key, strlen(creds.secret_access_key));
+	conn->read_capacity = sopts.read_capacity;
+	conn->write_capacity = sopts.write_capacity;
+	conn->statement = GetCurrentStatementStartTimestamp();
+	ddb_rate_statement(conn->rate, conn->statement, sopts.max_requests_per_second);
 	return conn;
 }
 
@@ -393,7 +566,43 @@ ddb_connection_max_retries(DdbConn *conn)
 void
 ddb_connection_set_rate(DdbConn *conn, int per_second)
 {
-	ddb_rate_table(&conn->rate, GetCurrentStatementStartTimestamp(), per_second);
+	ddb_rate_table(conn->rate, GetCurrentStatementStartTimestamp(), per_second);
+}
+
+/* The statement that last asked for the connection (ddb_get_connection). */
+TimestampTz
+ddb_connection_statement(DdbConn *conn)
+{
+	return conn->statement;
+}
+
+/* The server's budget option of a kind, as the connection last read it. */
+const DdbCapacity *
+ddb_connection_server_capacity(DdbConn *conn, int kind)
+{
+	return kind == DDB_CAPACITY_WRITE ? &conn->write_capacity : &conn->read_capacity;
+}
+
+/*
+ * When a call may be sent at or after not_before, now being now: its rate
+ * and its budget.  now is the caller's, so that a call that may go at once
+ * gets exactly now back (a clock read again here would always be a little
+ * later, and the call never due).
+ */
+static TimestampTz
+call_ready_at(DdbCall *call, TimestampTz not_before, TimestampTz now)
+{
+	TimestampTz go = ddb_rate_ready(call->conn->rate, not_before);
+
+	if (call->budget)
+	{
+		TimestampTz from = Max(go, now);
+
+		go = Max(go, ddb_capacity_ready(call->budget, call->kind, from,
+										ddb_capacity_estimate(call->budget, call->kind,
+															  call->op, call->items)));
+	}
+	return go;
 }
 
 /* Curl write callback: append to a malloc'd buffer; never ereport here. */
@@ -486,6 +695,7 @@ call_submit(DdbCall *call)
 	char		line[1200];
 	struct curl_slist *h = NULL;
 
+	conn_renew_credentials(conn);
 	ddb_sigv4_amz_date((long long) time(NULL), amz_date);
 	snprintf(target, sizeof(target), DDB_API_PREFIX "%s", call->opname);
 	memset(&sreq, 0, sizeof(sreq));
@@ -579,22 +789,29 @@ call_submit(DdbCall *call)
 	call->active = true;
 	call->waiting = false;
 	call->attempts++;
-	ddb_rate_take(&conn->rate, GetCurrentTimestamp());
+	ddb_rate_take(conn->rate, GetCurrentTimestamp());
+	if (call->budget)
+	{
+		/* an attempt before it was not settled: it stays spent */
+		call->estimate = ddb_capacity_estimate(call->budget, call->kind, call->op, call->items);
+		ddb_capacity_spend(call->budget, call->kind, call->estimate);
+	}
 	ddb_stats.requests[call->op]++;
 	if (call->attempts > 1)
 		ddb_stats.retries[call->op]++;
 }
 
 /*
- * Sends the call now, or when the connection's rate allows (the waits in
- * ddb_http_finish then send it).
+ * Sends the call now, or when the connection's rate and its table's budget
+ * allow (the waits in ddb_http_finish then send it).
  */
 static void
 call_send_or_wait(DdbCall *call, TimestampTz not_before)
 {
-	TimestampTz go = ddb_rate_ready(&call->conn->rate, not_before);
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz go = call_ready_at(call, not_before, now);
 
-	if (go > GetCurrentTimestamp())
+	if (go > now)
 	{
 		call->waiting = true;
 		call->retry_at = go;
@@ -652,13 +869,15 @@ call_release_handle(DdbCall *call)
  * cancel.  idempotent: the request is safe to repeat even if DynamoDB may
  * already have applied it (see the retry rule at the top of this file).
  * delay_ms > 0 holds the first attempt back that long (a resend's backoff);
- * other calls proceed meanwhile.
+ * other calls proceed meanwhile.  items is the request's Limit, keys or
+ * items, for the estimate of its cost (0: not known).
  */
 DdbCall *
 ddb_http_start(DdbConn *conn, DdbOp op, const char *opname, const char *table,
-			   const char *body, bool idempotent, long delay_ms)
+			   const char *body, bool idempotent, long delay_ms, long items)
 {
 	DdbCall    *call;
+	int			kind = ddb_op_capacity_kind(opname);
 
 	call = calloc(1, sizeof(DdbCall));
 	if (call == NULL)
@@ -669,6 +888,10 @@ ddb_http_start(DdbConn *conn, DdbOp op, const char *opname, const char *table,
 	call->subid = GetCurrentSubTransactionId();
 	strlcpy(call->opname, opname, sizeof(call->opname));
 	strlcpy(call->table, table ? table : "", sizeof(call->table));
+	call->kind = kind;
+	call->items = items;
+	if (kind >= 0 && call->table[0] != '\0')
+		call->budget = ddb_capacity_entry(conn->key.serverid, call->table);
 	call->body_len = strlen(body);
 	call->body = malloc(call->body_len + 1);
 	if (call->body == NULL)
@@ -712,47 +935,59 @@ void
 ddb_http_cancel(DdbCall *call)
 {
 	if (call)
-		call_free(call);
-}
-
-/* Aborts every request in flight on every connection (end of transaction). */
-void
-ddb_http_abort_all(void)
-{
-	HASH_SEQ_STATUS seq;
-	DdbConn    *conn;
-
-	if (conn_hash == NULL)
-		return;
-	hash_seq_init(&seq, conn_hash);
-	while ((conn = hash_seq_search(&seq)) != NULL)
 	{
-		dlist_mutable_iter it;
-
-		if (!conn->valid)
-			continue;
-		dlist_foreach_modify(it, &conn->inflight)
-			call_free(dlist_container(DdbCall, node, it.cur));
+		call_free(call);
+		retired_release_idle();
 	}
 }
 
-/* Applies fn to every call of every connection. */
+static void
+call_abort(DdbCall *call, SubTransactionId unused1, SubTransactionId unused2)
+{
+	call_free(call);
+}
+
+/*
+ * Aborts every request in flight on every connection, retired ones too
+ * (end of transaction), and frees the retired connections.
+ */
+void
+ddb_http_abort_all(void)
+{
+	for_each_call(call_abort, InvalidSubTransactionId, InvalidSubTransactionId);
+	retired_release_idle();
+}
+
+/*
+ * Applies fn to every call of every connection, retired ones included (fn
+ * may free the call, never a connection).
+ */
 static void
 for_each_call(void (*fn) (DdbCall *call, SubTransactionId a, SubTransactionId b),
 			  SubTransactionId a, SubTransactionId b)
 {
 	HASH_SEQ_STATUS seq;
 	DdbConn    *conn;
+	dlist_iter	rit;
 
-	if (conn_hash == NULL)
-		return;
-	hash_seq_init(&seq, conn_hash);
-	while ((conn = hash_seq_search(&seq)) != NULL)
+	if (conn_hash != NULL)
+	{
+		hash_seq_init(&seq, conn_hash);
+		while ((conn = hash_seq_search(&seq)) != NULL)
+		{
+			dlist_mutable_iter it;
+
+			if (!conn->valid)
+				continue;
+			dlist_foreach_modify(it, &conn->inflight)
+				fn(dlist_container(DdbCall, node, it.cur), a, b);
+		}
+	}
+	dlist_foreach(rit, &retired_conns)
 	{
 		dlist_mutable_iter it;
 
-		if (!conn->valid)
-			continue;
+		conn = dlist_container(DdbConn, retired_node, rit.cur);
 		dlist_foreach_modify(it, &conn->inflight)
 			fn(dlist_container(DdbCall, node, it.cur), a, b);
 	}
@@ -798,11 +1033,11 @@ ddb_http_subxact_abort(SubTransactionId subid)
 
 /*
  * Maps a failed attempt's libcurl outcome onto retry_core's terms and
- * returns its class.  Not inside a curl callback: parsing a 400 answer
- * (palloc) is fine here.
+ * returns its class; *throttled says whether DynamoDB asked to slow down.
+ * Not inside a curl callback: parsing a 400 answer (palloc) is fine here.
  */
 static ddb_retry_class
-call_retry_class(DdbCall *call)
+call_retry_class(DdbCall *call, bool *throttled)
 {
 	ddb_attempt a;
 
@@ -853,6 +1088,7 @@ call_retry_class(DdbCall *call)
 			cJSON_Delete(json);
 		}
 	}
+	*throttled = a.throttling;
 	return ddb_retry_classify(&a);
 }
 
@@ -902,7 +1138,18 @@ collect_done(DdbConn *conn)
 		if (call->result == CURLE_OK && call->status == 200 && !call->resp_oom)
 			call->done = true;
 		else
-			(void) call_schedule_retry(call, call_retry_class(call));
+		{
+			bool		throttled = false;
+			ddb_retry_class cls = call_retry_class(call, &throttled);
+
+			if (throttled && call->budget)
+			{
+				/* it consumed nothing; the rate is cut (AIMD) */
+				ddb_capacity_throttled(call->budget, call->kind, call->estimate);
+				call->estimate = 0;
+			}
+			(void) call_schedule_retry(call, cls);
+		}
 	}
 }
 
@@ -921,9 +1168,9 @@ resubmit_due(DdbConn *conn)
 		if (!call->waiting)
 			continue;
 		now = GetCurrentTimestamp();
-		/* due, unless another call took the token meanwhile */
+		/* due, unless another call took the token or the budget meanwhile */
 		if (call->retry_at <= now)
-			call->retry_at = ddb_rate_ready(&conn->rate, call->retry_at);
+			call->retry_at = call_ready_at(call, call->retry_at, now);
 		if (call->retry_at <= now)
 			call_submit(call);
 		else
@@ -1015,6 +1262,7 @@ call_result(DdbCall *call, DdbCallStatus status, cJSON *json)
 	res->http_status = call->result == CURLE_OK ? call->status : 0;
 	res->type = "";
 	res->message = "";
+	res->reasons = "";
 	res->transport = "";
 	res->attempts = call->attempts;
 	res->not_repeated = call->not_repeated;
@@ -1028,6 +1276,13 @@ call_result(DdbCall *call, DdbCallStatus status, cJSON *json)
 
 		ddb_error_read(err, &info);
 		res->type = pstrdup(info.type);
+		if (ddb_error_is_throttling(info.type))
+		{
+			char		reasons[1024];
+
+			if (ddb_error_throttling_reasons(err, reasons, sizeof(reasons)) > 0)
+				res->reasons = pstrdup(reasons);
+		}
 		/* not JSON (a proxy's or load balancer's page): as it came */
 		res->message = err ? pstrdup(info.message) :
 			pnstrdup(call->resp ? call->resp : "", call->resp_len);
@@ -1102,6 +1357,7 @@ ddb_http_finish(DdbCall *call)
 	PG_CATCH();
 	{
 		call_free(call);
+		retired_release_idle();
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -1109,10 +1365,16 @@ ddb_http_finish(DdbCall *call)
 	if (call->set_aside)
 		res = call_result(call, DDB_CALL_CANCELLED, NULL);
 	else if (json != NULL)
+	{
+		if (call->budget)
+			ddb_capacity_answer(call->budget, call->kind, call->op, call->items,
+								call->estimate, json);
 		res = call_result(call, DDB_CALL_OK, json);
+	}
 	else
 		res = call_result(call, call_failure(call, false), NULL);
 	call_free(call);
+	retired_release_idle();
 	return res;
 }
 

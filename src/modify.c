@@ -563,7 +563,7 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 	userid = modify_user(rinfo, estate);
 	ms->opts = ddb_get_rel_options_as(RelationGetRelid(rel), userid);
 	ms->conn = ddb_get_connection(ms->opts->serverid, userid);
-	ddb_connection_set_rate(ms->conn, ms->opts->max_requests_per_second);
+	ddb_connection_use_table(ms->conn, ms->opts);
 	foreach(lc, ft->options)
 	{
 		DefElem    *d = lfirst(lc);

@@ -28,6 +28,8 @@
 #include "access/table.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <math.h>
 #include <netinet/in.h>
 
 PG_FUNCTION_INFO_V1(ddbrel_validator);
@@ -42,6 +44,7 @@ typedef enum DdbOptKind
 	OPT_TEMPLATE,
 	OPT_SECRET,
 	OPT_WORD,					/* one of the words option_words lists */
+	OPT_CAPACITY,
 	OPT_AWS						/* checked together by ddb_validate_aws_options */
 } DdbOptKind;
 
@@ -63,6 +66,8 @@ static const DdbOptionDef ddb_options[] = {
 	{"max_retries", ForeignServerRelationId, OPT_INT, 0, 100},
 	{"allow_full_scan", ForeignServerRelationId, OPT_BOOL},
 	{"max_requests_per_second", ForeignServerRelationId, OPT_INT, 0, 1000000},
+	{"read_capacity", ForeignServerRelationId, OPT_CAPACITY},
+	{"write_capacity", ForeignServerRelationId, OPT_CAPACITY},
 	{"ca_file", ForeignServerRelationId, OPT_TEXT},
 	{"verify_tls", ForeignServerRelationId, OPT_BOOL},
 	/* server: where credentials come from, and AWS endpoints (credentials.c) */
@@ -88,6 +93,8 @@ static const DdbOptionDef ddb_options[] = {
 	{"parallel_segments", ForeignTableRelationId, OPT_INT, 1, 64},
 	{"allow_full_scan", ForeignTableRelationId, OPT_BOOL},
 	{"max_requests_per_second", ForeignTableRelationId, OPT_INT, 0, 1000000},
+	{"read_capacity", ForeignTableRelationId, OPT_CAPACITY},
+	{"write_capacity", ForeignTableRelationId, OPT_CAPACITY},
 	{"index", ForeignTableRelationId, OPT_TEXT},
 	{"pk_template", ForeignTableRelationId, OPT_TEMPLATE},
 	{"sk_template", ForeignTableRelationId, OPT_TEMPLATE},
@@ -233,6 +240,39 @@ ddb_parse_int_option(const char *name, const char *value, int min, int max)
 				 errmsg("option \"%s\" requires an integer between %d and %d", name, min, max),
 				 errdetail("\"%s\" is not.", value)));
 	return (int) v;
+}
+
+/*
+ * A capacity budget: a number of capacity units per second ("100", "12.5";
+ * "0" is no budget, so that a table can lift its server's), or a
+ * percentage of the table's capacity above 0 and at most 100 ("50%").
+ */
+void
+ddb_parse_capacity_option(const char *name, const char *value, DdbCapacity *out)
+{
+	char	   *end;
+	double		v;
+	bool		percent;
+
+	size_t		digits = strspn(value, "0123456789.");
+
+	memset(out, 0, sizeof(*out));
+	percent = (value[digits] == '%' && value[digits + 1] == '\0');
+	errno = 0;
+	v = strtod(value, &end);
+	/* only digits and one decimal point, then nothing or "%" */
+	if (digits == 0 || !isdigit((unsigned char) value[0]) || end != value + digits ||
+		(value[digits] != '\0' && !percent) || errno != 0 ||
+		isnan(v) || v < 0 || (percent ? (v <= 0 || v > 100) : v > 1e9))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"%s\" requires capacity units per second or a percentage", name),
+				 errdetail("\"%s\" is neither a number of units from 0 to 1000000000 (such as \"100\" or \"12.5\") nor a percentage above 0%% and at most 100%% (such as \"50%%\").",
+						   value)));
+	if (percent)
+		out->percent = v;
+	else
+		out->units = v;
 }
 
 /*
@@ -423,6 +463,13 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 			case OPT_TEMPLATE:
 				check_template(def->name, value);
 				break;
+			case OPT_CAPACITY:
+				{
+					DdbCapacity cap;
+
+					ddb_parse_capacity_option(def->name, value, &cap);
+				}
+				break;
 			case OPT_AWS:
 				break;
 			case OPT_WORD:
@@ -495,6 +542,12 @@ ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 	out->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : true;
 	v = find_option(server->options, "max_requests_per_second");
 	out->max_requests_per_second = v ? ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) : 0;
+	v = find_option(server->options, "read_capacity");
+	if (v)
+		ddb_parse_capacity_option("read_capacity", v, &out->read_capacity);
+	v = find_option(server->options, "write_capacity");
+	if (v)
+		ddb_parse_capacity_option("write_capacity", v, &out->write_capacity);
 	v = find_option(server->options, "ca_file");
 	out->ca_file = v ? pstrdup(v) : NULL;
 	v = find_option(server->options, "verify_tls");
@@ -709,6 +762,16 @@ ddb_get_rel_options(Oid relid)
 	opts->max_requests_per_second = v ?
 		ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) :
 		opts->server.max_requests_per_second;
+	v = find_option(ft->options, "read_capacity");
+	if (v)
+		ddb_parse_capacity_option("read_capacity", v, &opts->read_capacity);
+	else
+		opts->read_capacity = opts->server.read_capacity;
+	v = find_option(ft->options, "write_capacity");
+	if (v)
+		ddb_parse_capacity_option("write_capacity", v, &opts->write_capacity);
+	else
+		opts->write_capacity = opts->server.write_capacity;
 	v = find_option(ft->options, "index");
 	opts->index = v ? pstrdup(v) : NULL;
 	v = find_option(ft->options, "type_attribute");

@@ -3,9 +3,12 @@
  *	  The DynamoDB call layer on top of the HTTP client: starting and
  *	  finishing calls, the one place where a failed call becomes an error
  *	  (SQLSTATE from DynamoDB's __type or the transport failure), request
- *	  accounting, the follow-ups of an answer (the next page, resends of
- *	  what a batch left unprocessed, with the retries' backoff and budget),
- *	  and the per-backend DescribeTable cache with what depends on it.
+ *	  accounting, what ddbrel adds to every request on items (it asks for
+ *	  ConsumedCapacity; pages sized for a capacity budget), the budgets'
+ *	  options resolved against the table's capacity, the follow-ups of an
+ *	  answer (the next page, resends of what a batch left unprocessed, with
+ *	  the retries' backoff and budget), and the per-backend DescribeTable
+ *	  cache with what depends on it.
  *
  * Like postgres_fdw's connection.c: a call returns a DdbResult
  * (ddb_call_wait, ddb_call_result) that the caller inspects (a condition
@@ -19,6 +22,7 @@
 #include "common/pg_prng.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "response_core.h"
 #include "retry_core.h"
@@ -66,18 +70,70 @@ ddb_op_idempotent(DdbOp op)
  * ----------------------------------------------------------------
  */
 
-/* Starts a request; the tree is printed (in CurrentMemoryContext), not kept. */
+/*
+ * Starts a request; the tree is printed (in CurrentMemoryContext), not kept
+ * and not changed.  What ddbrel adds to every request on items goes into
+ * the text sent: ReturnConsumedCapacity TOTAL, unless the request asks for
+ * something else, and for a Query or Scan under a read budget a Limit that
+ * keeps its page within about a tenth of a second of the budget (the
+ * request's own Limit when smaller; a scan whose page stops early asks for
+ * the next one, as for any page).
+ */
 static DdbCall *
 call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 		   bool idempotent, long delay_ms)
 {
-	char	   *body = cJSON_PrintUnformatted(req);
+	DdbOp		o = ddb_op_from_name(op);
+	int			kind = ddb_op_capacity_kind(op);
+	cJSON	   *copy = NULL;
+	char	   *body;
+	char	   *sent;
+	long		items = 1;
 	DdbCall    *call;
 
+	if (kind >= 0 && table && *table)
+		ddb_capacity_prepare(conn, table, kind);
+	if (o == DDB_OP_QUERY || o == DDB_OP_SCAN)
+	{
+		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(req, "Limit");
+		long		cap = (table && *table) ? ddb_capacity_page_limit(conn, table, o) : 0;
+
+		items = cJSON_IsNumber(lim) && lim->valuedouble >= 1 ? (long) lim->valuedouble : 0;
+		if (cap > 0 && (items == 0 || cap < items))
+		{
+			copy = cJSON_Duplicate(req, true);
+			if (copy == NULL)
+				ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+			cJSON_DeleteItemFromObjectCaseSensitive(copy, "Limit");
+			cJSON_AddNumberToObject(copy, "Limit", (double) cap);
+			items = cap;
+		}
+	}
+	else if (o == DDB_OP_BATCH_GET_ITEM || o == DDB_OP_BATCH_WRITE_ITEM)
+		items = ddb_resp_unprocessed_count(cJSON_GetObjectItemCaseSensitive(req, "RequestItems"));
+
+	body = cJSON_PrintUnformatted(copy ? copy : req);
+	if (copy)
+		cJSON_Delete(copy);
 	if (body == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	call = ddb_http_start(conn, ddb_op_from_name(op), op, table, body, idempotent, delay_ms);
-	cJSON_free(body);
+	sent = body;
+	/* a JSON object prints as "{" then its members: the field goes first */
+	if (kind >= 0 && body[0] == '{' &&
+		cJSON_GetObjectItemCaseSensitive(req, "ReturnConsumedCapacity") == NULL)
+		sent = psprintf("{\"ReturnConsumedCapacity\":\"TOTAL\"%s%s",
+						body[1] == '}' ? "" : ",", body + 1);
+	PG_TRY();
+	{
+		call = ddb_http_start(conn, o, op, table, sent, idempotent, delay_ms, items);
+	}
+	PG_FINALLY();
+	{
+		if (sent != body)
+			pfree(sent);
+		cJSON_free(body);
+	}
+	PG_END_TRY();
 	return call;
 }
 
@@ -257,20 +313,23 @@ report_error_answer(const DdbResult *res, int64 written)
 			primary = m->message;
 			break;
 		}
+	/* a throttling answer's reasons follow as a sentence of their own */
 	if (res->attempts > 1)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg(primary, res->table),
 				 failure_detail(written, res->attempts,
-								"%s: %s (HTTP %ld, tried %d time)",
-								"%s: %s (HTTP %ld, tried %d times)",
-								type, res->message, res->http_status, res->attempts),
+								"%s: %s (HTTP %ld, tried %d time)%s%s",
+								"%s: %s (HTTP %ld, tried %d times)%s%s",
+								type, res->message, res->http_status, res->attempts,
+								*res->reasons ? " " : "", res->reasons),
 				 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg(primary, res->table),
-			 failure_detail(written, 1, "%s: %s (HTTP %ld)", "%s: %s (HTTP %ld)",
-							type, res->message, res->http_status),
+			 failure_detail(written, 1, "%s: %s (HTTP %ld)%s%s", "%s: %s (HTTP %ld)%s%s",
+							type, res->message, res->http_status,
+							*res->reasons ? " " : "", res->reasons),
 			 errcontext("DynamoDB %s on table \"%s\"", res->opname, res->table)));
 }
 
@@ -538,6 +597,7 @@ typedef struct DescCacheEntry
 {
 	DescCacheKey key;
 	DdbTableDesc *desc;			/* in desc_cxt */
+	TimestampTz fetched;		/* when DescribeTable answered */
 } DescCacheEntry;
 
 static HTAB *desc_cache = NULL;
@@ -620,6 +680,15 @@ read_indexes(const cJSON *arr, bool global)
 		result = lappend(result, ix);
 	}
 	return result;
+}
+
+/* A number of capacity units of a DescribeTable object; 0 unless positive. */
+static double
+json_units(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1e12 ? v->valuedouble : 0;
 }
 
 static char
@@ -720,9 +789,34 @@ read_table(const char *table, const cJSON *resp)
 	desc->item_count = cJSON_IsNumber(e) ? e->valuedouble : 0;
 	e = cJSON_GetObjectItemCaseSensitive(t, "TableSizeBytes");
 	desc->size_bytes = cJSON_IsNumber(e) ? e->valuedouble : 0;
+	/* capacity: provisioned, or an on-demand table's maximum (-1: none) */
+	e = cJSON_GetObjectItemCaseSensitive(t, "ProvisionedThroughput");
+	desc->read_units = json_units(e, "ReadCapacityUnits");
+	desc->write_units = json_units(e, "WriteCapacityUnits");
+	e = cJSON_GetObjectItemCaseSensitive(t, "OnDemandThroughput");
+	desc->max_read_units = json_units(e, "MaxReadRequestUnits");
+	desc->max_write_units = json_units(e, "MaxWriteRequestUnits");
 	desc->indexes = list_concat(read_indexes(cJSON_GetObjectItemCaseSensitive(t, "GlobalSecondaryIndexes"), true),
 								read_indexes(cJSON_GetObjectItemCaseSensitive(t, "LocalSecondaryIndexes"), false));
 	return desc;
+}
+
+static void
+desc_cache_init(void)
+{
+	if (desc_cxt == NULL)
+		desc_cxt = AllocSetContextCreate(CacheMemoryContext, "ddbrel table descriptions",
+										 ALLOCSET_SMALL_SIZES);
+	if (desc_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(DescCacheKey);
+		ctl.entrysize = sizeof(DescCacheEntry);
+		ctl.hcxt = desc_cxt;
+		desc_cache = hash_create("ddbrel table descriptions", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 }
 
 /*
@@ -741,19 +835,7 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 	DdbResult  *res;
 	DdbTableDesc *desc;
 
-	if (desc_cxt == NULL)
-		desc_cxt = AllocSetContextCreate(CacheMemoryContext, "ddbrel table descriptions",
-										 ALLOCSET_SMALL_SIZES);
-	if (desc_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(DescCacheKey);
-		ctl.entrysize = sizeof(DescCacheEntry);
-		ctl.hcxt = desc_cxt;
-		desc_cache = hash_create("ddbrel table descriptions", 16, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
+	desc_cache_init();
 	memset(&key, 0, sizeof(key));
 	ddb_connection_ids(conn, &key.serverid, &key.userid);
 	strlcpy(key.table, table, sizeof(key.table));
@@ -776,10 +858,13 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 		}
 		ddb_report_result(res, -1);
 	}
+	/* signing may have looked at the catalog, and an invalidation emptied the cache */
+	desc_cache_init();
 	MemoryContextSwitchTo(desc_cxt);
 	desc = read_table(table, res->json);
 	entry = hash_search(desc_cache, &key, HASH_ENTER, &found);
 	entry->desc = desc;
+	entry->fetched = GetCurrentTimestamp();
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextDelete(tmp);
 	return copy_desc(desc);
@@ -856,6 +941,36 @@ ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc)
 		entry->desc->ttl_known = true;
 		entry->desc->ttl_attr = attr ? MemoryContextStrdup(desc_cxt, attr) : NULL;
 	}
+}
+
+/*
+ * What DescribeTable says of a table's capacity, at most
+ * DDB_CAPACITY_MAX_AGE_S old: provisioned capacity changes (auto scaling)
+ * without DDL that would empty the description cache.  The cached
+ * description unless it is older, then DescribeTable again (the new answer
+ * replaces the cached one for everyone).  NULL when the table does not
+ * exist.
+ */
+#define DDB_CAPACITY_MAX_AGE_S 300
+
+DdbTableDesc *
+ddb_describe_capacity(DdbConn *conn, const char *table)
+{
+	DescCacheKey key;
+	DescCacheEntry *entry;
+
+	desc_cache_init();
+	memset(&key, 0, sizeof(key));
+	ddb_connection_ids(conn, &key.serverid, &key.userid);
+	strlcpy(key.table, table, sizeof(key.table));
+	entry = hash_search(desc_cache, &key, HASH_FIND, NULL);
+	if (entry && !TimestampDifferenceExceeds(entry->fetched, GetCurrentTimestamp(),
+											 DDB_CAPACITY_MAX_AGE_S * 1000))
+		return copy_desc(entry->desc);
+	/* too old: forgotten (its memory goes with the next reset of the cache) */
+	if (entry)
+		(void) hash_search(desc_cache, &key, HASH_REMOVE, NULL);
+	return ddb_describe_table(conn, table, true);
 }
 
 /*

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * response_core.c
- *	  Pure C reading of DynamoDB answers: the __type and message of an
- *	  error body, the accounting fields of an answer (Count, ScannedCount,
- *	  ConsumedCapacity, BatchGetItem Responses), and whether a batch left
+ *	  Pure C reading of DynamoDB answers: the __type, message and
+ *	  throttling reasons of an error body, the accounting fields of an
+ *	  answer (Count, ScannedCount, ConsumedCapacity and its parts by table,
+ *	  BatchGetItem Responses), and whether a batch left
  *	  keys or items unprocessed (and how many) or a page has a successor.
  *
  * Nothing here includes PostgreSQL headers, so it is unit-tested
@@ -100,6 +101,82 @@ ddb_error_is_throttling(const char *type)
 	return false;
 }
 
+/* Appends the printable ASCII of s (at most max bytes of it) to out. */
+static void
+append_printable(char *out, size_t outlen, size_t *len, const char *s, size_t max)
+{
+	size_t		i;
+
+	for (i = 0; s[i] != '\0' && i < max && *len + 1 < outlen; i++)
+		if ((unsigned char) s[i] >= 0x20 && (unsigned char) s[i] < 0x7f)
+			out[(*len)++] = s[i];
+	out[*len] = '\0';
+}
+
+/* Where a throttling reason applies, from its name (ResourceOperationLimit). */
+static const char *
+reason_scope(const char *reason)
+{
+	if (strstr(reason, "KeyRange") != NULL)
+		return "at a partition";
+	if (strstr(reason, "AccountLimit") != NULL)
+		return "at the account";
+	if (strncmp(reason, "Index", 5) == 0)
+		return "at an index";
+	if (strncmp(reason, "Table", 5) == 0)
+		return "at the table";
+	return NULL;
+}
+
+int
+ddb_error_throttling_reasons(const cJSON *json, char *out, size_t outlen)
+{
+	const cJSON *reasons;
+	const cJSON *e;
+	size_t		len = 0;
+	int			n = 0;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	if (!cJSON_IsObject(json))
+		return 0;
+	reasons = cJSON_GetObjectItemCaseSensitive(json, "ThrottlingReasons");
+	if (!cJSON_IsArray(reasons))
+		return 0;
+	cJSON_ArrayForEach(e, reasons)
+	{
+		const char *reason = string_member(e, "reason");
+		const char *resource = string_member(e, "resource");
+		const char *scope;
+
+		if (reason == NULL || reason[0] == '\0')
+			continue;
+		if (n == 8)
+		{
+			append_printable(out, outlen, &len, "; ...", 5);
+			break;
+		}
+		scope = reason_scope(reason);
+		append_printable(out, outlen, &len, n == 0 ? "Throttled " : "; ", 10);
+		if (scope)
+		{
+			append_printable(out, outlen, &len, scope, 32);
+			append_printable(out, outlen, &len, ": ", 2);
+		}
+		append_printable(out, outlen, &len, reason, 128);
+		if (resource && resource[0] != '\0')
+		{
+			append_printable(out, outlen, &len, " on ", 4);
+			append_printable(out, outlen, &len, resource, 512);
+		}
+		n++;
+	}
+	if (n > 0)
+		append_printable(out, outlen, &len, ".", 1);
+	return n;
+}
+
 /* A count member as a non-negative integer; 0 when absent or not a number. */
 static long long
 count_member(const cJSON *json, const char *name)
@@ -117,9 +194,12 @@ count_member(const cJSON *json, const char *name)
 	return (long long) d;
 }
 
-/* CapacityUnits of one ConsumedCapacity object; 0 unless a finite, non-negative number. */
+/*
+ * CapacityUnits of one ConsumedCapacity object; 0 unless a finite,
+ * non-negative number.  *has is set when it is one.
+ */
 static double
-capacity_units(const cJSON *cap)
+capacity_units(const cJSON *cap, bool *has)
 {
 	const cJSON *v;
 
@@ -128,6 +208,7 @@ capacity_units(const cJSON *cap)
 	v = cJSON_GetObjectItemCaseSensitive(cap, "CapacityUnits");
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
 		return 0;
+	*has = true;
 	return v->valuedouble;
 }
 
@@ -163,12 +244,47 @@ ddb_resp_counts_read(const cJSON *resp, ddb_resp_counts *out)
 		const cJSON *e;
 
 		cJSON_ArrayForEach(e, cap)
-			out->capacity += capacity_units(e);
+			out->capacity += capacity_units(e, &out->has_capacity);
 	}
 	else
-		out->capacity = capacity_units(cap);
+		out->capacity = capacity_units(cap, &out->has_capacity);
 	if (!isfinite(out->capacity))
 		out->capacity = 0;
+}
+
+int
+ddb_resp_capacity_parts(const cJSON *resp, ddb_capacity_part *parts, int max)
+{
+	const cJSON *cap;
+	const cJSON *e;
+	int			n = 0;
+
+	if (!cJSON_IsObject(resp))
+		return 0;
+	cap = cJSON_GetObjectItemCaseSensitive(resp, "ConsumedCapacity");
+	if (cJSON_IsObject(cap))
+		e = cap;
+	else if (cJSON_IsArray(cap))
+		e = cap->child;
+	else
+		return 0;
+	for (; e != NULL; e = cJSON_IsArray(cap) ? e->next : NULL)
+	{
+		bool		has = false;
+		double		units = capacity_units(e, &has);
+		const char *table;
+
+		if (!has)
+			continue;
+		if (n < max)
+		{
+			table = string_member(e, "TableName");
+			parts[n].table = table ? table : "";
+			parts[n].units = units;
+		}
+		n++;
+	}
+	return n;
 }
 
 /* An object member that holds at least one member, or NULL. */

@@ -41,6 +41,17 @@ extern bool ddb_error_type_text(const char *body, size_t len, char *out, size_t 
 extern bool ddb_error_is_throttling(const char *type);
 
 /*
+ * DynamoDB's "ThrottlingReasons" of an error body, as one sentence for an
+ * error's detail, in out (always terminated, truncated to outlen):
+ * "Throttled at the table: TableReadProvisionedThroughputExceeded on
+ * arn:aws:dynamodb:...:table/T; at a partition: ..."  Each reason is placed
+ * at the table, an index, a partition (KeyRange...) or the account
+ * (...AccountLimit...) from its name; text outside printable ASCII is
+ * dropped.  Returns how many reasons were written (0: out is "").
+ */
+extern int	ddb_error_throttling_reasons(const cJSON *json, char *out, size_t outlen);
+
+/*
  * The accounting fields of a successful answer.  Counts are clamped to
  * [0, 2^53]; absent fields count 0.
  */
@@ -52,9 +63,24 @@ typedef struct ddb_resp_counts
 	long long	batch_items;	/* items in every table of "Responses" (BatchGetItem) */
 	double		capacity;		/* sum of CapacityUnits of "ConsumedCapacity",
 								 * an object or an array of objects */
+	bool		has_capacity;	/* it held at least one CapacityUnits number */
 } ddb_resp_counts;
 
 extern void ddb_resp_counts_read(const cJSON *resp, ddb_resp_counts *out);
+
+/* One table's share of an answer's "ConsumedCapacity". */
+typedef struct ddb_capacity_part
+{
+	const char *table;			/* its TableName, "" when absent; in the tree */
+	double		units;			/* its CapacityUnits, as ddb_resp_counts reads them */
+} ddb_capacity_part;
+
+/*
+ * The parts of "ConsumedCapacity" (one for an object, one per object of an
+ * array) that hold a CapacityUnits number, up to max of them in parts;
+ * returns how many there are in all.
+ */
+extern int	ddb_resp_capacity_parts(const cJSON *resp, ddb_capacity_part *parts, int max);
 
 /*
  * "UnprocessedKeys" (BatchGetItem) or "UnprocessedItems" (BatchWriteItem)

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * retry_core.h
  *	  Pure C rules of the call layer: which failed attempts are tried again,
- *	  how long to back off, and the requests-per-second limiter.
+ *	  how long to back off, the requests-per-second limiter, and the
+ *	  capacity budget (a token bucket in capacity units, with AIMD).
  *
  * No PostgreSQL headers and no libcurl: http.c maps libcurl's outcome onto
  * ddb_attempt and keeps time as microseconds; the rules themselves are
@@ -116,5 +117,127 @@ extern int64_t ddb_rate_ready(const ddb_rate *r, int64_t not_before);
 
 /* Takes the token for a request sent at now. */
 extern void ddb_rate_take(ddb_rate *r, int64_t now);
+
+/* ----------------------------------------------------------------
+ * Capacity budget: a token bucket in capacity units, with AIMD
+ * ----------------------------------------------------------------
+ *
+ * A budget caps the capacity units per second that the reads (or the
+ * writes) of one table consume.  Tokens are capacity units.  They flow in
+ * at the budget's current rate, up to a bucket of DDB_BUDGET_BUCKET_S
+ * seconds of it.  A request is sent once the bucket holds its estimated
+ * cost (or is full, when the estimate is bigger), and the estimate is taken
+ * out; when the answer says what the request consumed, the difference is
+ * settled.  The bucket may go into debt (a request that cost more than
+ * estimated); later requests then wait until it is paid.  Over any t
+ * seconds, what is sent therefore costs at most rate * t plus one bucket,
+ * plus what the estimates of the requests still in flight missed.
+ *
+ * The rate is the budget until DynamoDB throttles a request.  Then it is
+ * cut by half (at most once per DDB_AIMD_HOLD_US: the requests already in
+ * flight do not cut it again) and never below DDB_AIMD_FLOOR of the
+ * budget; from then on the rate grows back by DDB_AIMD_GROWTH_PER_S of
+ * the budget per second.  Every throttle also empties the bucket and puts
+ * it in debt by DDB_AIMD_PAUSE_S of the rate: DynamoDB has nothing left for
+ * the table right now, and retrying at once would only be throttled again.  Times are microseconds
+ * on one clock, as for ddb_rate.  A statement starts with the server's
+ * budget; the first table that sets one replaces it, later tables may only
+ * lower it (0 = none), as for ddb_rate.  The throttling state outlives the
+ * statement: DynamoDB's table is no less busy because a statement ended.
+ */
+#define DDB_BUDGET_BUCKET_S 0.1		/* the bucket holds 0.1 s of the rate */
+#define DDB_BUDGET_PAGE_S 0.1		/* a Query or Scan page aims at 0.1 s of it */
+#define DDB_AIMD_CUT 0.5
+#define DDB_AIMD_FLOOR (1.0 / 32)
+#define DDB_AIMD_GROWTH_PER_S 0.05
+#define DDB_AIMD_HOLD_US 1000000
+#define DDB_AIMD_PAUSE_S 0.25		/* a throttle's pause, in seconds of the rate */
+#define DDB_BUDGET_MAX_UNITS 1e9	/* the largest budget an option may give */
+#define DDB_BUDGET_MAX_LIMIT 100000 /* the largest page Limit it asks for */
+
+typedef struct ddb_budget
+{
+	double		limit;			/* units per second; 0 = no budget */
+	bool		from_table;		/* a table set limit in this statement */
+	int64_t		statement;		/* the statement limit was set for */
+	double		tokens;			/* units that may be spent; < 0: a debt */
+	int64_t		refilled;		/* when tokens were brought up to date; 0:
+								 * never (the bucket starts full) */
+	double		cut_rate;		/* the rate right after the last cut; 0: the
+								 * rate is the budget */
+	int64_t		cut_at;			/* when the last cut was; 0: never */
+} ddb_budget;
+
+/* The server's budget, unless already set for this statement. */
+extern void ddb_budget_statement(ddb_budget *b, int64_t statement, double server_limit);
+
+/* A table's budget: replaces the server's, or lowers an earlier table's. */
+extern void ddb_budget_table(ddb_budget *b, int64_t statement, double table_limit);
+
+/* The rate the budget allows at now, in units per second (0: no budget). */
+extern double ddb_budget_rate(const ddb_budget *b, int64_t now);
+
+/* The tokens the bucket holds at now (what has flowed in since refilled). */
+extern double ddb_budget_tokens(const ddb_budget *b, int64_t now);
+
+/*
+ * The earliest time at or after now when a request estimated to cost
+ * estimate units may go.
+ */
+extern int64_t ddb_budget_ready(const ddb_budget *b, int64_t now, double estimate);
+
+/* Takes a request's estimate out of the bucket when it is sent at now. */
+extern void ddb_budget_take(ddb_budget *b, int64_t now, double estimate);
+
+/*
+ * Settles a request that was estimated at estimate units and consumed
+ * actual units (a throttled request consumed none).
+ */
+extern void ddb_budget_settle(ddb_budget *b, int64_t now, double estimate, double actual);
+
+/*
+ * DynamoDB throttled a request at now: the multiplicative decrease, and a
+ * pause.  Returns whether the rate was cut (not within DDB_AIMD_HOLD_US of
+ * the last cut, and only under a budget).
+ */
+extern bool ddb_budget_throttled(ddb_budget *b, int64_t now);
+
+/*
+ * The Limit a Query or Scan page is given under the budget, so that it
+ * costs about DDB_BUDGET_PAGE_S seconds of the rate: 0 without a budget,
+ * else at least 1.  per_item is what an item evaluated costs (units).
+ */
+extern long ddb_budget_page_limit(const ddb_budget *b, int64_t now, double per_item);
+
+/* ----------------------------------------------------------------
+ * Cost estimates: what the next request of a kind will consume
+ * ----------------------------------------------------------------
+ *
+ * Kept per table and operation from the answers' ConsumedCapacity: the
+ * last cost, and the cost per item (items evaluated by a Query or Scan,
+ * keys or items of a batch, 1 for a single-item operation).  Before the
+ * first answer, an item is guessed at DDB_COST_READ_GUESS or
+ * DDB_COST_WRITE_GUESS units.
+ */
+#define DDB_COST_READ_GUESS 0.5		/* one 4 KB strongly consistent read */
+#define DDB_COST_WRITE_GUESS 1.0	/* one 1 KB write */
+
+typedef struct ddb_cost
+{
+	bool		seen;			/* an answer said what a request cost */
+	double		last;			/* what the last request consumed */
+	double		per_item;		/* units per item of the last request that
+								 * had items; 0: not known */
+} ddb_cost;
+
+/* Records what a request of items items consumed (items may be 0). */
+extern void ddb_cost_observe(ddb_cost *c, double units, long long items);
+
+/*
+ * The estimate for a request of items items (0: not known), guess the cost
+ * of an item before any answer.  page: the items are a Query's or Scan's
+ * Limit, an upper bound, so the last page's cost caps the estimate.
+ */
+extern double ddb_cost_estimate(const ddb_cost *c, long long items, bool page, double guess);
 
 #endif							/* DDB_RETRY_CORE_H */

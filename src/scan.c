@@ -351,7 +351,7 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 		return st;
 	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
-	ddb_connection_set_rate(st->conn, st->opts->max_requests_per_second);
+	ddb_connection_use_table(st->conn, st->opts);
 	st->exprstates = ExecInitExprList(exprs, parent);
 	st->econtext = parent->ps_ExprContext;
 	st->fill = palloc(sizeof(DdbColumn *) * Max(list_length(retrieved), 1));

@@ -32,6 +32,8 @@ Each server checks what it receives, as the real one would, and counts it:
 		  otherwise DynamoDB's error JSON.  Good requests go to the
 		  upstream (dynalite), set through the control port.
 Credentials they issue expire after "lifetime" seconds (default 3600).
+The stats count, among others, ddb_rejected (DynamoDB requests refused)
+and ddb_signer_keys (the access keys that signed the accepted ones).
 
 Control port (JSON): GET /stats; POST /reset; POST /config {"lifetime": N,
 "upstream": URL, "imds": "ok"|"refuse_put"|"no_role", "ecs": "ok"|"deny",
@@ -87,6 +89,7 @@ def log(msg):
 def reset_stats():
     STATE["stats"] = {}
     STATE["last"] = {}
+    STATE["ddb_keys"] = set()
 
 
 def count(name, n=1):
@@ -373,6 +376,11 @@ class DdbHandler(Handler):
                                                "message": err[1]}), "application/x-amz-json-1.0")
         who = info["issuer"] if info else "static:" + akid
         count("ddb_signed_by_" + who.split(":")[0])
+        with LOCK:
+            new_key = akid not in STATE["ddb_keys"]
+            STATE["ddb_keys"].add(akid)
+        if new_key:
+            count("ddb_signer_keys")
         note("ddb_signer", who)
         note("ddb_token", "yes" if "X-Amz-Security-Token" in self.headers else "no")
         note("ddb_akid_is_latest", "yes" if info and STATE["last"].get("issued_" + info["issuer"]) == akid

@@ -8,12 +8,28 @@
 #	faultctl.py rate RATE [--seed N] [--kinds k1,k2] [--ops Op1,Op2]
 #	                      [--delay-ms MS]
 #	faultctl.py script KIND[:MS] ... [--ops Op1,Op2] [--delay-ms MS]
+#	                                  [--reasons]  (throttles say why)
+#	                                  [--patch JSON]  (for "patch" entries)
+#	faultctl.py capacity READ_UNITS WRITE_UNITS [--window-ms MS]
+#	    throttle reads (writes) while the answers of the last window
+#	    consumed more than READ_UNITS (WRITE_UNITS) per second; 0: never
 #	faultctl.py reset                        zero the proxy's counters
 #	faultctl.py stats                        the counters as one JSON line
 #	faultctl.py index TABLE INDEX --hash A,B [--range C,D] [--types A=S,C=N]
 #	                      [--projection ALL]
 #	                      declare a multi-attribute index the proxy serves
 #	faultctl.py index TABLE INDEX --drop     forget it
+#	faultctl.py log-check [--table T] [--kind read|write] [--budget N]
+#	                      [--seconds S] [--tolerance F]
+#	    what the proxy logged since the last reset, as one JSON line of
+#	    facts that do not depend on timing: the operations seen, whether
+#	    every request on items asked for ConsumedCapacity, and with
+#	    --budget, whether the capacity the matching requests consumed over
+#	    any window of S seconds (default 5) stayed within (1 + F) * N * S
+#	    (F default 0.1), whether any was throttled, whether fewer than
+#	    half were; the measured numbers go to $DDB_TMP/capacity.log
+#	faultctl.py units [--table T]            the capacity units the answers
+#	    logged since the last reset say they consumed (of table T), summed
 #	faultctl.py cancel APPNAME [--timeout S]
 #	    wait until a backend whose application_name is APPNAME runs a query
 #	    containing "cancel-me", then pg_cancel_backend it (uses psql and the
@@ -75,11 +91,52 @@ def cancel(app, timeout):
     sys.exit("faultctl: no active backend %r to cancel" % app)
 
 
+ITEM_OPS = {"GetItem", "BatchGetItem", "Query", "Scan", "PutItem",
+            "UpdateItem", "DeleteItem", "BatchWriteItem"}
+READS = {"GetItem", "BatchGetItem", "Query", "Scan"}
+
+
+def log_check(a):
+    """Facts about the proxy's log since the last reset (see the top)."""
+    entries = call("/__log")["entries"]
+    items = [e for e in entries if e["op"] in ITEM_OPS]
+    out = {"ops": sorted({e["op"] for e in entries}),
+           "all_asked_capacity": all(e["asked"] for e in items)}
+    if a.budget is None:
+        return out
+    sel = [e for e in items
+           if (a.table is None or e["table"] == a.table)
+           and (a.kind is None or (e["op"] in READS) == (a.kind == "read"))]
+    done = [e for e in sel if e["units"] is not None]
+    throttled = sum(1 for e in sel if e["throttled"])
+    worst = 0.0
+    for i, e in enumerate(done):
+        total = sum(f["units"] for f in done[i:] if f["t"] < e["t"] + a.seconds)
+        worst = max(worst, total)
+    limit = (1 + a.tolerance) * a.budget * a.seconds
+    span = done[-1]["t"] - done[0]["t"] if len(done) > 1 else 0.0
+    units = sum(e["units"] for e in done)
+    out.update({"within_budget": worst <= limit,
+                "throttled_some": throttled > 0,
+                "throttled_under_half": 2 * throttled < len(sel)})
+    tmp = os.environ.get("DDB_TMP")
+    if tmp:
+        with open(os.path.join(tmp, "capacity.log"), "a") as f:
+            f.write("%s table=%s kind=%s budget=%g: requests=%d throttled=%d "
+                    "units=%.1f span=%.1fs mean=%.1f/s worst %gs window=%.1f "
+                    "(%.3f of budget, limit %.1f)\n"
+                    % (time.strftime("%H:%M:%S"), a.table, a.kind, a.budget,
+                       len(sel), throttled, units, span,
+                       units / span if span else 0, a.seconds, worst,
+                       worst / (a.budget * a.seconds), limit))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command",
-                    choices=["off", "rate", "script", "reset", "stats",
-                             "cancel", "index"])
+                    choices=["off", "rate", "script", "capacity", "reset",
+                             "stats", "log-check", "units", "cancel", "index"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kinds")
@@ -91,6 +148,14 @@ def main():
     ap.add_argument("--types")
     ap.add_argument("--projection", default="ALL")
     ap.add_argument("--drop", action="store_true")
+    ap.add_argument("--reasons", action="store_true")
+    ap.add_argument("--patch")
+    ap.add_argument("--window-ms", type=int, default=1000)
+    ap.add_argument("--table")
+    ap.add_argument("--kind", choices=["read", "write"])
+    ap.add_argument("--budget", type=float)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--tolerance", type=float, default=0.1)
     a = ap.parse_args()
 
     if a.command == "off":
@@ -105,10 +170,26 @@ def main():
         script = []
         for s in a.args:
             kind, _, ms = s.partition(":")
-            script.append({"kind": kind, "ms": int(ms)} if ms
-                          else {"kind": kind})
+            entry = {"kind": kind, "ms": int(ms)} if ms else {"kind": kind}
+            if a.reasons:
+                entry["reasons"] = True
+            if kind == "patch":
+                entry["patch"] = json.loads(a.patch or "{}")
+            script.append(entry)
         call("/__fault", {"mode": "script", "script": script,
                           "ops": split(a.ops), "delay_ms": a.delay_ms})
+    elif a.command == "capacity":
+        if len(a.args) != 2:
+            sys.exit("faultctl: capacity needs read and write units")
+        call("/__fault", {"mode": "capacity", "read_units": float(a.args[0]),
+                          "write_units": float(a.args[1]),
+                          "window_ms": a.window_ms})
+    elif a.command == "log-check":
+        print(json.dumps(log_check(a), sort_keys=True))
+    elif a.command == "units":
+        print(sum(e["units"] for e in call("/__log")["entries"]
+                  if e["units"] is not None
+                  and (a.table is None or e["table"] == a.table)))
     elif a.command == "reset":
         call("/__reset", {})
     elif a.command == "stats":

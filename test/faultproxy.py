@@ -34,6 +34,22 @@
 #	              operations are forwarded faithfully
 #	none          (in scripts) forwarded faithfully: lets the retry of the
 #	              request just faulted through
+#	patch         (in scripts) forwarded, and the JSON object of the entry's
+#	              "patch" merged into a 200 answer (objects merged member by
+#	              member): what a server the tests run against cannot say,
+#	              such as DescribeTable's OnDemandThroughput
+#
+# A script entry {"kind": "throughput", "reasons": true} (faultctl.py
+# --reasons) adds DynamoDB's ThrottlingReasons to a throttling answer: the
+# table's (or the index's) provisioned read or write capacity, with its ARN.
+#
+# Capacity mode throttles like a table with provisioned capacity: a read
+# (write) is answered ProvisionedThroughputExceededException, with
+# ThrottlingReasons, when the answers to the reads (writes) that arrived in
+# the last window_ms consumed more than read_units (write_units) per second
+# of it, by their ConsumedCapacity; everything else is forwarded.  The
+# capacity consumed is read from the server's answers, so it is what the
+# server charged.
 #
 # Indexes the servers cannot make: a global secondary index with
 # multi-attribute keys (up to 4 partition-key and 4 sort-key attributes),
@@ -58,6 +74,8 @@
 #	                "ops": ["Query", ...], "delay_ms": 200}
 #	               {"mode": "script", "script": ["throttling", "500",
 #	                {"kind": "delay", "ms": 5000}, ...], "ops": [...]}
+#	               {"mode": "capacity", "read_units": 90, "write_units": 0,
+#	                "window_ms": 1000}  (0: that kind is not throttled)
 #	               A script gives the next K matching requests those faults,
 #	               then the proxy forwards faithfully again.  "ops" limits
 #	               faults to those operations (default: all).  "kinds"
@@ -68,6 +86,13 @@
 #	                "by_op": {op: n}, "min_spacing_ms", "mean_spacing_ms",
 #	                "mode"}: counters since the last reset; spacing is
 #	                between arrivals of consecutive DynamoDB requests.
+#	GET  /__log    {"entries": [{"t", "op", "table", "asked", "units",
+#	                "throttled"}, ...]}: every DynamoDB request since the
+#	                last reset, in order of arrival: t in seconds since the
+#	                first, whether it asked for ConsumedCapacity, the
+#	                capacity units its answer says it consumed (null without
+#	                an answer in JSON that says), whether it was throttled
+#	                here (by capacity mode or a script).
 #
 # test/faultctl.py is the command-line client the regress tests use.
 
@@ -87,6 +112,11 @@ import time
 import urllib.parse
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+          "TransactWriteItems"}
+ACCOUNT = "123456789012"
 
 KINDS = ["throughput", "throttling", "500", "503", "reset_before",
          "reset_after", "delay", "truncate", "badjson"]
@@ -119,7 +149,7 @@ class FaultState:
 
     def configure(self, cfg):
         mode = cfg.get("mode", "off")
-        if mode not in ("off", "rate", "script"):
+        if mode not in ("off", "rate", "script", "capacity"):
             raise ValueError("unknown mode %r" % mode)
         kinds = cfg.get("kinds") or KINDS
         for k in kinds:
@@ -129,14 +159,21 @@ class FaultState:
         for s in cfg.get("script", []):
             if isinstance(s, str):
                 s = {"kind": s}
-            if s.get("kind") not in KINDS + EXTRA_KINDS + ["none"]:
+            if s.get("kind") not in KINDS + EXTRA_KINDS + ["none", "patch"]:
                 raise ValueError("unknown fault kind %r" % s.get("kind"))
             script.append(s)
         rate = float(cfg.get("rate", 0.0))
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
+        units = {"read": float(cfg.get("read_units") or 0),
+                 "write": float(cfg.get("write_units") or 0)}
+        window = float(cfg.get("window_ms", 1000)) / 1000.0
+        if window <= 0 or min(units.values()) < 0:
+            raise ValueError("capacity units and window must not be negative")
         with self.lock:
             self.mode = mode
+            self.units = units
+            self.window = window
             self.rate = rate
             self.kinds = list(kinds)
             self.ops = set(cfg.get("ops") or [])
@@ -151,34 +188,84 @@ class FaultState:
             self.injected = {}
             self.by_op = {}
             self.arrivals = []
+            self.log = []
 
-    def decide(self, op):
-        """Counts one DynamoDB request; returns (kind or None, delay ms)."""
+    def over_capacity(self, entry, now):
+        """Capacity mode: whether the entry's kind is above its units."""
+        units = self.units.get(entry["kind"]) if entry["kind"] else 0
+        if not units:
+            return False
+        used = sum(e["units"] for e in self.log
+                   if e["kind"] == entry["kind"] and e["units"]
+                   and e["at"] >= now - self.window)
+        return used > units * self.window
+
+    def decide(self, op, info):
+        """Counts one DynamoDB request; returns (kind or None, delay ms,
+        reasons wanted, its log entry)."""
         with self.lock:
+            now = time.monotonic()
             self.requests += 1
             self.by_op[op] = self.by_op.get(op, 0) + 1
-            self.arrivals.append(time.monotonic())
+            self.arrivals.append(now)
+            entry = dict(info, at=now, op=op, units=None, throttled=False,
+                         kind="read" if op in READS else
+                         "write" if op in WRITES else None)
+            self.log.append(entry)
             if self.mode == "off" or (self.ops and op not in self.ops):
-                return None, 0
-            if self.mode == "script":
+                return None, 0, False, entry
+            reasons = False
+            if self.mode == "capacity":
+                if not self.over_capacity(entry, now):
+                    return None, 0, False, entry
+                kind, ms, reasons = "throughput", 0, True
+            elif self.mode == "script":
                 if not self.script:
                     self.mode = "off"
-                    return None, 0
+                    return None, 0, False, entry
                 s = self.script.pop(0)
                 kind, ms = s["kind"], int(s.get("ms", self.delay_ms))
+                reasons = bool(s.get("reasons"))
+                if kind == "patch":
+                    entry["patch"] = s.get("patch") or {}
                 if not self.script:
                     self.mode = "off"
                 if kind == "none":
-                    return None, 0
+                    return None, 0, False, entry
             else:
                 # two draws per request whatever the outcome: reproducible
                 hit = self.rng.random() < self.rate
                 kind = self.rng.choice(self.kinds)
                 ms = self.delay_ms
                 if not hit:
-                    return None, 0
+                    return None, 0, False, entry
             self.injected[kind] = self.injected.get(kind, 0) + 1
-            return kind, ms
+            entry["throttled"] = kind in ERRORS and kind in ("throughput",
+                                                             "throttling")
+            return kind, ms, reasons, entry
+
+    def record_answer(self, entry, status, data):
+        """Notes the capacity an answer says its request consumed."""
+        if status != 200:
+            return
+        try:
+            cap = json.loads(data).get("ConsumedCapacity")
+        except (ValueError, AttributeError):
+            return
+        parts = cap if isinstance(cap, list) else [cap]
+        units = [p.get("CapacityUnits") for p in parts if isinstance(p, dict)]
+        units = [u for u in units if isinstance(u, (int, float))]
+        if units:
+            with self.lock:
+                entry["units"] = float(sum(units))
+
+    def log_entries(self):
+        with self.lock:
+            t0 = self.log[0]["at"] if self.log else 0
+            return [{"t": round(e["at"] - t0, 6), "op": e["op"],
+                     "table": e["table"], "asked": e["asked"],
+                     "units": e["units"], "throttled": e["throttled"]}
+                    for e in self.log]
 
     def count_forwarded(self):
         with self.lock:
@@ -501,6 +588,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if self.command == "GET" and self.path == "/__stats":
                 out = STATE.stats()
+            elif self.command == "GET" and self.path == "/__log":
+                out = {"entries": STATE.log_entries()}
             elif self.command == "POST" and self.path == "/__fault":
                 STATE.configure(json.loads(body or b"{}"))
                 out = {"ok": True}
@@ -537,14 +626,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         target = self.headers.get("X-Amz-Target", "")
         op = target.rsplit(".", 1)[-1] if target else "?"
-        kind, ms = STATE.decide(op)
+        info = request_info(body)
+        kind, ms, reasons, entry = STATE.decide(op, info)
         if kind:
             log("fault %s on %s" % (kind, op))
 
         if kind in ERRORS:
             status, typ, msg = ERRORS[kind]
-            self.send_bytes(status, json.dumps(
-                {"__type": typ, "message": msg}).encode())
+            answer = {"__type": typ, "message": msg}
+            if reasons:
+                answer["ThrottlingReasons"] = throttling_reasons(op, info)
+            self.send_bytes(status, json.dumps(answer).encode())
             return
         if kind == "reset_before":
             self.reset_connection()
@@ -573,9 +665,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         keep = [(k, v) for k, v in headers
                 if k.lower() in ("x-amzn-requestid", "x-amz-crc32")]
+        STATE.record_answer(entry, status, data)
 
         if op == "DescribeTable" and status == 200:
             data = describe_with_indexes(data)
+        if kind == "patch" and status == 200:
+            answer = json.loads(data)
+            merge_json(answer, entry.get("patch", {}))
+            data = json.dumps(answer).encode()
             headers = [(k, v) for k, v in headers if k.lower() != "x-amz-crc32"]
             keep = [(k, v) for k, v in keep if k.lower() != "x-amz-crc32"]
         if held and status == 200:
@@ -602,6 +699,43 @@ class Handler(BaseHTTPRequestHandler):
         ctype = dict((k.lower(), v) for k, v in headers).get(
             "content-type", "application/x-amz-json-1.0")
         self.send_bytes(status, data, ctype, keep)
+
+
+def request_info(body):
+    """The table (and index) a request names, and whether it asks for
+    ConsumedCapacity."""
+    try:
+        req = json.loads(body)
+    except ValueError:
+        req = None
+    if not isinstance(req, dict):
+        return {"table": None, "index": None, "asked": False}
+    table = req.get("TableName")
+    items = req.get("RequestItems")
+    if table is None and isinstance(items, dict) and items:
+        table = sorted(items)[0]
+    asked = req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES")
+    return {"table": table, "index": req.get("IndexName"), "asked": asked}
+
+
+def throttling_reasons(op, info):
+    """DynamoDB's ThrottlingReasons for a request over provisioned capacity."""
+    what = "Write" if op in WRITES else "Read"
+    arn = "arn:aws:dynamodb:us-east-1:%s:table/%s" % (ACCOUNT, info["table"])
+    if info.get("index"):
+        return [{"reason": "Index%sProvisionedThroughputExceeded" % what,
+                 "resource": arn + "/index/" + info["index"]}]
+    return [{"reason": "Table%sProvisionedThroughputExceeded" % what,
+             "resource": arn}]
+
+
+def merge_json(into, patch):
+    """Merges the object patch into the object into, member by member."""
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(into.get(k), dict):
+            merge_json(into[k], v)
+        else:
+            into[k] = v
 
 
 def split_batch(op, body):

@@ -42,6 +42,26 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'ddbrel_stats_reset'
 LANGUAGE C STRICT VOLATILE;
 
+-- Capacity per DynamoDB table: the units this backend's requests consumed
+-- (from DynamoDB's ConsumedCapacity) and the throttling answers they got
+-- since stats_reset(), the budgets of the last statement (read_capacity,
+-- write_capacity in units per second; NULL: none) and the rate each allows
+-- now, lower than the budget for a while after DynamoDB throttled.
+CREATE FUNCTION capacity(
+    OUT server text,
+    OUT "table" text,
+    OUT read_units double precision,
+    OUT write_units double precision,
+    OUT read_throttles bigint,
+    OUT write_throttles bigint,
+    OUT read_budget double precision,
+    OUT write_budget double precision,
+    OUT read_rate double precision,
+    OUT write_rate double precision)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ddbrel_capacity'
+LANGUAGE C STRICT VOLATILE;
+
 -- DynamoDB's begins_with, usable in SQL; on a sort key it becomes a key condition.
 CREATE FUNCTION begins_with(text, text)
 RETURNS boolean

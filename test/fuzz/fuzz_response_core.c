@@ -9,7 +9,9 @@
  * (sometimes tiny) buffer, counts stay in [0, 2^53] and capacity is finite
  * and non-negative, unprocessed/last-key results are non-empty objects
  * that are members of the answer itself, and unprocessed counts are never
- * negative.
+ * negative.  Capacity parts by table add up to the capacity read, and a
+ * throttling-reasons sentence is terminated, printable ASCII, and empty
+ * exactly when it reports no reason.
  */
 #include "response_core.h"
 
@@ -66,6 +68,42 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (json == NULL && (c.count || c.scanned || c.batch_items || c.has_item || c.capacity))
 		abort();
+
+	{
+		ddb_capacity_part parts[8];
+		int			np = ddb_resp_capacity_parts(json, parts, 8);
+		double		sum = 0;
+		int			i;
+
+		if (np < 0 || (np > 0) != c.has_capacity)
+			abort();
+		for (i = 0; i < np && i < 8; i++)
+		{
+			if (parts[i].table == NULL || !isfinite(parts[i].units) || parts[i].units < 0)
+				abort();
+			sum += parts[i].units;
+		}
+		/* all parts seen: they are the capacity read (unless it overflowed) */
+		if (np <= 8 && isfinite(sum) && sum != c.capacity)
+			abort();
+	}
+	{
+		char		reasons[300];
+		char		small[7];
+		int			nr = ddb_error_throttling_reasons(json, reasons, sizeof(reasons));
+		const char *r;
+
+		if (nr < 0 || memchr(reasons, '\0', sizeof(reasons)) == NULL)
+			abort();
+		if ((nr == 0) != (reasons[0] == '\0'))
+			abort();
+		for (r = reasons; *r; r++)
+			if ((unsigned char) *r < 0x20 || (unsigned char) *r >= 0x7f)
+				abort();
+		if (ddb_error_throttling_reasons(json, small, sizeof(small)) != nr ||
+			memchr(small, '\0', sizeof(small)) == NULL || strncmp(small, reasons, sizeof(small) - 1) != 0)
+			abort();
+	}
 
 	u = ddb_resp_unprocessed(json);
 	if (u && (!cJSON_IsObject(u) || u->child == NULL || !is_member(json, u)))

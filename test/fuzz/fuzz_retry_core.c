@@ -11,6 +11,15 @@
  * is, no attempt beyond max_retries + 1), backoff stays within
  * [0, min(cap, base * 2^(n-1))], and requests the limiter lets go are at
  * least 1/rate apart while the rate is unchanged.
+ *
+ * A second state machine drives a capacity budget with the same kind of
+ * steps: budgets set by statements and tables, time passing, requests sent
+ * when the budget allows and settled with what they cost, throttles, page
+ * limits and cost estimates.  Checks: the rate stays within [budget/32,
+ * budget] (budget when not cut), the bucket never holds more than 0.1 s of
+ * the rate, a request is never let go before the bucket holds its estimate
+ * (or is full), waits end, page limits are at least 1 under a budget, and
+ * estimates are finite and not negative.
  */
 #include "retry_core.h"
 
@@ -93,6 +102,116 @@ check_backoff(const uint8_t **p, size_t *n)
 		abort();
 }
 
+static bool
+finite_nonneg(double v)
+{
+	return v >= 0 && v < 1e300;
+}
+
+static void
+check_budget_state(const ddb_budget *b, int64_t now)
+{
+	double		rate = ddb_budget_rate(b, now);
+
+	if (b->limit < 0 || b->limit > DDB_BUDGET_MAX_UNITS)
+		abort();
+	if (b->limit == 0 && rate != 0)
+		abort();
+	if (b->limit > 0)
+	{
+		if (rate > b->limit * (1 + 1e-12) || rate < b->limit * DDB_AIMD_FLOOR * (1 - 1e-12))
+			abort();
+		if (b->cut_rate <= 0 && rate != b->limit)
+			abort();
+		if (ddb_budget_tokens(b, now) > rate * DDB_BUDGET_BUCKET_S * (1 + 1e-9) + 1e-9)
+			abort();
+	}
+}
+
+/* One step of the budget machine. */
+static void
+budget_step(ddb_budget *b, ddb_cost *cost, int64_t *now, int64_t *statement,
+			const uint8_t **p, size_t *n)
+{
+	uint64_t	op = take(p, n, 1);
+	/* limits from 0 to about 42 million units, with fractions */
+	double		amount = (double) take(p, n, 3) / 4.0 - 16.0;
+
+	switch (op % 7)
+	{
+		case 0:
+			*statement += (int64_t) (op >> 3) % 2;
+			ddb_budget_statement(b, *statement, amount);
+			break;
+		case 1:
+			{
+				double		before = b->limit;
+				bool		same = b->statement == *statement && b->from_table;
+
+				ddb_budget_table(b, *statement, amount);
+				if (!b->from_table)
+					abort();
+				if (same && before > 0 && (b->limit == 0 || b->limit > before))
+					abort();
+			}
+			break;
+		case 2:
+			/* time passes: up to 16 s */
+			*now += (int64_t) take(p, n, 3);
+			break;
+		case 3:
+			{
+				/* a request: sent when allowed, settled with what it cost */
+				double		est = ddb_cost_estimate(cost, (long long) (op >> 3), (op & 8) != 0,
+													DDB_COST_READ_GUESS);
+				double		actual = (double) take(p, n, 2) / 8.0;
+				int64_t		go;
+				double		need;
+
+				if (!finite_nonneg(est))
+					abort();
+				go = ddb_budget_ready(b, *now, est);
+				if (go < *now || go - *now > (int64_t) 3600e6 + 1)
+					abort();
+				need = ddb_budget_rate(b, *now) * DDB_BUDGET_BUCKET_S;
+				if (est < need)
+					need = est;
+				if (b->limit > 0 && ddb_budget_tokens(b, go) < need - 1e-6 * (1 + need) &&
+					go - *now < (int64_t) 3600e6)
+					abort();
+				*now = go;
+				ddb_budget_take(b, *now, est);
+				ddb_budget_settle(b, *now, est, actual);
+				ddb_cost_observe(cost, actual, (long long) (op >> 4));
+			}
+			break;
+		case 4:
+			{
+				double		before = ddb_budget_rate(b, *now);
+
+				if (ddb_budget_throttled(b, *now) &&
+					ddb_budget_rate(b, *now) > before * DDB_AIMD_CUT * (1 + 1e-9) &&
+					ddb_budget_rate(b, *now) > b->limit * DDB_AIMD_FLOOR * (1 + 1e-9))
+					abort();
+			}
+			break;
+		case 5:
+			{
+				long		lim = ddb_budget_page_limit(b, *now, amount / 64.0);
+
+				if (b->limit > 0 && (lim < 1 || lim > DDB_BUDGET_MAX_LIMIT))
+					abort();
+				if (b->limit == 0 && lim != 0)
+					abort();
+			}
+			break;
+		default:
+			ddb_budget_settle(b, *now, amount, (double) (op >> 3));
+			break;
+	}
+	check_budget_state(b, *now);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -103,12 +222,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t		last_sent = -1;
 	int			last_rate = 0;
 	int64_t		statement = 0;
+	ddb_budget	budget;
+	ddb_cost	cost;
+	int64_t		bnow = 1;
+	int64_t		bstatement = 0;
 
 	memset(&rate, 0, sizeof(rate));
+	memset(&budget, 0, sizeof(budget));
+	memset(&cost, 0, sizeof(cost));
 	while (n > 0)
 	{
 		uint64_t	op = take(&p, &n, 1);
 
+		if (op >= 200)
+		{
+			budget_step(&budget, &cost, &bnow, &bstatement, &p, &n);
+			continue;
+		}
 		switch (op % 6)
 		{
 			case 0:

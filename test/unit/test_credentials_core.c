@@ -268,6 +268,16 @@ test_refresh(void)
 	CHECK(!ddb_cred_refresh_due(exp - 61, exp, true));
 	CHECK(ddb_cred_refresh_due(exp - 60, exp, true));
 	CHECK(ddb_cred_refresh_due(exp + 1, exp, true));
+	/* within a statement: a minute before, or half the lifetime before */
+	CHECK(!ddb_cred_renew_due(999999999, 5, 0));	/* no expiry: never */
+	CHECK(!ddb_cred_renew_due(exp - 61, exp - 3600, exp));
+	CHECK(ddb_cred_renew_due(exp - 60, exp - 3600, exp));
+	CHECK(!ddb_cred_renew_due(exp - 7, exp - 12, exp));	/* 12 s: renewed 6 s before */
+	CHECK(ddb_cred_renew_due(exp - 6, exp - 12, exp));
+	CHECK(ddb_cred_renew_due(exp + 1, exp - 12, exp));
+	/* fetched after they expire (a clock gone wrong): the full minute */
+	CHECK(ddb_cred_renew_due(exp - 60, exp + 5, exp));
+	CHECK(!ddb_cred_renew_due(exp - 61, exp + 5, exp));
 }
 
 int

@@ -116,6 +116,74 @@ test_errors(void)
 	CHECK(!ddb_error_is_throttling(NULL));
 }
 
+static int
+reasons_of(const char *text, char *out, size_t outlen)
+{
+	cJSON	   *json = cJSON_Parse(text);
+	int			n = ddb_error_throttling_reasons(json, out, outlen);
+
+	cJSON_Delete(json);
+	return n;
+}
+
+static void
+test_throttling_reasons(void)
+{
+	char		out[512];
+	char		tiny[12];
+
+	/* as DynamoDB answers a throttle of a table's provisioned reads */
+	CHECK(reasons_of("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException\","
+					 "\"message\":\"slow down\",\"ThrottlingReasons\":[{\"reason\":"
+					 "\"TableReadProvisionedThroughputExceeded\",\"resource\":"
+					 "\"arn:aws:dynamodb:us-east-1:123456789012:table/Pages\"}]}",
+					 out, sizeof(out)) == 1);
+	CHECK_STR(out, "Throttled at the table: TableReadProvisionedThroughputExceeded on "
+			  "arn:aws:dynamodb:us-east-1:123456789012:table/Pages.");
+	/* an index, a partition, the account, one not known, one without a resource */
+	CHECK(reasons_of("{\"ThrottlingReasons\":["
+					 "{\"reason\":\"IndexWriteProvisionedThroughputExceeded\",\"resource\":\"arn:x/index/GSI1\"},"
+					 "{\"reason\":\"TableReadKeyRangeThroughputExceeded\",\"resource\":\"arn:x\"},"
+					 "{\"reason\":\"TableWriteAccountLimitExceeded\",\"resource\":\"arn:x\"},"
+					 "{\"reason\":\"SomethingNew\",\"resource\":\"arn:y\"},"
+					 "{\"reason\":\"IndexReadMaxOnDemandThroughputExceeded\"}]}",
+					 out, sizeof(out)) == 5);
+	CHECK_STR(out, "Throttled at an index: IndexWriteProvisionedThroughputExceeded on arn:x/index/GSI1; "
+			  "at a partition: TableReadKeyRangeThroughputExceeded on arn:x; "
+			  "at the account: TableWriteAccountLimitExceeded on arn:x; "
+			  "SomethingNew on arn:y; at an index: IndexReadMaxOnDemandThroughputExceeded.");
+	/* none, or nothing usable: "" */
+	CHECK(reasons_of("{\"__type\":\"x#ThrottlingException\"}", out, sizeof(out)) == 0);
+	CHECK_STR(out, "");
+	CHECK(reasons_of("{\"ThrottlingReasons\":[{\"resource\":\"arn:x\"},{\"reason\":\"\"},7,null]}",
+					 out, sizeof(out)) == 0);
+	CHECK_STR(out, "");
+	CHECK(reasons_of("{\"ThrottlingReasons\":{\"reason\":\"TableRead\"}}", out, sizeof(out)) == 0);
+	CHECK(reasons_of("[1]", out, sizeof(out)) == 0);
+	CHECK(ddb_error_throttling_reasons(NULL, out, sizeof(out)) == 0 && out[0] == '\0');
+	/* control characters and non-ASCII are dropped */
+	CHECK(reasons_of("{\"ThrottlingReasons\":[{\"reason\":\"Table\\nRead\\u00e9X\",\"resource\":\"a\\u0007b\"}]}",
+					 out, sizeof(out)) == 1);
+	CHECK_STR(out, "Throttled at the table: TableReadX on ab.");
+	/* a small buffer: truncated, terminated */
+	CHECK(reasons_of("{\"ThrottlingReasons\":[{\"reason\":\"TableReadProvisionedThroughputExceeded\"}]}",
+					 tiny, sizeof(tiny)) == 1);
+	CHECK(strlen(tiny) == sizeof(tiny) - 1);
+	CHECK(ddb_error_throttling_reasons(NULL, tiny, 0) == 0);
+	/* many reasons: eight, then an ellipsis */
+	{
+		char		big[2048];
+		char		json[2048] = "{\"ThrottlingReasons\":[";
+		int			i;
+
+		for (i = 0; i < 10; i++)
+			strcat(json, i ? ",{\"reason\":\"TableReadX\"}" : "{\"reason\":\"TableReadX\"}");
+		strcat(json, "]}");
+		CHECK(reasons_of(json, big, sizeof(big)) == 8);
+		CHECK(strstr(big, "; ....") != NULL);
+	}
+}
+
 static ddb_resp_counts
 counts_of(const char *text)
 {
@@ -125,6 +193,49 @@ counts_of(const char *text)
 	ddb_resp_counts_read(json, &c);
 	cJSON_Delete(json);
 	return c;
+}
+
+static int
+parts_of(const char *text, ddb_capacity_part *parts, int max, char names[][16])
+{
+	cJSON	   *json = cJSON_Parse(text);
+	int			n = ddb_resp_capacity_parts(json, parts, max);
+	int			i;
+
+	/* the names point into the tree: copy them before it goes */
+	for (i = 0; i < n && i < max; i++)
+		snprintf(names[i], 16, "%s", parts[i].table);
+	cJSON_Delete(json);
+	return n;
+}
+
+static void
+test_capacity_parts(void)
+{
+	ddb_capacity_part p[4];
+	char		names[4][16];
+
+	/* one object */
+	CHECK(parts_of("{\"ConsumedCapacity\":{\"TableName\":\"T\",\"CapacityUnits\":2.5}}", p, 4, names) == 1);
+	CHECK_STR(names[0], "T");
+	CHECK(p[0].units == 2.5);
+	/* an array: only parts with units; a part without a name is "" */
+	CHECK(parts_of("{\"ConsumedCapacity\":[{\"TableName\":\"A\",\"CapacityUnits\":1},"
+				   "{\"TableName\":\"B\"},{\"CapacityUnits\":3},7,"
+				   "{\"TableName\":\"C\",\"CapacityUnits\":-1}]}", p, 4, names) == 2);
+	CHECK_STR(names[0], "A");
+	CHECK(p[0].units == 1);
+	CHECK_STR(names[1], "");
+	CHECK(p[1].units == 3);
+	/* more parts than room: counted, not written */
+	CHECK(parts_of("{\"ConsumedCapacity\":[{\"CapacityUnits\":1},{\"CapacityUnits\":2},"
+				   "{\"CapacityUnits\":3}]}", p, 2, names) == 3);
+	CHECK(p[1].units == 2);
+	/* none */
+	CHECK(parts_of("{}", p, 4, names) == 0);
+	CHECK(parts_of("{\"ConsumedCapacity\":\"x\"}", p, 4, names) == 0);
+	CHECK(parts_of("[]", p, 4, names) == 0);
+	CHECK(ddb_resp_capacity_parts(NULL, p, 4) == 0);
 }
 
 static void
@@ -139,14 +250,17 @@ test_counts(void)
 	CHECK(c.scanned == 5);
 	CHECK(!c.has_item);
 	CHECK(c.batch_items == 0);
-	CHECK(c.capacity == 0.5);
+	CHECK(c.capacity == 0.5 && c.has_capacity);
 	/* GetItem, found and not */
 	c = counts_of("{\"Item\":{\"id\":{\"S\":\"a\"}},\"ConsumedCapacity\":{\"CapacityUnits\":1,\"TableName\":\"T\"}}");
 	CHECK(c.has_item);
 	CHECK(c.count == 0 && c.scanned == 0);
 	CHECK(c.capacity == 1);
 	c = counts_of("{}");
-	CHECK(!c.has_item && c.capacity == 0);
+	CHECK(!c.has_item && c.capacity == 0 && !c.has_capacity);
+	/* zero units is an answer too */
+	c = counts_of("{\"ConsumedCapacity\":{\"CapacityUnits\":0.0,\"TableName\":\"T\"}}");
+	CHECK(c.capacity == 0 && c.has_capacity);
 	/* BatchGetItem over two tables, capacity as an array */
 	c = counts_of("{\"Responses\":{\"A\":[{},{},{}],\"B\":[{}],\"C\":{\"x\":1},\"D\":[]},"
 				  "\"UnprocessedKeys\":{},"
@@ -158,7 +272,7 @@ test_counts(void)
 	c = counts_of("{\"Count\":-3,\"ScannedCount\":1e300,\"ConsumedCapacity\":{\"CapacityUnits\":-1}}");
 	CHECK(c.count == 0);
 	CHECK(c.scanned == 9007199254740992LL);
-	CHECK(c.capacity == 0);
+	CHECK(c.capacity == 0 && !c.has_capacity);
 	c = counts_of("{\"Count\":\"2\",\"ScannedCount\":true,\"ConsumedCapacity\":\"lots\"}");
 	CHECK(c.count == 0 && c.scanned == 0 && c.capacity == 0);
 	c = counts_of("{\"ConsumedCapacity\":[{\"CapacityUnits\":1e308},{\"CapacityUnits\":1e308}]}");
@@ -228,6 +342,8 @@ test_pages(void)
 int
 main(void)
 {
+	test_throttling_reasons();
+	test_capacity_parts();
 	test_errors();
 	test_counts();
 	test_pages();

@@ -1,8 +1,11 @@
 /*
  * test_retry_core.c
  *	  Unit tests of src/retry_core.c: which failed attempts are retried,
- *	  the retry budget, the backoff's bounds and spread, and the rate
- *	  limiter's spacing and per-statement rules.
+ *	  the retry budget, the backoff's bounds and spread, the rate
+ *	  limiter's spacing and per-statement rules, and the capacity budget
+ *	  against a fake clock: the bucket, AIMD, page limits, cost estimates,
+ *	  and a simulated long scan that stays within 10% of its budget over
+ *	  every 5-second window.
  */
 #include "retry_core.h"
 
@@ -202,6 +205,285 @@ test_rate(void)
 	CHECK(r.per_second == 0);
 }
 
+#define SEC 1000000LL
+
+static bool
+near(double a, double b)
+{
+	double		d = a - b;
+
+	return d < 1e-9 && d > -1e-9;
+}
+
+static void
+test_budget_limits(void)
+{
+	ddb_budget	b;
+
+	memset(&b, 0, sizeof(b));
+	/* the same rules as the request rate: server, then tables */
+	ddb_budget_statement(&b, 1, 40);
+	CHECK(near(b.limit, 40) && !b.from_table);
+	ddb_budget_statement(&b, 1, 99);
+	CHECK(near(b.limit, 40));
+	ddb_budget_table(&b, 1, 100);
+	CHECK(near(b.limit, 100) && b.from_table);
+	ddb_budget_table(&b, 1, 150);
+	CHECK(near(b.limit, 100));
+	ddb_budget_table(&b, 1, 0);
+	CHECK(near(b.limit, 100));
+	ddb_budget_table(&b, 1, 12.5);
+	CHECK(near(b.limit, 12.5));
+	ddb_budget_statement(&b, 1, 1000);
+	CHECK(near(b.limit, 12.5));
+	ddb_budget_statement(&b, 2, 1000);
+	CHECK(near(b.limit, 1000) && !b.from_table);
+	ddb_budget_table(&b, 3, 0);
+	CHECK(b.limit == 0 && b.from_table);
+	/* nonsense is no budget; huge is capped */
+	ddb_budget_statement(&b, 4, -5);
+	CHECK(b.limit == 0);
+	ddb_budget_statement(&b, 5, 0.0 / 0.0);
+	CHECK(b.limit == 0);
+	ddb_budget_statement(&b, 6, 1e300);
+	CHECK(near(b.limit, DDB_BUDGET_MAX_UNITS));
+
+	/* without a budget, nothing waits and nothing is counted */
+	memset(&b, 0, sizeof(b));
+	CHECK(ddb_budget_ready(&b, 5 * SEC, 1000) == 5 * SEC);
+	ddb_budget_take(&b, 5 * SEC, 1000);
+	CHECK(b.tokens == 0);
+	CHECK(!ddb_budget_throttled(&b, 5 * SEC));
+	CHECK(ddb_budget_page_limit(&b, 5 * SEC, 0.5) == 0);
+	CHECK(ddb_budget_rate(&b, 5 * SEC) == 0);
+}
+
+static void
+test_budget_bucket(void)
+{
+	ddb_budget	b;
+	int64_t		t = 10 * SEC;
+
+	memset(&b, 0, sizeof(b));
+	ddb_budget_statement(&b, 1, 40);
+	/* a new budget starts full: 0.1 s of 40 units/s is 4 units */
+	CHECK(near(ddb_budget_tokens(&b, t), 4));
+	CHECK(ddb_budget_ready(&b, t, 3) == t);
+	CHECK(ddb_budget_ready(&b, t, 4) == t);
+	/* a request bigger than the bucket waits for a full bucket only */
+	CHECK(ddb_budget_ready(&b, t, 50) == t);
+	ddb_budget_take(&b, t, 3);
+	CHECK(near(b.tokens, 1));
+	/* 3 units more: 2 missing at 40/s is 50 ms */
+	CHECK(ddb_budget_ready(&b, t, 3) == t + 50000 + 1);
+	CHECK(near(ddb_budget_tokens(&b, t + 50000), 3));
+	/* the bucket never holds more than 0.1 s of the rate */
+	CHECK(near(ddb_budget_tokens(&b, t + 60 * SEC), 4));
+	/* an answer that cost more than estimated puts the bucket in debt ... */
+	ddb_budget_take(&b, t + 60 * SEC, 4);
+	ddb_budget_settle(&b, t + 60 * SEC, 4, 24);
+	CHECK(near(b.tokens, -20));
+	/* ... paid before the next request: 20 + 2 units at 40/s */
+	CHECK(ddb_budget_ready(&b, t + 60 * SEC, 2) == t + 60 * SEC + 550000 + 1);
+	/* one that cost less gives back, up to a full bucket */
+	ddb_budget_settle(&b, t + 60 * SEC, 30, 0);
+	CHECK(near(b.tokens, 4));
+	/* settling nonsense changes nothing */
+	ddb_budget_settle(&b, t + 60 * SEC, -1, 0.0 / 0.0);
+	CHECK(near(b.tokens, 4));
+	/* a clock that went back neither adds nor loses tokens */
+	ddb_budget_take(&b, t + 30 * SEC, 1);
+	CHECK(near(b.tokens, 3));
+}
+
+static void
+test_budget_aimd(void)
+{
+	ddb_budget	b;
+	int64_t		t = 100 * SEC;
+
+	memset(&b, 0, sizeof(b));
+	ddb_budget_statement(&b, 1, 100);
+	CHECK(near(ddb_budget_rate(&b, t), 100));
+	/* a throttle halves the rate, and pauses: a quarter second of it owed */
+	CHECK(ddb_budget_throttled(&b, t));
+	CHECK(near(ddb_budget_rate(&b, t), 50));
+	CHECK(near(ddb_budget_tokens(&b, t), -12.5));
+	CHECK(ddb_budget_ready(&b, t, 0) > t + 250000 - 1000);
+	/* throttles of requests already in flight within a second: one cut, more pause */
+	CHECK(!ddb_budget_throttled(&b, t + 500000));
+	CHECK(ddb_budget_tokens(&b, t + 500000) < -12.5 + 50 * 0.5 - 12.5 + 0.1);
+	CHECK(!ddb_budget_throttled(&b, t + SEC - 1));
+	/* the rate grows back by 5 units/s (5% of 100) per second */
+	CHECK(near(ddb_budget_rate(&b, t + 2 * SEC), 60));
+	CHECK(ddb_budget_throttled(&b, t + 2 * SEC));
+	CHECK(near(ddb_budget_rate(&b, t + 2 * SEC), 30));
+	CHECK(near(ddb_budget_rate(&b, t + 4 * SEC), 40));
+	/* the bucket fills as the rate grows: (30 + 30.5) / 2 units/s for 0.1 s, after the pause's 7.5 */
+	CHECK(near(ddb_budget_tokens(&b, t + 2 * SEC + 100000), -7.5 + 3.025));
+	/* and a wait ends when it holds what was asked, not earlier */
+	{
+		int64_t		go = ddb_budget_ready(&b, t + 2 * SEC, 2.5);
+
+		CHECK(ddb_budget_tokens(&b, go) >= 2.5 - 1e-9);
+		/* (a little late while the rate grows: it waits at the rate of now) */
+		CHECK(ddb_budget_tokens(&b, go - 20000) < 2.5);
+	}
+	/* back to the budget after (100 - 30) / 5 = 14 s, and no further */
+	CHECK(near(ddb_budget_rate(&b, t + 16 * SEC), 100));
+	CHECK(near(ddb_budget_rate(&b, t + 60 * SEC), 100));
+	ddb_budget_take(&b, t + 60 * SEC, 0);
+	CHECK(b.cut_rate == 0);
+	/* a throttle every second: halving against 5 units/s of growth meets at 5 */
+	t += 100 * SEC;
+	{
+		int			i;
+
+		for (i = 0; i < 40; i++)
+			CHECK(ddb_budget_throttled(&b, t + i * SEC));
+		CHECK(ddb_budget_rate(&b, t + 39 * SEC) < 5.0 + 1e-6);
+		CHECK(ddb_budget_rate(&b, t + 39 * SEC) > 5.0 - 1e-6);
+	}
+	/* never below 1/32 of the budget: 1 + 5 grown, halved, is 3 < 3.125 */
+	b.cut_rate = 1;
+	b.cut_at = t + 39 * SEC;
+	CHECK(ddb_budget_throttled(&b, t + 40 * SEC));
+	CHECK(near(ddb_budget_rate(&b, t + 40 * SEC), 100.0 / 32));
+	/* a budget lowered below the cut rate is the rate */
+	ddb_budget_table(&b, 9, 2);
+	CHECK(near(ddb_budget_rate(&b, t + 40 * SEC), 2));
+	/* a raised budget has its own floor */
+	ddb_budget_table(&b, 10, 1000);
+	CHECK(ddb_budget_rate(&b, t + 40 * SEC) >= 1000.0 / 32 - 1e-9);
+}
+
+static void
+test_budget_pages(void)
+{
+	ddb_budget	b;
+
+	memset(&b, 0, sizeof(b));
+	ddb_budget_statement(&b, 1, 40);
+	/* no item cost known yet: one item */
+	CHECK(ddb_budget_page_limit(&b, SEC, 0) == 1);
+	/* 0.1 s of 40 units/s at 0.1875 units an item: 21 items */
+	CHECK(ddb_budget_page_limit(&b, SEC, 0.1875) == 21);
+	/* items dearer than the page: still one */
+	CHECK(ddb_budget_page_limit(&b, SEC, 50) == 1);
+	/* very cheap items: capped */
+	CHECK(ddb_budget_page_limit(&b, SEC, 1e-12) == DDB_BUDGET_MAX_LIMIT);
+	/* pages shrink with the rate after a throttle */
+	ddb_budget_throttled(&b, SEC);
+	CHECK(ddb_budget_page_limit(&b, SEC, 0.1875) == 10);
+}
+
+static void
+test_cost(void)
+{
+	ddb_cost	c = {0};
+
+	/* before any answer: the guess, per item */
+	CHECK(near(ddb_cost_estimate(&c, 0, false, 1.0), 1.0));
+	CHECK(near(ddb_cost_estimate(&c, 25, false, 1.0), 25.0));
+	CHECK(near(ddb_cost_estimate(&c, 8, true, 0.5), 4.0));
+	/* a BatchWriteItem of 25 items that cost 50 units: 2 an item */
+	ddb_cost_observe(&c, 50, 25);
+	CHECK(near(ddb_cost_estimate(&c, 10, false, 1.0), 20.0));
+	CHECK(near(ddb_cost_estimate(&c, 0, false, 1.0), 50.0));
+	/* a page: Limit is an upper bound, the last page caps it */
+	ddb_cost_observe(&c, 4, 21);
+	CHECK(near(ddb_cost_estimate(&c, 21, true, 0.5), 4.0));
+	CHECK(near(ddb_cost_estimate(&c, 100, true, 0.5), 4.0));
+	CHECK(near(ddb_cost_estimate(&c, 10, true, 0.5), 40.0 / 21));
+	/* an answer without items keeps the cost per item */
+	ddb_cost_observe(&c, 0.5, 0);
+	CHECK(near(c.per_item, 4.0 / 21) && near(c.last, 0.5));
+	/* nonsense is ignored */
+	ddb_cost_observe(&c, -1, 3);
+	ddb_cost_observe(&c, 0.0 / 0.0, 3);
+	CHECK(near(c.last, 0.5));
+}
+
+/*
+ * A long scan against a fake clock and a fake server: pages of Limit items
+ * at a cost per item that DynamoDB rounds to 4 KB blocks, each answer
+ * arriving lat us after it was sent, the next page sent when the answer is
+ * in and the budget allows.  Over every 5-second window, what was sent
+ * costs at most 10% more than the budget; over the whole scan it uses most
+ * of it.
+ */
+static void
+simulate_scan(double limit, double item_kb, int64_t lat, int64_t *end, double *worst)
+{
+	ddb_budget	b;
+	ddb_cost	c = {0};
+	int64_t		sent[4000];
+	double		cost[4000];
+	int			n = 0;
+	int64_t		now = SEC;
+	long		items_left = 20000;
+	int			i;
+	int			j;
+
+	memset(&b, 0, sizeof(b));
+	ddb_budget_statement(&b, 1, limit);
+	while (items_left > 0 && n < 4000)
+	{
+		long		lim = ddb_budget_page_limit(&b, now, c.per_item);
+		long		items = lim < items_left ? lim : items_left;
+		double		est = ddb_cost_estimate(&c, lim, true, DDB_COST_READ_GUESS);
+		double		blocks;
+		double		actual;
+
+		now = ddb_budget_ready(&b, now, est);
+		ddb_budget_take(&b, now, est);
+		blocks = (double) (long) ((items * item_kb + 3.999) / 4);
+		actual = blocks * 0.5;
+		sent[n] = now;
+		cost[n++] = actual;
+		now += lat;
+		ddb_budget_settle(&b, now, est, actual);
+		ddb_cost_observe(&c, actual, items);
+		items_left -= items;
+	}
+	*worst = 0;
+	for (i = 0; i < n; i++)
+	{
+		double		sum = 0;
+
+		for (j = i; j < n && sent[j] < sent[i] + 5 * SEC; j++)
+			sum += cost[j];
+		if (sum > *worst)
+			*worst = sum;
+	}
+	*end = now;
+}
+
+static void
+test_budget_scan(void)
+{
+	int64_t		end;
+	double		worst;
+	double		total;
+
+	/* 20000 items of 1.5 KB: 3750 units; at 40 units/s about 94 s */
+	simulate_scan(40, 1.5, 2000, &end, &worst);
+	total = 20000 * 1.5 / 4 * 0.5;
+	CHECK(worst <= 1.1 * 5 * 40);
+	CHECK(worst >= 0.9 * 5 * 40);
+	CHECK((double) (end - SEC) / SEC >= total / 40 * 0.95);
+	CHECK((double) (end - SEC) / SEC <= total / 40 * 1.1);
+	/* a slow server (200 ms an answer) is never pushed over the budget */
+	simulate_scan(40, 1.5, 200000, &end, &worst);
+	CHECK(worst <= 1.1 * 5 * 40);
+	/* big items (100 KB: 12.5 units each) against a small budget */
+	simulate_scan(200, 100, 5000, &end, &worst);
+	CHECK(worst <= 1.1 * 5 * 200);
+	/* tiny items, a large budget */
+	simulate_scan(2000, 0.1, 1000, &end, &worst);
+	CHECK(worst <= 1.1 * 5 * 2000);
+}
+
 int
 main(void)
 {
@@ -209,5 +491,11 @@ main(void)
 	test_allowed();
 	test_backoff();
 	test_rate();
+	test_budget_limits();
+	test_budget_bucket();
+	test_budget_aimd();
+	test_budget_pages();
+	test_cost();
+	test_budget_scan();
 	UNIT_DONE("retry_core");
 }
