@@ -127,6 +127,11 @@ RESET plan_cache_mode;
 EXPLAIN (COSTS OFF)
 SELECT order_id FROM orders WHERE user_id = '1000' AND order_id COLLATE "en-US-x-icu" >= '1000-3';
 
+-- a range on the partition key's hole binds no key: a Scan, still
+-- filtered by the template's prefix
+EXPLAIN (COSTS OFF) SELECT order_id FROM orders WHERE user_id >= '2000';
+SELECT user_id, order_id FROM orders WHERE user_id >= '2000';
+
 -- a hole that more text follows: the key range holds every shipment
 -- whose date is in range, also those whose date is a prefix of the high
 -- end ("2024-01"); the condition is checked here

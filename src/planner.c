@@ -1375,7 +1375,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 				/* Scan filters may name key attributes */
 				KeyBind    *kb = bind_template(opts, i, quals);
 
-				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
+				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ || kb->kind == KB_RANGE)
 				{
 					char		err[256];
 					char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
