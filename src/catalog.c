@@ -374,9 +374,35 @@ ddbrel_parse_key(PG_FUNCTION_ARGS)
 }
 
 /* ----------------------------------------------------------------
- * Checks shared by the SQL-callable functions
+ * Checks and set-up shared by the SQL-callable functions
  * ----------------------------------------------------------------
  */
+
+/*
+ * Sets up a materialized set-returning call (the API was renamed in 16 and
+ * did not exist before 15).
+ */
+void
+ddb_materialize_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 160000
+	InitMaterializedSRF(fcinfo, 0);
+#elif PG_VERSION_NUM >= 150000
+	SetSingleFuncCall(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	TupleDesc	tupdesc;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcxt);
+#endif
+}
 
 /*
  * USAGE on a foreign server, PostgreSQL's gate for acting through it: every

@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  * ddbrel.c
- *	  Module entry: _PG_init, the FDW handler, transaction and
- *	  subtransaction callbacks, ddbrel.stats() and ddbrel.request().
+ *	  Module entry: _PG_init, the FDW handler (sending scans and joins to
+ *	  their files), transaction and subtransaction callbacks,
+ *	  ddbrel.stats() and ddbrel.request().
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "commands/explain.h"
 #include "foreign/fdwapi.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -92,6 +94,75 @@ _PG_init(void)
 	CacheRegisterSyscacheCallback(USERMAPPINGOID, ddb_inval_callback, (Datum) 0);
 }
 
+/* ----------------------------------------------------------------
+ * Scans and joins
+ *
+ * One FdwRoutine serves base relations and pushed-down joins: a join
+ * relation, or a plan whose scanrelid is 0, is a join (join.c), anything
+ * else a scan of one relation (planner.c, scan.c).  Choosing here keeps
+ * the scan code from calling the join code: join.c uses scans, not the
+ * other way round.
+ * ----------------------------------------------------------------
+ */
+static ForeignScan *
+ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *rel, Oid foreigntableid,
+				  ForeignPath *best_path, List *tlist, List *scan_clauses,
+				  Plan *outer_plan)
+{
+	if (IS_JOIN_REL(rel))
+		return ddb_join_plan(root, rel, best_path, tlist, scan_clauses, outer_plan);
+	return ddb_scan_plan(root, rel, foreigntableid, best_path, tlist, scan_clauses,
+						 outer_plan);
+}
+
+static inline bool
+is_join(ForeignScanState *node)
+{
+	return ((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0;
+}
+
+static void
+ddbBeginForeignScan(ForeignScanState *node, int eflags)
+{
+	if (is_join(node))
+		ddb_join_begin(node, eflags);
+	else
+		ddb_scan_begin(node, eflags);
+}
+
+static TupleTableSlot *
+ddbIterateForeignScan(ForeignScanState *node)
+{
+	return is_join(node) ? ddb_join_iterate(node) : ddb_scan_iterate(node);
+}
+
+static void
+ddbReScanForeignScan(ForeignScanState *node)
+{
+	if (is_join(node))
+		ddb_join_rescan(node);
+	else
+		ddb_scan_rescan(node);
+}
+
+static void
+ddbEndForeignScan(ForeignScanState *node)
+{
+	if (is_join(node))
+		ddb_join_end(node);
+	else
+		ddb_scan_end(node);
+}
+
+static void
+ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
+{
+	if (is_join(node))
+		ddb_join_explain(node, es);
+	else
+		ddb_scan_explain(node->fdw_state, es);
+}
+
 Datum
 ddbrel_handler(PG_FUNCTION_ARGS)
 {
@@ -123,32 +194,6 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->ExplainForeignModify = ddbExplainForeignModify;
 
 	PG_RETURN_POINTER(routine);
-}
-
-/*
- * Sets up a materialized set-returning call (the API was renamed in 16 and
- * did not exist before 15).
- */
-void
-ddb_materialize_srf(FunctionCallInfo fcinfo)
-{
-#if PG_VERSION_NUM >= 160000
-	InitMaterializedSRF(fcinfo, 0);
-#elif PG_VERSION_NUM >= 150000
-	SetSingleFuncCall(fcinfo, 0);
-#else
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	TupleDesc	tupdesc;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(oldcxt);
-#endif
 }
 
 /*

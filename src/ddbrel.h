@@ -455,7 +455,8 @@ extern void ddb_codec_pg_init(void);
 extern char *ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value);
 
 /* ----------------------------------------------------------------
- * Expressions (planner.c): names and values only as placeholders
+ * Expressions (deparse.c): every DynamoDB expression text, with names and
+ * values only as placeholders
  * ----------------------------------------------------------------
  */
 typedef struct DdbExprBuilder
@@ -472,6 +473,28 @@ extern const char *ddb_expr_value(DdbExprBuilder *b, cJSON *av);
 extern void ddb_expr_attach(DdbExprBuilder *b, cJSON *req);
 extern void ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues);
 extern cJSON *ddb_av_string(const char *s);
+
+/* deparse.c: the operator of a Query's sort key condition */
+typedef enum DdbSortKeyOp
+{
+	DDB_SK_NONE,
+	DDB_SK_EQ,
+	DDB_SK_BEGINS_WITH,
+	DDB_SK_LT,
+	DDB_SK_LE,
+	DDB_SK_GT,
+	DDB_SK_GE,
+	DDB_SK_BETWEEN
+} DdbSortKeyOp;
+
+extern char *ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr,
+									   const char *pk_value, DdbSortKeyOp op,
+									   const char *sk_attr, const char *sk_value,
+									   const char *sk_value2);
+extern void ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter,
+										DdbAttrTemplate *at);
+extern void ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts);
+extern char *ddb_deparse_projection(DdbExprBuilder *b, List *attrs);
 
 /* deparse.c: one classified condition on a column */
 typedef enum DdbQualKind
@@ -514,53 +537,88 @@ extern bool ddb_epoch_value_fits(DdbQual *q);
 extern bool ddb_type_equality(Oid opno, Oid typid);
 extern bool ddb_collation_exact(Oid coll);
 
-/* ForeignScan->fdw_private items */
-enum DdbScanPrivate
+/* ----------------------------------------------------------------
+ * Read requests (deparse_request.c)
+ *
+ * planner.c plans the read of one relation as a DdbScanPlan: a
+ * DdbReadRequest with every expression and constant fixed, and key specs
+ * for the key values known only at execution (parameters, the outer side
+ * of a join).  It travels packed in ForeignScan->fdw_private (one pack,
+ * one unpack); scan.c unpacks it once per executor scan, and at each
+ * (re)scan start makes the requests to send from it and the evaluated key
+ * values.  EXPLAIN renders the same structure, with the key values as it
+ * names them.
+ * ----------------------------------------------------------------
+ */
+#define DDB_KEY_PK		0		/* the partition key */
+#define DDB_KEY_SK		1		/* the sort key: a value, or a begins_with prefix */
+#define DDB_KEY_RANGE	2		/* one end of a sort key range */
+
+/*
+ * How the executor computes one key value from fdw_exprs: the value of a
+ * raw key attribute, or a key template composed from its holes' values
+ * (or its prefix up to the first hole without one).  An IN list on one of
+ * the values makes one key value per element.
+ */
+typedef struct DdbKeySpec
 {
-	DDB_PRIV_OPERATION,			/* String: Scan, Query, GetItem, BatchGetItem */
-	DDB_PRIV_INDEX,				/* String: index name or "" */
-	DDB_PRIV_REQUEST,			/* String: request JSON without key values */
-	DDB_PRIV_SEGMENTS,			/* Integer: parallel scan segments */
-	DDB_PRIV_RETRIEVED,			/* IntList: attnums to fill */
-	DDB_PRIV_KEYS,				/* List of key specs (below) */
-	DDB_PRIV_FLAGS,				/* Integer: DDB_FLAG_* */
-	DDB_PRIV_SHOWN,				/* List of String: runtime values as EXPLAIN shows them */
-	DDB_PRIV_LIMIT				/* Integer: Limit sent, or 0 */
-};
+	char	   *name;			/* placeholder (":k0"), or the key attribute
+								 * (GetItem, BatchGetItem) */
+	int			role;			/* DDB_KEY_* */
+	char		keytype;		/* 'S', 'N' or 'B' */
+	int			tmpl;			/* index in DdbRelOptions.templates, or -1: raw */
+	List	   *exprs;			/* IntList: fdw_exprs positions, in hole order */
+	int			in_pos;			/* which of exprs is an IN array, or -1 */
+	char	   *extra;			/* constant text appended ("" for none) */
+	bool		prefix;			/* a template's prefix, not the whole key */
+	int			mode;			/* DDB_SPEC_*: how the values make the key */
+} DdbKeySpec;
+
+/* A read request as planned: all of it but the key values. */
+typedef struct DdbReadRequest
+{
+	DdbOp		op;				/* Scan, Query, GetItem or BatchGetItem */
+	char	   *table;
+	char	   *index;			/* the index a Query reads, or NULL */
+	char	   *key_condition;	/* Query: KeyConditionExpression */
+	char	   *filter;			/* FilterExpression, or NULL */
+	char	   *projection;		/* ProjectionExpression, or NULL */
+	bool		count;			/* Select=COUNT: the executor emits Count
+								 * empty rows */
+	bool		backward;		/* ScanIndexForward=false */
+	int			limit;			/* Limit, or 0 */
+	bool		consistent_read;
+	int			segments;		/* Scan: TotalSegments, 1 when not parallel */
+	cJSON	   *names;			/* "#n0" -> attribute name, or NULL */
+	cJSON	   *values;			/* ":v0" -> constant AttributeValue, or NULL */
+	List	   *keys;			/* DdbKeySpec: the key values added at execution */
+} DdbReadRequest;
+
+/* What the scan of one relation runs: ForeignScan->fdw_private, packed. */
+typedef struct DdbScanPlan
+{
+	DdbReadRequest *request;
+	List	   *retrieved;		/* IntList: attnums of the columns filled */
+	int			flags;			/* DDB_FLAG_* */
+	List	   *shown;			/* String per fdw_exprs item: how EXPLAIN names
+								 * a runtime value ("" for a constant) */
+} DdbScanPlan;
 
 #define DDB_FLAG_MATCH		1	/* check key templates on each item */
-#define DDB_FLAG_COUNT		2	/* Select=COUNT: emit Count empty rows */
 #define DDB_FLAG_TYPE_CHECK 4	/* check type_attribute on each item */
 
-/*
- * A key spec says how the executor computes one key value from fdw_exprs:
- * a List of (placeholder or attribute name, role, key type, template index
- * or -1, IntList of expression indexes, position of an IN array or -1,
- * constant prefix text, prefix mode).
- */
-enum DdbKeySpecField
-{
-	DDB_SPEC_NAME,
-	DDB_SPEC_ROLE,
-	DDB_SPEC_KEYTYPE,
-	DDB_SPEC_TEMPLATE,
-	DDB_SPEC_EXPRS,
-	DDB_SPEC_IN_POS,
-	DDB_SPEC_EXTRA,
-	DDB_SPEC_PREFIX
-};
+extern List *ddb_key_spec_pack(const DdbKeySpec *spec);
+extern DdbKeySpec *ddb_key_spec_unpack(List *packed);
+extern List *ddb_scan_plan_pack(const DdbScanPlan *plan);
+extern DdbScanPlan *ddb_scan_plan_unpack(List *packed);
+extern cJSON *ddb_read_request_json(const DdbReadRequest *r, List *keyvals);
+extern List *ddb_read_requests(const DdbReadRequest *r, List *keyvals);
+extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *pk);
+/* every request, just before it is sent: DynamoDB's documented limits */
+extern ddb_key_schema ddb_request_key_schema(DdbRelOptions *opts, const char *index);
+extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
+							 cJSON *req, ddb_key_residual *residual);
 
-#define DDB_KEY_PK		0
-#define DDB_KEY_SK		1
-#define DDB_KEY_RANGE	2
-
-/*
- * DDB_SPEC_PREFIX of a template key spec: the whole key, the prefix of its
- * bound holes, or an end of the key range of a range on the next hole
- * (whose bound is the spec's last value; DDB_SPEC_EXTRA holds the literal
- * after that hole): its low end, its high end, or the highest key of the
- * prefix (no upper bound).
- */
 /*
  * Expired items: the FilterExpression's placeholders for the oldest and
  * newest expiry times that hide an item (the statement's start, in epoch
@@ -571,6 +629,13 @@ enum DdbKeySpecField
 #define DDB_TTL_NOW_PH	":ttl_now"
 #define DDB_TTL_HORIZON_SECONDS (5 * 365 * 86400.0 + 86400.0)
 
+/*
+ * DdbKeySpec.mode of a template key spec: the whole key, the prefix of its
+ * bound holes, or an end of the key range of a range on the next hole
+ * (whose bound is the spec's last value; extra holds the literal after
+ * that hole): its low end, its high end, or the highest key of the prefix
+ * (no upper bound).
+ */
 #define DDB_SPEC_WHOLE		0
 #define DDB_SPEC_BEGINS		1
 #define DDB_SPEC_RANGE_LO	2
@@ -581,28 +646,29 @@ enum DdbKeySpecField
 #define DDB_SPEC_EPOCH_MS	6
 
 /* ----------------------------------------------------------------
- * Planning, scanning, import (planner.c, scan.c, import.c, explain)
+ * Planning, scanning, import (planner.c, scan.c, import.c, explain);
+ * ddbrel.c's callbacks send joins to join.c, the rest here
  * ----------------------------------------------------------------
  */
 extern void ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
 extern void ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid);
-extern ForeignScan *ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel,
-									  Oid foreigntableid, ForeignPath *best_path,
-									  List *tlist, List *scan_clauses, Plan *outer_plan);
-extern void ddbBeginForeignScan(ForeignScanState *node, int eflags);
-extern TupleTableSlot *ddbIterateForeignScan(ForeignScanState *node);
-extern void ddbReScanForeignScan(ForeignScanState *node);
-extern void ddbEndForeignScan(ForeignScanState *node);
-extern void ddbExplainForeignScan(ForeignScanState *node, struct ExplainState *es);
+extern ForeignScan *ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel,
+								  Oid foreigntableid, ForeignPath *best_path,
+								  List *tlist, List *scan_clauses, Plan *outer_plan);
+extern void ddb_scan_begin(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddb_scan_iterate(ForeignScanState *node);
+extern void ddb_scan_rescan(ForeignScanState *node);
+extern void ddb_scan_end(ForeignScanState *node);
 extern List *ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid);
 
 /* planner.c: building one relation's scan, also for joins */
 #define DDB_BUILD_SCAN		0	/* a plain scan */
 #define DDB_BUILD_PARTITION 1	/* read a whole partition for a join (join.c) */
 #define DDB_BUILD_DRIVER	2	/* the driving side of a join: no LIMIT, no COUNT */
-extern List *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses,
-							int forward, bool allow_limit, int mode, Bitmapset *attrs,
-							List **exprs, List **local);
+extern DdbScanPlan *ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel,
+								   List *scan_clauses, int forward, bool allow_limit,
+								   int mode, Bitmapset *attrs, List **exprs, List **local);
+extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;
@@ -617,8 +683,6 @@ extern void ddb_scan_stop(DdbScanState *st);
 extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
-extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
-							 cJSON *req, ddb_key_residual *residual);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
@@ -667,9 +731,9 @@ extern void ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *ri
 
 /* ddbrel.c */
 extern void _PG_init(void);
-extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 
-/* catalog.c: checks of the SQL-callable functions */
+/* catalog.c: checks and set-up of the SQL-callable functions */
+extern void ddb_materialize_srf(FunctionCallInfo fcinfo);
 extern bool ddb_is_ddbrel_server(Oid serverid);
 extern bool ddb_is_ddbrel_table(Oid relid);
 extern void ddb_require_ddbrel_server(ForeignServer *server);

@@ -1,7 +1,10 @@
 /*-------------------------------------------------------------------------
  * deparse.c
- *	  Qual classification: which WHERE conditions bind key attributes,
- *	  which become a FilterExpression, and which stay local.
+ *	  DynamoDB expression texts (postgres_fdw's deparse.c writes all remote
+ *	  text the same way): the placeholder builder, qual classification
+ *	  (which WHERE conditions bind key attributes, which become a
+ *	  FilterExpression, and which stay local), key conditions and
+ *	  projections.
  *
  * A condition is pushed only where DynamoDB's semantics equal PostgreSQL's
  * for the column's type; then it is not rechecked.  A condition DynamoDB
@@ -30,6 +33,97 @@
 #include "miscadmin.h"
 
 #include "codec_core.h"
+
+/* ----------------------------------------------------------------
+ * Expression builder: every name and value becomes a placeholder
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Starts the names and values of one request: the expressions of a
+ * request share them, so one builder serves all of its expressions.
+ */
+void
+ddb_expr_init(DdbExprBuilder *b)
+{
+	b->names = cJSON_CreateObject();
+	b->values = cJSON_CreateObject();
+	b->nnames = 0;
+	b->nvalues = 0;
+}
+
+/* The #placeholder of an attribute name, reusing one already assigned. */
+const char *
+ddb_expr_name(DdbExprBuilder *b, const char *attr)
+{
+	cJSON	   *e;
+	char		ph[16];
+
+	cJSON_ArrayForEach(e, b->names)
+		if (cJSON_IsString(e) && strcmp(e->valuestring, attr) == 0)
+		return e->string;
+	snprintf(ph, sizeof(ph), "#n%d", b->nnames++);
+	cJSON_AddStringToObject(b->names, ph, attr);
+	return cJSON_GetObjectItemCaseSensitive(b->names, ph)->string;
+}
+
+/* The :placeholder of a value (an AttributeValue object, now owned by b). */
+const char *
+ddb_expr_value(DdbExprBuilder *b, cJSON *av)
+{
+	char		ph[16];
+
+	snprintf(ph, sizeof(ph), ":v%d", b->nvalues++);
+	cJSON_AddItemToObject(b->values, ph, av);
+	return cJSON_GetObjectItemCaseSensitive(b->values, ph)->string;
+}
+
+/* A string AttributeValue, {"S": s}: key texts and template prefixes. */
+cJSON *
+ddb_av_string(const char *s)
+{
+	cJSON	   *av = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(av, "S", s);
+	return av;
+}
+
+/*
+ * Forgets the names and values added since the builder had nnames and
+ * nvalues of them: a condition that turned out not to be pushable must not
+ * leave placeholders behind (DynamoDB rejects unused ones).
+ */
+void
+ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues)
+{
+	char		ph[16];
+
+	while (b->nnames > nnames)
+	{
+		snprintf(ph, sizeof(ph), "#n%d", --b->nnames);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->names, ph);
+	}
+	while (b->nvalues > nvalues)
+	{
+		snprintf(ph, sizeof(ph), ":v%d", --b->nvalues);
+		cJSON_DeleteItemFromObjectCaseSensitive(b->values, ph);
+	}
+}
+
+/* Adds the names and values maps to a request, when not empty. */
+void
+ddb_expr_attach(DdbExprBuilder *b, cJSON *req)
+{
+	if (b->nnames > 0)
+		cJSON_AddItemToObject(req, "ExpressionAttributeNames", b->names);
+	else
+		cJSON_Delete(b->names);
+	if (b->nvalues > 0)
+		cJSON_AddItemToObject(req, "ExpressionAttributeValues", b->values);
+	else
+		cJSON_Delete(b->values);
+	b->names = b->values = NULL;
+}
 
 /* Strips binary-compatible casts so "col::text = x" still names col. */
 static Node *
@@ -900,6 +994,119 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
 		}
 	}
 	return local;
+}
+
+/* ----------------------------------------------------------------
+ * Key conditions, entity filters, projections
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * A Query's KeyConditionExpression: the partition key equal to pk_value,
+ * and a sort key condition of kind op on sk_value (and sk_value2, the
+ * upper end of BETWEEN).  The values are placeholders: the executor's
+ * (":k0") for values known only then, or the builder's for constants.
+ * The names are taken in this order (partition key, sort key) before any
+ * other expression of the request takes its own.
+ */
+char *
+ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr, const char *pk_value,
+						  DdbSortKeyOp op, const char *sk_attr, const char *sk_value,
+						  const char *sk_value2)
+{
+	StringInfoData buf;
+	const char *skn;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s = %s", ddb_expr_name(b, pk_attr), pk_value);
+	if (op == DDB_SK_NONE)
+		return buf.data;
+	skn = ddb_expr_name(b, sk_attr);
+	switch (op)
+	{
+		case DDB_SK_EQ:
+			appendStringInfo(&buf, " AND %s = %s", skn, sk_value);
+			break;
+		case DDB_SK_BEGINS_WITH:
+			appendStringInfo(&buf, " AND begins_with(%s, %s)", skn, sk_value);
+			break;
+		case DDB_SK_LT:
+			appendStringInfo(&buf, " AND %s < %s", skn, sk_value);
+			break;
+		case DDB_SK_LE:
+			appendStringInfo(&buf, " AND %s <= %s", skn, sk_value);
+			break;
+		case DDB_SK_GT:
+			appendStringInfo(&buf, " AND %s > %s", skn, sk_value);
+			break;
+		case DDB_SK_GE:
+			appendStringInfo(&buf, " AND %s >= %s", skn, sk_value);
+			break;
+		case DDB_SK_BETWEEN:
+			appendStringInfo(&buf, " AND %s BETWEEN %s AND %s", skn, sk_value, sk_value2);
+			break;
+		case DDB_SK_NONE:
+			break;
+	}
+	return buf.data;
+}
+
+/*
+ * Appends to a FilterExpression (joined by AND) the test that attribute
+ * at->attr has the shape of key template at: equal to its text when it has
+ * no holes, else beginning with its literal prefix.  For a Scan of an
+ * entity table, whose filter may name key attributes, so that DynamoDB
+ * sends back only the entity's items.
+ */
+void
+ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter, DdbAttrTemplate *at)
+{
+	char		err[256];
+	char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
+
+	appendStringInfo(filter, at->tmpl->nholes == 0 ? "%s%s = %s" : "%sbegins_with(%s, %s)",
+					 filter->len ? " AND " : "", ddb_expr_name(b, at->attr),
+					 ddb_expr_value(b, ddb_av_string(p)));
+}
+
+/*
+ * Appends to a FilterExpression (joined by AND) the test that the entity's
+ * type attribute holds its type value.
+ */
+void
+ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts)
+{
+	appendStringInfo(filter, "%s%s = %s", filter->len ? " AND " : "",
+					 ddb_expr_name(b, opts->type_attribute),
+					 ddb_expr_value(b, ddb_av_string(opts->type_value)));
+}
+
+/*
+ * The ProjectionExpression of the attributes named in attrs (char *), or
+ * NULL when it would be longer than DynamoDB takes: then the request reads
+ * whole items, and the names this took are given back.  DynamoDB refuses
+ * a path named twice, so each attribute is named once however often attrs
+ * has it (a column may read a key or the type attribute too).
+ */
+char *
+ddb_deparse_projection(DdbExprBuilder *b, List *attrs)
+{
+	StringInfoData pe;
+	List	   *names = NIL;
+	int			nnames = b->nnames;
+	int			nvalues = b->nvalues;
+	ListCell   *lc;
+
+	foreach(lc, attrs)
+		if (!list_member(names, makeString(lfirst(lc))))
+			names = lappend(names, makeString(lfirst(lc)));
+	initStringInfo(&pe);
+	foreach(lc, names)
+		appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(b, strVal(lfirst(lc))));
+	if (pe.len <= DDB_LIMIT_EXPRESSION_BYTES)
+		return pe.data;
+	ddb_expr_rollback(b, nnames, nvalues);
+	return NULL;
 }
 
 /* Whether a key attribute comparison under collation coll orders like DynamoDB. */

@@ -21,6 +21,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
+#include "text_hash.h"
 
 #include <math.h>
 
@@ -574,8 +575,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 	List	   *drive_local;
 	List	   *other_exprs;
 	List	   *other_local;
-	List	   *drive_priv;
-	List	   *other_priv;
+	DdbScanPlan *drive_plan;
+	DdbScanPlan *other_plan;
 	List	   *pairs_flat = NIL;
 	Bitmapset  *dattrs;
 	Bitmapset  *oattrs;
@@ -586,9 +587,9 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 	foreach(lc, ji->local)
 		local_exprs = lappend(local_exprs, ((RestrictInfo *) lfirst(lc))->clause);
 	/* the driving side's own conditions that its request does not do */
-	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
-								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
-								NULL, &drive_exprs, &drive_local);
+	(void) ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, 0, false,
+						  ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
+						  NULL, &drive_exprs, &drive_local);
 	local_exprs = list_concat(local_exprs, drive_local);
 	/*
 	 * The other side's own conditions.  In one partition bound to one value,
@@ -625,11 +626,13 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		pairs_flat = lappend_int(lappend_int(pairs_flat, linitial_int(p)), lsecond_int(p));
 	}
 	/* rebuild the driving side's request with the right columns (and order) */
-	drive_priv = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, forward, false,
+	drive_plan = ddb_build_scan(root, ji->drive, ji->drive->baserestrictinfo, forward, false,
 								ji->mode == DDB_JOIN_PARTITION ? DDB_BUILD_PARTITION : DDB_BUILD_DRIVER,
 								dattrs ? dattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&drive_exprs, &drive_local);
-	other_priv = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
+	/* the other side is only read by key: the guard is the driving side's */
+	ddb_full_scan_guard(ji->drive, drive_plan);
+	other_plan = ddb_build_scan(root, ji->other, NIL, 0, false, DDB_BUILD_PARTITION,
 								oattrs ? oattrs : bms_make_singleton(1 - FirstLowInvalidHeapAttributeNumber),
 								&other_exprs, &other_local);
 
@@ -644,8 +647,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		priv = lappend(priv, makeInteger(ji->other->relid));
 		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->drive->relid, root)->relid));
 		priv = lappend(priv, makeInteger(planner_rt_fetch(ji->other->relid, root)->relid));
-		priv = lappend(priv, drive_priv);
-		priv = lappend(priv, other_priv);
+		priv = lappend(priv, ddb_scan_plan_pack(drive_plan));
+		priv = lappend(priv, ddb_scan_plan_pack(other_plan));
 		priv = lappend(priv, pairs_flat);
 		fs = make_foreignscan(tlist, local_exprs, 0, drive_exprs, priv, fdw_scan_tlist, NIL,
 							  outer_plan);
@@ -809,8 +812,8 @@ load_partition(DdbJoinState *js)
 	ListCell   *lc;
 	ListCell   *pc;
 	MemoryContext oldcxt;
-	bool	   *used;
-	int			k;
+	ddb_text_hash_hash *byparts;
+	ddb_text_hash_hash *dseen;
 
 	while ((item = ddb_scan_next(js->drive)) != NULL)
 	{
@@ -834,38 +837,33 @@ load_partition(DdbJoinState *js)
 		}
 		MemoryContextSwitchTo(oldcxt);
 	}
-	used = palloc0(sizeof(bool) * Max(list_length(others), 1));
 	oldcxt = MemoryContextSwitchTo(js->bufcxt);
-	forboth(lc, js->ditems, pc, dparts)
+	/* the other items by partition, in the Query's order within each */
+	byparts = ddb_text_hash_create(js->bufcxt, Max(list_length(others), 1), NULL);
+	forboth(lc, others, pc, oparts)
 	{
-		List	   *m = NIL;
-		ListCell   *oc;
-		ListCell   *opc;
+		bool		found;
+		DdbTextEntry *e = ddb_text_hash_insert(byparts, lfirst(pc), &found);
 
-		k = 0;
-		forboth(oc, others, opc, oparts)
-		{
-			/* an item of both entities pairs with itself too (users JOIN users) */
-			if (strcmp((char *) lfirst(pc), (char *) lfirst(opc)) == 0)
-			{
-				m = lappend(m, lfirst(oc));
-				used[k] = true;
-			}
-			k++;
-		}
-		js->matches = lappend(js->matches, m);
+		if (!found)
+			e->items = NIL;
+		e->items = lappend(e->items, lfirst(lc));
+	}
+	/* an item of both entities pairs with itself too (users JOIN users) */
+	dseen = ddb_text_hash_create(js->bufcxt, Max(list_length(dparts), 1), NULL);
+	foreach(pc, dparts)
+	{
+		DdbTextEntry *e = ddb_text_hash_lookup(byparts, lfirst(pc));
+		bool		found;
+
+		js->matches = lappend(js->matches, e ? e->items : NIL);
+		(void) ddb_text_hash_insert(dseen, lfirst(pc), &found);
 	}
 	/* LEFT with the other side preserved: its items without a partner */
 	if (js->jointype == JOIN_LEFT && !js->drive_is_outer)
-	{
-		k = 0;
-		foreach(lc, others)
-		{
-			if (!used[k])
+		forboth(lc, others, pc, oparts)
+			if (ddb_text_hash_lookup(dseen, lfirst(pc)) == NULL)
 				js->unmatched_other = lappend(js->unmatched_other, lfirst(lc));
-			k++;
-		}
-	}
 	MemoryContextSwitchTo(oldcxt);
 	js->finished = true;
 }
@@ -953,6 +951,29 @@ lookup_key(DdbJoinState *js, const cJSON *ditem)
 }
 
 /*
+ * Files an item BatchGetItem returned under its primary key's text, printed
+ * as lookup_key prints the keys asked for.  Pairing by a hash of that text
+ * keeps a round linear in its driving and found items; comparing each
+ * driving item with each found item was quadratic.
+ */
+static void
+found_item(ddb_text_hash_hash *bykey, DdbRelOptions *oopts, cJSON *item)
+{
+	cJSON	   *fk = cJSON_CreateObject();
+	DdbTextEntry *e;
+
+	cJSON_AddItemToObject(fk, oopts->partition_key,
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, oopts->partition_key), true));
+	if (oopts->sort_key)
+		cJSON_AddItemToObject(fk, oopts->sort_key,
+							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, oopts->sort_key), true));
+	e = ddb_text_hash_lookup(bykey, cJSON_PrintUnformatted(fk));
+	if (e)
+		e->items = lappend(e->items, item);
+	cJSON_Delete(fk);
+}
+
+/*
  * Lookup mode: take up to 100 distinct keys' worth of driving items, get
  * the other side's items by BatchGetItem, and pair them.
  */
@@ -961,9 +982,8 @@ load_lookup_round(DdbJoinState *js)
 {
 	DdbRelOptions *oopts = ddb_scan_opts(js->other);
 	List	   *keys = NIL;		/* distinct keys (cJSON), in order */
-	List	   *keytexts = NIL;
 	List	   *dkeys = NIL;		/* per driving item: its key text or NULL */
-	List	   *found = NIL;		/* other items */
+	ddb_text_hash_hash *bykey;	/* key text: the other items found */
 	const cJSON *item;
 	MemoryContext oldcxt;
 	ListCell   *lc;
@@ -973,6 +993,7 @@ load_lookup_round(DdbJoinState *js)
 	js->ditems = NIL;
 	js->matches = NIL;
 	oldcxt = MemoryContextSwitchTo(js->bufcxt);
+	bykey = ddb_text_hash_create(js->bufcxt, DDB_LOOKUP_BATCH, NULL);
 	while (list_length(keys) < DDB_LOOKUP_BATCH)
 	{
 		cJSON	   *copy;
@@ -991,10 +1012,14 @@ load_lookup_round(DdbJoinState *js)
 		key = lookup_key(js, copy);
 		if (key)
 		{
+			bool		dup;
+			DdbTextEntry *e;
+
 			text = cJSON_PrintUnformatted(key);
-			if (!list_member(keytexts, makeString(text)))
+			e = ddb_text_hash_insert(bykey, text, &dup);
+			if (!dup)
 			{
-				keytexts = lappend(keytexts, makeString(text));
+				e->items = NIL;
 				keys = lappend(keys, key);
 			}
 		}
@@ -1029,7 +1054,7 @@ load_lookup_round(DdbJoinState *js)
 
 			cJSON_ArrayForEach(e, items)
 				if (ddb_scan_item_matches(js->other, e))
-				found = lappend(found, e);
+				found_item(bykey, oopts, e);
 			again = ddb_batch_resend(js->conn, "BatchGetItem", oopts->table, resp,
 									 &resends, -1);
 			if (again == NULL)
@@ -1038,28 +1063,12 @@ load_lookup_round(DdbJoinState *js)
 		}
 	}
 
-	/* pair: an other item belongs to the driving items whose key it has */
-	forboth(lc, js->ditems, kc, dkeys)
+	/* pair: each driving item gets the items found under its key */
+	foreach(kc, dkeys)
 	{
-		List	   *m = NIL;
-		ListCell   *fc;
+		DdbTextEntry *e = lfirst(kc) ? ddb_text_hash_lookup(bykey, lfirst(kc)) : NULL;
 
-		if (lfirst(kc))
-			foreach(fc, found)
-			{
-				cJSON	   *fk = cJSON_CreateObject();
-				char	   *t;
-
-				cJSON_AddItemToObject(fk, oopts->partition_key,
-									  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(lfirst(fc), oopts->partition_key), true));
-				if (oopts->sort_key)
-					cJSON_AddItemToObject(fk, oopts->sort_key,
-										  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(lfirst(fc), oopts->sort_key), true));
-				t = cJSON_PrintUnformatted(fk);
-				if (strcmp(t, (char *) lfirst(kc)) == 0)
-					m = lappend(m, lfirst(fc));
-			}
-		js->matches = lappend(js->matches, m);
+		js->matches = lappend(js->matches, e ? e->items : NIL);
 	}
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -1248,7 +1257,6 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	char		err[256];
 	char	   *pk;
 	cJSON	   *req;
-	DdbExprBuilder b;
 	int			i;
 
 	ddb_materialize_srf(fcinfo);
@@ -1306,16 +1314,7 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 				 errmsg("invalid key \"%s\" for %s: %s", keyval, popts->pk_template_text, err)));
 	conn = ddb_get_connection(popts->serverid, GetUserId());
 
-	ddb_expr_init(&b);
-	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "TableName", popts->table);
-	cJSON_AddStringToObject(req, "KeyConditionExpression",
-							psprintf("%s = %s", ddb_expr_name(&b, popts->partition_key),
-									 ddb_expr_value(&b, ddb_av_string(pk))));
-	ddb_expr_attach(&b, req);
-	if (popts->consistent_read)
-		cJSON_AddBoolToObject(req, "ConsistentRead", true);
-	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	req = ddb_read_request_json(ddb_partition_query(popts, pk), NIL);
 	/* every page of the partition; a key no item can have asks nothing */
 	if (!ddb_request_fits(popts, NULL, "Query", req, NULL))
 		req = NULL;

@@ -19,7 +19,6 @@
 #include "access/sysattr.h"
 #include "catalog/pg_collation.h"
 #include "utils/array.h"
-#include <stdarg.h>
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -95,91 +94,6 @@ typedef struct DdbPlanState
 	Bitmapset  *attrs;			/* columns the query reads (targets and quals) */
 	Access	   *base;			/* best access with the relation's own quals */
 } DdbPlanState;
-
-/* ----------------------------------------------------------------
- * Expression builder: every name and value becomes a placeholder
- * ----------------------------------------------------------------
- */
-void
-ddb_expr_init(DdbExprBuilder *b)
-{
-	b->names = cJSON_CreateObject();
-	b->values = cJSON_CreateObject();
-	b->nnames = 0;
-	b->nvalues = 0;
-}
-
-/* The #placeholder of an attribute name, reusing one already assigned. */
-const char *
-ddb_expr_name(DdbExprBuilder *b, const char *attr)
-{
-	cJSON	   *e;
-	char		ph[16];
-
-	cJSON_ArrayForEach(e, b->names)
-		if (cJSON_IsString(e) && strcmp(e->valuestring, attr) == 0)
-		return e->string;
-	snprintf(ph, sizeof(ph), "#n%d", b->nnames++);
-	cJSON_AddStringToObject(b->names, ph, attr);
-	return cJSON_GetObjectItemCaseSensitive(b->names, ph)->string;
-}
-
-/* The :placeholder of a value (an AttributeValue object, now owned by b). */
-const char *
-ddb_expr_value(DdbExprBuilder *b, cJSON *av)
-{
-	char		ph[16];
-
-	snprintf(ph, sizeof(ph), ":v%d", b->nvalues++);
-	cJSON_AddItemToObject(b->values, ph, av);
-	return cJSON_GetObjectItemCaseSensitive(b->values, ph)->string;
-}
-
-cJSON *
-ddb_av_string(const char *s)
-{
-	cJSON	   *av = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(av, "S", s);
-	return av;
-}
-
-/*
- * Forgets the names and values added since the builder had nnames and
- * nvalues of them: a condition that turned out not to be pushable must not
- * leave placeholders behind (DynamoDB rejects unused ones).
- */
-void
-ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues)
-{
-	char		ph[16];
-
-	while (b->nnames > nnames)
-	{
-		snprintf(ph, sizeof(ph), "#n%d", --b->nnames);
-		cJSON_DeleteItemFromObjectCaseSensitive(b->names, ph);
-	}
-	while (b->nvalues > nvalues)
-	{
-		snprintf(ph, sizeof(ph), ":v%d", --b->nvalues);
-		cJSON_DeleteItemFromObjectCaseSensitive(b->values, ph);
-	}
-}
-
-/* Adds the names and values maps to a request, when not empty. */
-void
-ddb_expr_attach(DdbExprBuilder *b, cJSON *req)
-{
-	if (b->nnames > 0)
-		cJSON_AddItemToObject(req, "ExpressionAttributeNames", b->names);
-	else
-		cJSON_Delete(b->names);
-	if (b->nvalues > 0)
-		cJSON_AddItemToObject(req, "ExpressionAttributeValues", b->values);
-	else
-		cJSON_Delete(b->values);
-	b->names = b->values = NULL;
-}
 
 /* ----------------------------------------------------------------
  * Key binding
@@ -549,18 +463,6 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 	return best;
 }
 
-/* Appends an attribute name to names unless it is there already. */
-static List *
-add_attr_name(List *names, char *attr)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (strcmp((char *) lfirst(lc), attr) == 0)
-		return names;
-	return lappend(names, attr);
-}
-
 static bool
 has_template(DdbRelOptions *opts, const char *attr)
 {
@@ -768,6 +670,10 @@ choose_access(DdbPlanState *ps, List *quals)
  * ----------------------------------------------------------------
  */
 
+/*
+ * Each condition with what it says of one column (ddb_classify_qual), so
+ * that choosing an access reads tests on columns instead of expressions.
+ */
 static List *
 classify_all(DdbRelOptions *opts, Index relid, List *rinfos)
 {
@@ -1041,21 +947,6 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
  * ----------------------------------------------------------------
  */
 
-/* A List of n nodes (list_makeN stops at 5). */
-static List *
-list_of(int n,...)
-{
-	va_list		ap;
-	List	   *l = NIL;
-	int			i;
-
-	va_start(ap, n);
-	for (i = 0; i < n; i++)
-		l = lappend(l, va_arg(ap, void *));
-	va_end(ap);
-	return l;
-}
-
 /* A readable form of a runtime value, for EXPLAIN. */
 static char *
 render_expr(PlannerInfo *root, Expr *e)
@@ -1078,90 +969,92 @@ render_expr(PlannerInfo *root, Expr *e)
 }
 
 /*
- * Serializes a key binding for the executor (see DdbKeySpec in ddbrel.h)
- * and appends its expressions to *exprs.
+ * The key spec of a key binding: how the executor computes its value from
+ * the binding's expressions, which go to the end of *exprs (fdw_exprs).
  */
-static List *
+static DdbKeySpec *
 key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
 {
-	List	   *idx = NIL;
+	DdbKeySpec *spec = palloc0(sizeof(DdbKeySpec));
 	ListCell   *lc;
 
+	spec->name = pstrdup(placeholder);
+	spec->role = role;
+	spec->keytype = kb->keytype;
+	spec->tmpl = kb->which;
 	foreach(lc, kb->exprs)
 	{
 		*exprs = lappend(*exprs, lfirst(lc));
-		idx = lappend_int(idx, list_length(*exprs) - 1);
+		spec->exprs = lappend_int(spec->exprs, list_length(*exprs) - 1);
 	}
-	return list_of(8,
-					 makeString(pstrdup(placeholder)),
-					 makeInteger(role),
-					 makeInteger(kb->keytype),
-					 makeInteger(kb->which),
-					 idx,
-					 makeInteger(kb->in_pos),
-					 makeString(pstrdup(kb->extra ? kb->extra : "")),
-					 makeInteger(kb->kind == KB_PREFIX ? DDB_SPEC_BEGINS : kb->spec_mode));
+	spec->in_pos = kb->in_pos;
+	spec->extra = kb->extra ? pstrdup(kb->extra) : "";
+	spec->prefix = (kb->kind == KB_PREFIX);
+	spec->mode = spec->prefix ? DDB_SPEC_BEGINS : kb->spec_mode;
+	return spec;
 }
 
-static List *
+/* The key spec of one end of a sort key range: the value as it is. */
+static DdbKeySpec *
 range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 {
+	DdbKeySpec *spec = palloc0(sizeof(DdbKeySpec));
+
 	*exprs = lappend(*exprs, q->value);
-	return list_of(8,
-					 makeString(pstrdup(placeholder)),
-					 makeInteger(DDB_KEY_RANGE),
-					 makeInteger(keytype),
-					 makeInteger(-1),
-					 list_make1_int(list_length(*exprs) - 1),
-					 makeInteger(-1),
-					 makeString(pstrdup("")),
-					 makeInteger(epoch_spec_mode(q->col)));
+	spec->name = pstrdup(placeholder);
+	spec->role = DDB_KEY_RANGE;
+	spec->keytype = keytype;
+	spec->tmpl = -1;
+	spec->exprs = list_make1_int(list_length(*exprs) - 1);
+	spec->in_pos = -1;
+	spec->extra = "";
+	spec->prefix = false;
+	spec->mode = epoch_spec_mode(q->col);
+	return spec;
 }
 
 /*
  * One end of the key range of a range on a template hole: the values of
  * the holes bound by equality, then the bound of that end, if any.
  */
-static List *
+static DdbKeySpec *
 hole_range_spec(KeyBind *kb, bool high, const char *placeholder, List **exprs)
 {
 	DdbQual    *bound = high ? kb->hi : kb->lo;
-	List	   *spec = key_spec(kb, placeholder, DDB_KEY_SK, exprs);
-	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
-	int			mode;
+	DdbKeySpec *spec = key_spec(kb, placeholder, DDB_KEY_SK, exprs);
 
 	if (bound)
 	{
 		*exprs = lappend(*exprs, bound->value);
-		idx = lappend_int(idx, list_length(*exprs) - 1);
-		mode = high ? DDB_SPEC_RANGE_HI : DDB_SPEC_RANGE_LO;
+		spec->exprs = lappend_int(spec->exprs, list_length(*exprs) - 1);
+		spec->mode = high ? DDB_SPEC_RANGE_HI : DDB_SPEC_RANGE_LO;
 	}
 	else if (high)
-		mode = DDB_SPEC_RANGE_TOP;
+		spec->mode = DDB_SPEC_RANGE_TOP;
 	else
 	{
 		/* no low bound: the prefix itself, without the literal after the hole */
-		mode = DDB_SPEC_BEGINS;
-		list_nth_cell(spec, DDB_SPEC_EXTRA)->ptr_value = makeString(pstrdup(""));
+		spec->mode = DDB_SPEC_BEGINS;
+		spec->prefix = true;
+		spec->extra = "";
 	}
-	list_nth_cell(spec, DDB_SPEC_EXPRS)->ptr_value = idx;
-	list_nth_cell(spec, DDB_SPEC_PREFIX)->ptr_value = makeInteger(mode);
 	return spec;
 }
 
-static const char *
+/* The sort key condition of a one-ended range. */
+static DdbSortKeyOp
 range_op(DdbQualKind k)
 {
 	switch (k)
 	{
 		case DDB_QUAL_LT:
-			return "<";
+			return DDB_SK_LT;
 		case DDB_QUAL_LE:
-			return "<=";
+			return DDB_SK_LE;
 		case DDB_QUAL_GT:
-			return ">";
+			return DDB_SK_GT;
 		default:
-			return ">=";
+			return DDB_SK_GE;
 	}
 }
 
@@ -1219,374 +1112,443 @@ scan_guard_hint(DdbRelOptions *opts)
 }
 
 /*
- * Builds the fdw_private of a scan of one relation for the given
- * conditions (RestrictInfos): the access, request, key specs, retrieved
- * columns.  Sets *exprs (key value expressions) and *local (conditions
- * left to PostgreSQL).  In DDB_BUILD_PARTITION mode (the driving side of
- * a join inside one partition) the request reads the whole partition:
- * no sort key condition, no filter, and every condition stays local.  attrs,
- * when not NULL, names the columns to read instead of targets + local quals.
+ * A scan being built by ddb_build_scan: each step reads what the steps
+ * before it decided and adds its part.
  */
-List *
-ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
-			   bool allow_limit, int mode, Bitmapset *attrs_in, List **exprs_out,
-			   List **local_out)
+typedef struct ScanBuild
 {
-	DdbPlanState *ps = baserel->fdw_private;
-	DdbRelOptions *opts = ps->opts;
-	Oid			foreigntableid = opts->relid;
-	List	   *quals = classify_all(opts, baserel->relid, scan_clauses);
-	Access	   *a = choose_access(ps, quals);
-	List	   *local_ri = NIL;
-	List	   *filter_candidates = NIL;
-	List	   *local;
-	List	   *retrieved = NIL;
-	List	   *specs = NIL;
-	List	   *exprs = NIL;
-	List	   *forbidden = NIL;
-	List	   *proj = NIL;
-	Bitmapset  *attrs = NULL;
-	bool		whole = false;
-	bool		need_match = false;
-	bool		count_only = false;
-	bool		type_check = false;
-	bool		hide_expired;
-	long		limit = 0;
-	DdbExprBuilder b;
+	PlannerInfo *root;
+	RelOptInfo *baserel;
+	DdbRelOptions *opts;
+	int			mode;			/* DDB_BUILD_* */
+	List	   *quals;			/* QualInfo: the conditions, classified */
+	Access	   *a;				/* how the relation is read */
+	List	   *rest;			/* RestrictInfos the access does not represent */
+	List	   *specs;			/* DdbKeySpec */
+	List	   *exprs;			/* fdw_exprs: the expressions of the key values */
+	DdbExprBuilder b;			/* the request's names and values */
+	List	   *forbidden;		/* attributes a Query's filter may not name */
 	StringInfoData filter;
-	StringInfoData keycond;
-	cJSON	   *req;
-	int			flags;
-	int			i;
+	bool		need_match;		/* key templates are checked on each item */
+	bool		type_check;		/* the type attribute is checked on each item */
+	bool		hide_expired;	/* the filter hides items whose TTL is past */
+	List	   *local;			/* conditions left to PostgreSQL */
+	List	   *retrieved;		/* attnums of the columns the executor fills */
+	DdbReadRequest *req;
+} ScanBuild;
+
+/*
+ * Step 2, the access: the cheapest operation for the conditions (step 1
+ * classified them).  The driving side of a join inside one partition
+ * reads the whole partition instead, a Query per partition key value and
+ * nothing else, so that the items of both entities come back.  What the
+ * access represents exactly is done; the rest may still go to the filter.
+ */
+static void
+scan_choose_access(ScanBuild *sb)
+{
+	Access	   *a = choose_access(sb->baserel->fdw_private, sb->quals);
 	ListCell   *lc;
 
-	if (mode == DDB_BUILD_PARTITION && a->pk)
+	if (sb->mode == DDB_BUILD_PARTITION && a->pk)
 	{
-		/* the whole partition: a Query per partition key value, nothing else */
 		a->op = DDB_OP_QUERY;
 		a->index = NULL;
 		a->sk = NULL;
 		a->consumed = list_copy(a->pk->consumed);
 	}
-
-	/* conditions the access represents exactly are done; the rest may filter */
-	foreach(lc, quals)
+	foreach(lc, sb->quals)
 	{
 		QualInfo   *qi = lfirst(lc);
 
-		if (list_member_ptr(a->consumed, qi->ri))
-			continue;
-		filter_candidates = lappend(filter_candidates, qi->ri);
+		if (!list_member_ptr(a->consumed, qi->ri))
+			sb->rest = lappend(sb->rest, qi->ri);
 	}
+	sb->a = a;
+	sb->req->op = a->op;
+	sb->req->index = a->index ? a->index->name : NULL;
+	sb->req->segments = a->op == DDB_OP_SCAN ? sb->opts->parallel_segments : 1;
+	/* a global index has no consistent reads */
+	sb->req->consistent_read = sb->opts->consistent_read &&
+		(a->index == NULL || !a->index->global);
+}
 
-	if (a->op == DDB_OP_SCAN && !opts->allow_full_scan)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_ERROR),
-				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
-						get_rel_name(foreigntableid), opts->table),
-				 errdetail("The option allow_full_scan is false."),
-				 errhint("%s", scan_guard_hint(opts))));
+/* The sort key condition of a Query's sort key binding. */
+static DdbSortKeyOp
+sort_key_op(KeyBind *sk)
+{
+	if (sk == NULL)
+		return DDB_SK_NONE;
+	switch (sk->kind)
+	{
+		case KB_EQ:
+			return DDB_SK_EQ;
+		case KB_PREFIX:
+			return DDB_SK_BEGINS_WITH;
+		case KB_RANGE:
+			/* on a template hole: always the keys between two ends */
+			if ((sk->lo && sk->hi) || sk->which >= 0)
+				return DDB_SK_BETWEEN;
+			return range_op(sk->lo ? sk->lo->kind : sk->hi->kind);
+		default:
+			return DDB_SK_NONE;
+	}
+}
 
-	ddb_expr_init(&b);
-	initStringInfo(&filter);
-	initStringInfo(&keycond);
+/*
+ * Step 3, the key values: how the executor computes each (key specs over
+ * fdw_exprs), since parameters and the outer side of a join are known only
+ * then.  A Query's values are the placeholders :k0 (partition key), :k1
+ * and :k2 (sort key) of its key condition; GetItem and BatchGetItem name
+ * the key attributes.  A Scan has none.
+ */
+static void
+scan_bind_keys(ScanBuild *sb)
+{
+	Access	   *a = sb->a;
 
-	/* key condition (Query) or key specs (GetItem, BatchGetItem) */
 	if (a->op == DDB_OP_QUERY)
 	{
-		const char *pkn = ddb_expr_name(&b, a->pk->attr);
+		DdbSortKeyOp op = sort_key_op(a->sk);
 
-		appendStringInfo(&keycond, "%s = :k0", pkn);
-		specs = lappend(specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &exprs));
-		forbidden = list_make1((char *) a->pk->attr);
-		if (a->sk)
+		sb->specs = lappend(sb->specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &sb->exprs));
+		if (op == DDB_SK_EQ || op == DDB_SK_BEGINS_WITH)
+			sb->specs = lappend(sb->specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &sb->exprs));
+		else if (op == DDB_SK_BETWEEN && a->sk->which >= 0)
 		{
-			const char *skn = ddb_expr_name(&b, a->sk->attr);
-
-			forbidden = lappend(forbidden, (char *) a->sk->attr);
-			switch (a->sk->kind)
-			{
-				case KB_EQ:
-					appendStringInfo(&keycond, " AND %s = :k1", skn);
-					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
-					break;
-				case KB_PREFIX:
-					appendStringInfo(&keycond, " AND begins_with(%s, :k1)", skn);
-					specs = lappend(specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &exprs));
-					break;
-				case KB_RANGE:
-					if (a->sk->which >= 0)
-					{
-						/* a range on a template hole: the keys between two ends */
-						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
-						specs = lappend(specs, hole_range_spec(a->sk, false, ":k1", &exprs));
-						specs = lappend(specs, hole_range_spec(a->sk, true, ":k2", &exprs));
-					}
-					else if (a->sk->lo && a->sk->hi)
-					{
-						appendStringInfo(&keycond, " AND %s BETWEEN :k1 AND :k2", skn);
-						specs = lappend(specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &exprs));
-						specs = lappend(specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &exprs));
-					}
-					else
-					{
-						DdbQual    *q = a->sk->lo ? a->sk->lo : a->sk->hi;
-
-						appendStringInfo(&keycond, " AND %s %s :k1", skn, range_op(q->kind));
-						specs = lappend(specs, range_spec(q, a->sk->keytype, ":k1", &exprs));
-					}
-					break;
-				default:
-					break;
-			}
+			sb->specs = lappend(sb->specs, hole_range_spec(a->sk, false, ":k1", &sb->exprs));
+			sb->specs = lappend(sb->specs, hole_range_spec(a->sk, true, ":k2", &sb->exprs));
 		}
-		/* a Query's filter may not name the key attributes of the table or index */
-		forbidden = lappend(forbidden, opts->partition_key);
-		if (opts->sort_key)
-			forbidden = lappend(forbidden, opts->sort_key);
+		else if (op == DDB_SK_BETWEEN)
+		{
+			sb->specs = lappend(sb->specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &sb->exprs));
+			sb->specs = lappend(sb->specs, range_spec(a->sk->hi, a->sk->keytype, ":k2", &sb->exprs));
+		}
+		else if (op != DDB_SK_NONE)
+			sb->specs = lappend(sb->specs, range_spec(a->sk->lo ? a->sk->lo : a->sk->hi,
+													  a->sk->keytype, ":k1", &sb->exprs));
 	}
 	else if (a->op == DDB_OP_GET_ITEM || a->op == DDB_OP_BATCH_GET_ITEM)
 	{
-		specs = lappend(specs, key_spec(a->pk, a->pk->attr, DDB_KEY_PK, &exprs));
+		sb->specs = lappend(sb->specs, key_spec(a->pk, a->pk->attr, DDB_KEY_PK, &sb->exprs));
 		if (a->sk)
-			specs = lappend(specs, key_spec(a->sk, a->sk->attr, DDB_KEY_SK, &exprs));
+			sb->specs = lappend(sb->specs, key_spec(a->sk, a->sk->attr, DDB_KEY_SK, &sb->exprs));
 	}
+}
 
-	/* entity tables: key shape and type, where DynamoDB can check them */
-	if (mode == DDB_BUILD_PARTITION)
-		need_match = true;		/* items of both sides come back: sorted out here */
-	else if (opts->pk_template || opts->sk_template)
+/*
+ * Step 4, the key condition of a Query, over the placeholders of step 3.
+ * It takes the first names of the request.  DynamoDB refuses a Query
+ * whose filter names a key attribute of the table or of the index read.
+ */
+static void
+scan_key_condition(ScanBuild *sb)
+{
+	Access	   *a = sb->a;
+
+	if (a->op != DDB_OP_QUERY)
+		return;
+	sb->req->key_condition = ddb_deparse_key_condition(&sb->b, a->pk->attr, ":k0",
+													   sort_key_op(a->sk),
+													   a->sk ? a->sk->attr : NULL,
+													   ":k1", ":k2");
+	sb->forbidden = list_make1((char *) a->pk->attr);
+	if (a->sk)
+		sb->forbidden = lappend(sb->forbidden, (char *) a->sk->attr);
+	sb->forbidden = lappend(sb->forbidden, sb->opts->partition_key);
+	if (sb->opts->sort_key)
+		sb->forbidden = lappend(sb->forbidden, sb->opts->sort_key);
+}
+
+/*
+ * Step 5a, the entity: the items of an entity table are those whose keys
+ * have its templates' shapes and whose type attribute holds its type.
+ * DynamoDB checks what the key condition implies, and what a filter can
+ * say (a Scan's filter may name key attributes, a Query's only the type
+ * attribute); the rest is checked on each item (DDB_FLAG_*).  The driving
+ * side of a join in one partition gets the items of both entities back,
+ * so they are sorted out on each item too.
+ */
+static void
+scan_entity_checks(ScanBuild *sb)
+{
+	DdbRelOptions *opts = sb->opts;
+	Access	   *a = sb->a;
+	int			i;
+
+	if (sb->mode == DDB_BUILD_PARTITION)
 	{
-		for (i = 0; i < list_length(opts->templates); i++)
-		{
-			DdbAttrTemplate *at = list_nth(opts->templates, i);
-			KeyBind    *used = NULL;
-
-			if (!at->is_key)
-				continue;
-			if (a->pk && a->pk->which == i)
-				used = a->pk;
-			else if (a->sk && a->sk->which == i)
-				used = a->sk;
-			if (used && used->tmpl_exact)
-				continue;
-			if (used == NULL && a->op == DDB_OP_SCAN)
-			{
-				/* Scan filters may name key attributes */
-				KeyBind    *kb = bind_template(opts, i, quals);
-
-				if (kb->kind == KB_PREFIX || kb->kind == KB_EQ || kb->kind == KB_RANGE)
-				{
-					char		err[256];
-					char	   *p = ddb_template_prefix(at->tmpl, NULL, 0, err, sizeof(err));
-
-					if (at->tmpl->nholes == 0)
-						appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
-										 ddb_expr_name(&b, at->attr),
-										 ddb_expr_value(&b, ddb_av_string(p)));
-					else
-						appendStringInfo(&filter, "%sbegins_with(%s, %s)", filter.len ? " AND " : "",
-										 ddb_expr_name(&b, at->attr),
-										 ddb_expr_value(&b, ddb_av_string(p)));
-					if (at->tmpl->nholes == 0 ||
-						(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
-						 hole_takes_any_text(opts, at->tmpl->holes[0])))
-						continue;
-				}
-			}
-			else if (used == NULL && a->op == DDB_OP_QUERY)
-			{
-				/* the index's other key carries the template: its sort key condition did */
-			}
-			need_match = true;
-		}
-		/* a column in both key templates must read one value from both */
-		if (opts->pk_template && opts->sk_template)
-			for (i = 0; i < opts->sk_template->nholes; i++)
-				if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
-					!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
-					need_match = true;
+		sb->need_match = true;
+		sb->type_check = (opts->type_attribute != NULL);
+		return;
 	}
-	if (mode == DDB_BUILD_PARTITION)
-		type_check = (opts->type_attribute != NULL);
-	else if (opts->type_attribute &&
-			 !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
+	for (i = 0; (opts->pk_template || opts->sk_template) && i < list_length(opts->templates); i++)
+	{
+		DdbAttrTemplate *at = list_nth(opts->templates, i);
+		KeyBind    *used = NULL;
+
+		if (!at->is_key)
+			continue;
+		if (a->pk && a->pk->which == i)
+			used = a->pk;
+		else if (a->sk && a->sk->which == i)
+			used = a->sk;
+		if (used && used->tmpl_exact)
+			continue;
+		/* a template the access does not bind: a Scan's filter may check it */
+		if (used == NULL && a->op == DDB_OP_SCAN)
+		{
+			KeyBind    *kb = bind_template(opts, i, sb->quals);
+
+			if (kb->kind == KB_PREFIX || kb->kind == KB_EQ || kb->kind == KB_RANGE)
+			{
+				ddb_deparse_template_filter(&sb->b, &sb->filter, at);
+				/* the filter is the whole check: no holes, or one trailing hole of text */
+				if (at->tmpl->nholes == 0 ||
+					(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
+					 hole_takes_any_text(opts, at->tmpl->holes[0])))
+					continue;
+			}
+		}
+		sb->need_match = true;
+	}
+	/* a column in both key templates must read one value from both */
+	if (opts->pk_template && opts->sk_template)
+		for (i = 0; i < opts->sk_template->nholes; i++)
+			if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
+				!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
+				sb->need_match = true;
+	if (opts->type_attribute && !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
 	{
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-			appendStringInfo(&filter, "%s%s = %s", filter.len ? " AND " : "",
-							 ddb_expr_name(&b, opts->type_attribute),
-							 ddb_expr_value(&b, ddb_av_string(opts->type_value)));
+			ddb_deparse_type_filter(&sb->b, &sb->filter, opts);
 		else
-			type_check = true;
+			sb->type_check = true;
 	}
+}
 
-	/* other conditions: FilterExpression where exact (GetItem has none) */
-	if (mode == DDB_BUILD_PARTITION)
-		local_ri = filter_candidates;
-	else if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-		local_ri = ddb_build_filter(opts, baserel->relid, filter_candidates, &b, &filter, forbidden);
-	else
-		local_ri = filter_candidates;
-	local = extract_actual_clauses(local_ri, false);
+/*
+ * Step 5b, the filter: the other conditions go to the FilterExpression
+ * where DynamoDB decides them exactly as PostgreSQL would; the rest stays
+ * local.  GetItem and BatchGetItem take no filter, and a join's partition
+ * read none (its conditions are the other entity's too).
+ */
+static void
+scan_filter(ScanBuild *sb)
+{
+	List	   *local_ri = sb->rest;
+
+	if (sb->mode != DDB_BUILD_PARTITION &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+		local_ri = ddb_build_filter(sb->opts, sb->baserel->relid, sb->rest, &sb->b,
+									&sb->filter, sb->forbidden);
+	sb->local = extract_actual_clauses(local_ri, false);
 
 	/*
-	 * Items whose time to live is past are hidden: in the filter (values
-	 * filled in when the scan starts), and checked on each item as well,
-	 * which needs the TTL attribute read.
+	 * Items whose time to live is past are hidden: by the filter (its times
+	 * filled in when the scan starts), and on each item too (scan.c).
 	 */
-	hide_expired = (opts->ttl_attr != NULL && !opts->include_expired);
-	if (hide_expired && (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
-		appendStringInfo(&filter, "%sNOT (%s BETWEEN %s AND %s)", filter.len ? " AND " : "",
-						 ddb_expr_name(&b, opts->ttl_attr), DDB_TTL_OLD_PH, DDB_TTL_NOW_PH);
+	if (sb->opts->ttl_attr != NULL && !sb->opts->include_expired &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+	{
+		sb->hide_expired = true;
+		appendStringInfo(&sb->filter, "%sNOT (%s BETWEEN %s AND %s)", sb->filter.len ? " AND " : "",
+						 ddb_expr_name(&sb->b, sb->opts->ttl_attr), DDB_TTL_OLD_PH, DDB_TTL_NOW_PH);
+	}
+	sb->req->filter = sb->filter.len > 0 ? sb->filter.data : NULL;
+}
 
-	/* what to read: targets and local conditions */
+/*
+ * Step 6, what to read: the columns the targets and the local conditions
+ * use (or attrs, for a join's side).  A count(*) and the like, that reads
+ * no column and checks nothing here, asks for Select=COUNT instead; else
+ * the projection names the attributes read, and always the keys: they
+ * carry templates and name the item in errors.  A document column reads
+ * whole items, and so does a join's partition read (both entities).
+ */
+static void
+scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
+{
+	DdbRelOptions *opts = sb->opts;
+	Bitmapset  *attrs = NULL;
+	List	   *names = list_make1(opts->partition_key);
+	bool		whole = false;
+	bool		whole_row;
+	ListCell   *lc;
+	int			i;
+
 	if (attrs_in)
 		attrs = bms_copy(attrs_in);
 	else
 	{
-		pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &attrs);
-		foreach(lc, local)
-			pull_varattnos((Node *) lfirst(lc), baserel->relid, &attrs);
+		pull_varattnos((Node *) sb->baserel->reltarget->exprs, sb->baserel->relid, &attrs);
+		foreach(lc, sb->local)
+			pull_varattnos((Node *) lfirst(lc), sb->baserel->relid, &attrs);
 	}
+	whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+	if (opts->sort_key)
+		names = lappend(names, opts->sort_key);
+	for (i = 0; i < opts->ncolumns; i++)
 	{
-		bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
+		DdbColumn  *col = &opts->columns[i];
 
-		for (i = 0; i < opts->ncolumns; i++)
-		{
-			DdbColumn  *col = &opts->columns[i];
-
-			if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
-				continue;
-			retrieved = lappend_int(retrieved, col->attnum);
-			/* a document or extra column needs the whole item */
-			if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
-				whole = true;
-			else if (col->source == DDB_COL_ATTRIBUTE)
-				proj = list_append_unique_ptr(proj, col->attrname);
-		}
+		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		sb->retrieved = lappend_int(sb->retrieved, col->attnum);
+		/* a document or extra column needs the whole item */
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
+			whole = true;
+		else if (col->source == DDB_COL_ATTRIBUTE)
+			names = lappend(names, col->attrname);
 	}
+	if (sb->type_check)
+		names = lappend(names, opts->type_attribute);
+	/* the TTL attribute, for the check on each item */
+	if (opts->ttl_attr != NULL && !opts->include_expired)
+		names = lappend(names, opts->ttl_attr);
 
-	/* count(*) and the like: nothing to read, nothing to check here */
-	if (retrieved == NIL && local == NIL && !need_match && !type_check &&
-		mode == DDB_BUILD_SCAN &&
-		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
-		count_only = true;
-
-	req = cJSON_CreateObject();
-	if (a->op != DDB_OP_BATCH_GET_ITEM)
-		cJSON_AddStringToObject(req, "TableName", opts->table);
-	if (a->index)
-		cJSON_AddStringToObject(req, "IndexName", a->index->name);
-	if (keycond.len > 0)
-		cJSON_AddStringToObject(req, "KeyConditionExpression", keycond.data);
-	if (filter.len > 0)
-		cJSON_AddStringToObject(req, "FilterExpression", filter.data);
-	if (count_only)
-		cJSON_AddStringToObject(req, "Select", "COUNT");
-	else if (!whole && mode != DDB_BUILD_PARTITION)
-	{
-		StringInfoData pe;
-		List	   *names = NIL;
-
-		int			nnames = b.nnames;
-		int			nvalues = b.nvalues;
-
-		/*
-		 * Keys always: they carry templates and name the item in errors.
-		 * DynamoDB refuses a path named twice, so each attribute once (a
-		 * column may read a key or the type attribute too).
-		 */
-		names = add_attr_name(names, opts->partition_key);
-		if (opts->sort_key)
-			names = add_attr_name(names, opts->sort_key);
-		foreach(lc, proj)
-			names = add_attr_name(names, lfirst(lc));
-		if (type_check)
-			names = add_attr_name(names, opts->type_attribute);
-		if (hide_expired)
-			names = add_attr_name(names, opts->ttl_attr);
-		initStringInfo(&pe);
-		foreach(lc, names)
-			appendStringInfo(&pe, "%s%s", pe.len ? ", " : "", ddb_expr_name(&b, (char *) lfirst(lc)));
-		/* too long a projection for DynamoDB: read whole items instead */
-		if (pe.len <= DDB_LIMIT_EXPRESSION_BYTES)
-			cJSON_AddStringToObject(req, "ProjectionExpression", pe.data);
-		else
-			ddb_expr_rollback(&b, nnames, nvalues);
-	}
-	if (forward < 0)
-		cJSON_AddBoolToObject(req, "ScanIndexForward", false);
-
-	/* LIMIT: only when DynamoDB does all the work and the order is right */
-	if (mode == DDB_BUILD_SCAN && root->limit_tuples > 0 && local == NIL && !need_match && !type_check &&
-		bms_membership(root->all_baserels) == BMS_SINGLETON &&
-		(a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && a->nkeys <= 1 &&
-		opts->parallel_segments == 1 &&
-		allow_limit)
-	{
-		limit = (long) ceil(root->limit_tuples);
-		cJSON_AddNumberToObject(req, "Limit", (double) limit);
-	}
-	ddb_expr_attach(&b, req);
-	if (hide_expired && (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN))
-	{
-		cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
-		cJSON	   *av;
-
-		if (vals == NULL)
-			vals = cJSON_AddObjectToObject(req, "ExpressionAttributeValues");
-		av = cJSON_AddObjectToObject(vals, DDB_TTL_OLD_PH);
-		cJSON_AddStringToObject(av, "N", "(statement start - 5 years, epoch seconds)");
-		av = cJSON_AddObjectToObject(vals, DDB_TTL_NOW_PH);
-		cJSON_AddStringToObject(av, "N", "(statement start, epoch seconds)");
-	}
-	if (opts->consistent_read && (a->index == NULL || !a->index->global))
-		cJSON_AddBoolToObject(req, "ConsistentRead", true);
-	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-
-	flags = (need_match ? DDB_FLAG_MATCH : 0) | (count_only ? DDB_FLAG_COUNT : 0) |
-		(type_check ? DDB_FLAG_TYPE_CHECK : 0);
-	/* render runtime values for EXPLAIN */
-	{
-		List	   *shown = NIL;
-
-		foreach(lc, exprs)
-			shown = lappend(shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
-											  render_expr(root, lfirst(lc))));
-		*exprs_out = exprs;
-		*local_out = local;
-		return list_of(9,
-										  makeString(pstrdup(ddb_op_names[a->op])),
-										  makeString(pstrdup(a->index ? a->index->name : "")),
-										  makeString(cJSON_PrintUnformatted(req)),
-										  makeInteger(a->op == DDB_OP_SCAN ? opts->parallel_segments : 1),
-										  retrieved,
-										  specs,
-										  makeInteger(flags),
-										  shown,
-										  makeInteger((int) limit));
-	}
+	if (sb->retrieved == NIL && sb->local == NIL && !sb->need_match && !sb->type_check &&
+		sb->mode == DDB_BUILD_SCAN &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+		sb->req->count = true;
+	else if (!whole && sb->mode != DDB_BUILD_PARTITION)
+		sb->req->projection = ddb_deparse_projection(&sb->b, names);	/* NULL: too long */
 }
 
+/*
+ * Step 7, order and limit: ScanIndexForward for the order a path promised,
+ * and the query's LIMIT as DynamoDB's Limit, only where DynamoDB does all
+ * the work (nothing local, nothing checked here, one request stream) and
+ * the order is the one the query wants (allow_limit): else the first
+ * items DynamoDB returns need not be the rows the query keeps.
+ */
+static void
+scan_order_limit(ScanBuild *sb, int forward, bool allow_limit)
+{
+	PlannerInfo *root = sb->root;
+
+	sb->req->backward = (forward < 0);
+	if (sb->mode == DDB_BUILD_SCAN && allow_limit && root->limit_tuples > 0 &&
+		sb->local == NIL && !sb->need_match && !sb->type_check &&
+		bms_membership(root->all_baserels) == BMS_SINGLETON &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && sb->a->nkeys <= 1 &&
+		sb->opts->parallel_segments == 1)
+		sb->req->limit = (int) ceil(root->limit_tuples);
+}
+
+/*
+ * Step 8, the plan: the request with its placeholders and key specs, what
+ * to fill and check, and how EXPLAIN names each runtime value.
+ */
+static DdbScanPlan *
+scan_pack(ScanBuild *sb)
+{
+	DdbScanPlan *plan = palloc0(sizeof(DdbScanPlan));
+	ListCell   *lc;
+
+	sb->req->names = sb->b.nnames > 0 ? sb->b.names : NULL;
+	sb->req->values = sb->b.nvalues > 0 ? sb->b.values : NULL;
+	if (sb->hide_expired)
+	{
+		cJSON	   *av;
+
+		if (sb->req->values == NULL)
+			sb->req->values = cJSON_CreateObject();
+		av = cJSON_AddObjectToObject(sb->req->values, DDB_TTL_OLD_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start - 5 years, epoch seconds)");
+		av = cJSON_AddObjectToObject(sb->req->values, DDB_TTL_NOW_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start, epoch seconds)");
+	}
+	sb->req->keys = sb->specs;
+	plan->request = sb->req;
+	plan->retrieved = sb->retrieved;
+	plan->flags = (sb->need_match ? DDB_FLAG_MATCH : 0) |
+		(sb->type_check ? DDB_FLAG_TYPE_CHECK : 0);
+	foreach(lc, sb->exprs)
+		plan->shown = lappend(plan->shown, makeString(IsA(lfirst(lc), Const) ? pstrdup("") :
+													  render_expr(sb->root, lfirst(lc))));
+	return plan;
+}
+
+/*
+ * The plan of a scan of one relation for the given conditions
+ * (RestrictInfos), in the steps above.  Sets *exprs (the key values'
+ * expressions, fdw_exprs) and *local (conditions left to PostgreSQL).  In
+ * DDB_BUILD_PARTITION mode (the driving side of a join inside one
+ * partition) the request reads the whole partition: no sort key
+ * condition, no filter, and every condition stays local.  attrs, when not
+ * NULL, names the columns to read instead of targets + local conditions.
+ * Raises nothing for a Scan that allow_full_scan forbids: paths are built
+ * speculatively, the guard is for the plan chosen (ddb_full_scan_guard).
+ */
+DdbScanPlan *
+ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int forward,
+			   bool allow_limit, int mode, Bitmapset *attrs, List **exprs, List **local)
+{
+	ScanBuild	sb;
+
+	memset(&sb, 0, sizeof(sb));
+	sb.root = root;
+	sb.baserel = baserel;
+	sb.opts = ((DdbPlanState *) baserel->fdw_private)->opts;
+	sb.mode = mode;
+	sb.req = palloc0(sizeof(DdbReadRequest));
+	sb.req->table = sb.opts->table;
+	ddb_expr_init(&sb.b);
+	initStringInfo(&sb.filter);
+
+	/* step 1, the conditions: what each says of one column */
+	sb.quals = classify_all(sb.opts, baserel->relid, scan_clauses);
+	scan_choose_access(&sb);
+	scan_bind_keys(&sb);
+	scan_key_condition(&sb);
+	scan_entity_checks(&sb);
+	scan_filter(&sb);
+	scan_projection(&sb, attrs);
+	scan_order_limit(&sb, forward, allow_limit);
+	*exprs = sb.exprs;
+	*local = sb.local;
+	return scan_pack(&sb);
+}
+
+/*
+ * The full-scan guard (allow_full_scan 'false'): raised for a plan that
+ * is made, in GetForeignPlan, never while paths are only considered.
+ */
+void
+ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan)
+{
+	DdbRelOptions *opts = ddb_rel_options(rel);
+
+	if (plan->request->op == DDB_OP_SCAN && !opts->allow_full_scan)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_ERROR),
+				 errmsg("query on foreign table \"%s\" would scan the whole DynamoDB table \"%s\"",
+						get_rel_name(opts->relid), opts->table),
+				 errdetail("The option allow_full_scan is false."),
+				 errhint("%s", scan_guard_hint(opts))));
+}
+
+/* GetForeignPlan of a base relation (ddbrel.c sends joins to join.c). */
 ForeignScan *
-ddbGetForeignPlan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
-				  ForeignPath *best_path, List *tlist, List *scan_clauses,
-				  Plan *outer_plan)
+ddb_scan_plan(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid,
+			  ForeignPath *best_path, List *tlist, List *scan_clauses,
+			  Plan *outer_plan)
 {
 	List	   *exprs;
 	List	   *local;
-	List	   *priv;
+	DdbScanPlan *plan;
 	int			forward = 0;
 
-	if (IS_JOIN_REL(baserel))
-		return ddb_join_plan(root, baserel, best_path, tlist, scan_clauses, outer_plan);
 	if (best_path->fdw_private)
 		forward = intVal(linitial(best_path->fdw_private));
 	/* a LIMIT is pushed only when this path's order is what the query wants */
-	priv = ddb_build_scan(root, baserel, scan_clauses, forward,
+	plan = ddb_build_scan(root, baserel, scan_clauses, forward,
 						  pathkeys_contained_in(root->query_pathkeys, best_path->path.pathkeys),
 						  DDB_BUILD_SCAN, NULL, &exprs, &local);
-	return make_foreignscan(tlist, local, baserel->relid, exprs, priv, NIL, NIL, outer_plan);
+	ddb_full_scan_guard(baserel, plan);
+	return make_foreignscan(tlist, local, baserel->relid, exprs, ddb_scan_plan_pack(plan),
+							NIL, NIL, outer_plan);
 }
 
 /* ----------------------------------------------------------------

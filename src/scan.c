@@ -45,7 +45,6 @@
 #include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
-#define DDB_BATCH_GET_MAX 100
 
 /* The page context keeps at most this much memory between pages. */
 #define DDB_PAGE_KEEP_MAX ((Size) 64 * 1024 * 1024)
@@ -87,14 +86,10 @@ struct DdbScanState
 {
 	DdbRelOptions *opts;
 	DdbConn    *conn;
-	char	   *operation;
+	DdbReadRequest *req;		/* the planned request, unpacked once */
 	DdbOp		op;
-	char	   *request_text;	/* plan's request, without key values */
-	int			nsegments;
-	List	   *specs;
-	List	   *shown;
+	List	   *shown;			/* how EXPLAIN names each of plan_exprs */
 	int			flags;
-	int64		limit;			/* Limit sent with the request, or 0 */
 	int64		received;		/* items received so far (for limit) */
 	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
 	List	   *exprstates;		/* of plan_exprs */
@@ -132,7 +127,6 @@ struct DdbScanState
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
 };
 
-static ddb_key_schema key_schema(DdbRelOptions *opts, const char *index);
 
 /* Names the item being converted, so a bad value points at its key. */
 static void
@@ -309,7 +303,7 @@ ensure_mapped(DdbScanState *st, const cJSON *item)
 }
 
 /*
- * A scan of one relation from its plan fragment (ddb_build_scan's list):
+ * A scan of one relation from its packed DdbScanPlan (ddb_build_scan's):
  * used by a plain foreign scan and by both sides of a pushed-down join.
  * exprs are the key value expressions, evaluated in parent's context.
  */
@@ -319,24 +313,21 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 {
 	EState	   *estate = parent->state;
 	DdbScanState *st = palloc0(sizeof(DdbScanState));
-	List	   *retrieved;
+	DdbScanPlan *plan = ddb_scan_plan_unpack(priv);
+	List	   *retrieved = plan->retrieved;
 	ListCell   *lc;
 	int			i;
 
-	st->operation = strVal(list_nth(priv, DDB_PRIV_OPERATION));
-	st->op = ddb_op_from_name(st->operation);
-	st->index = strVal(list_nth(priv, DDB_PRIV_INDEX));
-	st->request_text = strVal(list_nth(priv, DDB_PRIV_REQUEST));
-	st->nsegments = intVal(list_nth(priv, DDB_PRIV_SEGMENTS));
-	st->specs = (List *) list_nth(priv, DDB_PRIV_KEYS);
-	st->flags = intVal(list_nth(priv, DDB_PRIV_FLAGS));
-	st->shown = (List *) list_nth(priv, DDB_PRIV_SHOWN);
-	st->limit = intVal(list_nth(priv, DDB_PRIV_LIMIT));
+	st->req = plan->request;
+	st->op = st->req->op;
+	st->index = st->req->index ? st->req->index : "";
+	st->flags = plan->flags;
+	st->shown = plan->shown;
 	st->plan_exprs = exprs;
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options_as(relid, userid);
-	st->residual_attr = key_schema(st->opts, st->index).sk;
+	st->residual_attr = ddb_request_key_schema(st->opts, st->index).sk;
 	st->hide_expired = (st->opts->ttl_attr != NULL && !st->opts->include_expired);
 	if (st->hide_expired)
 	{
@@ -349,7 +340,6 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	}
 	if (explain_only)
 		return st;
-	retrieved = (List *) list_nth(priv, DDB_PRIV_RETRIEVED);
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
 	ddb_connection_use_table(st->conn, st->opts);
 	st->exprstates = ExecInitExprList(exprs, parent);
@@ -412,17 +402,13 @@ ddb_scan_user(ForeignScan *fsplan, EState *estate)
 #endif
 }
 
+/* BeginForeignScan of a base relation (ddbrel.c sends joins to join.c). */
 void
-ddbBeginForeignScan(ForeignScanState *node, int eflags)
+ddb_scan_begin(ForeignScanState *node, int eflags)
 {
 	ForeignScan *fsplan = (ForeignScan *) node->ss.ps.plan;
 	EState	   *estate = node->ss.ps.state;
 
-	if (fsplan->scan.scanrelid == 0)
-	{
-		ddb_join_begin(node, eflags);
-		return;
-	}
 	node->fdw_state = ddb_scan_create(RelationGetRelid(node->ss.ss_currentRelation),
 									  fsplan->fdw_private, fsplan->fdw_exprs,
 									  (PlanState *) node, ddb_scan_user(fsplan, estate),
@@ -554,15 +540,15 @@ hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
  * IN, an element that cannot form a key is a NULL entry, keeping positions.
  */
 static List *
-spec_values(DdbScanState *st, List *spec)
+spec_values(DdbScanState *st, DdbKeySpec *spec)
 {
-	char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
-	int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
-	List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
-	int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
-	const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-	int			mode = intVal(list_nth(spec, DDB_SPEC_PREFIX));
-	bool		prefix = (mode == DDB_SPEC_BEGINS);
+	char		keytype = spec->keytype;
+	int			which = spec->tmpl;
+	List	   *idx = spec->exprs;
+	int			in_pos = spec->in_pos;
+	const char *extra = spec->extra;
+	int			mode = spec->mode;
+	bool		prefix = spec->prefix;
 	List	   *texts[DDB_TEMPLATE_MAX_HOLES + 1];
 	List	   *result = NIL;
 	int			n = list_length(idx);
@@ -638,257 +624,48 @@ spec_values(DdbScanState *st, List *spec)
 }
 
 /* ----------------------------------------------------------------
- * Request limits
- * ----------------------------------------------------------------
- */
-
-/*
- * The key attributes a request on opts's table reads: those of the index
- * named (a Query on an index), else the table's.
- */
-static ddb_key_schema
-key_schema(DdbRelOptions *opts, const char *index)
-{
-	ddb_key_schema keys;
-	ListCell   *lc;
-
-	keys.pk = opts->partition_key;
-	keys.sk = opts->sort_key;
-	keys.table_sk = opts->sort_key;
-	if (index && *index && opts->desc)
-		foreach(lc, opts->desc->indexes)
-		{
-			DdbIndexDesc *ix = lfirst(lc);
-
-			if (strcmp(ix->name, index) == 0)
-			{
-				keys.pk = ix->pk_attr;
-				keys.sk = ix->sk_attr;
-			}
-		}
-	return keys;
-}
-
-/*
- * Every request ddbrel builds goes through here just before it is sent:
- * the limits DynamoDB documents (limits_core.c).  Returns false when no
- * item can match (the request is not to be sent); raises an error when the
- * request cannot be sent at all.  A sort key bound no key can reach comes
- * back in *residual (may be NULL when op has no key condition), for the
- * caller to check on each item.  index names the index a Query reads, or
- * is NULL or "".
- */
-bool
-ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op, cJSON *req,
-				 ddb_key_residual *residual)
-{
-	ddb_key_schema keys = key_schema(opts, index);
-	char		why[256];
-
-	switch (ddb_limits_check(op, req, &keys, residual, why, sizeof(why)))
-	{
-		case DDB_LIMITS_SEND:
-			return true;
-		case DDB_LIMITS_EMPTY:
-			return false;
-		case DDB_LIMITS_INVALID:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("DynamoDB %s request on table \"%s\" exceeds a limit of DynamoDB",
-							op, opts->table),
-					 errdetail("%s", why)));
-	}
-	return false;				/* keep compiler quiet */
-}
-
-/* ----------------------------------------------------------------
  * Streams
  * ----------------------------------------------------------------
  */
 
-/* A stream to read, unless the request can match nothing. */
-static void
-add_stream(DdbScanState *st, List **streams, List **residuals, cJSON *req)
-{
-	ddb_key_residual *r = palloc0(sizeof(ddb_key_residual));
-
-	if (!ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], req, r))
-		return;
-	*streams = lappend(*streams, req);
-	*residuals = lappend(*residuals, r);
-}
-
-/* Builds the requests of this (re)scan from the plan and the key values. */
+/*
+ * Makes the requests of this (re)scan, once at its start, from the plan's
+ * request and the key values evaluated now; each is a stream, unless it
+ * can match nothing.
+ */
 static void
 build_streams(DdbScanState *st)
 {
 	MemoryContext oldcxt = MemoryContextSwitchTo(st->scancxt);
-	List	   *reqs = NIL;
-	List	   *residuals = NIL;
 	List	   *values = NIL;
+	List	   *reqs;
 	ListCell   *lc;
-	ListCell   *rc;
-	int			i;
 
-	foreach(lc, st->specs)
+	st->nstreams = 0;
+	foreach(lc, st->req->keys)
 	{
-		List	   *v = spec_values(st, (List *) lfirst(lc));
+		List	   *v = spec_values(st, (DdbKeySpec *) lfirst(lc));
 
 		if (v == NIL || (list_length(v) == 1 && linitial(v) == NULL))
 		{
 			/* some key value is NULL or impossible: no item can match */
-			st->nstreams = 0;
 			MemoryContextSwitchTo(oldcxt);
 			return;
 		}
 		values = lappend(values, v);
 	}
-
-	switch (st->op)
+	reqs = ddb_read_requests(st->req, values);
+	st->streams = palloc0(sizeof(DdbStream) * Max(list_length(reqs), 1));
+	foreach(lc, reqs)
 	{
-		case DDB_OP_SCAN:
-			for (i = 0; i < st->nsegments; i++)
-			{
-				cJSON	   *req = cJSON_Parse(st->request_text);
+		DdbStream  *s = &st->streams[st->nstreams];
 
-				if (st->nsegments > 1)
-				{
-					cJSON_AddNumberToObject(req, "Segment", i);
-					cJSON_AddNumberToObject(req, "TotalSegments", st->nsegments);
-				}
-				add_stream(st, &reqs, &residuals, req);
-			}
-			break;
-		case DDB_OP_QUERY:
-			{
-				/*
-				 * One Query per distinct partition key value (an IN list is a
-				 * set: a value twice must not read its items twice); the other
-				 * key values are single.
-				 */
-				List	   *pks = linitial(values);
-				List	   *seen = NIL;
-
-				foreach(lc, pks)
-				{
-					cJSON	   *req;
-					cJSON	   *vals;
-					ListCell   *sc;
-					ListCell   *vc;
-					String	   *text;
-
-					if (lfirst(lc) == NULL)
-						continue;
-					text = makeString(cJSON_PrintUnformatted(lfirst(lc)));
-					if (list_member(seen, text))
-						continue;
-					seen = lappend(seen, text);
-					req = cJSON_Parse(st->request_text);
-					vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
-
-					if (vals == NULL)
-					{
-						vals = cJSON_CreateObject();
-						cJSON_AddItemToObject(req, "ExpressionAttributeValues", vals);
-					}
-					forboth(sc, st->specs, vc, values)
-					{
-						List	   *spec = lfirst(sc);
-						cJSON	   *av = (vc == list_head(values)) ? lfirst(lc) : linitial((List *) lfirst(vc));
-
-						cJSON_AddItemToObject(vals, strVal(list_nth(spec, DDB_SPEC_NAME)),
-											  cJSON_Duplicate(av, true));
-					}
-					add_stream(st, &reqs, &residuals, req);
-				}
-			}
-			break;
-		case DDB_OP_GET_ITEM:
-		case DDB_OP_BATCH_GET_ITEM:
-			{
-				List	   *keys = NIL;
-				List	   *seen = NIL;
-				List	   *pks = linitial(values);
-				List	   *sks = list_length(values) > 1 ? lsecond(values) : NIL;
-				const char *pkname = strVal(list_nth(linitial(st->specs), DDB_SPEC_NAME));
-				const char *skname = sks ? strVal(list_nth(lsecond(st->specs), DDB_SPEC_NAME)) : NULL;
-				ListCell   *pc;
-				ListCell   *kc;
-
-				/* two lists of one length come from one IN list: pairs, not products */
-				bool		zipped = (sks && list_length(sks) > 1 && list_length(pks) > 1);
-				int			pi = 0;
-
-				foreach(pc, pks)
-				{
-					List	   *skl = sks ? (zipped ? list_make1(list_nth(sks, pi)) : sks) : list_make1(NULL);
-
-					pi++;
-					if (lfirst(pc) == NULL)
-						continue;
-					foreach(kc, skl)
-					{
-						cJSON	   *key;
-						char	   *text;
-
-						if (skname && lfirst(kc) == NULL)
-							continue;
-						key = cJSON_CreateObject();
-						cJSON_AddItemToObject(key, pkname, cJSON_Duplicate(lfirst(pc), true));
-						if (skname)
-							cJSON_AddItemToObject(key, skname, cJSON_Duplicate(lfirst(kc), true));
-						/* BatchGetItem refuses duplicate keys */
-						text = cJSON_PrintUnformatted(key);
-						if (list_member(seen, makeString(text)))
-							continue;
-						seen = lappend(seen, makeString(text));
-						keys = lappend(keys, key);
-					}
-				}
-				if (keys == NIL)
-					break;
-				if (st->op == DDB_OP_GET_ITEM)
-				{
-					cJSON	   *req = cJSON_Parse(st->request_text);
-
-					cJSON_AddItemToObject(req, "Key", linitial(keys));
-					add_stream(st, &reqs, &residuals, req);
-					break;
-				}
-				/* BatchGetItem: the plan's request is the per-table part */
-				while (keys != NIL)
-				{
-					cJSON	   *req = cJSON_CreateObject();
-					cJSON	   *items = cJSON_AddObjectToObject(req, "RequestItems");
-					cJSON	   *tbl = cJSON_Parse(st->request_text);
-					cJSON	   *arr = cJSON_CreateArray();
-
-					cJSON_DeleteItemFromObjectCaseSensitive(tbl, "TableName");
-					cJSON_DeleteItemFromObjectCaseSensitive(tbl, "ReturnConsumedCapacity");
-					for (i = 0; i < DDB_BATCH_GET_MAX && keys != NIL; i++)
-					{
-						cJSON_AddItemToArray(arr, linitial(keys));
-						keys = list_delete_first(keys);
-					}
-					cJSON_AddItemToObject(tbl, "Keys", arr);
-					cJSON_AddItemToObject(items, st->opts->table, tbl);
-					cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
-					add_stream(st, &reqs, &residuals, req);
-				}
-			}
-			break;
-		default:
-			elog(ERROR, "unexpected DynamoDB operation %d", st->op);
-	}
-
-	st->nstreams = list_length(reqs);
-	st->streams = palloc0(sizeof(DdbStream) * Max(st->nstreams, 1));
-	i = 0;
-	forboth(lc, reqs, rc, residuals)
-	{
-		st->streams[i].request = lfirst(lc);
-		st->streams[i].residual = *(ddb_key_residual *) lfirst(rc);
-		i++;
+		memset(&s->residual, 0, sizeof(s->residual));
+		if (!ddb_request_fits(st->opts, st->index, ddb_op_names[st->op], lfirst(lc),
+							  &s->residual))
+			continue;
+		s->request = lfirst(lc);
+		st->nstreams++;
 	}
 	MemoryContextSwitchTo(oldcxt);
 }
@@ -945,23 +722,20 @@ static void
 start_scan(DdbScanState *st)
 {
 	/* the expiry filter's times: this statement's */
-	if (st->hide_expired && strstr(st->request_text, DDB_TTL_NOW_PH) != NULL)
+	if (st->hide_expired && st->req->values &&
+		cJSON_GetObjectItemCaseSensitive(st->req->values, DDB_TTL_NOW_PH) != NULL)
 	{
-		cJSON	   *req = cJSON_Parse(st->request_text);
-		cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
 		char		buf[64];
 		cJSON	   *av;
 
 		snprintf(buf, sizeof(buf), "%.0f", st->ttl_old);
 		av = cJSON_CreateObject();
 		cJSON_AddStringToObject(av, "N", buf);
-		cJSON_ReplaceItemInObjectCaseSensitive(vals, DDB_TTL_OLD_PH, av);
+		cJSON_ReplaceItemInObjectCaseSensitive(st->req->values, DDB_TTL_OLD_PH, av);
 		snprintf(buf, sizeof(buf), "%.0f", st->ttl_now);
 		av = cJSON_CreateObject();
 		cJSON_AddStringToObject(av, "N", buf);
-		cJSON_ReplaceItemInObjectCaseSensitive(vals, DDB_TTL_NOW_PH, av);
-		st->request_text = MemoryContextStrdup(GetMemoryChunkContext(st), cJSON_PrintUnformatted(req));
-		cJSON_Delete(req);
+		cJSON_ReplaceItemInObjectCaseSensitive(st->req->values, DDB_TTL_NOW_PH, av);
 	}
 	MemoryContextReset(st->scancxt);
 	reset_page(st);
@@ -1021,10 +795,10 @@ next_page(DdbScanState *st, DdbStream *s)
 	else
 	{
 		/* a stream with a residual sent no Limit and asked for its items */
-		int64		limit = s->residual.active ? 0 : st->limit;
+		int64		limit = s->residual.active ? 0 : st->req->limit;
 
 		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
-		if (st->flags & DDB_FLAG_COUNT)
+		if (st->req->count)
 		{
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
 			const cJSON *e;
@@ -1040,7 +814,7 @@ next_page(DdbScanState *st, DdbStream *s)
 			}
 			items = NULL;		/* count rows only */
 		}
-		st->received += (st->flags & DDB_FLAG_COUNT) ? s->count : cJSON_GetArraySize(items);
+		st->received += st->req->count ? s->count : cJSON_GetArraySize(items);
 		/* with a pushed LIMIT, no page beyond the rows the query can use */
 		if (limit == 0 || st->received < limit)
 		{
@@ -1338,15 +1112,13 @@ ddb_scan_set_check_shape(DdbScanState *st, bool check)
 }
 
 TupleTableSlot *
-ddbIterateForeignScan(ForeignScanState *node)
+ddb_scan_iterate(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 	TupleTableSlot *slot = node->ss.ss_ScanTupleSlot;
 	const cJSON *item;
 	MemoryContext oldcxt;
 
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		return ddb_join_iterate(node);
 	ExecClearTuple(slot);
 	MemoryContextReset(st->rowcxt);
 	item = ddb_scan_next(st);
@@ -1381,164 +1153,146 @@ ddb_scan_stop(DdbScanState *st)
 	st->started = false;
 }
 
+/* A rescan starts over at the next ddb_scan_next, with fresh key values. */
 void
-ddbReScanForeignScan(ForeignScanState *node)
+ddb_scan_rescan(ForeignScanState *node)
 {
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_rescan(node);
-	else
-		ddb_scan_stop(node->fdw_state);
+	ddb_scan_stop(node->fdw_state);
 }
 
 void
-ddbEndForeignScan(ForeignScanState *node)
+ddb_scan_end(ForeignScanState *node)
 {
 	DdbScanState *st = node->fdw_state;
 
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_end(node);
-	else if (st && st->conn)
+	if (st && st->conn)
 		ddb_scan_stop(st);
 }
 
-/* The request as EXPLAIN shows it: key values filled in where known. */
+/*
+ * A key value as EXPLAIN shows it: composed from the constants' texts and
+ * the names of runtime values ($1, u.user_id), an IN list as "{...}".
+ */
+static cJSON *
+shown_key_value(DdbScanState *st, DdbKeySpec *spec)
+{
+	List	   *idx = spec->exprs;
+	const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
+	const char *extra = spec->extra;
+	bool		all_const = true;
+	char		err[256];
+	char	   *text = NULL;
+	int			i;
+	cJSON	   *av = cJSON_CreateObject();
+
+	for (i = 0; i < list_length(idx); i++)
+	{
+		int			e = list_nth_int(idx, i);
+		Expr	   *ex = list_nth(st->plan_exprs, e);
+		const char *shown = strVal(list_nth(st->shown, e));
+
+		while (IsA(ex, RelabelType))
+			ex = ((RelabelType *) ex)->arg;
+		if (i == spec->in_pos)
+			values[i] = "{...}";
+		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
+			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
+								   spec->keytype, spec->tmpl >= 0, spec->mode);
+		else
+		{
+			values[i] = *shown ? shown : "?";
+			all_const = false;
+		}
+	}
+	if (spec->tmpl >= 0 && spec->mode >= DDB_SPEC_RANGE_LO)
+	{
+		/* an end of a key range; a highest key is named, not spelled out */
+		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
+		int			n = list_length(idx);
+		int			top_len;
+
+		text = hole_range_end(at->tmpl, values, n, spec->mode, extra, &top_len);
+		if (text == NULL)
+			text = psprintf("(%s)", at->text);
+		else if (top_len >= 0 && (all_const || spec->mode == DDB_SPEC_RANGE_TOP))
+			text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
+		else if (top_len >= 0)
+		{
+			/* the bound is known when the scan starts: say how the end is made */
+			text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
+			text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
+							text ? text : "", values[n - 1], extra);
+		}
+		extra = "";
+	}
+	else if (spec->tmpl >= 0)
+	{
+		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
+
+		text = spec->prefix ? ddb_template_prefix(at->tmpl, values, list_length(idx), err, sizeof(err))
+			: ddb_template_compose(at->tmpl, values, err, sizeof(err));
+		if (text == NULL)
+			text = psprintf("(%s)", at->text);
+	}
+	else
+		text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
+	if (spec->in_pos >= 0)
+	{
+		Expr	   *ex = list_nth(st->plan_exprs, list_nth_int(idx, spec->in_pos));
+		const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, spec->in_pos)));
+
+		text = psprintf("%s (one per element of %s)", text,
+						*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
+	}
+	if (*extra)
+		text = psprintf("%s%s", text, extra);
+	cJSON_AddStringToObject(av, spec->keytype == 'N' ? "N" : spec->keytype == 'B' ? "B" : "S", text);
+	return av;
+}
+
+/*
+ * The request as EXPLAIN shows it: the planned request, rendered as the
+ * executor renders it, with the key values as shown_key_value names them.
+ */
 static char *
 shown_request(DdbScanState *st)
 {
-	cJSON	   *req = cJSON_Parse(st->request_text);
+	List	   *values = NIL;
 	ListCell   *lc;
-	cJSON	   *key = NULL;
-	cJSON	   *vals = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeValues");
 
-	if (st->op == DDB_OP_GET_ITEM || st->op == DDB_OP_BATCH_GET_ITEM)
-		key = cJSON_AddObjectToObject(req, st->op == DDB_OP_GET_ITEM ? "Key" : "Keys");
-	else if (st->specs != NIL && vals == NULL)
-		vals = cJSON_AddObjectToObject(req, "ExpressionAttributeValues");
-
-	foreach(lc, st->specs)
-	{
-		List	   *spec = lfirst(lc);
-		int			which = intVal(list_nth(spec, DDB_SPEC_TEMPLATE));
-		List	   *idx = (List *) list_nth(spec, DDB_SPEC_EXPRS);
-		int			in_pos = intVal(list_nth(spec, DDB_SPEC_IN_POS));
-		const char *extra = strVal(list_nth(spec, DDB_SPEC_EXTRA));
-		int			mode = intVal(list_nth(spec, DDB_SPEC_PREFIX));
-		bool		prefix = (mode == DDB_SPEC_BEGINS);
-		bool		all_const = true;
-		char		keytype = (char) intVal(list_nth(spec, DDB_SPEC_KEYTYPE));
-		const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
-		char		err[256];
-		char	   *text = NULL;
-		int			i;
-		cJSON	   *av = cJSON_CreateObject();
-
-		/* each value: a constant's text, or how EXPLAIN names it ($1, u.user_id) */
-		for (i = 0; i < list_length(idx); i++)
-		{
-			int			e = list_nth_int(idx, i);
-			Expr	   *ex = list_nth(st->plan_exprs, e);
-			const char *shown = strVal(list_nth(st->shown, e));
-
-			while (IsA(ex, RelabelType))
-				ex = ((RelabelType *) ex)->arg;
-			if (i == in_pos)
-				values[i] = "{...}";
-			else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
-				values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype, keytype,
-									   which >= 0, mode);
-			else
-			{
-				values[i] = *shown ? shown : "?";
-				all_const = false;
-			}
-		}
-		if (which >= 0 && mode >= DDB_SPEC_RANGE_LO)
-		{
-			/* an end of a key range; a highest key is named, not spelled out */
-			DdbAttrTemplate *at = list_nth(st->opts->templates, which);
-			int			top_len;
-
-			text = hole_range_end(at->tmpl, values, list_length(idx), mode, extra, &top_len);
-			if (text == NULL)
-				text = psprintf("(%s)", at->text);
-			else if (top_len >= 0 && (all_const || mode == DDB_SPEC_RANGE_TOP))
-				text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
-			else if (top_len >= 0)
-			{
-				/* the bound is known when the scan starts: say how the end is made */
-				int			n = list_length(idx);
-
-				text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
-				text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
-								text ? text : "", values[n - 1], extra);
-			}
-			extra = "";
-		}
-		else if (which >= 0)
-		{
-			DdbAttrTemplate *at = list_nth(st->opts->templates, which);
-
-			text = prefix ? ddb_template_prefix(at->tmpl, values, list_length(idx), err, sizeof(err))
-				: ddb_template_compose(at->tmpl, values, err, sizeof(err));
-			if (text == NULL)
-				text = psprintf("(%s)", at->text);
-		}
-		else
-			text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
-		if (in_pos >= 0)
-		{
-			Expr	   *ex = list_nth(st->plan_exprs, list_nth_int(idx, in_pos));
-			const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, in_pos)));
-
-			text = psprintf("%s (one per element of %s)", text,
-							*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
-		}
-		if (*extra)
-			text = psprintf("%s%s", text, extra);
-		cJSON_AddStringToObject(av, keytype == 'N' ? "N" : keytype == 'B' ? "B" : "S", text);
-		cJSON_AddItemToObject(key ? key : vals, strVal(list_nth(spec, DDB_SPEC_NAME)), av);
-	}
-	return cJSON_PrintUnformatted(req);
+	foreach(lc, st->req->keys)
+		values = lappend(values, shown_key_value(st, lfirst(lc)));
+	return cJSON_PrintUnformatted(ddb_read_request_json(st->req, values));
 }
 
 /* EXPLAIN lines of one scan (also each side of a join). */
 void
 ddb_scan_explain(DdbScanState *st, ExplainState *es)
 {
-	cJSON	   *req = cJSON_Parse(st->request_text);
-	const cJSON *v;
+	DdbReadRequest *req = st->req;
 
-	ExplainPropertyText("DynamoDB Operation", st->operation, es);
+	ExplainPropertyText("DynamoDB Operation", ddb_op_names[st->op], es);
 	ExplainPropertyText("DynamoDB Table", st->opts->table, es);
-	if (*st->index)
-		ExplainPropertyText("DynamoDB Index", st->index, es);
-	if ((v = cJSON_GetObjectItemCaseSensitive(req, "KeyConditionExpression")))
-		ExplainPropertyText("DynamoDB Key Condition", v->valuestring, es);
-	if ((v = cJSON_GetObjectItemCaseSensitive(req, "FilterExpression")))
-		ExplainPropertyText("DynamoDB Filter", v->valuestring, es);
-	if ((v = cJSON_GetObjectItemCaseSensitive(req, "ProjectionExpression")))
-		ExplainPropertyText("DynamoDB Projection", v->valuestring, es);
-	if ((v = cJSON_GetObjectItemCaseSensitive(req, "Select")))
-		ExplainPropertyText("DynamoDB Select", v->valuestring, es);
-	if ((v = cJSON_GetObjectItemCaseSensitive(req, "ScanIndexForward")))
-		ExplainPropertyText("DynamoDB Scan Index Forward", cJSON_IsTrue(v) ? "true" : "false", es);
-	if (st->limit > 0)
-		ExplainPropertyInteger("DynamoDB Limit", NULL, st->limit, es);
-	if (st->nsegments > 1)
-		ExplainPropertyInteger("DynamoDB Segments", NULL, st->nsegments, es);
+	if (req->index)
+		ExplainPropertyText("DynamoDB Index", req->index, es);
+	if (req->key_condition)
+		ExplainPropertyText("DynamoDB Key Condition", req->key_condition, es);
+	if (req->filter)
+		ExplainPropertyText("DynamoDB Filter", req->filter, es);
+	if (req->count)
+		ExplainPropertyText("DynamoDB Select", "COUNT", es);
+	else if (req->projection)
+		ExplainPropertyText("DynamoDB Projection", req->projection, es);
+	if (req->backward)
+		ExplainPropertyText("DynamoDB Scan Index Forward", "false", es);
+	if (req->limit > 0)
+		ExplainPropertyInteger("DynamoDB Limit", NULL, req->limit, es);
+	if (req->segments > 1)
+		ExplainPropertyInteger("DynamoDB Segments", NULL, req->segments, es);
 	if (st->flags & DDB_FLAG_MATCH)
 		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
 	if (st->flags & DDB_FLAG_TYPE_CHECK)
 		ExplainPropertyText("DynamoDB Local Check", "type attribute", es);
 	if (es->verbose)
 		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
-}
-
-void
-ddbExplainForeignScan(ForeignScanState *node, ExplainState *es)
-{
-	if (((ForeignScan *) node->ss.ps.plan)->scan.scanrelid == 0)
-		ddb_join_explain(node, es);
-	else
-		ddb_scan_explain(node->fdw_state, es);
 }
