@@ -2,7 +2,7 @@
 MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
-       src/import.o src/deparse.o src/deparse_request.o src/modify.o src/join.o src/response_core.o \
+       src/import.o src/import_lib.o src/deparse.o src/deparse_request.o src/modify.o src/join.o src/response_core.o \
        src/catalog.o \
        src/retry_core.o src/capacity.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
@@ -42,7 +42,7 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 	cat $^ > $@
 
 # every object depends on the shared headers
-$(OBJS): src/ddbrel.h src/template.h src/codec_core.h src/sigv4.h src/response_core.h \
+$(OBJS): src/ddbrel.h src/template.h src/casemap.h src/import.h src/codec_core.h src/sigv4.h src/response_core.h \
          src/retry_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \

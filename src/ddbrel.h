@@ -89,6 +89,14 @@ typedef struct DdbColumn
 	DdbColumnSource source;
 	int			tmpl_key;		/* DDB_COL_TEMPLATE: 0 = pk template, 1 = sk template */
 	int			tmpl_hole;		/* index of the hole in that template */
+	bool		read_from_key;	/* DDB_COL_ATTRIBUTE, option read_from_key: an item
+								 * without the attribute gives the value in index
+								 * key template key_tmpl (opts->templates) */
+	int			key_tmpl;
+	int			key_hole;
+	bool		backed;			/* DDB_COL_TEMPLATE with an attribute option: read
+								 * from attribute attrname when the item has it
+								 * (the key only for matching), written to both */
 	Oid			typid;
 	int32		typmod;
 	DdbTimeFormat format;		/* option "format" (date and time types) */
@@ -173,7 +181,17 @@ typedef struct DdbAttrTemplate
 	char	   *text;
 	ddb_template *tmpl;
 	bool		is_key;			/* pk_template or sk_template: read back into columns */
+	bool		truncate;		/* <attr>_missing 'truncate': a row with missing values
+								 * writes the key cut before the first of them (as
+								 * ElectroDB does); else the attribute is omitted */
 } DdbAttrTemplate;
+
+/* A constant identifier attribute: written on INSERT, required on read. */
+typedef struct DdbIdentifier
+{
+	char	   *attr;
+	char	   *value;			/* a string (S) */
+} DdbIdentifier;
 
 /* Everything the planner and executor need to know about one foreign table. */
 typedef struct DdbRelOptions
@@ -204,6 +222,8 @@ typedef struct DdbRelOptions
 	char	   *ttl_attr;		/* the TTL attribute (option or DescribeTimeToLive), or NULL */
 	List	   *mapped_attrs;	/* attributes some column, template or option maps
 								 * (char *), for an extra column */
+	List	   *identifiers;	/* DdbIdentifier: the option identifiers, then
+								 * type_attribute = type_value */
 	int			ncolumns;
 	DdbColumn  *columns;		/* one per non-dropped column */
 	struct DdbTableDesc *desc;	/* DescribeTable result, when fetched */
@@ -218,6 +238,8 @@ extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);
 extern void ddb_check_url_option(const char *name, const char *value);
+extern List *ddb_parse_identifiers(const char *value);
+extern bool ddb_identifier_value(DdbRelOptions *opts, const char *attr, const char **value);
 extern void ddb_parse_capacity_option(const char *name, const char *value, DdbCapacity *out);
 
 /* ----------------------------------------------------------------
@@ -493,7 +515,8 @@ extern char *ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr,
 									   const char *sk_value2);
 extern void ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter,
 										DdbAttrTemplate *at);
-extern void ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts);
+extern void ddb_deparse_identifier_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts,
+										  const char *bound_attr);
 extern char *ddb_deparse_projection(DdbExprBuilder *b, List *attrs);
 
 /* deparse.c: one classified condition on a column */
@@ -613,7 +636,8 @@ extern List *ddb_scan_plan_pack(const DdbScanPlan *plan);
 extern DdbScanPlan *ddb_scan_plan_unpack(List *packed);
 extern cJSON *ddb_read_request_json(const DdbReadRequest *r, List *keyvals);
 extern List *ddb_read_requests(const DdbReadRequest *r, List *keyvals);
-extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *pk);
+extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *index,
+										   const char *pk_attr, const char *pk);
 /* every request, just before it is sent: DynamoDB's documented limits */
 extern ddb_key_schema ddb_request_key_schema(DdbRelOptions *opts, const char *index);
 extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
@@ -688,6 +712,7 @@ extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
 extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);
 extern int	ddb_rel_partition_bound(RelOptInfo *rel);
+extern int	ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix);
 extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);
 extern PathKey *ddb_rel_order_pathkey(PlannerInfo *root, RelOptInfo *rel, int *forward);
 

@@ -786,7 +786,8 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 		get_opcode(((OpExpr *) clause)->opno) == F_JSONB_CONTAINS)
 		return deparse_containment(opts, relid, (OpExpr *) clause, b, buf, forbidden);
 	q = ddb_classify_qual(opts, relid, clause);
-	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE)
+	/* a column read from a key when the attribute is missing: only rows can tell */
+	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE || q->col->read_from_key)
 		return false;
 	/*
 	 * A column that reads values of the wrong type as NULL: DynamoDB sees
@@ -1070,15 +1071,26 @@ ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter, DdbAttrTemplat
 }
 
 /*
- * Appends to a FilterExpression (joined by AND) the test that the entity's
- * type attribute holds its type value.
+ * Appends to a FilterExpression (joined by AND) the tests that the entity's
+ * identifier attributes (type_attribute among them) hold their values; all
+ * but bound_attr, the partition key attribute the request binds already.
  */
 void
-ddb_deparse_type_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts)
+ddb_deparse_identifier_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts,
+							  const char *bound_attr)
 {
-	appendStringInfo(filter, "%s%s = %s", filter->len ? " AND " : "",
-					 ddb_expr_name(b, opts->type_attribute),
-					 ddb_expr_value(b, ddb_av_string(opts->type_value)));
+	ListCell   *lc;
+
+	foreach(lc, opts->identifiers)
+	{
+		DdbIdentifier *id = lfirst(lc);
+
+		if (bound_attr && strcmp(bound_attr, id->attr) == 0)
+			continue;
+		appendStringInfo(filter, "%s%s = %s", filter->len ? " AND " : "",
+						 ddb_expr_name(b, id->attr),
+						 ddb_expr_value(b, ddb_av_string(id->value)));
+	}
 }
 
 /*

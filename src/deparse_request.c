@@ -506,11 +506,13 @@ ddb_read_requests(const DdbReadRequest *r, List *keyvals)
 }
 
 /*
- * The Query that reads one whole partition of opts's table, its
- * partition key value pk: ddbrel.collection()'s request.
+ * The Query that reads one whole partition of opts's table, or of its index
+ * (NULL: the table), whose partition key attribute pk_attr has the value pk:
+ * ddbrel.collection()'s request.
  */
 DdbReadRequest *
-ddb_partition_query(DdbRelOptions *opts, const char *pk)
+ddb_partition_query(DdbRelOptions *opts, const char *index, const char *pk_attr,
+					const char *pk)
 {
 	DdbReadRequest *r = palloc0(sizeof(DdbReadRequest));
 	DdbExprBuilder b;
@@ -520,9 +522,11 @@ ddb_partition_query(DdbRelOptions *opts, const char *pk)
 	value = ddb_expr_value(&b, ddb_av_string(pk));
 	r->op = DDB_OP_QUERY;
 	r->table = opts->table;
-	r->key_condition = ddb_deparse_key_condition(&b, opts->partition_key, value,
+	r->index = index ? pstrdup(index) : NULL;
+	r->key_condition = ddb_deparse_key_condition(&b, pk_attr, value,
 												 DDB_SK_NONE, NULL, NULL, NULL);
-	r->consistent_read = opts->consistent_read;
+	/* an index (global) cannot be read consistently */
+	r->consistent_read = opts->consistent_read && index == NULL;
 	r->segments = 1;
 	r->names = b.names;
 	r->values = b.values;

@@ -69,6 +69,7 @@
 
 #include "ddbrel.h"
 #include "codec_core.h"
+#include "import.h"
 
 #define DEFAULT_SAMPLE_SIZE 1000
 #define MAX_SAMPLE_SIZE 100000
@@ -87,45 +88,10 @@ static const struct
 	{"NULL", "text"}, {"M", "jsonb"}, {"L", "jsonb"}, {"SS", "text[]"},
 	{"NS", "numeric[]"}, {"BS", "bytea[]"}
 };
+StaticAssertDecl(lengthof(type_map) == DDB_IMPORT_NTYPES,
+				 "SeenAttr.counts has one count per type_map entry");
 
 #define T_NULL	(1 << 4)
-
-typedef struct ImportOptions
-{
-	bool		entities;
-	int			sample_size;
-	char	   *type_attribute;
-} ImportOptions;
-
-/* What the sampled items of one entity say about one key attribute. */
-typedef struct KeyStats
-{
-	char	   *prefix;			/* prefix of the first item, NULL if none */
-	char	   *text;			/* whole key of the first item */
-	bool		same_prefix;	/* all items had that prefix (or none) */
-	bool		same_text;		/* all items had that key */
-} KeyStats;
-
-typedef struct SeenAttr
-{
-	char	   *name;
-	int			types;			/* bit i: type_map[i] seen */
-	int			items;			/* sampled items that had it */
-	int			counts[lengthof(type_map)]; /* of those, by type */
-} SeenAttr;
-
-typedef struct Entity
-{
-	char	   *tag;			/* grouping key */
-	char	   *type_value;		/* with type_attribute */
-	KeyStats	pk;
-	KeyStats	sk;
-	bool		keys_equal;		/* pk text == sk text in every item */
-	List	   *attrs;			/* SeenAttr *, sorted by seen_attr_cmp */
-	int			nitems;			/* sampled items of this entity */
-	int			round;			/* naming round (import_entities) */
-	char	   *name;
-} Entity;
 
 /* Parses the OPTIONS of IMPORT FOREIGN SCHEMA, rejecting unknown ones. */
 static void
@@ -138,6 +104,8 @@ parse_import_options(List *options, ImportOptions *opts)
 	opts->entities = false;
 	opts->sample_size = DEFAULT_SAMPLE_SIZE;
 	opts->type_attribute = NULL;
+	opts->libraries = DDB_LIB_AUTO;
+	opts->saw_type = false;
 
 	foreach(lc, options)
 	{
@@ -161,11 +129,16 @@ parse_import_options(List *options, ImportOptions *opts)
 			opts->type_attribute = value;
 			needs_entities = def->defname;
 		}
+		else if (strcmp(def->defname, "library") == 0)
+		{
+			opts->libraries = ddb_import_library_option(value);
+			needs_entities = def->defname;
+		}
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 					 errmsg("invalid import option \"%s\"", def->defname),
-					 errhint("Valid import options are entities, sample_size and type_attribute.")));
+					 errhint("Valid import options are entities, sample_size, type_attribute and library.")));
 	}
 	if (needs_entities && !opts->entities)
 		ereport(ERROR,
@@ -185,8 +158,8 @@ parse_import_options(List *options, ImportOptions *opts)
  * Lower-case identifier made of [a-z0-9_] from key text, or NULL when none
  * is left: hole names must satisfy the template grammar.
  */
-static char *
-ident_part(const char *s)
+char *
+ddb_import_ident(const char *s)
 {
 	StringInfoData buf;
 	const char *p;
@@ -211,8 +184,8 @@ ident_part(const char *s)
 }
 
 /* Whether a table or column name is taken already. */
-static bool
-name_used(List *used, const char *name)
+bool
+ddb_import_name_used(List *used, const char *name)
 {
 	ListCell   *lc;
 
@@ -223,13 +196,13 @@ name_used(List *used, const char *name)
 }
 
 /* Returns base, or base_2, base_3 ... not yet in *used, and records it. */
-static char *
-unique_name(List **used, const char *base)
+char *
+ddb_import_unique_name(List **used, const char *base)
 {
 	char	   *name = pstrdup(base);
 	int			n = 2;
 
-	while (name_used(*used, name))
+	while (ddb_import_name_used(*used, name))
 		name = psprintf("%s_%d", base, n++);
 	*used = lappend(*used, name);
 	return name;
@@ -241,8 +214,8 @@ unique_name(List **used, const char *base)
  * it.  A type given as "text COLLATE ..." has its collation put after the
  * options, where CREATE FOREIGN TABLE wants it.
  */
-static void
-append_column(StringInfo buf, const char *colname, const char *type,
+void
+ddb_import_append_column(StringInfo buf, const char *colname, const char *type,
 			  const char *attrname)
 {
 	const char *collate = strstr(type, " COLLATE ");
@@ -259,8 +232,8 @@ append_column(StringInfo buf, const char *colname, const char *type,
 }
 
 /* Opens "CREATE FOREIGN TABLE name (" for a statement. */
-static void
-begin_table(StringInfo buf, const char *name)
+void
+ddb_import_begin_table(StringInfo buf, const char *name)
 {
 	initStringInfo(buf);
 	appendStringInfo(buf, "CREATE FOREIGN TABLE %s (", quote_identifier(name));
@@ -355,11 +328,11 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables, Entity
 	StringInfoData buf;
 	List	   *used_cols = NIL;
 	List	   *defs = desc->attr_types;
-	char	   *tabname = unique_name(used_tables, asc_tolower(desc->name, strlen(desc->name)));
+	char	   *tabname = ddb_import_unique_name(used_tables, asc_tolower(desc->name, strlen(desc->name)));
 	int			pass,
 				i;
 
-	begin_table(&buf, tabname);
+	ddb_import_begin_table(&buf, tabname);
 	/* pass 0: partition key, 1: sort key, 2: the other attributes */
 	for (pass = 0; pass < 3; pass++)
 	{
@@ -374,11 +347,11 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables, Entity
 				which = 1;
 
 			if (which == pass)
-				append_column(&buf, unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
-							  key_sql_type(list_nth(defs, i + 1)), attr);
+				ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
+										 key_sql_type(list_nth(defs, i + 1)), attr);
 		}
 	}
-	append_column(&buf, unique_name(&used_cols, "item"), "jsonb", NULL);
+	ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, "item"), "jsonb", NULL);
 	appendStringInfo(&buf, " OPTIONS (document 'true')\n) SERVER %s\n"
 					 "OPTIONS (table %s, partition_key %s",
 					 quote_identifier(server), quote_literal_cstr(desc->name),
@@ -551,11 +524,18 @@ sample_entity_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	Entity	   *ent;
 	bool		first = false;
 
+	const char *library = NULL;
+	char	   *libtag = NULL;
+	char	   *libname = NULL;
+
 	if (pk == NULL || (desc->sk_attr && sk == NULL))
 		return;
 	if (opts->type_attribute &&
 		(type_value = key_text(item, opts->type_attribute)) == NULL)
 		return;
+	/* items a modeling library wrote group by the entity it names */
+	if (opts->type_attribute == NULL)
+		libtag = ddb_import_library_tag(item, opts, &library, &libname);
 	pk_prefix = key_prefix(pk);
 	if (sk)
 		sk_prefix = key_prefix(sk);
@@ -563,6 +543,8 @@ sample_entity_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	initStringInfo(&tag);
 	if (type_value)
 		appendStringInfoString(&tag, type_value);
+	else if (libtag)
+		appendStringInfoString(&tag, libtag);
 	else
 	{
 		append_key_tag(&tag, pk, pk_prefix);
@@ -573,11 +555,14 @@ sample_entity_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 	{
 		ent = palloc0(sizeof(Entity));
 		ent->tag = pstrdup(tag.data);
-		ent->type_value = type_value ? pstrdup(type_value) : NULL;
+		ent->type_value = type_value ? pstrdup(type_value) : libname;
+		ent->library = library;
 		ent->keys_equal = true;
 		*entities = lappend(*entities, ent);
 		first = true;
 	}
+	if (ent->library && list_length(ent->samples) < DDB_IMPORT_LIBRARY_SAMPLES)
+		ent->samples = lappend(ent->samples, cJSON_Duplicate(item, true));
 	key_stats_add(&ent->pk, pk, pk_prefix, first);
 	if (sk)
 	{
@@ -663,9 +648,9 @@ static char *
 key_name(const KeyStats *ks)
 {
 	if (key_prefixed(ks))
-		return ident_part(ks->prefix);
+		return ddb_import_ident(ks->prefix);
 	if (key_literal(ks))
-		return ident_part(ks->text);
+		return ddb_import_ident(ks->text);
 	return NULL;
 }
 
@@ -686,25 +671,25 @@ name_entity(Entity *ent, DdbTableDesc *desc, List **used_tables)
 	char	   *base;
 
 	if (ent->type_value)
-		base = ident_part(ent->type_value);
+		base = ddb_import_ident(ent->type_value);
 	else if (key_prefixed(&ent->sk) &&
 			 !(key_prefixed(&ent->pk) && strcmp(ent->pk.prefix, ent->sk.prefix) == 0))
 		base = skn;
 	else
 		base = pkn ? pkn : skn;
 	if (base == NULL)
-		base = ident_part(desc->name);
+		base = ddb_import_ident(desc->name);
 	if (base == NULL)
 		base = "entity";
 	if (!ent->type_value && pkn && skn && strcmp(pkn, skn) != 0 &&
-		name_used(*used_tables, base))
+		ddb_import_name_used(*used_tables, base))
 		base = psprintf("%s_%s", pkn, skn);
-	ent->name = unique_name(used_tables, base);
+	ent->name = ddb_import_unique_name(used_tables, base);
 }
 
 /* Doubles braces so that literal key text survives template parsing. */
-static void
-append_template_literal(StringInfo buf, const char *s)
+void
+ddb_import_template_literal(StringInfo buf, const char *s)
 {
 	for (; *s; s++)
 	{
@@ -729,19 +714,19 @@ key_template(const KeyStats *ks, const char *attr, const char *suffix,
 	*hole = NULL;
 	if (key_literal(ks))
 	{
-		append_template_literal(&buf, ks->text);
+		ddb_import_template_literal(&buf, ks->text);
 		return buf.data;
 	}
-	if (key_prefixed(ks) && (base = ident_part(ks->prefix)) != NULL)
+	if (key_prefixed(ks) && (base = ddb_import_ident(ks->prefix)) != NULL)
 	{
-		append_template_literal(&buf, ks->prefix);
+		ddb_import_template_literal(&buf, ks->prefix);
 		*hole = psprintf("%s%s", base, suffix);
 	}
 	else
 	{
 		if (key_prefixed(ks))
-			append_template_literal(&buf, ks->prefix);
-		base = ident_part(attr);
+			ddb_import_template_literal(&buf, ks->prefix);
+		base = ddb_import_ident(attr);
 		*hole = base ? base : pstrdup("key");
 	}
 	if (avoid && strcmp(*hole, avoid) == 0)
@@ -751,8 +736,8 @@ key_template(const KeyStats *ks, const char *attr, const char *suffix,
 }
 
 /* SQL type of an attribute: one type seen (NULL aside), else jsonb. */
-static const char *
-seen_sql_type(int types)
+const char *
+ddb_import_sql_type(int types)
 {
 	int			i;
 
@@ -793,18 +778,18 @@ entity_table_cmd(Entity *ent, DdbTableDesc *desc, ImportOptions *opts,
 								   shared ? "_id2" : "_id", pk_hole, &sk_hole);
 	}
 
-	begin_table(&buf, ent->name);
+	ddb_import_begin_table(&buf, ent->name);
 	/* holes order their keys by their bytes, as C does (key_sql_type) */
 	if (pk_hole)
-		append_column(&buf, unique_name(&used_cols, pk_hole), key_sql_type("S"), NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, pk_hole), key_sql_type("S"), NULL);
 	if (sk_hole && !(pk_hole && strcmp(pk_hole, sk_hole) == 0))
-		append_column(&buf, unique_name(&used_cols, sk_hole), key_sql_type("S"), NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, sk_hole), key_sql_type("S"), NULL);
 	foreach(lc, ent->attrs)
 	{
 		SeenAttr   *seen = (SeenAttr *) lfirst(lc);
 
-		append_column(&buf, unique_name(&used_cols, asc_tolower(seen->name, strlen(seen->name))),
-					  seen_sql_type(seen->types), seen->name);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, asc_tolower(seen->name, strlen(seen->name))),
+					  ddb_import_sql_type(seen->types), seen->name);
 	}
 	appendStringInfo(&buf, "\n) SERVER %s\nOPTIONS (table %s, pk_template %s",
 					 quote_identifier(server), quote_literal_cstr(desc->name),
@@ -884,7 +869,7 @@ import_entities(ImportForeignSchemaStmt *stmt, DdbConn *conn, DdbTableDesc *desc
 		Entity	   *ent = (Entity *) lfirst(lc);
 		char	   *pkn = key_name(&ent->pk);
 
-		if (ent->round == 2 && pkn && name_used(*used_tables, pkn))
+		if (ent->round == 2 && pkn && ddb_import_name_used(*used_tables, pkn))
 			ent->round = 1;
 	}
 	for (round = 1; round <= 2; round++)
@@ -896,11 +881,13 @@ import_entities(ImportForeignSchemaStmt *stmt, DdbConn *conn, DdbTableDesc *desc
 		}
 	}
 	list_sort(entities, entity_name_cmp);
+	ddb_import_library_notice(entities, desc, opts);
 	foreach(lc, entities)
 	{
 		Entity	   *ent = (Entity *) lfirst(lc);
 
-		cmds = lappend(cmds, entity_table_cmd(ent, desc, opts, server));
+		cmds = lappend(cmds, ent->library ? ddb_import_library_table(ent, desc, server)
+					   : entity_table_cmd(ent, desc, opts, server));
 		/* PostgreSQL drops what LIMIT TO or EXCEPT leave out: no word on it */
 		if (import_wanted(stmt, ent->name))
 			report_sample(ent->name, desc, ent);

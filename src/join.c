@@ -63,6 +63,8 @@ typedef struct DdbJoinInfo
 	bool		drive_is_outer; /* for LEFT: the preserved side is drive */
 	List	   *pairs;			/* lookup: (other attnum, drive attnum, clause) IntLists */
 	List	   *local;			/* join-level conditions left to PostgreSQL */
+	const char *part_attr;		/* partition: the partition key attribute read */
+	const char *part_index;		/* partition: its index, or NULL for the table */
 } DdbJoinInfo;
 
 /* fdw_private of a join plan */
@@ -77,7 +79,9 @@ enum DdbJoinPrivate
 	DDB_JPRIV_OTHER_RELID,
 	DDB_JPRIV_DRIVE_SCAN,		/* ddb_build_scan list of the driving side */
 	DDB_JPRIV_OTHER_SCAN,		/* of the other side (not run: shape and columns) */
-	DDB_JPRIV_PAIRS				/* lookup: (other attnum, drive attnum) */
+	DDB_JPRIV_PAIRS,			/* lookup: (other attnum, drive attnum) */
+	DDB_JPRIV_PART_ATTR,		/* partition: String, the partition key attribute */
+	DDB_JPRIV_PART_INDEX		/* partition: String, its index or "" */
 };
 
 static bool
@@ -291,31 +295,84 @@ hole_exact(DdbRelOptions *opts, const char *colname)
 	return false;
 }
 
+static DdbAttrTemplate *template_on(DdbRelOptions *opts, const char *attr);
+static bool same_template_shape(const ddb_template *a, const ddb_template *b);
+static bool own_conditions_pushed(PlannerInfo *root, RelOptInfo *rel, int mode);
+static void add_join_path(PlannerInfo *root, RelOptInfo *joinrel, DdbJoinInfo *ji,
+						  double rows, Cost cost);
+
 /*
  * Partition mode is possible when both entities are of one DynamoDB table
- * with the same partition-key template, and the join equates every column
- * of that template (of types whose values have one key text each, so that
- * one partition means equal values).  Returns the pairs that do, or NIL.
+ * with partition-key templates of the same shape on attribute attr (the
+ * table's partition key, or an index's: a collection on an index), and
+ * the join equates every column of those templates hole by hole (of types
+ * whose values have one key text each, so that one partition means equal
+ * values).  Returns the pairs that do, or NIL.
  */
 static List *
-same_partition(DdbRelOptions *a, DdbRelOptions *b, List *pairs)
+same_partition(DdbRelOptions *a, DdbRelOptions *b, List *pairs, const char *attr)
 {
 	List	   *used = NIL;
+	DdbAttrTemplate *ta = template_on(a, attr);
+	DdbAttrTemplate *tb = template_on(b, attr);
 	int			h;
 
-	if (a->pk_template == NULL || b->pk_template == NULL ||
+	if (ta == NULL || tb == NULL || ta->tmpl->nholes == 0 ||
 		strcmp(a->table, b->table) != 0 || a->serverid != b->serverid ||
-		strcmp(a->pk_template_text, b->pk_template_text) != 0)
+		!same_template_shape(ta->tmpl, tb->tmpl))
 		return NIL;
-	for (h = 0; h < a->pk_template->nholes; h++)
+	for (h = 0; h < ta->tmpl->nholes; h++)
 	{
-		List	   *p = pair_equating(pairs, a, a->pk_template->holes[h], b, b->pk_template->holes[h]);
+		List	   *p = pair_equating(pairs, a, ta->tmpl->holes[h], b, tb->tmpl->holes[h]);
 
-		if (p == NIL || !hole_exact(a, a->pk_template->holes[h]))
+		if (p == NIL || !hole_exact(a, ta->tmpl->holes[h]))
 			return NIL;
 		used = lappend(used, p);
 	}
 	return used;
+}
+
+/*
+ * A partition join driven by the side whose own conditions bind the
+ * partition key attr (on the table, or on index ix); adds its path and
+ * returns true, or returns false when neither side binds it.
+ */
+static bool
+try_partition_join(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outerrel,
+				   RelOptInfo *innerrel, JoinType jointype, List *restrictlist,
+				   List *pairs, const char *attr, const char *ix)
+{
+	DdbRelOptions *oo = ddb_rel_options(outerrel);
+	DdbRelOptions *io = ddb_rel_options(innerrel);
+	List	   *used;
+	List	   *rest;
+	RelOptInfo *drive = NULL;
+	DdbJoinInfo *ji;
+
+	if ((used = same_partition(oo, io, pairs, attr)) == NIL ||
+		!left_join_allows(jointype, rest = clauses_left(restrictlist, used)))
+		return false;
+	if (ddb_rel_partition_bound_on(outerrel, attr, ix))
+		drive = outerrel;
+	else if (ddb_rel_partition_bound_on(innerrel, attr, ix))
+		drive = innerrel;
+	/* a LEFT join's nullable side: only the copied partition key condition */
+	if (drive && jointype == JOIN_LEFT &&
+		(drive != outerrel || !own_conditions_pushed(root, innerrel, DDB_BUILD_PARTITION)))
+		drive = NULL;
+	if (drive == NULL)
+		return false;
+	ji = palloc0(sizeof(DdbJoinInfo));
+	ji->mode = DDB_JOIN_PARTITION;
+	ji->jointype = jointype;
+	ji->drive = drive;
+	ji->other = drive == outerrel ? innerrel : outerrel;
+	ji->drive_is_outer = (drive == outerrel);
+	ji->local = rest;
+	ji->part_attr = attr;
+	ji->part_index = ix;
+	add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows), 5.0);
+	return true;
 }
 
 /*
@@ -473,7 +530,6 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 	List	   *used;
 	List	   *rest = NIL;
 	ListCell   *lc;
-	DdbJoinInfo *ji;
 
 	if (joinrel->fdw_private != NULL)
 		return;					/* considered already */
@@ -499,30 +555,19 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 	 */
 
 	/* partition: one Query for both sides, driven by whichever binds the key */
-	if ((used = same_partition(oo, io, pairs)) != NIL &&
-		left_join_allows(jointype, rest = clauses_left(extra->restrictlist, used)))
+	if (try_partition_join(root, joinrel, outerrel, innerrel, jointype, extra->restrictlist,
+						   pairs, oo->partition_key, NULL))
+		return;
+	/* ... or the partition of an index both share (a collection on an index) */
+	if (oo->desc && strcmp(oo->table, io->table) == 0)
 	{
-		RelOptInfo *drive = NULL;
-
-		if (ddb_rel_partition_bound(outerrel))
-			drive = outerrel;
-		else if (ddb_rel_partition_bound(innerrel))
-			drive = innerrel;
-		/* a LEFT join's nullable side: only the copied partition key condition */
-		if (drive && jointype == JOIN_LEFT &&
-			(drive != outerrel || !own_conditions_pushed(root, innerrel, DDB_BUILD_PARTITION)))
-			drive = NULL;
-		if (drive)
+		foreach(lc, oo->desc->indexes)
 		{
-			ji = palloc0(sizeof(DdbJoinInfo));
-			ji->mode = DDB_JOIN_PARTITION;
-			ji->jointype = jointype;
-			ji->drive = drive;
-			ji->other = drive == outerrel ? innerrel : outerrel;
-			ji->drive_is_outer = (drive == outerrel);
-			ji->local = rest;
-			add_join_path(root, joinrel, ji, clamp_row_est(joinrel->rows), 5.0);
-			return;
+			DdbIndexDesc *ix = lfirst(lc);
+
+			if (try_partition_join(root, joinrel, outerrel, innerrel, jointype,
+								   extra->restrictlist, pairs, ix->pk_attr, ix->name))
+				return;
 		}
 	}
 
@@ -597,7 +642,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 	 * copy is all it may have.
 	 */
 	if (ji->mode == DDB_JOIN_PARTITION &&
-		(ji->jointype == JOIN_LEFT || ddb_rel_partition_bound(ji->other) == 1))
+		(ji->jointype == JOIN_LEFT ||
+		 ddb_rel_partition_bound_on(ji->other, ji->part_attr, ji->part_index) == 1))
 	{
 		List	   *oexprs;
 		List	   *olocal;
@@ -650,6 +696,8 @@ ddb_join_plan(PlannerInfo *root, RelOptInfo *joinrel, ForeignPath *best_path, Li
 		priv = lappend(priv, ddb_scan_plan_pack(drive_plan));
 		priv = lappend(priv, ddb_scan_plan_pack(other_plan));
 		priv = lappend(priv, pairs_flat);
+		priv = lappend(priv, makeString(pstrdup(ji->part_attr ? ji->part_attr : "")));
+		priv = lappend(priv, makeString(pstrdup(ji->part_index ? ji->part_index : "")));
 		fs = make_foreignscan(tlist, local_exprs, 0, drive_exprs, priv, fdw_scan_tlist, NIL,
 							  outer_plan);
 		return fs;
@@ -672,11 +720,15 @@ typedef struct DdbJoinState
 	DdbScanState *other;		/* never run: shape checks and columns */
 	DdbConn    *conn;
 	List	   *pairs;			/* flat: other attnum, drive attnum, ... */
+	const char *part_attr;		/* partition: the partition key attribute */
+	const char *part_index;		/* partition: its index, or "" */
 	int			ntl;			/* scan tuple: where each column comes from */
 	int		   *tl_side;		/* 0 drive, 1 other */
 	AttrNumber *tl_attno;
 	int			dnatts;
 	int			onatts;
+	TupleDesc	ddesc;			/* each side's row type, for whole-row references */
+	TupleDesc	odesc;
 	Datum	   *dvals;
 	bool	   *dnulls;
 	Datum	   *ovals;
@@ -701,6 +753,19 @@ relation_natts(Oid relid)
 
 	RelationClose(r);
 	return n;
+}
+
+/* The row type of a relation, for composite values of its rows. */
+static TupleDesc
+relation_rowtype(Oid relid)
+{
+	Relation	r = RelationIdGetRelation(relid);
+	TupleDesc	td = CreateTupleDescCopy(RelationGetDescr(r));
+
+	RelationClose(r);
+	td->tdtypeid = get_rel_type_id(relid);
+	td->tdtypmod = -1;
+	return td;
 }
 
 /*
@@ -747,6 +812,8 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	js->drive_rti += rtoffset;
 	js->other_rti += rtoffset;
 	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
+	js->part_attr = strVal(list_nth(priv, DDB_JPRIV_PART_ATTR));
+	js->part_index = strVal(list_nth(priv, DDB_JPRIV_PART_INDEX));
 	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
 								(List *) list_nth(priv, DDB_JPRIV_DRIVE_SCAN), fsplan->fdw_exprs,
 								(PlanState *) node, userid, explain_only);
@@ -777,6 +844,8 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	}
 	js->dnatts = relation_natts(ddb_scan_opts(js->drive)->relid);
 	js->onatts = relation_natts(ddb_scan_opts(js->other)->relid);
+	js->ddesc = relation_rowtype(ddb_scan_opts(js->drive)->relid);
+	js->odesc = relation_rowtype(ddb_scan_opts(js->other)->relid);
 	js->dvals = palloc0(sizeof(Datum) * Max(js->dnatts, 1));
 	js->dnulls = palloc0(sizeof(bool) * Max(js->dnatts, 1));
 	js->ovals = palloc0(sizeof(Datum) * Max(js->onatts, 1));
@@ -787,11 +856,11 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 									   ALLOCSET_DEFAULT_SIZES);
 }
 
-/* The partition key value of an item, as text, to group items. */
+/* The partition key value of an item (attribute attr), as text, to group items. */
 static char *
-partition_of(DdbRelOptions *opts, const cJSON *item)
+partition_of(const char *attr, const cJSON *item)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, opts->partition_key);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, attr);
 	char	   *t = v ? cJSON_PrintUnformatted(v) : NULL;
 
 	return t ? t : pstrdup("");
@@ -804,7 +873,6 @@ partition_of(DdbRelOptions *opts, const cJSON *item)
 static void
 load_partition(DdbJoinState *js)
 {
-	DdbRelOptions *opts = ddb_scan_opts(js->drive);
 	List	   *dparts = NIL;
 	List	   *others = NIL;
 	List	   *oparts = NIL;
@@ -828,12 +896,12 @@ load_partition(DdbJoinState *js)
 		if (is_d)
 		{
 			js->ditems = lappend(js->ditems, copy);
-			dparts = lappend(dparts, partition_of(opts, copy));
+			dparts = lappend(dparts, partition_of(js->part_attr, copy));
 		}
 		if (is_o)
 		{
 			others = lappend(others, copy);
-			oparts = lappend(oparts, partition_of(opts, copy));
+			oparts = lappend(oparts, partition_of(js->part_attr, copy));
 		}
 		MemoryContextSwitchTo(oldcxt);
 	}
@@ -1091,7 +1159,22 @@ fill_joined(DdbJoinState *js, TupleTableSlot *slot, const cJSON *ditem, const cJ
 	{
 		AttrNumber	a = js->tl_attno[i];
 
-		if (a <= 0)
+		if (a == 0)
+		{
+			/* a whole-row reference (e.*, to_jsonb(e)): the side's row as a composite */
+			bool		side_null = js->tl_side[i] == 0 ? ditem == NULL : oitem == NULL;
+			TupleDesc	td = js->tl_side[i] == 0 ? js->ddesc : js->odesc;
+
+			slot->tts_isnull[i] = side_null;
+			if (!side_null)
+				slot->tts_values[i] =
+					heap_copy_tuple_as_datum(heap_form_tuple(td,
+															 js->tl_side[i] == 0 ? js->dvals : js->ovals,
+															 js->tl_side[i] == 0 ? js->dnulls : js->onulls),
+											 td);
+			continue;
+		}
+		if (a < 0)
 		{
 			slot->tts_isnull[i] = true;
 			continue;
@@ -1192,6 +1275,11 @@ ddb_join_explain(ForeignScanState *node, ExplainState *es)
 	if (js->mode == DDB_JOIN_PARTITION)
 	{
 		ExplainPropertyText("DynamoDB Join",
+							*js->part_index ?
+							psprintf("%s %s %s in one partition of index %s (item collection)",
+									 get_rel_name(d->relid),
+									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
+									 get_rel_name(o->relid), js->part_index) :
 							psprintf("%s %s %s in one partition (adjacency list)",
 									 get_rel_name(d->relid),
 									 js->jointype == JOIN_LEFT ? "LEFT JOIN" : "JOIN",
@@ -1232,19 +1320,78 @@ ddb_join_explain(ForeignScanState *node, ExplainState *es)
  * ----------------------------------------------------------------
  */
 PG_FUNCTION_INFO_V1(ddbrel_collection);
+PG_FUNCTION_INFO_V1(ddbrel_collection_keys);
+
+/* The template that composes attribute attr of an entity, or NULL. */
+static DdbAttrTemplate *
+template_on(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->templates)
+		if (strcmp(((DdbAttrTemplate *) lfirst(lc))->attr, attr) == 0)
+		return lfirst(lc);
+	return NULL;
+}
 
 /*
- * Returns the parent entity row with the given partition key value and
- * the rows of each child entity in its partition, from ONE Query (all its
- * pages): (entity, row as jsonb) rows, parent first in key order.
+ * Whether two templates compose the same keys from the same values, hole
+ * by hole, whatever their holes are named: the partition keys of a parent
+ * and a child (an account's "Account#{id}", its members'
+ * "Account#{accountid}").
  */
-Datum
-ddbrel_collection(PG_FUNCTION_ARGS)
+static bool
+same_template_shape(const ddb_template *a, const ddb_template *b)
+{
+	int			i;
+
+	if (a->nparts != b->nparts)
+		return false;
+	for (i = 0; i < a->nparts; i++)
+	{
+		const ddb_template_part *x = &a->parts[i];
+		const ddb_template_part *y = &b->parts[i];
+
+		if (x->is_hole != y->is_hole)
+			return false;
+		if (x->is_hole ? x->transform != y->transform
+			: (x->len != y->len || memcmp(x->text, y->text, x->len) != 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The text of a JSON scalar as a key value: strings as they are, numbers
+ * and booleans as they print.
+ */
+static const char *
+json_key_text(const cJSON *v, const char *name)
+{
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v) || cJSON_IsBool(v))
+	{
+		char	   *s = cJSON_PrintUnformatted(v);
+
+		return s;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("key value \"%s\" must be a string, a number or a boolean", name)));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Reads one partition (of the table, or of index index) for a parent
+ * entity and its children, into rsinfo's tuplestore.  keyval is the value
+ * of a one-hole partition template, or keys a JSON object of hole values.
+ */
+static void
+collection_query(FunctionCallInfo fcinfo, Oid parent, const char *keyval, const char *keys,
+				 ArrayType *children, const char *index)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			parent = PG_GETARG_OID(0);
-	char	   *keyval = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ArrayType  *children = PG_GETARG_ARRAYTYPE_P(2);
 	Datum	   *elems;
 	bool	   *enulls;
 	int			nchildren;
@@ -1253,11 +1400,13 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	DdbScanState **states;
 	DdbRelOptions *popts;
 	DdbConn    *conn;
-	const char *holes[DDB_TEMPLATE_MAX_HOLES];
+	const char *holes[DDB_TEMPLATE_MAX_HOLES] = {0};
 	char		err[256];
 	char	   *pk;
 	cJSON	   *req;
 	int			i;
+	const char *pattr;
+	DdbAttrTemplate *pt;
 
 	ddb_materialize_srf(fcinfo);
 	deconstruct_array(children, REGCLASSOID, 4, true, TYPALIGN_INT, &elems, &enulls, &nchildren);
@@ -1284,39 +1433,86 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 	for (i = 0; i < nent; i++)
 		states[i] = ddb_scan_create_bare(ents[i]);
 	popts = ddb_scan_opts(states[0]);
-	if (popts->pk_template == NULL)
+	/* the partition key: the table's, or the index's */
+	pattr = popts->partition_key;
+	if (index)
+	{
+		ListCell   *lc;
+
+		pattr = NULL;
+		if (popts->desc)
+			foreach(lc, popts->desc->indexes)
+				if (strcmp(((DdbIndexDesc *) lfirst(lc))->name, index) == 0)
+				pattr = ((DdbIndexDesc *) lfirst(lc))->pk_attr;
+		if (pattr == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("DynamoDB table \"%s\" has no index \"%s\"", popts->table, index)));
+	}
+	pt = template_on(popts, pattr);
+	if (pt == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("foreign table \"%s\" has no pk_template", get_rel_name(parent))));
-	if (popts->pk_template->nholes != 1)
+				 errmsg("foreign table \"%s\" has no %s", get_rel_name(parent),
+						index ? psprintf("template for \"%s\", the partition key of index \"%s\"",
+										 pattr, index) : "pk_template")));
+	if (keyval && pt->tmpl->nholes != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pk_template of \"%s\" must have exactly one column for ddbrel.collection()",
-						get_rel_name(parent))));
+						get_rel_name(parent)),
+				 errhint("Give the key values as a JSON object: ddbrel.collection(parent, keys, children, index).")));
 	for (i = 1; i < nent; i++)
 	{
 		DdbRelOptions *c = ddb_scan_opts(states[i]);
+		DdbAttrTemplate *ct = template_on(c, pattr);
 
 		if (c->serverid != popts->serverid || strcmp(c->table, popts->table) != 0 ||
-			c->pk_template_text == NULL || strcmp(c->pk_template_text, popts->pk_template_text) != 0)
+			ct == NULL || !same_template_shape(ct->tmpl, pt->tmpl))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("\"%s\" does not live in the partitions of \"%s\"",
 							get_rel_name(ents[i]), get_rel_name(parent)),
-					 errdetail("A child must be on the same DynamoDB table with the same pk_template (%s).",
-							   popts->pk_template_text)));
+					 errdetail("A child must be on the same DynamoDB table, with a template on \"%s\" of the same shape (%s).",
+							   pattr, pt->text)));
 	}
-	holes[0] = keyval;
-	pk = ddb_template_compose(popts->pk_template, holes, err, sizeof(err));
+	if (keyval)
+		holes[0] = keyval;
+	else
+	{
+		cJSON	   *obj = cJSON_Parse(keys);
+		const cJSON *e;
+
+		if (!cJSON_IsObject(obj))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("key values must be a JSON object keyed by hole name")));
+		cJSON_ArrayForEach(e, obj)
+		{
+			int			h = ddb_template_hole_index(pt->tmpl, e->string);
+
+			if (h < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("key template \"%s\" has no hole \"%s\"", pt->text, e->string)));
+			holes[h] = json_key_text(e, e->string);
+		}
+		for (i = 0; i < pt->tmpl->nholes; i++)
+			if (holes[i] == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("no value for hole \"%s\" of \"%s\"", pt->tmpl->holes[i], pt->text)));
+	}
+	pk = ddb_template_compose(pt->tmpl, holes, err, sizeof(err));
 	if (pk == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid key \"%s\" for %s: %s", keyval, popts->pk_template_text, err)));
+				 errmsg("invalid key for %s: %s", pt->text, err)));
 	conn = ddb_get_connection(popts->serverid, GetUserId());
 
-	req = ddb_read_request_json(ddb_partition_query(popts, pk), NIL);
+	req = ddb_read_request_json(ddb_partition_query(popts, index, pattr, pk), NIL);
 	/* every page of the partition; a key no item can have asks nothing */
-	if (!ddb_request_fits(popts, NULL, "Query", req, NULL))
+	if (!ddb_request_fits(popts, index, "Query", req, NULL))
 		req = NULL;
 	while (req != NULL)
 	{
@@ -1358,5 +1554,41 @@ ddbrel_collection(PG_FUNCTION_ARGS)
 		}
 		req = ddb_next_page(req, resp);
 	}
+}
+
+/*
+ * Returns the parent entity row with the given partition key value and
+ * the rows of each child entity in its partition, from ONE Query (all its
+ * pages): (entity, row as jsonb) rows, in the partition's key order.
+ */
+Datum
+ddbrel_collection(PG_FUNCTION_ARGS)
+{
+	collection_query(fcinfo, PG_GETARG_OID(0), text_to_cstring(PG_GETARG_TEXT_PP(1)), NULL,
+					 PG_GETARG_ARRAYTYPE_P(2), NULL);
+	return (Datum) 0;
+}
+
+/*
+ * ddbrel.collection(parent, keys, children, index): the same for a
+ * partition key of several values (a JSON object of hole values), on the
+ * table (index NULL) or on a secondary index whose partition key template
+ * the parent and its children share.
+ */
+Datum
+ddbrel_collection_keys(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *keys;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		ddb_materialize_srf(fcinfo);
+		return (Datum) 0;
+	}
+	keys = PG_GETARG_JSONB_P(1);
+	collection_query(fcinfo, PG_GETARG_OID(0), NULL,
+					 JsonbToCString(NULL, &keys->root, VARSIZE(keys)),
+					 PG_GETARG_ARRAYTYPE_P(2),
+					 PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3)));
 	return (Datum) 0;
 }

@@ -226,7 +226,8 @@ column_by_name(DdbRelOptions *opts, const char *name)
 
 /*
  * Composes a template from the row's values.  Returns NULL when a hole's
- * column is NULL (if required, that is an error naming the column).
+ * column is NULL (if required, that is an error naming the column), unless
+ * the template truncates: then the key is cut before the first NULL.
  */
 static char *
 compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *isnull,
@@ -249,11 +250,16 @@ compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *i
 						(errcode(ERRCODE_NOT_NULL_VIOLATION),
 						 errmsg("column \"%s\" of foreign table \"%s\" is part of the key of attribute \"%s\" and cannot be null",
 								col->colname, RelationGetRelationName(ms->rel), at->attr)));
-			return NULL;
+			if (!at->truncate)
+				return NULL;
+			break;
 		}
 		holes[h] = ddb_datum_to_key_text(values[att], col);
 	}
-	key = ddb_template_compose(at->tmpl, holes, err, sizeof(err));
+	if (h < at->tmpl->nholes)
+		key = ddb_template_truncate(at->tmpl, holes, h, err, sizeof(err));
+	else
+		key = ddb_template_compose(at->tmpl, holes, err, sizeof(err));
 	if (key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -379,7 +385,17 @@ attr_is_derived(DdbRelOptions *opts, const char *attr)
 	foreach(lc, opts->templates)
 		if (strcmp(((DdbAttrTemplate *) lfirst(lc))->attr, attr) == 0)
 		return true;
-	return opts->type_attribute && strcmp(attr, opts->type_attribute) == 0;
+	return ddb_identifier_value(opts, attr, NULL);
+}
+
+/*
+ * A column read from an index key when items lack its attribute, and not
+ * given an attribute of its own: written only into the keys.
+ */
+static bool
+key_only(DdbColumn *col)
+{
+	return col->read_from_key && !col->attr_explicit;
 }
 
 /* Whether a column, template or option other than an extra column maps attr. */
@@ -436,12 +452,13 @@ row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
 								  cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(m, "M"), e));
 		}
 	}
+	/* attribute columns, and key holes backed by an attribute of their own */
 	for (i = 0; i < opts->ncolumns; i++)
 	{
 		DdbColumn  *col = &opts->columns[i];
 
-		if (col->source != DDB_COL_ATTRIBUTE || isnull[col->attnum - 1] ||
-			attr_is_derived(opts, col->attrname))
+		if (!(col->source == DDB_COL_ATTRIBUTE || col->backed) || isnull[col->attnum - 1] ||
+			attr_is_derived(opts, col->attrname) || key_only(col))
 			continue;
 		cJSON_DeleteItemFromObjectCaseSensitive(item, col->attrname);
 		cJSON_AddItemToObject(item, col->attrname, ddb_datum_to_av(values[col->attnum - 1], col));
@@ -459,10 +476,13 @@ row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
 		if (v)
 			cJSON_AddItemToObject(item, at->attr, ddb_av_string(v));
 	}
-	if (opts->type_attribute)
+	/* identifier attributes: constants of the entity (type_attribute among them) */
+	foreach(lc, opts->identifiers)
 	{
-		cJSON_DeleteItemFromObjectCaseSensitive(item, opts->type_attribute);
-		cJSON_AddItemToObject(item, opts->type_attribute, ddb_av_string(opts->type_value));
+		DdbIdentifier *id = lfirst(lc);
+
+		cJSON_DeleteItemFromObjectCaseSensitive(item, id->attr);
+		cJSON_AddItemToObject(item, id->attr, ddb_av_string(id->value));
 	}
 	cJSON_ArrayForEach(e, key)
 	{
@@ -504,6 +524,13 @@ slot_from_item(DdbModifyState *ms, TupleTableSlot *slot, const cJSON *item)
 				slot->tts_isnull[att] = false;
 				break;
 			case DDB_COL_TEMPLATE:
+				if (col->backed && cJSON_GetObjectItemCaseSensitive(item, col->attrname))
+				{
+					slot->tts_values[att] =
+						ddb_av_to_datum(cJSON_GetObjectItemCaseSensitive(item, col->attrname),
+										col, &slot->tts_isnull[att]);
+					break;
+				}
 				{
 					const char *attr = col->tmpl_key == 0 ? opts->partition_key : opts->sort_key;
 					ddb_template *t = col->tmpl_key == 0 ? opts->pk_template : opts->sk_template;
@@ -610,8 +637,14 @@ ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 		if (!AttributeNumberIsValid(ms->wholerow_attno))
 			elog(ERROR, "could not find junk wholerow column");
 	}
+	/*
+	 * The columns an UPDATE changes include the STORED generated columns
+	 * that depend on them: their attributes and the keys built from them
+	 * must be rewritten too, or an index key goes stale.
+	 */
 	if (mtstate->operation == CMD_UPDATE)
-		ms->updated = ExecGetUpdatedCols(rinfo, mtstate->ps.state);
+		ms->updated = bms_union(ExecGetUpdatedCols(rinfo, mtstate->ps.state),
+								ExecGetExtraUpdatedCols(rinfo, mtstate->ps.state));
 	rinfo->ri_FdwState = ms;
 }
 
@@ -1106,7 +1139,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		const char *delta;
 		const char *name;
 
-		if (col == NULL || col->source == DDB_COL_TEMPLATE)
+		if (col == NULL || (col->source == DDB_COL_TEMPLATE && !col->backed))
 			continue;			/* key columns: unchanged, checked above */
 		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			ereport(ERROR,
@@ -1114,7 +1147,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 					 errmsg("cannot UPDATE %s column \"%s\"",
 							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname),
 					 errhint("Update the attribute columns instead.")));
-		if (attr_is_derived(opts, col->attrname))
+		if (attr_is_derived(opts, col->attrname) || key_only(col))
 			continue;
 		name = ddb_expr_name(&b, col->attrname);
 		if (slot->tts_isnull[attnum - 1])

@@ -42,6 +42,7 @@ typedef enum DdbOptKind
 	OPT_URL,
 	OPT_REGION,
 	OPT_TEMPLATE,
+	OPT_IDENTIFIERS,
 	OPT_SECRET,
 	OPT_WORD,					/* one of the words option_words lists */
 	OPT_CAPACITY,
@@ -100,6 +101,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"sk_template", ForeignTableRelationId, OPT_TEMPLATE},
 	{"type_attribute", ForeignTableRelationId, OPT_TEXT},
 	{"type_value", ForeignTableRelationId, OPT_TEXT},
+	{"identifiers", ForeignTableRelationId, OPT_IDENTIFIERS},
 	{"upsert", ForeignTableRelationId, OPT_BOOL},
 	{"include_expired", ForeignTableRelationId, OPT_BOOL},
 	{"ttl_attribute", ForeignTableRelationId, OPT_TEXT},
@@ -109,6 +111,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"extra", AttributeRelationId, OPT_BOOL},
 	{"format", AttributeRelationId, OPT_WORD},
 	{"wrong_type", AttributeRelationId, OPT_WORD},
+	{"read_from_key", AttributeRelationId, OPT_BOOL},
 	{NULL}
 };
 
@@ -420,6 +423,108 @@ is_attr_template_option(const char *name)
 	return n > 9 && strcmp(name + n - 9, "_template") == 0;
 }
 
+/* "<attribute>_missing": what a row with missing values writes there. */
+static bool
+is_attr_missing_option(const char *name)
+{
+	size_t		n = strlen(name);
+
+	return n > 8 && strcmp(name + n - 8, "_missing") == 0;
+}
+
+/* 'truncate' or 'omit' (the default); anything else is an error. */
+static bool
+parse_missing_option(const char *name, const char *value)
+{
+	if (strcmp(value, "truncate") == 0)
+		return true;
+	if (strcmp(value, "omit") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("option \"%s\" must be \"omit\" or \"truncate\"", name),
+			 errdetail("\"%s\" is neither.", value)));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * The option identifiers: a JSON object of attribute names and the string
+ * each item of the entity holds there, {"__edb_e__": "employee",
+ * "__edb_v__": "1"}.  Returns a List of DdbIdentifier; errors name what is
+ * wrong.
+ */
+List *
+ddb_parse_identifiers(const char *value)
+{
+	cJSON	   *obj = cJSON_Parse(value);
+	const cJSON *e;
+	List	   *result = NIL;
+
+	if (!cJSON_IsObject(obj) || obj->child == NULL)
+	{
+		cJSON_Delete(obj);
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"identifiers\" must be a JSON object of attribute names and string values"),
+				 errdetail("\"%s\" is not.", value),
+				 errhint("For example: {\"__edb_e__\": \"employee\", \"__edb_v__\": \"1\"}.")));
+	}
+	cJSON_ArrayForEach(e, obj)
+	{
+		DdbIdentifier *id;
+		ListCell   *lc;
+
+		if (!cJSON_IsString(e) || e->string == NULL || e->string[0] == '\0')
+		{
+			char	   *name = pstrdup(e->string ? e->string : "");
+
+			cJSON_Delete(obj);
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"identifiers\" must map attribute names to strings"),
+					 errdetail("Attribute \"%s\" is not a non-empty name with a string value.", name)));
+		}
+		foreach(lc, result)
+		{
+			if (strcmp(((DdbIdentifier *) lfirst(lc))->attr, e->string) == 0)
+			{
+				char	   *name = pstrdup(e->string);
+
+				cJSON_Delete(obj);
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("option \"identifiers\" names attribute \"%s\" twice", name)));
+			}
+		}
+		id = palloc(sizeof(DdbIdentifier));
+		id->attr = pstrdup(e->string);
+		id->value = pstrdup(e->valuestring);
+		result = lappend(result, id);
+	}
+	cJSON_Delete(obj);
+	return result;
+}
+
+/* Whether attr is an identifier attribute of the entity, and its value. */
+bool
+ddb_identifier_value(DdbRelOptions *opts, const char *attr, const char **value)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->identifiers)
+	{
+		DdbIdentifier *id = lfirst(lc);
+
+		if (strcmp(id->attr, attr) == 0)
+		{
+			if (value)
+				*value = id->value;
+			return true;
+		}
+	}
+	return false;
+}
+
 Datum
 ddbrel_validator(PG_FUNCTION_ARGS)
 {
@@ -443,6 +548,12 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 			check_template(d->defname, value);
 			continue;
 		}
+		if (def->name == NULL && context == ForeignTableRelationId &&
+			is_attr_missing_option(d->defname))
+		{
+			(void) parse_missing_option(d->defname, value);
+			continue;
+		}
 		if (def->name == NULL)
 			report_unknown_option(d->defname, context);
 
@@ -462,6 +573,9 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 				break;
 			case OPT_TEMPLATE:
 				check_template(def->name, value);
+				break;
+			case OPT_IDENTIFIERS:
+				(void) ddb_parse_identifiers(value);
 				break;
 			case OPT_CAPACITY:
 				{
@@ -597,6 +711,27 @@ ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out)
 	out->session_token = (tok && *tok) ? pstrdup(tok) : NULL;
 }
 
+/*
+ * A transform case-maps the text of its hole, so only text and varchar
+ * columns, whose values are their text, may have one: the canonical text of
+ * another type (an uuid, a boolean, "NaN") would change under it, and the
+ * key would no longer read back as the value.
+ */
+static void
+check_transform_column(DdbRelOptions *opts, ddb_template *t, int h, DdbColumn *col,
+					   const char *optname)
+{
+	Oid			base = getBaseType(col->typid);
+
+	if (t->transforms[h] == DDB_TRANSFORM_NONE || base == TEXTOID || base == VARCHAROID)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+			 errmsg("%s of foreign table \"%s\" transforms column \"%s\" of type %s",
+					optname, get_rel_name(opts->relid), col->colname, format_type_be(col->typid)),
+			 errdetail("Only holes of text and varchar columns can be lower- or upper-cased.")));
+}
+
 /* Binds a template's holes to columns; every hole must name a column. */
 static void
 bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optname)
@@ -615,12 +750,20 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 			if (strcmp(col->colname, t->holes[h]) != 0)
 				continue;
 			found = true;
+			check_transform_column(opts, t, h, col, optname);
 			/* a column in both templates is read from the partition key */
+			if (col->source == DDB_COL_DOCUMENT)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						 errmsg("%s of foreign table \"%s\" names document column \"%s\"",
+								optname, get_rel_name(opts->relid), col->colname)));
 			if (col->source != DDB_COL_TEMPLATE)
 			{
 				col->source = DDB_COL_TEMPLATE;
 				col->tmpl_key = which;
 				col->tmpl_hole = h;
+				/* with an attribute of its own, the key serves only for matching */
+				col->backed = col->attr_explicit;
 			}
 		}
 		if (!found)
@@ -683,6 +826,9 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 	v = find_option(colopts, "attribute");
 	col->attrname = pstrdup(v ? v : col->colname);
 	col->attr_explicit = (v != NULL);
+	v = find_option(colopts, "read_from_key");
+	col->read_from_key = v && ddb_parse_bool_option("read_from_key", v);
+	col->key_tmpl = -1;
 	v = find_option(colopts, "document");
 	if (v && ddb_parse_bool_option("document", v))
 	{
@@ -786,6 +932,29 @@ ddb_get_rel_options(Oid relid)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("options \"type_attribute\" and \"type_value\" must be given together")));
+	v = find_option(ft->options, "identifiers");
+	opts->identifiers = v ? ddb_parse_identifiers(v) : NIL;
+	if (opts->type_attribute)
+	{
+		const char *other;
+
+		if (ddb_identifier_value(opts, opts->type_attribute, &other))
+		{
+			if (strcmp(other, opts->type_value) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("options \"type_attribute\" and \"identifiers\" give attribute \"%s\" different values",
+								opts->type_attribute)));
+		}
+		else
+		{
+			DdbIdentifier *id = palloc(sizeof(DdbIdentifier));
+
+			id->attr = opts->type_attribute;
+			id->value = opts->type_value;
+			opts->identifiers = lappend(opts->identifiers, id);
+		}
+	}
 	v = find_option(ft->options, "pk_template");
 	if (v)
 	{
@@ -882,14 +1051,89 @@ resolve_templates(DdbRelOptions *opts)
 			!is_attr_template_option(d->defname))
 			continue;
 		attr = pnstrdup(d->defname, n - 9);
+		if (ddb_identifier_value(opts, attr, NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("attribute \"%s\" of foreign table \"%s\" has both a template and an identifier value",
+							attr, get_rel_name(opts->relid))));
 		t = parse_template_option(d->defname, defGetString(d));
 		for (h = 0; h < t->nholes; h++)
+		{
+			int			i;
+
 			if (!column_exists(opts, t->holes[h]))
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
 								d->defname, get_rel_name(opts->relid), t->holes[h])));
+			for (i = 0; i < opts->ncolumns; i++)
+				if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
+					check_transform_column(opts, t, h, &opts->columns[i], d->defname);
+		}
 		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
+	}
+	/* read_from_key columns: the first index key template that holds them */
+	{
+		int			i;
+
+		for (i = 0; i < opts->ncolumns; i++)
+		{
+			DdbColumn  *col = &opts->columns[i];
+			int			k = 0;
+
+			if (!col->read_from_key)
+				continue;
+			if (col->source == DDB_COL_ATTRIBUTE)
+				foreach(lc, opts->templates)
+				{
+					DdbAttrTemplate *at = lfirst(lc);
+					int			h = ddb_template_hole_index(at->tmpl, col->colname);
+
+					if (!at->is_key && h >= 0 && col->key_tmpl < 0)
+					{
+						col->key_tmpl = k;
+						col->key_hole = h;
+					}
+					k++;
+				}
+			if (col->key_tmpl < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						 errmsg("column \"%s\" of foreign table \"%s\" has read_from_key but is a hole of no index key template",
+								col->colname, get_rel_name(opts->relid)),
+						 errhint("A hole of pk_template or sk_template is read from its key already.")));
+		}
+	}
+	/* <attr>_missing: only for the index key templates */
+	foreach(lc, ft->options)
+	{
+		DefElem    *d = (DefElem *) lfirst(lc);
+		size_t		n = strlen(d->defname);
+		bool		truncate;
+		ListCell   *lc2;
+		bool		found = false;
+
+		if (!is_attr_missing_option(d->defname))
+			continue;
+		truncate = parse_missing_option(d->defname, defGetString(d));
+		foreach(lc2, opts->templates)
+		{
+			DdbAttrTemplate *at = lfirst(lc2);
+
+			if (!at->is_key && strlen(at->attr) == n - 8 &&
+				strncmp(at->attr, d->defname, n - 8) == 0)
+			{
+				at->truncate = truncate;
+				found = true;
+			}
+		}
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("option \"%s\" of foreign table \"%s\" names no index key template",
+							d->defname, get_rel_name(opts->relid)),
+					 errhint("Set \"%.*s_template\" too; the keys of the table itself are never missing.",
+							 (int) (n - 8), d->defname)));
 	}
 }
 

@@ -269,6 +269,43 @@ hole_takes_any_text(DdbRelOptions *opts, const char *hole)
 }
 
 /*
+ * Whether a condition on hole h of t, bound into the key, must still be
+ * checked on each row: the key holds a transform of the value (every
+ * spelling with that transform shares the key), or the column reads an
+ * attribute of its own that the key only finds.
+ */
+static bool
+hole_needs_recheck(DdbRelOptions *opts, ddb_template *t, int h)
+{
+	int			i;
+
+	if (t->transforms[h] != DDB_TRANSFORM_NONE)
+		return true;
+	for (i = 0; i < opts->ncolumns; i++)
+		if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
+			return opts->columns[i].backed;
+	return false;
+}
+
+/*
+ * The literal prefix of a LIKE on hole h as the key holds it: transformed
+ * like the hole.  NULL when it cannot be known: a lower-cased capital sigma
+ * depends on the text after it.
+ */
+static char *
+hole_prefix_text(ddb_template *t, int h, const char *prefix)
+{
+	char	   *out;
+
+	if (t->transforms[h] == DDB_TRANSFORM_NONE)
+		return (char *) prefix;
+	if (t->transforms[h] == DDB_TRANSFORM_LOWER && strstr(prefix, "\xce\xa3") != NULL)
+		return NULL;
+	out = ddb_template_casemap(t->transforms[h], prefix, strlen(prefix), 0, strlen(prefix));
+	return out;
+}
+
+/*
  * Binding from a key template: equality on its leading holes' columns gives
  * a prefix, on all of them the whole key; IN on one hole with equality on
  * the others gives several keys.  With nothing bound, the literal prefix.
@@ -348,7 +385,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 			QualInfo   *qi = (h == in_hole) ? in[h] : eq[h];
 
 			kb->exprs = lappend(kb->exprs, qi->q->value);
-			kb->consumed = lappend(kb->consumed, qi->ri);
+			if (!hole_needs_recheck(opts, t, h))
+				kb->consumed = lappend(kb->consumed, qi->ri);
 		}
 		kb->tmpl_exact = true;
 		if (!at->is_key)
@@ -358,7 +396,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	for (h = 0; h < nbound; h++)
 	{
 		kb->exprs = lappend(kb->exprs, eq[h]->q->value);
-		kb->consumed = lappend(kb->consumed, eq[h]->ri);
+		if (!hole_needs_recheck(opts, t, h))
+			kb->consumed = lappend(kb->consumed, eq[h]->ri);
 	}
 	if (nbound == t->nholes)
 	{
@@ -369,7 +408,9 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		return kb;
 	}
 	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
+	/* a transformed hole matches only transformed text: begins_with is not enough */
 	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
+					  t->transforms[nbound] == DDB_TRANSFORM_NONE &&
 					  hole_takes_any_text(opts, t->holes[nbound]));
 	if (!pre[nbound] && (rlo[nbound] || rhi[nbound]))
 	{
@@ -405,8 +446,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	{
 		/* an empty prefix (LIKE '%') narrows nothing */
 		if (pre[nbound]->q->prefix[0] != '\0')
-			kb->extra = pre[nbound]->q->prefix;
-		if (pre[nbound]->q->exact && kb->tmpl_exact)
+			kb->extra = hole_prefix_text(t, nbound, pre[nbound]->q->prefix);
+		if (pre[nbound]->q->exact && kb->tmpl_exact && !hole_needs_recheck(opts, t, nbound))
 			kb->consumed = lappend(kb->consumed, pre[nbound]->ri);
 	}
 	if (nbound == 0 && kb->extra == NULL)
@@ -435,14 +476,15 @@ bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
 	ListCell   *lc;
 	int			i = 0;
 
-	/* an entity's type attribute is bound to its type value */
-	if (opts->type_attribute && strcmp(attr, opts->type_attribute) == 0 &&
-		best->kind < KB_EQ)
+	const char *idvalue;
+
+	/* an entity's identifier attribute (its type) is bound to its value */
+	if (ddb_identifier_value(opts, attr, &idvalue) && best->kind < KB_EQ)
 	{
 		best->kind = KB_EQ;
 		best->keytype = 'S';
 		best->exprs = list_make1(makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
-										   CStringGetTextDatum(opts->type_value), false, false));
+										   CStringGetTextDatum(idvalue), false, false));
 		best->consumed = NIL;
 		return best;
 	}
@@ -480,6 +522,7 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 {
 	List	   *names = NIL;
 	int			i;
+	ListCell   *lc;
 	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
 
 	*whole = false;
@@ -491,11 +534,14 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 			continue;
 		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			*whole = true;
-		else if (col->source == DDB_COL_ATTRIBUTE)
+		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = list_append_unique_ptr(names, col->attrname);
+		if (col->read_from_key)
+			names = list_append_unique_ptr(names,
+										   ((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr);
 	}
-	if (opts->type_attribute)
-		names = lappend(names, opts->type_attribute);
+	foreach(lc, opts->identifiers)
+		names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
 	return names;
 }
 
@@ -727,7 +773,7 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 								 baserel->relid, JOIN_INNER, NULL);
 	if (ps->base->op == DDB_OP_SCAN)
 		baserel->rows = clamp_row_est(ps->table_items *
-									  ((ps->opts->pk_template || ps->opts->type_attribute) ? 0.25 : 1.0) * sel);
+									  ((ps->opts->pk_template || ps->opts->identifiers) ? 0.25 : 1.0) * sel);
 	else
 		baserel->rows = clamp_row_est(Min(ps->base->rows, ps->table_items));
 }
@@ -746,7 +792,10 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 	if (col->source != DDB_COL_TEMPLATE ||
 		(getBaseType(col->typid) != TEXTOID && getBaseType(col->typid) != VARCHAROID))
 		return false;
-	/* a template "LITERAL{col}": keys share the literal, so they sort like col */
+	/*
+	 * a template "LITERAL{col}": keys share the literal, so they sort like
+	 * col; not "{col:lower}", whose keys sort like lower(col)
+	 */
 	foreach(lc, opts->templates)
 	{
 		DdbAttrTemplate *at = lfirst(lc);
@@ -754,6 +803,7 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 
 		if (strcmp(at->attr, attr) == 0 && t->nholes == 1 &&
 			t->parts[t->nparts - 1].is_hole &&
+			t->transforms[0] == DDB_TRANSFORM_NONE &&
 			strcmp(t->holes[0], col->colname) == 0)
 			return true;
 	}
@@ -1152,8 +1202,10 @@ scan_choose_access(ScanBuild *sb)
 
 	if (sb->mode == DDB_BUILD_PARTITION && a->pk)
 	{
+		/* on the index whose partition key it binds (a collection on an index) */
 		a->op = DDB_OP_QUERY;
-		a->index = NULL;
+		if (a->index && strcmp(a->pk->attr, a->index->pk_attr) != 0)
+			a->index = NULL;
 		a->sk = NULL;
 		a->consumed = list_copy(a->pk->consumed);
 	}
@@ -1274,12 +1326,13 @@ scan_entity_checks(ScanBuild *sb)
 {
 	DdbRelOptions *opts = sb->opts;
 	Access	   *a = sb->a;
+	ListCell   *lc;
 	int			i;
 
 	if (sb->mode == DDB_BUILD_PARTITION)
 	{
 		sb->need_match = true;
-		sb->type_check = (opts->type_attribute != NULL);
+		sb->type_check = (opts->identifiers != NIL);
 		return;
 	}
 	for (i = 0; (opts->pk_template || opts->sk_template) && i < list_length(opts->templates); i++)
@@ -1306,6 +1359,7 @@ scan_entity_checks(ScanBuild *sb)
 				/* the filter is the whole check: no holes, or one trailing hole of text */
 				if (at->tmpl->nholes == 0 ||
 					(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
+					 at->tmpl->transforms[0] == DDB_TRANSFORM_NONE &&
 					 hole_takes_any_text(opts, at->tmpl->holes[0])))
 					continue;
 			}
@@ -1318,12 +1372,18 @@ scan_entity_checks(ScanBuild *sb)
 			if (ddb_template_hole_index(opts->pk_template, opts->sk_template->holes[i]) >= 0 &&
 				!(a->pk && a->pk->kind == KB_EQ && a->sk && a->sk->kind == KB_EQ))
 				sb->need_match = true;
-	if (opts->type_attribute && !(a->pk && strcmp(a->pk->attr, opts->type_attribute) == 0))
+	/* identifier attributes the key condition does not bind already */
+	foreach(lc, opts->identifiers)
 	{
+		DdbIdentifier *id = lfirst(lc);
+
+		if (a->pk && strcmp(a->pk->attr, id->attr) == 0)
+			continue;
 		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
-			ddb_deparse_type_filter(&sb->b, &sb->filter, opts);
+			ddb_deparse_identifier_filter(&sb->b, &sb->filter, opts, a->pk ? a->pk->attr : NULL);
 		else
 			sb->type_check = true;
+		break;
 	}
 }
 
@@ -1398,11 +1458,15 @@ scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
 		/* a document or extra column needs the whole item */
 		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			whole = true;
-		else if (col->source == DDB_COL_ATTRIBUTE)
+		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = lappend(names, col->attrname);
+		if (col->read_from_key)
+			names = lappend(names,
+							((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr);
 	}
 	if (sb->type_check)
-		names = lappend(names, opts->type_attribute);
+		foreach(lc, opts->identifiers)
+			names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
 	/* the TTL attribute, for the check on each item */
 	if (opts->ttl_attr != NULL && !opts->include_expired)
 		names = lappend(names, opts->ttl_attr);
@@ -1573,6 +1637,26 @@ ddb_rel_partition_bound(RelOptInfo *rel)
 
 	if (a->op == DDB_OP_SCAN || a->index != NULL || a->pk == NULL ||
 		strcmp(a->pk->attr, ps->opts->partition_key) != 0)
+		return 0;
+	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
+}
+
+/*
+ * Whether the relation's own conditions bind partition key attribute attr
+ * of the table (ix NULL) or of index ix, and its access reads there: 0 no,
+ * 1 to one value, 2 to several (IN).  A join inside that partition (a
+ * collection on an index) is driven by such a relation.
+ */
+int
+ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix)
+{
+	DdbPlanState *ps = rel->fdw_private;
+	Access	   *a = ps->base;
+
+	if (ix == NULL || *ix == '\0')
+		return ddb_rel_partition_bound(rel);
+	if (a->op != DDB_OP_QUERY || a->index == NULL || a->pk == NULL ||
+		strcmp(a->index->name, ix) != 0 || strcmp(a->pk->attr, attr) != 0)
 		return 0;
 	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
 }

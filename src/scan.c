@@ -63,13 +63,13 @@ typedef struct DdbStream
 
 /*
  * Slots of the attribute map: one per column read from a named attribute
- * (its index in fill), then the key and type attributes that entity checks
- * read.
+ * (its index in fill; a key hole backed by an attribute too), then the key
+ * attributes and the identifier attributes that entity checks read.
  */
 #define DDB_SLOT_PK(st)		((st)->nfill)
 #define DDB_SLOT_SK(st)		((st)->nfill + 1)
-#define DDB_SLOT_TYPE(st)	((st)->nfill + 2)
-#define DDB_NUM_SLOTS(st)	((st)->nfill + 3)
+#define DDB_SLOT_ID(st, i)	((st)->nfill + 2 + (i))
+#define DDB_NUM_SLOTS(st)	((st)->nfill + 2 + list_length((st)->opts->identifiers))
 
 /* Positions of an item whose map entry is remembered from the item before. */
 #define DDB_POS_GUESSES 32
@@ -233,14 +233,16 @@ build_attr_map(DdbScanState *st)
 	st->slot_next = palloc(sizeof(int) * nslots);
 	st->avs = palloc0(sizeof(cJSON *) * nslots);
 	for (i = 0; i < st->nfill; i++)
-		if (st->fill[i]->source == DDB_COL_ATTRIBUTE && st->fill[i]->attrname)
+		if ((st->fill[i]->source == DDB_COL_ATTRIBUTE || st->fill[i]->backed) &&
+			st->fill[i]->attrname)
 			attr_map_add(st, st->fill[i]->attrname, i);
 	if (st->opts->partition_key)
 		attr_map_add(st, st->opts->partition_key, DDB_SLOT_PK(st));
 	if (st->opts->sort_key)
 		attr_map_add(st, st->opts->sort_key, DDB_SLOT_SK(st));
-	if (st->opts->type_attribute)
-		attr_map_add(st, st->opts->type_attribute, DDB_SLOT_TYPE(st));
+	for (i = 0; i < list_length(st->opts->identifiers); i++)
+		attr_map_add(st, ((DdbIdentifier *) list_nth(st->opts->identifiers, i))->attr,
+					 DDB_SLOT_ID(st, i));
 }
 
 /*
@@ -375,7 +377,7 @@ ddb_scan_create_bare(Oid relid)
 	st->opts = ddb_get_rel_options_as(relid, GetUserId());
 	st->op = DDB_OP_QUERY;		/* what ddbrel.collection() reads items with */
 	st->check_shape = true;
-	if (st->opts->type_attribute)
+	if (st->opts->identifiers)
 		st->flags |= DDB_FLAG_TYPE_CHECK;
 	st->fill = palloc(sizeof(DdbColumn *) * Max(st->opts->ncolumns, 1));
 	for (i = 0; i < st->opts->ncolumns; i++)
@@ -914,15 +916,23 @@ match_templates(DdbScanState *st, const cJSON *item)
 	return true;
 }
 
+/* Whether an item holds every identifier attribute with its value. */
 static bool
-type_matches(DdbScanState *st, const cJSON *item)
+identifiers_match(DdbScanState *st, const cJSON *item)
 {
-	const cJSON *v;
+	int			i;
 
 	ensure_mapped(st, item);
-	v = st->avs[DDB_SLOT_TYPE(st)];
-	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
-	return cJSON_IsString(v) && strcmp(v->valuestring, st->opts->type_value) == 0;
+	for (i = 0; i < list_length(st->opts->identifiers); i++)
+	{
+		DdbIdentifier *id = list_nth(st->opts->identifiers, i);
+		const cJSON *v = st->avs[DDB_SLOT_ID(st, i)];
+
+		v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
+		if (!cJSON_IsString(v) || strcmp(v->valuestring, id->value) != 0)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -948,7 +958,7 @@ item_expired(DdbScanState *st, const cJSON *item)
 	return v >= st->ttl_old && v <= st->ttl_now;
 }
 
-/* Whether an item is of this relation's entity: key templates and type. */
+/* Whether an item is of this relation's entity: key templates and identifiers. */
 static bool
 item_matches(DdbScanState *st, const cJSON *item)
 {
@@ -956,8 +966,8 @@ item_matches(DdbScanState *st, const cJSON *item)
 		return false;
 	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
 		return false;
-	if (st->opts->type_attribute && (st->flags & DDB_FLAG_TYPE_CHECK) &&
-		!type_matches(st, item))
+	if (st->opts->identifiers && (st->flags & DDB_FLAG_TYPE_CHECK) &&
+		!identifiers_match(st, item))
 		return false;
 	return true;
 }
@@ -1038,6 +1048,31 @@ ddb_scan_item_matches(DdbScanState *st, const cJSON *item)
 }
 
 /*
+ * A column with read_from_key that the item has no attribute for: its
+ * value in the index key that holds it, when the key matches the template
+ * (cut short before the hole, or without the key: NULL).  A transformed
+ * hole gives the transformed text.
+ */
+static void
+read_from_index_key(DdbScanState *st, const cJSON *item, DdbColumn *col, Datum *value,
+					bool *isnull)
+{
+	DdbAttrTemplate *at = list_nth(st->opts->templates, col->key_tmpl);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, at->attr);
+	ddb_slice	vals[DDB_TEMPLATE_MAX_HOLES];
+
+	v = v ? cJSON_GetObjectItemCaseSensitive(v, "S") : NULL;
+	*isnull = true;
+	if (cJSON_IsString(v) &&
+		ddb_template_match_partial(at->tmpl, v->valuestring, strlen(v->valuestring), vals) >
+		col->key_hole)
+	{
+		*value = ddb_text_to_datum(vals[col->key_hole].ptr, vals[col->key_hole].len, col);
+		*isnull = false;
+	}
+}
+
+/*
  * Converts an item's attributes into values[attnum - 1], for the columns
  * the plan retrieves.  Errors name the attribute and the item's key.
  * Uses the map of the item when the shape check just made it.
@@ -1064,7 +1099,10 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 		switch (col->source)
 		{
 			case DDB_COL_ATTRIBUTE:
-				values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
+				if (st->avs[i] == NULL && col->read_from_key)
+					read_from_index_key(st, item, col, &values[att], &nulls[att]);
+				else
+					values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
 				break;
 			case DDB_COL_DOCUMENT:
 				values[att] = ddb_item_to_document(item, col);
@@ -1075,6 +1113,12 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 				nulls[att] = false;
 				break;
 			case DDB_COL_TEMPLATE:
+				/* a backed hole: its attribute, the key only without one */
+				if (col->backed && st->avs[i] != NULL)
+				{
+					values[att] = ddb_av_to_datum(st->avs[i], col, &nulls[att]);
+					break;
+				}
 				{
 					ddb_slice  *sl = col->tmpl_key == 0 ? &st->pkvals[col->tmpl_hole]
 					: &st->skvals[col->tmpl_hole];
@@ -1292,7 +1336,9 @@ ddb_scan_explain(DdbScanState *st, ExplainState *es)
 	if (st->flags & DDB_FLAG_MATCH)
 		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
 	if (st->flags & DDB_FLAG_TYPE_CHECK)
-		ExplainPropertyText("DynamoDB Local Check", "type attribute", es);
+		ExplainPropertyText("DynamoDB Local Check",
+							(st->opts->type_attribute && list_length(st->opts->identifiers) == 1) ?
+							"type attribute" : "identifier attributes", es);
 	if (es->verbose)
 		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
 }

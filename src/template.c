@@ -16,6 +16,14 @@
  * compose refuses exactly the values that this rule would read back
  * differently.  test/fuzz/fuzz_template.c checks the promise.
  *
+ * A hole may transform its value: "{office:lower}" keeps the value
+ * lower-cased in the key, exactly as JavaScript's toLowerCase() would
+ * (modeling libraries such as ElectroDB write their keys that way).  Such a
+ * hole matches only text the transform leaves unchanged, so the promise
+ * holds with the transform in between: compose(v) matches back to
+ * transform(v), and a matched key composes back to itself.  The case
+ * tables are generated from node (casemap.h).
+ *
  * This file is pure C (no PostgreSQL headers) so that it can be unit
  * tested and fuzzed on its own; memory comes from a pluggable allocator
  * (palloc/pfree inside the backend).
@@ -25,8 +33,10 @@
  *-------------------------------------------------------------------------
  */
 #include "template.h"
+#include "casemap.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +108,13 @@ typedef struct tmpl_scratch
 	bool		is_hole;
 	size_t		off;
 	size_t		len;
+	size_t		pos;			/* holes: position of "{" in the text */
+	ddb_transform transform;
 } tmpl_scratch;
+
+static bool literal_has_cased_context_stop(const char *text, size_t len);
+static bool casemap_fixed(ddb_transform tr, const char *key, size_t keylen,
+						  size_t start, size_t end);
 
 /*
  * Parses text into a template.
@@ -164,16 +180,35 @@ ddb_template_parse(const char *text, char *err, size_t errlen)
 		{
 			size_t		open = i;
 			const char *close = strchr(text + i + 1, '}');
+			const char *colon;
 			size_t		namelen;
 			size_t		j;
 			char		cbuf[16];
+			ddb_transform transform = DDB_TRANSFORM_NONE;
 
 			if (close == NULL)
 			{
 				set_error(err, errlen, "unterminated \"{\" at position %zu", open);
 				goto fail;
 			}
-			namelen = (size_t) (close - (text + open + 1));
+			colon = memchr(text + open + 1, ':', (size_t) (close - (text + open + 1)));
+			if (colon != NULL)
+			{
+				size_t		tlen = (size_t) (close - colon - 1);
+
+				if (tlen == 5 && memcmp(colon + 1, "lower", 5) == 0)
+					transform = DDB_TRANSFORM_LOWER;
+				else if (tlen == 5 && memcmp(colon + 1, "upper", 5) == 0)
+					transform = DDB_TRANSFORM_UPPER;
+				else
+				{
+					set_error(err, errlen,
+							  "unknown transform \"%.*s\" in hole at position %zu (lower or upper)",
+							  (int) tlen, colon + 1, open);
+					goto fail;
+				}
+			}
+			namelen = (size_t) ((colon ? colon : close) - (text + open + 1));
 			if (namelen == 0)
 			{
 				set_error(err, errlen, "empty hole name at position %zu", open);
@@ -234,12 +269,14 @@ ddb_template_parse(const char *text, char *err, size_t errlen)
 			scratch[nparts].is_hole = true;
 			scratch[nparts].off = used;
 			scratch[nparts].len = namelen;
+			scratch[nparts].pos = open;
+			scratch[nparts].transform = transform;
 			nparts++;
 			nholes++;
 			memcpy(area + used, text + open + 1, namelen);
 			used += namelen;
 			area[used++] = '\0';
-			i = open + namelen + 2;
+			i = (size_t) (close - text) + 1;
 			continue;
 		}
 		else
@@ -251,6 +288,7 @@ ddb_template_parse(const char *text, char *err, size_t errlen)
 			scratch[nparts].is_hole = false;
 			scratch[nparts].off = used;
 			scratch[nparts].len = 0;
+			scratch[nparts].transform = DDB_TRANSFORM_NONE;
 			nparts++;
 			in_literal = true;
 		}
@@ -259,6 +297,23 @@ ddb_template_parse(const char *text, char *err, size_t errlen)
 	}
 	if (in_literal)
 		area[used++] = '\0';
+
+	/*
+	 * Lower-casing a final sigma looks at the text after it: for a prefix
+	 * that ends at the next (unbound) hole, the literal in between must
+	 * decide it.
+	 */
+	for (p = 0; p + 1 < nparts; p++)
+	{
+		if (scratch[p].is_hole && scratch[p].transform == DDB_TRANSFORM_LOWER &&
+			!literal_has_cased_context_stop(area + scratch[p + 1].off, scratch[p + 1].len))
+		{
+			set_error(err, errlen,
+					  "the literal after hole \"%s\" at position %zu has only case-ignorable characters (a \":lower\" hole needs one that is not)",
+					  area + scratch[p].off, scratch[p].pos);
+			goto fail;
+		}
+	}
 
 	/* fill in the result */
 	t = (ddb_template *) block;
@@ -271,8 +326,12 @@ ddb_template_parse(const char *text, char *err, size_t errlen)
 		t->parts[p].is_hole = scratch[p].is_hole;
 		t->parts[p].text = area + scratch[p].off;
 		t->parts[p].len = scratch[p].len;
+		t->parts[p].transform = scratch[p].transform;
 		if (scratch[p].is_hole)
+		{
+			t->transforms[t->nholes] = scratch[p].transform;
 			t->holes[t->nholes++] = t->parts[p].text;
+		}
 	}
 	return t;
 
@@ -323,20 +382,26 @@ find_bytes(const char *hay, size_t haylen, size_t from,
 	return (size_t) -1;
 }
 
-bool
-ddb_template_match(const ddb_template *t, const char *key, size_t keylen,
-				   ddb_slice *values)
+/*
+ * Matches key against t: the number of holes matched (t->nholes for a
+ * complete match), or -1.  With partial, a key that ends right before a
+ * hole (after its literal) matches up to that hole, and a trailing hole
+ * never matches empty text.
+ */
+static int
+match_key(const ddb_template *t, const char *key, size_t keylen, ddb_slice *values,
+		  bool partial)
 {
 	size_t		pos = 0;
 	int			h = 0;
 	int			i;
 
 	if (t == NULL)
-		return false;
+		return -1;
 	if (key == NULL)
 	{
 		if (keylen != 0)
-			return false;
+			return -1;
 		key = "";
 	}
 	for (i = 0; i < t->nparts; i++)
@@ -347,10 +412,13 @@ ddb_template_match(const ddb_template *t, const char *key, size_t keylen,
 		{
 			if (keylen - pos < part->len ||
 				memcmp(key + pos, part->text, part->len) != 0)
-				return false;
+				return -1;
 			pos += part->len;
+			continue;
 		}
-		else if (i + 1 == t->nparts)
+		if (partial && pos == keylen)
+			return h;			/* cut short before this hole */
+		if (i + 1 == t->nparts)
 		{
 			/*
 			 * A trailing hole takes the rest of the key, possibly nothing:
@@ -358,7 +426,6 @@ ddb_template_match(const ddb_template *t, const char *key, size_t keylen,
 			 */
 			values[h].ptr = key + pos;
 			values[h].len = keylen - pos;
-			h++;
 			pos = keylen;
 		}
 		else
@@ -372,14 +439,33 @@ ddb_template_match(const ddb_template *t, const char *key, size_t keylen,
 			size_t		end = find_bytes(key, keylen, pos, next->text, next->len);
 
 			if (end == (size_t) -1 || end == pos)
-				return false;
+				return -1;
 			values[h].ptr = key + pos;
 			values[h].len = end - pos;
-			h++;
 			pos = end;
 		}
+		/* a transformed hole holds only text its transform keeps */
+		if (!casemap_fixed(part->transform, key, keylen,
+						   (size_t) (values[h].ptr - key),
+						   (size_t) (values[h].ptr - key) + values[h].len))
+			return -1;
+		h++;
 	}
-	return pos == keylen;
+	return pos == keylen ? h : -1;
+}
+
+bool
+ddb_template_match(const ddb_template *t, const char *key, size_t keylen,
+				   ddb_slice *values)
+{
+	return match_key(t, key, keylen, values, false) >= 0;
+}
+
+int
+ddb_template_match_partial(const ddb_template *t, const char *key, size_t keylen,
+						   ddb_slice *values)
+{
+	return match_key(t, key, keylen, values, true);
 }
 
 /*
@@ -451,10 +537,103 @@ ddb_template_compose(const ddb_template *t, const char *const *values,
 	return ddb_template_prefix(t, values, t->nholes, err, errlen);
 }
 
+/*
+ * The values of holes 0..nbound-1 with their transforms applied: each is
+ * case-mapped inside the key as it would read with the values as given,
+ * so that the text around a final sigma is the key's.  Sets mapped[h]
+ * (allocated, or values[h] itself without a transform); returns false when
+ * out of memory.
+ */
+static bool
+transform_values(const ddb_template *t, const char *const *values, int nbound,
+				 const char **mapped, char *err, size_t errlen)
+{
+	size_t		total = 0;
+	size_t		spans[DDB_TEMPLATE_MAX_HOLES][2];
+	char	   *raw;
+	char	   *w;
+	bool		any = false;
+	int			h = 0;
+	int			i;
+
+	for (h = 0; h < nbound; h++)
+	{
+		mapped[h] = values[h];
+		if (t->transforms[h] != DDB_TRANSFORM_NONE)
+			any = true;
+	}
+	if (!any)
+		return true;
+	for (i = 0, h = 0; i < t->nparts && h <= nbound; i++)
+	{
+		if (!t->parts[i].is_hole)
+			total += t->parts[i].len;
+		else if (h < nbound)
+			total += strlen(values[h++]);
+		else
+			break;
+	}
+	raw = tmpl_alloc(total + 1);
+	if (raw == NULL)
+	{
+		set_error(err, errlen, "out of memory");
+		return false;
+	}
+	w = raw;
+	for (i = 0, h = 0; i < t->nparts; i++)
+	{
+		if (!t->parts[i].is_hole)
+		{
+			memcpy(w, t->parts[i].text, t->parts[i].len);
+			w += t->parts[i].len;
+			continue;
+		}
+		if (h == nbound)
+			break;
+		spans[h][0] = (size_t) (w - raw);
+		memcpy(w, values[h], strlen(values[h]));
+		w += strlen(values[h]);
+		spans[h][1] = (size_t) (w - raw);
+		h++;
+	}
+	*w = '\0';
+	for (h = 0; h < nbound; h++)
+	{
+		if (t->transforms[h] == DDB_TRANSFORM_NONE)
+			continue;
+		mapped[h] = ddb_template_casemap(t->transforms[h], raw, (size_t) (w - raw),
+										 spans[h][0], spans[h][1]);
+		if (mapped[h] == NULL)
+		{
+			int			k;
+
+			for (k = 0; k < h; k++)
+				if (t->transforms[k] != DDB_TRANSFORM_NONE)
+					tmpl_free((void *) mapped[k]);
+			tmpl_free(raw);
+			set_error(err, errlen, "out of memory");
+			return false;
+		}
+	}
+	tmpl_free(raw);
+	return true;
+}
+
+static void
+free_transformed(const ddb_template *t, const char **mapped, int nbound)
+{
+	int			h;
+
+	for (h = 0; h < nbound; h++)
+		if (t->transforms[h] != DDB_TRANSFORM_NONE)
+			tmpl_free((void *) mapped[h]);
+}
+
 char *
-ddb_template_prefix(const ddb_template *t, const char *const *values,
+ddb_template_prefix(const ddb_template *t, const char *const *values_in,
 					int nbound, char *err, size_t errlen)
 {
+	const char *values[DDB_TEMPLATE_MAX_HOLES];
 	size_t		total = 0;
 	int			stop;
 	int			h;
@@ -475,6 +654,16 @@ ddb_template_prefix(const ddb_template *t, const char *const *values,
 				  nbound, t->nholes);
 		return NULL;
 	}
+	for (h = 0; h < nbound; h++)
+	{
+		if (values_in == NULL || values_in[h] == NULL)
+		{
+			set_error(err, errlen, "no value for hole \"%s\"", t->holes[h]);
+			return NULL;
+		}
+	}
+	if (nbound > 0 && !transform_values(t, values_in, nbound, values, err, errlen))
+		return NULL;
 
 	/* validate, measure, and find the part where the prefix stops */
 	stop = t->nparts;
@@ -491,8 +680,11 @@ ddb_template_prefix(const ddb_template *t, const char *const *values,
 			stop = i;
 			break;
 		}
-		if (!check_value(t, i, values ? values[h] : NULL, err, errlen))
+		if (!check_value(t, i, values[h], err, errlen))
+		{
+			free_transformed(t, values, nbound);
 			return NULL;
+		}
 		total += strlen(values[h]);
 		h++;
 	}
@@ -500,6 +692,7 @@ ddb_template_prefix(const ddb_template *t, const char *const *values,
 	out = tmpl_alloc(total + 1);
 	if (out == NULL)
 	{
+		free_transformed(t, values, nbound);
 		set_error(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -524,5 +717,375 @@ ddb_template_prefix(const ddb_template *t, const char *const *values,
 		w += len;
 	}
 	*w = '\0';
+	free_transformed(t, values, nbound);
 	return out;
+}
+
+char *
+ddb_template_truncate(const ddb_template *t, const char *const *values,
+					  int nbound, char *err, size_t errlen)
+{
+	return ddb_template_prefix(t, values, nbound, err, errlen);
+}
+
+/* ----------------------------------------------------------------
+ * Case mapping, as JavaScript does it
+ * ----------------------------------------------------------------
+ */
+
+#define NRUNS(a) ((int) (sizeof(a) / sizeof((a)[0])))
+#define CP_NONE 0xFFFFFFFFu		/* a byte that is not UTF-8 */
+
+/*
+ * Decodes the UTF-8 character at s[pos] (pos < len); returns its length,
+ * and its code point in *cp, or 1 and CP_NONE for a byte that does not
+ * start a well-formed character.
+ */
+static size_t
+utf8_at(const unsigned char *s, size_t len, size_t pos, uint32_t *cp)
+{
+	unsigned char c = s[pos];
+	size_t		n;
+	uint32_t	v;
+	size_t		k;
+
+	if (c < 0x80)
+	{
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, v = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, v = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, v = c & 0x07;
+	else
+	{
+		*cp = CP_NONE;
+		return 1;
+	}
+	if (pos + n > len)
+	{
+		*cp = CP_NONE;
+		return 1;
+	}
+	for (k = 1; k < n; k++)
+	{
+		if ((s[pos + k] & 0xC0) != 0x80)
+		{
+			*cp = CP_NONE;
+			return 1;
+		}
+		v = (v << 6) | (s[pos + k] & 0x3F);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+		(v >= 0xD800 && v <= 0xDFFF))
+	{
+		*cp = CP_NONE;
+		return 1;
+	}
+	*cp = v;
+	return n;
+}
+
+/* The character that ends right before s[pos] (pos > 0): its start. */
+static size_t
+utf8_before(const unsigned char *s, size_t len, size_t pos, uint32_t *cp)
+{
+	size_t		k;
+
+	for (k = 1; k <= 4 && k <= pos; k++)
+	{
+		uint32_t	c;
+
+		if ((s[pos - k] & 0xC0) == 0x80 && k < 4)
+			continue;
+		if (utf8_at(s, len, pos - k, &c) == k)
+		{
+			*cp = c;
+			return pos - k;
+		}
+		break;
+	}
+	*cp = CP_NONE;
+	return pos - 1;
+}
+
+static bool
+in_ranges(const casemap_range *r, int n, uint32_t cp)
+{
+	int			lo = 0;
+	int			hi = n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cp < r[mid].lo)
+			hi = mid - 1;
+		else if (cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool
+is_cased(uint32_t cp)
+{
+	return cp != CP_NONE && in_ranges(casemap_cased, NRUNS(casemap_cased), cp);
+}
+
+static bool
+is_case_ignorable(uint32_t cp)
+{
+	return cp != CP_NONE &&
+		in_ranges(casemap_case_ignorable, NRUNS(casemap_case_ignorable), cp);
+}
+
+/*
+ * Maps one code point through a table: writes 1 to 3 code points to out,
+ * returns how many.
+ */
+static int
+map_cp(const casemap_run *runs, int nruns, const casemap_multi *multi, int nmulti,
+	   uint32_t cp, uint32_t *out)
+{
+	int			lo = 0;
+	int			hi = nmulti - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cp < multi[mid].cp)
+			hi = mid - 1;
+		else if (cp > multi[mid].cp)
+			lo = mid + 1;
+		else
+		{
+			memcpy(out, multi[mid].out, sizeof(uint32_t) * multi[mid].n);
+			return multi[mid].n;
+		}
+	}
+	lo = 0;
+	hi = nruns - 1;
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (cp < runs[mid].first)
+			hi = mid - 1;
+		else if (cp > runs[mid].last)
+			lo = mid + 1;
+		else
+		{
+			if ((cp - runs[mid].first) % runs[mid].stride == 0)
+				cp = (uint32_t) ((int32_t) cp + runs[mid].delta);
+			break;
+		}
+	}
+	out[0] = cp;
+	return 1;
+}
+
+/*
+ * Unicode's Final_Sigma, as ICU (and so node) tests it: the sigma at
+ * s[pos..pos+n) is preceded by a cased letter, skipping case-ignorable
+ * characters, and not followed by one.  A character both cased and
+ * case-ignorable is skipped as case-ignorable.
+ */
+static bool
+final_sigma(const unsigned char *s, size_t len, size_t pos, size_t n)
+{
+	size_t		k = pos;
+	uint32_t	cp;
+	bool		before = false;
+
+	while (k > 0)
+	{
+		k = utf8_before(s, len, k, &cp);
+		if (is_case_ignorable(cp))
+			continue;
+		before = is_cased(cp);
+		break;
+	}
+	if (!before)
+		return false;
+	for (k = pos + n; k < len;)
+	{
+		k += utf8_at(s, len, k, &cp);
+		if (is_case_ignorable(cp))
+			continue;
+		return !is_cased(cp);
+	}
+	return true;
+}
+
+/*
+ * The mapping of the character cp at s[pos..pos+n) under tr, in its
+ * context; returns the number of code points written to out.
+ */
+static int
+map_in_context(ddb_transform tr, const unsigned char *s, size_t len, size_t pos,
+			   size_t n, uint32_t cp, uint32_t *out)
+{
+	if (cp == CP_NONE || tr == DDB_TRANSFORM_NONE)
+	{
+		out[0] = cp;
+		return 1;
+	}
+	if (tr == DDB_TRANSFORM_LOWER)
+	{
+		if (cp == 0x03A3)
+		{
+			out[0] = final_sigma(s, len, pos, n) ? 0x03C2 : 0x03C3;
+			return 1;
+		}
+		return map_cp(casemap_lower_runs, NRUNS(casemap_lower_runs),
+					  casemap_lower_multi, NRUNS(casemap_lower_multi), cp, out);
+	}
+	return map_cp(casemap_upper_runs, NRUNS(casemap_upper_runs),
+				  casemap_upper_multi, NRUNS(casemap_upper_multi), cp, out);
+}
+
+static size_t
+utf8_put(uint32_t cp, char *w)
+{
+	if (cp < 0x80)
+	{
+		w[0] = (char) cp;
+		return 1;
+	}
+	if (cp < 0x800)
+	{
+		w[0] = (char) (0xC0 | (cp >> 6));
+		w[1] = (char) (0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000)
+	{
+		w[0] = (char) (0xE0 | (cp >> 12));
+		w[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+		w[2] = (char) (0x80 | (cp & 0x3F));
+		return 3;
+	}
+	w[0] = (char) (0xF0 | (cp >> 18));
+	w[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
+	w[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
+	w[3] = (char) (0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * No mapping makes a character longer than three times its UTF-8 length
+ * (U+0390, two bytes, upper-cases to three two-byte characters).
+ */
+#define CASEMAP_MAX_GROWTH 3
+
+char *
+ddb_template_casemap(ddb_transform tr, const char *text, size_t len,
+					 size_t start, size_t end)
+{
+	const unsigned char *s = (const unsigned char *) text;
+	char	   *out;
+	char	   *w;
+	size_t		pos;
+
+	if (end > len)
+		end = len;
+	if (start > end)
+		start = end;
+	out = tmpl_alloc(CASEMAP_MAX_GROWTH * (end - start) + 1);
+	if (out == NULL)
+		return NULL;
+	w = out;
+	for (pos = start; pos < end;)
+	{
+		uint32_t	cp;
+		uint32_t	mapped[3];
+		size_t		n = utf8_at(s, end, pos, &cp);	/* never across the span's end */
+		int			m;
+		int			k;
+
+		if (cp == CP_NONE || tr == DDB_TRANSFORM_NONE)
+		{
+			memcpy(w, s + pos, n);
+			w += n;
+			pos += n;
+			continue;
+		}
+		m = map_in_context(tr, s, len, pos, n, cp, mapped);
+		for (k = 0; k < m; k++)
+			w += utf8_put(mapped[k], w);
+		pos += n;
+	}
+	*w = '\0';
+	return out;
+}
+
+/*
+ * Whether tr leaves key[start..end) as it is, in the context of the whole
+ * key.  No character maps to text that starts with itself, so that is
+ * whether every character maps to itself.
+ */
+static bool
+casemap_fixed(ddb_transform tr, const char *key, size_t keylen, size_t start, size_t end)
+{
+	const unsigned char *s = (const unsigned char *) key;
+	size_t		pos;
+
+	if (tr == DDB_TRANSFORM_NONE)
+		return true;
+	for (pos = start; pos < end;)
+	{
+		uint32_t	cp;
+		uint32_t	mapped[3];
+		size_t		n = utf8_at(s, end, pos, &cp);
+
+		if (cp != CP_NONE &&
+			(map_in_context(tr, s, keylen, pos, n, cp, mapped) != 1 || mapped[0] != cp))
+			return false;
+		pos += n;
+	}
+	return true;
+}
+
+/*
+ * Whether a literal that follows a ":lower" hole decides a final sigma at
+ * the end of the hole's value: it has a character that is not
+ * case-ignorable.
+ */
+static bool
+literal_has_cased_context_stop(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *) text;
+	size_t		pos;
+
+	for (pos = 0; pos < len;)
+	{
+		uint32_t	cp;
+
+		pos += utf8_at(s, len, pos, &cp);
+		if (!is_case_ignorable(cp))
+			return true;
+	}
+	return false;
+}
+
+const char *
+ddb_transform_name(ddb_transform tr)
+{
+	switch (tr)
+	{
+		case DDB_TRANSFORM_LOWER:
+			return "lower";
+		case DDB_TRANSFORM_UPPER:
+			return "upper";
+		default:
+			return "";
+	}
 }

@@ -15,6 +15,19 @@
 #define DDB_TEMPLATE_MAX_HOLES 16
 
 /*
+ * A value transform of a hole ("{office:lower}"): the key holds the value
+ * case-mapped exactly as JavaScript's toLowerCase() / toUpperCase() map it
+ * (full Unicode mappings, Final_Sigma), which is how modeling libraries
+ * write their keys.
+ */
+typedef enum ddb_transform
+{
+	DDB_TRANSFORM_NONE = 0,
+	DDB_TRANSFORM_LOWER,
+	DDB_TRANSFORM_UPPER
+} ddb_transform;
+
+/*
  * A template is an alternating sequence of literal text and holes.
  * parts[i].is_hole says which; literal text has "{{" and "}}" unescaped.
  */
@@ -23,6 +36,7 @@ typedef struct ddb_template_part
 	bool		is_hole;
 	char	   *text;			/* literal text, or the hole's column name */
 	size_t		len;
+	ddb_transform transform;	/* holes only */
 } ddb_template_part;
 
 typedef struct ddb_template
@@ -31,6 +45,7 @@ typedef struct ddb_template
 	ddb_template_part *parts;
 	int			nholes;
 	const char *holes[DDB_TEMPLATE_MAX_HOLES];	/* hole names in order (point into parts) */
+	ddb_transform transforms[DDB_TEMPLATE_MAX_HOLES];	/* of each hole */
 } ddb_template;
 
 /* A slice of a key string: a matched hole value (not NUL-terminated). */
@@ -52,9 +67,13 @@ extern void ddb_template_set_allocator(void *(*alloc_fn) (size_t),
 /*
  * Parses text.  On error returns NULL and writes a message (lower case, no
  * period, e.g. "unterminated \"{\" at position 5") into err.
- * Rules: "{name}" is a hole (name: [A-Za-z_][A-Za-z0-9_]*), "{{" and "}}"
+ * Rules: "{name}" is a hole (name: [A-Za-z_][A-Za-z0-9_]*), "{name:lower}"
+ * and "{name:upper}" holes with a transform, "{{" and "}}"
  * are literal braces, two holes may not be adjacent (there must be a
  * literal between them, or matching is ambiguous), a name may appear once.
+ * A ":lower" hole followed by a literal must have, in that literal, a
+ * character that is not case-ignorable: lower-casing a final sigma looks
+ * at the text after it, which must be known when only a prefix is bound.
  * Also rejected: an empty (or NULL) template, "{}", a "}" that is neither
  * "}}" nor closes a hole, more than DDB_TEMPLATE_MAX_HOLES holes.  Positions
  * in messages are 0-based byte offsets into text ("USER#{" fails at 5).
@@ -69,7 +88,9 @@ extern void ddb_template_free(ddb_template *t);
 extern int	ddb_template_hole_index(const ddb_template *t, const char *name);
 
 /*
- * Matches key (length keylen) against t.  On success fills values[0..nholes-1]
+ * Matches key (length keylen) against t.  A hole with a transform matches
+ * only text the transform leaves as it is (a ":lower" hole matches no
+ * upper-case letter), so that every matched key composes back to itself.  On success fills values[0..nholes-1]
  * (slices of key) and returns true; on failure values are unspecified, and
  * values may be NULL when t has no holes.  A hole matches the shortest
  * non-empty text up to the next occurrence of the literal that follows it:
@@ -88,7 +109,20 @@ extern bool ddb_template_match(const ddb_template *t, const char *key, size_t ke
 							   ddb_slice *values);
 
 /*
+ * Like ddb_template_match, but also accepts a key cut short right before
+ * a hole, after the literal that precedes it (or empty, when the template
+ * starts with a hole), as ddb_template_truncate writes it for missing
+ * values.  Returns the number of holes with a value (values[0..n-1]);
+ * t->nholes for a complete match, where a trailing hole never matches
+ * empty text (that is a key cut before it); -1 when the key does not match.
+ */
+extern int	ddb_template_match_partial(const ddb_template *t, const char *key, size_t keylen,
+									   ddb_slice *values);
+
+/*
  * Composes a key from values (one per hole, NUL-terminated strings).
+ * Transforms are applied to the values first; what is checked below is the
+ * transformed value.
  * Returns a newly allocated string, or NULL with a message in err when a
  * value is NULL, empty (except for a trailing hole), or contains the literal that follows its hole (the
  * key could not be parsed back unambiguously).  Also refused: a value ending
@@ -113,5 +147,27 @@ extern char *ddb_template_compose(const ddb_template *t, const char *const *valu
  */
 extern char *ddb_template_prefix(const ddb_template *t, const char *const *values,
 								 int nbound, char *err, size_t errlen);
+
+/*
+ * The key written when only the first nbound values are known (the others
+ * missing): the prefix up to the first missing hole, as ElectroDB writes
+ * "$app#manager_".  The same text as ddb_template_prefix.
+ */
+extern char *ddb_template_truncate(const ddb_template *t, const char *const *values,
+								   int nbound, char *err, size_t errlen);
+
+/*
+ * Case-maps s[start..end) as JavaScript's toLowerCase() or toUpperCase()
+ * maps that span inside the whole string s (len bytes of UTF-8): the
+ * context around the span decides a final sigma.  Returns a newly
+ * allocated NUL-terminated string (the span itself for
+ * DDB_TRANSFORM_NONE), or NULL when out of memory.  Bytes that are not
+ * UTF-8 are copied as they are.
+ */
+extern char *ddb_template_casemap(ddb_transform tr, const char *s, size_t len,
+								  size_t start, size_t end);
+
+/* The name of a transform ("lower", "upper"), or "" for none. */
+extern const char *ddb_transform_name(ddb_transform tr);
 
 #endif

@@ -167,6 +167,10 @@ if [ -f test/unit/sigv4_crosscheck.py ]; then
 	echo "run: test/unit/sigv4_crosscheck.py"
 	run_counted sigv4_crosscheck.py 600 /usr/bin/python3 test/unit/sigv4_crosscheck.py
 fi
+if [ -f test/unit/casemap_crosscheck.js ]; then
+	echo "run: test/unit/casemap_crosscheck.js"
+	run_counted casemap_crosscheck.js 600 node test/unit/casemap_crosscheck.js
+fi
 
 # ---- (b) fuzzers ----------------------------------------------------------
 if [ -f test/fuzz/run.sh ]; then

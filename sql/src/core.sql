@@ -81,6 +81,12 @@ CREATE FUNCTION collection(parent regclass, key text, children regclass[])
 RETURNS TABLE (entity regclass, "row" jsonb)
 AS 'MODULE_PATHNAME', 'ddbrel_collection'
 LANGUAGE C STRICT VOLATILE;
+-- The same for a partition key of several values (a JSON object of hole
+-- values), on the table (index NULL) or on a secondary index.
+CREATE FUNCTION collection(parent regclass, keys jsonb, children regclass[], index text)
+RETURNS TABLE (entity regclass, "row" jsonb)
+AS 'MODULE_PATHNAME', 'ddbrel_collection_keys'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 -- The DynamoDB requests a query over foreign tables makes, one row per
 -- request, without running it: from PostgreSQL's own EXPLAIN, so the two

@@ -10,7 +10,11 @@
  *	- when the key matches, composing the matched values gives the key back
  *	  byte for byte, and the prefix for every nbound begins the key;
  *	- values cut from the key and accepted by compose match back to
- *	  themselves (the other direction of the round trip).
+ *	  themselves (the other direction of the round trip), or with a
+ *	  ":lower"/":upper" hole to their case-mapped text, which composes
+ *	  back to the same key;
+ *	- a key that matches also matches partially, with every hole; a key
+ *	  truncated before hole k partially matches with k holes.
  *
  * IDENTIFICATION
  *	  test/fuzz/fuzz_template.c
@@ -79,7 +83,7 @@ check_structure(const ddb_template *t)
 			REQUIRE(p->len > 0 && strlen(p->text) == p->len);
 			REQUIRE(i == 0 || t->parts[i - 1].is_hole);
 		}
-		cap += 2 * p->len + 2;
+		cap += 2 * p->len + 2 + 7;
 	}
 	REQUIRE(h == t->nholes);
 
@@ -92,9 +96,17 @@ check_structure(const ddb_template *t)
 
 		if (p->is_hole)
 		{
+			const char *tr = ddb_transform_name(p->transform);
+
 			text[n++] = '{';
 			memcpy(text + n, p->text, p->len);
 			n += p->len;
+			if (*tr)
+			{
+				text[n++] = ':';
+				memcpy(text + n, tr, strlen(tr));
+				n += strlen(tr);
+			}
 			text[n++] = '}';
 			continue;
 		}
@@ -112,6 +124,7 @@ check_structure(const ddb_template *t)
 	for (i = 0; i < t->nparts; i++)
 	{
 		REQUIRE(u->parts[i].is_hole == t->parts[i].is_hole);
+		REQUIRE(u->parts[i].transform == t->parts[i].transform);
 		REQUIRE(u->parts[i].len == t->parts[i].len);
 		REQUIRE(memcmp(u->parts[i].text, t->parts[i].text, t->parts[i].len) == 0);
 	}
@@ -230,12 +243,51 @@ check_compose_round_trip(const ddb_template *t, const char *key, size_t keylen)
 
 		REQUIRE(ddb_template_match(t, composed, clen, got));
 		for (h = 0; h < t->nholes; h++)
-			REQUIRE(got[h].len == strlen(values[h]) &&
-					memcmp(got[h].ptr, values[h], got[h].len) == 0);
+			REQUIRE(t->transforms[h] != DDB_TRANSFORM_NONE ||
+					(got[h].len == strlen(values[h]) &&
+					 memcmp(got[h].ptr, values[h], got[h].len) == 0));
 		check_prefixes(t, values, composed, clen);
+		/* transformed values: what matched composes the same key again */
+		check_match_round_trip(t, got, composed, clen);
 		free(composed);
 	}
 	free(buf);
+}
+
+/*
+ * A partial match of k holes: the key is exactly the prefix of its k
+ * values (cut before hole k), or the whole key with every hole.
+ */
+static void
+check_partial(const ddb_template *t, const char *key, size_t keylen)
+{
+	ddb_slice	got[DDB_TEMPLATE_MAX_HOLES];
+	char	   *store[DDB_TEMPLATE_MAX_HOLES];
+	const char *values[DDB_TEMPLATE_MAX_HOLES];
+	char		err[256];
+	int			k = ddb_template_match_partial(t, key, keylen, got);
+	int			h;
+	char	   *back;
+
+	if (k < 0 || memchr(key, '\0', keylen) != NULL)
+		return;
+	REQUIRE(k <= t->nholes);
+	for (h = 0; h < k; h++)
+	{
+		store[h] = malloc(got[h].len + 1);
+		REQUIRE(store[h] != NULL);
+		memcpy(store[h], got[h].ptr, got[h].len);
+		store[h][got[h].len] = '\0';
+		values[h] = store[h];
+	}
+	back = ddb_template_truncate(t, values, k, err, sizeof(err));
+	if (back == NULL)
+		fprintf(stderr, "truncate refused a partially matched key: %s\n", err);
+	REQUIRE(back != NULL);
+	REQUIRE(strlen(back) == keylen && memcmp(back, key, keylen) == 0);
+	free(back);
+	for (h = 0; h < k; h++)
+		free(store[h]);
 }
 
 int
@@ -268,7 +320,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_structure(t);
 
 	if (ddb_template_match(t, key, keylen, got))
+	{
 		check_match_round_trip(t, got, key, keylen);
+		/* a complete match is a partial one too, unless a trailing hole is empty */
+		if (!(t->nholes > 0 && t->parts[t->nparts - 1].is_hole &&
+			  got[t->nholes - 1].len == 0))
+			REQUIRE(ddb_template_match_partial(t, key, keylen, got) == t->nholes);
+	}
+	check_partial(t, key, keylen);
 	check_compose_round_trip(t, key, keylen);
 
 	ddb_template_free(t);

@@ -712,6 +712,174 @@ test_allocator(void)
 	CHECK(live_allocs == 0);
 }
 
+/* Composes values (NULL-terminated list) with text; want NULL for refused. */
+static void
+check_compose(const char *text, const char *const *values, const char *want)
+{
+	ddb_template *t = parse_ok(text);
+	char	   *got;
+
+	if (t == NULL)
+		return;
+	got = ddb_template_compose(t, values, errbuf, sizeof(errbuf));
+	if (want == NULL)
+		CHECK(got == NULL);
+	else
+		CHECK_STR(got, want);
+	free(got);
+	ddb_template_free(t);
+}
+
+/*
+ * Value transforms: ":lower" and ":upper" as JavaScript maps case, in
+ * compose, prefix and match, and keys cut short for missing values.
+ */
+static void
+test_transforms(void)
+{
+	ddb_template *t;
+	ddb_slice	v[DDB_TEMPLATE_MAX_HOLES];
+	char	   *s;
+
+	/* parse */
+	t = parse_ok("$taskapp#office_{office:lower}");
+	if (t)
+	{
+		CHECK(t->nholes == 1);
+		CHECK_STR(t->holes[0], "office");
+		CHECK(t->transforms[0] == DDB_TRANSFORM_LOWER);
+		CHECK(t->parts[1].transform == DDB_TRANSFORM_LOWER);
+		CHECK(ddb_template_hole_index(t, "office") == 0);
+		ddb_template_free(t);
+	}
+	t = parse_ok("{a:upper}#{b}");
+	if (t)
+	{
+		CHECK(t->transforms[0] == DDB_TRANSFORM_UPPER);
+		CHECK(t->transforms[1] == DDB_TRANSFORM_NONE);
+		ddb_template_free(t);
+	}
+	check_parse_error("X#{a:title}", "unknown transform \"title\" in hole at position 2 (lower or upper)");
+	check_parse_error("X#{a:}", "unknown transform \"\" in hole at position 2 (lower or upper)");
+	check_parse_error("X#{:lower}", "empty hole name at position 2");
+	check_parse_error("{a:lower}{b}", "adjacent holes \"a\" and \"b\" at position 9 (literal text must separate them)");
+	check_parse_error("{a:lower}#{a:upper}", "duplicate hole name \"a\" at position 10");
+	/* a final sigma needs a literal that decides it */
+	check_parse_error("{a:lower}.{b}",
+					  "the literal after hole \"a\" at position 0 has only case-ignorable characters (a \":lower\" hole needs one that is not)");
+	t = parse_ok("{a:upper}.{b}");
+	ddb_template_free(t);
+	t = parse_ok("{a:lower}.#{b}");
+	ddb_template_free(t);
+
+	/* compose: JavaScript's mappings, including the ones that change length */
+	{
+		const char *const office[] = {"Portland HQ"};
+		const char *const greek[] = {"ΟΔΥΣΣΕΥΣ"};
+		const char *const turkish[] = {"İstanbul"};
+		const char *const german[] = {"Straße"};
+		const char *const two[] = {"ΑΣ", "ΑΣ"};
+		const char *const empty[] = {""};
+
+		check_compose("$taskapp#office_{office:lower}", office, "$taskapp#office_portland hq");
+		check_compose("O#{office:upper}", office, "O#PORTLAND HQ");
+		check_compose("G#{w:lower}", greek, "G#οδυσσευς");
+		check_compose("T#{c:lower}", turkish, "T#i\xcc\x87stanbul");
+		check_compose("S#{s:upper}", german, "S#STRASSE");
+		check_compose("S#{s:lower}", german, "S#straße");
+		/* the sigma before "#" ends a word; before "'x" it does not */
+		check_compose("{a:lower}#{b:lower}", two, "ας#ας");
+		check_compose("{a:lower}'x#{b}", two, "ασ'x#ΑΣ");
+		/* the transformed value is what must not hold the next literal */
+		{
+			const char *const v2[] = {"A#B", "c"};
+
+			check_compose("{a:lower}#b#{c}", v2, NULL);
+		}
+		check_compose("X#{a:lower}", empty, "X#");
+	}
+
+	/* match: only text the transform keeps */
+	check_match("$app#office_{office:lower}", "$app#office_portland hq", "portland hq");
+	check_match("$app#office_{office:lower}", "$app#office_Portland HQ", NULL);
+	check_match("$app#office_{office:upper}", "$app#office_PORTLAND HQ", "PORTLAND HQ");
+	check_match("$app#office_{office:upper}", "$app#office_portland", NULL);
+	check_match("W#{w:lower}", "W#οδυσσευς", "οδυσσευς");
+	/* a small sigma is lower case wherever it stands */
+	check_match("W#{w:lower}", "W#οδυσσευσ", "οδυσσευσ");
+	check_match("W#{w:lower}", "W#οδυσσευΣ", NULL);
+	check_match("W#{w:lower}", "W#ς", "ς");	/* not after a letter: not final, but kept */
+	check_match("{a:lower}#{b:lower}#", "straße#i\xcc\x87#", "straße|i\xcc\x87");
+	check_match("{a:lower}#{b}", "İ#x", NULL);
+
+	/* prefix: bound values transformed too */
+	t = parse_ok("$taskapp#task_{task:lower}#project_{project:lower}");
+	if (t)
+	{
+		const char *const vals[] = {"T1", "P"};
+
+		s = ddb_template_prefix(t, vals, 1, errbuf, sizeof(errbuf));
+		CHECK_STR(s, "$taskapp#task_t1#project_");
+		free(s);
+		s = ddb_template_prefix(t, vals, 2, errbuf, sizeof(errbuf));
+		CHECK_STR(s, "$taskapp#task_t1#project_p");
+		free(s);
+		s = ddb_template_truncate(t, vals, 0, errbuf, sizeof(errbuf));
+		CHECK_STR(s, "$taskapp#task_");
+		free(s);
+		s = ddb_template_prefix(t, NULL, 1, errbuf, sizeof(errbuf));
+		CHECK(s == NULL);
+		CHECK_STR(errbuf, "no value for hole \"task\"");
+		ddb_template_free(t);
+	}
+
+	/* partial matches: keys cut short before a missing value */
+	t = parse_ok("$app#manager_{manager:lower}#team_{team}");
+	if (t)
+	{
+		const char *k1 = "$app#manager_";
+		const char *k2 = "$app#manager_ann#team_";
+		const char *k3 = "$app#manager_ann#team_dev";
+		const char *k4 = "$app#manager";
+
+		CHECK(ddb_template_match_partial(t, k1, strlen(k1), v) == 0);
+		CHECK(ddb_template_match_partial(t, k2, strlen(k2), v) == 1);
+		CHECK(v[0].len == 3 && memcmp(v[0].ptr, "ann", 3) == 0);
+		CHECK(ddb_template_match_partial(t, k3, strlen(k3), v) == 2);
+		CHECK(v[1].len == 3 && memcmp(v[1].ptr, "dev", 3) == 0);
+		CHECK(ddb_template_match_partial(t, k4, strlen(k4), v) == -1);
+		/* a complete match keeps the old rule: the trailing hole may be empty */
+		CHECK(ddb_template_match(t, k2, strlen(k2), v));
+		CHECK(!ddb_template_match(t, k1, strlen(k1), v));
+		ddb_template_free(t);
+	}
+	t = parse_ok("{a}#x");
+	if (t)
+	{
+		CHECK(ddb_template_match_partial(t, "", 0, v) == 0);
+		CHECK(ddb_template_match_partial(t, "q#x", 3, v) == 1);
+		CHECK(ddb_template_match_partial(t, "q#", 2, v) == -1);
+		ddb_template_free(t);
+	}
+
+	/* casemap of a span, in the context of the whole string */
+	s = ddb_template_casemap(DDB_TRANSFORM_LOWER, "ΑΣ x", strlen("ΑΣ x"), 0, strlen("ΑΣ"));
+	CHECK_STR(s, "ας");
+	free(s);
+	s = ddb_template_casemap(DDB_TRANSFORM_LOWER, "ΑΣΑ", strlen("ΑΣΑ"), 2, 4);
+	CHECK_STR(s, "σ");
+	free(s);
+	s = ddb_template_casemap(DDB_TRANSFORM_NONE, "ΑΣΑ", strlen("ΑΣΑ"), 2, 4);
+	CHECK_STR(s, "Σ");
+	free(s);
+	/* bytes that are not UTF-8 pass through */
+	s = ddb_template_casemap(DDB_TRANSFORM_UPPER, "a\xff\xc3" "b", 4, 0, 4);
+	CHECK_STR(s, "A\xff\xc3" "B");
+	free(s);
+	CHECK_STR(ddb_transform_name(DDB_TRANSFORM_LOWER), "lower");
+	CHECK_STR(ddb_transform_name(DDB_TRANSFORM_NONE), "");
+}
+
 int
 main(void)
 {
@@ -721,5 +889,6 @@ main(void)
 	test_compose_prefix();
 	test_round_trips();
 	test_allocator();
+	test_transforms();
 	UNIT_DONE("template");
 }
