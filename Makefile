@@ -7,6 +7,8 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/retry_core.o src/capacity.o \
        src/credentials.o src/credentials_fetch.o src/credentials_core.o \
        src/profile_core.o src/endpoint.o \
+       src/expr_core.o src/txn.o src/overlay.o src/direct.o \
+       src/unique.o src/copies.o \
        src/json_core.o \
        src/limits_core.o src/keyrange_core.o
 
@@ -15,7 +17,7 @@ EXTENSION = ddbrel
 # makes its own): edit those.  Regress tests are the numbered sql/NN_*.sql
 # only, so the sources in sql/src/ are never taken for tests.
 SQL_SOURCES = sql/src/core.sql sql/src/catalog.sql sql/src/relationships.sql \
-              sql/src/design.sql sql/src/migrate.sql
+              sql/src/design.sql sql/src/migrate.sql sql/src/copies.sql
 DATA_built = sql/ddbrel--0.1.sql
 # sql/NN_name.sql, less those marked for another DynamoDB implementation
 # than $DDB_BACKEND (see test/regress_tests.sh)
@@ -43,7 +45,7 @@ sql/ddbrel--0.1.sql: $(SQL_SOURCES)
 
 # every object depends on the shared headers
 $(OBJS): src/ddbrel.h src/template.h src/casemap.h src/import.h src/codec_core.h src/sigv4.h src/response_core.h \
-         src/retry_core.h \
+         src/retry_core.h src/expr_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \
          src/limits_core.h src/keyrange_core.h src/text_hash.h

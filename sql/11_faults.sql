@@ -144,7 +144,10 @@ SELECT * FROM users WHERE user_id = '123';
 SELECT count(*), sum(n) FROM pages4;
 
 -- writes: one whose request reached DynamoDB (or may have) is not repeated
--- unless it is idempotent; throttled ones are.  An atomic counter shows it.
+-- unless it is idempotent; throttled ones are.  An atomic counter shows it,
+-- written as the statement runs (in a transaction it is exactly-once:
+-- sql/51_exactly_once.sql).
+SET ddbrel.write_mode = 'immediate';
 SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "FaultWrites",
   "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
   "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
@@ -163,6 +166,8 @@ SELECT n AS not_applied FROM counters WHERE id = 'k';
 \! /usr/bin/python3 test/faultctl.py script throttling throughput --ops UpdateItem
 SELECT try($$UPDATE counters SET n = n + 1 WHERE id = 'k'$$);
 SELECT n AS applied_once_more FROM counters WHERE id = 'k';
+
+RESET ddbrel.write_mode;
 
 -- rate limiting: a Pages scan in 4 segments at 4 requests per second takes
 -- about 2 s; the proxy sees its requests spaced 250 ms apart (asserted with

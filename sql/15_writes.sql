@@ -2,6 +2,10 @@
 -- tables, checked by reading back with the AWS CLI (test/awsread.sh).
 CREATE SCHEMA writes;
 SET search_path = writes, public;
+-- This file shows the batched path: each statement written as it runs, as
+-- with ddbrel.write_mode = 'immediate' (sql/50_transactions.sql shows the
+-- default, where a transaction's writes go out at COMMIT).
+SET ddbrel.write_mode = 'immediate';
 SELECT current_database() AS dbname \gset
 \setenv PGDATABASE :dbname
 
@@ -58,7 +62,9 @@ SELECT order_id, status FROM orders ORDER BY order_id;
 CREATE FOREIGN TABLE counters (id text, n int) SERVER ddb OPTIONS (table 'Counters');
 INSERT INTO counters VALUES ('c1', 0);
 EXPLAIN (VERBOSE, COSTS OFF) UPDATE counters SET n = n + 1 WHERE id = 'c1';
+\setenv PGOPTIONS '-c ddbrel.write_mode=immediate'
 \! bash test/counter_race.sh
+\setenv PGOPTIONS ''
 SELECT n AS after_two_sessions_of_100 FROM counters WHERE id = 'c1';
 UPDATE counters SET n = n - 50 WHERE id = 'c1' RETURNING n;
 
@@ -110,7 +116,7 @@ DELETE FROM bulk WHERE n > 9000;
 SELECT operation, requests FROM sent();
 \! bash test/awsread.sh count Bulk
 
--- writes are not transactional: ROLLBACK does not undo them
+-- written as they run: ROLLBACK does not undo them
 BEGIN;
 INSERT INTO counters VALUES ('c2', 7);
 ROLLBACK;

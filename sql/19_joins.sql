@@ -77,7 +77,10 @@ CREATE FOREIGN TABLE big_users (user_id text, name text)
 CREATE FOREIGN TABLE big_orders (user_id text, order_id text, pad text)
   SERVER ddb OPTIONS (table 'WriteApp', pk_template 'USER#{user_id}', sk_template 'ORDER#{order_id}');
 INSERT INTO big_users VALUES ('big', 'Big Spender');
+-- a bulk load: more items than one transaction can write
+SET ddbrel.write_mode = 'immediate';
 INSERT INTO big_orders SELECT 'big', lpad(g::text, 5, '0'), repeat('x', 1000) FROM generate_series(1, 1200) g;
+RESET ddbrel.write_mode;
 SELECT ddbrel.stats_reset();
 SELECT count(*), count(DISTINCT o.order_id), min(u.name), sum(length(o.pad))
   FROM big_users u JOIN big_orders o USING (user_id) WHERE u.user_id = 'big';

@@ -6,6 +6,8 @@
 -- while a table stays throttled.
 CREATE SCHEMA resends;
 SET search_path = resends, public;
+-- loads take the batched path (BatchWriteItem), not a transaction
+SET ddbrel.write_mode = 'immediate';
 \getenv proxy DDB_PROXY_ENDPOINT
 CREATE SERVER rproxy FOREIGN DATA WRAPPER ddbrel
   OPTIONS (endpoint :'proxy', max_retries '3');

@@ -9,6 +9,9 @@
 \getenv proxy DDB_PROXY_ENDPOINT
 CREATE SCHEMA cap;
 SET search_path = cap, public;
+-- the batched path: each statement written as it runs (transactions, whose
+-- writes are held until COMMIT, are sql/50_transactions.sql)
+SET ddbrel.write_mode = 'immediate';
 CREATE SERVER cap FOREIGN DATA WRAPPER ddbrel
   OPTIONS (endpoint :'proxy', max_retries '20');
 CREATE USER MAPPING FOR CURRENT_USER SERVER cap

@@ -7,6 +7,8 @@
 -- (VmHWM) grew by over a hundred MB.
 CREATE SCHEMA join_keys;
 SET search_path = join_keys, public;
+-- loaded as statements run (more than 100 items: not one transaction)
+SET ddbrel.write_mode = 'immediate';
 SELECT ddbrel.request('ddb', 'CreateTable', '{"TableName": "JoinKeys",
   "AttributeDefinitions": [{"AttributeName": "PK", "AttributeType": "S"},
                            {"AttributeName": "SK", "AttributeType": "S"}],

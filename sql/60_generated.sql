@@ -3,6 +3,9 @@
 -- generated column must not go stale.
 CREATE SCHEMA gen;
 SET search_path = gen, public;
+-- statements written as they run: some write several items, which a server
+-- without TransactWriteItems (dynalite) cannot make one transaction
+SET ddbrel.write_mode = 'immediate';
 SELECT current_database() AS dbname \gset
 \setenv PGDATABASE :dbname
 

@@ -6,6 +6,9 @@
 -- requests; and what SQL writes, the library must read back.
 CREATE SCHEMA lib;
 SET search_path = lib, public;
+-- statements written as they run: some write several items, which a server
+-- without TransactWriteItems (dynalite) cannot make one transaction
+SET ddbrel.write_mode = 'immediate';
 SELECT current_database() AS dbname \gset
 \setenv PGDATABASE :dbname
 

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "catalog/pg_foreign_server.h"
 #include "utils/inval.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 PG_MODULE_MAGIC;
@@ -27,21 +28,36 @@ PG_FUNCTION_INFO_V1(ddbrel_stats);
 PG_FUNCTION_INFO_V1(ddbrel_stats_reset);
 PG_FUNCTION_INFO_V1(ddbrel_capacity);
 PG_FUNCTION_INFO_V1(ddbrel_request);
+PG_FUNCTION_INFO_V1(ddbrel_held_actions);
+PG_FUNCTION_INFO_V1(ddbrel_count_copies);
 
 
 /*
- * Requests still in flight when a transaction ends belong to a query that
- * is gone (error, cancel, or a LIMIT that stopped early): drop them.
+ * Held writes go out at pre-commit (txn.c).  Requests still in flight when
+ * a transaction ends belong to a query that is gone (error, cancel, or a
+ * LIMIT that stopped early): drop them.
  */
 static void
 ddb_xact_callback(XactEvent event, void *arg)
 {
+	ddb_txn_xact_event(event);
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+			/* after the held writes: the copies that did not fit in them */
+			ddb_copies_pre_commit();
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			ddb_copies_pre_prepare();
+			break;
+		case XACT_EVENT_PREPARE:
+			ddb_copies_xact_end();
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
+			ddb_copies_xact_end();
 			ddb_http_abort_all();
 			break;
 		default:
@@ -51,10 +67,10 @@ ddb_xact_callback(XactEvent event, void *arg)
 
 /*
  * A subtransaction that aborts (ROLLBACK TO SAVEPOINT, an error caught by
- * a PL/pgSQL exception block) stops the requests it started, which would
- * otherwise go on retrying and taking rate-limit tokens for a query that
- * is gone until the top transaction ends.  One that commits hands its
- * requests to its parent.
+ * a PL/pgSQL exception block) drops the writes it held, and stops the
+ * requests it started, which would otherwise go on retrying and taking
+ * rate-limit tokens for a query that is gone until the top transaction
+ * ends.  One that commits hands its writes and requests to its parent.
  */
 static void
 ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -63,9 +79,13 @@ ddb_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	switch (event)
 	{
 		case SUBXACT_EVENT_ABORT_SUB:
+			ddb_txn_subxact_abort(mySubid);
+			ddb_copies_subxact_abort(mySubid);
 			ddb_http_subxact_abort(mySubid);
 			break;
 		case SUBXACT_EVENT_COMMIT_SUB:
+			ddb_txn_subxact_commit(mySubid, parentSubid);
+			ddb_copies_subxact_commit(mySubid, parentSubid);
 			ddb_http_subxact_commit(mySubid, parentSubid);
 			break;
 		default:
@@ -83,9 +103,27 @@ ddb_inval_callback(Datum arg, int cacheid, uint32 hashvalue)
 	ddb_invalidate_table_cache();
 }
 
+static const struct config_enum_entry write_mode_options[] = {
+	{"transaction", DDB_WRITE_TRANSACTION, false},
+	{"immediate", DDB_WRITE_IMMEDIATE, false},
+	{NULL, 0, false}
+};
+
 void
 _PG_init(void)
 {
+	DefineCustomEnumVariable("ddbrel.write_mode",
+							 "How ddbrel writes to DynamoDB.",
+							 "transaction: a transaction's writes are held and sent at COMMIT as one "
+							 "atomic TransactWriteItems (at most 100 items); immediate: each "
+							 "statement is written as it runs, batched, and ROLLBACK does not undo it.",
+							 &ddb_write_mode,
+							 DDB_WRITE_TRANSACTION,
+							 write_mode_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+	MarkGUCPrefixReserved("ddbrel");
 	ddb_codec_pg_init();
 	RegisterXactCallback(ddb_xact_callback, NULL);
 	RegisterSubXactCallback(ddb_subxact_callback, NULL);
@@ -192,6 +230,11 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->EndForeignInsert = ddbEndForeignInsert;
 	routine->IsForeignRelUpdatable = ddbIsForeignRelUpdatable;
 	routine->ExplainForeignModify = ddbExplainForeignModify;
+	routine->PlanDirectModify = ddbPlanDirectModify;
+	routine->BeginDirectModify = ddbBeginDirectModify;
+	routine->IterateDirectModify = ddbIterateDirectModify;
+	routine->EndDirectModify = ddbEndDirectModify;
+	routine->ExplainDirectModify = ddbExplainDirectModify;
 
 	PG_RETURN_POINTER(routine);
 }
@@ -212,7 +255,7 @@ ddbrel_stats(PG_FUNCTION_ARGS)
 		Datum		values[7];
 		bool		nulls[7] = {0};
 
-		if (ddb_stats.requests[i] == 0)
+		if (ddb_stats.requests[i] == 0 && ddb_stats.items_scanned[i] == 0)
 			continue;
 		values[0] = CStringGetTextDatum(ddb_op_names[i]);
 		values[1] = Int64GetDatum(ddb_stats.requests[i]);
@@ -280,6 +323,32 @@ ddbrel_capacity(PG_FUNCTION_ARGS)
 }
 
 /*
+ * ddbrel._held_actions(): how many items the transaction's held writes
+ * touch, so that the propagation of a copied column can tell whether its
+ * copies still fit in the COMMIT's TransactWriteItems.
+ */
+Datum
+ddbrel_held_actions(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(ddb_txn_nactions());
+}
+
+/*
+ * ddbrel._count_copies(found, written): the propagation of copied columns
+ * (sql/src/copies.sql) counts in ddbrel.stats(), on the row "Copies":
+ * requests and items_returned are the copies written, items_scanned the
+ * copies found holding the old value.
+ */
+Datum
+ddbrel_count_copies(PG_FUNCTION_ARGS)
+{
+	ddb_stats.requests[DDB_OP_COPIES] += PG_GETARG_INT64(1);
+	ddb_stats.items_scanned[DDB_OP_COPIES] += PG_GETARG_INT64(0);
+	ddb_stats.items_returned[DDB_OP_COPIES] += PG_GETARG_INT64(1);
+	PG_RETURN_VOID();
+}
+
+/*
  * ddbrel.request(server, operation, request): sends one DynamoDB request
  * as the current user (through their user mapping) and returns the answer.
  * For administration (CreateTable, DescribeTable) and for ddbrel's own SQL
@@ -304,6 +373,7 @@ ddbrel_request(PG_FUNCTION_ARGS)
 		"BatchGetItem", "BatchWriteItem", "CreateTable", "DeleteItem", "DeleteTable",
 		"DescribeTable", "GetItem", "ListTables", "PutItem", "Query", "Scan",
 		"UpdateItem", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive",
+		"TransactWriteItems", "TransactGetItems",
 		"TagResource", "UntagResource", "ListTagsOfResource", NULL
 	};
 	int			i;

@@ -10,6 +10,7 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "foreign/fdwapi.h"
@@ -112,6 +113,9 @@ typedef struct DdbColumn
 	Oid			ioparam;
 	FmgrInfo	outfunc;		/* output function of typid (or elemtype) */
 	int			category;		/* DdbTypeCategory */
+	bool		unique;			/* column option unique: a guard item per value */
+	bool		version;		/* column option version: what writes and locked
+								 * reads check at COMMIT */
 	/* template holes: the canonical text check (codec.c) */
 	int			canon_state;	/* DDB_CANON_* */
 	Oid			canon_base;
@@ -269,7 +273,10 @@ typedef enum DdbOp
 	DDB_OP_LIST_TABLES,
 	DDB_OP_CREATE_TABLE,
 	DDB_OP_DESCRIBE_TTL,
+	DDB_OP_TRANSACT_WRITE_ITEMS,
+	DDB_OP_TRANSACT_GET_ITEMS,
 	DDB_OP_OTHER,
+	DDB_OP_COPIES,				/* not a request: copied columns propagated */
 	DDB_NUM_OPS
 } DdbOp;
 
@@ -340,6 +347,9 @@ typedef struct DdbResult
 	int			request_timeout_ms; /* DDB_CALL_TIMEOUT */
 	const char *ca_file;		/* DDB_CALL_CA_FILE */
 	cJSON	   *json;			/* DDB_CALL_OK: the answer */
+	cJSON	   *error_body;		/* DDB_CALL_ERROR_ANSWER: the answer when it is
+								 * JSON (CancellationReasons, the Item of
+								 * ReturnValuesOnConditionCheckFailure), or NULL */
 } DdbResult;
 
 /* http.c */
@@ -348,6 +358,8 @@ extern DdbConn *ddb_get_connection(Oid serverid, Oid userid);
 extern void ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid);
 extern int	ddb_connection_max_retries(DdbConn *conn);
 extern void ddb_connection_set_rate(DdbConn *conn, int per_second);
+extern const char *ddb_connection_endpoint(DdbConn *conn);
+extern bool ddb_connection_same_account(DdbConn *a, DdbConn *b);
 extern DdbCall *ddb_http_start(DdbConn *conn, DdbOp op, const char *opname,
 							   const char *table, const char *body, bool idempotent,
 							   long delay_ms, long items);
@@ -489,12 +501,40 @@ typedef struct DdbExprBuilder
 	int			nvalues;
 } DdbExprBuilder;
 
+/*
+ * A condition made apart from the request it ends up in (a write's
+ * condition, a locked read's check): its text with its own placeholders.
+ */
+typedef struct DdbCond
+{
+	char	   *expr;
+	cJSON	   *names;			/* "#n0" -> attribute name */
+	cJSON	   *values;			/* ":v0" -> AttributeValue */
+} DdbCond;
+
+/* What an UPDATE changes in an item. */
+typedef struct DdbPatch
+{
+	cJSON	   *set;			/* attribute -> AttributeValue */
+	cJSON	   *add;			/* attribute -> {"N": delta}: SET #a = #a + :d */
+	cJSON	   *remove;			/* array of attribute names */
+} DdbPatch;
+
 extern void ddb_expr_init(DdbExprBuilder *b);
 extern const char *ddb_expr_name(DdbExprBuilder *b, const char *attr);
 extern const char *ddb_expr_value(DdbExprBuilder *b, cJSON *av);
 extern void ddb_expr_attach(DdbExprBuilder *b, cJSON *req);
 extern void ddb_expr_rollback(DdbExprBuilder *b, int nnames, int nvalues);
 extern cJSON *ddb_av_string(const char *s);
+extern char *ddb_expr_import(DdbExprBuilder *b, const DdbCond *c);
+extern DdbCond *ddb_cond_make(DdbExprBuilder *b, const char *expr);
+extern DdbCond *ddb_cond_copy(const DdbCond *c);
+extern char *ddb_deparse_exists(DdbExprBuilder *b, const char *attr, bool exists);
+extern char *ddb_deparse_equals(DdbExprBuilder *b, const char *attr, const cJSON *av);
+extern char *ddb_deparse_and(const char *a, const char *b);
+extern void ddb_deparse_key_projection(cJSON *req, const char *pk, const char *sk);
+extern char *ddb_deparse_unchanged(DdbExprBuilder *b, const cJSON *item, List *absent);
+extern char *ddb_deparse_update(DdbExprBuilder *b, const DdbPatch *patch);
 
 /* deparse.c: the operator of a Query's sort key condition */
 typedef enum DdbSortKeyOp
@@ -706,6 +746,7 @@ extern void ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bo
 extern void ddb_scan_stop(DdbScanState *st);
 extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
+extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
 
 /* planner.c, for join.c */
@@ -753,6 +794,122 @@ extern int	ddbIsForeignRelUpdatable(Relation rel);
 extern void ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 									List *fdw_private, int subplan_index,
 									struct ExplainState *es);
+
+/* ----------------------------------------------------------------
+ * Transactions (txn.c): writes held until COMMIT
+ * ----------------------------------------------------------------
+ */
+typedef enum DdbWriteMode
+{
+	DDB_WRITE_TRANSACTION,		/* held, sent at COMMIT as one TransactWriteItems */
+	DDB_WRITE_IMMEDIATE			/* each statement written as it runs, batched */
+} DdbWriteMode;
+
+extern int	ddb_write_mode;		/* GUC ddbrel.write_mode */
+
+typedef enum DdbHeldKind
+{
+	DDB_HELD_PUT,				/* the whole item */
+	DDB_HELD_UPDATE,			/* a patch */
+	DDB_HELD_DELETE,
+	DDB_HELD_CHECK				/* no change: a condition at COMMIT (locked read) */
+} DdbHeldKind;
+
+/* What a failed condition of a held write means. */
+typedef enum DdbCondRole
+{
+	DDB_ROLE_NONE,
+	DDB_ROLE_INSERT,			/* the key exists: unique_violation */
+	DDB_ROLE_UNIQUE,			/* a UNIQUE column's guard item exists: unique_violation */
+	DDB_ROLE_CHANGED			/* changed since read: serialization_failure */
+} DdbCondRole;
+
+/* One write to hold (copied by ddb_txn_hold). */
+typedef struct DdbHeldWrite
+{
+	DdbHeldKind kind;
+	const char *table;			/* DynamoDB table */
+	const cJSON *key;			/* the item's primary key */
+	const cJSON *image;			/* DDB_HELD_PUT */
+	const DdbPatch *patch;		/* DDB_HELD_UPDATE */
+	const DdbCond *cond;		/* on the item as it was before, or NULL */
+	DdbCondRole role;
+	const char *relname;		/* the foreign table, for messages */
+	const char *what;			/* DDB_ROLE_UNIQUE: "column \"email\" = 'x'" */
+} DdbHeldWrite;
+
+/* What the transaction has made of an item. */
+typedef enum DdbHeldState
+{
+	DDB_HELD_NONE,				/* nothing held */
+	DDB_HELD_ABSENT,			/* deleted */
+	DDB_HELD_IMAGE,				/* written whole: image */
+	DDB_HELD_PATCH,				/* DynamoDB's item with patch applied */
+	DDB_HELD_CHECKED			/* unchanged, checked at COMMIT */
+} DdbHeldState;
+
+typedef struct DdbHeldView
+{
+	const cJSON *key;
+	DdbHeldState state;
+	cJSON	   *image;			/* DDB_HELD_IMAGE */
+	DdbPatch	patch;			/* DDB_HELD_PATCH */
+	DdbCond    *cond;			/* of the first write */
+	DdbCondRole role;
+	char	   *what;
+} DdbHeldView;
+
+extern void ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w);
+extern DdbHeldState ddb_txn_item_state(DdbConn *conn, const char *table, const cJSON *key);
+extern List *ddb_txn_view(DdbConn *conn, const char *table, CommandId before);
+extern bool ddb_txn_has_writes(void);
+extern int	ddb_txn_nactions(void);
+extern bool ddb_txn_lacks_transactions(DdbConn *conn);
+extern void ddb_new_token(char *out);
+extern void ddb_txn_set_lacks_transactions(DdbConn *conn);
+extern void ddb_txn_check(DdbConn *conn, DdbRelOptions *opts, const cJSON *item,
+						  const char *relname);
+extern bool ddb_patch_apply(cJSON *item, const DdbPatch *patch, bool lenient);
+extern char *ddb_key_text(const cJSON *key);
+extern bool ddb_key_matches(const cJSON *key, const cJSON *item);
+extern void ddb_txn_xact_event(XactEvent event);
+extern void ddb_txn_subxact_abort(SubTransactionId subid);
+extern void ddb_txn_subxact_commit(SubTransactionId subid, SubTransactionId parent);
+
+/* copies.c: writes of copied columns that go after the COMMIT's own */
+extern void ddb_copies_pre_commit(void);
+extern void ddb_copies_pre_prepare(void);
+extern void ddb_copies_xact_end(void);
+extern void ddb_copies_subxact_abort(SubTransactionId subid);
+extern void ddb_copies_subxact_commit(SubTransactionId subid, SubTransactionId parent);
+
+/* unique.c: guard items of unique columns */
+extern List *ddb_unique_guards(DdbConn *conn, DdbRelOptions *opts, Relation rel, bool held,
+							   Datum *oldv, bool *oldn, Datum *newv, bool *newn,
+							   const cJSON *rowkey);
+
+/* overlay.c: reads see the transaction's held writes */
+typedef struct DdbOverlay DdbOverlay;
+extern DdbOverlay *ddb_overlay_begin(DdbConn *conn, DdbRelOptions *opts, CommandId before,
+									 DdbOp op, const char *request_text);
+extern void ddb_overlay_prepare(DdbOverlay *ov, cJSON *req);
+extern List *ddb_overlay_extras(DdbOverlay *ov, const cJSON *req);
+extern const cJSON *ddb_overlay_filter(DdbOverlay *ov, const cJSON *item);
+extern bool ddb_overlay_before(DdbOverlay *ov, const cJSON *extra, const cJSON *item);
+extern List *ddb_overlay_lookup(DdbOverlay *ov, List *keys, List *found);
+extern CommandId ddb_overlay_command(EState *estate);
+extern cJSON *ddb_overlay_get(DdbConn *conn, DdbRelOptions *opts, const cJSON *key,
+							  CommandId before);
+extern cJSON *ddb_overlay_transact_get(const char *table, DdbOp op, const cJSON *req);
+extern cJSON *ddb_overlay_transact_items(const cJSON *resp);
+
+/* direct.c: UPDATE / DELETE of one item as one conditional write */
+extern bool ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
+								int subplan_index);
+extern void ddbBeginDirectModify(ForeignScanState *node, int eflags);
+extern TupleTableSlot *ddbIterateDirectModify(ForeignScanState *node);
+extern void ddbEndDirectModify(ForeignScanState *node);
+extern void ddbExplainDirectModify(ForeignScanState *node, struct ExplainState *es);
 
 /* ddbrel.c */
 extern void _PG_init(void);

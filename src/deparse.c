@@ -4,14 +4,17 @@
  *	  text the same way): the placeholder builder, qual classification
  *	  (which WHERE conditions bind key attributes, which become a
  *	  FilterExpression, and which stay local), key conditions and
- *	  projections.
+ *	  projections, and the condition and update expressions of writes.
  *
  * A condition is pushed only where DynamoDB's semantics equal PostgreSQL's
  * for the column's type; then it is not rechecked.  A condition DynamoDB
  * can only approximate (a superset) may narrow the request, but stays local.
+ * Every name and value travels as a #name / :value placeholder.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
+
+#include <ctype.h>
 
 #include "access/stratnum.h"
 #include "catalog/pg_collation.h"
@@ -1235,4 +1238,174 @@ ddb_key_equality_exact(DdbQual *q)
 	if (q->col->category == DDB_TYPE_TEXT)
 		return deterministic_collation(q->collation);
 	return true;
+}
+
+/*
+ * Adds a condition's own expression to a request's builder: its
+ * placeholders renamed to b's (names reused, values added), so conditions
+ * made apart (by a write, by a locked read) combine into one request.
+ * DynamoDB expressions have no string literals, so every '#' or ':'
+ * starts a placeholder.
+ */
+char *
+ddb_expr_import(DdbExprBuilder *b, const DdbCond *c)
+{
+	StringInfoData out;
+	const char *p = c->expr;
+
+	initStringInfo(&out);
+	while (*p)
+	{
+		if (*p == '#' || *p == ':')
+		{
+			const char *q = p + 1;
+			char	   *ph;
+			cJSON	   *e;
+
+			while (*q && (isalnum((unsigned char) *q) || *q == '_'))
+				q++;
+			ph = pnstrdup(p, q - p);
+			e = cJSON_GetObjectItemCaseSensitive(*p == '#' ? c->names : c->values, ph);
+			if (e == NULL)
+				elog(ERROR, "condition placeholder \"%s\" has no value", ph);
+			appendStringInfoString(&out, *p == '#' ? ddb_expr_name(b, e->valuestring)
+								   : ddb_expr_value(b, cJSON_Duplicate(e, true)));
+			p = q;
+			continue;
+		}
+		appendStringInfoChar(&out, *p++);
+	}
+	return out.data;
+}
+
+/* ----------------------------------------------------------------
+ * Write expressions: conditions and update expressions of writes
+ * (modify.c composes the requests, txn.c the transactions)
+ * ----------------------------------------------------------------
+ */
+
+/* A condition that travels apart from any request: b's maps move into it. */
+DdbCond *
+ddb_cond_make(DdbExprBuilder *b, const char *expr)
+{
+	DdbCond    *c = palloc0(sizeof(DdbCond));
+
+	c->expr = pstrdup(expr);
+	c->names = b->names;
+	c->values = b->values;
+	b->names = b->values = NULL;
+	return c;
+}
+
+/* A deep copy of a condition in CurrentMemoryContext (NULL stays NULL). */
+DdbCond *
+ddb_cond_copy(const DdbCond *c)
+{
+	DdbCond    *r;
+
+	if (c == NULL)
+		return NULL;
+	r = palloc0(sizeof(DdbCond));
+	r->expr = pstrdup(c->expr);
+	r->names = cJSON_Duplicate(c->names, true);
+	r->values = cJSON_Duplicate(c->values, true);
+	return r;
+}
+
+/* attribute_exists(attr) or attribute_not_exists(attr). */
+char *
+ddb_deparse_exists(DdbExprBuilder *b, const char *attr, bool exists)
+{
+	return psprintf("%s(%s)", exists ? "attribute_exists" : "attribute_not_exists",
+					ddb_expr_name(b, attr));
+}
+
+/* attr = value (value is copied). */
+char *
+ddb_deparse_equals(DdbExprBuilder *b, const char *attr, const cJSON *av)
+{
+	const char *name = ddb_expr_name(b, attr);
+
+	return psprintf("%s = %s", name, ddb_expr_value(b, cJSON_Duplicate(av, true)));
+}
+
+/*
+ * Adds a ProjectionExpression of the table's key attributes to a request
+ * that already has its placeholders (a Select=COUNT request turned into
+ * one that returns the keys), with placeholders of their own.
+ */
+void
+ddb_deparse_key_projection(cJSON *req, const char *pk, const char *sk)
+{
+	cJSON	   *names = cJSON_GetObjectItemCaseSensitive(req, "ExpressionAttributeNames");
+
+	if (names == NULL)
+		names = cJSON_AddObjectToObject(req, "ExpressionAttributeNames");
+	cJSON_AddStringToObject(names, "#kp0", pk);
+	if (sk)
+		cJSON_AddStringToObject(names, "#kp1", sk);
+	cJSON_AddStringToObject(req, "ProjectionExpression", sk ? "#kp0, #kp1" : "#kp0");
+}
+
+/* a AND b, where either may be NULL. */
+char *
+ddb_deparse_and(const char *a, const char *b)
+{
+	if (a == NULL || *a == '\0')
+		return b ? pstrdup(b) : NULL;
+	if (b == NULL || *b == '\0')
+		return pstrdup(a);
+	return psprintf("%s AND %s", a, b);
+}
+
+/*
+ * "The item is as it was read": every attribute of item equal to its
+ * value, and every attribute of absent missing.  The condition of a
+ * locked read (SELECT ... FOR UPDATE) at COMMIT.
+ */
+char *
+ddb_deparse_unchanged(DdbExprBuilder *b, const cJSON *item, List *absent)
+{
+	StringInfoData out;
+	const cJSON *e;
+	ListCell   *lc;
+
+	initStringInfo(&out);
+	cJSON_ArrayForEach(e, item)
+		appendStringInfo(&out, "%s%s", out.len ? " AND " : "", ddb_deparse_equals(b, e->string, e));
+	foreach(lc, absent)
+		appendStringInfo(&out, "%s%s", out.len ? " AND " : "",
+						 ddb_deparse_exists(b, (const char *) lfirst(lc), false));
+	return out.data;
+}
+
+/*
+ * The UpdateExpression of a patch: "SET #a = :v, #c = #c + :d REMOVE #r".
+ * NULL when the patch changes nothing.
+ */
+char *
+ddb_deparse_update(DdbExprBuilder *b, const DdbPatch *patch)
+{
+	StringInfoData set;
+	StringInfoData remove;
+	const cJSON *e;
+
+	initStringInfo(&set);
+	initStringInfo(&remove);
+	cJSON_ArrayForEach(e, patch->set)
+		appendStringInfo(&set, "%s%s", set.len ? ", " : "", ddb_deparse_equals(b, e->string, e));
+	cJSON_ArrayForEach(e, patch->add)
+	{
+		const char *name = ddb_expr_name(b, e->string);
+
+		appendStringInfo(&set, "%s%s = %s + %s", set.len ? ", " : "", name, name,
+						 ddb_expr_value(b, cJSON_Duplicate(e, true)));
+	}
+	cJSON_ArrayForEach(e, patch->remove)
+		appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", ddb_expr_name(b, e->valuestring));
+	if (set.len == 0 && remove.len == 0)
+		return NULL;
+	if (set.len && remove.len)
+		return psprintf("SET %s REMOVE %s", set.data, remove.data);
+	return set.len ? psprintf("SET %s", set.data) : psprintf("REMOVE %s", remove.data);
 }

@@ -550,6 +550,25 @@ ddb_connection_ids(DdbConn *conn, Oid *serverid, Oid *userid)
 	*userid = conn->key.userid;
 }
 
+/* The endpoint URL, for messages. */
+const char *
+ddb_connection_endpoint(DdbConn *conn)
+{
+	return conn->url;
+}
+
+/*
+ * Whether two connections reach one DynamoDB account and region: the same
+ * endpoint, region and access key.  Writes through both can then be one
+ * TransactWriteItems.
+ */
+bool
+ddb_connection_same_account(DdbConn *a, DdbConn *b)
+{
+	return a == b || (strcmp(a->url, b->url) == 0 && strcmp(a->region, b->region) == 0 &&
+					  strcmp(a->access_key_id, b->access_key_id) == 0);
+}
+
 /* The server's retry budget, also for resends of unprocessed batch items. */
 int
 ddb_connection_max_retries(DdbConn *conn)
@@ -1286,7 +1305,7 @@ call_result(DdbCall *call, DdbCallStatus status, cJSON *json)
 		/* not JSON (a proxy's or load balancer's page): as it came */
 		res->message = err ? pstrdup(info.message) :
 			pnstrdup(call->resp ? call->resp : "", call->resp_len);
-		cJSON_Delete(err);
+		res->error_body = err;	/* CancellationReasons, a condition's Item */
 	}
 	else if (status == DDB_CALL_CA_FILE || status == DDB_CALL_TLS_VERIFY)
 		res->transport = pstrdup(call->errbuf[0] ? call->errbuf : curl_easy_strerror(call->result));

@@ -533,6 +533,9 @@ ddbGetForeignJoinPaths(PlannerInfo *root, RelOptInfo *joinrel, RelOptInfo *outer
 
 	if (joinrel->fdw_private != NULL)
 		return;					/* considered already */
+	/* FOR UPDATE / FOR SHARE checks each base row at COMMIT: no pushed join */
+	if (root->parse->rowMarks != NIL)
+		return;
 	if (!rel_is_ours(outerrel) || !rel_is_ours(innerrel))
 		return;
 	if (jointype != JOIN_INNER && jointype != JOIN_LEFT)
@@ -743,6 +746,7 @@ typedef struct DdbJoinState
 	List	   *unmatched_other;	/* partition mode, LEFT with other preserved */
 	int			di;				/* position in ditems */
 	int			mi;				/* position in its matches */
+	CommandId	cid;			/* the command whose snapshot the join reads with */
 } DdbJoinState;
 
 static int
@@ -812,6 +816,7 @@ ddb_join_begin(ForeignScanState *node, int eflags)
 	js->drive_rti += rtoffset;
 	js->other_rti += rtoffset;
 	js->pairs = (List *) list_nth(priv, DDB_JPRIV_PAIRS);
+	js->cid = ddb_overlay_command(estate);
 	js->part_attr = strVal(list_nth(priv, DDB_JPRIV_PART_ATTR));
 	js->part_index = strVal(list_nth(priv, DDB_JPRIV_PART_INDEX));
 	js->drive = ddb_scan_create(intVal(list_nth(priv, DDB_JPRIV_DRIVE_RELID)),
@@ -1051,6 +1056,7 @@ load_lookup_round(DdbJoinState *js)
 	DdbRelOptions *oopts = ddb_scan_opts(js->other);
 	List	   *keys = NIL;		/* distinct keys (cJSON), in order */
 	List	   *dkeys = NIL;		/* per driving item: its key text or NULL */
+	List	   *got = NIL;			/* what the BatchGetItem returned */
 	ddb_text_hash_hash *bykey;	/* key text: the other items found */
 	const cJSON *item;
 	MemoryContext oldcxt;
@@ -1121,14 +1127,24 @@ load_lookup_round(DdbJoinState *js)
 			DdbCall    *again;
 
 			cJSON_ArrayForEach(e, items)
-				if (ddb_scan_item_matches(js->other, e))
-				found_item(bykey, oopts, e);
+				got = lappend(got, e);
 			again = ddb_batch_resend(js->conn, "BatchGetItem", oopts->table, resp,
 									 &resends, -1);
 			if (again == NULL)
 				break;
 			resp = ddb_call_finish(again);
 		}
+		/* the transaction's own writes to the other side's table */
+		{
+			DdbOverlay *ov = ddb_overlay_begin(js->conn, oopts, js->cid,
+											   DDB_OP_BATCH_GET_ITEM, NULL);
+
+			if (ov)
+				got = ddb_overlay_lookup(ov, keys, got);
+		}
+		foreach(lc, got)
+			if (ddb_scan_item_matches(js->other, lfirst(lc)))
+			found_item(bykey, oopts, lfirst(lc));
 	}
 
 	/* pair: each driving item gets the items found under its key */

@@ -13,14 +13,19 @@
  * DeleteItem.  Entity tables compose their keys, their type attribute and
  * the index keys they declare from complete column values.
  *
- * DynamoDB writes are not transactional across requests: each write is
- * done when its request returns, and ROLLBACK does not undo it.  A
- * statement that fails reports how many items it had already written.
+ * With ddbrel.write_mode = 'transaction' (the default) none of this is
+ * sent as the statement runs: each row's write is held (txn.c) and the
+ * transaction's writes go out at COMMIT as one TransactWriteItems.  COPY
+ * is a bulk load and always takes the batched path.  With 'immediate',
+ * each write is done when its request returns and ROLLBACK does not undo
+ * it; a statement that fails reports how many items it had already
+ * written.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
 
 #include "codec_core.h"
+#include "expr_core.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
@@ -54,6 +59,9 @@ typedef struct DdbModifyState
 	DdbRelOptions *opts;
 	DdbConn    *conn;
 	CmdType		operation;
+	bool		held;			/* writes are held until COMMIT (txn.c) */
+	bool		has_unique;		/* columns with a guard item per value */
+	DdbColumn  *version;		/* the version column, or NULL */
 	bool		upsert;
 	bool		on_conflict_nothing;
 	bool		returning;
@@ -180,27 +188,6 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
  * Items from rows
  * ----------------------------------------------------------------
  */
-
-/* Names a key for messages: PK = "USER#1", SK = "ORDER#2". */
-static char *
-key_text(DdbModifyState *ms, const cJSON *key)
-{
-	StringInfoData buf;
-	const cJSON *e;
-
-	initStringInfo(&buf);
-	cJSON_ArrayForEach(e, key)
-	{
-		const cJSON *v = e->child;
-
-		appendStringInfo(&buf, "%s%s = ", buf.len ? ", " : "", e->string);
-		if (v && cJSON_IsString(v))
-			appendStringInfo(&buf, "\"%s\"", v->valuestring);
-		else
-			appendStringInfoString(&buf, "?");
-	}
-	return buf.data;
-}
 
 static DdbColumn *
 column_by_attnum(DdbRelOptions *opts, AttrNumber attnum)
@@ -576,9 +563,13 @@ modify_user(ResultRelInfo *rinfo, EState *estate)
 #endif
 }
 
+/*
+ * bulk: a COPY, which always takes the batched path (it must not meet the
+ * 100 writes of a transaction); other writes follow ddbrel.write_mode.
+ */
 static DdbModifyState *
 begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
-			 ResultRelInfo *rinfo)
+			 ResultRelInfo *rinfo, bool bulk)
 {
 	DdbModifyState *ms = palloc0(sizeof(DdbModifyState));
 	ForeignTable *ft = GetForeignTable(RelationGetRelid(rel));
@@ -587,6 +578,7 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 
 	ms->rel = rel;
 	ms->operation = operation;
+	ms->held = (ddb_write_mode == DDB_WRITE_TRANSACTION && !bulk);
 	userid = modify_user(rinfo, estate);
 	ms->opts = ddb_get_rel_options_as(RelationGetRelid(rel), userid);
 	ms->conn = ddb_get_connection(ms->opts->serverid, userid);
@@ -604,6 +596,25 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 		ms->on_conflict_nothing = intVal(list_nth(fdw_private, DDB_MPRIV_ON_CONFLICT_NOTHING)) != 0;
 		ms->returning = intVal(list_nth(fdw_private, DDB_MPRIV_RETURNING)) != 0;
 	}
+	{
+		int			i;
+
+		for (i = 0; i < ms->opts->ncolumns; i++)
+		{
+			if (ms->opts->columns[i].unique)
+				ms->has_unique = true;
+			if (ms->opts->columns[i].version)
+				ms->version = &ms->opts->columns[i];
+		}
+	}
+	/* guard items change with their rows, atomically: only a transaction can */
+	if (ms->has_unique && !ms->held && !ms->upsert)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("foreign table \"%s\" has unique columns and cannot be written as statements run",
+						RelationGetRelationName(rel)),
+				 errdetail("The guard items of unique columns are written in the same TransactWriteItems as their rows."),
+				 errhint("SET ddbrel.write_mode = 'transaction' (the default); COPY into it needs the table option upsert 'true', which writes guard items unchecked.")));
 	ms->tmpcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel modify",
 									   ALLOCSET_DEFAULT_SIZES);
 	ms->respcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel write answers",
@@ -624,7 +635,7 @@ ddbBeginForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	ms = begin_modify(rinfo->ri_RelationDesc, mtstate->operation, fdw_private,
-					  mtstate->ps.state, rinfo);
+					  mtstate->ps.state, rinfo, false);
 	if (mtstate->operation == CMD_UPDATE || mtstate->operation == CMD_DELETE)
 	{
 #if PG_VERSION_NUM >= 140000
@@ -733,111 +744,188 @@ put_request(DdbModifyState *ms, cJSON *item)
 
 		ddb_expr_init(&b);
 		cJSON_AddStringToObject(req, "ConditionExpression",
-								psprintf("attribute_not_exists(%s)",
-										 ddb_expr_name(&b, ms->opts->partition_key)));
+								ddb_deparse_exists(&b, ms->opts->partition_key, false));
 		ddb_expr_attach(&b, req);
+		/* a refusal brings the item along: no GetItem to tell a lost answer */
+		cJSON_AddStringToObject(req, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
 	}
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
 	return req;
 }
 
-/* Whether two AttributeValues hold the same value (numbers by value, sets unordered). */
-static bool
-av_equal(const cJSON *a, const cJSON *b)
-{
-	const char *ta = ddb_av_type(a);
-	const char *tb = ddb_av_type(b);
-	const cJSON *va;
-	const cJSON *vb;
-	const cJSON *e;
-
-	if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
-		return false;
-	va = a->child;
-	vb = b->child;
-	if (strcmp(ta, "N") == 0)
-		return ddb_number_compare(va->valuestring, vb->valuestring) == 0;
-	if (strcmp(ta, "M") == 0)
-	{
-		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
-			return false;
-		cJSON_ArrayForEach(e, va)
-		{
-			const cJSON *o = cJSON_GetObjectItemCaseSensitive(vb, e->string);
-
-			if (o == NULL || !av_equal(e, o))
-				return false;
-		}
-		return true;
-	}
-	if (strcmp(ta, "L") == 0)
-	{
-		const cJSON *f = vb->child;
-
-		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
-			return false;
-		cJSON_ArrayForEach(e, va)
-		{
-			if (!av_equal(e, f))
-				return false;
-			f = f->next;
-		}
-		return true;
-	}
-	if (strcmp(ta, "SS") == 0 || strcmp(ta, "NS") == 0 || strcmp(ta, "BS") == 0)
-	{
-		if (cJSON_GetArraySize(va) != cJSON_GetArraySize(vb))
-			return false;
-		cJSON_ArrayForEach(e, va)
-		{
-			const cJSON *f;
-			bool		found = false;
-
-			cJSON_ArrayForEach(f, vb)
-				if (ta[0] == 'N' ? ddb_number_compare(e->valuestring, f->valuestring) == 0
-					: strcmp(e->valuestring, f->valuestring) == 0)
-				found = true;
-			if (!found)
-				return false;
-		}
-		return true;
-	}
-	return cJSON_Compare(va, vb, true);
-}
-
 /*
  * After a conditional put was sent more than once and then failed its
- * condition: did an earlier attempt write it?  A consistent read that finds
- * exactly the item says yes.
+ * condition: did an earlier attempt write it?  The item the refusal
+ * returned (ReturnValuesOnConditionCheckFailure), or where the server does
+ * not return it a consistent read, holding exactly the item says yes.
  */
 static bool
-put_landed(DdbModifyState *ms, const cJSON *item)
+put_landed(DdbModifyState *ms, const cJSON *item, const DdbResult *res)
 {
-	cJSON	   *req = cJSON_CreateObject();
-	cJSON	   *key = cJSON_AddObjectToObject(req, "Key");
-	cJSON	   *resp;
-	const cJSON *got;
+	const cJSON *got = res->error_body ?
+	cJSON_GetObjectItemCaseSensitive(res->error_body, "Item") : NULL;
 	const cJSON *e;
 
-	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
-	cJSON_AddItemToObject(key, ms->opts->partition_key,
-						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->partition_key), true));
-	if (ms->opts->sort_key)
-		cJSON_AddItemToObject(key, ms->opts->sort_key,
-							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->sort_key), true));
-	cJSON_AddBoolToObject(req, "ConsistentRead", true);
-	resp = ddb_call(ms->conn, "GetItem", ms->opts->table, req);
-	got = cJSON_GetObjectItemCaseSensitive(resp, "Item");
+	if (got == NULL)
+	{
+		cJSON	   *req = cJSON_CreateObject();
+		cJSON	   *key = cJSON_AddObjectToObject(req, "Key");
+		cJSON	   *resp;
+
+		cJSON_AddStringToObject(req, "TableName", ms->opts->table);
+		cJSON_AddItemToObject(key, ms->opts->partition_key,
+							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->partition_key), true));
+		if (ms->opts->sort_key)
+			cJSON_AddItemToObject(key, ms->opts->sort_key,
+								  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->sort_key), true));
+		cJSON_AddBoolToObject(req, "ConsistentRead", true);
+		resp = ddb_call(ms->conn, "GetItem", ms->opts->table, req);
+		got = cJSON_GetObjectItemCaseSensitive(resp, "Item");
+	}
 	if (got == NULL || cJSON_GetArraySize(got) != cJSON_GetArraySize(item))
 		return false;
 	cJSON_ArrayForEach(e, item)
 	{
 		const cJSON *o = cJSON_GetObjectItemCaseSensitive(got, e->string);
 
-		if (o == NULL || !av_equal(e, o))
+		if (o == NULL || !ddb_av_equal(e, o))
 			return false;
 	}
 	return true;
+}
+
+/* The guard writes of a row change (unique.c), for this table's writes. */
+static List *
+row_guards(DdbModifyState *ms, Datum *oldv, bool *oldn, Datum *newv, bool *newn,
+	   const cJSON *rowkey)
+{
+	return ddb_unique_guards(ms->conn, ms->opts, ms->rel, ms->held, oldv, oldn, newv, newn,
+							 rowkey);
+}
+
+/*
+ * The condition a version column adds to a write of a row the scan read:
+ * the version is still the one read.  NULL without a version column.
+ */
+static char *
+version_cond(DdbModifyState *ms, DdbExprBuilder *b, Datum *oldv, bool *oldn)
+{
+	DdbColumn  *col = ms->version;
+
+	if (col == NULL)
+		return NULL;
+	if (oldn[col->attnum - 1])
+		return ddb_deparse_exists(b, col->attrname, false);
+	return ddb_deparse_equals(b, col->attrname, ddb_datum_to_av(oldv[col->attnum - 1], col));
+}
+
+/* The values of the row an item was built from, for its guards. */
+static void
+item_row(DdbModifyState *ms, const cJSON *item, Datum **values, bool **isnull)
+{
+	/* a copy of the descriptor: the relcache's is reference-counted */
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(CreateTupleDescCopy(RelationGetDescr(ms->rel)),
+													&TTSOpsVirtual);
+
+	slot_from_item(ms, slot, item);
+	*values = slot->tts_values;
+	*isnull = slot->tts_isnull;
+}
+
+/* The primary key of an item built by row_item. */
+static cJSON *
+item_key(DdbModifyState *ms, const cJSON *item)
+{
+	cJSON	   *key = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(key, ms->opts->partition_key,
+						  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->partition_key), true));
+	if (ms->opts->sort_key)
+		cJSON_AddItemToObject(key, ms->opts->sort_key,
+							  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(item, ms->opts->sort_key), true));
+	return key;
+}
+
+/* Whether DynamoDB holds an item with this key (a consistent read). */
+static bool
+item_exists(DdbModifyState *ms, const cJSON *key)
+{
+	cJSON	   *req = cJSON_CreateObject();
+	cJSON	   *resp;
+	DdbExprBuilder b;
+
+	cJSON_AddStringToObject(req, "TableName", ms->opts->table);
+	cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, true));
+	ddb_expr_init(&b);
+	cJSON_AddStringToObject(req, "ProjectionExpression", ddb_expr_name(&b, ms->opts->partition_key));
+	ddb_expr_attach(&b, req);
+	cJSON_AddBoolToObject(req, "ConsistentRead", true);
+	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
+	resp = ddb_call(ms->conn, "GetItem", ms->opts->table, req);
+	return cJSON_GetObjectItemCaseSensitive(resp, "Item") != NULL;
+}
+
+/*
+ * Holds inserts until COMMIT (ddbrel.write_mode = 'transaction').  A key
+ * the transaction already wrote is a duplicate now; one DynamoDB holds is
+ * found by the put's condition at COMMIT, or for ON CONFLICT DO NOTHING by
+ * a consistent read now (the row must be skipped now).
+ */
+static int
+hold_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
+{
+	int			i;
+	int			kept = 0;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+
+	for (i = 0; i < n; i++)
+	{
+		DdbHeldWrite w = {0};
+		DdbExprBuilder b;
+		cJSON	   *key = item_key(ms, items[i]);
+		DdbHeldState st = ddb_txn_item_state(ms->conn, ms->opts->table, key);
+
+		inserted[i] = false;
+		if (!ms->upsert)
+		{
+			bool		exists = (st == DDB_HELD_IMAGE || st == DDB_HELD_PATCH ||
+								  st == DDB_HELD_CHECKED);
+
+			if (st == DDB_HELD_NONE && ms->on_conflict_nothing)
+				exists = item_exists(ms, key);
+			if (exists && ms->on_conflict_nothing)
+				continue;
+			if (exists)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNIQUE_VIOLATION),
+						 errmsg("duplicate key: an item with key %s already exists in DynamoDB table \"%s\"",
+								keys[i], ms->opts->table),
+						 errdetail("This transaction wrote that item."),
+						 errhint("Use INSERT ... ON CONFLICT DO NOTHING to skip existing items, or the table option upsert 'true' to overwrite them.")));
+			ddb_expr_init(&b);
+			w.cond = ddb_cond_make(&b, ddb_deparse_exists(&b, ms->opts->partition_key, false));
+			w.role = DDB_ROLE_INSERT;
+		}
+		w.kind = DDB_HELD_PUT;
+		w.table = ms->opts->table;
+		w.key = key;
+		w.image = items[i];
+		w.relname = RelationGetRelationName(ms->rel);
+		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+		{
+			Datum	   *values;
+			bool	   *isnull;
+
+			item_row(ms, items[i], &values, &isnull);
+			(void) row_guards(ms, NULL, NULL, values, isnull, key);
+		}
+		inserted[i] = true;
+		kept++;
+	}
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(ms->tmpcxt);
+	return kept;
 }
 
 /*
@@ -857,9 +945,16 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
 
 	Assert(n <= DDB_BATCH_WRITE_MAX);
+	if (ms->held)
+	{
+		MemoryContextSwitchTo(oldcxt);
+		return hold_items(ms, items, keys, n, inserted);
+	}
 	if (ms->upsert)
 	{
 		List	   *reqs = NIL;
+
+		List	   *guards = NIL;
 
 		for (i = 0; i < n; i++)
 		{
@@ -869,8 +964,29 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 								  cJSON_Duplicate(items[i], true));
 			reqs = lappend(reqs, pr);
 			inserted[i] = true;
+			if (ms->has_unique)
+			{
+				Datum	   *values;
+				bool	   *isnull;
+
+				item_row(ms, items[i], &values, &isnull);
+				guards = list_concat(guards, row_guards(ms, NULL, NULL, values, isnull,
+														item_key(ms, items[i])));
+			}
 		}
 		send_batch_write(ms, reqs);
+		/* a load's guard items, 25 to a BatchWriteItem like its rows */
+		while (guards != NIL)
+		{
+			List	   *chunk = NIL;
+
+			while (guards != NIL && list_length(chunk) < DDB_BATCH_WRITE_MAX)
+			{
+				chunk = lappend(chunk, linitial(guards));
+				guards = list_delete_first(guards);
+			}
+			send_batch_write(ms, chunk);
+		}
 		MemoryContextSwitchTo(oldcxt);
 		MemoryContextReset(ms->tmpcxt);
 		return n;
@@ -905,7 +1021,7 @@ put_items(DdbModifyState *ms, cJSON **items, char **keys, int n, bool *inserted)
 
 		/* sent again and then refused: did an earlier attempt land, its answer lost? */
 		if (!ok && ddb_result_is(res, "ConditionalCheckFailedException") && res->attempts > 1)
-			ok = put_landed(ms, items[i]);
+			ok = put_landed(ms, items[i], res);
 		inserted[i] = false;
 		if (ok)
 		{
@@ -946,7 +1062,7 @@ slot_item(DdbModifyState *ms, TupleTableSlot *slot, char **keytext)
 
 	slot_getallattrs(slot);
 	item = row_item(ms, slot->tts_values, slot->tts_isnull, &key);
-	*keytext = key_text(ms, key);
+	*keytext = ddb_key_text(key);
 	return item;
 }
 
@@ -998,7 +1114,7 @@ ddbExecForeignInsert(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	 * 25 at a time: COPY gets batches even where PostgreSQL does not batch.
 	 * A failure still fails the statement, saying how much was written.
 	 */
-	if (!ms->returning && !ms->on_conflict_nothing && rinfo->ri_TrigDesc == NULL)
+	if (!ms->held && !ms->returning && !ms->on_conflict_nothing && rinfo->ri_TrigDesc == NULL)
 	{
 		MemoryContext oldcxt = MemoryContextSwitchTo(ms->bufcxt);
 
@@ -1094,77 +1210,52 @@ is_counter(DdbModifyState *ms, AttrNumber attnum, const char **delta)
 	return false;
 }
 
-TupleTableSlot *
-ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
-					 TupleTableSlot *planSlot)
+/*
+ * What an UPDATE changes in the item: the changed columns (SET, or REMOVE
+ * for SQL NULL), "col = col + n" as an addition, and the index keys whose
+ * columns changed, from complete values or removed.
+ */
+static void
+update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 {
-	DdbModifyState *ms = rinfo->ri_FdwState;
 	DdbRelOptions *opts = ms->opts;
-	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
-	cJSON	   *key = old_key(ms, planSlot);
-	cJSON	   *newkey;
-	cJSON	   *req = cJSON_CreateObject();
-	cJSON	   *resp;
-	DdbExprBuilder b;
-	StringInfoData set;
-	StringInfoData remove;
-	int			x;
+	int			x = -1;
 	ListCell   *lc;
-	DdbResult  *res;
-	const cJSON *attrs;
 
-	slot_getallattrs(slot);
-	/* a changed key would move the item: refuse rather than half-do it */
-	newkey = row_key(ms, slot->tts_values, slot->tts_isnull);
-	{
-		char	   *a = cJSON_PrintUnformatted(key);
-		char	   *c = cJSON_PrintUnformatted(newkey);
-
-		if (strcmp(a, c) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot change the key of an item in DynamoDB table \"%s\"", opts->table),
-					 errdetail("The update would move item %s to %s.", key_text(ms, key), key_text(ms, newkey)),
-					 errhint("DELETE the row and INSERT it with the new key instead.")));
-	}
-
-	ddb_expr_init(&b);
-	initStringInfo(&set);
-	initStringInfo(&remove);
-	x = -1;
+	patch->set = cJSON_CreateObject();
+	patch->add = cJSON_CreateObject();
+	patch->remove = cJSON_CreateArray();
 	while ((x = bms_next_member(ms->updated, x)) >= 0)
 	{
 		AttrNumber	attnum = x + FirstLowInvalidHeapAttributeNumber;
 		DdbColumn  *col = column_by_attnum(opts, attnum);
 		const char *delta;
-		const char *name;
 
 		if (col == NULL || (col->source == DDB_COL_TEMPLATE && !col->backed))
-			continue;			/* key columns: unchanged, checked above */
+			continue;			/* key columns: unchanged, checked by the caller */
 		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot UPDATE %s column \"%s\"",
 							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname),
 					 errhint("Update the attribute columns instead.")));
-		if (attr_is_derived(opts, col->attrname) || key_only(col))
+		if (attr_is_derived(opts, col->attrname) || key_only(col) ||
+			cJSON_GetObjectItemCaseSensitive(patch->set, col->attrname) ||
+			cJSON_GetObjectItemCaseSensitive(patch->add, col->attrname))
 			continue;
-		name = ddb_expr_name(&b, col->attrname);
 		if (slot->tts_isnull[attnum - 1])
-			appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", name);
+			cJSON_AddItemToArray(patch->remove, cJSON_CreateString(col->attrname));
 		else if (is_counter(ms, attnum, &delta))
 		{
 			cJSON	   *av = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(av, "N", delta);
-			appendStringInfo(&set, "%s%s = %s + %s", set.len ? ", " : "", name, name,
-							 ddb_expr_value(&b, av));
+			cJSON_AddItemToObject(patch->add, col->attrname, av);
 		}
 		else
-			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", name,
-							 ddb_expr_value(&b, ddb_datum_to_av(slot->tts_values[attnum - 1], col)));
+			cJSON_AddItemToObject(patch->set, col->attrname,
+								  ddb_datum_to_av(slot->tts_values[attnum - 1], col));
 	}
-	/* index keys whose columns changed, from complete values or removed */
 	foreach(lc, opts->templates)
 	{
 		DdbAttrTemplate *at = lfirst(lc);
@@ -1183,29 +1274,92 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 		}
 		if (!touched)
 			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(patch->set, at->attr);
 		v = compose_from_row(ms, at, slot->tts_values, slot->tts_isnull, false);
 		if (v)
-			appendStringInfo(&set, "%s%s = %s", set.len ? ", " : "", ddb_expr_name(&b, at->attr),
-							 ddb_expr_value(&b, ddb_av_string(v)));
+			cJSON_AddItemToObject(patch->set, at->attr, ddb_av_string(v));
 		else
-			appendStringInfo(&remove, "%s%s", remove.len ? ", " : "", ddb_expr_name(&b, at->attr));
+			cJSON_AddItemToArray(patch->remove, cJSON_CreateString(at->attr));
+	}
+}
+
+/*
+ * The condition of an UPDATE of an item the scan read: it still exists,
+ * and with a version column, still has the version read.
+ */
+static DdbCond *
+update_cond(DdbModifyState *ms, Datum *oldv, bool *oldn)
+{
+	DdbExprBuilder b;
+	char	   *c;
+
+	ddb_expr_init(&b);
+	c = ddb_deparse_exists(&b, ms->opts->partition_key, true);
+	return ddb_cond_make(&b, ddb_deparse_and(c, version_cond(ms, &b, oldv, oldn)));
+}
+
+TupleTableSlot *
+ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
+					 TupleTableSlot *planSlot)
+{
+	DdbModifyState *ms = rinfo->ri_FdwState;
+	DdbRelOptions *opts = ms->opts;
+	MemoryContext oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+	Datum	   *oldv;
+	bool	   *oldn;
+	cJSON	   *key;
+	cJSON	   *newkey;
+	cJSON	   *req;
+	cJSON	   *resp;
+	DdbExprBuilder b;
+	DdbPatch	patch;
+	DdbCond    *cond;
+	char	   *update;
+	DdbResult  *res;
+	const cJSON *attrs;
+
+	old_row(ms, planSlot, &oldv, &oldn);
+	key = row_key(ms, oldv, oldn);
+	slot_getallattrs(slot);
+	/* a changed key would move the item: refuse rather than half-do it */
+	newkey = row_key(ms, slot->tts_values, slot->tts_isnull);
+	if (!ddb_key_matches(key, newkey))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the key of an item in DynamoDB table \"%s\"", opts->table),
+				 errdetail("The update would move item %s to %s.", ddb_key_text(key), ddb_key_text(newkey)),
+				 errhint("DELETE the row and INSERT it with the new key instead.")));
+	update_patch(ms, slot, &patch);
+	cond = update_cond(ms, oldv, oldn);
+
+	if (ms->held)
+	{
+		DdbHeldWrite w = {0};
+
+		/* RETURNING shows the new values as computed here */
+		w.kind = DDB_HELD_UPDATE;
+		w.table = opts->table;
+		w.key = key;
+		w.patch = &patch;
+		w.cond = cond;
+		w.role = DDB_ROLE_CHANGED;
+		w.relname = RelationGetRelationName(ms->rel);
+		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+			(void) row_guards(ms, oldv, oldn, slot->tts_values, slot->tts_isnull, key);
+		MemoryContextSwitchTo(oldcxt);
+		MemoryContextReset(ms->tmpcxt);
+		return slot;
 	}
 
+	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "TableName", opts->table);
 	cJSON_AddItemToObject(req, "Key", cJSON_Duplicate(key, true));
-	{
-		StringInfoData ue;
-
-		initStringInfo(&ue);
-		if (set.len)
-			appendStringInfo(&ue, "SET %s", set.data);
-		if (remove.len)
-			appendStringInfo(&ue, "%sREMOVE %s", ue.len ? " " : "", remove.data);
-		if (ue.len)
-			cJSON_AddStringToObject(req, "UpdateExpression", ue.data);
-	}
-	cJSON_AddStringToObject(req, "ConditionExpression",
-							psprintf("attribute_exists(%s)", ddb_expr_name(&b, opts->partition_key)));
+	ddb_expr_init(&b);
+	update = ddb_deparse_update(&b, &patch);
+	if (update)
+		cJSON_AddStringToObject(req, "UpdateExpression", update);
+	cJSON_AddStringToObject(req, "ConditionExpression", ddb_expr_import(&b, cond));
 	ddb_expr_attach(&b, req);
 	cJSON_AddStringToObject(req, "ReturnValues", "ALL_NEW");
 	cJSON_AddStringToObject(req, "ReturnConsumedCapacity", "TOTAL");
@@ -1214,7 +1368,7 @@ ddbExecForeignUpdate(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 
 	/* SET and REMOVE repeat harmlessly; an atomic addition does not */
 	res = ddb_call_wait(ddb_call_start_ex(ms->conn, "UpdateItem", opts->table, req,
-										  ms->counters == NIL));
+										  cJSON_GetArraySize(patch.add) == 0));
 	if (ddb_result_is(res, "ConditionalCheckFailedException"))
 	{
 		/* the item is gone since the scan read it: not updated, as in PostgreSQL */
@@ -1259,6 +1413,46 @@ ddbExecForeignDelete(EState *estate, ResultRelInfo *rinfo, TupleTableSlot *slot,
 	cJSON	   *req;
 	cJSON	   *resp;
 	const cJSON *attrs;
+
+	if (ms->held)
+	{
+		DdbHeldWrite w = {0};
+		Datum	   *values;
+		bool	   *isnull;
+
+		oldcxt = MemoryContextSwitchTo(ms->tmpcxt);
+		old_row(ms, planSlot, &values, &isnull);
+		w.kind = DDB_HELD_DELETE;
+		w.table = ms->opts->table;
+		w.key = row_key(ms, values, isnull);
+		w.relname = RelationGetRelationName(ms->rel);
+		if (ms->version)
+		{
+			DdbExprBuilder b;
+
+			/* the version read is still there */
+			ddb_expr_init(&b);
+			w.cond = ddb_cond_make(&b, version_cond(ms, &b, values, isnull));
+			w.role = DDB_ROLE_CHANGED;
+		}
+		ddb_txn_hold(ms->conn, &w);
+		if (ms->has_unique)
+			(void) row_guards(ms, values, isnull, NULL, NULL, w.key);
+		MemoryContextSwitchTo(oldcxt);
+		/* RETURNING: the row as the scan read it */
+		if (ms->returning)
+		{
+			int			natts = slot->tts_tupleDescriptor->natts;
+
+			ExecClearTuple(slot);
+			memcpy(slot->tts_values, values, sizeof(Datum) * natts);
+			memcpy(slot->tts_isnull, isnull, sizeof(bool) * natts);
+			ExecStoreVirtualTuple(slot);
+			ExecMaterializeSlot(slot);
+		}
+		MemoryContextReset(ms->tmpcxt);
+		return slot;
+	}
 
 	/*
 	 * Without RETURNING, deletes go 25 keys per BatchWriteItem: the row
@@ -1323,7 +1517,9 @@ ddbBeginForeignInsert(ModifyTableState *mtstate, ResultRelInfo *rinfo)
 	/* COPY and routing to a partition: no plan-time state, so no counters */
 	priv = list_make3(NIL, makeInteger(0),
 					  makeInteger(rinfo->ri_returningList != NIL ? 1 : 0));
-	ms = begin_modify(rinfo->ri_RelationDesc, CMD_INSERT, priv, mtstate->ps.state, rinfo);
+	/* COPY has no plan: a bulk load, batched whatever ddbrel.write_mode says */
+	ms = begin_modify(rinfo->ri_RelationDesc, CMD_INSERT, priv, mtstate->ps.state, rinfo,
+					  mtstate->ps.plan == NULL);
 	if (mtstate->ps.plan && ((ModifyTable *) mtstate->ps.plan)->onConflictAction == ONCONFLICT_NOTHING)
 		ms->on_conflict_nothing = true;
 	rinfo->ri_FdwState = ms;
@@ -1361,6 +1557,8 @@ ddbExplainForeignModify(ModifyTableState *mtstate, ResultRelInfo *rinfo,
 			break;
 	}
 	ExplainPropertyText("DynamoDB Write", op, es);
+	if (ddb_write_mode == DDB_WRITE_TRANSACTION && mtstate->ps.plan != NULL)
+		ExplainPropertyText("DynamoDB Transaction", "held until COMMIT", es);
 	if (counters != NIL)
 		ExplainPropertyText("DynamoDB Atomic", "SET #c = #c + :n for col = col + n", es);
 }

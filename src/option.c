@@ -111,6 +111,8 @@ static const DdbOptionDef ddb_options[] = {
 	{"extra", AttributeRelationId, OPT_BOOL},
 	{"format", AttributeRelationId, OPT_WORD},
 	{"wrong_type", AttributeRelationId, OPT_WORD},
+	{"unique", AttributeRelationId, OPT_BOOL},
+	{"version", AttributeRelationId, OPT_BOOL},
 	{"read_from_key", AttributeRelationId, OPT_BOOL},
 	{NULL}
 };
@@ -869,6 +871,15 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 					 errmsg("option \"format\" of column \"%s\" requires type date, timestamp or timestamp with time zone",
 							col->colname)));
 	}
+	v = find_option(colopts, "unique");
+	col->unique = v && ddb_parse_bool_option("unique", v);
+	v = find_option(colopts, "version");
+	col->version = v && ddb_parse_bool_option("version", v);
+	if ((col->unique || col->version) && col->source != DDB_COL_ATTRIBUTE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("column \"%s\" cannot be %s: it is a document column", col->colname,
+						col->unique ? "unique" : "a version column")));
 	ddb_codec_column_init(col);
 }
 

@@ -32,7 +32,8 @@ static void account_response(DdbOp op, const cJSON *resp);
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
 	"DeleteItem", "BatchWriteItem", "DescribeTable", "ListTables",
-	"CreateTable", "DescribeTimeToLive", "Other"
+	"CreateTable", "DescribeTimeToLive", "TransactWriteItems", "TransactGetItems", "Other",
+	"Copies"
 };
 
 DdbOp
@@ -59,6 +60,7 @@ ddb_op_idempotent(DdbOp op)
 		case DDB_OP_DESCRIBE_TABLE:
 		case DDB_OP_LIST_TABLES:
 		case DDB_OP_DESCRIBE_TTL:
+		case DDB_OP_TRANSACT_GET_ITEMS:
 			return true;
 		default:
 			return false;
@@ -228,6 +230,10 @@ static const DdbErrorMap error_map[] = {
 	gettext_noop("DynamoDB table \"%s\" does not exist")},
 	{"ConditionalCheckFailedException", ERRCODE_CHECK_VIOLATION,
 	gettext_noop("DynamoDB condition check failed on table \"%s\"")},
+	{"TransactionConflictException", ERRCODE_T_R_SERIALIZATION_FAILURE,
+	gettext_noop("DynamoDB write on table \"%s\" conflicts with a transaction")},
+	{"TransactionInProgressException", ERRCODE_T_R_SERIALIZATION_FAILURE,
+	gettext_noop("DynamoDB transaction on table \"%s\" is still in progress")},
 	{"ValidationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,
 	gettext_noop("DynamoDB rejected the request on table \"%s\"")},
 	{"SerializationException", ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE,
@@ -578,6 +584,18 @@ account_response(DdbOp op, const cJSON *resp)
 	{
 		ddb_stats.items_scanned[op] += c.batch_items;
 		ddb_stats.items_returned[op] += c.batch_items;
+	}
+	if (op == DDB_OP_TRANSACT_GET_ITEMS)
+	{
+		const cJSON *r;
+
+		/* Responses: one object per key, with an Item when there is one */
+		cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(resp, "Responses"))
+			if (cJSON_GetObjectItemCaseSensitive(r, "Item"))
+		{
+			ddb_stats.items_scanned[op]++;
+			ddb_stats.items_returned[op]++;
+		}
 	}
 	ddb_stats.capacity[op] += c.capacity;
 }

@@ -89,6 +89,8 @@ ddb_error_is_throttling(const char *type)
 		"ThrottlingException",
 		"RequestLimitExceeded",
 		"LimitExceededException",
+		/* a TransactWriteItems with the same token is still running */
+		"TransactionInProgressException",
 		NULL
 	};
 	int			i;

@@ -36,7 +36,9 @@ extern bool ddb_error_type_text(const char *body, size_t len, char *out, size_t 
 /*
  * Whether an error type asks the client to slow down and try again
  * (ProvisionedThroughputExceededException, ThrottlingException,
- * RequestLimitExceeded, LimitExceededException).
+ * RequestLimitExceeded, LimitExceededException, and
+ * TransactionInProgressException: a TransactWriteItems with the same
+ * ClientRequestToken is still running, so this attempt did nothing).
  */
 extern bool ddb_error_is_throttling(const char *type);
 

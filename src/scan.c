@@ -58,6 +58,9 @@ typedef struct DdbStream
 	bool		done;
 	cJSON	   *next_item;		/* next item of the current page */
 	int64		count;			/* COUNT mode: rows still to emit from this page */
+	List	   *extras;			/* held items the stream adds (overlay.c), in order */
+	cJSON	   *plain;			/* TransactGetItems: the GetItem or BatchGetItem
+								 * it replaces, for a server without it */
 	ddb_key_residual residual;	/* sort key bound checked here, not sent */
 } DdbStream;
 
@@ -119,6 +122,13 @@ struct DdbScanState
 	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
 	bool		started;
 	const cJSON *cur_item;
+	DdbOverlay *overlay;		/* the transaction's held items of the table */
+	CommandId	cid;			/* the command whose snapshot the scan reads with */
+	int			plan_flags;
+	int64		plan_limit;
+	int64		limit;			/* Limit sent: the plan's, or 0 over held writes */
+	bool		count;			/* Select=COUNT sent: the plan's, not over held writes */
+	bool		locked;			/* FOR UPDATE / FOR SHARE: rows checked at COMMIT */
 	ErrorContextCallback errcb;
 	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
 	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
@@ -325,6 +335,9 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	st->index = st->req->index ? st->req->index : "";
 	st->flags = plan->flags;
 	st->shown = plan->shown;
+	st->plan_flags = st->flags;
+	st->plan_limit = st->req->limit;
+	st->cid = ddb_overlay_command(estate);
 	st->plan_exprs = exprs;
 	st->check_shape = true;
 	/* the plan was just made, so the table description is cached */
@@ -415,6 +428,18 @@ ddb_scan_begin(ForeignScanState *node, int eflags)
 									  fsplan->fdw_private, fsplan->fdw_exprs,
 									  (PlanState *) node, ddb_scan_user(fsplan, estate),
 									  (eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0);
+	/* SELECT ... FOR UPDATE / FOR SHARE of this table */
+	{
+		ListCell   *lc;
+
+		foreach(lc, estate->es_plannedstmt->rowMarks)
+		{
+			PlanRowMark *rc = lfirst(lc);
+
+			if (rc->rti == fsplan->scan.scanrelid && rc->strength != LCS_NONE)
+				((DdbScanState *) node->fdw_state)->locked = true;
+		}
+	}
 }
 
 /* ----------------------------------------------------------------
@@ -667,6 +692,25 @@ build_streams(DdbScanState *st)
 							  &s->residual))
 			continue;
 		s->request = lfirst(lc);
+		/* the transaction's own writes: a Scan's segments share one set of extras */
+		if (st->overlay)
+		{
+			ddb_overlay_prepare(st->overlay, s->request);
+			if (st->op != DDB_OP_SCAN || st->nstreams == 0)
+				s->extras = ddb_overlay_extras(st->overlay, s->request);
+		}
+		/* one snapshot for the keys of a lookup, where the isolation level asks */
+		if ((st->op == DDB_OP_GET_ITEM || st->op == DDB_OP_BATCH_GET_ITEM) &&
+			IsolationUsesXactSnapshot() && !ddb_txn_lacks_transactions(st->conn))
+		{
+			cJSON	   *tr = ddb_overlay_transact_get(st->opts->table, st->op, s->request);
+
+			if (tr)
+			{
+				s->plain = s->request;
+				s->request = tr;
+			}
+		}
 		st->nstreams++;
 	}
 	MemoryContextSwitchTo(oldcxt);
@@ -675,7 +719,9 @@ build_streams(DdbScanState *st)
 static void
 stream_send(DdbScanState *st, DdbStream *s, cJSON *req)
 {
-	s->call = ddb_call_start(st->conn, ddb_op_names[st->op], st->opts->table, req);
+	s->call = ddb_call_start(st->conn,
+							 ddb_op_names[s->plain ? DDB_OP_TRANSACT_GET_ITEMS : st->op],
+							 st->opts->table, req);
 	if (!s->started)
 	{
 		s->started = true;
@@ -720,9 +766,32 @@ reset_page(DdbScanState *st)
 		MemoryContextReset(st->pagecxt);
 }
 
+/*
+ * What overlay.c needs of the planned request, as the request's JSON
+ * members: the index, the direction and whether DynamoDB filters.
+ */
+static char *
+overlay_request_text(DdbScanState *st)
+{
+	cJSON	   *r = cJSON_CreateObject();
+	char	   *text;
+
+	if (st->req->index)
+		cJSON_AddStringToObject(r, "IndexName", st->req->index);
+	if (st->req->backward)
+		cJSON_AddBoolToObject(r, "ScanIndexForward", false);
+	if (st->req->filter)
+		cJSON_AddStringToObject(r, "FilterExpression", st->req->filter);
+	text = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return text;
+}
+
 static void
 start_scan(DdbScanState *st)
 {
+	MemoryContext oldcxt;
+
 	/* the expiry filter's times: this statement's */
 	if (st->hide_expired && st->req->values &&
 		cJSON_GetObjectItemCaseSensitive(st->req->values, DDB_TTL_NOW_PH) != NULL)
@@ -746,6 +815,18 @@ start_scan(DdbScanState *st)
 	st->inflight = 0;
 	st->cur = 0;
 	st->received = 0;
+	st->flags = st->plan_flags;
+	st->limit = st->plan_limit;
+	st->count = st->req->count;
+	/* held writes of the transaction: no Limit or COUNT, real items */
+	oldcxt = MemoryContextSwitchTo(st->scancxt);
+	st->overlay = ddb_overlay_begin(st->conn, st->opts, st->cid, st->op, overlay_request_text(st));
+	MemoryContextSwitchTo(oldcxt);
+	if (st->overlay)
+	{
+		st->limit = 0;
+		st->count = false;
+	}
 	build_streams(st);
 	start_more(st);
 	st->started = true;
@@ -776,6 +857,28 @@ next_page(DdbScanState *st, DdbStream *s)
 	s->call = NULL;				/* finish frees it, even when it raises */
 	reset_page(st);
 	oldcxt = MemoryContextSwitchTo(st->pagecxt);
+	if (s->plain)
+	{
+		DdbResult  *res = ddb_call_wait(call);
+
+		if (ddb_result_is(res, "UnknownOperationException"))
+		{
+			/* a server without it (dynalite): the plain lookup, item by item consistent */
+			ddb_txn_set_lacks_transactions(st->conn);
+			s->request = s->plain;
+			s->plain = NULL;
+			stream_send(st, s, s->request);
+			MemoryContextSwitchTo(oldcxt);
+			s->next_item = NULL;
+			return true;
+		}
+		if (res->status != DDB_CALL_OK)
+			ddb_report_result(res, -1);
+		items = ddb_overlay_transact_items(res->json);
+		s->next_item = items->child;
+		MemoryContextSwitchTo(oldcxt);
+		return true;
+	}
 	resp = ddb_call_finish(call);
 
 	if (st->op == DDB_OP_GET_ITEM)
@@ -797,10 +900,10 @@ next_page(DdbScanState *st, DdbStream *s)
 	else
 	{
 		/* a stream with a residual sent no Limit and asked for its items */
-		int64		limit = s->residual.active ? 0 : st->req->limit;
+		int64		limit = s->residual.active ? 0 : st->limit;
 
 		items = cJSON_GetObjectItemCaseSensitive(resp, "Items");
-		if (st->req->count)
+		if (st->count)
 		{
 			const cJSON *c = cJSON_GetObjectItemCaseSensitive(resp, "Count");
 			const cJSON *e;
@@ -816,7 +919,7 @@ next_page(DdbScanState *st, DdbStream *s)
 			}
 			items = NULL;		/* count rows only */
 		}
-		st->received += st->req->count ? s->count : cJSON_GetArraySize(items);
+		st->received += st->count ? s->count : cJSON_GetArraySize(items);
 		/* with a pushed LIMIT, no page beyond the rows the query can use */
 		if (limit == 0 || st->received < limit)
 		{
@@ -1003,6 +1106,15 @@ ddb_scan_next(DdbScanState *st)
 
 			if (!s->done && s->started && next_page(st, s))
 				continue;
+			/* the stream is finished: the held items it adds that are left */
+			if (s->done && s->extras != NIL)
+			{
+				item = linitial(s->extras);
+				s->extras = list_delete_first(s->extras);
+				if (st->check_shape && !ddb_scan_item_matches(st, item))
+					continue;
+				return item;
+			}
 			/* this stream is finished or not started: move on */
 			for (i = 1; i <= st->nstreams; i++)
 			{
@@ -1022,7 +1134,28 @@ ddb_scan_next(DdbScanState *st)
 			continue;
 		}
 		item = s->next_item;
-		s->next_item = item->next;
+		if (st->overlay)
+		{
+			MemoryContext oldcxt;
+
+			/* held items that sort before this one come first */
+			if (s->extras != NIL && ddb_overlay_before(st->overlay, linitial(s->extras), item))
+			{
+				item = linitial(s->extras);
+				s->extras = list_delete_first(s->extras);
+				if (st->check_shape && !ddb_scan_item_matches(st, item))
+					continue;
+				return item;
+			}
+			s->next_item = item->next;
+			oldcxt = MemoryContextSwitchTo(st->pagecxt);
+			item = unconstify(cJSON *, ddb_overlay_filter(st->overlay, item));
+			MemoryContextSwitchTo(oldcxt);
+			if (item == NULL)
+				continue;
+		}
+		else
+			s->next_item = item->next;
 		CHECK_FOR_INTERRUPTS();
 		if (s->residual.active &&
 			!ddb_limits_residual_admits(&s->residual,
@@ -1143,6 +1276,27 @@ ddb_scan_fill(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls)
 	fill_values(st, item, values, nulls, true);
 }
 
+/*
+ * The Key of a GetItem plan for the current parameter values, or NULL when
+ * a key value is NULL or cannot be a key (no item can match): for a direct
+ * modify, which writes that item without reading it.
+ */
+cJSON *
+ddb_scan_key(DdbScanState *st)
+{
+	cJSON	   *key = NULL;
+
+	Assert(st->op == DDB_OP_GET_ITEM);
+	MemoryContextReset(st->scancxt);
+	st->streams = NULL;
+	st->nstreams = 0;
+	build_streams(st);
+	if (st->nstreams > 0)
+		key = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st->streams[0].request, "Key"), true);
+	st->nstreams = 0;
+	return key;
+}
+
 DdbRelOptions *
 ddb_scan_opts(DdbScanState *st)
 {
@@ -1179,6 +1333,16 @@ ddb_scan_iterate(ForeignScanState *node)
 	fill_values(st, item, slot->tts_values, slot->tts_isnull, !st->check_shape);
 	MemoryContextSwitchTo(oldcxt);
 	ExecStoreVirtualTuple(slot);
+	/* a locked row (one the query's conditions keep) is checked at COMMIT */
+	if (st->locked && ddb_write_mode == DDB_WRITE_TRANSACTION)
+	{
+		ExprContext *econtext = node->ss.ps.ps_ExprContext;
+
+		econtext->ecxt_scantuple = slot;
+		if (node->ss.ps.qual == NULL || ExecQual(node->ss.ps.qual, econtext))
+			ddb_txn_check(st->conn, st->opts, item,
+						  RelationGetRelationName(node->ss.ss_currentRelation));
+	}
 	return slot;
 }
 

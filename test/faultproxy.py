@@ -32,6 +32,11 @@
 #	              the answer (200) holds every request (key) as unprocessed,
 #	              as DynamoDB does when a table stays throttled; other
 #	              operations are forwarded faithfully
+#	conflict      nothing is forwarded; the answer is what DynamoDB says when
+#	              another transaction is changing an item: a TransactWriteItems
+#	              cancelled with TransactionConflict at its first action,
+#	              TransactionConflictException for other operations (only
+#	              when named)
 #	none          (in scripts) forwarded faithfully: lets the retry of the
 #	              request just faulted through
 #	patch         (in scripts) forwarded, and the JSON object of the entry's
@@ -121,7 +126,7 @@ ACCOUNT = "123456789012"
 KINDS = ["throughput", "throttling", "500", "503", "reset_before",
          "reset_after", "delay", "truncate", "badjson"]
 # kinds that are only chosen when named (not part of the default mix)
-EXTRA_KINDS = ["unprocessed", "unprocessed_all"]
+EXTRA_KINDS = ["unprocessed", "unprocessed_all", "conflict"]
 
 ERRORS = {
     "throughput": (400, "com.amazonaws.dynamodb.v20120810#"
@@ -641,6 +646,9 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "reset_before":
             self.reset_connection()
             return
+        if kind == "conflict":
+            self.send_bytes(400, conflict_answer(op, body))
+            return
 
         if op == "Query":
             req = json.loads(body or b"{}")
@@ -699,6 +707,30 @@ class Handler(BaseHTTPRequestHandler):
         ctype = dict((k.lower(), v) for k, v in headers).get(
             "content-type", "application/x-amz-json-1.0")
         self.send_bytes(status, data, ctype, keep)
+
+
+def conflict_answer(op, body):
+    """What DynamoDB answers (nothing applied) when another transaction is
+    changing an item of the request: a TransactWriteItems is cancelled with
+    the reason TransactionConflict at its first action, others fail with
+    TransactionConflictException."""
+    if op != "TransactWriteItems":
+        return json.dumps({
+            "__type": "com.amazonaws.dynamodb.v20120810#"
+                      "TransactionConflictException",
+            "message": "Transaction is ongoing for the item"}).encode()
+    n = len(json.loads(body or b"{}").get("TransactItems", []))
+    reasons = [{"Code": "None"} for _ in range(n)]
+    if reasons:
+        reasons[0] = {"Code": "TransactionConflict",
+                      "Message": "Transaction is ongoing for the item"}
+    return json.dumps({
+        "__type": "com.amazonaws.dynamodb.v20120810#"
+                  "TransactionCanceledException",
+        "message": "Transaction cancelled, please refer cancellation "
+                   "reasons for specific reasons [%s]" % ", ".join(
+                       r["Code"] for r in reasons),
+        "CancellationReasons": reasons}).encode()
 
 
 def request_info(body):

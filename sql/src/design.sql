@@ -628,9 +628,25 @@ BEGIN
   RETURN ents;
 END $$;
 
+-- The UNIQUE constraints (and unique indexes) of one column other than the
+-- primary key: the column is marked "unique": true, and its foreign table
+-- keeps a guard item per value (the column option unique).  Constraints on
+-- several columns are not carried over.
+CREATE FUNCTION _design_unique_columns(ents jsonb)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(jsonb_object_agg(e.key, jsonb_set(e.value, '{columns}',
+           (SELECT jsonb_agg(CASE WHEN EXISTS (SELECT FROM jsonb_array_elements(e.value->'uniques') u(s)
+                                                WHERE u.s = jsonb_build_array(c->>'name'))
+                                       AND e.value->'pk' <> jsonb_build_array(c->>'name')
+                                  THEN c || '{"unique": true}' ELSE c END ORDER BY o)
+              FROM jsonb_array_elements(e.value->'columns') WITH ORDINALITY a(c, o)))), '{}')
+    FROM jsonb_each(ents) e
+$$;
+
 -- The whole design as a jsonb array of entities, in output order; the
 -- public functions and migrate() read it.  Each entity:
---   table, columns [{name, type, typid, notnull}], pk [...], prefix,
+--   table, columns [{name, type, typid, notnull, unique}], pk [...], prefix,
 --   role (root | child | edge), pk_template, sk_template, same_partition,
 --   note, depth, type_value,
 --   owner {table, constraint, cols, refcols, has_one} (child),
@@ -657,6 +673,7 @@ BEGIN
   ents := ddbrel._design_templates(ents);
   ents := ddbrel._design_distinct_keys(ents);
   ents := ddbrel._design_depth(ents);
+  ents := ddbrel._design_unique_columns(ents);
   RETURN (SELECT coalesce(jsonb_agg(x.value - 'uniques' - 'fks' - 'relid' ORDER BY (x.value->>'depth')::int, x.key), '[]')
             FROM jsonb_each(ents) x);
 END $$;
@@ -668,14 +685,17 @@ CREATE FUNCTION design(source_schema name, owners jsonb DEFAULT '{}', prefixes j
                        sort_key text DEFAULT 'SK', gsi_name text DEFAULT 'GSI1',
                        type_attribute text DEFAULT NULL)
 RETURNS TABLE (entity name, role text, pk_template text, sk_template text,
-               gsi_pk_template text, gsi_sk_template text, type_value text, parents name[], note text)
+               gsi_pk_template text, gsi_sk_template text, type_value text, parents name[], note text,
+               unique_columns name[])
 LANGUAGE sql STABLE AS $$
   SELECT (x->>'table')::name, x->>'role', x->>'pk_template', x->>'sk_template',
          x->>'sk_template', x->>'pk_template', x->>'type_value',
          CASE x->>'role' WHEN 'child' THEN ARRAY[(x->'owner'->>'table')::name]
                          WHEN 'edge' THEN ARRAY[(x->'left'->>'table')::name, (x->'right'->>'table')::name]
                          ELSE '{}'::name[] END,
-         x->>'note'
+         x->>'note',
+         ARRAY(SELECT (c->>'name')::name FROM jsonb_array_elements(x->'columns') WITH ORDINALITY u(c, o)
+                WHERE (c->>'unique')::boolean ORDER BY o)
     FROM jsonb_array_elements(ddbrel._design(source_schema, owners, prefixes, exclude, partition_key,
                                              sort_key, gsi_name, type_attribute)) WITH ORDINALITY a(x, o)
    ORDER BY o

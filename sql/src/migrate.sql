@@ -158,6 +158,14 @@ DECLARE
                                               THEN ' COLLATE "C"' ELSE '' END), ', ' ORDER BY o)
                   FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
                   JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
+  -- a UNIQUE column keeps a guard item per value (loaded with the rows)
+  cols_ddl text := (SELECT string_agg(format('%I %s%s', x->>'name', x->>'type',
+                                             CASE WHEN (x->>'name')::name = ANY (holes) AND t.typcollation <> 0
+                                                  THEN ' COLLATE "C"' ELSE '' END)
+                                      || CASE WHEN (x->>'unique')::boolean THEN ' OPTIONS (unique ''true'')' ELSE '' END,
+                                      ', ' ORDER BY o)
+                      FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
+                      JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
   opts text := format('table %L, pk_template %L, sk_template %L', dtable, e->>'pk_template', e->>'sk_template')
                || CASE WHEN type_attribute IS NOT NULL
                        THEN format(', type_attribute %L, type_value %L', type_attribute, e->>'type_value') ELSE '' END;
@@ -166,7 +174,7 @@ DECLARE
 BEGIN
   IF rel IS NULL THEN
     EXECUTE format('CREATE FOREIGN TABLE %I.%I (%s) SERVER %I OPTIONS (%s, upsert %L)',
-                   target_schema, e->>'table', cols, server, opts, 'true');
+                   target_schema, e->>'table', cols_ddl, server, opts, 'true');
     RETURN 'created';
   END IF;
   SELECT string_agg(format('%I %s%s', a.attname, format_type(a.atttypid, a.atttypmod),
@@ -403,6 +411,10 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   t0 timestamptz := clock_timestamp();
 BEGIN
+  -- a bulk load: batched BatchWriteItem calls, never the 100 writes of one
+  -- DynamoDB transaction (each batch commits on its own, and a failed one
+  -- is loaded again: upsert)
+  PERFORM pg_catalog.set_config('ddbrel.write_mode', 'immediate', true);
   BEGIN
     EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I WHERE %s AND %s',
                    target_schema, tab, cols, cols, source_schema, tab,

@@ -111,6 +111,8 @@ test_errors(void)
 	CHECK(ddb_error_is_throttling("ThrottlingException"));
 	CHECK(ddb_error_is_throttling("RequestLimitExceeded"));
 	CHECK(ddb_error_is_throttling("LimitExceededException"));
+	CHECK(ddb_error_is_throttling("TransactionInProgressException"));
+	CHECK(!ddb_error_is_throttling("TransactionCanceledException"));
 	CHECK(!ddb_error_is_throttling("ValidationException"));
 	CHECK(!ddb_error_is_throttling(""));
 	CHECK(!ddb_error_is_throttling(NULL));
