@@ -341,7 +341,12 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		h = ddb_template_hole_index(t, q->col->colname);
 		if (h < 0)
 			continue;
-		if (ddb_hole_range_exact(q))
+		/*
+		 * A range bounds the key only where the key holds the value itself:
+		 * a case-mapped hole ({col:lower}) orders its keys by the mapped text,
+		 * so "office < 'Q'" would miss "OFFICE#austin"; it stays local.
+		 */
+		if (ddb_hole_range_exact(q) && t->transforms[h] == DDB_TRANSFORM_NONE)
 		{
 			if ((q->kind == DDB_QUAL_GT || q->kind == DDB_QUAL_GE) && !rlo[h])
 				rlo[h] = qi;
