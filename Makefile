@@ -10,7 +10,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/expr_core.o src/txn.o src/overlay.o src/direct.o \
        src/unique.o src/copies.o \
        src/json_core.o \
-       src/limits_core.o \
+       src/limits_core.o src/keyrange_core.o \
        src/parallel.o
 
 EXTENSION = ddbrel
@@ -49,4 +49,4 @@ $(OBJS): src/ddbrel.h src/template.h src/casemap.h src/import.h src/codec_core.h
          src/retry_core.h src/expr_core.h \
          src/credentials.h src/credentials_core.h src/profile_core.h src/endpoint.h \
          src/json_core.h \
-         src/limits_core.h src/text_hash.h
+         src/limits_core.h src/keyrange_core.h src/text_hash.h

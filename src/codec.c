@@ -19,6 +19,10 @@
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "access/transam.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -29,6 +33,7 @@
 #include "codec_core.h"
 #include "ddbrel.h"
 #include "json_core.h"
+#include "keyrange_core.h"
 #include "template.h"
 
 /*
@@ -57,6 +62,14 @@ ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value)
 	AtEOXact_GUC(true, nest);
 	return result;
 }
+
+static const char *col_attr_name(DdbColumn *col);
+
+/*
+ * Values that a column with wrong_type 'null' read as NULL because it
+ * could not hold them; the scan adds them to ddbrel.stats().
+ */
+int64		ddb_codec_wrong_type_count = 0;
 
 /* DynamoDB nests documents at most 32 levels deep. */
 #define DDB_MAX_NESTING 32
@@ -117,6 +130,7 @@ ddb_codec_pg_init(void)
 	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
 	ddb_json_set_allocator(palloc, pfree);
 	ddb_template_set_allocator(codec_palloc, codec_pfree);
+	ddb_keyrange_set_allocator(codec_palloc, codec_pfree);
 }
 
 /* ----------------------------------------------------------------
@@ -186,6 +200,8 @@ ddb_codec_column_init(DdbColumn *col)
 			col->category = DDB_TYPE_BYTEA;
 		else if (is_number_type(basetype))
 			col->category = DDB_TYPE_NUMBER;
+		else if (col->format != DDB_FORMAT_ISO)
+			col->category = DDB_TYPE_EPOCH;
 		else
 			col->category = DDB_TYPE_TEXT;
 		col->elemtype = InvalidOid;
@@ -198,6 +214,171 @@ ddb_codec_column_init(DdbColumn *col)
 	getTypeOutputInfo(iotype, &outfuncoid, &isvarlena);
 	fmgr_info_cxt(outfuncoid, &col->outfunc, CurrentMemoryContext);
 	canon_init(col);
+}
+
+/*
+ * Gives a date or time column another format once its options are
+ * resolved (a timestamp column reading the TTL attribute keeps epoch
+ * seconds): the category follows the format.
+ */
+void
+ddb_codec_set_format(DdbColumn *col, DdbTimeFormat format)
+{
+	col->format = format;
+	if (col->category == DDB_TYPE_TEXT || col->category == DDB_TYPE_EPOCH)
+		col->category = format == DDB_FORMAT_ISO ? DDB_TYPE_TEXT : DDB_TYPE_EPOCH;
+}
+
+/* ----------------------------------------------------------------
+ * Dates and times as epoch numbers
+ *
+ * A column with format epoch_seconds or epoch_millis keeps its values as
+ * N attributes counting from 1970-01-01 00:00 UTC; a timestamp without
+ * time zone is taken to be in UTC, a date is its midnight in UTC.  The
+ * number is exact to the microsecond ("1700000000.123456" seconds,
+ * "1700000000123.456" milliseconds), so that a value read back equals the
+ * value written, and numbers compare as the times they stand for.
+ * ----------------------------------------------------------------
+ */
+
+/* Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
+#define DDB_UNIX_TO_PG_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * USECS_PER_SEC)
+
+/* Whether a date, timestamp or timestamptz value has an epoch number. */
+bool
+ddb_time_is_finite(Datum value, Oid typid)
+{
+	if (getBaseType(typid) == DATEOID)
+		return !DATE_NOT_FINITE(DatumGetDateADT(value));
+	return !TIMESTAMP_NOT_FINITE(DatumGetTimestamp(value));
+}
+
+/*
+ * The epoch number of a date, timestamp or timestamptz value (typid, or a
+ * domain over one), as the text of an N.  Infinite values have none.
+ */
+char *
+ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format)
+{
+	Oid			base = getBaseType(typid);
+	int64		us;
+	uint64		unit = format == DDB_FORMAT_EPOCH_MILLIS ? 1000 : USECS_PER_SEC;
+	uint64		mag;
+	char		buf[64];
+	char	   *p;
+
+	if (base == DATEOID)
+	{
+		DateADT		d = DatumGetDateADT(value);
+
+		if (DATE_NOT_FINITE(d))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("cannot store an infinite date as an epoch number")));
+		us = (int64) d * USECS_PER_DAY;
+	}
+	else
+	{
+		Timestamp	t = DatumGetTimestamp(value);
+
+		if (TIMESTAMP_NOT_FINITE(t))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("cannot store an infinite timestamp as an epoch number")));
+		us = t;
+	}
+	us += DDB_UNIX_TO_PG_USECS;
+	/* sign and magnitude: -500000 us is "-0.5" seconds */
+	mag = us < 0 ? -(uint64) us : (uint64) us;
+	snprintf(buf, sizeof(buf), "%s" UINT64_FORMAT, us < 0 ? "-" : "", mag / unit);
+	if (mag % unit != 0)
+	{
+		p = buf + strlen(buf);
+		snprintf(p, sizeof(buf) - (p - buf), unit == USECS_PER_SEC ? ".%06d" : ".%03d",
+				 (int) (mag % unit));
+		/* the fraction without trailing zeros */
+		p = buf + strlen(buf) - 1;
+		while (*p == '0')
+			*p-- = '\0';
+	}
+	return pstrdup(buf);
+}
+
+/*
+ * The AttributeValue of a column's value for a key attribute of type
+ * keytype (S, N or B), or NULL when the value cannot be such a key: a
+ * date or time kept as an epoch number is an N key of that number.
+ */
+cJSON *
+ddb_column_key_av(DdbColumn *col, Datum value, char keytype)
+{
+	cJSON	   *av;
+
+	if (col->category != DDB_TYPE_EPOCH)
+		return ddb_key_av(value, col->typid, keytype);
+	if (keytype != 'N' || !ddb_time_is_finite(value, col->typid))
+		return NULL;
+	av = cJSON_CreateObject();
+	cJSON_AddStringToObject(av, "N", ddb_time_epoch_text(value, col->typid, col->format));
+	return av;
+}
+
+/*
+ * An epoch number (N text, valid) as a value of the column's type: exact
+ * to the microsecond (finer digits are rounded), a date from the UTC day
+ * the instant falls on.  Out of PostgreSQL's range is an error.
+ */
+static Datum
+epoch_to_time(DdbColumn *col, const char *text)
+{
+	Oid			base = getBaseType(col->typid);
+	Numeric		n = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(text),
+														ObjectIdGetDatum(InvalidOid),
+														Int32GetDatum(-1)));
+	Numeric		scale = int64_to_numeric(col->format == DDB_FORMAT_EPOCH_MILLIS ? 1000 : USECS_PER_SEC);
+	Numeric		usn;
+	bool		overflow = false;
+	int64		us = 0;
+	Datum		result;
+
+	usn = numeric_mul_opt_error(n, scale, &overflow);
+	if (!overflow)
+	{
+		Numeric		limit = int64_to_numeric(PG_INT64_MAX / 2);
+
+		usn = DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(usn),
+												  Int32GetDatum(0)));
+		overflow = DatumGetBool(DirectFunctionCall2(numeric_gt,
+													DirectFunctionCall1(numeric_abs,
+																		NumericGetDatum(usn)),
+													NumericGetDatum(limit)));
+	}
+	if (!overflow)
+		us = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(usn))) -
+			DDB_UNIX_TO_PG_USECS;
+	if (overflow || !IS_VALID_TIMESTAMP(us))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("DynamoDB attribute \"%s\" holds %s, out of range for column \"%s\" of type %s",
+						col_attr_name(col), text, col->colname, format_type_be(col->typid))));
+	if (base == DATEOID)
+	{
+		int64		days = us / USECS_PER_DAY;
+
+		if (us % USECS_PER_DAY < 0)
+			days--;
+		result = DateADTGetDatum((DateADT) days);
+	}
+	else
+		result = TimestampGetDatum(us);
+	if (col->typid != base)
+	{
+		void	   *extra = NULL;
+
+		domain_check(result, false, col->typid, &extra, CurrentMemoryContext);
+	}
+	return result;
 }
 
 /* ----------------------------------------------------------------
@@ -344,16 +525,66 @@ av_tag(const char *tag)
 	return DDB_AV_OTHER;
 }
 
-/* The error for an AV type the column cannot hold. */
-static void
-pg_attribute_noreturn()
-type_mismatch(DdbColumn *col, const char *tag)
+/*
+ * An AV of a type the column cannot hold: NULL for a column with
+ * wrong_type 'null' (counted), else the error.
+ */
+static Datum
+wrong_type(DdbColumn *col, const char *tag, bool *isnull)
 {
+	if (col->wrong_type_null)
+	{
+		ddb_codec_wrong_type_count++;
+		*isnull = true;
+		return (Datum) 0;
+	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("DynamoDB attribute \"%s\" of type %s cannot be converted to column \"%s\" of type %s",
 					col_attr_name(col), tag, col->colname,
 					format_type_be(col->typid))));
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+/*
+ * The column's input function on an attribute's text, for a scalar
+ * column.  With wrong_type 'null', a text that a built-in type (or a
+ * domain over one, or an enum) refuses as data reads as NULL, counted like
+ * an AV of the wrong type.  Only built-in input functions are trapped so:
+ * they hold no resources when they fail, which an extension's may.
+ */
+static Datum
+input_or_null(DdbColumn *col, const char *attr, char *str, bool *isnull)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	Oid			base;
+	volatile Datum result = (Datum) 0;
+
+	if (!col->wrong_type_null)
+		return input_call(col, attr, str);
+	base = getBaseType(col->typid);
+	if (base >= FirstNormalObjectId && !type_is_enum(base))
+		return input_call(col, attr, str);
+	PG_TRY();
+	{
+		result = input_call(col, attr, str);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+		ddb_codec_wrong_type_count++;
+		*isnull = true;
+		result = (Datum) 0;
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /* The error for an AV that does not follow DynamoDB's own format. */
@@ -425,6 +656,24 @@ json_from_av(DdbColumn *col, const cJSON *av)
 	result = input_call(col, col_attr_name(col), buf.data);
 	ddb_buf_free(&buf);
 	return result;
+}
+
+/* Whether every element of an L payload is of type elemtag, or NULL. */
+static bool
+list_fits(const cJSON *payload, const char *elemtag)
+{
+	const cJSON *e;
+
+	if (!cJSON_IsArray(payload))
+		return true;			/* malformed: array_from_av says so */
+	cJSON_ArrayForEach(e, payload)
+	{
+		const char *etag = ddb_av_type(e);
+
+		if (etag && strcmp(etag, "NULL") != 0 && strcmp(etag, elemtag) != 0)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -549,9 +798,9 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 
 		case DDB_TYPE_TEXT:
 			if (t == DDB_AV_S)
-				return input_call(col, attr, string_payload(col, v, tag));
+				return input_or_null(col, attr, string_payload(col, v, tag), isnull);
 			if (t == DDB_AV_N)
-				return input_call(col, attr, number_payload(col, v));
+				return input_or_null(col, attr, number_payload(col, v), isnull);
 			if (t == DDB_AV_BOOL && cJSON_IsBool(v))
 				return bool_value(col, attr, v);
 			if (t == DDB_AV_M || t == DDB_AV_L)
@@ -560,7 +809,12 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 
 		case DDB_TYPE_NUMBER:
 			if (t == DDB_AV_N)
-				return input_call(col, attr, number_payload(col, v));
+				return input_or_null(col, attr, number_payload(col, v), isnull);
+			break;
+
+		case DDB_TYPE_EPOCH:
+			if (t == DDB_AV_N)
+				return epoch_to_time(col, number_payload(col, v));
 			break;
 
 		case DDB_TYPE_BOOL:
@@ -581,28 +835,28 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 		case DDB_TYPE_TEXT_ARRAY:
 			if (t == DDB_AV_SS)
 				return array_from_av(col, v, tag, true, "S");
-			if (t == DDB_AV_L)
+			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "S")))
 				return array_from_av(col, v, tag, false, "S");
 			break;
 
 		case DDB_TYPE_NUMBER_ARRAY:
 			if (t == DDB_AV_NS)
 				return array_from_av(col, v, tag, true, "N");
-			if (t == DDB_AV_L)
+			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "N")))
 				return array_from_av(col, v, tag, false, "N");
 			break;
 
 		case DDB_TYPE_BYTEA_ARRAY:
 			if (t == DDB_AV_BS)
 				return array_from_av(col, v, tag, true, "B");
-			if (t == DDB_AV_L)
+			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "B")))
 				return array_from_av(col, v, tag, false, "B");
 			break;
 
 		default:
 			elog(ERROR, "unexpected codec category %d", col->category);
 	}
-	type_mismatch(col, tag);
+	return wrong_type(col, tag, isnull);
 }
 
 /*
@@ -643,6 +897,54 @@ ddb_item_to_document(const cJSON *item, DdbColumn *col)
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("malformed DynamoDB item for column \"%s\": %s",
 						col->colname, err)));
+	result = input_call(col, NULL, buf.data);
+	ddb_buf_free(&buf);
+	return result;
+}
+
+/* Whether name is in a list of attribute names (char *). */
+static bool
+name_listed(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp((const char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The attributes of an item that no other column maps (mapped lists those
+ * that one does), as one plain JSON object, for an extra column: an item
+ * whose attributes are all mapped gives {}.
+ */
+Datum
+ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped)
+{
+	ddb_buf		buf;
+	char		err[256];
+	const cJSON *e;
+	Datum		result;
+	bool		first = true;
+
+	ddb_buf_init(&buf);
+	ddb_buf_append(&buf, "{", 1);
+	for (e = item ? item->child : NULL; e != NULL; e = e->next)
+	{
+		if (e->string == NULL || name_listed(mapped, e->string))
+			continue;
+		if (!first)
+			ddb_buf_append(&buf, ",", 1);
+		first = false;
+		ddb_json_quote(&buf, e->string, strlen(e->string));
+		ddb_buf_append(&buf, ":", 1);
+		if (ddb_av_to_json(e, &buf, err, sizeof(err)) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("malformed DynamoDB attribute \"%s\": %s", e->string, err)));
+	}
+	ddb_buf_append(&buf, "}", 1);
 	result = input_call(col, NULL, buf.data);
 	ddb_buf_free(&buf);
 	return result;
@@ -937,6 +1239,9 @@ ddb_datum_to_av(Datum value, DdbColumn *col)
 			av = cJSON_CreateObject();
 			cJSON_AddBoolToObject(av, "BOOL", DatumGetBool(value));
 			return av;
+
+		case DDB_TYPE_EPOCH:
+			return make_string_av("N", ddb_time_epoch_text(value, col->typid, col->format));
 
 		case DDB_TYPE_BYTEA:
 			return make_string_av("B", bytea_to_base64(value));

@@ -259,8 +259,8 @@ ddbrel_stats(PG_FUNCTION_ARGS)
 	ddb_materialize_srf(fcinfo);
 	for (i = 0; i < DDB_NUM_OPS; i++)
 	{
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[7];
+		bool		nulls[7] = {0};
 
 		if (ddb_stats.requests[i] == 0 && ddb_stats.items_scanned[i] == 0)
 			continue;
@@ -270,6 +270,7 @@ ddbrel_stats(PG_FUNCTION_ARGS)
 		values[3] = Int64GetDatum(ddb_stats.items_scanned[i]);
 		values[4] = Int64GetDatum(ddb_stats.items_returned[i]);
 		values[5] = Float8GetDatum(ddb_stats.capacity[i]);
+		values[6] = Int64GetDatum(ddb_stats.wrong_type[i]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -359,7 +360,8 @@ ddbrel_count_copies(PG_FUNCTION_ARGS)
  * as the current user (through their user mapping) and returns the answer.
  * For administration (CreateTable, DescribeTable) and for ddbrel's own SQL
  * functions (migration); requires USAGE on the server.  A request that
- * changes a table's keys or indexes drops the cached table descriptions.
+ * changes a table's keys, indexes or time to live drops the cached table
+ * descriptions.
  */
 Datum
 ddbrel_request(PG_FUNCTION_ARGS)
@@ -402,7 +404,7 @@ ddbrel_request(PG_FUNCTION_ARGS)
 	resp = ddb_call(conn, op, cJSON_IsString(table) ? table->valuestring : "", req);
 	/* the cached descriptions (planner, ddbrel.describe_table) may be stale now */
 	if (strcmp(op, "CreateTable") == 0 || strcmp(op, "UpdateTable") == 0 ||
-		strcmp(op, "DeleteTable") == 0)
+		strcmp(op, "DeleteTable") == 0 || strcmp(op, "UpdateTimeToLive") == 0)
 		ddb_invalidate_table_cache();
 	out = cJSON_PrintUnformatted(resp);
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(out)));

@@ -69,8 +69,17 @@ typedef enum DdbColumnSource
 {
 	DDB_COL_ATTRIBUTE,			/* a named DynamoDB attribute */
 	DDB_COL_DOCUMENT,			/* the whole item as plain JSON */
-	DDB_COL_TEMPLATE			/* a hole of the pk or sk template */
+	DDB_COL_TEMPLATE,			/* a hole of the pk or sk template */
+	DDB_COL_EXTRA				/* the attributes no other column maps, as JSON */
 } DdbColumnSource;
+
+/* How a date or time column keeps its values (column option "format"). */
+typedef enum DdbTimeFormat
+{
+	DDB_FORMAT_ISO,				/* S, ISO text in UTC */
+	DDB_FORMAT_EPOCH_SECONDS,	/* N, seconds since 1970-01-01 00:00 UTC */
+	DDB_FORMAT_EPOCH_MILLIS		/* N, milliseconds since then */
+} DdbTimeFormat;
 
 typedef struct DdbColumn
 {
@@ -91,6 +100,10 @@ typedef struct DdbColumn
 								 * (the key only for matching), written to both */
 	Oid			typid;
 	int32		typmod;
+	DdbTimeFormat format;		/* option "format" (date and time types) */
+	bool		format_explicit;	/* format came from the option */
+	bool		wrong_type_null;	/* option wrong_type 'null': a value the
+									 * column cannot hold reads as NULL */
 	/* filled by ddb_codec_column_init */
 	Oid			elemtype;		/* element type for arrays, else InvalidOid */
 	int16		elemlen;
@@ -116,16 +129,33 @@ typedef struct DdbColumn
 #define DDB_CANON_ANY	1		/* every text is canonical */
 #define DDB_CANON_CHECK 2		/* input, output, compare */
 
-/* What DescribeTable says of an index. */
+/*
+ * The most attributes a key of a global secondary index may have on each
+ * side (partition and sort) since DynamoDB's multi-attribute keys.
+ */
+#define DDB_MAX_KEY_ATTRS 4
+
+/*
+ * What DescribeTable says of an index.  pk_attr and sk_attr are the first
+ * attribute of each side; an index with multi-attribute keys has npk or
+ * nsk above 1, its attributes in KeySchema order in pk_attrs and sk_attrs.
+ */
 typedef struct DdbIndexDesc
 {
 	char	   *name;
 	bool		global;
 	char	   *pk_attr;
 	char	   *sk_attr;		/* NULL if none */
+	int			npk;
+	int			nsk;
+	char	   *pk_attrs[DDB_MAX_KEY_ATTRS];
+	char	   *sk_attrs[DDB_MAX_KEY_ATTRS];
 	char	   *projection;		/* "ALL", "KEYS_ONLY" or "INCLUDE" */
 	List	   *include;		/* attribute names (char *) for INCLUDE */
 } DdbIndexDesc;
+
+/* Whether an index has more than one attribute in its partition or sort key. */
+#define DDB_INDEX_MULTI(ix) ((ix)->npk > 1 || (ix)->nsk > 1)
 
 /* What DescribeTable says of a table; cached per backend (request.c). */
 typedef struct DdbTableDesc
@@ -143,6 +173,9 @@ typedef struct DdbTableDesc
 	double		max_write_units;
 	List	   *indexes;		/* DdbIndexDesc * */
 	List	   *attr_types;		/* AttributeDefinitions: list of "name" / "T" pairs (char *) */
+	/* DescribeTimeToLive (ddb_describe_ttl): */
+	bool		ttl_known;		/* asked, and answered */
+	char	   *ttl_attr;		/* attribute DynamoDB expires items by, or NULL */
 } DdbTableDesc;
 
 /* A key template on an attribute: pk_template, sk_template, or <attr>_template. */
@@ -189,6 +222,11 @@ typedef struct DdbRelOptions
 	List	   *templates;		/* DdbAttrTemplate: pk, sk, then index key templates */
 	char	   *type_attribute;
 	char	   *type_value;
+	bool		include_expired;	/* option: show items whose TTL is past */
+	char	   *ttl_option;		/* option ttl_attribute, or NULL */
+	char	   *ttl_attr;		/* the TTL attribute (option or DescribeTimeToLive), or NULL */
+	List	   *mapped_attrs;	/* attributes some column, template or option maps
+								 * (char *), for an extra column */
 	List	   *identifiers;	/* DdbIdentifier: the option identifiers, then
 								 * type_attribute = type_value */
 	int			ncolumns;
@@ -235,6 +273,7 @@ typedef enum DdbOp
 	DDB_OP_DESCRIBE_TABLE,
 	DDB_OP_LIST_TABLES,
 	DDB_OP_CREATE_TABLE,
+	DDB_OP_DESCRIBE_TTL,
 	DDB_OP_TRANSACT_WRITE_ITEMS,
 	DDB_OP_TRANSACT_GET_ITEMS,
 	DDB_OP_OTHER,
@@ -249,6 +288,7 @@ typedef struct DdbStats
 	int64		items_scanned[DDB_NUM_OPS];
 	int64		items_returned[DDB_NUM_OPS];
 	double		capacity[DDB_NUM_OPS];
+	int64		wrong_type[DDB_NUM_OPS];	/* values read as NULL for their type */
 } DdbStats;
 
 /* What a request consumes: read or write capacity (request.c). */
@@ -407,6 +447,7 @@ extern DdbCall *ddb_batch_resend(DdbConn *conn, const char *op, const char *tabl
 /* request.c: tables */
 extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
+extern void ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc);
 extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
 extern DdbTableDesc *ddb_describe_capacity(DdbConn *conn, const char *table);
 extern void ddb_invalidate_table_cache(void);
@@ -425,10 +466,17 @@ typedef enum DdbTypeCategory
 	DDB_TYPE_JSON,				/* json/jsonb: any type, as plain JSON */
 	DDB_TYPE_TEXT_ARRAY,		/* SS (or L of S) */
 	DDB_TYPE_NUMBER_ARRAY,		/* NS (or L of N) */
-	DDB_TYPE_BYTEA_ARRAY		/* BS (or L of B) */
+	DDB_TYPE_BYTEA_ARRAY,		/* BS (or L of B) */
+	DDB_TYPE_EPOCH				/* date or time with an epoch format: N */
 } DdbTypeCategory;
 
+extern int64 ddb_codec_wrong_type_count;
 extern void ddb_codec_column_init(DdbColumn *col);
+extern void ddb_codec_set_format(DdbColumn *col, DdbTimeFormat format);
+extern char *ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format);
+extern bool ddb_time_is_finite(Datum value, Oid typid);
+extern cJSON *ddb_column_key_av(DdbColumn *col, Datum value, char keytype);
+extern Datum ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped);
 extern Datum ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull);
 extern Datum ddb_text_to_datum(const char *s, size_t len, DdbColumn *col);
 extern Datum ddb_item_to_document(const cJSON *item, DdbColumn *col);
@@ -548,6 +596,8 @@ extern bool ddb_key_order_matches(DdbQual *q);
 extern bool ddb_collation_is_c(Oid coll);
 extern bool ddb_key_equality_exact(DdbQual *q);
 extern bool ddb_hole_condition_exact(DdbQual *q);
+extern bool ddb_hole_range_exact(DdbQual *q);
+extern bool ddb_epoch_value_fits(DdbQual *q);
 extern bool ddb_type_equality(Oid opno, Oid typid);
 extern bool ddb_collation_exact(Oid coll);
 
@@ -585,6 +635,7 @@ typedef struct DdbKeySpec
 	int			in_pos;			/* which of exprs is an IN array, or -1 */
 	char	   *extra;			/* constant text appended ("" for none) */
 	bool		prefix;			/* a template's prefix, not the whole key */
+	int			mode;			/* DDB_SPEC_*: how the values make the key */
 } DdbKeySpec;
 
 /* A read request as planned: all of it but the key values. */
@@ -632,6 +683,32 @@ extern DdbReadRequest *ddb_partition_query(DdbRelOptions *opts, const char *inde
 extern ddb_key_schema ddb_request_key_schema(DdbRelOptions *opts, const char *index);
 extern bool ddb_request_fits(DdbRelOptions *opts, const char *index, const char *op,
 							 cJSON *req, ddb_key_residual *residual);
+
+/*
+ * Expired items: the FilterExpression's placeholders for the oldest and
+ * newest expiry times that hide an item (the statement's start, in epoch
+ * seconds, filled in when the scan starts), and how far back DynamoDB
+ * still deletes items (five years).
+ */
+#define DDB_TTL_OLD_PH	":ttl_old"
+#define DDB_TTL_NOW_PH	":ttl_now"
+#define DDB_TTL_HORIZON_SECONDS (5 * 365 * 86400.0 + 86400.0)
+
+/*
+ * DdbKeySpec.mode of a template key spec: the whole key, the prefix of its
+ * bound holes, or an end of the key range of a range on the next hole
+ * (whose bound is the spec's last value; extra holds the literal after
+ * that hole): its low end, its high end, or the highest key of the prefix
+ * (no upper bound).
+ */
+#define DDB_SPEC_WHOLE		0
+#define DDB_SPEC_BEGINS		1
+#define DDB_SPEC_RANGE_LO	2
+#define DDB_SPEC_RANGE_HI	3
+#define DDB_SPEC_RANGE_TOP	4
+/* of a raw key spec: its values are dates or times, sent as epoch numbers */
+#define DDB_SPEC_EPOCH_S	5
+#define DDB_SPEC_EPOCH_MS	6
 
 /* ----------------------------------------------------------------
  * Planning, scanning, import (planner.c, scan.c, import.c, explain);

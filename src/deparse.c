@@ -32,6 +32,8 @@
 #include "utils/pg_locale.h"
 #include "utils/syscache.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
 
 #include "codec_core.h"
 
@@ -174,19 +176,73 @@ is_scan_constant(Node *n, Index relid)
 }
 
 /*
- * Whether a collation orders strings like DynamoDB (bytewise): C, POSIX, or
- * a database default that is C.
+ * Whether a locale name is a C locale with UTF-8 encoding ("C.UTF-8",
+ * "C.utf8"): glibc's (since 2.35, and Debian's before it) sorts by code
+ * point, and in UTF-8 that is the order of the bytes.
+ */
+static bool
+locale_is_c_utf8(const char *name)
+{
+	return name != NULL && (pg_strcasecmp(name, "C.UTF-8") == 0 ||
+							pg_strcasecmp(name, "C.UTF8") == 0);
+}
+
+/*
+ * Whether a collation orders strings like DynamoDB (bytewise): C, POSIX,
+ * glibc's C.UTF-8 and PostgreSQL 17's builtin C.UTF-8, as a collation of
+ * their own or as the database's default.  Every other collation orders
+ * by language rules, and what depends on order stays local.
  */
 bool
 ddb_collation_is_c(Oid coll)
 {
+	HeapTuple	tp;
+	bool		result = false;
+
 	if (coll == InvalidOid || coll == C_COLLATION_OID || coll == POSIX_COLLATION_OID)
 		return true;
 #if PG_VERSION_NUM < 170000
-	return lc_collate_is_c(coll);
+	if (lc_collate_is_c(coll))
+		return true;
 #else
-	return pg_newlocale_from_collation(coll)->collate_is_c;
+	/* builtin C and C.UTF-8 say so themselves */
+	if (pg_newlocale_from_collation(coll)->collate_is_c)
+		return true;
 #endif
+	if (coll == DEFAULT_COLLATION_OID)
+	{
+		/* the database's own: a libc C.UTF-8 */
+		tp = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+		if (HeapTupleIsValid(tp))
+		{
+			Form_pg_database db = (Form_pg_database) GETSTRUCT(tp);
+			bool		isnull;
+			Datum		d;
+
+			if (db->datlocprovider == COLLPROVIDER_LIBC)
+			{
+				d = SysCacheGetAttr(DATABASEOID, tp, Anum_pg_database_datcollate, &isnull);
+				result = !isnull && locale_is_c_utf8(TextDatumGetCString(d));
+			}
+			ReleaseSysCache(tp);
+		}
+		return result;
+	}
+	tp = SearchSysCache1(COLLOID, ObjectIdGetDatum(coll));
+	if (HeapTupleIsValid(tp))
+	{
+		Form_pg_collation c = (Form_pg_collation) GETSTRUCT(tp);
+		bool		isnull;
+		Datum		d;
+
+		if (c->collprovider == COLLPROVIDER_LIBC)
+		{
+			d = SysCacheGetAttr(COLLOID, tp, Anum_pg_collation_collcollate, &isnull);
+			result = !isnull && locale_is_c_utf8(TextDatumGetCString(d));
+		}
+		ReleaseSysCache(tp);
+	}
+	return result;
 }
 
 #define bytewise_collation(c) ddb_collation_is_c(c)
@@ -533,6 +589,16 @@ filter_value(DdbColumn *col, Const *c, bool equality, const char **tag)
 			av = cJSON_CreateObject();
 			cJSON_AddStringToObject(av, "N", s);
 			return av;
+		case DDB_TYPE_EPOCH:
+			/* a time kept as a number compares as its number */
+			if (getBaseType(c->consttype) != base ||
+				!ddb_time_is_finite(c->constvalue, c->consttype))
+				return NULL;
+			*tag = "N";
+			av = cJSON_CreateObject();
+			cJSON_AddStringToObject(av, "N", ddb_time_epoch_text(c->constvalue, c->consttype,
+																  col->format));
+			return av;
 		case DDB_TYPE_BOOL:
 			if (c->consttype != BOOLOID || !equality)
 				return NULL;
@@ -725,6 +791,14 @@ deparse_filter(DdbRelOptions *opts, Index relid, Expr *clause, DdbExprBuilder *b
 	q = ddb_classify_qual(opts, relid, clause);
 	/* a column read from a key when the attribute is missing: only rows can tell */
 	if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE || q->col->read_from_key)
+		return false;
+	/*
+	 * A column that reads values of the wrong type as NULL: DynamoDB sees
+	 * those values, so only equality (never true of them, as of NULL) is
+	 * its own; IS NULL, <> and ranges (a number out of the column's range)
+	 * are checked here.
+	 */
+	if (q->col->wrong_type_null && q->kind != DDB_QUAL_EQ && q->kind != DDB_QUAL_IN)
 		return false;
 	foreach(lc, forbidden)
 		if (strcmp((char *) lfirst(lc), q->col->attrname) == 0)
@@ -1056,6 +1130,8 @@ ddb_key_order_matches(DdbQual *q)
 {
 	if (q->col->category == DDB_TYPE_TEXT)
 		return bytewise_collation(q->collation);
+	if (q->col->category == DDB_TYPE_EPOCH)
+		return true;			/* epoch numbers order as their times */
 	return q->col->category == DDB_TYPE_NUMBER || q->col->category == DDB_TYPE_BYTEA;
 }
 
@@ -1114,6 +1190,46 @@ ddb_hole_condition_exact(DdbQual *q)
 	if (valtype != colbase && !(integer_type(valtype) && integer_type(colbase)))
 		return false;
 	return ddb_key_equality_exact(q);
+}
+
+/*
+ * Whether a range condition (<, <=, >, >=) on a key template hole's column
+ * may bound the key: the hole holds text compared bytewise, as DynamoDB
+ * compares keys, with a text constant or parameter.  Holes of other types
+ * do not qualify: their texts need not sort like their values.
+ */
+bool
+ddb_hole_range_exact(DdbQual *q)
+{
+	Oid			colbase = getBaseType(q->col->typid);
+	Oid			valtype;
+
+	if (q->kind != DDB_QUAL_LT && q->kind != DDB_QUAL_LE &&
+		q->kind != DDB_QUAL_GT && q->kind != DDB_QUAL_GE)
+		return false;
+	if (q->col->source == DDB_COL_DOCUMENT ||
+		(colbase != TEXTOID && colbase != VARCHAROID))
+		return false;
+	valtype = getBaseType(exprType(strip_relabel((Node *) q->value)));
+	if (valtype != TEXTOID && valtype != VARCHAROID)
+		return false;
+	return bytewise_collation(q->collation);
+}
+
+/*
+ * Whether the value of a condition on a date or time column kept as an
+ * epoch number is of the column's own type, so that its epoch number
+ * compares as PostgreSQL compares the values (a date against a timestamptz
+ * depends on the time zone).
+ */
+bool
+ddb_epoch_value_fits(DdbQual *q)
+{
+	Oid			valtype = exprType(strip_relabel((Node *) q->value));
+
+	if (q->kind == DDB_QUAL_IN)
+		valtype = get_element_type(valtype);
+	return getBaseType(valtype) == getBaseType(q->col->typid);
 }
 
 bool

@@ -36,7 +36,7 @@ enum KeySpecField
 	SPEC_EXPRS,					/* IntList */
 	SPEC_IN_POS,				/* Integer */
 	SPEC_EXTRA,					/* String */
-	SPEC_PREFIX,				/* Integer: 0 or 1 */
+	SPEC_PREFIX,				/* Integer: DDB_SPEC_* (1: a prefix) */
 	SPEC_NFIELDS
 };
 
@@ -53,7 +53,8 @@ ddb_key_spec_pack(const DdbKeySpec *spec)
 	l = lappend(l, list_copy(spec->exprs));
 	l = lappend(l, makeInteger(spec->in_pos));
 	l = lappend(l, makeString(pstrdup(spec->extra ? spec->extra : "")));
-	l = lappend(l, makeInteger(spec->prefix ? 1 : 0));
+	l = lappend(l, makeInteger(spec->mode != DDB_SPEC_WHOLE ? spec->mode :
+							   spec->prefix ? DDB_SPEC_BEGINS : DDB_SPEC_WHOLE));
 	Assert(list_length(l) == SPEC_NFIELDS);
 	return l;
 }
@@ -72,7 +73,8 @@ ddb_key_spec_unpack(List *packed)
 	spec->exprs = (List *) list_nth(packed, SPEC_EXPRS);
 	spec->in_pos = intVal(list_nth(packed, SPEC_IN_POS));
 	spec->extra = strVal(list_nth(packed, SPEC_EXTRA));
-	spec->prefix = intVal(list_nth(packed, SPEC_PREFIX)) != 0;
+	spec->mode = intVal(list_nth(packed, SPEC_PREFIX));
+	spec->prefix = (spec->mode == DDB_SPEC_BEGINS);
 	return spec;
 }
 

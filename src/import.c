@@ -13,14 +13,19 @@
  * Raw import (default): one foreign table per DynamoDB table, named like it
  * lower-cased, with a column per attribute of AttributeDefinitions (keys of
  * the table and its indexes: partition key, sort key, then the others)
- * typed S text, N numeric, B bytea, and "item jsonb OPTIONS (document
- * 'true')"; table options table, partition_key, sort_key (if any).
+ * typed S text COLLATE "C", N numeric, B bytea, and "item jsonb OPTIONS
+ * (document 'true')"; table options table, partition_key, sort_key (if
+ * any).  Key strings are declared COLLATE "C" because DynamoDB orders keys
+ * by their bytes: under any other collation no range or ORDER BY on them
+ * could become a key condition.
  *
- * Import options: entities 'true' samples items (a paginated Scan of
- * sample_size items, default 1000, 1..100000) and creates one foreign table
- * per entity; type_attribute 'a' groups items by the value of attribute a
- * (items without a string or number there are skipped).  sample_size and
- * type_attribute require entities 'true'.
+ * Every import samples items (a paginated Scan of sample_size items,
+ * default 1000, 0..100000; 0 samples nothing in a raw import) and says in
+ * a NOTICE per foreign table how many sampled items had each attribute,
+ * and of which types.  entities 'true' creates one foreign table per
+ * entity of the sample (sample_size at least 1); type_attribute 'a' groups
+ * items by the value of attribute a (items without a string or number
+ * there are skipped), and requires entities 'true'.
  *
  * A key's prefix is its text up to and including the first '#', when that
  * '#' is not the first character ("USER#123" -> "USER#").  Without
@@ -29,7 +34,7 @@
  * start with '#' ("#METADATA"), else all together (UUIDs, numbers).  In a
  * group a key becomes prefix + hole when all items share the prefix, else
  * a literal when identical in all items, else a bare hole named after its
- * attribute.  Holes are "<prefix lower-cased>_id" columns of type text;
+ * attribute.  Holes are "<prefix lower-cased>_id" columns of type text COLLATE "C";
  * keys with one prefix that were equal in every item share the hole
  * ('USER#{user_id}' twice), otherwise the sort key's is "<prefix>_id2".
  *
@@ -83,6 +88,8 @@ static const struct
 	{"NULL", "text"}, {"M", "jsonb"}, {"L", "jsonb"}, {"SS", "text[]"},
 	{"NS", "numeric[]"}, {"BS", "bytea[]"}
 };
+StaticAssertDecl(lengthof(type_map) == DDB_IMPORT_NTYPES,
+				 "SeenAttr.counts has one count per type_map entry");
 
 #define T_NULL	(1 << 4)
 
@@ -92,6 +99,7 @@ parse_import_options(List *options, ImportOptions *opts)
 {
 	ListCell   *lc;
 	char	   *needs_entities = NULL;
+	bool		sample_given = false;
 
 	opts->entities = false;
 	opts->sample_size = DEFAULT_SAMPLE_SIZE;
@@ -109,8 +117,8 @@ parse_import_options(List *options, ImportOptions *opts)
 		else if (strcmp(def->defname, "sample_size") == 0)
 		{
 			opts->sample_size = ddb_parse_int_option(def->defname, value,
-													 1, MAX_SAMPLE_SIZE);
-			needs_entities = def->defname;
+													 0, MAX_SAMPLE_SIZE);
+			sample_given = true;
 		}
 		else if (strcmp(def->defname, "type_attribute") == 0)
 		{
@@ -137,6 +145,13 @@ parse_import_options(List *options, ImportOptions *opts)
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
 				 errmsg("import option \"%s\" requires entities 'true'",
 						needs_entities)));
+	/* entities are made from samples: at least one */
+	if (sample_given && opts->entities && opts->sample_size < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"sample_size\" requires an integer between %d and %d",
+						1, MAX_SAMPLE_SIZE),
+				 errdetail("\"%d\" is not.", opts->sample_size)));
 }
 
 /*
@@ -194,19 +209,26 @@ ddb_import_unique_name(List **used, const char *base)
 }
 
 /*
- * Appends "  colname type [OPTIONS (attribute 'Name')]" to buf, naming the
- * attribute only when the column name does not already say it.
+ * Appends "  colname type [OPTIONS (attribute 'Name')] [COLLATE "C"]" to
+ * buf, naming the attribute only when the column name does not already say
+ * it.  A type given as "text COLLATE ..." has its collation put after the
+ * options, where CREATE FOREIGN TABLE wants it.
  */
 void
 ddb_import_append_column(StringInfo buf, const char *colname, const char *type,
 			  const char *attrname)
 {
+	const char *collate = strstr(type, " COLLATE ");
+
 	if (buf->data[buf->len - 1] != '(')
 		appendStringInfoChar(buf, ',');
-	appendStringInfo(buf, "\n  %s %s", quote_identifier(colname), type);
+	appendStringInfo(buf, "\n  %s %.*s", quote_identifier(colname),
+					 collate ? (int) (collate - type) : (int) strlen(type), type);
 	if (attrname && strcmp(attrname, colname) != 0)
 		appendStringInfo(buf, " OPTIONS (attribute %s)",
 						 quote_literal_cstr(attrname));
+	if (collate)
+		appendStringInfoString(buf, collate);
 }
 
 /* Opens "CREATE FOREIGN TABLE name (" for a statement. */
@@ -230,11 +252,78 @@ type_index(const char *t)
 }
 
 /*
+ * The SQL type of a column reading a key attribute of DynamoDB type t (S,
+ * N or B).  Strings are compared under COLLATE "C", which orders them as
+ * DynamoDB orders keys (by their bytes): so ranges and ORDER BY on the
+ * column can become key conditions, whatever the database's collation.
+ */
+static const char *
+key_sql_type(const char *t)
+{
+	if (strcmp(t, "S") == 0)
+		return "text COLLATE \"C\"";
+	return type_map[type_index(t)].sql;
+}
+
+/*
+ * Says what a sample found, for the foreign table made from it: how many
+ * of the sampled items had each attribute, and with which types.  The
+ * table's key attributes and the type attribute, which every item has,
+ * are left out.  At most NOTICE_ATTRS attributes are named.
+ */
+#define NOTICE_ATTRS 100
+static void
+report_sample(const char *tabname, DdbTableDesc *desc, Entity *ent)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	int			n = 0;
+
+	initStringInfo(&buf);
+	foreach(lc, ent->attrs)
+	{
+		SeenAttr   *seen = lfirst(lc);
+		int			i;
+		bool		mixed = (seen->types & (seen->types - 1)) != 0;
+		bool		first = true;
+
+		if (n++ == NOTICE_ATTRS)
+		{
+			appendStringInfo(&buf, "; and %d more", list_length(ent->attrs) - NOTICE_ATTRS);
+			break;
+		}
+		appendStringInfo(&buf, "%s%s %d (", n > 1 ? "; " : "", seen->name, seen->items);
+		for (i = 0; i < (int) lengthof(type_map); i++)
+		{
+			if (seen->counts[i] == 0)
+				continue;
+			appendStringInfo(&buf, "%s%s", first ? "" : ", ", type_map[i].av);
+			if (mixed)
+				appendStringInfo(&buf, " %d", seen->counts[i]);
+			first = false;
+		}
+		appendStringInfoChar(&buf, ')');
+	}
+	if (ent->attrs == NIL)
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\": %d sampled items of DynamoDB table \"%s\"",
+						tabname, ent->nitems, desc->name),
+				 errdetail("The items have no attributes besides their keys.")));
+	else
+		ereport(NOTICE,
+				(errmsg("foreign table \"%s\": %d sampled items of DynamoDB table \"%s\"",
+						tabname, ent->nitems, desc->name),
+				 errdetail("How many of them had each attribute, and of which types: %s.",
+						   buf.data)));
+}
+
+/*
  * The raw foreign table of one DynamoDB table: its key attributes as typed
  * columns (partition key, sort key, then index keys) and the whole item.
+ * sample, when not NULL, is what sampling its items found.
  */
 static char *
-raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
+raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables, Entity *sample)
 {
 	StringInfoData buf;
 	List	   *used_cols = NIL;
@@ -259,8 +348,7 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 
 			if (which == pass)
 				ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, asc_tolower(attr, strlen(attr))),
-							  type_map[type_index(list_nth(defs, i + 1))].sql,
-							  attr);
+										 key_sql_type(list_nth(defs, i + 1)), attr);
 		}
 	}
 	ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, "item"), "jsonb", NULL);
@@ -271,6 +359,8 @@ raw_table_cmd(DdbTableDesc *desc, const char *server, List **used_tables)
 	if (desc->sk_attr)
 		appendStringInfo(&buf, ", sort_key %s", quote_literal_cstr(desc->sk_attr));
 	appendStringInfoChar(&buf, ')');
+	if (sample)
+		report_sample(tabname, desc, sample);
 	return buf.data;
 }
 
@@ -354,13 +444,76 @@ find_named(List *list, const char *name)
 	return NULL;
 }
 
+static void count_attributes(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
+							 Entity *ent);
+static void sample_entity_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
+							   List **entities);
+
 /*
- * Adds one sampled item to its entity, creating the entity on first sight.
- * Allocates only what the entities keep; the item belongs to the page.
+ * Adds one sampled item to what the sample says: to its entity, or in a
+ * raw import to the one group of all items.  Allocates only what the
+ * entities keep; the item belongs to the page.
  */
 static void
 sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 			List **entities)
+{
+	if (!opts->entities)
+	{
+		/* a raw import: one group of every item, for the NOTICE */
+		Entity	   *ent = *entities ? linitial(*entities) : NULL;
+
+		if (ent == NULL)
+		{
+			ent = palloc0(sizeof(Entity));
+			ent->tag = pstrdup("");
+			*entities = list_make1(ent);
+		}
+		count_attributes(item, desc, opts, ent);
+		return;
+	}
+	sample_entity_item(item, desc, opts, entities);
+}
+
+/*
+ * Folds the attributes of one item into what its entity's items say of
+ * them: which there are, how many items have each, with which types.  The
+ * table's key attributes and the type attribute are on every item and are
+ * left out.
+ */
+static void
+count_attributes(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts, Entity *ent)
+{
+	const cJSON *attr;
+
+	ent->nitems++;
+	cJSON_ArrayForEach(attr, item)
+	{
+		SeenAttr   *seen;
+		const char *t = ddb_av_type(attr);
+		int			ti;
+
+		if (t == NULL || attr->string == NULL || strcmp(attr->string, desc->pk_attr) == 0 ||
+			(desc->sk_attr && strcmp(attr->string, desc->sk_attr) == 0) ||
+			(opts->type_attribute && strcmp(attr->string, opts->type_attribute) == 0))
+			continue;
+		if ((seen = find_named(ent->attrs, attr->string)) == NULL)
+		{
+			seen = palloc0(sizeof(SeenAttr));
+			seen->name = pstrdup(attr->string);
+			ent->attrs = lappend(ent->attrs, seen);
+		}
+		ti = type_index(t);
+		seen->types |= 1 << ti;
+		seen->items++;
+		seen->counts[ti]++;
+	}
+}
+
+/* Adds one sampled item to its entity, creating the entity on first sight. */
+static void
+sample_entity_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
+				   List **entities)
 {
 	const char *pk = key_text(item, desc->pk_attr);
 	const char *sk = desc->sk_attr ? key_text(item, desc->sk_attr) : NULL;
@@ -369,7 +522,6 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 			   *sk_prefix = NULL;
 	StringInfoData tag;
 	Entity	   *ent;
-	const cJSON *attr;
 	bool		first = false;
 
 	const char *library = NULL;
@@ -418,23 +570,7 @@ sample_item(const cJSON *item, DdbTableDesc *desc, ImportOptions *opts,
 		ent->keys_equal = ent->keys_equal && strcmp(pk, sk) == 0;
 	}
 
-	cJSON_ArrayForEach(attr, item)
-	{
-		SeenAttr   *seen;
-		const char *t = ddb_av_type(attr);
-
-		if (t == NULL || strcmp(attr->string, desc->pk_attr) == 0 ||
-			(desc->sk_attr && strcmp(attr->string, desc->sk_attr) == 0) ||
-			(opts->type_attribute && strcmp(attr->string, opts->type_attribute) == 0))
-			continue;
-		if ((seen = find_named(ent->attrs, attr->string)) == NULL)
-		{
-			seen = palloc0(sizeof(SeenAttr));
-			seen->name = pstrdup(attr->string);
-			ent->attrs = lappend(ent->attrs, seen);
-		}
-		seen->types |= 1 << type_index(t);
-	}
+	count_attributes(item, desc, opts, ent);
 	pfree(tag.data);
 	if (pk_prefix)
 		pfree(pk_prefix);
@@ -643,10 +779,11 @@ entity_table_cmd(Entity *ent, DdbTableDesc *desc, ImportOptions *opts,
 	}
 
 	ddb_import_begin_table(&buf, ent->name);
+	/* holes order their keys by their bytes, as C does (key_sql_type) */
 	if (pk_hole)
-		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, pk_hole), "text", NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, pk_hole), key_sql_type("S"), NULL);
 	if (sk_hole && !(pk_hole && strcmp(pk_hole, sk_hole) == 0))
-		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, sk_hole), "text", NULL);
+		ddb_import_append_column(&buf, ddb_import_unique_name(&used_cols, sk_hole), key_sql_type("S"), NULL);
 	foreach(lc, ent->attrs)
 	{
 		SeenAttr   *seen = (SeenAttr *) lfirst(lc);
@@ -697,9 +834,11 @@ seen_attr_cmp(const ListCell *a, const ListCell *b)
  * other links (a tag's posts), so that the later a link comes the likelier
  * it takes "<pk>_<sk>" instead of the name its sort key suggests.
  */
+static bool import_wanted(ImportForeignSchemaStmt *stmt, const char *name);
+
 static List *
-import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
-				const char *server, List **used_tables, List *cmds)
+import_entities(ImportForeignSchemaStmt *stmt, DdbConn *conn, DdbTableDesc *desc,
+				ImportOptions *opts, const char *server, List **used_tables, List *cmds)
 {
 	List	   *entities = sample_entities(conn, desc, opts);
 	ListCell   *lc;
@@ -749,18 +888,20 @@ import_entities(DdbConn *conn, DdbTableDesc *desc, ImportOptions *opts,
 
 		cmds = lappend(cmds, ent->library ? ddb_import_library_table(ent, desc, server)
 					   : entity_table_cmd(ent, desc, opts, server));
+		/* PostgreSQL drops what LIMIT TO or EXCEPT leave out: no word on it */
+		if (import_wanted(stmt, ent->name))
+			report_sample(ent->name, desc, ent);
 	}
 	return cmds;
 }
 
 /*
- * Whether a raw import of "*" would keep the table: the same test as
- * PostgreSQL applies afterwards, made early to spare DescribeTable calls.
+ * Whether PostgreSQL will keep the foreign table called name after LIMIT
+ * TO or EXCEPT: the same test it applies to the statements returned.
  */
 static bool
-raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
+import_wanted(ImportForeignSchemaStmt *stmt, const char *name)
 {
-	char	   *name = asc_tolower(table, strlen(table));
 	ListCell   *lc;
 
 	if (stmt->list_type == FDW_IMPORT_SCHEMA_ALL)
@@ -771,6 +912,16 @@ raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
 			return stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO;
 	}
 	return stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT;
+}
+
+/*
+ * Whether a raw import would keep the table (named like it in lower
+ * case): tested early for "*" to spare DescribeTable calls.
+ */
+static bool
+raw_table_wanted(ImportForeignSchemaStmt *stmt, const char *table)
+{
+	return import_wanted(stmt, asc_tolower(table, strlen(table)));
 }
 
 /*
@@ -815,11 +966,23 @@ ddbImportForeignSchema(ImportForeignSchemaStmt *stmt, Oid serverOid)
 					 errhint("The remote schema of IMPORT FOREIGN SCHEMA names a DynamoDB table, or \"*\" for all of them.")));
 		}
 		if (opts.entities)
-			cmds = import_entities(conn, desc, &opts, stmt->server_name,
+			cmds = import_entities(stmt, conn, desc, &opts, stmt->server_name,
 								   &used_tables, cmds);
 		else
-			cmds = lappend(cmds, raw_table_cmd(desc, stmt->server_name,
-											   &used_tables));
+		{
+			List	   *sample = NIL;
+
+			if (raw_table_wanted(stmt, table))
+				sample = sample_entities(conn, desc, &opts);
+
+			if (sample)
+				list_sort(((Entity *) linitial(sample))->attrs, seen_attr_cmp);
+			else if (opts.sample_size > 0 && raw_table_wanted(stmt, table))
+				ereport(NOTICE,
+						(errmsg("DynamoDB table \"%s\" has no items to sample", desc->name)));
+			cmds = lappend(cmds, raw_table_cmd(desc, stmt->server_name, &used_tables,
+											   sample ? linitial(sample) : NULL));
+		}
 	}
 
 	return cmds;

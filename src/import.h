@@ -14,6 +14,9 @@
 /* How many items of a library's entity are kept to infer its templates. */
 #define DDB_IMPORT_LIBRARY_SAMPLES 200
 
+/* the DynamoDB types import.c's type_map knows (S, N, B, BOOL, NULL, M, L, SS, NS, BS) */
+#define DDB_IMPORT_NTYPES 10
+
 /* Which libraries' items IMPORT recognises (option library). */
 #define DDB_LIB_ELECTRODB	0x01
 #define DDB_LIB_TOOLBOX		0x02
@@ -42,6 +45,8 @@ typedef struct SeenAttr
 {
 	char	   *name;
 	int			types;			/* bit i: type_map[i] seen */
+	int			items;			/* sampled items that had it */
+	int			counts[DDB_IMPORT_NTYPES];	/* of those, by type */
 } SeenAttr;
 
 typedef struct Entity
@@ -52,6 +57,7 @@ typedef struct Entity
 	KeyStats	sk;
 	bool		keys_equal;		/* pk text == sk text in every item */
 	List	   *attrs;			/* SeenAttr *, sorted by seen_attr_cmp */
+	int			nitems;			/* sampled items of this entity */
 	int			round;			/* naming round (import_entities) */
 	char	   *name;
 	const char *library;		/* "ElectroDB", "DynamoDB-Toolbox", "OneTable", or NULL */

@@ -1011,8 +1011,8 @@ lookup_key(DdbJoinState *js, const cJSON *ditem)
 					continue;
 				if (js->onulls[oc->attnum - 1])
 					return NULL;
-				av = ddb_key_av(js->ovals[oc->attnum - 1], oc->typid,
-								oopts->desc ? (k == 0 ? oopts->desc->pk_type : oopts->desc->sk_type) : 'S');
+				av = ddb_column_key_av(oc, js->ovals[oc->attnum - 1],
+									   oopts->desc ? (k == 0 ? oopts->desc->pk_type : oopts->desc->sk_type) : 'S');
 				if (av == NULL)
 					return NULL;
 				cJSON_AddItemToObject(key, attrs[k], av);

@@ -260,8 +260,14 @@ compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *i
 static cJSON *
 key_value(DdbModifyState *ms, DdbColumn *col, Datum value, char keytype)
 {
-	cJSON	   *av = ddb_key_av(value, col->typid, keytype);
+	cJSON	   *av = ddb_column_key_av(col, value, keytype);
 
+	if (av == NULL && col->category == DDB_TYPE_EPOCH && keytype == 'N')
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("value of column \"%s\" has no epoch number for DynamoDB key attribute \"%s\"",
+						col->colname, col->attrname),
+				 errdetail("Infinite dates and times cannot be kept as numbers.")));
 	if (av == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -379,6 +385,18 @@ key_only(DdbColumn *col)
 	return col->read_from_key && !col->attr_explicit;
 }
 
+/* Whether a column, template or option other than an extra column maps attr. */
+static bool
+attr_is_mapped(DdbRelOptions *opts, const char *attr)
+{
+	ListCell   *lc;
+
+	foreach(lc, opts->mapped_attrs)
+		if (strcmp((const char *) lfirst(lc), attr) == 0)
+			return true;
+	return false;
+}
+
 /* The whole item of a row, for PutItem. */
 static cJSON *
 row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
@@ -397,16 +415,25 @@ row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
 		cJSON	   *m;
 		cJSON	   *next;
 
-		if (col->source != DDB_COL_DOCUMENT || isnull[col->attnum - 1])
+		if ((col->source != DDB_COL_DOCUMENT && col->source != DDB_COL_EXTRA) ||
+			isnull[col->attnum - 1])
 			continue;
 		m = ddb_datum_to_av(values[col->attnum - 1], col);
 		if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "M")))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("document column \"%s\" must hold a JSON object", col->colname)));
+					 errmsg("%s column \"%s\" must hold a JSON object",
+							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname)));
 		for (e = cJSON_GetObjectItemCaseSensitive(m, "M")->child; e; e = next)
 		{
 			next = e->next;
+			/* an extra column holds only what no other column maps */
+			if (col->source == DDB_COL_EXTRA && attr_is_mapped(opts, e->string))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("extra column \"%s\" holds attribute \"%s\", which another column or option maps",
+								col->colname, e->string),
+						 errhint("Set the attribute through the column or option that maps it.")));
 			cJSON_DeleteItemFromObjectCaseSensitive(item, e->string);
 			cJSON_AddItemToObject(item, e->string,
 								  cJSON_DetachItemViaPointer(cJSON_GetObjectItemCaseSensitive(m, "M"), e));
@@ -477,6 +504,10 @@ slot_from_item(DdbModifyState *ms, TupleTableSlot *slot, const cJSON *item)
 				break;
 			case DDB_COL_DOCUMENT:
 				slot->tts_values[att] = ddb_item_to_document(item, col);
+				slot->tts_isnull[att] = false;
+				break;
+			case DDB_COL_EXTRA:
+				slot->tts_values[att] = ddb_item_to_extra(item, col, opts->mapped_attrs);
 				slot->tts_isnull[att] = false;
 				break;
 			case DDB_COL_TEMPLATE:
@@ -1202,10 +1233,11 @@ update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 
 		if (col == NULL || (col->source == DDB_COL_TEMPLATE && !col->backed))
 			continue;			/* key columns: unchanged, checked by the caller */
-		if (col->source == DDB_COL_DOCUMENT)
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot UPDATE document column \"%s\"", col->colname),
+					 errmsg("cannot UPDATE %s column \"%s\"",
+							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname),
 					 errhint("Update the attribute columns instead.")));
 		if (attr_is_derived(opts, col->attrname) || key_only(col) ||
 			cJSON_GetObjectItemCaseSensitive(patch->set, col->attrname) ||

@@ -17,6 +17,7 @@
 #include "catalog/pg_foreign_table.h"
 #include "catalog/pg_user_mapping.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -43,6 +44,7 @@ typedef enum DdbOptKind
 	OPT_TEMPLATE,
 	OPT_IDENTIFIERS,
 	OPT_SECRET,
+	OPT_WORD,					/* one of the words option_words lists */
 	OPT_CAPACITY,
 	OPT_AWS						/* checked together by ddb_validate_aws_options */
 } DdbOptKind;
@@ -102,9 +104,14 @@ static const DdbOptionDef ddb_options[] = {
 	{"type_value", ForeignTableRelationId, OPT_TEXT},
 	{"identifiers", ForeignTableRelationId, OPT_IDENTIFIERS},
 	{"upsert", ForeignTableRelationId, OPT_BOOL},
+	{"include_expired", ForeignTableRelationId, OPT_BOOL},
+	{"ttl_attribute", ForeignTableRelationId, OPT_TEXT},
 	/* column */
 	{"attribute", AttributeRelationId, OPT_TEXT},
 	{"document", AttributeRelationId, OPT_BOOL},
+	{"extra", AttributeRelationId, OPT_BOOL},
+	{"format", AttributeRelationId, OPT_WORD},
+	{"wrong_type", AttributeRelationId, OPT_WORD},
 	{"unique", AttributeRelationId, OPT_BOOL},
 	{"version", AttributeRelationId, OPT_BOOL},
 	{"read_from_key", AttributeRelationId, OPT_BOOL},
@@ -172,6 +179,44 @@ report_unknown_option(const char *name, Oid context)
 			 errmsg("invalid option \"%s\"", name),
 			 errhint("Valid options for a %s are described in the ddbrel README.",
 					 context_name(context))));
+}
+
+/* The values an OPT_WORD option takes, the first being its default. */
+static const struct
+{
+	const char *option;
+	const char *words[4];
+}			option_words[] =
+{
+	{"format", {"iso", "epoch_seconds", "epoch_millis", NULL}},
+	{"wrong_type", {"error", "null", NULL}},
+	{NULL}
+};
+
+/* The position of value among the words of option name, or an error. */
+static int
+parse_word_option(const char *name, const char *value)
+{
+	int			i;
+	int			w;
+	StringInfoData list;
+
+	for (i = 0; option_words[i].option; i++)
+		if (strcmp(option_words[i].option, name) == 0)
+			break;
+	Assert(option_words[i].option != NULL);
+	initStringInfo(&list);
+	for (w = 0; option_words[i].words[w]; w++)
+	{
+		if (strcmp(option_words[i].words[w], value) == 0)
+			return w;
+		appendStringInfo(&list, "%s%s", w ? ", " : "", option_words[i].words[w]);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid value \"%s\" for option \"%s\"", value, name),
+			 errhint("Valid values are %s.", list.data)));
+	return 0;					/* keep compiler quiet */
 }
 
 bool
@@ -544,6 +589,9 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 				break;
 			case OPT_AWS:
 				break;
+			case OPT_WORD:
+				(void) parse_word_option(def->name, value);
+				break;
 			case OPT_TEXT:
 			case OPT_SECRET:
 				if (*value == '\0')
@@ -794,6 +842,36 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 							col->colname)));
 		col->source = DDB_COL_DOCUMENT;
 	}
+	v = find_option(colopts, "extra");
+	if (v && ddb_parse_bool_option("extra", v))
+	{
+		if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("extra column \"%s\" must be of type jsonb or json",
+							col->colname)));
+		if (col->source == DDB_COL_DOCUMENT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("column \"%s\" cannot be both a document and an extra column",
+							col->colname)));
+		col->source = DDB_COL_EXTRA;
+	}
+	v = find_option(colopts, "wrong_type");
+	col->wrong_type_null = v && parse_word_option("wrong_type", v) == 1;
+	v = find_option(colopts, "format");
+	col->format = v ? (DdbTimeFormat) parse_word_option("format", v) : DDB_FORMAT_ISO;
+	col->format_explicit = (v != NULL);
+	if (v)
+	{
+		Oid			base = getBaseType(att->atttypid);
+
+		if (base != DATEOID && base != TIMESTAMPOID && base != TIMESTAMPTZOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+					 errmsg("option \"format\" of column \"%s\" requires type date, timestamp or timestamp with time zone",
+							col->colname)));
+	}
 	v = find_option(colopts, "unique");
 	col->unique = v && ddb_parse_bool_option("unique", v);
 	v = find_option(colopts, "version");
@@ -860,6 +938,10 @@ ddb_get_rel_options(Oid relid)
 	opts->type_attribute = v ? pstrdup(v) : NULL;
 	v = find_option(ft->options, "type_value");
 	opts->type_value = v ? pstrdup(v) : NULL;
+	v = find_option(ft->options, "include_expired");
+	opts->include_expired = v ? ddb_parse_bool_option("include_expired", v) : false;
+	v = find_option(ft->options, "ttl_attribute");
+	opts->ttl_option = v ? pstrdup(v) : NULL;
 	if ((opts->type_attribute == NULL) != (opts->type_value == NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
@@ -947,11 +1029,14 @@ resolve_key_columns(DdbRelOptions *opts)
 			foreach(lc, opts->desc->indexes)
 			{
 				DdbIndexDesc *ix = lfirst(lc);
+				int			k;
 
-				if (pg_strcasecmp(col->colname, ix->pk_attr) == 0)
-					col->attrname = pstrdup(ix->pk_attr);
-				else if (ix->sk_attr && pg_strcasecmp(col->colname, ix->sk_attr) == 0)
-					col->attrname = pstrdup(ix->sk_attr);
+				for (k = 0; k < ix->npk; k++)
+					if (pg_strcasecmp(col->colname, ix->pk_attrs[k]) == 0)
+						col->attrname = pstrdup(ix->pk_attrs[k]);
+				for (k = 0; k < ix->nsk; k++)
+					if (pg_strcasecmp(col->colname, ix->sk_attrs[k]) == 0)
+						col->attrname = pstrdup(ix->sk_attrs[k]);
 			}
 		}
 	}
@@ -1067,6 +1152,67 @@ resolve_templates(DdbRelOptions *opts)
 }
 
 /*
+ * The attribute DynamoDB expires items by: the option ttl_attribute, else
+ * what DescribeTimeToLive said (desc->ttl_attr).  A timestamp column that
+ * reads it without a format option keeps it as DynamoDB requires, in
+ * epoch seconds.
+ */
+static void
+resolve_ttl(DdbRelOptions *opts)
+{
+	int			i;
+
+	if (opts->ttl_option)
+		opts->ttl_attr = opts->ttl_option;
+	else if (opts->desc && opts->desc->ttl_attr)
+		opts->ttl_attr = pstrdup(opts->desc->ttl_attr);
+	if (opts->ttl_attr == NULL)
+		return;
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+		Oid			base = getBaseType(col->typid);
+
+		if (col->source == DDB_COL_ATTRIBUTE && !col->format_explicit &&
+			strcmp(col->attrname, opts->ttl_attr) == 0 &&
+			(base == TIMESTAMPTZOID || base == TIMESTAMPOID))
+			ddb_codec_set_format(col, DDB_FORMAT_EPOCH_SECONDS);
+	}
+}
+
+/*
+ * The attributes that something other than an extra column maps: attribute
+ * columns, templates (key attributes and index keys composed from
+ * columns), the type attribute, and raw key attributes.
+ */
+static void
+resolve_mapped(DdbRelOptions *opts)
+{
+	List	   *mapped = NIL;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (col->source == DDB_COL_ATTRIBUTE)
+			mapped = list_append_unique_ptr(mapped, col->attrname);
+		else if (col->source == DDB_COL_TEMPLATE)
+		{
+			mapped = lappend(mapped, opts->partition_key);
+			if (opts->sort_key)
+				mapped = lappend(mapped, opts->sort_key);
+		}
+	}
+	foreach(lc, opts->templates)
+		mapped = lappend(mapped, ((DdbAttrTemplate *) lfirst(lc))->attr);
+	if (opts->type_attribute)
+		mapped = lappend(mapped, opts->type_attribute);
+	opts->mapped_attrs = mapped;
+}
+
+/*
  * Completes a foreign table's options with DescribeTable's answer (desc,
  * which the call layer fetched; NULL when there is none): key attribute
  * names not given as options, the columns that read key attributes, and
@@ -1085,6 +1231,8 @@ ddb_resolve_rel_options(DdbRelOptions *opts, DdbTableDesc *desc)
 	}
 	resolve_key_columns(opts);
 	resolve_templates(opts);
+	resolve_ttl(opts);
+	resolve_mapped(opts);
 	if (opts->sk_template && desc && opts->sort_key == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),

@@ -59,6 +59,8 @@ typedef struct KeyBind
 	List	   *consumed;		/* RestrictInfos this binding represents exactly */
 	RestrictInfo *in_ri;		/* KB_IN: the IN condition */
 	bool		tmpl_exact;		/* template: key condition implies the match */
+	int			spec_mode;		/* raw: DDB_SPEC_EPOCH_* for a date or time kept
+								 * as an epoch number, else DDB_SPEC_WHOLE */
 } KeyBind;
 
 /* A condition with its classification. */
@@ -125,7 +127,9 @@ column_fits_key(DdbColumn *col, char keytype)
 		case 'S':
 			return col->category == DDB_TYPE_TEXT && (base == TEXTOID || base == VARCHAROID);
 		case 'N':
-			return col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID;
+			/* a date or time kept as an epoch number is its number */
+			return (col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID) ||
+				col->category == DDB_TYPE_EPOCH;
 		case 'B':
 			return col->category == DDB_TYPE_BYTEA;
 	}
@@ -147,6 +151,16 @@ reset_bind(KeyBind *kb, KeyBindKind kind)
 	kb->extra = NULL;
 	kb->lo = kb->hi = NULL;
 	kb->consumed = NIL;
+	kb->spec_mode = DDB_SPEC_WHOLE;
+}
+
+/* How a raw key spec's values become numbers: as epochs of col's format, or not. */
+static int
+epoch_spec_mode(DdbColumn *col)
+{
+	if (col->category != DDB_TYPE_EPOCH)
+		return DDB_SPEC_WHOLE;
+	return col->format == DDB_FORMAT_EPOCH_MILLIS ? DDB_SPEC_EPOCH_MS : DDB_SPEC_EPOCH_S;
 }
 
 /* Whether a raw column reading attr holds values of that key attribute's type (join.c). */
@@ -177,6 +191,9 @@ bind_raw(const char *attr, char keytype, List *quals)
 		if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE ||
 			strcmp(q->col->attrname, attr) != 0 || !column_fits_key(q->col, keytype))
 			continue;
+		/* an epoch number is of the column's own type's value (a date is not a timestamp) */
+		if (q->col->category == DDB_TYPE_EPOCH && !ddb_epoch_value_fits(q))
+			continue;
 		switch (q->kind)
 		{
 			case DDB_QUAL_EQ:
@@ -185,6 +202,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 					reset_bind(kb, KB_EQ);
 					kb->exprs = list_make1(q->value);
 					kb->consumed = list_make1(qi->ri);
+					kb->spec_mode = epoch_spec_mode(q->col);
 				}
 				break;
 			case DDB_QUAL_IN:
@@ -195,6 +213,7 @@ bind_raw(const char *attr, char keytype, List *quals)
 					kb->in_pos = 0;
 					kb->in_ri = qi->ri;
 					kb->consumed = list_make1(qi->ri);
+					kb->spec_mode = epoch_spec_mode(q->col);
 				}
 				break;
 			case DDB_QUAL_PREFIX:
@@ -300,6 +319,8 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	QualInfo   *eq[DDB_TEMPLATE_MAX_HOLES] = {0};
 	QualInfo   *in[DDB_TEMPLATE_MAX_HOLES] = {0};
 	QualInfo   *pre[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *rlo[DDB_TEMPLATE_MAX_HOLES] = {0};
+	QualInfo   *rhi[DDB_TEMPLATE_MAX_HOLES] = {0};
 	int			h;
 	int			nbound = 0;
 	int			in_hole = -1;
@@ -315,10 +336,25 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		QualInfo   *qi = lfirst(lc);
 		DdbQual    *q = qi->q;
 
-		if (q == NULL || !ddb_hole_condition_exact(q))
+		if (q == NULL)
 			continue;
 		h = ddb_template_hole_index(t, q->col->colname);
 		if (h < 0)
+			continue;
+		/*
+		 * A range bounds the key only where the key holds the value itself:
+		 * a case-mapped hole ({col:lower}) orders its keys by the mapped text,
+		 * so "office < 'Q'" would miss "OFFICE#austin"; it stays local.
+		 */
+		if (ddb_hole_range_exact(q) && t->transforms[h] == DDB_TRANSFORM_NONE)
+		{
+			if ((q->kind == DDB_QUAL_GT || q->kind == DDB_QUAL_GE) && !rlo[h])
+				rlo[h] = qi;
+			else if ((q->kind == DDB_QUAL_LT || q->kind == DDB_QUAL_LE) && !rhi[h])
+				rhi[h] = qi;
+			continue;
+		}
+		if (!ddb_hole_condition_exact(q))
 			continue;
 		if (q->kind == DDB_QUAL_EQ && !eq[h])
 			eq[h] = qi;
@@ -381,6 +417,36 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
 					  t->transforms[nbound] == DDB_TRANSFORM_NONE &&
 					  hole_takes_any_text(opts, t->holes[nbound]));
+	if (!pre[nbound] && (rlo[nbound] || rhi[nbound]))
+	{
+		/*
+		 * A range on the first unbound hole: a BETWEEN of keys (the only
+		 * sort key condition that keeps to the prefix).  On a hole that ends
+		 * the template it is exact, but for strict ends: BETWEEN includes
+		 * both ends, so those are checked here, as is the whole range on a
+		 * hole that more text follows.
+		 */
+		int			p;
+
+		kb->kind = KB_RANGE;
+		kb->lo = rlo[nbound] ? rlo[nbound]->q : NULL;
+		kb->hi = rhi[nbound] ? rhi[nbound]->q : NULL;
+		kb->extra = "";
+		for (p = 0; p < t->nparts; p++)
+			if (t->parts[p].is_hole && strcmp(t->parts[p].text, t->holes[nbound]) == 0)
+			{
+				if (p + 1 < t->nparts)
+					kb->extra = pnstrdup(t->parts[p + 1].text, t->parts[p + 1].len);
+				break;
+			}
+		if (kb->tmpl_exact && kb->lo && kb->lo->kind == DDB_QUAL_GE)
+			kb->consumed = lappend(kb->consumed, rlo[nbound]->ri);
+		if (kb->tmpl_exact && kb->hi && kb->hi->kind == DDB_QUAL_LE)
+			kb->consumed = lappend(kb->consumed, rhi[nbound]->ri);
+		if (!at->is_key)
+			kb->consumed = NIL;
+		return kb;
+	}
 	if (pre[nbound])
 	{
 		/* an empty prefix (LIKE '%') narrows nothing */
@@ -471,7 +537,7 @@ needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
 
 		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 			continue;
-		if (col->source == DDB_COL_DOCUMENT)
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			*whole = true;
 		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = list_append_unique_ptr(names, col->attrname);
@@ -617,6 +683,8 @@ choose_access(DdbPlanState *ps, List *quals)
 			Access	   *a;
 
 			if (opts->index && strcmp(opts->index, ix->name) != 0)
+				continue;
+			if (DDB_INDEX_MULTI(ix))
 				continue;
 			ipk = bind_attribute(opts, ix->pk_attr, quals);
 			if (ipk->kind != KB_EQ && ipk->kind != KB_IN)
@@ -985,6 +1053,7 @@ key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
 	spec->in_pos = kb->in_pos;
 	spec->extra = kb->extra ? pstrdup(kb->extra) : "";
 	spec->prefix = (kb->kind == KB_PREFIX);
+	spec->mode = spec->prefix ? DDB_SPEC_BEGINS : kb->spec_mode;
 	return spec;
 }
 
@@ -1003,6 +1072,35 @@ range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 	spec->in_pos = -1;
 	spec->extra = "";
 	spec->prefix = false;
+	spec->mode = epoch_spec_mode(q->col);
+	return spec;
+}
+
+/*
+ * One end of the key range of a range on a template hole: the values of
+ * the holes bound by equality, then the bound of that end, if any.
+ */
+static DdbKeySpec *
+hole_range_spec(KeyBind *kb, bool high, const char *placeholder, List **exprs)
+{
+	DdbQual    *bound = high ? kb->hi : kb->lo;
+	DdbKeySpec *spec = key_spec(kb, placeholder, DDB_KEY_SK, exprs);
+
+	if (bound)
+	{
+		*exprs = lappend(*exprs, bound->value);
+		spec->exprs = lappend_int(spec->exprs, list_length(*exprs) - 1);
+		spec->mode = high ? DDB_SPEC_RANGE_HI : DDB_SPEC_RANGE_LO;
+	}
+	else if (high)
+		spec->mode = DDB_SPEC_RANGE_TOP;
+	else
+	{
+		/* no low bound: the prefix itself, without the literal after the hole */
+		spec->mode = DDB_SPEC_BEGINS;
+		spec->prefix = true;
+		spec->extra = "";
+	}
 	return spec;
 }
 
@@ -1096,6 +1194,7 @@ typedef struct ScanBuild
 	StringInfoData filter;
 	bool		need_match;		/* key templates are checked on each item */
 	bool		type_check;		/* the type attribute is checked on each item */
+	bool		hide_expired;	/* the filter hides items whose TTL is past */
 	List	   *local;			/* conditions left to PostgreSQL */
 	List	   *retrieved;		/* attnums of the columns the executor fills */
 	DdbReadRequest *req;
@@ -1152,7 +1251,8 @@ sort_key_op(KeyBind *sk)
 		case KB_PREFIX:
 			return DDB_SK_BEGINS_WITH;
 		case KB_RANGE:
-			if (sk->lo && sk->hi)
+			/* on a template hole: always the keys between two ends */
+			if ((sk->lo && sk->hi) || sk->which >= 0)
 				return DDB_SK_BETWEEN;
 			return range_op(sk->lo ? sk->lo->kind : sk->hi->kind);
 		default:
@@ -1179,6 +1279,11 @@ scan_bind_keys(ScanBuild *sb)
 		sb->specs = lappend(sb->specs, key_spec(a->pk, ":k0", DDB_KEY_PK, &sb->exprs));
 		if (op == DDB_SK_EQ || op == DDB_SK_BEGINS_WITH)
 			sb->specs = lappend(sb->specs, key_spec(a->sk, ":k1", DDB_KEY_SK, &sb->exprs));
+		else if (op == DDB_SK_BETWEEN && a->sk->which >= 0)
+		{
+			sb->specs = lappend(sb->specs, hole_range_spec(a->sk, false, ":k1", &sb->exprs));
+			sb->specs = lappend(sb->specs, hole_range_spec(a->sk, true, ":k2", &sb->exprs));
+		}
 		else if (op == DDB_SK_BETWEEN)
 		{
 			sb->specs = lappend(sb->specs, range_spec(a->sk->lo, a->sk->keytype, ":k1", &sb->exprs));
@@ -1261,7 +1366,7 @@ scan_entity_checks(ScanBuild *sb)
 		{
 			KeyBind    *kb = bind_template(opts, i, sb->quals);
 
-			if (kb->kind == KB_PREFIX || kb->kind == KB_EQ)
+			if (kb->kind == KB_PREFIX || kb->kind == KB_EQ || kb->kind == KB_RANGE)
 			{
 				ddb_deparse_template_filter(&sb->b, &sb->filter, at);
 				/* the filter is the whole check: no holes, or one trailing hole of text */
@@ -1311,6 +1416,18 @@ scan_filter(ScanBuild *sb)
 		local_ri = ddb_build_filter(sb->opts, sb->baserel->relid, sb->rest, &sb->b,
 									&sb->filter, sb->forbidden);
 	sb->local = extract_actual_clauses(local_ri, false);
+
+	/*
+	 * Items whose time to live is past are hidden: by the filter (its times
+	 * filled in when the scan starts), and on each item too (scan.c).
+	 */
+	if (sb->opts->ttl_attr != NULL && !sb->opts->include_expired &&
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+	{
+		sb->hide_expired = true;
+		appendStringInfo(&sb->filter, "%sNOT (%s BETWEEN %s AND %s)", sb->filter.len ? " AND " : "",
+						 ddb_expr_name(&sb->b, sb->opts->ttl_attr), DDB_TTL_OLD_PH, DDB_TTL_NOW_PH);
+	}
 	sb->req->filter = sb->filter.len > 0 ? sb->filter.data : NULL;
 }
 
@@ -1351,7 +1468,8 @@ scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
 		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 			continue;
 		sb->retrieved = lappend_int(sb->retrieved, col->attnum);
-		if (col->source == DDB_COL_DOCUMENT)
+		/* a document or extra column needs the whole item */
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
 			whole = true;
 		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
 			names = lappend(names, col->attrname);
@@ -1362,6 +1480,9 @@ scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
 	if (sb->type_check)
 		foreach(lc, opts->identifiers)
 			names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
+	/* the TTL attribute, for the check on each item */
+	if (opts->ttl_attr != NULL && !opts->include_expired)
+		names = lappend(names, opts->ttl_attr);
 
 	if (sb->retrieved == NIL && sb->local == NIL && !sb->need_match && !sb->type_check &&
 		sb->mode == DDB_BUILD_SCAN &&
@@ -1404,6 +1525,17 @@ scan_pack(ScanBuild *sb)
 
 	sb->req->names = sb->b.nnames > 0 ? sb->b.names : NULL;
 	sb->req->values = sb->b.nvalues > 0 ? sb->b.values : NULL;
+	if (sb->hide_expired)
+	{
+		cJSON	   *av;
+
+		if (sb->req->values == NULL)
+			sb->req->values = cJSON_CreateObject();
+		av = cJSON_AddObjectToObject(sb->req->values, DDB_TTL_OLD_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start - 5 years, epoch seconds)");
+		av = cJSON_AddObjectToObject(sb->req->values, DDB_TTL_NOW_PH);
+		cJSON_AddStringToObject(av, "N", "(statement start, epoch seconds)");
+	}
 	sb->req->keys = sb->specs;
 	plan->request = sb->req;
 	plan->retrieved = sb->retrieved;

@@ -32,7 +32,7 @@ static void account_response(DdbOp op, const cJSON *resp);
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
 	"DeleteItem", "BatchWriteItem", "DescribeTable", "ListTables",
-	"CreateTable", "TransactWriteItems", "TransactGetItems", "Other",
+	"CreateTable", "DescribeTimeToLive", "TransactWriteItems", "TransactGetItems", "Other",
 	"Copies"
 };
 
@@ -59,6 +59,7 @@ ddb_op_idempotent(DdbOp op)
 		case DDB_OP_SCAN:
 		case DDB_OP_DESCRIBE_TABLE:
 		case DDB_OP_LIST_TABLES:
+		case DDB_OP_DESCRIBE_TTL:
 		case DDB_OP_TRANSACT_GET_ITEMS:
 			return true;
 		default:
@@ -640,22 +641,29 @@ json_str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? pstrdup(v->valuestring) : NULL;
 }
 
-/* Reads a KeySchema array into hash and range attribute names. */
+/*
+ * Reads a KeySchema array: the HASH attributes into pks (*npk of them),
+ * the RANGE ones into sks, each side in the array's order.  A table has one
+ * of each at most; a global secondary index with multi-attribute keys up to
+ * DDB_MAX_KEY_ATTRS (more are not DynamoDB's, and are not kept).
+ */
 static void
-read_key_schema(const cJSON *ks, char **pk, char **sk)
+read_key_schema(const cJSON *ks, char **pks, int *npk, char **sks, int *nsk)
 {
 	const cJSON *e;
 
-	*pk = *sk = NULL;
+	*npk = *nsk = 0;
 	cJSON_ArrayForEach(e, ks)
 	{
 		char	   *name = json_str(e, "AttributeName");
 		char	   *kind = json_str(e, "KeyType");
 
-		if (name && kind && strcmp(kind, "HASH") == 0)
-			*pk = name;
-		else if (name && kind && strcmp(kind, "RANGE") == 0)
-			*sk = name;
+		if (name == NULL || kind == NULL)
+			continue;
+		if (strcmp(kind, "HASH") == 0 && *npk < DDB_MAX_KEY_ATTRS)
+			pks[(*npk)++] = name;
+		else if (strcmp(kind, "RANGE") == 0 && *nsk < DDB_MAX_KEY_ATTRS)
+			sks[(*nsk)++] = name;
 	}
 }
 
@@ -674,7 +682,12 @@ read_indexes(const cJSON *arr, bool global)
 
 		ix->name = json_str(e, "IndexName");
 		ix->global = global;
-		read_key_schema(cJSON_GetObjectItemCaseSensitive(e, "KeySchema"), &ix->pk_attr, &ix->sk_attr);
+		read_key_schema(cJSON_GetObjectItemCaseSensitive(e, "KeySchema"),
+						ix->pk_attrs, &ix->npk, ix->sk_attrs, &ix->nsk);
+		if (ix->name == NULL || ix->npk == 0)
+			continue;			/* not an index DynamoDB would describe */
+		ix->pk_attr = ix->pk_attrs[0];
+		ix->sk_attr = ix->nsk > 0 ? ix->sk_attrs[0] : NULL;
 		ix->projection = json_str(proj, "ProjectionType");
 		if (ix->projection == NULL)
 			ix->projection = pstrdup("ALL");
@@ -734,16 +747,23 @@ copy_desc(const DdbTableDesc *d)
 	c->name = pstrdup(d->name);
 	c->pk_attr = pstrdup(d->pk_attr);
 	c->sk_attr = d->sk_attr ? pstrdup(d->sk_attr) : NULL;
+	c->ttl_attr = d->ttl_attr ? pstrdup(d->ttl_attr) : NULL;
 	c->attr_types = copy_strings(d->attr_types);
 	c->indexes = NIL;
 	foreach(lc, d->indexes)
 	{
 		DdbIndexDesc *ix = palloc(sizeof(DdbIndexDesc));
 
+		int			i;
+
 		*ix = *(DdbIndexDesc *) lfirst(lc);
 		ix->name = pstrdup(ix->name);
-		ix->pk_attr = pstrdup(ix->pk_attr);
-		ix->sk_attr = ix->sk_attr ? pstrdup(ix->sk_attr) : NULL;
+		for (i = 0; i < ix->npk; i++)
+			ix->pk_attrs[i] = pstrdup(ix->pk_attrs[i]);
+		for (i = 0; i < ix->nsk; i++)
+			ix->sk_attrs[i] = pstrdup(ix->sk_attrs[i]);
+		ix->pk_attr = ix->pk_attrs[0];
+		ix->sk_attr = ix->nsk > 0 ? ix->sk_attrs[0] : NULL;
 		ix->projection = pstrdup(ix->projection);
 		ix->include = copy_strings(ix->include);
 		c->indexes = lappend(c->indexes, ix);
@@ -758,11 +778,17 @@ read_table(const char *table, const cJSON *resp)
 	const cJSON *t;
 	const cJSON *e;
 	DdbTableDesc *desc;
+	char	   *pks[DDB_MAX_KEY_ATTRS];
+	char	   *sks[DDB_MAX_KEY_ATTRS];
+	int			npk;
+	int			nsk;
 
 	t = cJSON_GetObjectItemCaseSensitive(resp, "Table");
 	desc = palloc0(sizeof(DdbTableDesc));
 	desc->name = pstrdup(table);
-	read_key_schema(cJSON_GetObjectItemCaseSensitive(t, "KeySchema"), &desc->pk_attr, &desc->sk_attr);
+	read_key_schema(cJSON_GetObjectItemCaseSensitive(t, "KeySchema"), pks, &npk, sks, &nsk);
+	desc->pk_attr = npk > 0 ? pks[0] : NULL;
+	desc->sk_attr = nsk > 0 ? sks[0] : NULL;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(t, "AttributeDefinitions"))
 	{
 		char	   *n = json_str(e, "AttributeName");
@@ -863,6 +889,79 @@ ddb_describe_table(DdbConn *conn, const char *table, bool missing_ok)
 }
 
 /*
+ * Completes desc with the attribute DynamoDB expires its table's items by
+ * (DescribeTimeToLive), cached with the table's description until the same
+ * invalidations: desc->ttl_attr, or NULL when time to live is not enabled
+ * (or is being disabled, when DynamoDB no longer deletes expired items).
+ * A server that does not know the operation, or credentials that may not
+ * use it, leave the attribute unknown, with a warning once per backend and
+ * table; the table option ttl_attribute names it without asking.
+ */
+void
+ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc)
+{
+	DescCacheKey key;
+	DescCacheEntry *entry = NULL;
+	MemoryContext tmp;
+	MemoryContext oldcxt;
+	cJSON	   *req;
+	DdbResult  *res;
+	char	   *attr = NULL;
+
+	if (desc->ttl_known)
+		return;
+	memset(&key, 0, sizeof(key));
+	ddb_connection_ids(conn, &key.serverid, &key.userid);
+	strlcpy(key.table, desc->name, sizeof(key.table));
+	if (desc_cache)
+		entry = hash_search(desc_cache, &key, HASH_FIND, NULL);
+	if (entry && entry->desc->ttl_known)
+	{
+		desc->ttl_known = true;
+		desc->ttl_attr = entry->desc->ttl_attr ? pstrdup(entry->desc->ttl_attr) : NULL;
+		return;
+	}
+
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "ddbrel describe ttl",
+								ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(tmp);
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "TableName", desc->name);
+	res = ddb_call_result(conn, "DescribeTimeToLive", desc->name, req);
+	MemoryContextSwitchTo(oldcxt);
+	if (res->status == DDB_CALL_OK)
+	{
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(res->json, "TimeToLiveDescription");
+		const cJSON *status = cJSON_GetObjectItemCaseSensitive(d, "TimeToLiveStatus");
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(d, "AttributeName");
+
+		if (cJSON_IsString(status) && cJSON_IsString(name) && *name->valuestring &&
+			(strcmp(status->valuestring, "ENABLED") == 0 ||
+			 strcmp(status->valuestring, "ENABLING") == 0))
+			attr = pstrdup(name->valuestring);
+	}
+	else if (ddb_result_is(res, "AccessDeniedException") ||
+			 ddb_result_is(res, "UnknownOperationException"))
+		ereport(WARNING,
+				(errmsg("could not learn the time to live attribute of DynamoDB table \"%s\"",
+						desc->name),
+				 errdetail_internal("%s: %s", res->type, res->message),
+				 errhint("Expired items are shown.  Set the foreign table option \"ttl_attribute\" to hide them.")));
+	else
+		ddb_report_result(res, -1);
+	MemoryContextDelete(tmp);
+
+	desc->ttl_known = true;
+	desc->ttl_attr = attr;
+	/* the call may have taken a while: the cache may have been emptied */
+	if (desc_cache && (entry = hash_search(desc_cache, &key, HASH_FIND, NULL)) != NULL)
+	{
+		entry->desc->ttl_known = true;
+		entry->desc->ttl_attr = attr ? MemoryContextStrdup(desc_cxt, attr) : NULL;
+	}
+}
+
+/*
  * What DescribeTable says of a table's capacity, at most
  * DDB_CAPACITY_MAX_AGE_S old: provisioned capacity changes (auto scaling)
  * without DDL that would empty the description cache.  The cached
@@ -893,7 +992,8 @@ ddb_describe_capacity(DdbConn *conn, const char *table)
 }
 
 /*
- * A foreign table's options resolved with its DescribeTable (cached),
+ * A foreign table's options resolved with its DescribeTable and
+ * DescribeTimeToLive (cached),
  * fetched through the user mapping of userid: the user the executor will
  * read the table as (a view's owner, or the current user), also at plan
  * time.
@@ -903,9 +1003,13 @@ ddb_get_rel_options_as(Oid relid, Oid userid)
 {
 	DdbRelOptions *opts = ddb_get_rel_options(relid);
 	DdbConn    *conn = ddb_get_connection(opts->serverid, userid);
+	DdbTableDesc *desc = ddb_describe_table(conn, opts->table, false);
 
 	opts->userid = userid;
-	ddb_resolve_rel_options(opts, ddb_describe_table(conn, opts->table, false));
+	/* the option names the attribute; else DynamoDB is asked, once */
+	if (opts->ttl_option == NULL)
+		ddb_describe_ttl(conn, desc);
+	ddb_resolve_rel_options(opts, desc);
 	return opts;
 }
 

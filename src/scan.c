@@ -24,6 +24,9 @@
  */
 #include "ddbrel.h"
 
+#include <math.h>
+
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
@@ -31,11 +34,14 @@
 #include "nodes/nodeFuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
 
 #include "codec_core.h"
+#include "keyrange_core.h"
 #include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
@@ -93,6 +99,9 @@ struct DdbScanState
 	const char *index;
 	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
 	bool		check_shape;	/* skip items not of this entity's shape */
+	bool		hide_expired;	/* skip items whose time to live is past */
+	double		ttl_old;		/* ... when their TTL lies in [ttl_old, ttl_now] */
+	double		ttl_now;
 	ExprContext *econtext;
 	MemoryContext scancxt;		/* requests of one (re)scan */
 	int			nstreams;
@@ -336,6 +345,16 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 	/* the plan was just made, so the table description is cached */
 	st->opts = ddb_get_rel_options_as(relid, userid);
 	st->residual_attr = ddb_request_key_schema(st->opts, st->index).sk;
+	st->hide_expired = (st->opts->ttl_attr != NULL && !st->opts->include_expired);
+	if (st->hide_expired)
+	{
+		/* the statement's start, in epoch seconds, as the TTL attribute counts */
+		TimestampTz now = GetCurrentStatementStartTimestamp();
+
+		st->ttl_now = floor((double) now / USECS_PER_SEC) +
+			(double) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
+		st->ttl_old = st->ttl_now - DDB_TTL_HORIZON_SECONDS;
+	}
 	if (explain_only)
 		return st;
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
@@ -371,6 +390,7 @@ ddb_scan_create_bare(Oid relid)
 	int			i;
 
 	st->opts = ddb_get_rel_options_as(relid, GetUserId());
+	st->op = DDB_OP_QUERY;		/* what ddbrel.collection() reads items with */
 	st->check_shape = true;
 	if (st->opts->identifiers)
 		st->flags |= DDB_FLAG_TYPE_CHECK;
@@ -434,8 +454,28 @@ ddb_scan_begin(ForeignScanState *node, int eflags)
  * holes in their canonical text (codec.c).
  */
 static char *
-value_text(Datum d, Oid typid, char keytype, bool hole)
+value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
 {
+	if (mode == DDB_SPEC_EPOCH_S || mode == DDB_SPEC_EPOCH_MS)
+	{
+		/*
+		 * A date or time kept as an epoch number.  Infinities have none:
+		 * numbers beyond every finite time's (DynamoDB's numbers reach
+		 * 1E125) order as they do.
+		 */
+		if (!ddb_time_is_finite(d, typid))
+		{
+			bool		neg;
+
+			if (getBaseType(typid) == DATEOID)
+				neg = DATE_IS_NOBEGIN(DatumGetDateADT(d));
+			else
+				neg = TIMESTAMP_IS_NOBEGIN(DatumGetTimestamp(d));
+			return pstrdup(neg ? "-1E125" : "1E125");
+		}
+		return ddb_time_epoch_text(d, typid, mode == DDB_SPEC_EPOCH_MS ?
+								   DDB_FORMAT_EPOCH_MILLIS : DDB_FORMAT_EPOCH_SECONDS);
+	}
 	if (keytype == 'B' && getBaseType(typid) == BYTEAOID)
 	{
 		bytea	   *b = DatumGetByteaPP(d);
@@ -455,7 +495,7 @@ value_text(Datum d, Oid typid, char keytype, bool hole)
  * lists from one array stay aligned.
  */
 static List *
-eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
+eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, int mode)
 {
 	ExprState  *es = list_nth(st->exprstates, idx);
 	Oid			typid = exprType((Node *) es->expr);
@@ -466,7 +506,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype, hole));
+		return list_make1(value_text(d, typid, keytype, hole, mode));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -481,9 +521,46 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole)
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole));
+			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole, mode));
 	}
 	return result;
+}
+
+/*
+ * An end of the key range of a range on a template hole (mode: a
+ * DDB_SPEC_RANGE_* or DDB_SPEC_BEGINS), from the values of the holes bound
+ * by equality and, for RANGE_LO and RANGE_HI, the bound after them.  NULL
+ * when a value cannot form a key (no item matches).  *top_len, when not
+ * NULL, is set to the length of the prefix a highest key was made of, or
+ * to -1.
+ */
+static char *
+hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
+			   const char *after, int *top_len)
+{
+	bool		bounded = (mode == DDB_SPEC_RANGE_LO || mode == DDB_SPEC_RANGE_HI);
+	const char *bound = bounded ? values[n - 1] : NULL;
+	char		err[256];
+	char	   *prefix;
+	ddb_key_range r;
+
+	if (top_len)
+		*top_len = -1;
+	prefix = ddb_template_prefix(t, values, bounded ? n - 1 : n, err, sizeof(err));
+	if (prefix == NULL)
+		return NULL;
+	if (mode == DDB_SPEC_BEGINS)
+		return prefix;
+	if (ddb_keyrange_hole(prefix, after,
+						  mode == DDB_SPEC_RANGE_LO ? bound : NULL,
+						  mode == DDB_SPEC_RANGE_LO ? NULL : bound,
+						  DDB_LIMIT_SORT_KEY_BYTES, &r) != 0)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (mode == DDB_SPEC_RANGE_LO)
+		return r.lo;
+	if (top_len && r.hi_top)
+		*top_len = (int) r.hi_top_len;
+	return r.hi;
 }
 
 /*
@@ -499,8 +576,9 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 	List	   *idx = spec->exprs;
 	int			in_pos = spec->in_pos;
 	const char *extra = spec->extra;
+	int			mode = spec->mode;
 	bool		prefix = spec->prefix;
-	List	   *texts[DDB_TEMPLATE_MAX_HOLES];
+	List	   *texts[DDB_TEMPLATE_MAX_HOLES + 1];
 	List	   *result = NIL;
 	int			n = list_length(idx);
 	int			i;
@@ -508,7 +586,7 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0);
+		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0, mode);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -536,6 +614,17 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 	{
 		DdbAttrTemplate *at = list_nth(st->opts->templates, which);
 		List	   *variants = in_pos >= 0 ? texts[in_pos] : list_make1(NULL);
+
+		if (mode >= DDB_SPEC_RANGE_LO)
+		{
+			const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
+			char	   *key;
+
+			for (i = 0; i < n; i++)
+				values[i] = linitial(texts[i]);
+			key = hole_range_end(at->tmpl, values, n, mode, extra, NULL);
+			return key ? list_make1(ddb_av_string(key)) : NIL;
+		}
 
 		foreach(lc, variants)
 		{
@@ -752,6 +841,22 @@ start_scan(DdbScanState *st)
 {
 	MemoryContext oldcxt;
 
+	/* the expiry filter's times: this statement's */
+	if (st->hide_expired && st->req->values &&
+		cJSON_GetObjectItemCaseSensitive(st->req->values, DDB_TTL_NOW_PH) != NULL)
+	{
+		char		buf[64];
+		cJSON	   *av;
+
+		snprintf(buf, sizeof(buf), "%.0f", st->ttl_old);
+		av = cJSON_CreateObject();
+		cJSON_AddStringToObject(av, "N", buf);
+		cJSON_ReplaceItemInObjectCaseSensitive(st->req->values, DDB_TTL_OLD_PH, av);
+		snprintf(buf, sizeof(buf), "%.0f", st->ttl_now);
+		av = cJSON_CreateObject();
+		cJSON_AddStringToObject(av, "N", buf);
+		cJSON_ReplaceItemInObjectCaseSensitive(st->req->values, DDB_TTL_NOW_PH, av);
+	}
 	MemoryContextReset(st->scancxt);
 	reset_page(st);
 	st->streams = NULL;
@@ -984,10 +1089,35 @@ identifiers_match(DdbScanState *st, const cJSON *item)
 	return true;
 }
 
+/*
+ * Whether an item's time to live is past: its TTL attribute is a number
+ * of epoch seconds at or before the statement's start, and not so far
+ * before it that DynamoDB never deletes it.  The FilterExpression says the
+ * same where there is one; GetItem, BatchGetItem and joins have only this.
+ */
+static bool
+item_expired(DdbScanState *st, const cJSON *item)
+{
+	const cJSON *av;
+	const cJSON *n;
+	double		v;
+
+	if (!st->hide_expired)
+		return false;
+	av = cJSON_GetObjectItemCaseSensitive(item, st->opts->ttl_attr);
+	n = av ? cJSON_GetObjectItemCaseSensitive(av, "N") : NULL;
+	if (!cJSON_IsString(n) || !ddb_number_valid(n->valuestring))
+		return false;
+	v = strtod(n->valuestring, NULL);
+	return v >= st->ttl_old && v <= st->ttl_now;
+}
+
 /* Whether an item is of this relation's entity: key templates and identifiers. */
 static bool
 item_matches(DdbScanState *st, const cJSON *item)
 {
+	if (item_expired(st, item))
+		return false;
 	if ((st->opts->pk_template || st->opts->sk_template) && !match_templates(st, item))
 		return false;
 	if (st->opts->identifiers && (st->flags & DDB_FLAG_TYPE_CHECK) &&
@@ -1082,7 +1212,7 @@ ddb_scan_next(DdbScanState *st)
 			!ddb_limits_residual_admits(&s->residual,
 										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
 			continue;
-		if (st->check_shape && !item_matches(st, item))
+		if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
 			continue;
 		return item;
 	}
@@ -1135,6 +1265,7 @@ static void
 fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, bool rematch)
 {
 	int			i;
+	int64		wrong = ddb_codec_wrong_type_count;
 
 	if (rematch && (st->opts->pk_template || st->opts->sk_template))
 		(void) match_templates(st, item);
@@ -1161,6 +1292,10 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 				values[att] = ddb_item_to_document(item, col);
 				nulls[att] = false;
 				break;
+			case DDB_COL_EXTRA:
+				values[att] = ddb_item_to_extra(item, col, st->opts->mapped_attrs);
+				nulls[att] = false;
+				break;
 			case DDB_COL_TEMPLATE:
 				/* a backed hole: its attribute, the key only without one */
 				if (col->backed && st->avs[i] != NULL)
@@ -1180,6 +1315,8 @@ fill_values(DdbScanState *st, const cJSON *item, Datum *values, bool *nulls, boo
 	}
 	error_context_stack = st->errcb.previous;
 	st->cur_item = NULL;
+	/* values of the wrong type read as NULL (wrong_type 'null') */
+	ddb_stats.wrong_type[st->op] += ddb_codec_wrong_type_count - wrong;
 }
 
 /* fill_values for an item from anywhere: mapped afresh. */
@@ -1331,7 +1468,9 @@ static cJSON *
 shown_key_value(DdbScanState *st, DdbKeySpec *spec)
 {
 	List	   *idx = spec->exprs;
-	const char *values[DDB_TEMPLATE_MAX_HOLES];
+	const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
+	const char *extra = spec->extra;
+	bool		all_const = true;
 	char		err[256];
 	char	   *text = NULL;
 	int			i;
@@ -1349,11 +1488,35 @@ shown_key_value(DdbScanState *st, DdbKeySpec *spec)
 			values[i] = "{...}";
 		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
 			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
-								   spec->keytype, spec->tmpl >= 0);
+								   spec->keytype, spec->tmpl >= 0, spec->mode);
 		else
+		{
 			values[i] = *shown ? shown : "?";
+			all_const = false;
+		}
 	}
-	if (spec->tmpl >= 0)
+	if (spec->tmpl >= 0 && spec->mode >= DDB_SPEC_RANGE_LO)
+	{
+		/* an end of a key range; a highest key is named, not spelled out */
+		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
+		int			n = list_length(idx);
+		int			top_len;
+
+		text = hole_range_end(at->tmpl, values, n, spec->mode, extra, &top_len);
+		if (text == NULL)
+			text = psprintf("(%s)", at->text);
+		else if (top_len >= 0 && (all_const || spec->mode == DDB_SPEC_RANGE_TOP))
+			text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
+		else if (top_len >= 0)
+		{
+			/* the bound is known when the scan starts: say how the end is made */
+			text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
+			text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
+							text ? text : "", values[n - 1], extra);
+		}
+		extra = "";
+	}
+	else if (spec->tmpl >= 0)
 	{
 		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
 
@@ -1372,8 +1535,8 @@ shown_key_value(DdbScanState *st, DdbKeySpec *spec)
 		text = psprintf("%s (one per element of %s)", text,
 						*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
 	}
-	if (*spec->extra)
-		text = psprintf("%s%s", text, spec->extra);
+	if (*extra)
+		text = psprintf("%s%s", text, extra);
 	cJSON_AddStringToObject(av, spec->keytype == 'N' ? "N" : spec->keytype == 'B' ? "B" : "S", text);
 	return av;
 }

@@ -17,6 +17,13 @@
 # order where its ORDER BY is a total order.  A statement that fails on one
 # side and not the other (or with another SQLSTATE) is a mismatch too.
 #
+# Some entities declare their key and hole columns COLLATE "C", as IMPORT
+# FOREIGN SCHEMA and migrate() do, so that in the en-US database too their
+# ranges and ORDER BY become key conditions; one has a date-ordered sort key
+# (OD#{created}#{order_id}) whose ranges on either hole are key ranges; one
+# keeps times as epoch numbers (column option format), with values of the
+# wrong type read as NULL (wrong_type 'null').
+#
 # Queries: WHERE trees over keys and attributes (=, <>, ranges, BETWEEN
 # either way round, IN / = ANY with duplicates and NULLs, LIKE and
 # starts_with, IS [NOT] NULL, NOT, AND, OR), cross-type comparisons on
@@ -31,7 +38,7 @@ import random
 import re
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import boto3
@@ -96,9 +103,34 @@ ENTITIES = {
                {"table": "hash", "pk_template": "T#{thing_id}"}, ["thing_id"]),
     "nums": ([("num_id", "int"), ("name", "text")],
              {"table": "hash", "pk_template": "N#{num_id}"}, ["num_id"]),
+    # the same items under COLLATE "C" keys (see COLLATE)
+    "orders_c": ([("user_id", "text"), ("order_id", "text"), ("total", "numeric"),
+                  ("status", "text"), ("qty", "int")],
+                 {"pk_template": "USER#{user_id}", "sk_template": "ORDER#{order_id}"},
+                 ["user_id", "order_id"]),
+    "raw_c": ([("pk", "text"), ("sk", "text"), ("name", "text"), ("total", "numeric")],
+              {}, ["pk", "sk"]),
+    # a date-ordered sort key: ranges on either hole are key ranges
+    "dated": ([("user_id", "text"), ("created", "text"), ("order_id", "text"), ("total", "numeric")],
+              {"pk_template": "USER#{user_id}", "sk_template": "OD#{created}#{order_id}"},
+              ["user_id", "created", "order_id"]),
+    # times kept as epoch numbers
+    "stamps": ([("user_id", "text"), ("sid", "text"), ("ts_s", "timestamptz"), ("ts_ms", "timestamp"),
+                ("d", "date")],
+               {"pk_template": "USER#{user_id}", "sk_template": "STAMP#{sid}"},
+               ["user_id", "sid"]),
 }
 # columns that read another attribute than their name
-ATTRIBUTE = {("raw", "pk"): "PK", ("raw", "sk"): "SK", ("notes", "etype"): "_type"}
+ATTRIBUTE = {("raw", "pk"): "PK", ("raw", "sk"): "SK", ("notes", "etype"): "_type",
+             ("raw_c", "pk"): "PK", ("raw_c", "sk"): "SK"}
+# other column options
+COLUMN_OPTIONS = {("stamps", "ts_s"): {"format": "epoch_seconds"},
+                  ("stamps", "ts_ms"): {"format": "epoch_millis", "wrong_type": "null"},
+                  ("stamps", "d"): {"format": "epoch_seconds"}}
+# columns declared COLLATE "C" (the same on the plain tables)
+COLLATE_C = {("orders_c", "user_id"), ("orders_c", "order_id"), ("raw_c", "pk"), ("raw_c", "sk"),
+             ("dated", "user_id"), ("dated", "created"), ("dated", "order_id"),
+             ("stamps", "user_id"), ("stamps", "sid")}
 
 
 def table_of(name):
@@ -181,6 +213,27 @@ def attr_value(av):
     raise ValueError(av)
 
 
+def epoch_text(av, typ, fmt, wrong_null):
+    """What a column of format fmt reads from an attribute: its UTC text."""
+    if av is None or "NULL" in av:
+        return None
+    if "N" not in av:
+        if wrong_null:
+            return None
+        raise ValueError(av)
+    us = Decimal(av["N"]) * (1000 if fmt == "epoch_millis" else 1000000)
+    us = int(us)                        # the data has no finer digits
+    days, rest = divmod(us, 86400 * 1000000)
+    day = date(1970, 1, 1) + timedelta(days=days)
+    if typ == "date":
+        return day.isoformat()
+    secs, frac = divmod(rest, 1000000)
+    text = "%s %02d:%02d:%02d" % (day.isoformat(), secs // 3600, secs // 60 % 60, secs % 60)
+    if frac:
+        text += ("." + "%06d" % frac).rstrip("0")
+    return text + ("+00" if typ == "timestamptz" else "")
+
+
 def entity_rows(name, items):
     cols, opts, _ = ENTITIES[name]
     types = dict(cols)
@@ -207,9 +260,12 @@ def entity_rows(name, items):
         if "type_attribute" in opts and attr_value(it.get(opts["type_attribute"])) != opts["type_value"]:
             continue
         row = []
-        for c, _t in cols:
+        for c, t in cols:
+            copts = COLUMN_OPTIONS.get((name, c), {})
             if c in holes:
                 row.append(holes[c])
+            elif "format" in copts:
+                row.append(epoch_text(it.get(c), t, copts["format"], copts.get("wrong_type") == "null"))
             else:
                 row.append(attr_value(it.get(ATTRIBUTE.get((name, c), c))))
         rows.append(tuple(row))
@@ -223,6 +279,8 @@ def entity_rows(name, items):
 TRICKY = ["a", "ab", "abc", "b", "A", "Z", "#", "a#", "#a", "a#b", "%", "a%", "_", "a_b",
           "\\", "a\\b", "\\%", "é", "é#x", "日本", "x y", " ", "1", "10", "9", "0", "-1",
           "ORDER", "USER", "a.b", "o'q", "😀", "a%b_c", "ab#cd#ef", "Ab", "aB"]
+CREATED = ["2024-01-05", "2024-01-05T10:00:00Z", "2023-12-31", "2024-02", "2024-01-05 10", "a", "a!",
+           "a b", "é", "Z", "9", "10", "2024-01-05T10:00:00.5Z"]
 WORDS = ["new", "old", "Al", "al", "shipped", "a", "ab", "%", "_", "x#y", "é", "Zed", "zed",
          "", " ", "o'q", "\\", "true", "5", "-1.5"]
 
@@ -292,6 +350,16 @@ def gen_items(rng):
                                  at.replace("+00", ""), at.replace("+00", ".50+00"), at])
                 num = rng.choice([num, "0" + num.lstrip("-"), "99999999999999999999"])
             put("USER#" + u, "LOG#%s#%s" % (at, num), msg=word())
+        for _ in range(rng.randint(0, 4)):    # date-ordered orders, some texts sorting oddly
+            created = rng.choice(CREATED)
+            put("USER#" + u, "OD#%s#%s" % (created, rng.choice(TRICKY)), total=number())
+        for k in range(rng.randint(0, 3)):    # times as epoch numbers
+            secs = rng.randint(-2 * 10**9, 4 * 10**9)
+            put("USER#" + u, "STAMP#%d%s" % (k, rng.choice(["", "a", "é"])),
+                ts_s=n("%d%s" % (secs, rng.choice(["", ".5", ".25", ".000001"]))),
+                ts_ms=rng.choice([n("%d%s" % (secs * 1000 + rng.randint(-999, 999), rng.choice(["", ".5"]))),
+                                  s("soon"), None]),
+                d=n(str(secs // 86400 * 86400)))
         for _ in range(rng.randint(0, 3)):    # other item shapes in the partition
             put("USER#" + u, rng.choice(["X#1", "#x", "a#", "NOHASH", "ORDER", "ORDER#",
                                          "USER#", "x#y#z", "EVT#", "EVT#2024-01-05",
@@ -382,12 +450,17 @@ def setup_databases(items, endpoint, local_keys):
         for name, (cols, opts, _keys) in ENTITIES.items():
             coldefs = []
             for c, t in cols:
-                attr = ATTRIBUTE.get((name, c))
-                coldefs.append("%s %s%s" % (c, t, " OPTIONS (attribute %s)" % sql_literal(attr) if attr else ""))
+                copts = dict(COLUMN_OPTIONS.get((name, c), {}))
+                if (name, c) in ATTRIBUTE:
+                    copts["attribute"] = ATTRIBUTE[(name, c)]
+                coldefs.append("%s %s%s%s" % (c, t, " OPTIONS (%s)" % ", ".join(
+                    "%s %s" % (k, sql_literal(v)) for k, v in copts.items()) if copts else "",
+                    ' COLLATE "C"' if (name, c) in COLLATE_C else ""))
             o = dict(opts, table=table_of(name))
             cur.execute("CREATE FOREIGN TABLE f.%s (%s) SERVER ddb OPTIONS (%s)" % (
                 name, ", ".join(coldefs), ", ".join("%s %s" % (k, sql_literal(v)) for k, v in o.items())))
-            cur.execute("CREATE TABLE p.%s (%s)" % (name, ", ".join("%s %s" % ct for ct in cols)))
+            cur.execute("CREATE TABLE p.%s (%s)" % (name, ", ".join(
+                "%s %s%s" % (c, t, ' COLLATE "C"' if (name, c) in COLLATE_C else "") for c, t in cols)))
             rows = entity_rows(name, items)
             if rows:
                 cur.execute("INSERT INTO p.%s VALUES %s" % (name, ", ".join(
@@ -526,11 +599,17 @@ class Gen:
         return self.pick(["'%s'" % v, "'%s'::timestamptz" % v, "'%s'::timestamptz + interval '5 hours'" % v,
                           "('%s'::timestamptz)::date" % v, "'%s'::timestamp" % v.replace("+00", "")])
 
+    def plain_ts_const(self, ent, col):
+        seen = self.values.get((ent, col), [])
+        v = self.pick(seen) if seen and self.rng.random() < 0.7 else "2024-01-05 10:00:00"
+        return self.pick(["'%s'" % v, "'%s'::timestamp" % v, "'%s'::timestamp - interval '1 second'" % v,
+                          "('%s'::timestamp)::date" % v, "'infinity'::timestamp"])
+
     def const(self, ent, col):
         t = dict(ENTITIES[ent][0])[col]
         return {"text": self.text_const, "int": self.int_const, "bigint": self.int_const,
                 "numeric": self.num_const, "date": self.date_const,
-                "timestamptz": self.ts_const}[t](ent, col)
+                "timestamptz": self.ts_const, "timestamp": self.plain_ts_const}[t](ent, col)
 
     # conditions ---------------------------------------------------------
     @staticmethod
@@ -688,6 +767,10 @@ class Gen:
         ("members", "m", "users", "u", "u.user_id = m.member_id", ["u.name = m.name"]),
         ("users", "u", "members", "m", "u.user_id = m.email", ["u.name = m.name"]),
         ("orders", "o", "members", "m", "o.order_id = m.email", ["o.status = m.name"]),
+        ("orders_c", "o", "dated", "d", "o.user_id = d.user_id", ["o.order_id = d.order_id", "d.total > o.total",
+                                                                  "d.created < o.order_id"]),
+        ("dated", "d", "orders_c", "o", "o.user_id = d.user_id", ["o.order_id = d.order_id"]),
+        ("orders_c", "o", "stamps", "t", "o.user_id = t.user_id", ["t.sid < o.order_id"]),
     ]
 
     # foreign tables joined to public.keys_local (k text, n int) on a key
@@ -803,6 +886,15 @@ class Gen:
         ("hraw", "SELECT * FROM hraw WHERE id = $1", ["text"]),
         ("nums", "SELECT * FROM nums WHERE num_id = ANY ($1)", ["int[]"]),
         ("members", "SELECT * FROM members WHERE email = $1", ["text"]),
+        ("dated", "SELECT * FROM dated WHERE user_id = $1 AND created BETWEEN $2 AND $3", ["text", "text", "text"]),
+        ("dated", "SELECT * FROM dated WHERE user_id = $1 AND created = $2 AND order_id > $3 "
+                  "ORDER BY order_id LIMIT 2", ["text", "text", "text"]),
+        ("dated", "SELECT * FROM dated WHERE user_id = $1 AND created < $2", ["text", "text"]),
+        ("orders_c", "SELECT * FROM orders_c WHERE user_id = $1 AND order_id >= $2 "
+                     "ORDER BY order_id DESC LIMIT 3", ["text", "text"]),
+        ("raw_c", "SELECT pk, sk FROM raw_c WHERE pk = $1 AND sk < $2 ORDER BY sk DESC LIMIT 2", ["text", "text"]),
+        ("stamps", "SELECT * FROM stamps WHERE user_id = $1 AND ts_s > $2", ["text", "timestamptz"]),
+        ("stamps", "SELECT sid FROM stamps WHERE ts_ms <= $1 AND d = $2", ["timestamp", "date"]),
         ("keys_local", "SELECT * FROM keys_local l JOIN orders o ON o.user_id = l.k WHERE l.k = ANY ($1)",
          ["text[]"]),
     ]
@@ -824,6 +916,10 @@ class Gen:
             pool += ["0", "7", None]
         elif base == "timestamptz":
             pool += ["2024-01-05 10:00:00+00", None]
+        elif base == "timestamp":
+            pool += ["2024-01-05 10:00:00", "infinity", None]
+        elif base == "date":
+            pool += ["2024-01-05", None]
         convert = {"int": int, "bigint": int, "numeric": Decimal}.get(base, str)
         pool = [None if v is None else convert(v) for v in pool if v != "NaN" or base != "numeric"]
         if typ.endswith("[]"):

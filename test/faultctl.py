@@ -15,6 +15,10 @@
 #	    consumed more than READ_UNITS (WRITE_UNITS) per second; 0: never
 #	faultctl.py reset                        zero the proxy's counters
 #	faultctl.py stats                        the counters as one JSON line
+#	faultctl.py index TABLE INDEX --hash A,B [--range C,D] [--types A=S,C=N]
+#	                      [--projection ALL]
+#	                      declare a multi-attribute index the proxy serves
+#	faultctl.py index TABLE INDEX --drop     forget it
 #	faultctl.py log-check [--table T] [--kind read|write] [--budget N]
 #	                      [--seconds S] [--tolerance F]
 #	    what the proxy logged since the last reset, as one JSON line of
@@ -132,13 +136,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("command",
                     choices=["off", "rate", "script", "capacity", "reset",
-                             "stats", "log-check", "units", "cancel"])
+                             "stats", "log-check", "units", "cancel", "index"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--kinds")
     ap.add_argument("--ops")
     ap.add_argument("--delay-ms", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--hash")
+    ap.add_argument("--range")
+    ap.add_argument("--types")
+    ap.add_argument("--projection", default="ALL")
+    ap.add_argument("--drop", action="store_true")
     ap.add_argument("--reasons", action="store_true")
     ap.add_argument("--patch")
     ap.add_argument("--window-ms", type=int, default=1000)
@@ -185,6 +194,17 @@ def main():
         call("/__reset", {})
     elif a.command == "stats":
         print(json.dumps(call("/__stats"), sort_keys=True))
+    elif a.command == "index":
+        if len(a.args) != 2:
+            sys.exit("faultctl: index needs a table and an index name")
+        cfg = {"table": a.args[0], "index": a.args[1]}
+        if a.drop:
+            cfg["drop"] = True
+        else:
+            cfg.update({"hash": split(a.hash), "range": split(a.range),
+                        "types": dict(t.split("=", 1) for t in split(a.types)),
+                        "projection": a.projection})
+        call("/__index", cfg)
     elif a.command == "cancel":
         if len(a.args) != 1:
             sys.exit("faultctl: cancel needs an application_name")

@@ -56,6 +56,22 @@
 # capacity consumed is read from the server's answers, so it is what the
 # server charged.
 #
+# Indexes the servers cannot make: a global secondary index with
+# multi-attribute keys (up to 4 partition-key and 4 sort-key attributes),
+# which neither dynalite nor DynamoDB Local supports.  Once declared, the
+# table's DescribeTable answers list it, and a Query on it is answered here
+# from Scans of the table: the key condition is checked as DynamoDB checks
+# it (every partition-key attribute by "=", sort-key attributes left to
+# right, only the last one by a range or begins_with; anything else is a
+# ValidationException), items sort by the sort-key attributes, Limit,
+# ExclusiveStartKey, ScanIndexForward, Select=COUNT, FilterExpression and a
+# projection of top-level names behave as on DynamoDB.
+#
+#	POST /__index  {"table": "T", "index": "ByMatch", "hash": ["a", "b"],
+#	                "range": ["c", "d"], "types": {"a": "S", "c": "N"},
+#	                "projection": "ALL"}     (types default to S)
+#	               {"table": "T", "index": "ByMatch", "drop": true}
+#
 # Control, on the same ports (paths starting with /__ are never forwarded):
 #
 #	POST /__fault  {"mode": "off"}
@@ -86,10 +102,12 @@
 # test/faultctl.py is the command-line client the regress tests use.
 
 import argparse
+import base64
 import http.client
 import json
 import os
 import random
+import re
 import socket
 import ssl
 import struct
@@ -97,6 +115,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 READS = {"GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems"}
@@ -274,6 +293,124 @@ class FaultState:
 
 
 STATE = FaultState()
+INDEXES = {}					# (table, index) -> declaration (POST /__index)
+INDEXES_LOCK = threading.Lock()
+
+
+def declare_index(cfg):
+    table, index = cfg.get("table"), cfg.get("index")
+    if not isinstance(table, str) or not isinstance(index, str):
+        raise ValueError("an index needs a table and an index name")
+    with INDEXES_LOCK:
+        if cfg.get("drop"):
+            INDEXES.pop((table, index), None)
+            return
+        hash_attrs, range_attrs = list(cfg.get("hash") or []), list(cfg.get("range") or [])
+        if not 1 <= len(hash_attrs) <= 4 or len(range_attrs) > 4:
+            raise ValueError("1 to 4 partition-key and 0 to 4 sort-key attributes")
+        INDEXES[(table, index)] = {
+            "hash": hash_attrs, "range": range_attrs,
+            "types": dict(cfg.get("types") or {}),
+            "projection": cfg.get("projection", "ALL")}
+
+
+def index_of(table, index):
+    with INDEXES_LOCK:
+        return INDEXES.get((table, index))
+
+
+def describe_with_indexes(data):
+    """A DescribeTable answer with the declared indexes of its table added."""
+    resp = json.loads(data)
+    t = resp.get("Table", {})
+    with INDEXES_LOCK:
+        mine = [(i, d) for (tab, i), d in INDEXES.items() if tab == t.get("TableName")]
+    if not mine:
+        return data
+    defs = t.setdefault("AttributeDefinitions", [])
+    gsis = t.setdefault("GlobalSecondaryIndexes", [])
+    for name, d in mine:
+        gsis[:] = [g for g in gsis if g.get("IndexName") != name]
+        gsis.append({
+            "IndexName": name, "IndexStatus": "ACTIVE",
+            "KeySchema": [{"AttributeName": a, "KeyType": "HASH"} for a in d["hash"]] +
+                         [{"AttributeName": a, "KeyType": "RANGE"} for a in d["range"]],
+            "Projection": {"ProjectionType": d["projection"]},
+            "ItemCount": 0, "IndexSizeBytes": 0})
+        for a in d["hash"] + d["range"]:
+            if not any(x.get("AttributeName") == a for x in defs):
+                defs.append({"AttributeName": a, "AttributeType": d["types"].get(a, "S")})
+    return json.dumps(resp).encode()
+
+
+KEY_TERM = re.compile(
+    r"\s*(?:(#\w+|\w+)\s*(=|<=|<|>=|>)\s*(:\w+)"
+    r"|(#\w+|\w+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)"
+    r"|begins_with\s*\(\s*(#\w+|\w+)\s*,\s*(:\w+)\s*\))\s*(AND\b|$)", re.I)
+
+
+class KeyConditionError(ValueError):
+    pass
+
+
+def key_terms(expr, names):
+    """[(attribute, op, [value placeholders])] of a key condition."""
+    terms, pos = [], 0
+    while pos < len(expr):
+        m = KEY_TERM.match(expr, pos)
+        if not m:
+            raise KeyConditionError("Invalid KeyConditionExpression: %s" % expr)
+        if m.group(1):
+            terms.append((m.group(1), m.group(2), [m.group(3)]))
+        elif m.group(4):
+            terms.append((m.group(4), "BETWEEN", [m.group(5), m.group(6)]))
+        else:
+            terms.append((m.group(7), "begins_with", [m.group(8)]))
+        pos = m.end()
+        if not m.group(9):
+            break
+    return [(names.get(a, a), op, vals) for a, op, vals in terms]
+
+
+def check_key_condition(terms, decl):
+    """DynamoDB's rules for a multi-attribute key: raises KeyConditionError."""
+    by_attr = {}
+    for a, op, _v in terms:
+        if a in by_attr:
+            raise KeyConditionError("KeyConditionExpression names %s twice" % a)
+        by_attr[a] = op
+    for a in decl["hash"]:
+        if by_attr.get(a) != "=":
+            raise KeyConditionError(
+                "Query condition missed key schema element: %s (every partition key "
+                "attribute needs an equality condition)" % a)
+    seen_range = [a for a in decl["range"] if a in by_attr]
+    if seen_range != decl["range"][:len(seen_range)]:
+        raise KeyConditionError("Sort key attributes must be used left to right")
+    for a in seen_range[:-1]:
+        if by_attr[a] != "=":
+            raise KeyConditionError("Only the last sort key attribute may have a range condition")
+    for a in by_attr:
+        if a not in decl["hash"] and a not in decl["range"]:
+            raise KeyConditionError("Query key condition not supported: %s is not a key "
+                                    "attribute of the index" % a)
+
+
+def av_sort_key(av):
+    if av is None:
+        return (0, b"")
+    if "N" in av:
+        return (1, Decimal(av["N"]))
+    if "S" in av:
+        return (1, av["S"].encode("utf-8"))
+    if "B" in av:
+        return (1, base64.b64decode(av["B"]))
+    return (2, json.dumps(av, sort_keys=True).encode())
+
+
+def item_key(item, attrs):
+    return json.dumps({a: item.get(a) for a in attrs}, sort_keys=True)
+
 UPSTREAM = None					# (host, port)
 LOG = None
 
@@ -370,6 +507,87 @@ class Handler(BaseHTTPRequestHandler):
                     raise
         raise AssertionError("unreachable")
 
+    # ---- indexes the servers cannot make (POST /__index) ------------------
+    def upstream(self, op, payload):
+        """One request of operation op to the server; its answer as JSON."""
+        saved = self.headers.get("X-Amz-Target")
+        del self.headers["X-Amz-Target"]
+        self.headers["X-Amz-Target"] = "DynamoDB_20120810." + op
+        try:
+            status, _headers, data = self.forward(json.dumps(payload).encode())
+        finally:
+            del self.headers["X-Amz-Target"]
+            self.headers["X-Amz-Target"] = saved
+        return status, json.loads(data or b"{}")
+
+    def scan_all(self, req, filter_expr):
+        """Every item of the table that filter_expr admits."""
+        items, start = [], None
+        while True:
+            scan = {"TableName": req["TableName"], "FilterExpression": filter_expr}
+            for k in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+                if k in req:
+                    scan[k] = req[k]
+            if start:
+                scan["ExclusiveStartKey"] = start
+            status, resp = self.upstream("Scan", scan)
+            if status != 200:
+                raise KeyConditionError(resp.get("message") or resp.get("Message") or "Scan failed")
+            items += resp.get("Items", [])
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    def answer_index_query(self, req, decl):
+        """A Query on a declared multi-attribute index, answered from Scans."""
+        names = req.get("ExpressionAttributeNames", {})
+        try:
+            terms = key_terms(req.get("KeyConditionExpression", ""), names)
+            check_key_condition(terms, decl)
+            kc = req["KeyConditionExpression"]
+            matching = self.scan_all(req, kc)
+            kept = None
+            if req.get("FilterExpression"):
+                kept = set(item_key(i, sorted(i)) for i in
+                           self.scan_all(req, "(%s) AND (%s)" % (kc, req["FilterExpression"])))
+        except KeyConditionError as e:
+            self.send_bytes(400, json.dumps({
+                "__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
+                "message": str(e)}).encode())
+            return
+        status, desc = self.upstream("DescribeTable", {"TableName": req["TableName"]})
+        table_keys = [k["AttributeName"] for k in desc.get("Table", {}).get("KeySchema", [])]
+        order = decl["range"] + table_keys
+        matching.sort(key=lambda i: [av_sort_key(i.get(a)) for a in order],
+                      reverse=req.get("ScanIndexForward", True) is False)
+        key_attrs = decl["hash"] + decl["range"] + table_keys
+        start = req.get("ExclusiveStartKey")
+        if start:
+            at = item_key(start, key_attrs)
+            pos = [item_key(i, key_attrs) for i in matching].index(at) + 1 \
+                if at in [item_key(i, key_attrs) for i in matching] else len(matching)
+            matching = matching[pos:]
+        limit = req.get("Limit")
+        last = None
+        if limit is not None and len(matching) > limit:
+            matching = matching[:limit]
+            last = {a: matching[-1][a] for a in key_attrs if a in matching[-1]}
+        scanned = len(matching)
+        if kept is not None:
+            matching = [i for i in matching if item_key(i, sorted(i)) in kept]
+        out = {"Count": len(matching), "ScannedCount": scanned}
+        if req.get("Select") != "COUNT":
+            proj = req.get("ProjectionExpression")
+            if proj:
+                want = [names.get(p.strip(), p.strip()) for p in proj.split(",")]
+                matching = [{a: i[a] for a in want if a in i} for i in matching]
+            out["Items"] = matching
+        if last:
+            out["LastEvaluatedKey"] = last
+        if req.get("ReturnConsumedCapacity") in ("TOTAL", "INDEXES"):
+            out["ConsumedCapacity"] = {"TableName": req["TableName"], "CapacityUnits": 0.5}
+        self.send_bytes(200, json.dumps(out).encode())
+
     # ---- control ---------------------------------------------------------
     def control(self, body):
         try:
@@ -382,6 +600,9 @@ class Handler(BaseHTTPRequestHandler):
                 out = {"ok": True}
             elif self.command == "POST" and self.path == "/__reset":
                 STATE.reset()
+                out = {"ok": True}
+            elif self.command == "POST" and self.path == "/__index":
+                declare_index(json.loads(body or b"{}"))
                 out = {"ok": True}
             else:
                 self.send_bytes(404, b'{"error": "no such control path"}',
@@ -429,6 +650,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_bytes(400, conflict_answer(op, body))
             return
 
+        if op == "Query":
+            req = json.loads(body or b"{}")
+            decl = index_of(req.get("TableName"), req.get("IndexName"))
+            if decl is not None:
+                self.answer_index_query(req, decl)
+                return
+
         held = None
         if kind == "unprocessed_all" and op in ("BatchWriteItem",
                                                 "BatchGetItem"):
@@ -447,6 +675,8 @@ class Handler(BaseHTTPRequestHandler):
                 if k.lower() in ("x-amzn-requestid", "x-amz-crc32")]
         STATE.record_answer(entry, status, data)
 
+        if op == "DescribeTable" and status == 200:
+            data = describe_with_indexes(data)
         if kind == "patch" and status == 200:
             answer = json.loads(data)
             merge_json(answer, entry.get("patch", {}))

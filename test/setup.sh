@@ -17,7 +17,8 @@ cd "$ROOT"
 export PG_CONFIG="${PG_CONFIG:-/usr/bin/pg_config}"
 
 PACKAGES=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev
-	libcjson-dev libssl-dev libxml2-dev python3-boto3 python3-psycopg2 awscli make gcc clang valgrind)
+	libcjson-dev libssl-dev libxml2-dev python3-boto3 python3-psycopg2 awscli make gcc clang valgrind
+	locales)
 
 install_packages()
 {
@@ -43,6 +44,28 @@ install_packages()
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update
 	apt-get install -y "${PACKAGES[@]}"
+}
+
+# The tests run queries in a database whose collation is en_US.UTF-8, the
+# default of most clusters (sql/*_collation.sql): generate that locale when
+# the machine lacks it.
+install_locale()
+{
+	if locale -a 2>/dev/null | grep -qix 'en_US\.utf-\?8'; then
+		echo "setup: locale en_US.UTF-8 present"
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup: must be root to generate the locale en_US.UTF-8" >&2
+		return 1
+	fi
+	echo "setup: generating the locale en_US.UTF-8"
+	if grep -q '^# *en_US.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+		sed -i 's/^# *\(en_US.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+	elif ! grep -q '^en_US.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+		echo 'en_US.UTF-8 UTF-8' >>/etc/locale.gen
+	fi
+	locale-gen
 }
 
 # True when node_modules holds exactly what package-lock.json pins.  Links
@@ -96,6 +119,7 @@ build_extension()
 case "${1:-all}" in
 	deps)
 		install_packages
+		install_locale
 		install_node_modules
 		;;
 	build)
@@ -103,6 +127,7 @@ case "${1:-all}" in
 		;;
 	all)
 		install_packages
+		install_locale
 		install_node_modules
 		build_extension
 		;;

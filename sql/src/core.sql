@@ -23,14 +23,16 @@ CREATE FOREIGN DATA WRAPPER ddbrel
   VALIDATOR ddbrel_validator;
 
 -- What this backend sent to DynamoDB: requests, retries, items scanned and
--- returned, consumed capacity, per operation.
+-- returned, consumed capacity, per operation; and the values read as NULL
+-- because a column (wrong_type 'null') could not hold them.
 CREATE FUNCTION stats(
     OUT operation text,
     OUT requests bigint,
     OUT retries bigint,
     OUT items_scanned bigint,
     OUT items_returned bigint,
-    OUT capacity_units double precision)
+    OUT capacity_units double precision,
+    OUT wrong_type_nulls bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ddbrel_stats'
 LANGUAGE C STRICT VOLATILE;

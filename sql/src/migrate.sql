@@ -149,13 +149,23 @@ RETURNS text
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   rel regclass := to_regclass(format('%I.%I', target_schema, e->>'table'));
-  cols text := (SELECT string_agg(format('%I %s', x->>'name', x->>'type'), ', ' ORDER BY o)
-                  FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o));
+  -- key template holes of a type with a collation order as DynamoDB orders
+  -- keys, by their bytes: COLLATE "C", so ranges and ORDER BY on them are
+  -- pushed whatever the database's collation
+  holes name[] := ddbrel._template_holes(e->>'pk_template') || ddbrel._template_holes(e->>'sk_template');
+  cols text := (SELECT string_agg(format('%I %s%s', x->>'name', x->>'type',
+                                         CASE WHEN (x->>'name')::name = ANY (holes) AND t.typcollation <> 0
+                                              THEN ' COLLATE "C"' ELSE '' END), ', ' ORDER BY o)
+                  FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
+                  JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
   -- a UNIQUE column keeps a guard item per value (loaded with the rows)
-  cols_ddl text := (SELECT string_agg(format('%I %s', x->>'name', x->>'type')
+  cols_ddl text := (SELECT string_agg(format('%I %s%s', x->>'name', x->>'type',
+                                             CASE WHEN (x->>'name')::name = ANY (holes) AND t.typcollation <> 0
+                                                  THEN ' COLLATE "C"' ELSE '' END)
                                       || CASE WHEN (x->>'unique')::boolean THEN ' OPTIONS (unique ''true'')' ELSE '' END,
                                       ', ' ORDER BY o)
-                      FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o));
+                      FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
+                      JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
   opts text := format('table %L, pk_template %L, sk_template %L', dtable, e->>'pk_template', e->>'sk_template')
                || CASE WHEN type_attribute IS NOT NULL
                        THEN format(', type_attribute %L, type_value %L', type_attribute, e->>'type_value') ELSE '' END;
@@ -167,8 +177,14 @@ BEGIN
                    target_schema, e->>'table', cols_ddl, server, opts, 'true');
     RETURN 'created';
   END IF;
-  SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
-    INTO have_cols FROM pg_catalog.pg_attribute a WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
+  SELECT string_agg(format('%I %s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+                           CASE WHEN a.attcollation <> t.typcollation THEN format(' COLLATE %I', c.collname) ELSE '' END),
+                    ', ' ORDER BY a.attnum)
+    INTO have_cols
+    FROM pg_catalog.pg_attribute a
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_catalog.pg_collation c ON c.oid = a.attcollation
+   WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped;
   ok := EXISTS (SELECT FROM pg_catalog.pg_foreign_table ft
                   JOIN pg_catalog.pg_foreign_server s ON s.oid = ft.ftserver
                  WHERE ft.ftrelid = rel AND s.srvname = server)
