@@ -354,7 +354,17 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	cp->path.total_cost = outer_path->total_cost + nbatches * batch_cost +
 		outer_rows * cpu_tuple_cost * 2;
 	cp->path.pathkeys = build_join_pathkeys(root, joinrel, jointype, outer_path->pathkeys);
+	/*
+	 * The scan tuple holds both sides' columns, so the node computes the
+	 * join's target list itself: without this, a Result node above it would
+	 * cost a projection per estimated row, and the planner would prefer a
+	 * GetItem per row for that alone.
+	 */
+#ifdef CUSTOMPATH_SUPPORT_PROJECTION
+	cp->flags = CUSTOMPATH_SUPPORT_PROJECTION;
+#else
 	cp->flags = 0;
+#endif
 	cp->custom_paths = list_make1(outer_path);
 	cp->custom_private = list_make5(makeInteger(jointype), makeInteger(innerrel->relid),
 									attnos, opnos, collations);
