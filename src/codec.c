@@ -66,6 +66,19 @@ ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value)
 static const char *col_attr_name(DdbColumn *col);
 
 /*
+ * The codec core writes its reasons as lower-case clauses ("invalid number
+ * \"x\""); a DETAIL is a sentence.
+ */
+static char *
+reason_sentence(const char *reason)
+{
+	char	   *s = psprintf("%s.", reason);
+
+	s[0] = pg_toupper((unsigned char) s[0]);
+	return s;
+}
+
+/*
  * Values that a column with wrong_type 'null' read as NULL because it
  * could not hold them; the scan adds them to ddbrel.stats().
  */
@@ -895,8 +908,8 @@ ddb_item_to_document(const cJSON *item, DdbColumn *col)
 	if (ddb_item_to_json(item, &buf, err, sizeof(err)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("malformed DynamoDB item for column \"%s\": %s",
-						col->colname, err)));
+				 errmsg("malformed DynamoDB item for column \"%s\"", col->colname),
+				 errdetail("%s", reason_sentence(err))));
 	result = input_call(col, NULL, buf.data);
 	ddb_buf_free(&buf);
 	return result;
@@ -942,7 +955,8 @@ ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped)
 		if (ddb_av_to_json(e, &buf, err, sizeof(err)) < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-					 errmsg("malformed DynamoDB attribute \"%s\": %s", e->string, err)));
+					 errmsg("malformed DynamoDB attribute \"%s\"", e->string),
+					 errdetail("%s", reason_sentence(err))));
 	}
 	ddb_buf_append(&buf, "}", 1);
 	result = input_call(col, NULL, buf.data);

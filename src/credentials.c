@@ -123,7 +123,7 @@ parse_source(const char *value)
 		if (strcmp(sources[i].name, value) == 0)
 			return sources[i].source;
 	ereport(ERROR,
-			(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("invalid value for option \"credential_source\": \"%s\"", value),
 			 errhint("Valid values are user_mapping, environment, profile, web_identity, container and instance_metadata.")));
 	return DDB_SRC_USER_MAPPING;	/* not reached */
@@ -173,7 +173,7 @@ check_role_arn(const char *v)
 	}
 	if (*p != '\0' || strncmp(v, "arn:", 4) != 0 || colons < 5 || strlen(v) > 2048)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"role_arn\" must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/name\""),
 				 errdetail("\"%s\" is not.", v)));
 }
@@ -200,7 +200,7 @@ ddb_default_endpoint(const char *service, const char *region, List *server_optio
 
 	if (ddb_endpoint_url(service, region, fips, dualstack, url, sizeof(url), &err) != 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("no %s endpoint for region \"%s\" with the options given",
 						strcmp(service, "sts") == 0 ? "STS" : "DynamoDB", region),
 				 errdetail("Partition \"%s\": %s.", ddb_region_partition(region)->name, err),
@@ -239,7 +239,7 @@ ddb_validate_aws_options(List *options, Oid context)
 				 errmsg("option \"profile\" requires credential_source 'profile'")));
 	if (v && (*v == '\0' || !chars_ok(v, "+=,.@-/ ")))
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"profile\" must be a profile name"),
 				 errdetail("\"%s\" is not.", v)));
 
@@ -260,12 +260,12 @@ ddb_validate_aws_options(List *options, Oid context)
 	v = find_opt(options, "external_id");
 	if (v && (strlen(v) < 2 || strlen(v) > 1224 || !chars_ok(v, "+=,.@:/-")))
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"external_id\" must be 2 to 1224 letters, digits or +=,.@:/-_")));
 	v = find_opt(options, "role_session_name");
 	if (v && (strlen(v) < 2 || strlen(v) > 64 || !chars_ok(v, "+=,.@-")))
 		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 				 errmsg("option \"role_session_name\" must be 2 to 64 letters, digits or +=,.@-_")));
 	v = find_opt(options, "role_duration");
 	if (v)
@@ -352,15 +352,16 @@ ddb_cred_fail(const DdbCredConfig *cfg, const char *from, const char *hint,
 	char		detail[1024];
 	va_list		ap;
 
+	/* the format is translated here; the finished detail is not again */
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	vsnprintf(detail, sizeof(detail), _(fmt), ap);
 	va_end(ap);
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			 errmsg("could not get AWS credentials for server \"%s\" from %s",
 					cfg->servername, from),
 			 errdetail_internal("%s", detail),
-			 hint ? errhint("%s", hint) : 0));
+			 hint ? errhint("%s", _(hint)) : 0));
 }
 
 /* ---- cache ------------------------------------------------------------ */

@@ -186,10 +186,14 @@ static char *
 http_failure(const char *what, const char *url, const DdbHttpResult *res, int attempts)
 {
 	if (res->status == 0)
-		return psprintf("%s %s got no answer: %s (tried %d time%s).", what, url, res->error,
-						attempts, attempts == 1 ? "" : "s");
-	return psprintf("%s %s answered HTTP %ld (tried %d time%s).", what, url, res->status,
-					attempts, attempts == 1 ? "" : "s");
+		return psprintf(ngettext("%s %s got no answer: %s (tried %d time).",
+								 "%s %s got no answer: %s (tried %d times).",
+								 (unsigned long) attempts),
+						what, url, res->error, attempts);
+	return psprintf(ngettext("%s %s answered HTTP %ld (tried %d time).",
+							 "%s %s answered HTTP %ld (tried %d times).",
+							 (unsigned long) attempts),
+					what, url, res->status, attempts);
 }
 
 /* ---- the environment -------------------------------------------------- */

@@ -865,7 +865,7 @@ typedef struct DdbHeldWrite
 	const DdbCond *cond;		/* on the item as it was before, or NULL */
 	DdbCondRole role;
 	const char *relname;		/* the foreign table, for messages */
-	const char *what;			/* DDB_ROLE_UNIQUE: "column \"email\" = 'x'" */
+	const char *what;			/* DDB_ROLE_UNIQUE: "\"email\" = 'x'" */
 } DdbHeldWrite;
 
 /* What the transaction has made of an item. */

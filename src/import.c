@@ -124,7 +124,7 @@ parse_import_options(List *options, ImportOptions *opts)
 		{
 			if (*value == '\0')
 				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("option \"%s\" must not be empty", def->defname)));
 			opts->type_attribute = value;
 			needs_entities = def->defname;

@@ -717,8 +717,11 @@ ddb_import_library_notice(List *entities, DdbTableDesc *desc, ImportOptions *opt
 		ereport(NOTICE,
 				(errmsg("DynamoDB table \"%s\" holds items written by %s: entities %s",
 						desc->name, libs[i], names.data),
-				 errdetail("Recognised by the attribute%s %s; each entity's templates were inferred from its sampled items.",
-						   i == 0 ? "s" : "", marks[i])));
+				 i == 0 ?
+				 errdetail("Recognised by the attributes %s; each entity's templates were inferred from its sampled items.",
+						   marks[i]) :
+				 errdetail("Recognised by the attribute %s; each entity's templates were inferred from its sampled items.",
+						   marks[i])));
 	}
 	if (opts->saw_type && opts->libraries == DDB_LIB_AUTO)
 		ereport(NOTICE,

@@ -420,10 +420,17 @@ row_item(DdbModifyState *ms, Datum *values, bool *isnull, cJSON **keyp)
 			continue;
 		m = ddb_datum_to_av(values[col->attnum - 1], col);
 		if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(m, "M")))
+		{
+			if (col->source == DDB_COL_EXTRA)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("extra column \"%s\" must hold a JSON object",
+								col->colname)));
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("%s column \"%s\" must hold a JSON object",
-							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname)));
+					 errmsg("document column \"%s\" must hold a JSON object",
+							col->colname)));
+		}
 		for (e = cJSON_GetObjectItemCaseSensitive(m, "M")->child; e; e = next)
 		{
 			next = e->next;
@@ -1233,11 +1240,15 @@ update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 
 		if (col == NULL || (col->source == DDB_COL_TEMPLATE && !col->backed))
 			continue;			/* key columns: unchanged, checked by the caller */
-		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
+		if (col->source == DDB_COL_EXTRA)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot UPDATE %s column \"%s\"",
-							col->source == DDB_COL_EXTRA ? "extra" : "document", col->colname),
+					 errmsg("cannot UPDATE extra column \"%s\"", col->colname),
+					 errhint("Update the attribute columns instead.")));
+		if (col->source == DDB_COL_DOCUMENT)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot UPDATE document column \"%s\"", col->colname),
 					 errhint("Update the attribute columns instead.")));
 		if (attr_is_derived(opts, col->attrname) || key_only(col) ||
 			cJSON_GetObjectItemCaseSensitive(patch->set, col->attrname) ||

@@ -757,7 +757,7 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 			/* a column in both templates is read from the partition key */
 			if (col->source == DDB_COL_DOCUMENT)
 				ereport(ERROR,
-						(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 						 errmsg("%s of foreign table \"%s\" names document column \"%s\"",
 								optname, get_rel_name(opts->relid), col->colname)));
 			if (col->source != DDB_COL_TEMPLATE)
@@ -876,11 +876,16 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 	col->unique = v && ddb_parse_bool_option("unique", v);
 	v = find_option(colopts, "version");
 	col->version = v && ddb_parse_bool_option("version", v);
-	if ((col->unique || col->version) && col->source != DDB_COL_ATTRIBUTE)
+	if (col->unique && col->source != DDB_COL_ATTRIBUTE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("column \"%s\" cannot be %s: it is a document column", col->colname,
-						col->unique ? "unique" : "a version column")));
+				 errmsg("column \"%s\" cannot be unique: it is a document column",
+						col->colname)));
+	if (col->version && col->source != DDB_COL_ATTRIBUTE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("column \"%s\" cannot be a version column: it is a document column",
+						col->colname)));
 	ddb_codec_column_init(col);
 }
 

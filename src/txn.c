@@ -766,8 +766,11 @@ report_condition(Action *a, bool single)
 		case DDB_ROLE_UNIQUE:
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("duplicate value for unique %s of foreign table \"%s\"",
-							a->v.what ? a->v.what : "column", a->hi->relname),
+					 a->v.what ?
+					 errmsg("duplicate value for unique column %s of foreign table \"%s\"",
+							a->v.what, a->hi->relname) :
+					 errmsg("duplicate value for a unique column of foreign table \"%s\"",
+							a->hi->relname),
 					 errdetail("The guard item %s of DynamoDB table \"%s\" exists.%s%s",
 							   a->hi->keytext, a->hi->table, nothing ? " " : "",
 							   nothing ? _(nothing) : "")));
@@ -819,26 +822,26 @@ report_cancelled(Action *actions, int n, const DdbResult *res)
 			ereport(ERROR,
 					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 					 errmsg("DynamoDB throttled requests on table \"%s\"", a->hi->table),
-					 errdetail_internal("%s: %s (item %s). Nothing of the transaction was written.",
-										c, m, a->hi->keytext),
+					 errdetail("%s: %s (item %s). Nothing of the transaction was written.",
+							   c, m, a->hi->keytext),
 					 errhint("Run the transaction again.")));
 		if (strcmp(c, "ItemCollectionSizeLimitExceeded") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("DynamoDB item collection size limit exceeded on table \"%s\"", a->hi->table),
-					 errdetail_internal("%s: %s (item %s). Nothing of the transaction was written.",
-										c, m, a->hi->keytext)));
+					 errdetail("%s: %s (item %s). Nothing of the transaction was written.",
+							   c, m, a->hi->keytext)));
 		if (strcmp(c, "ValidationError") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 					 errmsg("DynamoDB rejected the request on table \"%s\"", a->hi->table),
-					 errdetail_internal("%s: %s (item %s). Nothing of the transaction was written.",
-										c, m, a->hi->keytext)));
+					 errdetail("%s: %s (item %s). Nothing of the transaction was written.",
+							   c, m, a->hi->keytext)));
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_ERROR),
 				 errmsg("DynamoDB cancelled the transaction at item %s of table \"%s\"",
 						a->hi->keytext, a->hi->table),
-				 errdetail_internal("%s: %s. Nothing of the transaction was written.", c, m)));
+				 errdetail("%s: %s. Nothing of the transaction was written.", c, m)));
 	}
 	ddb_report_result(res, -1);
 }
@@ -1025,7 +1028,9 @@ commit_held(void)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("the DynamoDB endpoint of server \"%s\" does not support TransactWriteItems",
 							server_name(txn->serverid)),
-					 errdetail("The transaction holds %d writes, which only one TransactWriteItems request can make atomic. Nothing was written.", n),
+					 errdetail_plural("The transaction holds %d write, which only a TransactWriteItems request can make. Nothing was written.",
+									  "The transaction holds %d writes, which only one TransactWriteItems request can make atomic. Nothing was written.",
+									  n, n),
 					 errhint("SET ddbrel.write_mode = 'immediate' to write each statement as it runs, without atomicity.")));
 	}
 	error_context_stack = errcb.previous;

@@ -119,7 +119,7 @@ ddb_unique_guards(DdbConn *conn, DdbRelOptions *opts, Relation rel, bool held,
 				w.cond = ddb_cond_make(&b, ddb_deparse_exists(&b, opts->partition_key, false));
 				w.role = DDB_ROLE_UNIQUE;
 				w.relname = RelationGetRelationName(rel);
-				w.what = psprintf("column \"%s\" = '%s'", col->colname, nt);
+				w.what = psprintf("\"%s\" = '%s'", col->colname, nt);
 				ddb_txn_hold(conn, &w);
 			}
 			else
