@@ -52,6 +52,8 @@ SELECT * FROM ddbrel.design('srccp', copies => '{"backlog_items.assignee_name": 
 SELECT * FROM ddbrel.design('srccp', copies => '{"backlog_items.assignee_name": "users.nick"}');
 -- the copy would hide a column of the child
 SELECT * FROM ddbrel.design('srccp', copies => '{"backlog_items.title": "users.name"}');
+-- the copy would read a key attribute
+SELECT * FROM ddbrel.design('srccp', copies => '{"backlog_items.sk": "users.name"}');
 -- no foreign key from the child to the parent
 SELECT * FROM ddbrel.design('srccp', copies => '{"users.project_title": "projects.title"}');
 -- a foreign key that does not place the child in the parent's partition:

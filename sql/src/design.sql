@@ -651,7 +651,8 @@ $$;
 -- one parent row are one Query of that partition, which keeping them in
 -- sync needs.  Adds "copies" [{column, type, typid, source_table,
 -- source_column, constraint, cols, refcols}] to the child.
-CREATE FUNCTION _design_copies(ents jsonb, copies jsonb, source_schema name)
+CREATE FUNCTION _design_copies(ents jsonb, copies jsonb, source_schema name, partition_key text,
+                               sort_key text, type_attribute text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -697,6 +698,11 @@ BEGIN
       RAISE EXCEPTION 'column "%" of table "%" already exists', t[2], t[1]
         USING ERRCODE = 'duplicate_column',
               DETAIL = 'A copy is a new column of the child''s entity foreign table.';
+    END IF;
+    IF lower(t[2]) IN (lower(partition_key), lower(sort_key)) OR t[2] = type_attribute THEN
+      RAISE EXCEPTION 'copied column "%" of table "%" has the name of a key attribute or of the entity-type attribute', t[2], t[1]
+        USING ERRCODE = 'duplicate_column',
+              HINT = 'Name the copy differently.';
     END IF;
     SELECT count(*) INTO n FROM jsonb_array_elements(e->'fks') f WHERE f->>'table' = s[1];
     IF n = 0 THEN
@@ -754,7 +760,8 @@ BEGIN
   ents := ddbrel._design_distinct_keys(ents);
   ents := ddbrel._design_depth(ents);
   ents := ddbrel._design_unique_columns(ents);
-  ents := ddbrel._design_copies(ents, coalesce(copies, '{}'), source_schema);
+  ents := ddbrel._design_copies(ents, coalesce(copies, '{}'), source_schema, partition_key, sort_key,
+                                type_attribute);
   RETURN (SELECT coalesce(jsonb_agg(x.value - 'uniques' - 'fks' - 'relid' ORDER BY (x.value->>'depth')::int, x.key), '[]')
             FROM jsonb_each(ents) x);
 END $$;
