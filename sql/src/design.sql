@@ -644,6 +644,89 @@ LANGUAGE sql IMMUTABLE AS $$
     FROM jsonb_each(ents) e
 $$;
 
+-- Copied columns: copies maps "child.new_column" to "parent.column", a
+-- column of the parent to be duplicated into the child's items so that the
+-- child's access pattern reads it without a join.  The child must be placed
+-- in the parent's partition (the parent is its owner): then the copies of
+-- one parent row are one Query of that partition, which keeping them in
+-- sync needs.  Adds "copies" [{column, type, typid, source_table,
+-- source_column, constraint, cols, refcols}] to the child.
+CREATE FUNCTION _design_copies(ents jsonb, copies jsonb, source_schema name, partition_key text,
+                               sort_key text, type_attribute text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  v text;
+  t text[];
+  s text[];
+  e jsonb;
+  p jsonb;
+  sc jsonb;
+  n int;
+BEGIN
+  IF jsonb_typeof(copies) <> 'object' THEN
+    RAISE EXCEPTION 'copies must be a JSON object mapping "child.column" to "parent.column"'
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'For example copies => ''{"orders.user_name": "users.name"}''.';
+  END IF;
+  FOR k, v IN SELECT x.key, x.value #>> '{}' FROM jsonb_each(copies) x ORDER BY x.key LOOP
+    t := regexp_match(k, '^([^.]+)\.([^.]+)$');
+    s := CASE WHEN jsonb_typeof(copies->k) = 'string' THEN regexp_match(v, '^([^.]+)\.([^.]+)$') END;
+    IF t IS NULL OR s IS NULL THEN
+      RAISE EXCEPTION 'invalid copy "%": %', k, copies->k
+        USING ERRCODE = 'invalid_parameter_value',
+              HINT = 'A copy maps "child.new_column" to "parent.column", for example "orders.user_name": "users.name".';
+    END IF;
+    IF NOT ents ? t[1] THEN
+      RAISE EXCEPTION 'copies names table "%", which is not a table of schema "%" being designed', t[1], source_schema
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF NOT ents ? s[1] THEN
+      RAISE EXCEPTION 'copies names table "%", which is not a table of schema "%" being designed', s[1], source_schema
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    e := ents->t[1];
+    p := ents->s[1];
+    SELECT c INTO sc FROM jsonb_array_elements(p->'columns') c WHERE c->>'name' = s[2];
+    IF sc IS NULL THEN
+      RAISE EXCEPTION 'column "%" of table "%" does not exist', s[2], s[1]
+        USING ERRCODE = 'undefined_column';
+    END IF;
+    IF EXISTS (SELECT FROM jsonb_array_elements(e->'columns') c WHERE c->>'name' = t[2])
+       OR EXISTS (SELECT FROM jsonb_array_elements(coalesce(e->'copies', '[]')) c WHERE c->>'column' = t[2]) THEN
+      RAISE EXCEPTION 'column "%" of table "%" already exists', t[2], t[1]
+        USING ERRCODE = 'duplicate_column',
+              DETAIL = 'A copy is a new column of the child''s entity foreign table.';
+    END IF;
+    IF lower(t[2]) IN (lower(partition_key), lower(sort_key)) OR t[2] = type_attribute THEN
+      RAISE EXCEPTION 'copied column "%" of table "%" has the name of a key attribute or of the entity-type attribute', t[2], t[1]
+        USING ERRCODE = 'duplicate_column',
+              HINT = 'Name the copy differently.';
+    END IF;
+    SELECT count(*) INTO n FROM jsonb_array_elements(e->'fks') f WHERE f->>'table' = s[1];
+    IF n = 0 THEN
+      RAISE EXCEPTION 'table "%" has no foreign key to table "%"', t[1], s[1]
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = 'A copy duplicates a column of the row that a foreign key of the child references.';
+    END IF;
+    IF e->>'role' <> 'child' OR e->'owner'->>'table' <> s[1] THEN
+      RAISE EXCEPTION 'cannot copy "%" into table "%"', v, t[1]
+        USING ERRCODE = 'feature_not_supported',
+              DETAIL = format('The items of "%s" are not in the partitions of "%s", so the copies of one "%s" row could only be found by a Scan.',
+                              t[1], s[1], s[1]),
+              HINT = format('Make "%s" the owner of "%s" with owners => ''{"%s": "%s"}'', or declare the copy with ddbrel.declare_copy() after adding an index.',
+                            s[1], t[1], t[1], s[1]);
+    END IF;
+    e := jsonb_set(e, '{copies}', coalesce(e->'copies', '[]') || jsonb_build_array(jsonb_build_object(
+           'column', t[2], 'type', sc->'type', 'typid', sc->'typid', 'source_table', s[1],
+           'source_column', s[2], 'constraint', e->'owner'->'constraint',
+           'cols', e->'owner'->'cols', 'refcols', e->'owner'->'refcols')));
+    ents := jsonb_set(ents, ARRAY[t[1]], e);
+  END LOOP;
+  RETURN ents;
+END $$;
+
 -- The whole design as a jsonb array of entities, in output order; the
 -- public functions and migrate() read it.  Each entity:
 --   table, columns [{name, type, typid, notnull, unique}], pk [...], prefix,
@@ -651,9 +734,12 @@ $$;
 --   note, depth, type_value,
 --   owner {table, constraint, cols, refcols, has_one} (child),
 --   left/right {table, constraint, cols, refcols} and pivot [...] (edge),
---   refs [{table, constraint, cols, refcols}] (other foreign keys).
+--   refs [{table, constraint, cols, refcols}] (other foreign keys),
+--   copies [{column, type, typid, source_table, source_column, constraint,
+--            cols, refcols}] (copied columns of a child, when asked for).
 CREATE FUNCTION _design(source_schema name, owners jsonb, prefixes jsonb, exclude name[],
-                        partition_key text, sort_key text, gsi_name text, type_attribute text)
+                        partition_key text, sort_key text, gsi_name text, type_attribute text,
+                        copies jsonb DEFAULT '{}')
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -674,6 +760,8 @@ BEGIN
   ents := ddbrel._design_distinct_keys(ents);
   ents := ddbrel._design_depth(ents);
   ents := ddbrel._design_unique_columns(ents);
+  ents := ddbrel._design_copies(ents, coalesce(copies, '{}'), source_schema, partition_key, sort_key,
+                                type_attribute);
   RETURN (SELECT coalesce(jsonb_agg(x.value - 'uniques' - 'fks' - 'relid' ORDER BY (x.value->>'depth')::int, x.key), '[]')
             FROM jsonb_each(ents) x);
 END $$;
@@ -683,7 +771,7 @@ END $$;
 CREATE FUNCTION design(source_schema name, owners jsonb DEFAULT '{}', prefixes jsonb DEFAULT '{}',
                        exclude name[] DEFAULT '{}', partition_key text DEFAULT 'PK',
                        sort_key text DEFAULT 'SK', gsi_name text DEFAULT 'GSI1',
-                       type_attribute text DEFAULT NULL)
+                       type_attribute text DEFAULT NULL, copies jsonb DEFAULT '{}')
 RETURNS TABLE (entity name, role text, pk_template text, sk_template text,
                gsi_pk_template text, gsi_sk_template text, type_value text, parents name[], note text,
                unique_columns name[])
@@ -697,7 +785,7 @@ LANGUAGE sql STABLE AS $$
          ARRAY(SELECT (c->>'name')::name FROM jsonb_array_elements(x->'columns') WITH ORDINALITY u(c, o)
                 WHERE (c->>'unique')::boolean ORDER BY o)
     FROM jsonb_array_elements(ddbrel._design(source_schema, owners, prefixes, exclude, partition_key,
-                                             sort_key, gsi_name, type_attribute)) WITH ORDINALITY a(x, o)
+                                             sort_key, gsi_name, type_attribute, copies)) WITH ORDINALITY a(x, o)
    ORDER BY o
 $$;
 
@@ -730,6 +818,7 @@ DECLARE
   pkt text := x->>'pk_template';
   skt text := x->>'sk_template';
   sk_holes name[] := ddbrel._template_holes(skt);
+  c jsonb;
 BEGIN
   access_pattern := CASE WHEN (x->'owner'->>'has_one')::boolean
                          THEN format('View the %s of %s', one, owner)
@@ -741,6 +830,15 @@ BEGIN
                         ELSE format('%s = %s AND begins_with(%s, %s)', pk_name, ddbrel._template_render(pkt),
                                     sk_name, ddbrel._template_prefix(skt)) END;
   RETURN NEXT;
+  -- each copied column: the same Query reads the owner's column, no join
+  FOR c IN SELECT y FROM jsonb_array_elements(coalesce(x->'copies', '[]')) WITH ORDINALITY a(y, o) ORDER BY o LOOP
+    access_pattern := CASE WHEN (x->'owner'->>'has_one')::boolean
+                           THEN format('View the %s of %s with %s.%s copied as %s, without a join', one, owner,
+                                       c->>'source_table', c->>'source_column', c->>'column')
+                           ELSE format('View all %s of %s with %s.%s copied as %s, without a join', x->>'table', owner,
+                                       c->>'source_table', c->>'source_column', c->>'column') END;
+    RETURN NEXT;
+  END LOOP;
   IF cardinality(sk_holes) > 0 AND ddbrel._names(x->'pk') <@ sk_holes THEN
     access_pattern := format('View %s by %s', ddbrel._a(one), array_to_string(sk_holes, ', '));
     index := gsi_name;
@@ -812,12 +910,13 @@ END $$;
 CREATE FUNCTION design_access_patterns(source_schema name, owners jsonb DEFAULT '{}',
                                        prefixes jsonb DEFAULT '{}', exclude name[] DEFAULT '{}',
                                        partition_key text DEFAULT 'PK', sort_key text DEFAULT 'SK',
-                                       gsi_name text DEFAULT 'GSI1', type_attribute text DEFAULT NULL)
+                                       gsi_name text DEFAULT 'GSI1', type_attribute text DEFAULT NULL,
+                                       copies jsonb DEFAULT '{}')
 RETURNS TABLE (entity name, access_pattern text, index text, parameters text, key_condition text)
 LANGUAGE sql STABLE AS $$
   SELECT (d.x->>'table')::name, p.access_pattern, p.index, p.parameters, p.key_condition
     FROM jsonb_array_elements(ddbrel._design(source_schema, owners, prefixes, exclude, partition_key,
-                                             sort_key, gsi_name, type_attribute)) WITH ORDINALITY d(x, o),
+                                             sort_key, gsi_name, type_attribute, copies)) WITH ORDINALITY d(x, o),
          LATERAL ddbrel._access_patterns(d.x, partition_key, sort_key, gsi_name) WITH ORDINALITY p
    ORDER BY d.o, p.ordinality
 $$;

@@ -157,7 +157,9 @@ DECLARE
                                          CASE WHEN (x->>'name')::name = ANY (holes) AND t.typcollation <> 0
                                               THEN ' COLLATE "C"' ELSE '' END), ', ' ORDER BY o)
                   FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
-                  JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
+                  JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid)
+              || coalesce((SELECT string_agg(format(', %I %s', x->>'column', x->>'type'), '' ORDER BY o)
+                             FROM jsonb_array_elements(e->'copies') WITH ORDINALITY a(x, o)), '');
   -- a UNIQUE column keeps a guard item per value (loaded with the rows)
   cols_ddl text := (SELECT string_agg(format('%I %s%s', x->>'name', x->>'type',
                                              CASE WHEN (x->>'name')::name = ANY (holes) AND t.typcollation <> 0
@@ -165,7 +167,10 @@ DECLARE
                                       || CASE WHEN (x->>'unique')::boolean THEN ' OPTIONS (unique ''true'')' ELSE '' END,
                                       ', ' ORDER BY o)
                       FROM jsonb_array_elements(e->'columns') WITH ORDINALITY a(x, o)
-                      JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid);
+                      JOIN pg_catalog.pg_type t ON t.oid = (x->>'typid')::oid)
+                  -- copied columns, filled from the parent's rows
+                  || coalesce((SELECT string_agg(format(', %I %s', x->>'column', x->>'type'), '' ORDER BY o)
+                                 FROM jsonb_array_elements(e->'copies') WITH ORDINALITY a(x, o)), '');
   opts text := format('table %L, pk_template %L, sk_template %L', dtable, e->>'pk_template', e->>'sk_template')
                || CASE WHEN type_attribute IS NOT NULL
                        THEN format(', type_attribute %L, type_value %L', type_attribute, e->>'type_value') ELSE '' END;
@@ -401,10 +406,11 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Copies one batch of the rows of source table tab (after key resume, up
--- to key upto) into its entity foreign table; returns how many and how
+-- to key upto) into its entity foreign table, columns cols from the
+-- expressions sel (the columns, then the parent's values of copied columns); returns how many and how
 -- long it took, or the error it failed with (err_state not NULL).
 CREATE FUNCTION _migrate_insert_batch(source_schema name, target_schema name, tab name, cols text,
-                                      after_cond text, upto_cond text, resume text[], upto text[],
+                                      sel text, after_cond text, upto_cond text, resume text[], upto text[],
                                       OUT n bigint, OUT secs double precision, OUT err_state text,
                                       OUT err_message text, OUT err_detail text, OUT err_hint text)
 LANGUAGE plpgsql VOLATILE AS $$
@@ -417,7 +423,7 @@ BEGIN
   PERFORM pg_catalog.set_config('ddbrel.write_mode', 'immediate', true);
   BEGIN
     EXECUTE format('INSERT INTO %I.%I (%s) SELECT %s FROM %I.%I WHERE %s AND %s',
-                   target_schema, tab, cols, cols, source_schema, tab,
+                   target_schema, tab, cols, sel, source_schema, tab,
                    CASE WHEN resume IS NULL THEN 'true' ELSE after_cond END,
                    CASE WHEN upto IS NULL THEN 'true' ELSE upto_cond END)
       USING resume, upto;
@@ -444,6 +450,7 @@ DECLARE
   k record;
   b record;
   v_cols text;
+  v_sel text;
   v_total bigint;
   v_done bigint;
   v_resume text[];
@@ -458,6 +465,16 @@ BEGIN
   END IF;
   SELECT string_agg(format('%I', j->>'name'), ', ' ORDER BY o) INTO v_cols
     FROM jsonb_array_elements(x->'columns') WITH ORDINALITY a(j, o);
+  -- a copied column: its value in the parent's source row, read with the row
+  SELECT v_cols || coalesce(string_agg(format(', %I', j->>'column'), '' ORDER BY o), ''),
+         v_cols || coalesce(string_agg(format(', (SELECT p.%I FROM %I.%I p WHERE %s)', j->>'source_column',
+                                    source_schema, j->>'source_table',
+                                    (SELECT string_agg(format('p.%I = %I.%I.%I', rc, source_schema, v_tab, cc), ' AND ')
+                                       FROM jsonb_array_elements_text(j->'refcols') WITH ORDINALITY r(rc, ro)
+                                       JOIN jsonb_array_elements_text(j->'cols') WITH ORDINALITY q(cc, co) ON co = ro)),
+                             '' ORDER BY o), '')
+    INTO v_cols, v_sel
+    FROM jsonb_array_elements(coalesce(x->'copies', '[]')) WITH ORDINALITY a(j, o);
   k := ddbrel._migrate_key_sql(x);
   EXECUTE format('SELECT count(*) FROM %I.%I', source_schema, v_tab) INTO v_total;
   UPDATE ddbrel.migrations mg SET status = 'loading', rows_total = v_total,
@@ -471,7 +488,7 @@ BEGIN
                    k.keytext, source_schema, v_tab, CASE WHEN v_resume IS NULL THEN 'true' ELSE k.after END,
                    k.keylist, batch_rows - 1)
       INTO v_upto USING v_resume;
-    b := ddbrel._migrate_insert_batch(source_schema, target_schema, v_tab, v_cols, k.after, k.upto,
+    b := ddbrel._migrate_insert_batch(source_schema, target_schema, v_tab, v_cols, v_sel, k.after, k.upto,
                                       v_resume, v_upto);
     IF b.err_state IS NOT NULL THEN
       UPDATE ddbrel.migrations mg SET status = 'failed', error = b.err_message,
@@ -520,6 +537,28 @@ BEGIN
     IF ddbrel._ft_option(rel, 'upsert') IS NOT NULL THEN
       EXECUTE format('ALTER FOREIGN TABLE %s OPTIONS (DROP upsert)', rel);
     END IF;
+  END LOOP;
+END $$;
+
+-- Declares the copied columns of the design (those not declared yet), once
+-- the items carry their values: from then on an UPDATE of the parent's
+-- column reaches its copies (ddbrel.declare_copy(), through the
+-- relationship of the owning foreign key).
+CREATE FUNCTION _migrate_declare_copies(target_schema name, design jsonb)
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  x jsonb;
+  c jsonb;
+  me regclass;
+BEGIN
+  FOR x IN SELECT y FROM jsonb_array_elements(design) y LOOP
+    me := format('%I.%I', target_schema, x->>'table')::regclass;
+    FOR c IN SELECT y FROM jsonb_array_elements(coalesce(x->'copies', '[]')) y LOOP
+      CONTINUE WHEN EXISTS (SELECT FROM ddbrel.copies cp WHERE cp.target = me AND cp.target_column = c->>'column');
+      PERFORM ddbrel.declare_copy(me, c->>'column', format('%I.%I', target_schema, c->>'source_table')::regclass,
+                                  c->>'source_column', relationship => c->>'constraint');
+    END LOOP;
   END LOOP;
 END $$;
 
@@ -587,14 +626,16 @@ END $$;
 -- the batch it was in (same keys: nothing is duplicated or lost).  Then
 -- verify: 'count' compares item counts with row counts, 'full' also
 -- compares every row both ways (EXCEPT ALL), 'none' skips it.
--- restart starts a new run that loads every table again.
+-- restart starts a new run that loads every table again.  copies (as for
+-- ddbrel.design()) adds copied columns to child entities, filled from the
+-- parent's rows during the load and declared with ddbrel.declare_copy().
 CREATE PROCEDURE migrate(source_schema name, server name, target_table text, target_schema name,
                          owners jsonb DEFAULT '{}', prefixes jsonb DEFAULT '{}',
                          exclude name[] DEFAULT '{}', partition_key text DEFAULT 'PK',
                          sort_key text DEFAULT 'SK', gsi_name text DEFAULT 'GSI1',
                          type_attribute text DEFAULT NULL, verify text DEFAULT 'count',
                          batch_rows integer DEFAULT 10000, restart boolean DEFAULT false,
-                         wait_seconds integer DEFAULT 300,
+                         wait_seconds integer DEFAULT 300, copies jsonb DEFAULT '{}',
                          INOUT run integer DEFAULT NULL, INOUT tables integer DEFAULT NULL,
                          INOUT rows_loaded bigint DEFAULT NULL, INOUT items bigint DEFAULT NULL,
                          INOUT seconds numeric DEFAULT NULL, INOUT rows_per_second numeric DEFAULT NULL,
@@ -610,7 +651,8 @@ DECLARE
   v_items bigint := 0;
 BEGIN
   PERFORM ddbrel._migrate_check_args(source_schema, server, target_table, target_schema, verify, batch_rows);
-  d := ddbrel._design(source_schema, owners, prefixes, exclude, partition_key, sort_key, gsi_name, type_attribute);
+  d := ddbrel._design(source_schema, owners, prefixes, exclude, partition_key, sort_key, gsi_name, type_attribute,
+                      copies);
   IF jsonb_array_length(d) = 0 THEN
     RAISE EXCEPTION 'schema "%" has no tables to migrate', source_schema USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
@@ -625,6 +667,7 @@ BEGIN
     CALL ddbrel._migrate_load_table(v_run, source_schema, target_schema, x, batch_rows, v_loaded, v_load_secs);
   END LOOP;
   PERFORM ddbrel._migrate_end_upsert(target_schema, d);
+  PERFORM ddbrel._migrate_declare_copies(target_schema, d);
   COMMIT;
   IF verify <> 'none' THEN
     FOR x IN SELECT y FROM jsonb_array_elements(d) y LOOP
