@@ -12,17 +12,6 @@
 #include "ddbrel.h"
 #include "credentials_core.h"
 
-/* Where a server's credentials come from (option credential_source). */
-typedef enum DdbCredSource
-{
-	DDB_SRC_USER_MAPPING,		/* keys in the user mapping (the default) */
-	DDB_SRC_ENVIRONMENT,		/* AWS_ACCESS_KEY_ID ... of the server process */
-	DDB_SRC_PROFILE,			/* a profile of the shared config files */
-	DDB_SRC_WEB_IDENTITY,		/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
-	DDB_SRC_CONTAINER,			/* ECS / EKS Pod Identity endpoint */
-	DDB_SRC_INSTANCE			/* EC2 instance metadata, IMDSv2 */
-} DdbCredSource;
-
 /* Everything the providers need to know of (server, user). */
 typedef struct DdbCredConfig
 {
