@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * credentials.c
  *	  Where a server's DynamoDB requests get their AWS credentials: the
- *	  server options that choose the source, the per-backend cache of
- *	  temporary credentials, and the default AWS endpoints.
+ *	  source its options choose (option.c checks and reads them), the
+ *	  user mapping's keys, and the per-backend cache of temporary
+ *	  credentials.
  *
  * Sources (server option credential_source)
  *	  user_mapping		keys in the user mapping (the default; a superuser's
@@ -20,7 +21,7 @@
  *	With role_arn, the credentials of the source assume that role through
  *	STS AssumeRole (external_id, role_session_name, role_duration).
  *
- * Who may choose what
+ * Who may choose what (checked by option.c's ddb_validate_aws_options)
  *	  Every source but user_mapping hands out credentials the database
  *	  server holds, so only a superuser may set it, and then nobody else may
  *	  change any option of that server (the validator sees all of them).
@@ -82,12 +83,12 @@
 
 /* The source of each credential_source value, for messages. */
 static const char *const source_froms[] = {
-	[DDB_SRC_USER_MAPPING] = "the user mapping",
-	[DDB_SRC_ENVIRONMENT] = "the server's environment",
-	[DDB_SRC_PROFILE] = "an AWS profile",
-	[DDB_SRC_WEB_IDENTITY] = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)",
-	[DDB_SRC_CONTAINER] = "the container credentials endpoint",
-	[DDB_SRC_INSTANCE] = "the EC2 instance metadata service (IMDSv2)",
+	[DDB_SRC_USER_MAPPING] = gettext_noop("the user mapping"),
+	[DDB_SRC_ENVIRONMENT] = gettext_noop("the server's environment"),
+	[DDB_SRC_PROFILE] = gettext_noop("an AWS profile"),
+	[DDB_SRC_WEB_IDENTITY] = gettext_noop("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)"),
+	[DDB_SRC_CONTAINER] = gettext_noop("the container credentials endpoint"),
+	[DDB_SRC_INSTANCE] = gettext_noop("the EC2 instance metadata service (IMDSv2)"),
 };
 
 /* The source of a server for messages: its profile named. */
@@ -97,10 +98,10 @@ source_from(const DdbCredConfig *cfg)
 	const char *name = cfg->profile;
 
 	if (cfg->source != DDB_SRC_PROFILE)
-		return source_froms[cfg->source];
+		return _(source_froms[cfg->source]);
 	if (name == NULL)
 		name = getenv("AWS_PROFILE");
-	return psprintf("profile \"%s\"", (name && *name) ? name : "default");
+	return psprintf(_("profile \"%s\""), (name && *name) ? name : "default");
 }
 
 /* Reads the options of (server, user) that choose and shape credentials. */
@@ -145,27 +146,6 @@ fingerprint(const DdbCredConfig *cfg, const DdbCredentials *um)
 					cfg->sts_url ? cfg->sts_url : "", cfg->imds_endpoint ? cfg->imds_endpoint : "",
 					cfg->sopts.region, cfg->sopts.ca_file ? cfg->sopts.ca_file : "",
 					um ? um->access_key_id : "");
-}
-
-/* ---- errors ----------------------------------------------------------- */
-
-void
-ddb_cred_fail(const DdbCredConfig *cfg, const char *from, const char *hint,
-			  const char *fmt,...)
-{
-	char		detail[1024];
-	va_list		ap;
-
-	/* the format is translated here; the finished detail is not again */
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), _(fmt), ap);
-	va_end(ap);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("could not get AWS credentials for server \"%s\" from %s",
-					cfg->servername, from),
-			 errdetail_internal("%s", detail),
-			 hint ? errhint("%s", _(hint)) : 0));
 }
 
 /* ---- cache ------------------------------------------------------------ */
@@ -375,8 +355,8 @@ fetch_chain(const DdbCredConfig *cfg, const DdbCredentials *um, ddb_cred *out)
 	if (cur->expiration != 0 && cur->expiration <= (long long) time(NULL))
 	{
 		ddb_cred_free(cur);
-		ddb_cred_fail(cfg, source_from(cfg), NULL,
-					  "The credentials it gave had already expired; is the database server's clock right?");
+		ddb_cred_fail(cfg, source_from(cfg),
+					  errdetail("The credentials it gave had already expired; is the database server's clock right?"));
 	}
 	*out = *cur;
 }

@@ -510,7 +510,12 @@ ddb_batch_unprocessed(const cJSON *resp)
 	return ddb_resp_unprocessed_count(ddb_resp_unprocessed(resp));
 }
 
-/* A batch still has unprocessed keys or items after max_retries resends. */
+/*
+ * A batch still has unprocessed keys or items after max_retries resends.
+ * Two numbers in one sentence: the count of keys or items takes the
+ * plural forms of the catalog (errdetail_plural), and a single resend has
+ * sentences of its own, so that no form is wrong ("after 1 resends").
+ */
 static void report_unprocessed(DdbOp op, const char *table, int left, int resends,
 							   int64 written) pg_attribute_noreturn();
 
@@ -522,9 +527,23 @@ report_unprocessed(DdbOp op, const char *table, int left, int resends, int64 wri
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("DynamoDB left keys of a BatchGetItem on table \"%s\" unprocessed",
 						table),
+				 resends == 1 ?
+				 errdetail_plural("%d key was still unprocessed after %d resend.",
+								  "%d keys were still unprocessed after %d resend.",
+								  left, left, resends) :
 				 errdetail_plural("%d key was still unprocessed after %d resends.",
 								  "%d keys were still unprocessed after %d resends.",
 								  left, left, resends),
+				 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
+	if (resends == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("DynamoDB left items of a BatchWriteItem on table \"%s\" unprocessed",
+						table),
+				 failure_detail(written, left,
+								"%d item was still unprocessed after %d resend.",
+								"%d items were still unprocessed after %d resend.",
+								left, resends),
 				 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
