@@ -239,6 +239,8 @@ extern DdbRelOptions *ddb_get_rel_options(Oid relid);
 extern void ddb_resolve_rel_options(DdbRelOptions *opts, struct DdbTableDesc *desc);
 extern void ddb_get_server_options(ForeignServer *server, DdbServerOptions *out);
 extern const char *ddb_find_option(List *options, const char *name);
+extern DdbColumn *ddb_column_by_attnum(DdbRelOptions *opts, AttrNumber attnum);
+extern DdbColumn *ddb_column_by_name(DdbRelOptions *opts, const char *name);
 extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);

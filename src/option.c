@@ -936,15 +936,31 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 	}
 }
 
-static bool
-column_exists(DdbRelOptions *opts, const char *name)
+/*
+ * The column of a foreign table with attribute number attnum, or named
+ * name; NULL when it has none (a dropped column, a name of no column).
+ * Writes, direct modify and join pushdown find columns with these.
+ */
+DdbColumn *
+ddb_column_by_attnum(DdbRelOptions *opts, AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (opts->columns[i].attnum == attnum)
+			return &opts->columns[i];
+	return NULL;
+}
+
+DdbColumn *
+ddb_column_by_name(DdbRelOptions *opts, const char *name)
 {
 	int			i;
 
 	for (i = 0; i < opts->ncolumns; i++)
 		if (strcmp(opts->columns[i].colname, name) == 0)
-			return true;
-	return false;
+			return &opts->columns[i];
+	return NULL;
 }
 
 static void
@@ -1237,16 +1253,14 @@ resolve_templates(DdbRelOptions *opts)
 		t = parse_template_option(d->defname, defGetString(d));
 		for (h = 0; h < t->nholes; h++)
 		{
-			int			i;
+			DdbColumn  *col = ddb_column_by_name(opts, t->holes[h]);
 
-			if (!column_exists(opts, t->holes[h]))
+			if (col == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
 								d->defname, get_rel_name(opts->relid), t->holes[h])));
-			for (i = 0; i < opts->ncolumns; i++)
-				if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
-					check_transform_column(opts, t, h, &opts->columns[i], d->defname);
+			check_transform_column(opts, t, h, col, d->defname);
 		}
 		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
 	}
