@@ -202,54 +202,50 @@ static int
 errdetail_http_failure(CredStep step, const char *url, const DdbHttpResult *res,
 					   int attempts)
 {
-	if (res->status == 0)
-	{
-		switch (step)
-		{
-			case STEP_STS:
-				return errdetail_plural("STS at %s got no answer: %s (tried %d time).",
-										"STS at %s got no answer: %s (tried %d times).",
-										attempts, url, res->error, attempts);
-			case STEP_CONTAINER:
-				return errdetail_plural("The endpoint %s got no answer: %s (tried %d time).",
-										"The endpoint %s got no answer: %s (tried %d times).",
-										attempts, url, res->error, attempts);
-			case STEP_IMDS_TOKEN:
-				return errdetail_plural("The session token request PUT %s got no answer: %s (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
-										"The session token request PUT %s got no answer: %s (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
-										attempts, url, res->error, attempts);
-			case STEP_IMDS_ROLE_LIST:
-				return errdetail_plural("The role list %s got no answer: %s (tried %d time).",
-										"The role list %s got no answer: %s (tried %d times).",
-										attempts, url, res->error, attempts);
-			case STEP_IMDS_ROLE:
-				return errdetail_plural("The role's credentials at %s got no answer: %s (tried %d time).",
-										"The role's credentials at %s got no answer: %s (tried %d times).",
-										attempts, url, res->error, attempts);
-		}
-	}
+	bool		none = res->status == 0;
+
 	switch (step)
 	{
 		case STEP_STS:
-			return errdetail_plural("STS at %s answered HTTP %ld (tried %d time).",
-									"STS at %s answered HTTP %ld (tried %d times).",
-									attempts, url, res->status, attempts);
+			return none ?
+				errdetail_plural("STS at %s got no answer: %s (tried %d time).",
+								 "STS at %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("STS at %s answered HTTP %ld (tried %d time).",
+								 "STS at %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
 		case STEP_CONTAINER:
-			return errdetail_plural("The endpoint %s answered HTTP %ld (tried %d time).",
-									"The endpoint %s answered HTTP %ld (tried %d times).",
-									attempts, url, res->status, attempts);
+			return none ?
+				errdetail_plural("The endpoint %s got no answer: %s (tried %d time).",
+								 "The endpoint %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The endpoint %s answered HTTP %ld (tried %d time).",
+								 "The endpoint %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
 		case STEP_IMDS_TOKEN:
-			return errdetail_plural("The session token request PUT %s answered HTTP %ld (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
-									"The session token request PUT %s answered HTTP %ld (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
-									attempts, url, res->status, attempts);
+			return none ?
+				errdetail_plural("The session token request PUT %s got no answer: %s (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 "The session token request PUT %s got no answer: %s (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The session token request PUT %s answered HTTP %ld (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 "The session token request PUT %s answered HTTP %ld (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 attempts, url, res->status, attempts);
 		case STEP_IMDS_ROLE_LIST:
-			return errdetail_plural("The role list %s answered HTTP %ld (tried %d time).",
-									"The role list %s answered HTTP %ld (tried %d times).",
-									attempts, url, res->status, attempts);
+			return none ?
+				errdetail_plural("The role list %s got no answer: %s (tried %d time).",
+								 "The role list %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The role list %s answered HTTP %ld (tried %d time).",
+								 "The role list %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
 		case STEP_IMDS_ROLE:
-			return errdetail_plural("The role's credentials at %s answered HTTP %ld (tried %d time).",
-									"The role's credentials at %s answered HTTP %ld (tried %d times).",
-									attempts, url, res->status, attempts);
+			return none ?
+				errdetail_plural("The role's credentials at %s got no answer: %s (tried %d time).",
+								 "The role's credentials at %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The role's credentials at %s answered HTTP %ld (tried %d time).",
+								 "The role's credentials at %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
 	}
 	return 0;					/* not reached */
 }

@@ -471,9 +471,11 @@ extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
 extern void ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc);
 extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
-extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
 extern void ddb_invalidate_table_cache(void);
 extern List *ddb_list_tables(DdbConn *conn);
+
+/* request.c: the capacity budgets and request rate of a foreign table */
+extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
 
 /* ----------------------------------------------------------------
  * Attribute codec (codec.c)

@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  * option.c
  *	  Option validation and resolution for servers, user mappings, foreign
- *	  tables and columns.
+ *	  tables and columns, the credential and AWS endpoint options of a
+ *	  server among them.
  *
  * Every option is declared once in the table below with the catalog it
  * belongs to.  Secrets are accepted only on user mappings.  Nothing here
- * talks to DynamoDB: what depends on DescribeTable is resolved by
- * ddb_resolve_rel_options from a description the call layer fetched
- * (request.c's ddb_get_rel_options_as).
+ * talks to DynamoDB or calls the layers that do: what depends on
+ * DescribeTable is resolved by ddb_resolve_rel_options from a description
+ * the call layer fetched (request.c's ddb_get_rel_options_as), and the
+ * options that choose credentials are checked here and acted on by
+ * credentials.c.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -73,7 +76,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"write_capacity", ForeignServerRelationId, OPT_CAPACITY},
 	{"ca_file", ForeignServerRelationId, OPT_TEXT},
 	{"verify_tls", ForeignServerRelationId, OPT_BOOL},
-	/* server: where credentials come from, and AWS endpoints (credentials.c) */
+	/* server: where credentials come from, and AWS endpoints (see below) */
 	{"credential_source", ForeignServerRelationId, OPT_AWS},
 	{"profile", ForeignServerRelationId, OPT_AWS},
 	{"role_arn", ForeignServerRelationId, OPT_AWS},
