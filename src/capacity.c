@@ -13,7 +13,10 @@
  * the backend (entries are never removed, so calls may point at them), so
  * that neither a rebuilt connection nor a new statement forgets a table's
  * throttling.  http.c asks it when an attempt may be sent and what it is
- * estimated to cost, and tells it what each answer consumed.
+ * estimated to cost, and tells it what each answer consumed.  It sits
+ * below the connections: it neither calls nor knows them, and the options
+ * are resolved into units by the call layer (request.c), which alone may
+ * ask DynamoDB for a table's capacity.
  *
  * Options
  *	  A budget is a number of units per second, or a percentage of what the
@@ -103,77 +106,28 @@ ddb_capacity_entry(Oid serverid, const char *table)
 }
 
 /*
- * Units per second of a budget option for a table of the connection's
- * server; 0: no budget.  A percentage needs the table's capacity
- * (DescribeTable, request.c).
+ * Sets a table's budget of a kind, units per second (0: none), for the
+ * statement that started at statement: a foreign table's (from_table: the
+ * lowest of the statement's tables wins) or the server's.  The call layer
+ * resolves the options (request.c: a percentage needs DescribeTable).
  */
-static double
-capacity_units(DdbConn *conn, const char *table, const DdbCapacity *cap, int kind)
+void
+ddb_capacity_set(Oid serverid, const char *table, int kind, TimestampTz statement,
+				 double units, bool from_table)
 {
-	DdbTableDesc *desc;
-	double		of;
+	DdbBudgetEntry *e = ddb_capacity_entry(serverid, table);
 
-	if (cap->units > 0 || cap->percent <= 0)
-		return cap->units;
-	desc = ddb_describe_capacity(conn, table);
-	if (desc == NULL)
-		return 0;
-	if (kind == DDB_CAPACITY_WRITE)
-		of = desc->write_units > 0 ? desc->write_units : desc->max_write_units;
-	else
-		of = desc->read_units > 0 ? desc->read_units : desc->max_read_units;
-	return of > 0 ? of * cap->percent / 100 : 0;
-}
-
-/* Sets a table's budget of a kind for the connection's statement. */
-static void
-set_budget(DdbConn *conn, const char *table, int kind, double units, bool from_table)
-{
-	Oid			serverid;
-	Oid			userid;
-	DdbBudgetEntry *e;
-
-	ddb_connection_ids(conn, &serverid, &userid);
-	e = ddb_capacity_entry(serverid, table);
 	if (from_table)
-		ddb_budget_table(&e->budget[kind], ddb_connection_statement(conn), units);
+		ddb_budget_table(&e->budget[kind], statement, units);
 	else
-		ddb_budget_statement(&e->budget[kind], ddb_connection_statement(conn), units);
+		ddb_budget_statement(&e->budget[kind], statement, units);
 }
 
-/*
- * The budgets and request rate of a foreign table, for the rest of the
- * statement on its connection: its read_capacity, write_capacity and
- * max_requests_per_second (each its own, else its server's) replace the
- * server's, and lower those of the statement's earlier tables.  Scans and
- * writes call it when they start.
- */
-void
-ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts)
+/* Whether a foreign table of the statement at statement set the budget. */
+bool
+ddb_capacity_set_in(Oid serverid, const char *table, int kind, TimestampTz statement)
 {
-	ddb_connection_set_rate(conn, opts->max_requests_per_second);
-	set_budget(conn, opts->table, DDB_CAPACITY_READ,
-			   capacity_units(conn, opts->table, &opts->read_capacity, DDB_CAPACITY_READ), true);
-	set_budget(conn, opts->table, DDB_CAPACITY_WRITE,
-			   capacity_units(conn, opts->table, &opts->write_capacity, DDB_CAPACITY_WRITE), true);
-}
-
-/*
- * Before a request of a kind on a table: the server's budget, unless a
- * foreign table of the connection's statement set one.
- */
-void
-ddb_capacity_prepare(DdbConn *conn, const char *table, int kind)
-{
-	Oid			serverid;
-	Oid			userid;
-
-	ddb_connection_ids(conn, &serverid, &userid);
-	if (ddb_capacity_entry(serverid, table)->budget[kind].statement == ddb_connection_statement(conn))
-		return;
-	set_budget(conn, table, kind,
-			   capacity_units(conn, table, ddb_connection_server_capacity(conn, kind), kind),
-			   false);
+	return ddb_capacity_entry(serverid, table)->budget[kind].statement == statement;
 }
 
 /*
@@ -182,16 +136,11 @@ ddb_capacity_prepare(DdbConn *conn, const char *table, int kind)
  * there is no budget.
  */
 long
-ddb_capacity_page_limit(DdbConn *conn, const char *table, DdbOp op)
+ddb_capacity_page_limit(Oid serverid, const char *table, DdbOp op)
 {
-	Oid			serverid;
-	Oid			userid;
-	DdbBudgetEntry *e;
-	double		per_item;
+	DdbBudgetEntry *e = ddb_capacity_entry(serverid, table);
+	double		per_item = e->cost[op].per_item;
 
-	ddb_connection_ids(conn, &serverid, &userid);
-	e = ddb_capacity_entry(serverid, table);
-	per_item = e->cost[op].per_item;
 	return ddb_budget_page_limit(&e->budget[DDB_CAPACITY_READ], GetCurrentTimestamp(),
 								 per_item > 0 ? per_item : DDB_COST_READ_GUESS);
 }

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  * credentials.c
  *	  Where a server's DynamoDB requests get their AWS credentials: the
- *	  server options that choose the source, the per-backend cache of
- *	  temporary credentials, and the default AWS endpoints.
+ *	  source its options choose (option.c checks and reads them), the
+ *	  user mapping's keys, and the per-backend cache of temporary
+ *	  credentials.
  *
  * Sources (server option credential_source)
  *	  user_mapping		keys in the user mapping (the default; a superuser's
@@ -20,7 +21,7 @@
  *	With role_arn, the credentials of the source assume that role through
  *	STS AssumeRole (external_id, role_session_name, role_duration).
  *
- * Who may choose what
+ * Who may choose what (checked by option.c's ddb_validate_aws_options)
  *	  Every source but user_mapping hands out credentials the database
  *	  server holds, so only a superuser may set it, and then nobody else may
  *	  change any option of that server (the validator sees all of them).
@@ -70,7 +71,6 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include <ctype.h>
 #include <time.h>
 
 #include "endpoint.h"
@@ -81,59 +81,15 @@
 #define DDB_MY_LXID (MyProc->lxid)
 #endif
 
-static const struct
-{
-	const char *name;
-	DdbCredSource source;
-	const char *from;			/* for messages */
-}			sources[] = {
-	{"user_mapping", DDB_SRC_USER_MAPPING, "the user mapping"},
-	{"environment", DDB_SRC_ENVIRONMENT, "the server's environment"},
-	{"profile", DDB_SRC_PROFILE, "an AWS profile"},
-	{"web_identity", DDB_SRC_WEB_IDENTITY, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)"},
-	{"container", DDB_SRC_CONTAINER, "the container credentials endpoint"},
-	{"instance_metadata", DDB_SRC_INSTANCE, "the EC2 instance metadata service (IMDSv2)"},
+/* The source of each credential_source value, for messages. */
+static const char *const source_froms[] = {
+	[DDB_SRC_USER_MAPPING] = gettext_noop("the user mapping"),
+	[DDB_SRC_ENVIRONMENT] = gettext_noop("the server's environment"),
+	[DDB_SRC_PROFILE] = gettext_noop("an AWS profile"),
+	[DDB_SRC_WEB_IDENTITY] = gettext_noop("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)"),
+	[DDB_SRC_CONTAINER] = gettext_noop("the container credentials endpoint"),
+	[DDB_SRC_INSTANCE] = gettext_noop("the EC2 instance metadata service (IMDSv2)"),
 };
-
-/* ---- options ---------------------------------------------------------- */
-
-static const char *
-find_opt(List *options, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, options)
-	{
-		DefElem    *d = (DefElem *) lfirst(lc);
-
-		if (strcmp(d->defname, name) == 0)
-			return defGetString(d);
-	}
-	return NULL;
-}
-
-static DdbCredSource
-parse_source(const char *value)
-{
-	int			i;
-
-	if (value == NULL)
-		return DDB_SRC_USER_MAPPING;
-	for (i = 0; i < (int) lengthof(sources); i++)
-		if (strcmp(sources[i].name, value) == 0)
-			return sources[i].source;
-	ereport(ERROR,
-			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-			 errmsg("invalid value for option \"credential_source\": \"%s\"", value),
-			 errhint("Valid values are user_mapping, environment, profile, web_identity, container and instance_metadata.")));
-	return DDB_SRC_USER_MAPPING;	/* not reached */
-}
-
-static const char *
-source_name(DdbCredSource s)
-{
-	return sources[s].name;
-}
 
 /* The source of a server for messages: its profile named. */
 static const char *
@@ -142,161 +98,10 @@ source_from(const DdbCredConfig *cfg)
 	const char *name = cfg->profile;
 
 	if (cfg->source != DDB_SRC_PROFILE)
-		return sources[cfg->source].from;
+		return _(source_froms[cfg->source]);
 	if (name == NULL)
 		name = getenv("AWS_PROFILE");
-	return psprintf("profile \"%s\"", (name && *name) ? name : "default");
-}
-
-/* Whether every character of s is one of the letters, digits and extra. */
-static bool
-chars_ok(const char *s, const char *extra)
-{
-	for (; *s; s++)
-		if (!isalnum((unsigned char) *s) && *s != '_' && strchr(extra, *s) == NULL)
-			return false;
-	return true;
-}
-
-static void
-check_role_arn(const char *v)
-{
-	int			colons = 0;
-	const char *p;
-
-	for (p = v; *p; p++)
-	{
-		if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f)
-			break;
-		if (*p == ':')
-			colons++;
-	}
-	if (*p != '\0' || strncmp(v, "arn:", 4) != 0 || colons < 5 || strlen(v) > 2048)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"role_arn\" must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/name\""),
-				 errdetail("\"%s\" is not.", v)));
-}
-
-static bool
-bool_opt(List *options, const char *name)
-{
-	const char *v = find_opt(options, name);
-
-	return v ? ddb_parse_bool_option(name, v) : false;
-}
-
-/*
- * The default endpoint URL of service in region, with the server's
- * use_fips_endpoint and use_dualstack_endpoint; palloc'd.
- */
-char *
-ddb_default_endpoint(const char *service, const char *region, List *server_options)
-{
-	char		url[512];
-	const char *err;
-	bool		fips = bool_opt(server_options, "use_fips_endpoint");
-	bool		dualstack = bool_opt(server_options, "use_dualstack_endpoint");
-
-	if (ddb_endpoint_url(service, region, fips, dualstack, url, sizeof(url), &err) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("no %s endpoint for region \"%s\" with the options given",
-						strcmp(service, "sts") == 0 ? "STS" : "DynamoDB", region),
-				 errdetail("Partition \"%s\": %s.", ddb_region_partition(region)->name, err),
-				 errhint("Set option \"%s\" to the URL to use.",
-						 strcmp(service, "sts") == 0 ? "sts_endpoint" : "endpoint")));
-	return pstrdup(url);
-}
-
-/*
- * Checks the credential and endpoint options of a server together (the
- * validator sees every option of the object, also on ALTER).
- */
-void
-ddb_validate_aws_options(List *options, Oid context)
-{
-	DdbCredSource source;
-	const char *v;
-	const char *role_arn;
-	const char *region;
-
-	if (context != ForeignServerRelationId)
-		return;
-	source = parse_source(find_opt(options, "credential_source"));
-	if (source != DDB_SRC_USER_MAPPING && !superuser())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("only a superuser may set option \"credential_source\" to \"%s\"",
-						source_name(source)),
-				 errdetail("Credentials the database server holds (its environment, files, or instance or container role) are handed out only by a superuser."),
-				 errhint("Use credential_source 'user_mapping' with keys in your user mapping, or ask a superuser.")));
-
-	v = find_opt(options, "profile");
-	if (v && source != DDB_SRC_PROFILE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-				 errmsg("option \"profile\" requires credential_source 'profile'")));
-	if (v && (*v == '\0' || !chars_ok(v, "+=,.@-/ ")))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"profile\" must be a profile name"),
-				 errdetail("\"%s\" is not.", v)));
-
-	role_arn = find_opt(options, "role_arn");
-	if (role_arn)
-		check_role_arn(role_arn);
-	if (role_arn == NULL)
-	{
-		static const char *const needs_role[] = {"external_id", "role_session_name", "role_duration"};
-		int			i;
-
-		for (i = 0; i < (int) lengthof(needs_role); i++)
-			if (find_opt(options, needs_role[i]))
-				ereport(ERROR,
-						(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-						 errmsg("option \"%s\" requires option \"role_arn\"", needs_role[i])));
-	}
-	v = find_opt(options, "external_id");
-	if (v && (strlen(v) < 2 || strlen(v) > 1224 || !chars_ok(v, "+=,.@:/-")))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"external_id\" must be 2 to 1224 letters, digits or +=,.@:/-_")));
-	v = find_opt(options, "role_session_name");
-	if (v && (strlen(v) < 2 || strlen(v) > 64 || !chars_ok(v, "+=,.@-")))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
-				 errmsg("option \"role_session_name\" must be 2 to 64 letters, digits or +=,.@-_")));
-	v = find_opt(options, "role_duration");
-	if (v)
-		(void) ddb_parse_int_option("role_duration", v, 900, 43200);
-
-	v = find_opt(options, "sts_endpoint");
-	if (v)
-		ddb_check_url_option("sts_endpoint", v);
-	v = find_opt(options, "imds_endpoint");
-	if (v)
-	{
-		if (!superuser())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("only a superuser may set option \"imds_endpoint\"")));
-		if (source != DDB_SRC_INSTANCE && source != DDB_SRC_PROFILE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
-					 errmsg("option \"imds_endpoint\" requires credential_source 'instance_metadata' or 'profile'")));
-		ddb_check_url_option("imds_endpoint", v);
-	}
-
-	/* the default endpoints must exist for the region and choices */
-	region = find_opt(options, "region");
-	if (region == NULL)
-		region = "us-east-1";
-	if (find_opt(options, "endpoint") == NULL)
-		(void) ddb_default_endpoint("dynamodb", region, options);
-	if (find_opt(options, "sts_endpoint") == NULL &&
-		(role_arn || source == DDB_SRC_WEB_IDENTITY || source == DDB_SRC_PROFILE))
-		(void) ddb_default_endpoint("sts", region, options);
+	return psprintf(_("profile \"%s\""), (name && *name) ? name : "default");
 }
 
 /* Reads the options of (server, user) that choose and shape credentials. */
@@ -308,14 +113,14 @@ read_config(ForeignServer *server, DdbCredConfig *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->servername = server->servername;
 	ddb_get_server_options(server, &cfg->sopts);
-	cfg->source = parse_source(find_opt(server->options, "credential_source"));
-	cfg->profile = find_opt(server->options, "profile");
-	cfg->role_arn = find_opt(server->options, "role_arn");
-	cfg->external_id = find_opt(server->options, "external_id");
-	cfg->session_name = find_opt(server->options, "role_session_name");
-	v = find_opt(server->options, "role_duration");
+	cfg->source = ddb_credential_source(server->options);
+	cfg->profile = ddb_find_option(server->options, "profile");
+	cfg->role_arn = ddb_find_option(server->options, "role_arn");
+	cfg->external_id = ddb_find_option(server->options, "external_id");
+	cfg->session_name = ddb_find_option(server->options, "role_session_name");
+	v = ddb_find_option(server->options, "role_duration");
 	cfg->duration = v ? ddb_parse_int_option("role_duration", v, 900, 43200) : 0;
-	v = find_opt(server->options, "sts_endpoint");
+	v = ddb_find_option(server->options, "sts_endpoint");
 	if (v)
 	{
 		cfg->sts_url = v;
@@ -327,7 +132,7 @@ read_config(ForeignServer *server, DdbCredConfig *cfg)
 		cfg->sts_url = ddb_default_endpoint("sts", cfg->sopts.region, server->options);
 		cfg->sts_region = ddb_signing_region(cfg->sopts.region);
 	}
-	cfg->imds_endpoint = find_opt(server->options, "imds_endpoint");
+	cfg->imds_endpoint = ddb_find_option(server->options, "imds_endpoint");
 }
 
 /* What changes the credentials a cache entry holds, secrets excepted. */
@@ -341,27 +146,6 @@ fingerprint(const DdbCredConfig *cfg, const DdbCredentials *um)
 					cfg->sts_url ? cfg->sts_url : "", cfg->imds_endpoint ? cfg->imds_endpoint : "",
 					cfg->sopts.region, cfg->sopts.ca_file ? cfg->sopts.ca_file : "",
 					um ? um->access_key_id : "");
-}
-
-/* ---- errors ----------------------------------------------------------- */
-
-void
-ddb_cred_fail(const DdbCredConfig *cfg, const char *from, const char *hint,
-			  const char *fmt,...)
-{
-	char		detail[1024];
-	va_list		ap;
-
-	/* the format is translated here; the finished detail is not again */
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), _(fmt), ap);
-	va_end(ap);
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("could not get AWS credentials for server \"%s\" from %s",
-					cfg->servername, from),
-			 errdetail_internal("%s", detail),
-			 hint ? errhint("%s", _(hint)) : 0));
 }
 
 /* ---- cache ------------------------------------------------------------ */
@@ -571,19 +355,62 @@ fetch_chain(const DdbCredConfig *cfg, const DdbCredentials *um, ddb_cred *out)
 	if (cur->expiration != 0 && cur->expiration <= (long long) time(NULL))
 	{
 		ddb_cred_free(cur);
-		ddb_cred_fail(cfg, source_from(cfg), NULL,
-					  "The credentials it gave had already expired; is the database server's clock right?");
+		ddb_cred_fail(cfg, source_from(cfg),
+					  errdetail("The credentials it gave had already expired; is the database server's clock right?"));
 	}
 	*out = *cur;
+}
+
+/*
+ * Credentials for (server, user): the user mapping's keys, or for a
+ * superuser's mapping without keys, the server process's environment.
+ */
+static void
+user_mapping_keys(Oid serverid, Oid userid, DdbCredentials *out)
+{
+	UserMapping *um = GetUserMapping(userid, serverid);
+	const char *ak = ddb_find_option(um->options, "access_key_id");
+	const char *sk = ddb_find_option(um->options, "secret_access_key");
+	const char *tok = ddb_find_option(um->options, "session_token");
+
+	memset(out, 0, sizeof(*out));
+	if (ak == NULL && sk == NULL)
+	{
+		if (!superuser_arg(userid))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("user mapping for \"%s\" has no DynamoDB credentials",
+							GetUserNameFromId(userid, false)),
+					 errdetail("Only a superuser's mapping may use the server's environment credentials."),
+					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
+		ak = getenv("AWS_ACCESS_KEY_ID");
+		sk = getenv("AWS_SECRET_ACCESS_KEY");
+		if (tok == NULL)
+			tok = getenv("AWS_SESSION_TOKEN");
+		if (ak == NULL || sk == NULL || *ak == '\0' || *sk == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+					 errmsg("no DynamoDB credentials for user mapping of \"%s\"",
+							GetUserNameFromId(userid, false)),
+					 errdetail("The user mapping has none and the server's environment has no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."),
+					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
+	}
+	else if (ak == NULL || sk == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+				 errmsg("user mapping needs both \"access_key_id\" and \"secret_access_key\"")));
+	out->access_key_id = pstrdup(ak);
+	out->secret_access_key = pstrdup(sk);
+	out->session_token = (tok && *tok) ? pstrdup(tok) : NULL;
 }
 
 /* Whether the user mapping holds keys of its own. */
 static bool
 mapping_has_keys(UserMapping *um)
 {
-	return find_opt(um->options, "access_key_id") != NULL ||
-		find_opt(um->options, "secret_access_key") != NULL ||
-		find_opt(um->options, "session_token") != NULL;
+	return ddb_find_option(um->options, "access_key_id") != NULL ||
+		ddb_find_option(um->options, "secret_access_key") != NULL ||
+		ddb_find_option(um->options, "session_token") != NULL;
 }
 
 /*
@@ -607,7 +434,7 @@ ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out)
 	read_config(server, &cfg);
 	if (cfg.source == DDB_SRC_USER_MAPPING)
 	{
-		ddb_get_credentials(serverid, userid, &um);
+		user_mapping_keys(serverid, userid, &um);
 		have_um = true;
 		if (cfg.role_arn == NULL)
 		{

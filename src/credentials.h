@@ -12,17 +12,6 @@
 #include "ddbrel.h"
 #include "credentials_core.h"
 
-/* Where a server's credentials come from (option credential_source). */
-typedef enum DdbCredSource
-{
-	DDB_SRC_USER_MAPPING,		/* keys in the user mapping (the default) */
-	DDB_SRC_ENVIRONMENT,		/* AWS_ACCESS_KEY_ID ... of the server process */
-	DDB_SRC_PROFILE,			/* a profile of the shared config files */
-	DDB_SRC_WEB_IDENTITY,		/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
-	DDB_SRC_CONTAINER,			/* ECS / EKS Pod Identity endpoint */
-	DDB_SRC_INSTANCE			/* EC2 instance metadata, IMDSv2 */
-} DdbCredSource;
-
 /* Everything the providers need to know of (server, user). */
 typedef struct DdbCredConfig
 {
@@ -41,12 +30,17 @@ typedef struct DdbCredConfig
 
 /*
  * Raises the error for a source that could not give credentials: SQLSTATE
- * 28000, the server and the source in the message, why in the detail.
- * Never pass a secret.
+ * 28000, the server and the source (from, a translated noun phrase) in the
+ * message; the arguments after from say why: an errdetail, one whole
+ * sentence, and maybe an errhint.  Never pass a secret.  A macro, so that
+ * each message is written whole where it is raised.
  */
-extern void ddb_cred_fail(const DdbCredConfig *cfg, const char *from,
-						  const char *hint, const char *fmt,...)
-			pg_attribute_printf(4, 5) pg_attribute_noreturn();
+#define ddb_cred_fail(cfg, from, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION), \
+			 errmsg("could not get AWS credentials for server \"%s\" from %s", \
+					(cfg)->servername, (from)), \
+			 __VA_ARGS__))
 
 /* Providers (credentials_fetch.c): fill *out (malloc'd) or raise. */
 extern void ddb_fetch_environment(const DdbCredConfig *cfg, ddb_cred *out);

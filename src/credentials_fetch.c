@@ -5,10 +5,12 @@
  *	  ECS / EKS Pod Identity container endpoint and EC2 instance metadata.
  *
  * Each provider fills a malloc'd ddb_cred (credentials_core.h) or raises
- * the error of ddb_cred_fail naming its source.  Everything read along the
+ * the error of ddb_cred_fail naming its source, with a DETAIL that is one
+ * whole sentence per failure (values, such as URLs, libcurl's reason or
+ * the reason credentials_core.c and profile_core.c give, as arguments).  Everything read along the
  * way that may hold a secret (files, process output, HTTP answers, request
  * bodies) is wiped before it is freed.  HTTP goes through
- * ddb_http_simple (http.c): cancellable, no signals, no redirects.
+ * ddb_http_simple (http_simple.c): cancellable, no signals, no redirects.
  *
  * STS requests are signed by ddbrel's own SigV4 signer (sigv4.c, service
  * "sts", no X-Amz-Target) and their XML answers read by credentials_core.c.
@@ -181,19 +183,71 @@ http_retryable(const DdbHttpResult *res)
 	return res->status == 0 || res->status >= 500;
 }
 
-/* "no answer from <url>: <why>" or "<url> answered HTTP <status>" */
-static char *
-http_failure(const char *what, const char *url, const DdbHttpResult *res, int attempts)
+/* The HTTP requests of the providers, for their errors. */
+typedef enum CredStep
 {
-	if (res->status == 0)
-		return psprintf(ngettext("%s %s got no answer: %s (tried %d time).",
-								 "%s %s got no answer: %s (tried %d times).",
-								 (unsigned long) attempts),
-						what, url, res->error, attempts);
-	return psprintf(ngettext("%s %s answered HTTP %ld (tried %d time).",
-							 "%s %s answered HTTP %ld (tried %d times).",
-							 (unsigned long) attempts),
-					what, url, res->status, attempts);
+	STEP_STS,					/* an STS query */
+	STEP_CONTAINER,				/* the container credentials endpoint */
+	STEP_IMDS_TOKEN,			/* the IMDSv2 session token PUT */
+	STEP_IMDS_ROLE_LIST,		/* the instance profile's role */
+	STEP_IMDS_ROLE				/* that role's credentials */
+} CredStep;
+
+/*
+ * The DETAIL of a request that got no answer, or an answer other than 200:
+ * one whole sentence per step, the URL, libcurl's reason or the status and
+ * the attempts as values.
+ */
+static int
+errdetail_http_failure(CredStep step, const char *url, const DdbHttpResult *res,
+					   int attempts)
+{
+	bool		none = res->status == 0;
+
+	switch (step)
+	{
+		case STEP_STS:
+			return none ?
+				errdetail_plural("STS at %s got no answer: %s (tried %d time).",
+								 "STS at %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("STS at %s answered HTTP %ld (tried %d time).",
+								 "STS at %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
+		case STEP_CONTAINER:
+			return none ?
+				errdetail_plural("The endpoint %s got no answer: %s (tried %d time).",
+								 "The endpoint %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The endpoint %s answered HTTP %ld (tried %d time).",
+								 "The endpoint %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
+		case STEP_IMDS_TOKEN:
+			return none ?
+				errdetail_plural("The session token request PUT %s got no answer: %s (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 "The session token request PUT %s got no answer: %s (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The session token request PUT %s answered HTTP %ld (tried %d time). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 "The session token request PUT %s answered HTTP %ld (tried %d times). ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
+								 attempts, url, res->status, attempts);
+		case STEP_IMDS_ROLE_LIST:
+			return none ?
+				errdetail_plural("The role list %s got no answer: %s (tried %d time).",
+								 "The role list %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The role list %s answered HTTP %ld (tried %d time).",
+								 "The role list %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
+		case STEP_IMDS_ROLE:
+			return none ?
+				errdetail_plural("The role's credentials at %s got no answer: %s (tried %d time).",
+								 "The role's credentials at %s got no answer: %s (tried %d times).",
+								 attempts, url, res->error, attempts) :
+				errdetail_plural("The role's credentials at %s answered HTTP %ld (tried %d time).",
+								 "The role's credentials at %s answered HTTP %ld (tried %d times).",
+								 attempts, url, res->status, attempts);
+	}
+	return 0;					/* not reached */
 }
 
 /* ---- the environment -------------------------------------------------- */
@@ -207,9 +261,9 @@ ddb_fetch_environment(const DdbCredConfig *cfg, ddb_cred *out)
 
 	memset(out, 0, sizeof(*out));
 	if (ak == NULL || sk == NULL || *ak == '\0' || *sk == '\0')
-		ddb_cred_fail(cfg, "the server's environment",
-					  "Set them in the environment the PostgreSQL server is started with.",
-					  "The server process has no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.");
+		ddb_cred_fail(cfg, _("the server's environment"),
+					  errdetail("The server process has no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."),
+					  errhint("Set them in the environment the PostgreSQL server is started with."));
 	out->access_key_id = strdup(ak);
 	out->secret_access_key = strdup(sk);
 	out->session_token = (tok && *tok) ? strdup(tok) : NULL;
@@ -222,8 +276,8 @@ ddb_fetch_environment(const DdbCredConfig *cfg, ddb_cred *out)
 	if (!ddb_cred_valid(out))
 	{
 		ddb_cred_free(out);
-		ddb_cred_fail(cfg, "the server's environment", NULL,
-					  "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN holds spaces or control characters.");
+		ddb_cred_fail(cfg, _("the server's environment"),
+					  errdetail("AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY or AWS_SESSION_TOKEN holds spaces or control characters."));
 	}
 }
 
@@ -298,7 +352,7 @@ sts_call(const DdbCredConfig *cfg, const char *from, char *body,
 			sreq.body = body;
 			sreq.body_len = strlen(body);
 			if (ddb_sigv4_authorization(&sreq, auth, sizeof(auth)) != 0)
-				ddb_cred_fail(cfg, from, NULL, "The STS request could not be signed.");
+				ddb_cred_fail(cfg, from, errdetail("The STS request could not be signed."));
 			lines[2] = psprintf("X-Amz-Date: %s", amz_date);
 			lines[3] = psprintf("Authorization: %s", auth);
 			explicit_bzero(auth, sizeof(auth));
@@ -341,24 +395,26 @@ sts_call(const DdbCredConfig *cfg, const char *from, char *body,
 		break;
 	}
 	if (res.status == 0)
-		ddb_cred_fail(cfg, from, "Check sts_endpoint and the network path to STS.", "%s",
-					  http_failure("STS at", cfg->sts_url, &res, attempt));
+		ddb_cred_fail(cfg, from, errdetail_http_failure(STEP_STS, cfg->sts_url, &res, attempt),
+					  errhint("Check sts_endpoint and the network path to STS."));
 	rc = ddb_sts_parse(res.body, res.body_len, out, code, sizeof(code), message, sizeof(message));
 	wipe_pfree(res.body, res.body_len);
 	if (rc == 1)
 		ddb_cred_fail(cfg, from,
+					  errdetail("STS at %s answered HTTP %ld %s: %s", cfg->sts_url, res.status,
+								code, message),
 					  strcmp(code, "AccessDenied") == 0 ?
-					  "Check the role's trust policy (principal, sts:ExternalId condition) and the caller's sts:AssumeRole permission." :
-					  NULL,
-					  "STS at %s answered HTTP %ld %s: %s", cfg->sts_url, res.status, code, message);
+					  errhint("Check the role's trust policy (principal, sts:ExternalId condition) and the caller's sts:AssumeRole permission.") : 0);
 	if (rc != 0)
-		ddb_cred_fail(cfg, from, NULL, "STS at %s answered HTTP %ld, and %s.",
-					  cfg->sts_url, res.status, message);
+		ddb_cred_fail(cfg, from,
+					  errdetail("STS at %s answered HTTP %ld, and %s.", cfg->sts_url, res.status,
+								message));
 	if (res.status != 200)
 	{
 		ddb_cred_free(out);
-		ddb_cred_fail(cfg, from, NULL, "STS at %s answered HTTP %ld with credentials.",
-					  cfg->sts_url, res.status);
+		ddb_cred_fail(cfg, from,
+					  errdetail("STS at %s answered HTTP %ld with credentials.", cfg->sts_url,
+								res.status));
 	}
 }
 
@@ -372,7 +428,7 @@ ddb_assume_role(const DdbCredConfig *cfg, const ddb_cred *base, const char *role
 	char	   *body;
 
 	if (from == NULL)
-		from = psprintf("STS AssumeRole of role \"%s\"", role_arn);
+		from = psprintf(_("STS AssumeRole of role \"%s\""), role_arn);
 	snprintf(dur, sizeof(dur), "%d", duration);
 	params[0] = "RoleArn";
 	params[1] = role_arn;
@@ -408,13 +464,14 @@ web_identity(const DdbCredConfig *cfg, const char *from, const char *token_file,
 	char	   *body;
 
 	if (token == NULL)
-		ddb_cred_fail(cfg, from, NULL, "Could not read the web identity token file \"%s\": %m.",
-					  token_file);
+		ddb_cred_fail(cfg, from,
+					  errdetail("Could not read the web identity token file \"%s\": %m.", token_file));
 	chomp(token);
 	if (*token == '\0')
 	{
 		wipe_pfree(token, len);
-		ddb_cred_fail(cfg, from, NULL, "The web identity token file \"%s\" is empty.", token_file);
+		ddb_cred_fail(cfg, from,
+					  errdetail("The web identity token file \"%s\" is empty.", token_file));
 	}
 	params[0] = "RoleArn";
 	params[1] = role_arn;
@@ -441,7 +498,7 @@ web_identity(const DdbCredConfig *cfg, const char *from, const char *token_file,
 void
 ddb_fetch_web_identity(const DdbCredConfig *cfg, ddb_cred *out)
 {
-	const char *from = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)";
+	const char *from = _("web identity (AWS_WEB_IDENTITY_TOKEN_FILE)");
 	const char *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	const char *role = getenv("AWS_ROLE_ARN");
 	const char *session = getenv("AWS_ROLE_SESSION_NAME");
@@ -449,9 +506,10 @@ ddb_fetch_web_identity(const DdbCredConfig *cfg, ddb_cred *out)
 	memset(out, 0, sizeof(*out));
 	if (file == NULL || *file == '\0' || role == NULL || *role == '\0')
 		ddb_cred_fail(cfg, from,
-					  "On EKS, associate an IAM role with the pod's service account; the variables come with it.",
-					  "The server process has no %s.",
-					  (file == NULL || *file == '\0') ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN");
+					  errdetail("The server process has no %s.",
+								(file == NULL || *file == '\0') ?
+								"AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN"),
+					  errhint("On EKS, associate an IAM role with the pod's service account; the variables come with it."));
 	web_identity(cfg, from, file, role, (session && *session) ? session : NULL, out);
 }
 
@@ -459,7 +517,7 @@ ddb_fetch_web_identity(const DdbCredConfig *cfg, ddb_cred *out)
 
 /* GETs url and reads a JSON answer of the given shape. */
 static void
-get_json_credentials(const DdbCredConfig *cfg, const char *from, const char *what,
+get_json_credentials(const DdbCredConfig *cfg, const char *from, CredStep step,
 					 const char *url, const char *const *headers, ddb_cred_json shape,
 					 ddb_cred *out)
 {
@@ -478,12 +536,15 @@ get_json_credentials(const DdbCredConfig *cfg, const char *from, const char *wha
 	if (res.status != 200)
 	{
 		wipe_pfree(res.body, res.body_len);
-		ddb_cred_fail(cfg, from, NULL, "%s", http_failure(what, url, &res, attempt));
+		ddb_cred_fail(cfg, from, errdetail_http_failure(step, url, &res, attempt));
 	}
 	if (ddb_cred_from_json(res.body, res.body_len, shape, out, err, sizeof(err)) != 0)
 	{
 		wipe_pfree(res.body, res.body_len);
-		ddb_cred_fail(cfg, from, NULL, "%s %s answered, but %s.", what, url, err);
+		if (step == STEP_CONTAINER)
+			ddb_cred_fail(cfg, from, errdetail("The endpoint %s answered, but %s.", url, err));
+		ddb_cred_fail(cfg, from,
+					  errdetail("The role's credentials at %s answered, but %s.", url, err));
 	}
 	wipe_pfree(res.body, res.body_len);
 }
@@ -491,7 +552,7 @@ get_json_credentials(const DdbCredConfig *cfg, const char *from, const char *wha
 void
 ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out)
 {
-	const char *from = "the container credentials endpoint";
+	const char *from = _("the container credentials endpoint");
 	char		url[2048];
 	char		err[256];
 	const char *token_file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
@@ -506,14 +567,15 @@ ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out)
 						  getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
 						  url, sizeof(url), err, sizeof(err)) != 0)
 		ddb_cred_fail(cfg, from,
-					  "ECS sets these variables in a task with a task role, EKS Pod Identity in a pod with an association; they must reach the PostgreSQL server's environment.",
-					  "In the server's environment, %s.", err);
+					  errdetail("In the server's environment, %s.", err),
+					  errhint("ECS sets these variables in a task with a task role, EKS Pod Identity in a pod with an association; they must reach the PostgreSQL server's environment."));
 	if (token_file && *token_file)
 	{
 		token = read_file(token_file, &token_len);
 		if (token == NULL)
-			ddb_cred_fail(cfg, from, NULL,
-						  "Could not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\": %m.", token_file);
+			ddb_cred_fail(cfg, from,
+						  errdetail("Could not read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \"%s\": %m.",
+									token_file));
 		chomp(token);
 	}
 	else if (token_env && *token_env)
@@ -526,7 +588,8 @@ ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out)
 		if (!header_value_ok(token))
 		{
 			wipe_pfree(token, token_len);
-			ddb_cred_fail(cfg, from, NULL, "The container authorization token holds control characters.");
+			ddb_cred_fail(cfg, from,
+						  errdetail("The container authorization token holds control characters."));
 		}
 		auth_line = psprintf("Authorization: %s", token);
 		headers[0] = auth_line;
@@ -534,7 +597,7 @@ ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out)
 	}
 	PG_TRY();
 	{
-		get_json_credentials(cfg, from, "The endpoint", url, headers,
+		get_json_credentials(cfg, from, STEP_CONTAINER, url, headers,
 							 DDB_CRED_JSON_CONTAINER, out);
 	}
 	PG_FINALLY();
@@ -550,7 +613,7 @@ ddb_fetch_container(const DdbCredConfig *cfg, ddb_cred *out)
 void
 ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out)
 {
-	const char *from = "the EC2 instance metadata service (IMDSv2)";
+	const char *from = _("the EC2 instance metadata service (IMDSv2)");
 	const char *disabled = getenv("AWS_EC2_METADATA_DISABLED");
 	char		base[1024];
 	char		err[256];
@@ -565,11 +628,12 @@ ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out)
 
 	memset(out, 0, sizeof(*out));
 	if (disabled && pg_strcasecmp(disabled, "true") == 0)
-		ddb_cred_fail(cfg, from, NULL, "AWS_EC2_METADATA_DISABLED is true in the server's environment.");
+		ddb_cred_fail(cfg, from,
+					  errdetail("AWS_EC2_METADATA_DISABLED is true in the server's environment."));
 	if (ddb_imds_base(cfg->imds_endpoint, getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT"),
 					  getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"),
 					  base, sizeof(base), err, sizeof(err)) != 0)
-		ddb_cred_fail(cfg, from, NULL, "%s.", err);
+		ddb_cred_fail(cfg, from, errdetail("%s.", err));
 
 	/* a session token first; without one there is no IMDSv1 fallback */
 	url = psprintf("%s/latest/api/token", base);
@@ -583,16 +647,15 @@ ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out)
 		backoff_wait(attempt);
 	}
 	if (res.status != 200 || res.body_len == 0)
-		ddb_cred_fail(cfg, from,
+		ddb_cred_fail(cfg, from, errdetail_http_failure(STEP_IMDS_TOKEN, url, &res, attempt),
 					  res.status == 403 || res.status == 405 ?
-					  "The PUT may have been refused by a proxy or the instance's hop limit: containers on the instance need an IMDS hop limit of 2." : NULL,
-					  "%s ddbrel uses IMDSv2 only and does not fall back to IMDSv1.",
-					  http_failure("The session token request PUT", url, &res, attempt));
+					  errhint("The PUT may have been refused by a proxy or the instance's hop limit: containers on the instance need an IMDS hop limit of 2.") : 0);
 	chomp(res.body);
 	if (!header_value_ok(res.body) || res.body[0] == '\0')
 	{
 		wipe_pfree(res.body, res.body_len);
-		ddb_cred_fail(cfg, from, NULL, "The session token it answered is not printable text.");
+		ddb_cred_fail(cfg, from,
+					  errdetail("The session token it answered is not printable text."));
 	}
 	token_line = psprintf("X-aws-ec2-metadata-token: %s", res.body);
 	wipe_pfree(res.body, res.body_len);
@@ -611,18 +674,20 @@ ddb_fetch_instance(const DdbCredConfig *cfg, ddb_cred *out)
 			backoff_wait(attempt);
 		}
 		if (res.status == 404)
-			ddb_cred_fail(cfg, from, "Attach an instance profile with an IAM role to the instance.",
-						  "%s: the instance has no IAM role.", url);
+			ddb_cred_fail(cfg, from, errdetail("%s: the instance has no IAM role.", url),
+						  errhint("Attach an instance profile with an IAM role to the instance."));
 		if (res.status != 200)
-			ddb_cred_fail(cfg, from, NULL, "%s", http_failure("The role list", url, &res, attempt));
+			ddb_cred_fail(cfg, from,
+						  errdetail_http_failure(STEP_IMDS_ROLE_LIST, url, &res, attempt));
 		role = res.body;
 		n = strcspn(role, "\r\n");
 		role[n] = '\0';
 		if (n == 0 || n > 128 || strspn(role, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@-_") != n)
-			ddb_cred_fail(cfg, from, NULL, "The role list at %s does not hold a role name.", url);
+			ddb_cred_fail(cfg, from,
+						  errdetail("The role list at %s does not hold a role name.", url));
 
 		url = psprintf("%s/latest/meta-data/iam/security-credentials/%s", base, role);
-		get_json_credentials(cfg, from, "The role's credentials at", url, get_headers,
+		get_json_credentials(cfg, from, STEP_IMDS_ROLE, url, get_headers,
 							 DDB_CRED_JSON_IMDS, out);
 	}
 	PG_FINALLY();
@@ -715,6 +780,31 @@ stderr_excerpt(const StringInfo err)
 	return s;
 }
 
+/*
+ * The error of a credential_process that did not exit with status 0: how
+ * it ended, and the first line it wrote to stderr, if any.
+ */
+static void
+process_failed(const DdbCredConfig *cfg, const char *from, const char *prog, int status,
+			   const StringInfo err)
+{
+	char	   *excerpt = err->len > 0 ? stderr_excerpt(err) : NULL;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && excerpt == NULL)
+		ddb_cred_fail(cfg, from, errdetail("\"%s\" could not be run (status 127).", prog));
+	if (WIFEXITED(status) && excerpt)
+		ddb_cred_fail(cfg, from, errdetail("\"%s\" exited with status %d: %s.", prog,
+										   WEXITSTATUS(status), excerpt));
+	if (WIFEXITED(status))
+		ddb_cred_fail(cfg, from, errdetail("\"%s\" exited with status %d.", prog,
+										   WEXITSTATUS(status)));
+	if (excerpt)
+		ddb_cred_fail(cfg, from, errdetail("\"%s\" was terminated by signal %d: %s.", prog,
+										   WTERMSIG(status), excerpt));
+	ddb_cred_fail(cfg, from, errdetail("\"%s\" was terminated by signal %d.", prog,
+									   WTERMSIG(status)));
+}
+
 static void
 run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cred *out)
 {
@@ -731,18 +821,19 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 
 	memset(out, 0, sizeof(*out));
 	if (argv == NULL)
-		ddb_cred_fail(cfg, from, NULL, "The credential_process command cannot be split into words: %s.", err);
+		ddb_cred_fail(cfg, from,
+					  errdetail("The credential_process command cannot be split into words: %s.", err));
 	if (pipe(out_pipe) != 0)
 	{
 		ddb_shell_split_free(argv);
-		ddb_cred_fail(cfg, from, NULL, "Could not create a pipe: %m.");
+		ddb_cred_fail(cfg, from, errdetail("Could not create a pipe: %m."));
 	}
 	if (pipe(err_pipe) != 0)
 	{
 		close(out_pipe[0]);
 		close(out_pipe[1]);
 		ddb_shell_split_free(argv);
-		ddb_cred_fail(cfg, from, NULL, "Could not create a pipe: %m.");
+		ddb_cred_fail(cfg, from, errdetail("Could not create a pipe: %m."));
 	}
 	p = palloc0(sizeof(ProcRun));
 	initStringInfo(&p->out);
@@ -772,7 +863,7 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 		proc_kill(p);
 		ddb_shell_split_free(argv);
 		errno = save;
-		ddb_cred_fail(cfg, from, NULL, "Could not start \"%s\": %m.", prog);
+		ddb_cred_fail(cfg, from, errdetail("Could not start \"%s\": %m.", prog));
 	}
 	deadline = (long long) time(NULL) + Max(1, cfg->sopts.request_timeout_ms / 1000);
 
@@ -786,9 +877,9 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 
 			CHECK_FOR_INTERRUPTS();
 			if ((long long) time(NULL) > deadline)
-				ddb_cred_fail(cfg, from, NULL,
-							  "\"%s\" did not finish within request_timeout (%d ms) and was killed.",
-							  argv[0], cfg->sopts.request_timeout_ms);
+				ddb_cred_fail(cfg, from,
+							  errdetail("\"%s\" did not finish within request_timeout (%d ms) and was killed.",
+										argv[0], cfg->sopts.request_timeout_ms));
 			if (p->out_fd >= 0)
 			{
 				fds[nfds].fd = p->out_fd;
@@ -800,7 +891,7 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 				fds[nfds++].events = POLLIN;
 			}
 			if (poll(fds, nfds, 100) < 0 && errno != EINTR)
-				ddb_cred_fail(cfg, from, NULL, "Could not wait for \"%s\": %m.", argv[0]);
+				ddb_cred_fail(cfg, from, errdetail("Could not wait for \"%s\": %m.", argv[0]));
 			for (i = 0; i < nfds; i++)
 			{
 				char		buf[4096];
@@ -823,8 +914,9 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 					continue;
 				}
 				if (is_out && p->out.len + r > DDB_CRED_MAX_ANSWER)
-					ddb_cred_fail(cfg, from, NULL, "\"%s\" wrote more than %d bytes and was killed.",
-								  argv[0], DDB_CRED_MAX_ANSWER);
+					ddb_cred_fail(cfg, from,
+								  errdetail("\"%s\" wrote more than %d bytes and was killed.",
+											argv[0], DDB_CRED_MAX_ANSWER));
 				if (is_out || p->err.len < 4096)
 					appendBinaryStringInfo(dst, buf, r);
 				explicit_bzero(buf, sizeof(buf));
@@ -833,23 +925,14 @@ run_process(const DdbCredConfig *cfg, const char *from, const char *cmd, ddb_cre
 		while (waitpid(p->pid, &status, 0) < 0)
 		{
 			if (errno != EINTR)
-				ddb_cred_fail(cfg, from, NULL, "Could not wait for \"%s\": %m.", argv[0]);
+				ddb_cred_fail(cfg, from, errdetail("Could not wait for \"%s\": %m.", argv[0]));
 			CHECK_FOR_INTERRUPTS();
 		}
 		p->pid = 0;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		{
-			char	   *why = WIFEXITED(status) ?
-				psprintf("exited with status %d", WEXITSTATUS(status)) :
-				psprintf("was terminated by signal %d", WTERMSIG(status));
-
-			if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && p->err.len == 0)
-				why = psprintf("could not be run (status 127)");
-			ddb_cred_fail(cfg, from, NULL, "\"%s\" %s%s%s.", argv[0], why,
-						  p->err.len > 0 ? ": " : "", p->err.len > 0 ? stderr_excerpt(&p->err) : "");
-		}
+			process_failed(cfg, from, argv[0], status, &p->err);
 		if (ddb_cred_from_json(p->out.data, p->out.len, DDB_CRED_JSON_PROCESS, out, err, sizeof(err)) != 0)
-			ddb_cred_fail(cfg, from, NULL, "\"%s\" ran, but %s.", argv[0], err);
+			ddb_cred_fail(cfg, from, errdetail("\"%s\" ran, but %s.", argv[0], err));
 	}
 	PG_FINALLY();
 	{
@@ -909,7 +992,7 @@ ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out)
 		name = getenv("AWS_PROFILE");
 	if (name == NULL || *name == '\0')
 		name = "default";
-	from = psprintf("profile \"%s\"", name);
+	from = psprintf(_("profile \"%s\""), name);
 
 	config = read_file(config_path, &config_len);
 	config_errno = config ? 0 : errno;
@@ -918,12 +1001,14 @@ ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out)
 	if ((config == NULL && config_errno != ENOENT) || (creds == NULL && creds_errno != ENOENT))
 	{
 		errno = config == NULL && config_errno != ENOENT ? config_errno : creds_errno;
-		ddb_cred_fail(cfg, from, NULL, "Could not read \"%s\": %m.",
-					  config == NULL && config_errno != ENOENT ? config_path : creds_path);
+		ddb_cred_fail(cfg, from,
+					  errdetail("Could not read \"%s\": %m.",
+								config == NULL && config_errno != ENOENT ? config_path : creds_path));
 	}
 	if (config == NULL && creds == NULL)
-		ddb_cred_fail(cfg, from, "Set AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE in the server's environment, or give the server's operating system user its own ~/.aws files.",
-					  "Neither \"%s\" nor \"%s\" exists.", config_path, creds_path);
+		ddb_cred_fail(cfg, from,
+					  errdetail("Neither \"%s\" nor \"%s\" exists.", config_path, creds_path),
+					  errhint("Set AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE in the server's environment, or give the server's operating system user its own ~/.aws files."));
 
 	plan = palloc0(sizeof(ddb_profile_plan));
 	rc = ddb_profile_resolve(config, config_len, creds, creds_len, name, plan, err, sizeof(err));
@@ -934,14 +1019,15 @@ ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out)
 	if (rc != 0)
 	{
 		ddb_profile_plan_free(plan);
-		ddb_cred_fail(cfg, from, NULL, "In \"%s\" and \"%s\": %s.", config_path, creds_path, err);
+		ddb_cred_fail(cfg, from,
+					  errdetail("In \"%s\" and \"%s\": %s.", config_path, creds_path, err));
 	}
 
 	cur = palloc0(sizeof(ddb_cred));
 	next = palloc0(sizeof(ddb_cred));
 	PG_TRY();
 	{
-		char	   *base_from = psprintf("profile \"%s\"", plan->base_profile);
+		char	   *base_from = psprintf(_("profile \"%s\""), plan->base_profile);
 
 		switch (plan->base)
 		{
@@ -953,14 +1039,15 @@ ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out)
 					(plan->session_token && cur->session_token == NULL))
 					ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 				if (!ddb_cred_valid(cur))
-					ddb_cred_fail(cfg, base_from, NULL, "Its keys hold spaces or control characters.");
+					ddb_cred_fail(cfg, base_from,
+								  errdetail("Its keys hold spaces or control characters."));
 				break;
 			case DDB_PROFILE_PROCESS:
-				run_process(cfg, psprintf("the credential_process of profile \"%s\"", plan->base_profile),
+				run_process(cfg, psprintf(_("the credential_process of profile \"%s\""), plan->base_profile),
 							plan->process, cur);
 				break;
 			case DDB_PROFILE_WEB_IDENTITY:
-				web_identity(cfg, psprintf("the web identity of profile \"%s\"", plan->base_profile),
+				web_identity(cfg, psprintf(_("the web identity of profile \"%s\""), plan->base_profile),
 							 plan->web_identity_token_file, plan->web_role_arn,
 							 plan->web_session_name, cur);
 				break;
@@ -980,7 +1067,7 @@ ddb_fetch_profile(const DdbCredConfig *cfg, ddb_cred *out)
 
 			ddb_assume_role(cfg, cur, r->role_arn, r->external_id, r->session_name,
 							r->duration_seconds,
-							psprintf("STS AssumeRole of role \"%s\" (profile \"%s\")",
+							psprintf(_("STS AssumeRole of role \"%s\" (profile \"%s\")"),
 									 r->role_arn, r->profile),
 							next);
 			ddb_cred_free(cur);

@@ -238,7 +238,9 @@ typedef struct DdbRelOptions
 extern DdbRelOptions *ddb_get_rel_options(Oid relid);
 extern void ddb_resolve_rel_options(DdbRelOptions *opts, struct DdbTableDesc *desc);
 extern void ddb_get_server_options(ForeignServer *server, DdbServerOptions *out);
-extern void ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out);
+extern const char *ddb_find_option(List *options, const char *name);
+extern DdbColumn *ddb_column_by_attnum(DdbRelOptions *opts, AttrNumber attnum);
+extern DdbColumn *ddb_column_by_name(DdbRelOptions *opts, const char *name);
 extern bool ddb_parse_bool_option(const char *name, const char *value);
 extern int	ddb_parse_int_option(const char *name, const char *value, int min, int max);
 extern Oid	ddb_rte_user(RangeTblEntry *rte);
@@ -376,9 +378,11 @@ extern const DdbCapacity *ddb_connection_server_capacity(DdbConn *conn, int kind
 typedef struct DdbBudgetEntry DdbBudgetEntry;
 extern int	ddb_op_capacity_kind(const char *opname);
 extern DdbBudgetEntry *ddb_capacity_entry(Oid serverid, const char *table);
-extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
-extern void ddb_capacity_prepare(DdbConn *conn, const char *table, int kind);
-extern long ddb_capacity_page_limit(DdbConn *conn, const char *table, DdbOp op);
+extern void ddb_capacity_set(Oid serverid, const char *table, int kind,
+							 TimestampTz statement, double units, bool from_table);
+extern bool ddb_capacity_set_in(Oid serverid, const char *table, int kind,
+								TimestampTz statement);
+extern long ddb_capacity_page_limit(Oid serverid, const char *table, DdbOp op);
 extern double ddb_capacity_estimate(DdbBudgetEntry *e, int kind, DdbOp op, long items);
 extern TimestampTz ddb_capacity_ready(DdbBudgetEntry *e, int kind, TimestampTz from,
 									  double estimate);
@@ -406,7 +410,7 @@ extern cJSON *ddb_call(DdbConn *conn, const char *op, const char *table, const c
 extern bool ddb_result_is(const DdbResult *res, const char *type);
 extern void ddb_report_result(const DdbResult *res, int64 written) pg_attribute_noreturn();
 
-/* http.c: one plain HTTP request, for the credential providers */
+/* http_simple.c: one plain HTTP request, for the credential providers */
 typedef struct DdbHttpRequest
 {
 	const char *method;			/* "GET", "PUT" or "POST" */
@@ -431,12 +435,30 @@ typedef struct DdbHttpResult
 } DdbHttpResult;
 
 extern void ddb_http_simple(const DdbHttpRequest *req, DdbHttpResult *res);
+extern void ddb_curl_init(void);
 
-/* credentials.c: AWS credentials and endpoints of a server */
-extern void ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out);
+/* how long a wait for an answer may go without checking for interrupts */
+#define DDB_WAIT_SLICE_MS 100
+
+/* option.c: the options that choose credentials and the AWS endpoints */
+/* Where a server's credentials come from (option credential_source). */
+typedef enum DdbCredSource
+{
+	DDB_SRC_USER_MAPPING,		/* keys in the user mapping (the default) */
+	DDB_SRC_ENVIRONMENT,		/* AWS_ACCESS_KEY_ID ... of the server process */
+	DDB_SRC_PROFILE,			/* a profile of the shared config files */
+	DDB_SRC_WEB_IDENTITY,		/* AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN */
+	DDB_SRC_CONTAINER,			/* ECS / EKS Pod Identity endpoint */
+	DDB_SRC_INSTANCE			/* EC2 instance metadata, IMDSv2 */
+} DdbCredSource;
+
+extern DdbCredSource ddb_credential_source(List *server_options);
 extern void ddb_validate_aws_options(List *options, Oid context);
 extern char *ddb_default_endpoint(const char *service, const char *region,
 								  List *server_options);
+
+/* credentials.c: AWS credentials of a server */
+extern void ddb_credentials_get(Oid serverid, Oid userid, DdbCredentials *out);
 
 /* request.c: follow-ups of an answer */
 extern cJSON *ddb_next_page(const cJSON *req, const cJSON *resp);
@@ -449,9 +471,11 @@ extern DdbTableDesc *ddb_describe_table(DdbConn *conn, const char *table,
 										bool missing_ok);
 extern void ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc);
 extern DdbRelOptions *ddb_get_rel_options_as(Oid relid, Oid userid);
-extern DdbTableDesc *ddb_describe_capacity(DdbConn *conn, const char *table);
 extern void ddb_invalidate_table_cache(void);
 extern List *ddb_list_tables(DdbConn *conn);
+
+/* request.c: the capacity budgets and request rate of a foreign table */
+extern void ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts);
 
 /* ----------------------------------------------------------------
  * Attribute codec (codec.c)

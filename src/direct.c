@@ -81,28 +81,6 @@ typedef struct DdbDirectState
 	CommandId	cid;
 } DdbDirectState;
 
-static DdbColumn *
-column_at(DdbRelOptions *opts, AttrNumber attnum)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (opts->columns[i].attnum == attnum)
-			return &opts->columns[i];
-	return NULL;
-}
-
-static DdbColumn *
-column_named(DdbRelOptions *opts, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (strcmp(opts->columns[i].colname, name) == 0)
-			return &opts->columns[i];
-	return NULL;
-}
-
 /* Whether attr is a key attribute or composed by a template or the type. */
 static bool
 attr_derived(DdbRelOptions *opts, const char *attr)
@@ -280,7 +258,7 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 				continue;
 			attno = lfirst_int(cc);
 			cc = lnext(colnos, cc);
-			col = column_at(opts, attno);
+			col = ddb_column_by_attnum(opts, attno);
 			if (col == NULL || col->source != DDB_COL_ATTRIBUTE || col->unique ||
 				attr_derived(opts, col->attrname))
 				return false;
@@ -315,7 +293,7 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 			}
 			for (h = 0; h < at->tmpl->nholes; h++)
 			{
-				DdbColumn  *col = column_named(opts, at->tmpl->holes[h]);
+				DdbColumn  *col = ddb_column_by_name(opts, at->tmpl->holes[h]);
 				ListCell   *sc;
 				int			k = -1;
 
@@ -438,7 +416,7 @@ direct_patch(DdbDirectState *dm, DdbPatch *patch)
 	foreach(lc, dm->sets)
 	{
 		List	   *s = lfirst(lc);
-		DdbColumn  *col = column_at(dm->opts, intVal(linitial(s)));
+		DdbColumn  *col = ddb_column_by_attnum(dm->opts, intVal(linitial(s)));
 		int			idx = intVal(lsecond(s));
 
 		if (idx < 0)
@@ -473,7 +451,7 @@ direct_patch(DdbDirectState *dm, DdbPatch *patch)
 
 		for (h = 0; h < at->tmpl->nholes; h++)
 		{
-			DdbColumn  *col = column_named(dm->opts, at->tmpl->holes[h]);
+			DdbColumn  *col = ddb_column_by_name(dm->opts, at->tmpl->holes[h]);
 			bool		isnull;
 			Oid			typid;
 			Datum		d = eval_expr(dm, list_nth_int(sources, 2 * h + 1), &isnull, &typid);

@@ -1,9 +1,10 @@
 /*-------------------------------------------------------------------------
  * import.h
- *	  What IMPORT FOREIGN SCHEMA learns from sampled items (import.c), and
- *	  the recognition of modeling libraries' items (import_lib.c).
+ *	  What IMPORT FOREIGN SCHEMA learns from sampled items (import.c), the
+ *	  recognition of modeling libraries' items (import_lib.c), and the SQL
+ *	  text both write (import_sql.c).
  *
- * Internal to the two files; not part of ddbrel.h.
+ * Internal to the three files; not part of ddbrel.h.
  *-------------------------------------------------------------------------
  */
 #ifndef DDB_IMPORT_H
@@ -65,7 +66,7 @@ typedef struct Entity
 } Entity;
 
 
-/* import.c: shared helpers */
+/* import_sql.c: the SQL text of both importers */
 extern char *ddb_import_ident(const char *s);
 extern bool ddb_import_name_used(List *used, const char *name);
 extern char *ddb_import_unique_name(List **used, const char *base);
@@ -74,6 +75,9 @@ extern void ddb_import_append_column(StringInfo buf, const char *colname, const 
 extern void ddb_import_begin_table(StringInfo buf, const char *name);
 extern const char *ddb_import_sql_type(int types);
 extern void ddb_import_template_literal(StringInfo buf, const char *s);
+extern int	ddb_import_type_index(const char *t);
+extern const char *ddb_import_type_name(int i);
+extern const char *ddb_import_key_sql_type(const char *t);
 
 /* import_lib.c */
 extern int	ddb_import_library_option(const char *value);

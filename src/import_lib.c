@@ -691,18 +691,23 @@ ddb_import_library_table(Entity *ent, DdbTableDesc *desc, const char *server)
 	return buf.data;
 }
 
-/* One NOTICE per library a table's items were recognised as written by. */
+/*
+ * One NOTICE per library a table's items were recognised as written by:
+ * its entities (the list of names is a value, so "entity" or "entities"
+ * comes from the plural forms of the message) and the attributes that
+ * gave the library away.
+ */
 void
 ddb_import_library_notice(List *entities, DdbTableDesc *desc, ImportOptions *opts)
 {
 	static const char *const libs[] = {LIB_ELECTRODB, LIB_TOOLBOX, LIB_ONETABLE};
-	static const char *const marks[] = {"__edb_e__ and __edb_v__", "_et", "_type"};
 	int			i;
 
 	for (i = 0; i < (int) lengthof(libs); i++)
 	{
 		StringInfoData names;
 		ListCell   *lc;
+		int			n = 0;
 
 		initStringInfo(&names);
 		foreach(lc, entities)
@@ -710,18 +715,22 @@ ddb_import_library_notice(List *entities, DdbTableDesc *desc, ImportOptions *opt
 			Entity	   *ent = lfirst(lc);
 
 			if (ent->library && strcmp(ent->library, libs[i]) == 0)
+			{
 				appendStringInfo(&names, "%s%s", names.len ? ", " : "", ent->name);
+				n++;
+			}
 		}
-		if (names.len == 0)
+		if (n == 0)
 			continue;
 		ereport(NOTICE,
-				(errmsg("DynamoDB table \"%s\" holds items written by %s: entities %s",
-						desc->name, libs[i], names.data),
+				(errmsg_plural("DynamoDB table \"%s\" holds items written by %s: entity %s",
+							   "DynamoDB table \"%s\" holds items written by %s: entities %s",
+							   n, desc->name, libs[i], names.data),
 				 i == 0 ?
-				 errdetail("Recognised by the attributes %s; each entity's templates were inferred from its sampled items.",
-						   marks[i]) :
+				 errdetail("Recognised by the attributes %s and %s; each entity's templates were inferred from its sampled items.",
+						   "__edb_e__", "__edb_v__") :
 				 errdetail("Recognised by the attribute %s; each entity's templates were inferred from its sampled items.",
-						   marks[i])));
+						   i == 1 ? "_et" : "_type")));
 	}
 	if (opts->saw_type && opts->libraries == DDB_LIB_AUTO)
 		ereport(NOTICE,

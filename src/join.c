@@ -91,17 +91,6 @@ rel_is_ours(RelOptInfo *rel)
 		rel->fdwroutine->GetForeignPaths == ddbGetForeignPaths && rel->fdw_private;
 }
 
-static DdbColumn *
-column_at(DdbRelOptions *opts, AttrNumber attnum)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (opts->columns[i].attnum == attnum)
-			return &opts->columns[i];
-	return NULL;
-}
-
 /*
  * "a.x = b.y" between the two sides, where equal values mean equal keys:
  * both columns of one type (text and varchar count as one), compared by
@@ -274,8 +263,8 @@ pair_equating(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b,
 	foreach(lc, pairs)
 	{
 		List	   *p = lfirst(lc);
-		DdbColumn  *ca = column_at(a, linitial_int(p));
-		DdbColumn  *cb = column_at(b, lsecond_int(p));
+		DdbColumn  *ca = ddb_column_by_attnum(a, linitial_int(p));
+		DdbColumn  *cb = ddb_column_by_attnum(b, lsecond_int(p));
 
 		if (ca && cb && strcmp(ca->colname, cola) == 0 && strcmp(cb->colname, colb) == 0)
 			return p;
@@ -287,12 +276,9 @@ pair_equating(List *pairs, DdbRelOptions *a, const char *cola, DdbRelOptions *b,
 static bool
 hole_exact(DdbRelOptions *opts, const char *colname)
 {
-	int			i;
+	DdbColumn  *col = ddb_column_by_name(opts, colname);
 
-	for (i = 0; i < opts->ncolumns; i++)
-		if (strcmp(opts->columns[i].colname, colname) == 0)
-			return ddb_hole_type_canonical(opts->columns[i].typid);
-	return false;
+	return col && ddb_hole_type_canonical(col->typid);
 }
 
 static DdbAttrTemplate *template_on(DdbRelOptions *opts, const char *attr);
@@ -401,7 +387,7 @@ lookup_pairs(DdbRelOptions *drive, DdbRelOptions *other, List *pairs_od)
 				continue;
 			foreach(lc, pairs_od)
 			{
-				DdbColumn  *c = column_at(other, linitial_int((List *) lfirst(lc)));
+				DdbColumn  *c = ddb_column_by_attnum(other, linitial_int((List *) lfirst(lc)));
 
 				/* the column's values must be the key's values (a text column over an N key is not) */
 				if (c && c->source == DDB_COL_ATTRIBUTE && strcmp(c->attrname, attrs[k]) == 0 &&
@@ -984,13 +970,11 @@ lookup_key(DdbJoinState *js, const cJSON *ditem)
 				DdbColumn  *oc = NULL;
 				DdbColumn  *dc = NULL;
 
-				for (i = 0; i < oopts->ncolumns; i++)
-					if (strcmp(oopts->columns[i].colname, t->holes[h]) == 0)
-						oc = &oopts->columns[i];
+				oc = ddb_column_by_name(oopts, t->holes[h]);
 				/* the text of the value as the driving column holds it */
 				for (i = 0; i + 1 < list_length(js->pairs); i += 2)
 					if (oc && list_nth_int(js->pairs, i) == oc->attnum)
-						dc = column_at(dopts, list_nth_int(js->pairs, i + 1));
+						dc = ddb_column_by_attnum(dopts, list_nth_int(js->pairs, i + 1));
 				if (oc == NULL || dc == NULL || js->onulls[oc->attnum - 1])
 					return NULL;
 				holes[h] = ddb_datum_to_key_text(js->ovals[oc->attnum - 1], dc);

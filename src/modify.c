@@ -189,28 +189,6 @@ ddbPlanForeignModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
  * ----------------------------------------------------------------
  */
 
-static DdbColumn *
-column_by_attnum(DdbRelOptions *opts, AttrNumber attnum)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (opts->columns[i].attnum == attnum)
-			return &opts->columns[i];
-	return NULL;
-}
-
-static DdbColumn *
-column_by_name(DdbRelOptions *opts, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (strcmp(opts->columns[i].colname, name) == 0)
-			return &opts->columns[i];
-	return NULL;
-}
-
 /*
  * Composes a template from the row's values.  Returns NULL when a hole's
  * column is NULL (if required, that is an error naming the column), unless
@@ -227,7 +205,7 @@ compose_from_row(DdbModifyState *ms, DdbAttrTemplate *at, Datum *values, bool *i
 
 	for (h = 0; h < at->tmpl->nholes; h++)
 	{
-		DdbColumn  *col = column_by_name(ms->opts, at->tmpl->holes[h]);
+		DdbColumn  *col = ddb_column_by_name(ms->opts, at->tmpl->holes[h]);
 		int			att = col->attnum - 1;
 
 		if (isnull[att])
@@ -1235,7 +1213,7 @@ update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 	while ((x = bms_next_member(ms->updated, x)) >= 0)
 	{
 		AttrNumber	attnum = x + FirstLowInvalidHeapAttributeNumber;
-		DdbColumn  *col = column_by_attnum(opts, attnum);
+		DdbColumn  *col = ddb_column_by_attnum(opts, attnum);
 		const char *delta;
 
 		if (col == NULL || (col->source == DDB_COL_TEMPLATE && !col->backed))
@@ -1278,7 +1256,7 @@ update_patch(DdbModifyState *ms, TupleTableSlot *slot, DdbPatch *patch)
 			continue;
 		for (h = 0; h < at->tmpl->nholes; h++)
 		{
-			DdbColumn  *col = column_by_name(opts, at->tmpl->holes[h]);
+			DdbColumn  *col = ddb_column_by_name(opts, at->tmpl->holes[h]);
 
 			if (bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, ms->updated))
 				touched = true;

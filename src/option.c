@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  * option.c
  *	  Option validation and resolution for servers, user mappings, foreign
- *	  tables and columns.
+ *	  tables and columns, the credential and AWS endpoint options of a
+ *	  server among them.
  *
  * Every option is declared once in the table below with the catalog it
  * belongs to.  Secrets are accepted only on user mappings.  Nothing here
- * talks to DynamoDB: what depends on DescribeTable is resolved by
- * ddb_resolve_rel_options from a description the call layer fetched
- * (request.c's ddb_get_rel_options_as).
+ * talks to DynamoDB or calls the layers that do: what depends on
+ * DescribeTable is resolved by ddb_resolve_rel_options from a description
+ * the call layer fetched (request.c's ddb_get_rel_options_as), and the
+ * options that choose credentials are checked here and acted on by
+ * credentials.c.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -31,6 +34,8 @@
 #include <ctype.h>
 #include <math.h>
 #include <netinet/in.h>
+
+#include "endpoint.h"
 
 PG_FUNCTION_INFO_V1(ddbrel_validator);
 
@@ -71,7 +76,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"write_capacity", ForeignServerRelationId, OPT_CAPACITY},
 	{"ca_file", ForeignServerRelationId, OPT_TEXT},
 	{"verify_tls", ForeignServerRelationId, OPT_BOOL},
-	/* server: where credentials come from, and AWS endpoints (credentials.c) */
+	/* server: where credentials come from, and AWS endpoints (see below) */
 	{"credential_source", ForeignServerRelationId, OPT_AWS},
 	{"profile", ForeignServerRelationId, OPT_AWS},
 	{"role_arn", ForeignServerRelationId, OPT_AWS},
@@ -615,8 +620,8 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 }
 
 /* Looks up an option by name in a DefElem list. */
-static const char *
-find_option(List *options, const char *name)
+const char *
+ddb_find_option(List *options, const char *name)
 {
 	ListCell   *lc;
 
@@ -630,15 +635,215 @@ find_option(List *options, const char *name)
 	return NULL;
 }
 
+/* ----------------------------------------------------------------
+ * Where credentials come from, and the default AWS endpoints: the options
+ * credentials.c acts on, checked here, together, with no network I/O
+ * ----------------------------------------------------------------
+ */
+
+static const struct
+{
+	const char *name;
+	DdbCredSource source;
+}			cred_sources[] = {
+	{"user_mapping", DDB_SRC_USER_MAPPING},
+	{"environment", DDB_SRC_ENVIRONMENT},
+	{"profile", DDB_SRC_PROFILE},
+	{"web_identity", DDB_SRC_WEB_IDENTITY},
+	{"container", DDB_SRC_CONTAINER},
+	{"instance_metadata", DDB_SRC_INSTANCE},
+};
+
+static DdbCredSource
+parse_source(const char *value)
+{
+	int			i;
+
+	if (value == NULL)
+		return DDB_SRC_USER_MAPPING;
+	for (i = 0; i < (int) lengthof(cred_sources); i++)
+		if (strcmp(cred_sources[i].name, value) == 0)
+			return cred_sources[i].source;
+	ereport(ERROR,
+			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+			 errmsg("invalid value for option \"credential_source\": \"%s\"", value),
+			 errhint("Valid values are user_mapping, environment, profile, web_identity, container and instance_metadata.")));
+	return DDB_SRC_USER_MAPPING;	/* not reached */
+}
+
+/* A server's option credential_source (user_mapping when it has none). */
+DdbCredSource
+ddb_credential_source(List *server_options)
+{
+	return parse_source(ddb_find_option(server_options, "credential_source"));
+}
+
+static const char *
+source_name(DdbCredSource s)
+{
+	return cred_sources[s].name;
+}
+
+/* Whether every character of s is one of the letters, digits and extra. */
+static bool
+chars_ok(const char *s, const char *extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char) *s) && *s != '_' && strchr(extra, *s) == NULL)
+			return false;
+	return true;
+}
+
+static void
+check_role_arn(const char *v)
+{
+	int			colons = 0;
+	const char *p;
+
+	for (p = v; *p; p++)
+	{
+		if ((unsigned char) *p <= 0x20 || (unsigned char) *p >= 0x7f)
+			break;
+		if (*p == ':')
+			colons++;
+	}
+	if (*p != '\0' || strncmp(v, "arn:", 4) != 0 || colons < 5 || strlen(v) > 2048)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"role_arn\" must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/name\""),
+				 errdetail("\"%s\" is not.", v)));
+}
+
+static bool
+bool_opt(List *options, const char *name)
+{
+	const char *v = ddb_find_option(options, name);
+
+	return v ? ddb_parse_bool_option(name, v) : false;
+}
+
+/*
+ * The default endpoint URL of service in region, with the server's
+ * use_fips_endpoint and use_dualstack_endpoint; palloc'd.
+ */
+char *
+ddb_default_endpoint(const char *service, const char *region, List *server_options)
+{
+	char		url[512];
+	const char *err;
+	bool		fips = bool_opt(server_options, "use_fips_endpoint");
+	bool		dualstack = bool_opt(server_options, "use_dualstack_endpoint");
+
+	if (ddb_endpoint_url(service, region, fips, dualstack, url, sizeof(url), &err) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("no %s endpoint for region \"%s\" with the options given",
+						strcmp(service, "sts") == 0 ? "STS" : "DynamoDB", region),
+				 errdetail("Partition \"%s\": %s.", ddb_region_partition(region)->name, err),
+				 errhint("Set option \"%s\" to the URL to use.",
+						 strcmp(service, "sts") == 0 ? "sts_endpoint" : "endpoint")));
+	return pstrdup(url);
+}
+
+/*
+ * Checks the credential and endpoint options of a server together (the
+ * validator sees every option of the object, also on ALTER).
+ */
+void
+ddb_validate_aws_options(List *options, Oid context)
+{
+	DdbCredSource source;
+	const char *v;
+	const char *role_arn;
+	const char *region;
+
+	if (context != ForeignServerRelationId)
+		return;
+	source = parse_source(ddb_find_option(options, "credential_source"));
+	if (source != DDB_SRC_USER_MAPPING && !superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser may set option \"credential_source\" to \"%s\"",
+						source_name(source)),
+				 errdetail("Credentials the database server holds (its environment, files, or instance or container role) are handed out only by a superuser."),
+				 errhint("Use credential_source 'user_mapping' with keys in your user mapping, or ask a superuser.")));
+
+	v = ddb_find_option(options, "profile");
+	if (v && source != DDB_SRC_PROFILE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+				 errmsg("option \"profile\" requires credential_source 'profile'")));
+	if (v && (*v == '\0' || !chars_ok(v, "+=,.@-/ ")))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"profile\" must be a profile name"),
+				 errdetail("\"%s\" is not.", v)));
+
+	role_arn = ddb_find_option(options, "role_arn");
+	if (role_arn)
+		check_role_arn(role_arn);
+	if (role_arn == NULL)
+	{
+		static const char *const needs_role[] = {"external_id", "role_session_name", "role_duration"};
+		int			i;
+
+		for (i = 0; i < (int) lengthof(needs_role); i++)
+			if (ddb_find_option(options, needs_role[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
+						 errmsg("option \"%s\" requires option \"role_arn\"", needs_role[i])));
+	}
+	v = ddb_find_option(options, "external_id");
+	if (v && (strlen(v) < 2 || strlen(v) > 1224 || !chars_ok(v, "+=,.@:/-")))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"external_id\" must be 2 to 1224 letters, digits or +=,.@:/-_")));
+	v = ddb_find_option(options, "role_session_name");
+	if (v && (strlen(v) < 2 || strlen(v) > 64 || !chars_ok(v, "+=,.@-")))
+		ereport(ERROR,
+				(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+				 errmsg("option \"role_session_name\" must be 2 to 64 letters, digits or +=,.@-_")));
+	v = ddb_find_option(options, "role_duration");
+	if (v)
+		(void) ddb_parse_int_option("role_duration", v, 900, 43200);
+
+	v = ddb_find_option(options, "sts_endpoint");
+	if (v)
+		ddb_check_url_option("sts_endpoint", v);
+	v = ddb_find_option(options, "imds_endpoint");
+	if (v)
+	{
+		if (!superuser())
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("only a superuser may set option \"imds_endpoint\"")));
+		if (source != DDB_SRC_INSTANCE && source != DDB_SRC_PROFILE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_OPTION_NAME),
+					 errmsg("option \"imds_endpoint\" requires credential_source 'instance_metadata' or 'profile'")));
+		ddb_check_url_option("imds_endpoint", v);
+	}
+
+	/* the default endpoints must exist for the region and choices */
+	region = ddb_find_option(options, "region");
+	if (region == NULL)
+		region = "us-east-1";
+	if (ddb_find_option(options, "endpoint") == NULL)
+		(void) ddb_default_endpoint("dynamodb", region, options);
+	if (ddb_find_option(options, "sts_endpoint") == NULL &&
+		(role_arn || source == DDB_SRC_WEB_IDENTITY || source == DDB_SRC_PROFILE))
+		(void) ddb_default_endpoint("sts", region, options);
+}
+
 void
 ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 {
 	const char *v;
 
 	memset(out, 0, sizeof(*out));
-	v = find_option(server->options, "region");
+	v = ddb_find_option(server->options, "region");
 	out->region = pstrdup(v ? v : "us-east-1");
-	v = find_option(server->options, "endpoint");
+	v = ddb_find_option(server->options, "endpoint");
 	if (v)
 	{
 		size_t		n = strlen(v);
@@ -649,69 +854,26 @@ ddb_get_server_options(ForeignServer *server, DdbServerOptions *out)
 	}
 	else
 		out->endpoint = ddb_default_endpoint("dynamodb", out->region, server->options);
-	v = find_option(server->options, "connect_timeout");
+	v = ddb_find_option(server->options, "connect_timeout");
 	out->connect_timeout_ms = v ? ddb_parse_int_option("connect_timeout", v, 1, 600000) : 5000;
-	v = find_option(server->options, "request_timeout");
+	v = ddb_find_option(server->options, "request_timeout");
 	out->request_timeout_ms = v ? ddb_parse_int_option("request_timeout", v, 1, 3600000) : 30000;
-	v = find_option(server->options, "max_retries");
+	v = ddb_find_option(server->options, "max_retries");
 	out->max_retries = v ? ddb_parse_int_option("max_retries", v, 0, 100) : 10;
-	v = find_option(server->options, "allow_full_scan");
+	v = ddb_find_option(server->options, "allow_full_scan");
 	out->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : true;
-	v = find_option(server->options, "max_requests_per_second");
+	v = ddb_find_option(server->options, "max_requests_per_second");
 	out->max_requests_per_second = v ? ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) : 0;
-	v = find_option(server->options, "read_capacity");
+	v = ddb_find_option(server->options, "read_capacity");
 	if (v)
 		ddb_parse_capacity_option("read_capacity", v, &out->read_capacity);
-	v = find_option(server->options, "write_capacity");
+	v = ddb_find_option(server->options, "write_capacity");
 	if (v)
 		ddb_parse_capacity_option("write_capacity", v, &out->write_capacity);
-	v = find_option(server->options, "ca_file");
+	v = ddb_find_option(server->options, "ca_file");
 	out->ca_file = v ? pstrdup(v) : NULL;
-	v = find_option(server->options, "verify_tls");
+	v = ddb_find_option(server->options, "verify_tls");
 	out->verify_tls = v ? ddb_parse_bool_option("verify_tls", v) : true;
-}
-
-/*
- * Credentials for (server, user): the user mapping's keys, or for a
- * superuser's mapping without keys, the server process's environment.
- */
-void
-ddb_get_credentials(Oid serverid, Oid userid, DdbCredentials *out)
-{
-	UserMapping *um = GetUserMapping(userid, serverid);
-	const char *ak = find_option(um->options, "access_key_id");
-	const char *sk = find_option(um->options, "secret_access_key");
-	const char *tok = find_option(um->options, "session_token");
-
-	memset(out, 0, sizeof(*out));
-	if (ak == NULL && sk == NULL)
-	{
-		if (!superuser_arg(userid))
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("user mapping for \"%s\" has no DynamoDB credentials",
-							GetUserNameFromId(userid, false)),
-					 errdetail("Only a superuser's mapping may use the server's environment credentials."),
-					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
-		ak = getenv("AWS_ACCESS_KEY_ID");
-		sk = getenv("AWS_SECRET_ACCESS_KEY");
-		if (tok == NULL)
-			tok = getenv("AWS_SESSION_TOKEN");
-		if (ak == NULL || sk == NULL || *ak == '\0' || *sk == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-					 errmsg("no DynamoDB credentials for user mapping of \"%s\"",
-							GetUserNameFromId(userid, false)),
-					 errdetail("The user mapping has none and the server's environment has no AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY."),
-					 errhint("Set access_key_id and secret_access_key on the user mapping.")));
-	}
-	else if (ak == NULL || sk == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
-				 errmsg("user mapping needs both \"access_key_id\" and \"secret_access_key\"")));
-	out->access_key_id = pstrdup(ak);
-	out->secret_access_key = pstrdup(sk);
-	out->session_token = (tok && *tok) ? pstrdup(tok) : NULL;
 }
 
 /*
@@ -777,15 +939,31 @@ bind_template(DdbRelOptions *opts, ddb_template *t, int which, const char *optna
 	}
 }
 
-static bool
-column_exists(DdbRelOptions *opts, const char *name)
+/*
+ * The column of a foreign table with attribute number attnum, or named
+ * name; NULL when it has none (a dropped column, a name of no column).
+ * Writes, direct modify and join pushdown find columns with these.
+ */
+DdbColumn *
+ddb_column_by_attnum(DdbRelOptions *opts, AttrNumber attnum)
+{
+	int			i;
+
+	for (i = 0; i < opts->ncolumns; i++)
+		if (opts->columns[i].attnum == attnum)
+			return &opts->columns[i];
+	return NULL;
+}
+
+DdbColumn *
+ddb_column_by_name(DdbRelOptions *opts, const char *name)
 {
 	int			i;
 
 	for (i = 0; i < opts->ncolumns; i++)
 		if (strcmp(opts->columns[i].colname, name) == 0)
-			return true;
-	return false;
+			return &opts->columns[i];
+	return NULL;
 }
 
 static void
@@ -826,13 +1004,13 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 	col->typid = att->atttypid;
 	col->typmod = att->atttypmod;
 	col->source = DDB_COL_ATTRIBUTE;
-	v = find_option(colopts, "attribute");
+	v = ddb_find_option(colopts, "attribute");
 	col->attrname = pstrdup(v ? v : col->colname);
 	col->attr_explicit = (v != NULL);
-	v = find_option(colopts, "read_from_key");
+	v = ddb_find_option(colopts, "read_from_key");
 	col->read_from_key = v && ddb_parse_bool_option("read_from_key", v);
 	col->key_tmpl = -1;
-	v = find_option(colopts, "document");
+	v = ddb_find_option(colopts, "document");
 	if (v && ddb_parse_bool_option("document", v))
 	{
 		if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
@@ -842,7 +1020,7 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 							col->colname)));
 		col->source = DDB_COL_DOCUMENT;
 	}
-	v = find_option(colopts, "extra");
+	v = ddb_find_option(colopts, "extra");
 	if (v && ddb_parse_bool_option("extra", v))
 	{
 		if (att->atttypid != JSONBOID && att->atttypid != JSONOID)
@@ -857,9 +1035,9 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 							col->colname)));
 		col->source = DDB_COL_EXTRA;
 	}
-	v = find_option(colopts, "wrong_type");
+	v = ddb_find_option(colopts, "wrong_type");
 	col->wrong_type_null = v && parse_word_option("wrong_type", v) == 1;
-	v = find_option(colopts, "format");
+	v = ddb_find_option(colopts, "format");
 	col->format = v ? (DdbTimeFormat) parse_word_option("format", v) : DDB_FORMAT_ISO;
 	col->format_explicit = (v != NULL);
 	if (v)
@@ -872,9 +1050,9 @@ read_column(DdbRelOptions *opts, Form_pg_attribute att, DdbColumn *col)
 					 errmsg("option \"format\" of column \"%s\" requires type date, timestamp or timestamp with time zone",
 							col->colname)));
 	}
-	v = find_option(colopts, "unique");
+	v = ddb_find_option(colopts, "unique");
 	col->unique = v && ddb_parse_bool_option("unique", v);
-	v = find_option(colopts, "version");
+	v = ddb_find_option(colopts, "version");
 	col->version = v && ddb_parse_bool_option("version", v);
 	if (col->unique && col->source != DDB_COL_ATTRIBUTE)
 		ereport(ERROR,
@@ -910,48 +1088,48 @@ ddb_get_rel_options(Oid relid)
 	opts->userid = InvalidOid;
 	ddb_get_server_options(server, &opts->server);
 
-	opts->table = pstrdup(find_option(ft->options, "table"));
-	v = find_option(ft->options, "partition_key");
+	opts->table = pstrdup(ddb_find_option(ft->options, "table"));
+	v = ddb_find_option(ft->options, "partition_key");
 	opts->partition_key = v ? pstrdup(v) : NULL;
-	v = find_option(ft->options, "sort_key");
+	v = ddb_find_option(ft->options, "sort_key");
 	opts->sort_key = v ? pstrdup(v) : NULL;
-	v = find_option(ft->options, "consistent_read");
+	v = ddb_find_option(ft->options, "consistent_read");
 	opts->consistent_read = v ? ddb_parse_bool_option("consistent_read", v) : false;
-	v = find_option(ft->options, "parallel_segments");
+	v = ddb_find_option(ft->options, "parallel_segments");
 	opts->parallel_segments = v ? ddb_parse_int_option("parallel_segments", v, 1, 64) : 1;
-	v = find_option(ft->options, "parallel_workers");
+	v = ddb_find_option(ft->options, "parallel_workers");
 	opts->parallel_workers = v ? ddb_parse_int_option("parallel_workers", v, 0, 1024) : -1;
-	v = find_option(ft->options, "allow_full_scan");
+	v = ddb_find_option(ft->options, "allow_full_scan");
 	opts->allow_full_scan = v ? ddb_parse_bool_option("allow_full_scan", v) : opts->server.allow_full_scan;
-	v = find_option(ft->options, "max_requests_per_second");
+	v = ddb_find_option(ft->options, "max_requests_per_second");
 	opts->max_requests_per_second = v ?
 		ddb_parse_int_option("max_requests_per_second", v, 0, 1000000) :
 		opts->server.max_requests_per_second;
-	v = find_option(ft->options, "read_capacity");
+	v = ddb_find_option(ft->options, "read_capacity");
 	if (v)
 		ddb_parse_capacity_option("read_capacity", v, &opts->read_capacity);
 	else
 		opts->read_capacity = opts->server.read_capacity;
-	v = find_option(ft->options, "write_capacity");
+	v = ddb_find_option(ft->options, "write_capacity");
 	if (v)
 		ddb_parse_capacity_option("write_capacity", v, &opts->write_capacity);
 	else
 		opts->write_capacity = opts->server.write_capacity;
-	v = find_option(ft->options, "index");
+	v = ddb_find_option(ft->options, "index");
 	opts->index = v ? pstrdup(v) : NULL;
-	v = find_option(ft->options, "type_attribute");
+	v = ddb_find_option(ft->options, "type_attribute");
 	opts->type_attribute = v ? pstrdup(v) : NULL;
-	v = find_option(ft->options, "type_value");
+	v = ddb_find_option(ft->options, "type_value");
 	opts->type_value = v ? pstrdup(v) : NULL;
-	v = find_option(ft->options, "include_expired");
+	v = ddb_find_option(ft->options, "include_expired");
 	opts->include_expired = v ? ddb_parse_bool_option("include_expired", v) : false;
-	v = find_option(ft->options, "ttl_attribute");
+	v = ddb_find_option(ft->options, "ttl_attribute");
 	opts->ttl_option = v ? pstrdup(v) : NULL;
 	if ((opts->type_attribute == NULL) != (opts->type_value == NULL))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_OPTION_NAME_NOT_FOUND),
 				 errmsg("options \"type_attribute\" and \"type_value\" must be given together")));
-	v = find_option(ft->options, "identifiers");
+	v = ddb_find_option(ft->options, "identifiers");
 	opts->identifiers = v ? ddb_parse_identifiers(v) : NIL;
 	if (opts->type_attribute)
 	{
@@ -974,13 +1152,13 @@ ddb_get_rel_options(Oid relid)
 			opts->identifiers = lappend(opts->identifiers, id);
 		}
 	}
-	v = find_option(ft->options, "pk_template");
+	v = ddb_find_option(ft->options, "pk_template");
 	if (v)
 	{
 		opts->pk_template_text = pstrdup(v);
 		opts->pk_template = parse_template_option("pk_template", v);
 	}
-	v = find_option(ft->options, "sk_template");
+	v = ddb_find_option(ft->options, "sk_template");
 	if (v)
 	{
 		opts->sk_template_text = pstrdup(v);
@@ -1078,16 +1256,14 @@ resolve_templates(DdbRelOptions *opts)
 		t = parse_template_option(d->defname, defGetString(d));
 		for (h = 0; h < t->nholes; h++)
 		{
-			int			i;
+			DdbColumn  *col = ddb_column_by_name(opts, t->holes[h]);
 
-			if (!column_exists(opts, t->holes[h]))
+			if (col == NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_COLUMN_NAME_NOT_FOUND),
 						 errmsg("%s of foreign table \"%s\" names column \"%s\", which does not exist",
 								d->defname, get_rel_name(opts->relid), t->holes[h])));
-			for (i = 0; i < opts->ncolumns; i++)
-				if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
-					check_transform_column(opts, t, h, &opts->columns[i], d->defname);
+			check_transform_column(opts, t, h, col, d->defname);
 		}
 		add_attr_template(opts, attr, pstrdup(defGetString(d)), t, false);
 	}

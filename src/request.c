@@ -28,6 +28,7 @@
 #include "retry_core.h"
 
 static void account_response(DdbOp op, const cJSON *resp);
+static void capacity_prepare(DdbConn *conn, const char *table, int kind);
 
 const char *const ddb_op_names[DDB_NUM_OPS] = {
 	"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem",
@@ -94,11 +95,16 @@ call_start(DdbConn *conn, const char *op, const char *table, const cJSON *req,
 	DdbCall    *call;
 
 	if (kind >= 0 && table && *table)
-		ddb_capacity_prepare(conn, table, kind);
+		capacity_prepare(conn, table, kind);
 	if (o == DDB_OP_QUERY || o == DDB_OP_SCAN)
 	{
 		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(req, "Limit");
-		long		cap = (table && *table) ? ddb_capacity_page_limit(conn, table, o) : 0;
+		Oid			serverid;
+		Oid			userid;
+		long		cap;
+
+		ddb_connection_ids(conn, &serverid, &userid);
+		cap = (table && *table) ? ddb_capacity_page_limit(serverid, table, o) : 0;
 
 		items = cJSON_IsNumber(lim) && lim->valuedouble >= 1 ? (long) lim->valuedouble : 0;
 		if (cap > 0 && (items == 0 || cap < items))
@@ -504,7 +510,12 @@ ddb_batch_unprocessed(const cJSON *resp)
 	return ddb_resp_unprocessed_count(ddb_resp_unprocessed(resp));
 }
 
-/* A batch still has unprocessed keys or items after max_retries resends. */
+/*
+ * A batch still has unprocessed keys or items after max_retries resends.
+ * Two numbers in one sentence: the count of keys or items takes the
+ * plural forms of the catalog (errdetail_plural), and a single resend has
+ * sentences of its own, so that no form is wrong ("after 1 resends").
+ */
 static void report_unprocessed(DdbOp op, const char *table, int left, int resends,
 							   int64 written) pg_attribute_noreturn();
 
@@ -516,9 +527,23 @@ report_unprocessed(DdbOp op, const char *table, int left, int resends, int64 wri
 				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 				 errmsg("DynamoDB left keys of a BatchGetItem on table \"%s\" unprocessed",
 						table),
+				 resends == 1 ?
+				 errdetail_plural("%d key was still unprocessed after %d resend.",
+								  "%d keys were still unprocessed after %d resend.",
+								  left, left, resends) :
 				 errdetail_plural("%d key was still unprocessed after %d resends.",
 								  "%d keys were still unprocessed after %d resends.",
 								  left, left, resends),
+				 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
+	if (resends == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("DynamoDB left items of a BatchWriteItem on table \"%s\" unprocessed",
+						table),
+				 failure_detail(written, left,
+								"%d item was still unprocessed after %d resend.",
+								"%d items were still unprocessed after %d resend.",
+								left, resends),
 				 errhint("The server option \"max_retries\" sets how many times they are sent again.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
@@ -971,8 +996,8 @@ ddb_describe_ttl(DdbConn *conn, DdbTableDesc *desc)
  */
 #define DDB_CAPACITY_MAX_AGE_S 300
 
-DdbTableDesc *
-ddb_describe_capacity(DdbConn *conn, const char *table)
+static DdbTableDesc *
+describe_capacity(DdbConn *conn, const char *table)
 {
 	DescCacheKey key;
 	DescCacheEntry *entry;
@@ -989,6 +1014,81 @@ ddb_describe_capacity(DdbConn *conn, const char *table)
 	if (entry)
 		(void) hash_search(desc_cache, &key, HASH_REMOVE, NULL);
 	return ddb_describe_table(conn, table, true);
+}
+
+/* ----------------------------------------------------------------
+ * Capacity budgets: the options resolved to units per second
+ * (capacity.c keeps the budgets; only this layer may ask DynamoDB)
+ * ----------------------------------------------------------------
+ */
+
+/*
+ * Units per second of a budget option for a table of the connection's
+ * server; 0: no budget.  A percentage needs the table's capacity.
+ */
+static double
+capacity_units(DdbConn *conn, const char *table, const DdbCapacity *cap, int kind)
+{
+	DdbTableDesc *desc;
+	double		of;
+
+	if (cap->units > 0 || cap->percent <= 0)
+		return cap->units;
+	desc = describe_capacity(conn, table);
+	if (desc == NULL)
+		return 0;
+	if (kind == DDB_CAPACITY_WRITE)
+		of = desc->write_units > 0 ? desc->write_units : desc->max_write_units;
+	else
+		of = desc->read_units > 0 ? desc->read_units : desc->max_read_units;
+	return of > 0 ? of * cap->percent / 100 : 0;
+}
+
+/* Sets a table's budget of a kind for the connection's statement. */
+static void
+set_budget(DdbConn *conn, const char *table, int kind, double units, bool from_table)
+{
+	Oid			serverid;
+	Oid			userid;
+
+	ddb_connection_ids(conn, &serverid, &userid);
+	ddb_capacity_set(serverid, table, kind, ddb_connection_statement(conn), units,
+					 from_table);
+}
+
+/*
+ * The budgets and request rate of a foreign table, for the rest of the
+ * statement on its connection: its read_capacity, write_capacity and
+ * max_requests_per_second (each its own, else its server's) replace the
+ * server's, and lower those of the statement's earlier tables.  Scans and
+ * writes call it when they start.
+ */
+void
+ddb_connection_use_table(DdbConn *conn, DdbRelOptions *opts)
+{
+	ddb_connection_set_rate(conn, opts->max_requests_per_second);
+	set_budget(conn, opts->table, DDB_CAPACITY_READ,
+			   capacity_units(conn, opts->table, &opts->read_capacity, DDB_CAPACITY_READ), true);
+	set_budget(conn, opts->table, DDB_CAPACITY_WRITE,
+			   capacity_units(conn, opts->table, &opts->write_capacity, DDB_CAPACITY_WRITE), true);
+}
+
+/*
+ * Before a request of a kind on a table: the server's budget, unless a
+ * foreign table of the connection's statement set one.
+ */
+static void
+capacity_prepare(DdbConn *conn, const char *table, int kind)
+{
+	Oid			serverid;
+	Oid			userid;
+
+	ddb_connection_ids(conn, &serverid, &userid);
+	if (ddb_capacity_set_in(serverid, table, kind, ddb_connection_statement(conn)))
+		return;
+	set_budget(conn, table, kind,
+			   capacity_units(conn, table, ddb_connection_server_capacity(conn, kind), kind),
+			   false);
 }
 
 /*
