@@ -2,8 +2,9 @@
 -- UNIQUE columns: the column option unique keeps a guard item per value,
 -- PK = SK = UNIQUE#<entity>.<attribute>#<value>, written, deleted or moved
 -- in the same TransactWriteItems as its row; a value that is taken is a
--- unique_violation naming it.  ddbrel.design() and migrate() carry a
--- schema's UNIQUE constraints over, and migrate() builds the guard items.
+-- unique_violation naming it.  The table option unique does the same for
+-- columns unique together.  ddbrel.design() and migrate() carry a schema's
+-- UNIQUE constraints over, and migrate() builds the guard items.
 CREATE SCHEMA uq;
 SET search_path = uq, public;
 SELECT current_database() AS dbname \gset
@@ -67,10 +68,54 @@ SELECT count(*) AS guards_of_their_owner
   FROM items i JOIN racers r ON i.owner ->> 'PK' = 'RACER#' || r.id
  WHERE i.pk = 'UNIQUE#racers.email#' || r.email;
 
+-- columns unique together: the table option unique keeps a guard item per
+-- combination of values, PK = SK = UNIQUE#<entity>.<a>,<b>#<length>:<a's value>#<length>:<b's value>
+CREATE FOREIGN TABLE slugs (org text, slug text, title text, code text, ver int)
+  SERVER ddb OPTIONS (table 'Uniq', pk_template 'ORG#{org}', sk_template 'PROJ#{slug}',
+                      unique '(org, title), (code, ver)');
+SELECT ddbrel.stats_reset();
+INSERT INTO slugs VALUES ('o1', 'a', 'Alpha', 'c', 1), ('o1', 'b', 'Beta', 'c', 2), ('o2', 'a', 'Alpha', 'd', 1);
+SELECT * FROM sent();
+SELECT pk, owner ->> 'SK' AS owner FROM items WHERE pk LIKE 'UNIQUE#slugs.%' ORDER BY pk;
+-- a taken combination, at COMMIT and at once; the same title in another org is free
+INSERT INTO slugs VALUES ('o1', 'c', 'Alpha', 'e', 1);
+BEGIN;
+INSERT INTO slugs VALUES ('o3', 'a', 'Gamma', 'f', 1);
+INSERT INTO slugs VALUES ('o3', 'b', 'Gamma', 'f', 2);
+ROLLBACK;
+-- values holding the separator cannot pose as another combination:
+-- ('x#1', 'y') and ('x', '1#y') are different guards
+INSERT INTO slugs VALUES ('x#1', 'p', 'y', 'g', 1), ('x', 'p', '1#y', 'g', 2);
+SELECT pk FROM items WHERE pk LIKE 'UNIQUE#slugs.org,title#%x%' ORDER BY pk;
+-- a NULL in the set takes no combination
+INSERT INTO slugs VALUES ('o4', 'a', NULL, 'h', 1), ('o4', 'b', NULL, 'h', NULL), ('o4', 'c', NULL, 'h', NULL);
+-- UPDATE of one column of a set moves its guard; DELETE drops it
+UPDATE slugs SET title = 'Beta 2' WHERE org = 'o1' AND slug = 'b';
+DELETE FROM slugs WHERE org = 'o2' AND slug = 'a';
+SELECT pk, owner ->> 'PK' AS owner FROM items WHERE pk LIKE 'UNIQUE#slugs.org,title#%' ORDER BY pk;
+-- the freed combination can be taken
+INSERT INTO slugs VALUES ('o1', 'd', 'Beta', 'i', 1);
+SELECT org, slug, title, code, ver FROM slugs WHERE org LIKE 'o%' ORDER BY org, slug;
+-- bad declarations
+CREATE FOREIGN TABLE bad_u1 (a text, b text) SERVER ddb OPTIONS (table 'Uniq', unique 'a');
+CREATE FOREIGN TABLE bad_u2 (a text, b text) SERVER ddb OPTIONS (table 'Uniq', unique '(a, a)');
+CREATE FOREIGN TABLE bad_u3 (a text, b text) SERVER ddb OPTIONS (table 'Uniq', unique '(a, b');
+CREATE FOREIGN TABLE bad_u4 (a text, b text) SERVER ddb OPTIONS (table 'Uniq', unique 'a, c');
+INSERT INTO bad_u4 VALUES ('x', 'y');
+CREATE FOREIGN TABLE bad_u5 (a text, b jsonb OPTIONS (document 'true')) SERVER ddb OPTIONS (table 'Uniq', unique 'a, b');
+INSERT INTO bad_u5 VALUES ('x', '{}');
+
 -- design() and migrate(): a UNIQUE column of the source schema
 CREATE SCHEMA src;
 CREATE TABLE src.members (member_id text PRIMARY KEY, email text UNIQUE, nick text NOT NULL UNIQUE, name text);
 INSERT INTO src.members VALUES ('m1', 'a@x', 'ann', 'Ann'), ('m2', NULL, 'bob', 'Bob'), ('m3', 'c@x', 'cid', 'Cid');
+-- and UNIQUE constraints on several columns (one holding the primary key
+-- needs no guard; the columns are in name order)
+CREATE TABLE src.teams (team_id text PRIMARY KEY, org text NOT NULL, name text NOT NULL,
+                        UNIQUE (org, name), UNIQUE (team_id, org));
+-- a unique index on an expression constrains no column as such: org is not unique
+CREATE UNIQUE INDEX ON src.teams (org, lower(name));
+INSERT INTO src.teams VALUES ('t1', 'acme', 'Red'), ('t2', 'acme', 'Blue'), ('t3', 'zeta', 'Red');
 SELECT entity, pk_template, unique_columns FROM ddbrel.design('src');
 \set VERBOSITY terse
 CALL ddbrel.migrate('src', 'ddb', 'UniqMig', 'dst') \gset m_
@@ -84,6 +129,11 @@ SELECT * FROM dst.members ORDER BY member_id;
 INSERT INTO dst.members VALUES ('m4', 'a@x', 'dan', 'Dan');
 INSERT INTO dst.members VALUES ('m4', 'd@x', 'dan', 'Dan');
 SELECT member_id, nick FROM dst.members ORDER BY member_id;
+SELECT ftoptions FROM pg_foreign_table WHERE ftrelid = 'dst.teams'::regclass;
+SELECT pk FROM mig_items WHERE pk LIKE 'UNIQUE#teams%' ORDER BY pk;
+INSERT INTO dst.teams VALUES ('t4', 'acme', 'Red');
+INSERT INTO dst.teams VALUES ('t4', 'zeta', 'Blue');
+SELECT team_id, org, name FROM dst.teams ORDER BY team_id;
 
 SET client_min_messages = warning;
 DROP SCHEMA uq CASCADE;

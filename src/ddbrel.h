@@ -197,6 +197,17 @@ typedef struct DdbIdentifier
 	char	   *value;			/* a string (S) */
 } DdbIdentifier;
 
+/*
+ * A set of columns the table option unique declares unique together: a
+ * guard item per combination of values (unique.c).
+ */
+typedef struct DdbUniqueSet
+{
+	int			ncols;
+	int		   *cols;			/* indexes into DdbRelOptions.columns */
+	char	   *attrs;			/* their attributes, comma-separated */
+} DdbUniqueSet;
+
 /* Everything the planner and executor need to know about one foreign table. */
 typedef struct DdbRelOptions
 {
@@ -231,6 +242,7 @@ typedef struct DdbRelOptions
 								 * type_attribute = type_value */
 	int			ncolumns;
 	DdbColumn  *columns;		/* one per non-dropped column */
+	List	   *unique_sets;	/* DdbUniqueSet: the table option unique */
 	struct DdbTableDesc *desc;	/* DescribeTable result, when fetched */
 } DdbRelOptions;
 
@@ -875,6 +887,7 @@ typedef enum DdbCondRole
 	DDB_ROLE_NONE,
 	DDB_ROLE_INSERT,			/* the key exists: unique_violation */
 	DDB_ROLE_UNIQUE,			/* a UNIQUE column's guard item exists: unique_violation */
+	DDB_ROLE_UNIQUE_SET,		/* the same for a set of columns unique together */
 	DDB_ROLE_CHANGED			/* changed since read: serialization_failure */
 } DdbCondRole;
 

@@ -240,6 +240,8 @@ ddbPlanDirectModify(PlannerInfo *root, ModifyTable *plan, Index resultRelation,
 	for (i = 0; i < opts->ncolumns; i++)
 		if (opts->columns[i].unique && operation == CMD_DELETE)
 			return false;		/* the guard needs the old value */
+	if (opts->unique_sets != NIL)
+		return false;			/* so do the guards of unique sets */
 
 	/* new values: constants, parameters, or counters */
 	if (operation == CMD_UPDATE)

@@ -584,6 +584,7 @@ begin_modify(Relation rel, CmdType operation, List *fdw_private, EState *estate,
 	{
 		int			i;
 
+		ms->has_unique = ms->opts->unique_sets != NIL;
 		for (i = 0; i < ms->opts->ncolumns; i++)
 		{
 			if (ms->opts->columns[i].unique)

@@ -51,6 +51,7 @@ typedef enum DdbOptKind
 	OPT_SECRET,
 	OPT_WORD,					/* one of the words option_words lists */
 	OPT_CAPACITY,
+	OPT_UNIQUE_SETS,			/* unique '(a, b), (c, d)' */
 	OPT_AWS						/* checked together by ddb_validate_aws_options */
 } DdbOptKind;
 
@@ -111,6 +112,7 @@ static const DdbOptionDef ddb_options[] = {
 	{"upsert", ForeignTableRelationId, OPT_BOOL},
 	{"include_expired", ForeignTableRelationId, OPT_BOOL},
 	{"ttl_attribute", ForeignTableRelationId, OPT_TEXT},
+	{"unique", ForeignTableRelationId, OPT_UNIQUE_SETS},
 	/* column */
 	{"attribute", AttributeRelationId, OPT_TEXT},
 	{"document", AttributeRelationId, OPT_BOOL},
@@ -533,6 +535,113 @@ ddb_identifier_value(DdbRelOptions *opts, const char *attr, const char **value)
 	return false;
 }
 
+/*
+ * The table option unique: one set of columns, "a, b", or several,
+ * "(a, b), (c, d)", each of two columns or more (one column is the column
+ * option unique).  Names follow SQL's rules: unquoted ones are folded to
+ * lower case.  Returns a list of lists of column names.
+ */
+static List *
+parse_unique_sets(const char *value)
+{
+	List	   *sets = NIL;
+	char	   *rest = pstrdup(value);
+
+	while (*rest == ' ')
+		rest++;
+	if (*rest != '(')
+		rest = psprintf("(%s)", rest);
+	while (*rest)
+	{
+		char	   *close;
+		List	   *names = NIL;
+		ListCell   *lc;
+
+		if (*rest != '(' || (close = strchr(rest, ')')) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"unique\" must be a list of columns, or lists of columns in parentheses"),
+					 errdetail("\"%s\" is not.", value),
+					 errhint("For example unique 'org_id, slug', or unique '(org_id, slug), (org_id, email)'.")));
+		*close = '\0';
+		if (!SplitIdentifierString(rest + 1, ',', &names))
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"unique\" has an invalid list of column names"),
+					 errdetail("\"%s\" is not.", value)));
+		if (list_length(names) < 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+					 errmsg("option \"unique\" needs two columns or more in each set"),
+					 errdetail("\"%s\" is not.", value),
+					 errhint("A single unique column takes the column option unique 'true'.")));
+		foreach(lc, names)
+		{
+			ListCell   *lc2;
+
+			for_each_cell(lc2, names, lnext(names, lc))
+				if (strcmp(lfirst(lc), lfirst(lc2)) == 0)
+					ereport(ERROR,
+							(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+							 errmsg("option \"unique\" names column \"%s\" twice in one set",
+									(char *) lfirst(lc))));
+		}
+		sets = lappend(sets, names);
+		rest = close + 1;
+		while (*rest == ' ' || *rest == ',')
+			rest++;
+	}
+	return sets;
+}
+
+/*
+ * The columns of the table option unique, checked against the table's:
+ * attribute columns or key template holes, each named once in a set.
+ */
+static void
+resolve_unique_sets(DdbRelOptions *opts, const char *value)
+{
+	ListCell   *lc;
+
+	foreach(lc, parse_unique_sets(value))
+	{
+		List	   *names = lfirst(lc);
+		DdbUniqueSet *set = palloc0(sizeof(DdbUniqueSet));
+		StringInfoData attrs;
+		ListCell   *nc;
+
+		set->cols = palloc(sizeof(int) * list_length(names));
+		initStringInfo(&attrs);
+		foreach(nc, names)
+		{
+			const char *name = lfirst(nc);
+			int			i;
+
+			for (i = 0; i < opts->ncolumns; i++)
+				if (strcmp(opts->columns[i].colname, name) == 0)
+					break;
+			if (i == opts->ncolumns)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("option \"unique\" names column \"%s\", which the foreign table does not have",
+								name)));
+			if (opts->columns[i].source != DDB_COL_ATTRIBUTE &&
+				opts->columns[i].source != DDB_COL_TEMPLATE)
+				ereport(ERROR,
+						(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
+						 errmsg("column \"%s\" cannot be in a unique set: it is a document column",
+								name)));
+			set->cols[set->ncols++] = i;
+			/* an attribute by its name, a key template hole by its column's */
+			appendStringInfo(&attrs, "%s%s", set->ncols > 1 ? "," : "",
+							 opts->columns[i].source == DDB_COL_ATTRIBUTE ?
+							 opts->columns[i].attrname : opts->columns[i].colname);
+		}
+		set->attrs = attrs.data;
+		opts->unique_sets = lappend(opts->unique_sets, set);
+	}
+}
+
 Datum
 ddbrel_validator(PG_FUNCTION_ARGS)
 {
@@ -591,6 +700,9 @@ ddbrel_validator(PG_FUNCTION_ARGS)
 
 					ddb_parse_capacity_option(def->name, value, &cap);
 				}
+				break;
+			case OPT_UNIQUE_SETS:
+				(void) parse_unique_sets(value);
 				break;
 			case OPT_AWS:
 				break;
@@ -1182,6 +1294,9 @@ ddb_get_rel_options(Oid relid)
 		bind_template(opts, opts->pk_template, 0, "pk_template");
 	if (opts->sk_template)
 		bind_template(opts, opts->sk_template, 1, "sk_template");
+	v = find_option(ft->options, "unique");
+	if (v)
+		resolve_unique_sets(opts, v);
 	return opts;
 }
 

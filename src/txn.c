@@ -54,7 +54,7 @@ typedef struct HeldStep
 	DdbPatch	patch;			/* UPDATE */
 	DdbCond    *cond;			/* on the item as it was before this step */
 	DdbCondRole role;
-	char	   *what;			/* DDB_ROLE_UNIQUE: the column and value */
+	char	   *what;			/* DDB_ROLE_UNIQUE(_SET): the columns and values */
 } HeldStep;
 
 /* The held writes of one item. */
@@ -771,6 +771,15 @@ report_condition(Action *a, bool single)
 							a->v.what, a->hi->relname) :
 					 errmsg("duplicate value for a unique column of foreign table \"%s\"",
 							a->hi->relname),
+					 errdetail("The guard item %s of DynamoDB table \"%s\" exists.%s%s",
+							   a->hi->keytext, a->hi->table, nothing ? " " : "",
+							   nothing ? _(nothing) : "")));
+			break;
+		case DDB_ROLE_UNIQUE_SET:
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("duplicate values for unique columns %s of foreign table \"%s\"",
+							a->v.what, a->hi->relname),
 					 errdetail("The guard item %s of DynamoDB table \"%s\" exists.%s%s",
 							   a->hi->keytext, a->hi->table, nothing ? " " : "",
 							   nothing ? _(nothing) : "")));

@@ -150,6 +150,7 @@ BEGIN
               SELECT jsonb_agg(a.attname ORDER BY a.attname) AS cols
                 FROM pg_catalog.pg_index ix, unnest(ix.indkey) k(attnum), pg_catalog.pg_attribute a
                WHERE ix.indrelid = c.oid AND ix.indisunique AND ix.indpred IS NULL
+                 AND ix.indexprs IS NULL  -- an index on expressions constrains no column as such
                  AND a.attrelid = c.oid AND a.attnum = k.attnum
                GROUP BY ix.indexrelid) u) AS uniques
       FROM pg_catalog.pg_class c
@@ -628,19 +629,32 @@ BEGIN
   RETURN ents;
 END $$;
 
--- The UNIQUE constraints (and unique indexes) of one column other than the
--- primary key: the column is marked "unique": true, and its foreign table
--- keeps a guard item per value (the column option unique).  Constraints on
--- several columns are not carried over.
+-- The UNIQUE constraints (and unique indexes) of the source: one column
+-- other than the primary key is marked "unique": true, and its foreign
+-- table keeps a guard item per value (the column option unique); several
+-- columns are added to "unique_sets" [[column, ...], ...], kept by the
+-- table option unique.  A set that holds the whole primary key is unique
+-- already and needs no guard.
+CREATE FUNCTION _unique_set_text(cols jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT '(' || string_agg(quote_ident(c), ', ' ORDER BY o) || ')'
+    FROM jsonb_array_elements_text(cols) WITH ORDINALITY a(c, o)
+$$;
+
 CREATE FUNCTION _design_unique_columns(ents jsonb)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT coalesce(jsonb_object_agg(e.key, jsonb_set(e.value, '{columns}',
+  SELECT coalesce(jsonb_object_agg(e.key, jsonb_set(jsonb_set(e.value, '{columns}',
            (SELECT jsonb_agg(CASE WHEN EXISTS (SELECT FROM jsonb_array_elements(e.value->'uniques') u(s)
                                                 WHERE u.s = jsonb_build_array(c->>'name'))
                                        AND e.value->'pk' <> jsonb_build_array(c->>'name')
                                   THEN c || '{"unique": true}' ELSE c END ORDER BY o)
-              FROM jsonb_array_elements(e.value->'columns') WITH ORDINALITY a(c, o)))), '{}')
+              FROM jsonb_array_elements(e.value->'columns') WITH ORDINALITY a(c, o))),
+           '{unique_sets}',
+           coalesce((SELECT jsonb_agg(u.s ORDER BY u.s::text)
+                       FROM jsonb_array_elements(e.value->'uniques') u(s)
+                      WHERE jsonb_array_length(u.s) > 1 AND NOT u.s @> (e.value->'pk')), '[]'))), '{}')
     FROM jsonb_each(ents) e
 $$;
 
@@ -774,7 +788,7 @@ CREATE FUNCTION design(source_schema name, owners jsonb DEFAULT '{}', prefixes j
                        type_attribute text DEFAULT NULL, copies jsonb DEFAULT '{}')
 RETURNS TABLE (entity name, role text, pk_template text, sk_template text,
                gsi_pk_template text, gsi_sk_template text, type_value text, parents name[], note text,
-               unique_columns name[])
+               unique_columns text[])
 LANGUAGE sql STABLE AS $$
   SELECT (x->>'table')::name, x->>'role', x->>'pk_template', x->>'sk_template',
          x->>'sk_template', x->>'pk_template', x->>'type_value',
@@ -782,8 +796,10 @@ LANGUAGE sql STABLE AS $$
                          WHEN 'edge' THEN ARRAY[(x->'left'->>'table')::name, (x->'right'->>'table')::name]
                          ELSE '{}'::name[] END,
          x->>'note',
-         ARRAY(SELECT (c->>'name')::name FROM jsonb_array_elements(x->'columns') WITH ORDINALITY u(c, o)
+         ARRAY(SELECT c->>'name' FROM jsonb_array_elements(x->'columns') WITH ORDINALITY u(c, o)
                 WHERE (c->>'unique')::boolean ORDER BY o)
+         || ARRAY(SELECT ddbrel._unique_set_text(u.s)
+                    FROM jsonb_array_elements(coalesce(x->'unique_sets', '[]')) WITH ORDINALITY u(s, o) ORDER BY o)
     FROM jsonb_array_elements(ddbrel._design(source_schema, owners, prefixes, exclude, partition_key,
                                              sort_key, gsi_name, type_attribute, copies)) WITH ORDINALITY a(x, o)
    ORDER BY o

@@ -173,7 +173,11 @@ DECLARE
                                  FROM jsonb_array_elements(e->'copies') WITH ORDINALITY a(x, o)), '');
   opts text := format('table %L, pk_template %L, sk_template %L', dtable, e->>'pk_template', e->>'sk_template')
                || CASE WHEN type_attribute IS NOT NULL
-                       THEN format(', type_attribute %L, type_value %L', type_attribute, e->>'type_value') ELSE '' END;
+                       THEN format(', type_attribute %L, type_value %L', type_attribute, e->>'type_value') ELSE '' END
+               -- UNIQUE constraints on several columns: a guard item per combination
+               || coalesce((SELECT format(', unique %L', string_agg(ddbrel._unique_set_text(u.s), ', ' ORDER BY o))
+                              FROM jsonb_array_elements(e->'unique_sets') WITH ORDINALITY u(s, o)
+                            HAVING count(*) > 0), '');
   have_cols text;
   ok boolean;
 BEGIN
