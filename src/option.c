@@ -1294,7 +1294,7 @@ ddb_get_rel_options(Oid relid)
 		bind_template(opts, opts->pk_template, 0, "pk_template");
 	if (opts->sk_template)
 		bind_template(opts, opts->sk_template, 1, "sk_template");
-	v = find_option(ft->options, "unique");
+	v = ddb_find_option(ft->options, "unique");
 	if (v)
 		resolve_unique_sets(opts, v);
 	return opts;
