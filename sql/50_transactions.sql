@@ -308,6 +308,22 @@ INSERT INTO bulk VALUES ('g1', 1);
 PREPARE TRANSACTION 'tx_g1';
 SELECT * FROM bulk WHERE id = 'g1';
 
+-- a COMMIT's TransactWriteItems counts against the write budgets of the
+-- tables it writes, by what DynamoDB says each consumed, under the write
+-- budgets their foreign tables set in the statements that wrote them
+CREATE FOREIGN TABLE cap_bulk (id text, n int) SERVER ddb OPTIONS (table 'TxBulk', write_capacity '500');
+CREATE FOREIGN TABLE cap_users (user_id text, name text)
+  SERVER ddb OPTIONS (table 'TxApp', pk_template 'USER#{user_id}', sk_template 'PROFILE',
+                      write_capacity '400');
+SELECT ddbrel.stats_reset();
+BEGIN;
+INSERT INTO cap_bulk SELECT 'cap' || g, g FROM generate_series(1, 6) g;
+INSERT INTO cap_users VALUES ('cap1', 'Cap');
+COMMIT;
+SELECT "table", write_units > 0 AS consumed, write_budget FROM ddbrel.capacity() WHERE server = 'ddb' ORDER BY 1;
+SELECT (SELECT sum(write_units) FROM ddbrel.capacity())
+       = (SELECT capacity_units FROM ddbrel.stats() WHERE operation = 'TransactWriteItems') AS all_counted;
+
 SET client_min_messages = warning;
 DROP SCHEMA tx CASCADE;
 DROP SERVER ddb_same CASCADE;

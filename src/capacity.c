@@ -123,6 +123,19 @@ ddb_capacity_set(Oid serverid, const char *table, int kind, TimestampTz statemen
 		ddb_budget_statement(&e->budget[kind], statement, units);
 }
 
+/*
+ * The budget of a kind a foreign table of the statement at statement set
+ * for a DynamoDB table, units per second; 0 when none did.  A transaction
+ * keeps it for its COMMIT, a statement of its own (txn.c).
+ */
+double
+ddb_capacity_table_budget(Oid serverid, const char *table, int kind, TimestampTz statement)
+{
+	ddb_budget *b = &ddb_capacity_entry(serverid, table)->budget[kind];
+
+	return (b->from_table && b->statement == statement) ? b->limit : 0;
+}
+
 /* Whether a foreign table of the statement at statement set the budget. */
 bool
 ddb_capacity_set_in(Oid serverid, const char *table, int kind, TimestampTz statement)

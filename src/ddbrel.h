@@ -390,6 +390,8 @@ extern const DdbCapacity *ddb_connection_server_capacity(DdbConn *conn, int kind
 typedef struct DdbBudgetEntry DdbBudgetEntry;
 extern int	ddb_op_capacity_kind(const char *opname);
 extern DdbBudgetEntry *ddb_capacity_entry(Oid serverid, const char *table);
+extern double ddb_capacity_table_budget(Oid serverid, const char *table, int kind,
+										TimestampTz statement);
 extern void ddb_capacity_set(Oid serverid, const char *table, int kind,
 							 TimestampTz statement, double units, bool from_table);
 extern bool ddb_capacity_set_in(Oid serverid, const char *table, int kind,

@@ -67,12 +67,20 @@ typedef struct HeldItem
 	List	   *steps;			/* HeldStep, oldest first */
 } HeldItem;
 
+/* The write budget a foreign table set for a DynamoDB table it wrote. */
+typedef struct HeldBudget
+{
+	char	   *table;
+	double		units;			/* per second; the lowest of the transaction's */
+} HeldBudget;
+
 typedef struct HeldTxn
 {
 	MemoryContext cxt;
 	DdbConn    *conn;			/* every write goes through this account */
 	Oid			serverid;
 	List	   *items;			/* HeldItem with at least one step */
+	List	   *budgets;		/* HeldBudget */
 	char		token[37];		/* ClientRequestToken */
 } HeldTxn;
 
@@ -410,6 +418,64 @@ check_account(DdbConn *conn)
 }
 
 /*
+ * Keeps the write budget the statement's foreign table set for table
+ * (the lowest, when several did), since COMMIT is a statement of its own
+ * whose budgets no foreign table sets.  In the transaction's context.
+ */
+static void
+keep_budget(DdbConn *conn, const char *table)
+{
+	double		units = ddb_capacity_table_budget(txn->serverid, table, DDB_CAPACITY_WRITE,
+												  ddb_connection_statement(conn));
+	HeldBudget *hb;
+	ListCell   *lc;
+
+	if (units <= 0)
+		return;
+	foreach(lc, txn->budgets)
+	{
+		hb = lfirst(lc);
+		if (strcmp(hb->table, table) == 0)
+		{
+			hb->units = Min(hb->units, units);
+			return;
+		}
+	}
+	hb = palloc(sizeof(HeldBudget));
+	hb->table = pstrdup(table);
+	hb->units = units;
+	txn->budgets = lappend(txn->budgets, hb);
+}
+
+/*
+ * The COMMIT's write budgets, as the transaction's foreign tables set
+ * them; returns the table whose budget is the lowest, whose pace the
+ * TransactWriteItems follows (else first, the table of its first write).
+ * What the request consumed is counted against every table it wrote.
+ */
+static const char *
+restore_budgets(DdbConn *conn, const char *first)
+{
+	const char *pace = first;
+	double		lowest = 0;
+	ListCell   *lc;
+
+	foreach(lc, txn->budgets)
+	{
+		HeldBudget *hb = lfirst(lc);
+
+		ddb_capacity_set(txn->serverid, hb->table, DDB_CAPACITY_WRITE,
+						 ddb_connection_statement(conn), hb->units, true);
+		if (lowest == 0 || hb->units < lowest)
+		{
+			lowest = hb->units;
+			pace = hb->table;
+		}
+	}
+	return pace;
+}
+
+/*
  * Holds one write of an item until COMMIT.  The write that would make the
  * 101st action fails here, before anything is sent.
  */
@@ -430,6 +496,7 @@ ddb_txn_hold(DdbConn *conn, const DdbHeldWrite *w)
 						   DDB_TXN_MAX_ACTIONS, ddb_key_text(w->key), w->table, DDB_TXN_MAX_ACTIONS + 1),
 				 errhint("Commit in smaller transactions, or SET ddbrel.write_mode = 'immediate' to write each statement as it runs, batched and without atomicity (for bulk loads).")));
 	oldcxt = MemoryContextSwitchTo(txn->cxt);
+	keep_budget(conn, w->table);
 	if (hi == NULL)
 	{
 		hi = palloc0(sizeof(HeldItem));
@@ -974,7 +1041,8 @@ send_transaction(DdbConn *conn, Action *actions, int n)
 				 errdetail("Nothing of the transaction was written."),
 				 errhint("Commit in smaller transactions, or SET ddbrel.write_mode = 'immediate' for bulk loads.")));
 	/* one token for every attempt: DynamoDB applies it once */
-	res = ddb_call_wait(ddb_call_start_ex(conn, "TransactWriteItems", actions[0].hi->table, req, true));
+	res = ddb_call_wait(ddb_call_start_ex(conn, "TransactWriteItems",
+										  restore_budgets(conn, actions[0].hi->table), req, true));
 	if (res->status == DDB_CALL_OK)
 		return true;
 	if (ddb_result_is(res, "UnknownOperationException"))
