@@ -112,3 +112,29 @@ SELECT assignee_name FROM dstcp.backlog_items WHERE assignee_id = 'u3';
 RESET ddbrel.write_mode;
 
 SELECT srccp.drop_dynamodb_table('MigCopies');
+
+-- ---- a migration with copies that fails half-way and is resumed ----------
+-- task 13 holds a number DynamoDB cannot store; batches of 5 rows
+CREATE SCHEMA srccr;
+CREATE TABLE srccr.owners (owner_id text PRIMARY KEY, name text NOT NULL);
+CREATE TABLE srccr.tasks (task_id int PRIMARY KEY, owner_id text NOT NULL REFERENCES srccr.owners,
+                          estimate numeric);
+INSERT INTO srccr.owners VALUES ('o1', 'Ann'), ('o2', 'Bob');
+INSERT INTO srccr.tasks SELECT g, CASE WHEN g % 3 = 0 THEN 'o2' ELSE 'o1' END,
+                               CASE WHEN g = 13 THEN 'NaN'::numeric ELSE g END
+                          FROM generate_series(1, 20) g;
+SELECT srccp.drop_dynamodb_table('MigCopiesResume');
+SET client_min_messages = warning;    -- notices name the run
+CALL ddbrel.migrate('srccr', 'ddb', 'MigCopiesResume', 'dstcr', batch_rows => 5,
+                    copies => '{"tasks.owner_name": "owners.name"}');
+SELECT source_table, status, rows_done FROM ddbrel.migration_status
+ WHERE source_schema = 'srccr' ORDER BY 1;
+UPDATE srccr.tasks SET estimate = 13 WHERE task_id = 13;
+CALL ddbrel.migrate('srccr', 'ddb', 'MigCopiesResume', 'dstcr', batch_rows => 5,
+                    copies => '{"tasks.owner_name": "owners.name"}') \gset m_
+RESET client_min_messages;
+SELECT :'m_status' AS status, :m_rows_loaded AS rows_loaded_on_resume;
+-- every task, those of the first batches and those after the resume, has its copy
+SELECT owner_id, owner_name, count(*), sum(task_id) FROM dstcr.tasks GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) AS declared FROM ddbrel.copies WHERE target = 'dstcr.tasks'::regclass;
+SELECT srccp.drop_dynamodb_table('MigCopiesResume');
