@@ -72,7 +72,10 @@
 #include "utils/memutils.h"
 #include "utils/ruleutils.h"
 
-#define DDB_BATCH_ROWS 100
+#define DDB_BATCH_ROWS 100		/* keys of one BatchGetItem */
+#define DDB_BATCH_INFLIGHT 8	/* requests of a round in flight (scan.c's) */
+/* outer rows of a round: enough keys for every request in flight */
+#define DDB_ROUND_MAX_ROWS (DDB_BATCH_ROWS * DDB_BATCH_INFLIGHT)
 #define DDB_BATCH_MAX_KEYS 2	/* a primary key has at most two attributes */
 /* marks the Params of a batch's key arrays (planner.c pairs them) */
 #define DDB_BATCH_PARAM_LOCATION (-1919)
@@ -112,7 +115,8 @@ enum BatchPlanPrivate
 	BS_KEYPOS,					/* IntList: attributes of the keys in the inner tuple */
 	BS_OPNOS,
 	BS_COLLATIONS,
-	BS_OP
+	BS_OP,
+	BS_FIRST_ROUND				/* outer rows of the first round */
 };
 
 typedef struct BatchState
@@ -137,6 +141,9 @@ typedef struct BatchState
 	TupleTableSlot *outer_slot;
 	TupleTableSlot *inner_slot;
 	MemoryContext batchcxt;
+	/* outer rows of the next round (up to DDB_ROUND_MAX_ROWS) */
+	int			first_round;
+	int			round_rows;
 	/* the current batch */
 	int			nouter;
 	MinimalTuple *outer_tups;
@@ -146,14 +153,19 @@ typedef struct BatchState
 	int			inner_cap;
 	MinimalTuple *inner_tups;
 	uint32	   *inner_hash;
+	int		   *inner_next;		/* next inner row of the same bucket, or -1 */
+	int		   *bucket;			/* first inner row of each bucket, or -1 */
+	uint32		bucket_mask;
+	Size		inner_bytes;	/* of the round's inner tuples */
 	int			oi;				/* current outer row */
-	int			ii;				/* next inner row to try with it */
+	int			ii;				/* next inner row to try with it, or -1 */
 	bool		cur_loaded;
 	bool		matched;
 	bool		outer_done;
 	/* for EXPLAIN ANALYZE */
 	long		batches;
 	long		keys_sent;
+	int			max_round;		/* the most outer rows a round held */
 } BatchState;
 
 static Plan *plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -658,6 +670,10 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									   paramids, keypos, opnos);
 	cscan->custom_private = lappend(cscan->custom_private, collations);
 	cscan->custom_private = lappend(cscan->custom_private, list_nth(priv, BP_OP));
+	/* a plan asked for its first rows (LIMIT, a cursor) starts with one request */
+	cscan->custom_private = lappend(cscan->custom_private,
+									makeInteger(root->tuple_fraction > 0 ?
+												DDB_BATCH_ROWS : DDB_ROUND_MAX_ROWS));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &batch_scan_methods;
 	return &cscan->scan.plan;
@@ -730,9 +746,11 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 											&TTSOpsMinimalTuple);
 	bs->batchcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
 										 ALLOCSET_DEFAULT_SIZES);
-	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_BATCH_ROWS);
-	bs->outer_hash = palloc(sizeof(uint32) * DDB_BATCH_ROWS);
-	bs->outer_null = palloc(sizeof(bool) * DDB_BATCH_ROWS);
+	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_ROUND_MAX_ROWS);
+	bs->outer_hash = palloc(sizeof(uint32) * DDB_ROUND_MAX_ROWS);
+	bs->outer_null = palloc(sizeof(bool) * DDB_ROUND_MAX_ROWS);
+	bs->first_round = intVal(list_nth(priv, BS_FIRST_ROUND));
+	bs->round_rows = bs->first_round;
 	bs->oi = bs->nouter = 0;
 }
 
@@ -771,10 +789,63 @@ fill_scan_tuple(BatchState *bs, TupleTableSlot *inner)
 }
 
 /*
- * Reads up to 100 outer rows, and the inner rows of their keys by one
- * rescan of the inner scan (one BatchGetItem of the distinct keys).  An
- * outer row with a NULL in its key matches nothing and sends nothing.  The
- * arrays of a two-column key stay parallel: element i of each is row i's.
+ * The size of the next round, from what the last one took: as many outer
+ * rows as the inner rows of work_mem can answer, at the last round's bytes
+ * per outer row, in whole requests (100 keys), between one request and
+ * DDB_ROUND_MAX_ROWS.  The round's inner rows are all held until its last
+ * outer row is joined, so this is what keeps memory bounded when items are
+ * large or a Query returns many items per key.
+ */
+static int
+next_round_rows(BatchState *bs)
+{
+	double		per_row;
+	double		rows;
+
+	if (bs->nouter == 0)
+		return bs->round_rows;
+	per_row = (double) bs->inner_bytes / bs->nouter;
+	rows = per_row > 0 ? (double) work_mem * 1024.0 / per_row : DDB_ROUND_MAX_ROWS;
+	if (rows >= DDB_ROUND_MAX_ROWS)
+		return DDB_ROUND_MAX_ROWS;
+	return Max(DDB_BATCH_ROWS, ((int) rows / DDB_BATCH_ROWS) * DDB_BATCH_ROWS);
+}
+
+/*
+ * Chains the round's inner rows by hash, each chain in arrival order (the
+ * order a Query returns a partition's items in), so that an outer row
+ * tries only the inner rows of its hash.
+ */
+static void
+index_inner(BatchState *bs)
+{
+	uint32		nbuckets = 1;
+	int			j;
+
+	while (nbuckets < (uint32) bs->ninner && nbuckets < (1U << 20))
+		nbuckets <<= 1;
+	if (!bs->use_hash)
+		nbuckets = 1;
+	bs->bucket_mask = nbuckets - 1;
+	bs->bucket = MemoryContextAlloc(bs->batchcxt, sizeof(int) * nbuckets);
+	bs->inner_next = MemoryContextAlloc(bs->batchcxt, sizeof(int) * Max(bs->ninner, 1));
+	memset(bs->bucket, -1, sizeof(int) * nbuckets);
+	for (j = bs->ninner - 1; j >= 0; j--)
+	{
+		uint32		b = bs->inner_hash[j] & bs->bucket_mask;
+
+		bs->inner_next[j] = bs->bucket[b];
+		bs->bucket[b] = j;
+	}
+}
+
+/*
+ * Reads a round of outer rows (up to round_rows), and the inner rows of
+ * their keys by one rescan of the inner scan: one BatchGetItem per 100
+ * distinct keys, scan.c keeping up to 8 in flight at once, so a round of
+ * 800 outer rows waits for one round trip, not eight.  An outer row with a
+ * NULL in its key matches nothing and sends nothing.  The arrays of a
+ * two-column key stay parallel: element i of each is row i's.
  */
 static void
 load_batch(BatchState *bs)
@@ -782,20 +853,25 @@ load_batch(BatchState *bs)
 	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
 	Datum	   *keys[DDB_BATCH_MAX_KEYS];
 	int			nkeys = 0;
+	int			want;
 	MemoryContext oldcxt;
 	int			k;
 
+	/* sized by the round before, whose rows are about to go */
+	want = next_round_rows(bs);
+	bs->round_rows = want;
 	ExecClearTuple(bs->outer_slot);
 	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
 	bs->nouter = 0;
 	bs->ninner = 0;
 	bs->inner_cap = 0;
+	bs->inner_bytes = 0;
 	bs->inner_tups = NULL;
 	bs->inner_hash = NULL;
 	for (k = 0; k < bs->nkeys; k++)
-		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
-	while (bs->nouter < DDB_BATCH_ROWS)
+		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * want);
+	while (bs->nouter < want)
 	{
 		TupleTableSlot *slot = ExecProcNode(bs->outerps);
 		Datum		vals[DDB_BATCH_MAX_KEYS];
@@ -836,6 +912,7 @@ load_batch(BatchState *bs)
 		bs->nouter++;
 	}
 	ResetExprContext(econtext);
+	bs->max_round = Max(bs->max_round, bs->nouter);
 
 	if (nkeys > 0)
 	{
@@ -882,6 +959,7 @@ load_batch(BatchState *bs)
 			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
 			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
 			MemoryContextSwitchTo(oldcxt);
+			bs->inner_bytes += bs->inner_tups[bs->ninner]->t_len;
 			/* a NULL key matches no outer key: any hash will do */
 			for (k = 0; k < bs->nkeys; k++)
 			{
@@ -895,8 +973,9 @@ load_batch(BatchState *bs)
 			bs->ninner++;
 		}
 	}
+	index_inner(bs);
 	bs->oi = 0;
-	bs->ii = 0;
+	bs->ii = -1;
 	bs->cur_loaded = false;
 	bs->matched = false;
 }
@@ -923,13 +1002,15 @@ batch_next(ScanState *ss)
 			ExecStoreMinimalTuple(bs->outer_tups[bs->oi], bs->outer_slot, false);
 			bs->cur_loaded = true;
 			bs->matched = false;
-			bs->ii = 0;
+			bs->ii = bs->outer_null[bs->oi] ? -1 :
+				bs->bucket[bs->outer_hash[bs->oi] & bs->bucket_mask];
 		}
-		while (bs->ii < bs->ninner && !bs->outer_null[bs->oi])
+		while (bs->ii >= 0)
 		{
-			int			j = bs->ii++;
+			int			j = bs->ii;
 			TupleTableSlot *scan;
 
+			bs->ii = bs->inner_next[j];
 			if (bs->use_hash && bs->inner_hash[j] != bs->outer_hash[bs->oi])
 				continue;
 			ExecStoreMinimalTuple(bs->inner_tups[j], bs->inner_slot, false);
@@ -942,7 +1023,7 @@ batch_next(ScanState *ss)
 			if (bs->jointype == JOIN_ANTI)
 				break;
 			if (bs->jointype == JOIN_SEMI)
-				bs->ii = bs->ninner;	/* one row per outer row */
+				bs->ii = -1;	/* one row per outer row */
 			return scan;
 		}
 		/* done with this outer row */
@@ -986,6 +1067,7 @@ batch_rescan(CustomScanState *node)
 	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
 	bs->oi = bs->nouter = bs->ninner = 0;
+	bs->round_rows = bs->first_round;
 	bs->outer_done = false;
 	bs->cur_loaded = false;
 }
@@ -1021,17 +1103,19 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 										   useprefix, false), es);
 	ExplainPropertyText("DynamoDB Batch",
 						intVal(list_nth(cscan->custom_private, BS_OP)) == DDB_OP_QUERY ?
-						psprintf("up to %d outer rows, a Query per distinct key, %d in flight",
-								 DDB_BATCH_ROWS, 8) :
-						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
+						psprintf("up to %d outer rows a round, a Query per distinct key, %d in flight",
+								 DDB_ROUND_MAX_ROWS, DDB_BATCH_INFLIGHT) :
+						psprintf("up to %d outer rows a round, a BatchGetItem per %d distinct keys, %d in flight",
+								 DDB_ROUND_MAX_ROWS, DDB_BATCH_ROWS, DDB_BATCH_INFLIGHT), es);
 	if (linitial(cscan->custom_exprs) != NIL)
 		ExplainPropertyText("Join Filter",
 							deparse_expression((Node *) make_ands_explicit(linitial(cscan->custom_exprs)),
 											   context, useprefix, false), es);
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("DynamoDB Batches", NULL, bs->batches, es);
+		ExplainPropertyInteger("DynamoDB Rounds", NULL, bs->batches, es);
 		ExplainPropertyInteger("DynamoDB Batch Keys", NULL, bs->keys_sent, es);
+		ExplainPropertyInteger("DynamoDB Largest Round", NULL, bs->max_round, es);
 	}
 }
 
