@@ -76,7 +76,8 @@
 #define DDB_BATCH_INFLIGHT 8	/* requests of a round in flight (scan.c's) */
 /* outer rows of a round: enough keys for every request in flight */
 #define DDB_ROUND_MAX_ROWS (DDB_BATCH_ROWS * DDB_BATCH_INFLIGHT)
-#define DDB_BATCH_MAX_KEYS 2	/* a primary key has at most two attributes */
+/* key columns: two key attributes, or more holes of their templates */
+#define DDB_BATCH_MAX_KEYS 8
 /* marks the Params of a batch's key arrays (planner.c pairs them) */
 #define DDB_BATCH_PARAM_LOCATION (-1919)
 
@@ -84,10 +85,15 @@ bool		ddb_batch_lookups = true;
 
 static set_join_pathlist_hook_type prev_join_pathlist_hook = NULL;
 
-/* One key column of the inner side and the outer expression equated with it. */
+/*
+ * One key column of the inner side and the outer expression equated with
+ * it.  opno takes the inner side on its left, the outer on its right; their
+ * types may differ (int4 = int8) where cross_type_exact allows it.
+ */
 typedef struct BatchKey
 {
 	Var		   *ivar;
+	Expr	   *iexpr;			/* ivar as the operator takes it (a RelabelType) */
 	Expr	   *oexpr;
 	Oid			opno;
 	Oid			collation;
@@ -103,7 +109,8 @@ enum BatchPathPrivate
 	BP_COLLATIONS,				/* OidList */
 	BP_OUTER_EXPRS,
 	BP_RESTRICTLIST,
-	BP_OP						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
+	BP_OP,						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
+	BP_INNER_EXPRS				/* BatchKey.iexpr of each key */
 };
 
 /* custom_private of the plan */
@@ -133,7 +140,8 @@ typedef struct BatchState
 	bool		typbyval[DDB_BATCH_MAX_KEYS];
 	char		typalign[DDB_BATCH_MAX_KEYS];
 	bool		use_hash;
-	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];
+	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];	/* of the outer values */
+	FmgrInfo	ihashfn[DDB_BATCH_MAX_KEYS];	/* of the inner values */
 	ExprState  *keyexpr[DDB_BATCH_MAX_KEYS];
 	PlanState  *outerps;
 	PlanState  *innerps;
@@ -209,9 +217,44 @@ strip_relabel(Node *n)
 	return n;
 }
 
+/* Integer types: one decimal text, and one hash (hashint8 extends hashint4). */
+static bool
+integer_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
 /*
- * A join clause "outer expression = inner column" of one type with a
- * hashable equality: the column, the expression and the operator.
+ * Whether an equality between an inner key column (of type coltype, taken
+ * as ityp by the operator: varchar as text) and an outer value of type otyp
+ * holds exactly when their keys are equal, so that the outer values can go
+ * to DynamoDB as they are.  A key is the value's text (a template hole, an
+ * S attribute) or its number (an N attribute).
+ *
+ * - one type on both sides (or a domain over it): the case the key
+ *   conditions of scans are built for;
+ * - integers of different widths (int4 = int8): equal values print the
+ *   same decimal digits, and an outer value out of the column's range asks
+ *   for a key no row of the column can hold;
+ * - a varchar column compared as text with a text value (texteq): the text
+ *   is the key.
+ *
+ * Anything else (numeric = int casts a side and stays a nested loop; a
+ * float prints 1e+20 for what a numeric prints in full) is not batched.
+ */
+static bool
+cross_type_exact(Oid coltype, Oid ityp, Oid otyp)
+{
+	if (ityp == otyp && (ityp == coltype || ityp == getBaseType(coltype) ||
+						 (ityp == TEXTOID && getBaseType(coltype) == VARCHAROID)))
+		return true;
+	return ityp == coltype && integer_type(ityp) && integer_type(otyp);
+}
+
+/*
+ * A join clause "outer expression = inner column" with a hashable equality
+ * the keys decide exactly (cross_type_exact): the column, the expression
+ * and the operator.
  */
 static bool
 key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKey *key)
@@ -221,6 +264,8 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKe
 	Node	   *r;
 	Node	   *inner;
 	Node	   *outer;
+	Node	   *var;
+	Oid			opno;
 
 	if (!IsA(ri->clause, OpExpr))
 		return false;
@@ -245,20 +290,23 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKe
 		return false;
 	if (bms_is_empty(inner == l ? ri->right_relids : ri->left_relids))
 		return false;
-	inner = strip_relabel(inner);
-	if (!IsA(inner, Var) || ((Var *) inner)->varno != innerrel->relid ||
-		((Var *) inner)->varattno <= 0 || ((Var *) inner)->varlevelsup != 0)
+	var = strip_relabel(inner);
+	if (!IsA(var, Var) || ((Var *) var)->varno != innerrel->relid ||
+		((Var *) var)->varattno <= 0 || ((Var *) var)->varlevelsup != 0)
 		return false;
-	if (exprType(outer) != ((Var *) inner)->vartype ||
-		exprType(l) != exprType(r) ||
-		contain_volatile_functions(outer))
+	if (contain_volatile_functions(outer) ||
+		!op_hashjoinable(op->opno, exprType(l)) ||
+		!cross_type_exact(((Var *) var)->vartype, exprType(inner), exprType(outer)) ||
+		!OidIsValid(get_array_type(exprType(outer))))
 		return false;
-	if (!op_hashjoinable(op->opno, exprType(l)) ||
-		!OidIsValid(get_array_type(((Var *) inner)->vartype)))
+	/* the operator with the inner side on its left, as "inner = ANY(outer values)" */
+	opno = (inner == l) ? op->opno : get_commutator(op->opno);
+	if (!OidIsValid(opno))
 		return false;
-	key->ivar = (Var *) inner;
+	key->ivar = (Var *) var;
+	key->iexpr = (Expr *) inner;
 	key->oexpr = (Expr *) outer;
-	key->opno = op->opno;
+	key->opno = opno;
 	key->collation = op->inputcollid;
 	return true;
 }
@@ -280,9 +328,9 @@ any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 
 	p->paramkind = PARAM_EXEC;
 	p->paramid = paramid;
-	p->paramtype = get_array_type(key->ivar->vartype);
+	p->paramtype = get_array_type(exprType((Node *) key->oexpr));
 	p->paramtypmod = -1;
-	p->paramcollid = key->ivar->varcollid;
+	p->paramcollid = exprCollation((Node *) key->oexpr);
 	p->location = DDB_BATCH_PARAM_LOCATION;
 	sa->opno = key->opno;
 	sa->opfuncid = get_opcode(key->opno);
@@ -290,7 +338,7 @@ any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 	sa->negfuncid = InvalidOid;
 	sa->useOr = true;
 	sa->inputcollid = key->collation;
-	sa->args = list_make2(copyObject(key->ivar), p);
+	sa->args = list_make2(copyObject(key->iexpr), p);
 	sa->location = -1;
 	return make_simple_restrictinfo(root, (Expr *) sa);
 }
@@ -342,12 +390,14 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	List	   *opnos = NIL;
 	List	   *collations = NIL;
 	List	   *oexprs = NIL;
+	List	   *iexprs = NIL;
 	ListCell   *lc;
 
 	foreach(lc, keys)
 	{
 		BatchKey   *key = lfirst(lc);
 
+		iexprs = lappend(iexprs, key->iexpr);
 		attnos = lappend_int(attnos, key->ivar->varattno);
 		opnos = lappend_oid(opnos, key->opno);
 		collations = lappend_oid(collations, key->collation);
@@ -383,6 +433,7 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	cp->custom_private = lappend(cp->custom_private, oexprs);
 	cp->custom_private = lappend(cp->custom_private, restrictlist);
 	cp->custom_private = lappend(cp->custom_private, makeInteger(op));
+	cp->custom_private = lappend(cp->custom_private, iexprs);
 	cp->methods = &batch_path_methods;
 	add_path(joinrel, &cp->path);
 }
@@ -618,6 +669,7 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 
 		get_atttypetypmodcoll(relid, attno, &typid, &typmod, &collid);
 		key->ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+		key->iexpr = list_nth(list_nth(priv, BP_INNER_EXPRS), i);
 		key->oexpr = list_nth(oexprs, i);
 		key->opno = list_nth_oid(opnos, i);
 		key->collation = list_nth_oid(collations, i);
@@ -719,9 +771,13 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 		bs->keytype[i] = exprType(list_nth(oexprs, i));
 		get_typlenbyvalalign(bs->keytype[i], &bs->typlen[i], &bs->typbyval[i],
 							 &bs->typalign[i]);
+		/* the operator takes the inner value on its left, the outer on its right */
 		if (get_op_hash_functions(list_nth_oid(list_nth(priv, BS_OPNOS), i), &lhs, &rhs) &&
-			OidIsValid(lhs))
-			fmgr_info(lhs, &bs->hashfn[i]);
+			OidIsValid(lhs) && OidIsValid(rhs))
+		{
+			fmgr_info(rhs, &bs->hashfn[i]);
+			fmgr_info(lhs, &bs->ihashfn[i]);
+		}
 		else
 			bs->use_hash = false;
 	}
@@ -754,13 +810,18 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 	bs->oi = bs->nouter = 0;
 }
 
-/* The hash of a key value: all of its columns combined. */
+/*
+ * The hash of a key value: all of its columns combined.  An outer value
+ * and an inner one hash alike when equal (the hash functions of one hash
+ * operator family, as a hash join uses them).
+ */
 static inline uint32
-key_hash(BatchState *bs, uint32 h, int i, Datum d)
+key_hash(BatchState *bs, uint32 h, int i, Datum d, bool inner)
 {
 	if (!bs->use_hash)
 		return 0;
-	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(&bs->hashfn[i], bs->collation[i], d)));
+	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(inner ? &bs->ihashfn[i] : &bs->hashfn[i],
+														   bs->collation[i], d)));
 }
 
 /* The scan tuple from an outer row and an inner row (NULLs without one). */
@@ -903,7 +964,7 @@ load_batch(BatchState *bs)
 			for (k = 0; k < bs->nkeys; k++)
 			{
 				keys[k][nkeys] = datumCopy(vals[k], bs->typbyval[k], bs->typlen[k]);
-				h = key_hash(bs, h, k, keys[k][nkeys]);
+				h = key_hash(bs, h, k, keys[k][nkeys], false);
 			}
 			MemoryContextSwitchTo(oldcxt);
 			nkeys++;
@@ -967,7 +1028,7 @@ load_batch(BatchState *bs)
 				Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
 
 				if (!isnull)
-					h = key_hash(bs, h, k, d);
+					h = key_hash(bs, h, k, d, true);
 			}
 			bs->inner_hash[bs->ninner] = h;
 			bs->ninner++;

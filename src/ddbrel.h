@@ -388,6 +388,8 @@ extern void ddb_capacity_answer(DdbBudgetEntry *e, int kind, DdbOp op, long item
 								double estimate, const cJSON *json);
 extern DdbTableCapacity *ddb_capacity_stats(int *n);
 extern void ddb_capacity_stats_reset(void);
+extern int	ddb_capacity_take(DdbTableCapacity *out, int max);
+extern void ddb_capacity_add(const DdbTableCapacity *t);
 
 /* request.c: calls */
 extern const char *const ddb_op_names[DDB_NUM_OPS];
@@ -633,6 +635,9 @@ typedef struct DdbKeySpec
 	int			tmpl;			/* index in DdbRelOptions.templates, or -1: raw */
 	List	   *exprs;			/* IntList: fdw_exprs positions, in hole order */
 	int			in_pos;			/* which of exprs is an IN array, or -1 */
+	List	   *in_zip;			/* IntList: other positions of exprs that are
+								 * arrays, paired with in_pos's element by
+								 * element (a batched lookup's key arrays) */
 	char	   *extra;			/* constant text appended ("" for none) */
 	bool		prefix;			/* a template's prefix, not the whole key */
 	int			mode;			/* DDB_SPEC_*: how the values make the key */

@@ -586,7 +586,9 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0, mode);
+		texts[i] = eval_texts(st, list_nth_int(idx, i),
+							  i == in_pos || list_member_int(spec->in_zip, i),
+							  keytype, which >= 0, mode);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -631,11 +633,20 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 			const char *values[DDB_TEMPLATE_MAX_HOLES];
 			char		err[256];
 			char	   *key;
+			bool		anynull = false;
 
 			for (i = 0; i < n; i++)
-				values[i] = (i == in_pos) ? (char *) lfirst(lc) : (char *) linitial(texts[i]);
+			{
+				/* in_zip's arrays: the element at the same position */
+				values[i] = (i == in_pos) ? (char *) lfirst(lc) :
+					list_member_int(spec->in_zip, i) ?
+					(foreach_current_index(lc) < list_length(texts[i]) ?
+					 (char *) list_nth(texts[i], foreach_current_index(lc)) : NULL) :
+					(char *) linitial(texts[i]);
+				anynull |= (in_pos >= 0 && values[i] == NULL);
+			}
 			key = NULL;
-			if (in_pos < 0 || values[in_pos] != NULL)
+			if (!anynull)
 				key = prefix ? ddb_template_prefix(at->tmpl, values, n, err, sizeof(err))
 					: ddb_template_compose(at->tmpl, values, err, sizeof(err));
 			if (key == NULL)
@@ -1484,7 +1495,7 @@ shown_key_value(DdbScanState *st, DdbKeySpec *spec)
 
 		while (IsA(ex, RelabelType))
 			ex = ((RelabelType *) ex)->arg;
-		if (i == spec->in_pos)
+		if (i == spec->in_pos || list_member_int(spec->in_zip, i))
 			values[i] = "{...}";
 		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
 			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
