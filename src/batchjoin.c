@@ -78,8 +78,6 @@
 #define DDB_ROUND_MAX_ROWS (DDB_BATCH_ROWS * DDB_BATCH_INFLIGHT)
 /* key columns: two key attributes, or more holes of their templates */
 #define DDB_BATCH_MAX_KEYS 8
-/* marks the Params of a batch's key arrays (planner.c pairs them) */
-#define DDB_BATCH_PARAM_LOCATION (-1919)
 
 bool		ddb_batch_lookups = true;
 
@@ -309,14 +307,6 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKe
 	key->opno = opno;
 	key->collation = op->inputcollid;
 	return true;
-}
-
-/* Whether a node is the Param of a batch's key array (planner.c pairs two). */
-bool
-ddb_is_batch_param(Node *n)
-{
-	return n && IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXEC &&
-		((Param *) n)->location == DDB_BATCH_PARAM_LOCATION;
 }
 
 /* "col = ANY($paramid)": the column's values of a batch, as an array Param. */

@@ -59,19 +59,20 @@
 #define DDB_PARALLEL_TABLES 4
 
 /* The shared state of one Parallel Foreign Scan. */
-struct DdbParallelScan
+typedef struct DdbParallelScan
 {
-	pg_atomic_uint32 next_segment;	/* the next segment to claim */
-	uint32		nsegments;
+	DdbSegmentCounter segments;	/* claimed by the participants' scans */
 	slock_t		mutex;			/* protects the counters below */
 	DdbStats	stats;			/* what the workers sent, added as they end */
 	int			ntables;
 	DdbTableCapacity tables[DDB_PARALLEL_TABLES];	/* what they consumed */
-};
+} DdbParallelScan;
 
 /* In a worker: the shared state its error report hands its counters to. */
 static DdbParallelScan *worker_shared = NULL;
 static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void worker_done(DdbParallelScan *ps);
 
 /* ----------------------------------------------------------------
  * Planning
@@ -237,18 +238,18 @@ leader_or_all(DdbScanState *st, DdbParallelScan *ps)
 					 errmsg("cannot read a foreign table in parallel while the transaction holds writes of it"),
 					 errdetail("Only this backend can show the writes the transaction has not sent yet, and parallel_leader_participation is off."),
 					 errhint("Set parallel_leader_participation to on, or max_parallel_workers_per_gather to 0.")));
-		pg_atomic_write_u32(&ps->next_segment, ps->nsegments);
-		ddb_scan_set_parallel(st, NULL, false);
+		pg_atomic_write_u32(&ps->segments.next, ps->segments.nsegments);
+		ddb_scan_set_parallel(st, NULL);
 	}
 	else
-		ddb_scan_set_parallel(st, ps, false);
+		ddb_scan_set_parallel(st, &ps->segments);
 }
 
 static void
 init_shared(DdbParallelScan *ps, int nsegments)
 {
-	pg_atomic_init_u32(&ps->next_segment, 0);
-	ps->nsegments = nsegments;
+	pg_atomic_init_u32(&ps->segments.next, 0);
+	ps->segments.nsegments = nsegments;
 	SpinLockInit(&ps->mutex);
 	memset(&ps->stats, 0, sizeof(ps->stats));
 	ps->ntables = 0;
@@ -273,7 +274,7 @@ ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, voi
 {
 	DdbParallelScan *ps = (DdbParallelScan *) coordinate;
 
-	pg_atomic_write_u32(&ps->next_segment, 0);
+	pg_atomic_write_u32(&ps->segments.next, 0);
 	leader_or_all(node->fdw_state, ps);
 }
 
@@ -286,7 +287,7 @@ static void
 worker_error_report(ErrorData *edata)
 {
 	if (edata->elevel >= ERROR && worker_shared != NULL)
-		ddb_parallel_worker_done(worker_shared);
+		worker_done(worker_shared);
 	if (prev_emit_log_hook)
 		prev_emit_log_hook(edata);
 }
@@ -301,34 +302,17 @@ ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coord
 		emit_log_hook = worker_error_report;
 	}
 	worker_shared = (DdbParallelScan *) coordinate;
-	ddb_scan_set_parallel(node->fdw_state, (DdbParallelScan *) coordinate, true);
+	ddb_scan_set_parallel(node->fdw_state, &((DdbParallelScan *) coordinate)->segments);
 }
 
 /*
- * The next segment for this participant to read, or -1 when every
- * segment is taken.  The counter only grows, so a number is handed out
- * once.
- */
-int
-ddb_parallel_claim(DdbParallelScan *ps)
-{
-	uint32		seg;
-
-	/* the counter may run past nsegments, by one per claim that fails */
-	if (pg_atomic_read_u32(&ps->next_segment) >= ps->nsegments)
-		return -1;
-	seg = pg_atomic_fetch_add_u32(&ps->next_segment, 1);
-	return seg < ps->nsegments ? (int) seg : -1;
-}
-
-/*
- * A worker's scan ends (or the worker fails): what this worker sent so far
+ * A worker's plan has run (or the worker fails): what this worker sent so far
  * and what it consumed of each table's capacity go to the shared counters
  * for the leader, and are taken off its own, so that another parallel
  * scan in the same worker does not add them again.  Raises nothing.
  */
-void
-ddb_parallel_worker_done(DdbParallelScan *ps)
+static void
+worker_done(DdbParallelScan *ps)
 {
 	DdbTableCapacity tables[DDB_PARALLEL_TABLES];
 	int			ntables = ddb_capacity_take(tables, DDB_PARALLEL_TABLES);
@@ -368,4 +352,16 @@ ddb_parallel_worker_done(DdbParallelScan *ps)
 	}
 	SpinLockRelease(&ps->mutex);
 	memset(&ddb_stats, 0, sizeof(ddb_stats));
+}
+
+/*
+ * The end of a worker's plan (ExecShutdownNode, before the worker reports
+ * that it is done): its counters go to the leader.  Nothing to do in the
+ * leader, whose counters they join.
+ */
+void
+ddbShutdownForeignScan(ForeignScanState *node)
+{
+	if (IsParallelWorker() && worker_shared != NULL)
+		worker_done(worker_shared);
 }

@@ -135,8 +135,7 @@ struct DdbScanState
 	bool		holes_known;	/* pkcols and skcols are filled in */
 	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
-	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
-	bool		parallel_worker;	/* this backend is one of those workers */
+	DdbSegmentCounter *parallel;	/* segments shared with a Gather's workers */
 };
 
 
@@ -768,7 +767,11 @@ claim_segment(DdbScanState *st)
 	for (i = 0; i < st->nstreams; i++)
 		if (st->streams[i].call != NULL)
 			return;
-	if (st->nstreams >= st->req->segments || (seg = ddb_parallel_claim(st->parallel)) < 0)
+	if (st->nstreams >= st->req->segments)
+		return;
+	/* the counter only grows, so a number is handed out once; it may run past the end */
+	if (pg_atomic_read_u32(&st->parallel->next) >= st->parallel->nsegments ||
+		(seg = (int) pg_atomic_fetch_add_u32(&st->parallel->next, 1)) >= (int) st->parallel->nsegments)
 		return;
 	oldcxt = MemoryContextSwitchTo(st->scancxt);
 	req = ddb_read_request_json(st->req, NIL);
@@ -1438,8 +1441,6 @@ ddb_scan_end(ForeignScanState *node)
 	if (st && st->conn)
 	{
 		ddb_scan_stop(st);
-		if (st->parallel_worker)
-			ddb_parallel_worker_done(st->parallel);
 	}
 }
 
@@ -1462,13 +1463,12 @@ ddb_scan_segments(DdbScanState *st)
 
 /*
  * Makes st a participant of a parallel scan: from its next (re)start it
- * reads only the segments it claims from ps.
+ * reads only the segments it claims from the counter (NULL: all of them).
  */
 void
-ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker)
+ddb_scan_set_parallel(DdbScanState *st, DdbSegmentCounter *segments)
 {
-	st->parallel = ps;
-	st->parallel_worker = worker;
+	st->parallel = segments;
 }
 
 /*
