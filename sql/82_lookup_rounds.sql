@@ -189,6 +189,25 @@ SELECT (SELECT count(*) FROM got) AS got, (SELECT count(qty) FROM got) AS found,
 SELECT * FROM got WHERE k IN (1, 2, 11, 31) ORDER BY k;
 DROP TABLE got, want;
 
+-- a hole in both keys and another in the sort key: ORDER#{order_no} /
+-- LINE#{order_no}#{line_no}, the order number from an int8 column
+CREATE FOREIGN TABLE lines (order_no int, line_no int, sku text) SERVER ddb
+  OPTIONS (table 'RoundStock', pk_template 'ORDER#{order_no}',
+           sk_template 'LINE#{order_no}#{line_no}', upsert 'true');
+SET ddbrel.write_mode = 'immediate';
+INSERT INTO lines SELECT o, l, 'sku-' || o || '-' || l FROM generate_series(1, 30) o, generate_series(1, 3) l;
+RESET ddbrel.write_mode;
+CREATE TABLE wanted_lines AS
+  SELECT g AS k, (g % 35 + 1)::int8 AS order_no, g % 4 + 1 AS line_no FROM generate_series(1, 120) g;
+ANALYZE wanted_lines;
+EXPLAIN (COSTS OFF)
+SELECT w.k, l.sku FROM wanted_lines w JOIN lines l USING (order_no, line_no);
+SELECT ddbrel.stats_reset();
+SELECT count(*), count(DISTINCT l.sku), sum(l.line_no) FROM wanted_lines w JOIN lines l USING (order_no, line_no);
+SELECT operation, requests FROM sent();
+SELECT count(*), count(DISTINCT 'sku-' || w.order_no || '-' || w.line_no), sum(w.line_no)
+  FROM wanted_lines w WHERE order_no <= 30 AND line_no <= 3;
+
 SELECT ddbrel.request('ddb', 'DeleteTable', '{"TableName": "RoundNums"}') IS NOT NULL AS dropped;
 SELECT ddbrel.request('ddb', 'DeleteTable', '{"TableName": "RoundStock"}') IS NOT NULL AS dropped;
 DROP SCHEMA rounds CASCADE;
