@@ -89,6 +89,17 @@ SELECT sum(n) FROM (SELECT w.k, p.n FROM wanted w JOIN pages p ON p.id = w.id OR
 SELECT operation, requests FROM sent();
 SELECT sum(n) FROM (SELECT w.k, c.n FROM wanted w JOIN pages_copy c ON c.id = w.id ORDER BY w.k LIMIT 60) s;
 RESET enable_nestloop;
+-- a cursor (rounds of 100, then 800) closed while the next round's
+-- requests are on their way
+BEGIN;
+SET LOCAL enable_nestloop = off;
+DECLARE c CURSOR FOR
+  SELECT w.k, p.n FROM wanted w LEFT JOIN pages p ON p.id = w.id ORDER BY w.k;
+MOVE 1200 IN c;
+FETCH 3 FROM c;
+CLOSE c;
+COMMIT;
+SELECT w.k, c.n FROM wanted w LEFT JOIN pages_copy c ON c.id = w.id WHERE w.k IN (1201, 1202, 1203) ORDER BY w.k;
 
 -- ---- keys across types ------------------------------------------------------
 DO $$

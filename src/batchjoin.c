@@ -1,18 +1,22 @@
 /*-------------------------------------------------------------------------
  * batchjoin.c
  *	  Batched parameterized lookups: a join whose inner side is a ddbrel
- *	  table read by key, 100 outer rows per BatchGetItem (or per round of
- *	  concurrent Queries when the join binds only the partition key).
+ *	  table read by key, in rounds of up to 800 outer rows, a BatchGetItem
+ *	  per 100 distinct keys with 8 in flight (or concurrent Queries when
+ *	  the join binds only the partition key).
  *
  * Without this, a nested loop from a local table (or from a pushed-down
  * join) to a ddbrel table asks for the inner row by one GetItem per outer
  * row: 1,000 keys are 1,000 round trips.  Here a CustomScan, offered
- * through set_join_pathlist_hook, reads up to 100 outer rows, evaluates
+ * through set_join_pathlist_hook, reads a round of outer rows, evaluates
  * their join key, and rescans ONE ordinary ddbrel Foreign Scan whose
- * condition is "key = ANY($n)" (one array per key attribute, paired
- * element by element): scan.c turns that into one BatchGetItem (distinct
- * keys, UnprocessedKeys asked for again), or, for a partition key alone,
- * into a Query per distinct value with up to 8 in flight.  The items come back
+ * condition is "key = ANY($n)" (one array per key column, paired element
+ * by element): scan.c turns that into BatchGetItems of 100 distinct keys
+ * (UnprocessedKeys asked for again), or, for a partition key alone, into a
+ * Query per distinct value, up to 8 requests in flight either way.  The
+ * next round's outer rows are read and its requests sent as soon as a
+ * round's items are in, so they travel while that round is joined.  A
+ * round holds what work_mem allows (next_round_rows).  The items come back
  * in any order; they are hashed by their key value, and each outer row,
  * in its own order, is joined with the inner rows of its hash by
  * evaluating every join condition again.  So:
@@ -168,6 +172,15 @@ typedef struct BatchState
 	bool		cur_loaded;
 	bool		matched;
 	bool		outer_done;
+	/* the next round: its outer rows read, its requests on their way */
+	MemoryContext nextcxt;
+	int			next_nouter;
+	MinimalTuple *next_tups;
+	uint32	   *next_hash;
+	bool	   *next_null;
+	bool		have_next;		/* next_* hold a round */
+	bool		next_pending;	/* the inner scan reads its keys */
+	long		rounds_taken;
 	/* for EXPLAIN ANALYZE */
 	long		batches;
 	long		keys_sent;
@@ -792,9 +805,14 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 											&TTSOpsMinimalTuple);
 	bs->batchcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
 										 ALLOCSET_DEFAULT_SIZES);
+	bs->nextcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
+										ALLOCSET_DEFAULT_SIZES);
 	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_ROUND_MAX_ROWS);
 	bs->outer_hash = palloc(sizeof(uint32) * DDB_ROUND_MAX_ROWS);
 	bs->outer_null = palloc(sizeof(bool) * DDB_ROUND_MAX_ROWS);
+	bs->next_tups = palloc(sizeof(MinimalTuple) * DDB_ROUND_MAX_ROWS);
+	bs->next_hash = palloc(sizeof(uint32) * DDB_ROUND_MAX_ROWS);
+	bs->next_null = palloc(sizeof(bool) * DDB_ROUND_MAX_ROWS);
 	bs->first_round = intVal(list_nth(priv, BS_FIRST_ROUND));
 	bs->round_rows = bs->first_round;
 	bs->oi = bs->nouter = 0;
@@ -891,15 +909,17 @@ index_inner(BatchState *bs)
 }
 
 /*
- * Reads a round of outer rows (up to round_rows), and the inner rows of
- * their keys by one rescan of the inner scan: one BatchGetItem per 100
- * distinct keys, scan.c keeping up to 8 in flight at once, so a round of
- * 800 outer rows waits for one round trip, not eight.  An outer row with a
- * NULL in its key matches nothing and sends nothing.  The arrays of a
- * two-column key stay parallel: element i of each is row i's.
+ * Reads the next round of outer rows (up to round_rows) into the next_*
+ * arrays, and starts the requests for their keys: one rescan of the inner
+ * scan, whose first requests are sent at once (one BatchGetItem per 100
+ * distinct keys, scan.c keeping up to 8 in flight), so a round of 800
+ * outer rows waits for one round trip, not eight, and the round before is
+ * joined while they travel.  An outer row with a NULL in its key matches
+ * nothing and sends nothing.  The arrays of a key of several columns stay
+ * parallel: element i of each is row i's.
  */
 static void
-load_batch(BatchState *bs)
+read_round(BatchState *bs)
 {
 	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
 	Datum	   *keys[DDB_BATCH_MAX_KEYS];
@@ -908,36 +928,31 @@ load_batch(BatchState *bs)
 	MemoryContext oldcxt;
 	int			k;
 
-	/* sized by the round before, whose rows are about to go */
+	/* sized by the last round read in full */
 	want = next_round_rows(bs);
 	bs->round_rows = want;
-	ExecClearTuple(bs->outer_slot);
-	ExecClearTuple(bs->inner_slot);
-	MemoryContextReset(bs->batchcxt);
-	bs->nouter = 0;
-	bs->ninner = 0;
-	bs->inner_cap = 0;
-	bs->inner_bytes = 0;
-	bs->inner_tups = NULL;
-	bs->inner_hash = NULL;
+	MemoryContextReset(bs->nextcxt);
+	bs->next_nouter = 0;
+	bs->next_pending = false;
 	for (k = 0; k < bs->nkeys; k++)
-		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * want);
-	while (bs->nouter < want)
+		keys[k] = MemoryContextAlloc(bs->nextcxt, sizeof(Datum) * want);
+	while (bs->next_nouter < want)
 	{
 		TupleTableSlot *slot = ExecProcNode(bs->outerps);
 		Datum		vals[DDB_BATCH_MAX_KEYS];
 		bool		anynull = false;
 		uint32		h = 0;
+		int			n = bs->next_nouter;
 
 		if (TupIsNull(slot))
 		{
 			bs->outer_done = true;
 			break;
 		}
-		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-		bs->outer_tups[bs->nouter] = ExecCopySlotMinimalTuple(slot);
+		oldcxt = MemoryContextSwitchTo(bs->nextcxt);
+		bs->next_tups[n] = ExecCopySlotMinimalTuple(slot);
 		MemoryContextSwitchTo(oldcxt);
-		ExecStoreMinimalTuple(bs->outer_tups[bs->nouter], bs->outer_slot, false);
+		ExecStoreMinimalTuple(bs->next_tups[n], bs->outer_slot, false);
 		ResetExprContext(econtext);
 		econtext->ecxt_scantuple = fill_scan_tuple(bs, NULL);
 		for (k = 0; k < bs->nkeys && !anynull; k++)
@@ -947,10 +962,10 @@ load_batch(BatchState *bs)
 			vals[k] = ExecEvalExprSwitchContext(bs->keyexpr[k], econtext, &isnull);
 			anynull = isnull;
 		}
-		bs->outer_null[bs->nouter] = anynull;
+		bs->next_null[n] = anynull;
 		if (!anynull)
 		{
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			oldcxt = MemoryContextSwitchTo(bs->nextcxt);
 			for (k = 0; k < bs->nkeys; k++)
 			{
 				keys[k][nkeys] = datumCopy(vals[k], bs->typbyval[k], bs->typlen[k]);
@@ -959,72 +974,118 @@ load_batch(BatchState *bs)
 			MemoryContextSwitchTo(oldcxt);
 			nkeys++;
 		}
-		bs->outer_hash[bs->nouter] = h;
-		bs->nouter++;
+		bs->next_hash[n] = h;
+		bs->next_nouter++;
 	}
+	ExecClearTuple(bs->outer_slot);
 	ResetExprContext(econtext);
-	bs->max_round = Max(bs->max_round, bs->nouter);
-
-	if (nkeys > 0)
+	bs->have_next = bs->next_nouter > 0;
+	bs->max_round = Max(bs->max_round, bs->next_nouter);
+	if (nkeys == 0)
+		return;
+	for (k = 0; k < bs->nkeys; k++)
 	{
+		ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
+		ArrayType  *arr;
+
+		oldcxt = MemoryContextSwitchTo(bs->nextcxt);
+		arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
+							  bs->typbyval[k], bs->typalign[k]);
+		MemoryContextSwitchTo(oldcxt);
+		prm->execPlan = NULL;
+		prm->value = PointerGetDatum(arr);
+		prm->isnull = false;
+		bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+	}
+	ExecReScan(bs->innerps);
+	ddb_scan_prefetch((ForeignScanState *) bs->innerps);
+	bs->next_pending = true;
+	bs->batches++;
+	bs->keys_sent += nkeys;
+}
+
+/*
+ * Makes the round read by read_round the current one: its outer rows, and
+ * the inner rows of their keys, read to the end of the inner scan and
+ * chained by hash.
+ */
+static void
+take_round(BatchState *bs)
+{
+	MemoryContext oldcxt;
+	MemoryContext cxt;
+	MinimalTuple *tups;
+	uint32	   *hash;
+	bool	   *nulls;
+	int			k;
+
+	/* the current round's memory becomes the next one's, and the other way */
+	cxt = bs->batchcxt;
+	bs->batchcxt = bs->nextcxt;
+	bs->nextcxt = cxt;
+	tups = bs->outer_tups;
+	bs->outer_tups = bs->next_tups;
+	bs->next_tups = tups;
+	hash = bs->outer_hash;
+	bs->outer_hash = bs->next_hash;
+	bs->next_hash = hash;
+	nulls = bs->outer_null;
+	bs->outer_null = bs->next_null;
+	bs->next_null = nulls;
+	bs->nouter = bs->next_nouter;
+	bs->have_next = false;
+	bs->next_nouter = 0;
+
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
+	bs->ninner = 0;
+	bs->inner_cap = 0;
+	bs->inner_bytes = 0;
+	bs->inner_tups = NULL;
+	bs->inner_hash = NULL;
+	while (bs->next_pending)
+	{
+		TupleTableSlot *slot = ExecProcNode(bs->innerps);
+		uint32		h = 0;
+
+		if (TupIsNull(slot))
+			break;
+		if (bs->ninner == bs->inner_cap)
+		{
+			bs->inner_cap = Max(bs->inner_cap * 2, 64);
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			if (bs->inner_tups == NULL)
+			{
+				bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
+				bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
+			}
+			else
+			{
+				bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
+				bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
+			}
+			MemoryContextSwitchTo(oldcxt);
+		}
+		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+		bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
+		MemoryContextSwitchTo(oldcxt);
+		bs->inner_bytes += bs->inner_tups[bs->ninner]->t_len;
+		/* a NULL key matches no outer key: any hash will do */
 		for (k = 0; k < bs->nkeys; k++)
 		{
-			ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
-			ArrayType  *arr;
+			bool		isnull;
+			Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
 
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-			arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
-								  bs->typbyval[k], bs->typalign[k]);
-			MemoryContextSwitchTo(oldcxt);
-			prm->execPlan = NULL;
-			prm->value = PointerGetDatum(arr);
-			prm->isnull = false;
-			bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+			if (!isnull)
+				h = key_hash(bs, h, k, d, true);
 		}
-		ExecReScan(bs->innerps);
-		bs->batches++;
-		bs->keys_sent += nkeys;
-		for (;;)
-		{
-			TupleTableSlot *slot = ExecProcNode(bs->innerps);
-			uint32		h = 0;
-
-			if (TupIsNull(slot))
-				break;
-			if (bs->ninner == bs->inner_cap)
-			{
-				bs->inner_cap = Max(bs->inner_cap * 2, 64);
-				oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-				if (bs->inner_tups == NULL)
-				{
-					bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
-					bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
-				}
-				else
-				{
-					bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
-					bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
-				}
-				MemoryContextSwitchTo(oldcxt);
-			}
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
-			MemoryContextSwitchTo(oldcxt);
-			bs->inner_bytes += bs->inner_tups[bs->ninner]->t_len;
-			/* a NULL key matches no outer key: any hash will do */
-			for (k = 0; k < bs->nkeys; k++)
-			{
-				bool		isnull;
-				Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
-
-				if (!isnull)
-					h = key_hash(bs, h, k, d, true);
-			}
-			bs->inner_hash[bs->ninner] = h;
-			bs->ninner++;
-		}
+		bs->inner_hash[bs->ninner] = h;
+		bs->ninner++;
 	}
+	bs->next_pending = false;
+	ExecClearTuple(bs->inner_slot);
 	index_inner(bs);
+	bs->rounds_taken++;
 	bs->oi = 0;
 	bs->ii = -1;
 	bs->cur_loaded = false;
@@ -1041,11 +1102,19 @@ batch_next(ScanState *ss)
 	{
 		if (bs->oi >= bs->nouter)
 		{
-			if (bs->outer_done)
+			if (!bs->have_next && !bs->outer_done)
+				read_round(bs);
+			if (!bs->have_next)
 				return ExecClearTuple(ss->ss_ScanTupleSlot);
-			load_batch(bs);
-			if (bs->nouter == 0)
-				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			take_round(bs);
+			/*
+			 * The next round's requests travel while this one is joined;
+			 * after a first round of one request (a plan asked for its
+			 * first rows), only once that round is used up.
+			 */
+			if (!bs->outer_done &&
+				(bs->first_round == DDB_ROUND_MAX_ROWS || bs->rounds_taken > 1))
+				read_round(bs);
 			continue;
 		}
 		if (!bs->cur_loaded)
@@ -1105,6 +1174,7 @@ batch_end(CustomScanState *node)
 	ExecEndNode(bs->outerps);
 	ExecEndNode(bs->innerps);
 	MemoryContextDelete(bs->batchcxt);
+	MemoryContextDelete(bs->nextcxt);
 }
 
 static void
@@ -1117,7 +1187,10 @@ batch_rescan(CustomScanState *node)
 	ExecClearTuple(bs->outer_slot);
 	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
-	bs->oi = bs->nouter = bs->ninner = 0;
+	MemoryContextReset(bs->nextcxt);
+	bs->oi = bs->nouter = bs->ninner = bs->next_nouter = 0;
+	bs->have_next = bs->next_pending = false;
+	bs->rounds_taken = 0;
 	bs->round_rows = bs->first_round;
 	bs->outer_done = false;
 	bs->cur_loaded = false;

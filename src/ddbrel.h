@@ -775,6 +775,7 @@ extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
+extern void ddb_scan_prefetch(ForeignScanState *node);
 
 /*
  * The segments of a parallel Scan, in its Gather's shared memory:

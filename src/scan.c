@@ -1426,6 +1426,20 @@ ddb_scan_stop(DdbScanState *st)
 	st->started = false;
 }
 
+/*
+ * Sends a (re)started scan's first requests now rather than at its first
+ * row, without waiting for their answers: batchjoin.c's next round travels
+ * while it joins the round before.
+ */
+void
+ddb_scan_prefetch(ForeignScanState *node)
+{
+	DdbScanState *st = node->fdw_state;
+
+	if (st && !st->started)
+		start_scan(st);
+}
+
 /* A rescan starts over at the next ddb_scan_next, with fresh key values. */
 void
 ddb_scan_rescan(ForeignScanState *node)
