@@ -90,6 +90,11 @@ SELECT ddbrel.stats_reset();
 SELECT count(*) = c AS same_count, sum(hashtext(id || ':' || n || ':' || pad)) = h AS same_checksum
   FROM par_pages, (SELECT * FROM serial_answer) a GROUP BY c, h;
 SELECT operation, scanned, returned FROM sent();
+-- and what they consumed of the table's capacity reaches ddbrel.capacity()
+-- as it reaches ddbrel.stats(): the same answers, the same units
+SELECT r.read_units > 0 AS consumed,
+       round(r.read_units::numeric, 6) = round((SELECT sum(capacity_units) FROM ddbrel.stats())::numeric, 6) AS same_units
+  FROM ddbrel.capacity() r WHERE r."table" = 'Pages';
 RESET parallel_leader_participation;
 
 -- Workers read the user mapping of the user the leader reads as: here a
@@ -150,10 +155,17 @@ RESET enable_material;
 CREATE FOREIGN TABLE par_bad (id text, n numeric(3, 0))
   SERVER ddb OPTIONS (table 'Pages', parallel_workers '2');
 SET parallel_leader_participation = off;
+SELECT ddbrel.stats_reset();
 \set VERBOSITY terse
 SELECT sum(n) FROM par_bad;
 \set VERBOSITY default
 RESET parallel_leader_participation;
+-- what the failed workers sent before the error is counted: the one that
+-- failed had read a page at least (the leader read nothing)
+SELECT operation, requests > 0 AS counted, scanned > 0 AS scanned FROM sent();
+SELECT r.read_units > 0 AS consumed,
+       round(r.read_units::numeric, 6) = round((SELECT sum(capacity_units) FROM ddbrel.stats())::numeric, 6) AS same_units
+  FROM ddbrel.capacity() r WHERE r."table" = 'Pages';
 -- and the backend goes on
 SELECT count(*) FROM par_pages;
 

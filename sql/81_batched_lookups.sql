@@ -1,7 +1,8 @@
 -- Batched lookups: a join whose inner side is a ddbrel table read by its
--- whole primary key gathers up to 100 outer rows and reads their items
--- with one BatchGetItem ("Custom Scan (DynamoDB Batched Lookup)"), instead
--- of one GetItem per outer row.  Answers are compared with the same joins
+-- whole primary key gathers a round of outer rows (up to 800) and reads
+-- their items with one BatchGetItem per 100 distinct keys ("Custom Scan
+-- (DynamoDB Batched Lookup)"), instead of one GetItem per outer row
+-- (sql/82_lookup_rounds.sql has rounds of more rows).  Answers are compared with the same joins
 -- on a local copy of the items; request counts come from ddbrel.stats().
 CREATE SCHEMA batched;
 SET search_path = batched, public;
@@ -21,7 +22,8 @@ SELECT count(*) AS outer_rows, count(id) AS keys, count(DISTINCT id) AS distinct
        count(*) FILTER (WHERE id LIKE 'missing%') AS missing
   FROM wanted;
 
--- INNER JOIN: 3 BatchGetItems (100 + 100 + 50 outer rows), not 250 GetItems
+-- INNER JOIN: one round of 250 outer rows, 231 distinct keys: 3
+-- BatchGetItems, not 250 GetItems
 EXPLAIN (VERBOSE, COSTS OFF)
 SELECT w.k, p.n FROM wanted w JOIN pages p ON p.id = w.id;
 SELECT ddbrel.stats_reset();
@@ -51,7 +53,7 @@ SELECT * FROM got WHERE n IS NULL ORDER BY pos LIMIT 4;
 DROP TABLE got, want;
 
 -- duplicate outer keys: each outer row gets its item; a key is asked for
--- once per batch (p0007 is in the first batch and in the third)
+-- once per round (p0007 is asked for once, for rows 1 and 207)
 SELECT ddbrel.stats_reset();
 SELECT w.id, count(*) AS outer_rows, min(p.n) AS n
   FROM wanted w JOIN pages p ON p.id = w.id

@@ -1,18 +1,22 @@
 /*-------------------------------------------------------------------------
  * batchjoin.c
  *	  Batched parameterized lookups: a join whose inner side is a ddbrel
- *	  table read by key, 100 outer rows per BatchGetItem (or per round of
- *	  concurrent Queries when the join binds only the partition key).
+ *	  table read by key, in rounds of up to 800 outer rows, a BatchGetItem
+ *	  per 100 distinct keys with 8 in flight (or concurrent Queries when
+ *	  the join binds only the partition key).
  *
  * Without this, a nested loop from a local table (or from a pushed-down
  * join) to a ddbrel table asks for the inner row by one GetItem per outer
  * row: 1,000 keys are 1,000 round trips.  Here a CustomScan, offered
- * through set_join_pathlist_hook, reads up to 100 outer rows, evaluates
+ * through set_join_pathlist_hook, reads a round of outer rows, evaluates
  * their join key, and rescans ONE ordinary ddbrel Foreign Scan whose
- * condition is "key = ANY($n)" (one array per key attribute, paired
- * element by element): scan.c turns that into one BatchGetItem (distinct
- * keys, UnprocessedKeys asked for again), or, for a partition key alone,
- * into a Query per distinct value with up to 8 in flight.  The items come back
+ * condition is "key = ANY($n)" (one array per key column, paired element
+ * by element): scan.c turns that into BatchGetItems of 100 distinct keys
+ * (UnprocessedKeys asked for again), or, for a partition key alone, into a
+ * Query per distinct value, up to 8 requests in flight either way.  The
+ * next round's outer rows are read and its requests sent as soon as a
+ * round's items are in, so they travel while that round is joined.  A
+ * round holds what work_mem allows (next_round_rows).  The items come back
  * in any order; they are hashed by their key value, and each outer row,
  * in its own order, is joined with the inner rows of its hash by
  * evaluating every join condition again.  So:
@@ -72,19 +76,26 @@
 #include "utils/memutils.h"
 #include "utils/ruleutils.h"
 
-#define DDB_BATCH_ROWS 100
-#define DDB_BATCH_MAX_KEYS 2	/* a primary key has at most two attributes */
-/* marks the Params of a batch's key arrays (planner.c pairs them) */
-#define DDB_BATCH_PARAM_LOCATION (-1919)
+#define DDB_BATCH_ROWS 100		/* keys of one BatchGetItem */
+#define DDB_BATCH_INFLIGHT 8	/* requests of a round in flight (scan.c's) */
+/* outer rows of a round: enough keys for every request in flight */
+#define DDB_ROUND_MAX_ROWS (DDB_BATCH_ROWS * DDB_BATCH_INFLIGHT)
+/* key columns: two key attributes, or more holes of their templates */
+#define DDB_BATCH_MAX_KEYS 8
 
 bool		ddb_batch_lookups = true;
 
 static set_join_pathlist_hook_type prev_join_pathlist_hook = NULL;
 
-/* One key column of the inner side and the outer expression equated with it. */
+/*
+ * One key column of the inner side and the outer expression equated with
+ * it.  opno takes the inner side on its left, the outer on its right; their
+ * types may differ (int4 = int8) where cross_type_exact allows it.
+ */
 typedef struct BatchKey
 {
 	Var		   *ivar;
+	Expr	   *iexpr;			/* ivar as the operator takes it (a RelabelType) */
 	Expr	   *oexpr;
 	Oid			opno;
 	Oid			collation;
@@ -100,7 +111,8 @@ enum BatchPathPrivate
 	BP_COLLATIONS,				/* OidList */
 	BP_OUTER_EXPRS,
 	BP_RESTRICTLIST,
-	BP_OP						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
+	BP_OP,						/* DDB_OP_BATCH_GET_ITEM or DDB_OP_QUERY */
+	BP_INNER_EXPRS				/* BatchKey.iexpr of each key */
 };
 
 /* custom_private of the plan */
@@ -112,7 +124,8 @@ enum BatchPlanPrivate
 	BS_KEYPOS,					/* IntList: attributes of the keys in the inner tuple */
 	BS_OPNOS,
 	BS_COLLATIONS,
-	BS_OP
+	BS_OP,
+	BS_FIRST_ROUND				/* outer rows of the first round */
 };
 
 typedef struct BatchState
@@ -129,7 +142,8 @@ typedef struct BatchState
 	bool		typbyval[DDB_BATCH_MAX_KEYS];
 	char		typalign[DDB_BATCH_MAX_KEYS];
 	bool		use_hash;
-	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];
+	FmgrInfo	hashfn[DDB_BATCH_MAX_KEYS];	/* of the outer values */
+	FmgrInfo	ihashfn[DDB_BATCH_MAX_KEYS];	/* of the inner values */
 	ExprState  *keyexpr[DDB_BATCH_MAX_KEYS];
 	PlanState  *outerps;
 	PlanState  *innerps;
@@ -137,6 +151,9 @@ typedef struct BatchState
 	TupleTableSlot *outer_slot;
 	TupleTableSlot *inner_slot;
 	MemoryContext batchcxt;
+	/* outer rows of the next round (up to DDB_ROUND_MAX_ROWS) */
+	int			first_round;
+	int			round_rows;
 	/* the current batch */
 	int			nouter;
 	MinimalTuple *outer_tups;
@@ -146,14 +163,28 @@ typedef struct BatchState
 	int			inner_cap;
 	MinimalTuple *inner_tups;
 	uint32	   *inner_hash;
+	int		   *inner_next;		/* next inner row of the same bucket, or -1 */
+	int		   *bucket;			/* first inner row of each bucket, or -1 */
+	uint32		bucket_mask;
+	Size		inner_bytes;	/* of the round's inner tuples */
 	int			oi;				/* current outer row */
-	int			ii;				/* next inner row to try with it */
+	int			ii;				/* next inner row to try with it, or -1 */
 	bool		cur_loaded;
 	bool		matched;
 	bool		outer_done;
+	/* the next round: its outer rows read, its requests on their way */
+	MemoryContext nextcxt;
+	int			next_nouter;
+	MinimalTuple *next_tups;
+	uint32	   *next_hash;
+	bool	   *next_null;
+	bool		have_next;		/* next_* hold a round */
+	bool		next_pending;	/* the inner scan reads its keys */
+	long		rounds_taken;
 	/* for EXPLAIN ANALYZE */
 	long		batches;
 	long		keys_sent;
+	int			max_round;		/* the most outer rows a round held */
 } BatchState;
 
 static Plan *plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
@@ -197,9 +228,44 @@ strip_relabel(Node *n)
 	return n;
 }
 
+/* Integer types: one decimal text, and one hash (hashint8 extends hashint4). */
+static bool
+integer_type(Oid t)
+{
+	return t == INT2OID || t == INT4OID || t == INT8OID;
+}
+
 /*
- * A join clause "outer expression = inner column" of one type with a
- * hashable equality: the column, the expression and the operator.
+ * Whether an equality between an inner key column (of type coltype, taken
+ * as ityp by the operator: varchar as text) and an outer value of type otyp
+ * holds exactly when their keys are equal, so that the outer values can go
+ * to DynamoDB as they are.  A key is the value's text (a template hole, an
+ * S attribute) or its number (an N attribute).
+ *
+ * - one type on both sides (or a domain over it): the case the key
+ *   conditions of scans are built for;
+ * - integers of different widths (int4 = int8): equal values print the
+ *   same decimal digits, and an outer value out of the column's range asks
+ *   for a key no row of the column can hold;
+ * - a varchar column compared as text with a text value (texteq): the text
+ *   is the key.
+ *
+ * Anything else (numeric = int casts a side and stays a nested loop; a
+ * float prints 1e+20 for what a numeric prints in full) is not batched.
+ */
+static bool
+cross_type_exact(Oid coltype, Oid ityp, Oid otyp)
+{
+	if (ityp == otyp && (ityp == coltype || ityp == getBaseType(coltype) ||
+						 (ityp == TEXTOID && getBaseType(coltype) == VARCHAROID)))
+		return true;
+	return ityp == coltype && integer_type(ityp) && integer_type(otyp);
+}
+
+/*
+ * A join clause "outer expression = inner column" with a hashable equality
+ * the keys decide exactly (cross_type_exact): the column, the expression
+ * and the operator.
  */
 static bool
 key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKey *key)
@@ -209,6 +275,8 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKe
 	Node	   *r;
 	Node	   *inner;
 	Node	   *outer;
+	Node	   *var;
+	Oid			opno;
 
 	if (!IsA(ri->clause, OpExpr))
 		return false;
@@ -233,30 +301,25 @@ key_clause(RestrictInfo *ri, RelOptInfo *outerrel, RelOptInfo *innerrel, BatchKe
 		return false;
 	if (bms_is_empty(inner == l ? ri->right_relids : ri->left_relids))
 		return false;
-	inner = strip_relabel(inner);
-	if (!IsA(inner, Var) || ((Var *) inner)->varno != innerrel->relid ||
-		((Var *) inner)->varattno <= 0 || ((Var *) inner)->varlevelsup != 0)
+	var = strip_relabel(inner);
+	if (!IsA(var, Var) || ((Var *) var)->varno != innerrel->relid ||
+		((Var *) var)->varattno <= 0 || ((Var *) var)->varlevelsup != 0)
 		return false;
-	if (exprType(outer) != ((Var *) inner)->vartype ||
-		exprType(l) != exprType(r) ||
-		contain_volatile_functions(outer))
+	if (contain_volatile_functions(outer) ||
+		!op_hashjoinable(op->opno, exprType(l)) ||
+		!cross_type_exact(((Var *) var)->vartype, exprType(inner), exprType(outer)) ||
+		!OidIsValid(get_array_type(exprType(outer))))
 		return false;
-	if (!op_hashjoinable(op->opno, exprType(l)) ||
-		!OidIsValid(get_array_type(((Var *) inner)->vartype)))
+	/* the operator with the inner side on its left, as "inner = ANY(outer values)" */
+	opno = (inner == l) ? op->opno : get_commutator(op->opno);
+	if (!OidIsValid(opno))
 		return false;
-	key->ivar = (Var *) inner;
+	key->ivar = (Var *) var;
+	key->iexpr = (Expr *) inner;
 	key->oexpr = (Expr *) outer;
-	key->opno = op->opno;
+	key->opno = opno;
 	key->collation = op->inputcollid;
 	return true;
-}
-
-/* Whether a node is the Param of a batch's key array (planner.c pairs two). */
-bool
-ddb_is_batch_param(Node *n)
-{
-	return n && IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXEC &&
-		((Param *) n)->location == DDB_BATCH_PARAM_LOCATION;
 }
 
 /* "col = ANY($paramid)": the column's values of a batch, as an array Param. */
@@ -268,9 +331,9 @@ any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 
 	p->paramkind = PARAM_EXEC;
 	p->paramid = paramid;
-	p->paramtype = get_array_type(key->ivar->vartype);
+	p->paramtype = get_array_type(exprType((Node *) key->oexpr));
 	p->paramtypmod = -1;
-	p->paramcollid = key->ivar->varcollid;
+	p->paramcollid = exprCollation((Node *) key->oexpr);
 	p->location = DDB_BATCH_PARAM_LOCATION;
 	sa->opno = key->opno;
 	sa->opfuncid = get_opcode(key->opno);
@@ -278,7 +341,7 @@ any_clause(PlannerInfo *root, BatchKey *key, int paramid)
 	sa->negfuncid = InvalidOid;
 	sa->useOr = true;
 	sa->inputcollid = key->collation;
-	sa->args = list_make2(copyObject(key->ivar), p);
+	sa->args = list_make2(copyObject(key->iexpr), p);
 	sa->location = -1;
 	return make_simple_restrictinfo(root, (Expr *) sa);
 }
@@ -330,12 +393,14 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	List	   *opnos = NIL;
 	List	   *collations = NIL;
 	List	   *oexprs = NIL;
+	List	   *iexprs = NIL;
 	ListCell   *lc;
 
 	foreach(lc, keys)
 	{
 		BatchKey   *key = lfirst(lc);
 
+		iexprs = lappend(iexprs, key->iexpr);
 		attnos = lappend_int(attnos, key->ivar->varattno);
 		opnos = lappend_oid(opnos, key->opno);
 		collations = lappend_oid(collations, key->collation);
@@ -371,6 +436,7 @@ add_batch_path(PlannerInfo *root, RelOptInfo *joinrel, JoinType jointype, Path *
 	cp->custom_private = lappend(cp->custom_private, oexprs);
 	cp->custom_private = lappend(cp->custom_private, restrictlist);
 	cp->custom_private = lappend(cp->custom_private, makeInteger(op));
+	cp->custom_private = lappend(cp->custom_private, iexprs);
 	cp->methods = &batch_path_methods;
 	add_path(joinrel, &cp->path);
 }
@@ -606,6 +672,7 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 
 		get_atttypetypmodcoll(relid, attno, &typid, &typmod, &collid);
 		key->ivar = makeVar(inner_relid, attno, typid, typmod, collid, 0);
+		key->iexpr = list_nth(list_nth(priv, BP_INNER_EXPRS), i);
 		key->oexpr = list_nth(oexprs, i);
 		key->opno = list_nth_oid(opnos, i);
 		key->collation = list_nth_oid(collations, i);
@@ -658,6 +725,10 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									   paramids, keypos, opnos);
 	cscan->custom_private = lappend(cscan->custom_private, collations);
 	cscan->custom_private = lappend(cscan->custom_private, list_nth(priv, BP_OP));
+	/* a plan asked for its first rows (LIMIT, a cursor) starts with one request */
+	cscan->custom_private = lappend(cscan->custom_private,
+									makeInteger(root->tuple_fraction > 0 ?
+												DDB_BATCH_ROWS : DDB_ROUND_MAX_ROWS));
 	cscan->custom_scan_tlist = scan_tlist;
 	cscan->methods = &batch_scan_methods;
 	return &cscan->scan.plan;
@@ -703,9 +774,13 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 		bs->keytype[i] = exprType(list_nth(oexprs, i));
 		get_typlenbyvalalign(bs->keytype[i], &bs->typlen[i], &bs->typbyval[i],
 							 &bs->typalign[i]);
+		/* the operator takes the inner value on its left, the outer on its right */
 		if (get_op_hash_functions(list_nth_oid(list_nth(priv, BS_OPNOS), i), &lhs, &rhs) &&
-			OidIsValid(lhs))
-			fmgr_info(lhs, &bs->hashfn[i]);
+			OidIsValid(lhs) && OidIsValid(rhs))
+		{
+			fmgr_info(rhs, &bs->hashfn[i]);
+			fmgr_info(lhs, &bs->ihashfn[i]);
+		}
 		else
 			bs->use_hash = false;
 	}
@@ -730,19 +805,31 @@ batch_begin(CustomScanState *node, EState *estate, int eflags)
 											&TTSOpsMinimalTuple);
 	bs->batchcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
 										 ALLOCSET_DEFAULT_SIZES);
-	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_BATCH_ROWS);
-	bs->outer_hash = palloc(sizeof(uint32) * DDB_BATCH_ROWS);
-	bs->outer_null = palloc(sizeof(bool) * DDB_BATCH_ROWS);
+	bs->nextcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel batched lookup",
+										ALLOCSET_DEFAULT_SIZES);
+	bs->outer_tups = palloc(sizeof(MinimalTuple) * DDB_ROUND_MAX_ROWS);
+	bs->outer_hash = palloc(sizeof(uint32) * DDB_ROUND_MAX_ROWS);
+	bs->outer_null = palloc(sizeof(bool) * DDB_ROUND_MAX_ROWS);
+	bs->next_tups = palloc(sizeof(MinimalTuple) * DDB_ROUND_MAX_ROWS);
+	bs->next_hash = palloc(sizeof(uint32) * DDB_ROUND_MAX_ROWS);
+	bs->next_null = palloc(sizeof(bool) * DDB_ROUND_MAX_ROWS);
+	bs->first_round = intVal(list_nth(priv, BS_FIRST_ROUND));
+	bs->round_rows = bs->first_round;
 	bs->oi = bs->nouter = 0;
 }
 
-/* The hash of a key value: all of its columns combined. */
+/*
+ * The hash of a key value: all of its columns combined.  An outer value
+ * and an inner one hash alike when equal (the hash functions of one hash
+ * operator family, as a hash join uses them).
+ */
 static inline uint32
-key_hash(BatchState *bs, uint32 h, int i, Datum d)
+key_hash(BatchState *bs, uint32 h, int i, Datum d, bool inner)
 {
 	if (!bs->use_hash)
 		return 0;
-	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(&bs->hashfn[i], bs->collation[i], d)));
+	return hash_combine(h, DatumGetUInt32(FunctionCall1Coll(inner ? &bs->ihashfn[i] : &bs->hashfn[i],
+														   bs->collation[i], d)));
 }
 
 /* The scan tuple from an outer row and an inner row (NULLs without one). */
@@ -771,46 +858,101 @@ fill_scan_tuple(BatchState *bs, TupleTableSlot *inner)
 }
 
 /*
- * Reads up to 100 outer rows, and the inner rows of their keys by one
- * rescan of the inner scan (one BatchGetItem of the distinct keys).  An
- * outer row with a NULL in its key matches nothing and sends nothing.  The
- * arrays of a two-column key stay parallel: element i of each is row i's.
+ * The size of the next round, from what the last one took: as many outer
+ * rows as the inner rows of work_mem can answer, at the last round's bytes
+ * per outer row, in whole requests (100 keys), between one request and
+ * DDB_ROUND_MAX_ROWS.  The round's inner rows are all held until its last
+ * outer row is joined, so this is what keeps memory bounded when items are
+ * large or a Query returns many items per key.
+ */
+static int
+next_round_rows(BatchState *bs)
+{
+	double		per_row;
+	double		rows;
+
+	if (bs->nouter == 0)
+		return bs->round_rows;
+	per_row = (double) bs->inner_bytes / bs->nouter;
+	rows = per_row > 0 ? (double) work_mem * 1024.0 / per_row : DDB_ROUND_MAX_ROWS;
+	if (rows >= DDB_ROUND_MAX_ROWS)
+		return DDB_ROUND_MAX_ROWS;
+	return Max(DDB_BATCH_ROWS, ((int) rows / DDB_BATCH_ROWS) * DDB_BATCH_ROWS);
+}
+
+/*
+ * Chains the round's inner rows by hash, each chain in arrival order (the
+ * order a Query returns a partition's items in), so that an outer row
+ * tries only the inner rows of its hash.
  */
 static void
-load_batch(BatchState *bs)
+index_inner(BatchState *bs)
+{
+	uint32		nbuckets = 1;
+	int			j;
+
+	while (nbuckets < (uint32) bs->ninner && nbuckets < (1U << 20))
+		nbuckets <<= 1;
+	if (!bs->use_hash)
+		nbuckets = 1;
+	bs->bucket_mask = nbuckets - 1;
+	bs->bucket = MemoryContextAlloc(bs->batchcxt, sizeof(int) * nbuckets);
+	bs->inner_next = MemoryContextAlloc(bs->batchcxt, sizeof(int) * Max(bs->ninner, 1));
+	memset(bs->bucket, -1, sizeof(int) * nbuckets);
+	for (j = bs->ninner - 1; j >= 0; j--)
+	{
+		uint32		b = bs->inner_hash[j] & bs->bucket_mask;
+
+		bs->inner_next[j] = bs->bucket[b];
+		bs->bucket[b] = j;
+	}
+}
+
+/*
+ * Reads the next round of outer rows (up to round_rows) into the next_*
+ * arrays, and starts the requests for their keys: one rescan of the inner
+ * scan, whose first requests are sent at once (one BatchGetItem per 100
+ * distinct keys, scan.c keeping up to 8 in flight), so a round of 800
+ * outer rows waits for one round trip, not eight, and the round before is
+ * joined while they travel.  An outer row with a NULL in its key matches
+ * nothing and sends nothing.  The arrays of a key of several columns stay
+ * parallel: element i of each is row i's.
+ */
+static void
+read_round(BatchState *bs)
 {
 	ExprContext *econtext = bs->css.ss.ps.ps_ExprContext;
 	Datum	   *keys[DDB_BATCH_MAX_KEYS];
 	int			nkeys = 0;
+	int			want;
 	MemoryContext oldcxt;
 	int			k;
 
-	ExecClearTuple(bs->outer_slot);
-	ExecClearTuple(bs->inner_slot);
-	MemoryContextReset(bs->batchcxt);
-	bs->nouter = 0;
-	bs->ninner = 0;
-	bs->inner_cap = 0;
-	bs->inner_tups = NULL;
-	bs->inner_hash = NULL;
+	/* sized by the last round read in full */
+	want = next_round_rows(bs);
+	bs->round_rows = want;
+	MemoryContextReset(bs->nextcxt);
+	bs->next_nouter = 0;
+	bs->next_pending = false;
 	for (k = 0; k < bs->nkeys; k++)
-		keys[k] = MemoryContextAlloc(bs->batchcxt, sizeof(Datum) * DDB_BATCH_ROWS);
-	while (bs->nouter < DDB_BATCH_ROWS)
+		keys[k] = MemoryContextAlloc(bs->nextcxt, sizeof(Datum) * want);
+	while (bs->next_nouter < want)
 	{
 		TupleTableSlot *slot = ExecProcNode(bs->outerps);
 		Datum		vals[DDB_BATCH_MAX_KEYS];
 		bool		anynull = false;
 		uint32		h = 0;
+		int			n = bs->next_nouter;
 
 		if (TupIsNull(slot))
 		{
 			bs->outer_done = true;
 			break;
 		}
-		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-		bs->outer_tups[bs->nouter] = ExecCopySlotMinimalTuple(slot);
+		oldcxt = MemoryContextSwitchTo(bs->nextcxt);
+		bs->next_tups[n] = ExecCopySlotMinimalTuple(slot);
 		MemoryContextSwitchTo(oldcxt);
-		ExecStoreMinimalTuple(bs->outer_tups[bs->nouter], bs->outer_slot, false);
+		ExecStoreMinimalTuple(bs->next_tups[n], bs->outer_slot, false);
 		ResetExprContext(econtext);
 		econtext->ecxt_scantuple = fill_scan_tuple(bs, NULL);
 		for (k = 0; k < bs->nkeys && !anynull; k++)
@@ -820,83 +962,132 @@ load_batch(BatchState *bs)
 			vals[k] = ExecEvalExprSwitchContext(bs->keyexpr[k], econtext, &isnull);
 			anynull = isnull;
 		}
-		bs->outer_null[bs->nouter] = anynull;
+		bs->next_null[n] = anynull;
 		if (!anynull)
 		{
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			oldcxt = MemoryContextSwitchTo(bs->nextcxt);
 			for (k = 0; k < bs->nkeys; k++)
 			{
 				keys[k][nkeys] = datumCopy(vals[k], bs->typbyval[k], bs->typlen[k]);
-				h = key_hash(bs, h, k, keys[k][nkeys]);
+				h = key_hash(bs, h, k, keys[k][nkeys], false);
 			}
 			MemoryContextSwitchTo(oldcxt);
 			nkeys++;
 		}
-		bs->outer_hash[bs->nouter] = h;
-		bs->nouter++;
+		bs->next_hash[n] = h;
+		bs->next_nouter++;
 	}
+	ExecClearTuple(bs->outer_slot);
 	ResetExprContext(econtext);
-
-	if (nkeys > 0)
+	bs->have_next = bs->next_nouter > 0;
+	bs->max_round = Max(bs->max_round, bs->next_nouter);
+	if (nkeys == 0)
+		return;
+	for (k = 0; k < bs->nkeys; k++)
 	{
+		ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
+		ArrayType  *arr;
+
+		oldcxt = MemoryContextSwitchTo(bs->nextcxt);
+		arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
+							  bs->typbyval[k], bs->typalign[k]);
+		MemoryContextSwitchTo(oldcxt);
+		prm->execPlan = NULL;
+		prm->value = PointerGetDatum(arr);
+		prm->isnull = false;
+		bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+	}
+	ExecReScan(bs->innerps);
+	ddb_scan_prefetch((ForeignScanState *) bs->innerps);
+	bs->next_pending = true;
+	bs->batches++;
+	bs->keys_sent += nkeys;
+}
+
+/*
+ * Makes the round read by read_round the current one: its outer rows, and
+ * the inner rows of their keys, read to the end of the inner scan and
+ * chained by hash.
+ */
+static void
+take_round(BatchState *bs)
+{
+	MemoryContext oldcxt;
+	MemoryContext cxt;
+	MinimalTuple *tups;
+	uint32	   *hash;
+	bool	   *nulls;
+	int			k;
+
+	/* the current round's memory becomes the next one's, and the other way */
+	cxt = bs->batchcxt;
+	bs->batchcxt = bs->nextcxt;
+	bs->nextcxt = cxt;
+	tups = bs->outer_tups;
+	bs->outer_tups = bs->next_tups;
+	bs->next_tups = tups;
+	hash = bs->outer_hash;
+	bs->outer_hash = bs->next_hash;
+	bs->next_hash = hash;
+	nulls = bs->outer_null;
+	bs->outer_null = bs->next_null;
+	bs->next_null = nulls;
+	bs->nouter = bs->next_nouter;
+	bs->have_next = false;
+	bs->next_nouter = 0;
+
+	ExecClearTuple(bs->outer_slot);
+	ExecClearTuple(bs->inner_slot);
+	bs->ninner = 0;
+	bs->inner_cap = 0;
+	bs->inner_bytes = 0;
+	bs->inner_tups = NULL;
+	bs->inner_hash = NULL;
+	while (bs->next_pending)
+	{
+		TupleTableSlot *slot = ExecProcNode(bs->innerps);
+		uint32		h = 0;
+
+		if (TupIsNull(slot))
+			break;
+		if (bs->ninner == bs->inner_cap)
+		{
+			bs->inner_cap = Max(bs->inner_cap * 2, 64);
+			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+			if (bs->inner_tups == NULL)
+			{
+				bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
+				bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
+			}
+			else
+			{
+				bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
+				bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
+			}
+			MemoryContextSwitchTo(oldcxt);
+		}
+		oldcxt = MemoryContextSwitchTo(bs->batchcxt);
+		bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
+		MemoryContextSwitchTo(oldcxt);
+		bs->inner_bytes += bs->inner_tups[bs->ninner]->t_len;
+		/* a NULL key matches no outer key: any hash will do */
 		for (k = 0; k < bs->nkeys; k++)
 		{
-			ParamExecData *prm = &econtext->ecxt_param_exec_vals[bs->paramid[k]];
-			ArrayType  *arr;
+			bool		isnull;
+			Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
 
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-			arr = construct_array(keys[k], nkeys, bs->keytype[k], bs->typlen[k],
-								  bs->typbyval[k], bs->typalign[k]);
-			MemoryContextSwitchTo(oldcxt);
-			prm->execPlan = NULL;
-			prm->value = PointerGetDatum(arr);
-			prm->isnull = false;
-			bs->innerps->chgParam = bms_add_member(bs->innerps->chgParam, bs->paramid[k]);
+			if (!isnull)
+				h = key_hash(bs, h, k, d, true);
 		}
-		ExecReScan(bs->innerps);
-		bs->batches++;
-		bs->keys_sent += nkeys;
-		for (;;)
-		{
-			TupleTableSlot *slot = ExecProcNode(bs->innerps);
-			uint32		h = 0;
-
-			if (TupIsNull(slot))
-				break;
-			if (bs->ninner == bs->inner_cap)
-			{
-				bs->inner_cap = Max(bs->inner_cap * 2, 64);
-				oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-				if (bs->inner_tups == NULL)
-				{
-					bs->inner_tups = palloc(sizeof(MinimalTuple) * bs->inner_cap);
-					bs->inner_hash = palloc(sizeof(uint32) * bs->inner_cap);
-				}
-				else
-				{
-					bs->inner_tups = repalloc(bs->inner_tups, sizeof(MinimalTuple) * bs->inner_cap);
-					bs->inner_hash = repalloc(bs->inner_hash, sizeof(uint32) * bs->inner_cap);
-				}
-				MemoryContextSwitchTo(oldcxt);
-			}
-			oldcxt = MemoryContextSwitchTo(bs->batchcxt);
-			bs->inner_tups[bs->ninner] = ExecCopySlotMinimalTuple(slot);
-			MemoryContextSwitchTo(oldcxt);
-			/* a NULL key matches no outer key: any hash will do */
-			for (k = 0; k < bs->nkeys; k++)
-			{
-				bool		isnull;
-				Datum		d = slot_getattr(slot, bs->keypos[k], &isnull);
-
-				if (!isnull)
-					h = key_hash(bs, h, k, d);
-			}
-			bs->inner_hash[bs->ninner] = h;
-			bs->ninner++;
-		}
+		bs->inner_hash[bs->ninner] = h;
+		bs->ninner++;
 	}
+	bs->next_pending = false;
+	ExecClearTuple(bs->inner_slot);
+	index_inner(bs);
+	bs->rounds_taken++;
 	bs->oi = 0;
-	bs->ii = 0;
+	bs->ii = -1;
 	bs->cur_loaded = false;
 	bs->matched = false;
 }
@@ -911,11 +1102,19 @@ batch_next(ScanState *ss)
 	{
 		if (bs->oi >= bs->nouter)
 		{
-			if (bs->outer_done)
+			if (!bs->have_next && !bs->outer_done)
+				read_round(bs);
+			if (!bs->have_next)
 				return ExecClearTuple(ss->ss_ScanTupleSlot);
-			load_batch(bs);
-			if (bs->nouter == 0)
-				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			take_round(bs);
+			/*
+			 * The next round's requests travel while this one is joined;
+			 * after a first round of one request (a plan asked for its
+			 * first rows), only once that round is used up.
+			 */
+			if (!bs->outer_done &&
+				(bs->first_round == DDB_ROUND_MAX_ROWS || bs->rounds_taken > 1))
+				read_round(bs);
 			continue;
 		}
 		if (!bs->cur_loaded)
@@ -923,13 +1122,15 @@ batch_next(ScanState *ss)
 			ExecStoreMinimalTuple(bs->outer_tups[bs->oi], bs->outer_slot, false);
 			bs->cur_loaded = true;
 			bs->matched = false;
-			bs->ii = 0;
+			bs->ii = bs->outer_null[bs->oi] ? -1 :
+				bs->bucket[bs->outer_hash[bs->oi] & bs->bucket_mask];
 		}
-		while (bs->ii < bs->ninner && !bs->outer_null[bs->oi])
+		while (bs->ii >= 0)
 		{
-			int			j = bs->ii++;
+			int			j = bs->ii;
 			TupleTableSlot *scan;
 
+			bs->ii = bs->inner_next[j];
 			if (bs->use_hash && bs->inner_hash[j] != bs->outer_hash[bs->oi])
 				continue;
 			ExecStoreMinimalTuple(bs->inner_tups[j], bs->inner_slot, false);
@@ -942,7 +1143,7 @@ batch_next(ScanState *ss)
 			if (bs->jointype == JOIN_ANTI)
 				break;
 			if (bs->jointype == JOIN_SEMI)
-				bs->ii = bs->ninner;	/* one row per outer row */
+				bs->ii = -1;	/* one row per outer row */
 			return scan;
 		}
 		/* done with this outer row */
@@ -973,6 +1174,7 @@ batch_end(CustomScanState *node)
 	ExecEndNode(bs->outerps);
 	ExecEndNode(bs->innerps);
 	MemoryContextDelete(bs->batchcxt);
+	MemoryContextDelete(bs->nextcxt);
 }
 
 static void
@@ -985,7 +1187,11 @@ batch_rescan(CustomScanState *node)
 	ExecClearTuple(bs->outer_slot);
 	ExecClearTuple(bs->inner_slot);
 	MemoryContextReset(bs->batchcxt);
-	bs->oi = bs->nouter = bs->ninner = 0;
+	MemoryContextReset(bs->nextcxt);
+	bs->oi = bs->nouter = bs->ninner = bs->next_nouter = 0;
+	bs->have_next = bs->next_pending = false;
+	bs->rounds_taken = 0;
+	bs->round_rows = bs->first_round;
 	bs->outer_done = false;
 	bs->cur_loaded = false;
 }
@@ -1021,17 +1227,19 @@ batch_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 										   useprefix, false), es);
 	ExplainPropertyText("DynamoDB Batch",
 						intVal(list_nth(cscan->custom_private, BS_OP)) == DDB_OP_QUERY ?
-						psprintf("up to %d outer rows, a Query per distinct key, %d in flight",
-								 DDB_BATCH_ROWS, 8) :
-						psprintf("up to %d outer rows per BatchGetItem", DDB_BATCH_ROWS), es);
+						psprintf("up to %d outer rows a round, a Query per distinct key, %d in flight",
+								 DDB_ROUND_MAX_ROWS, DDB_BATCH_INFLIGHT) :
+						psprintf("up to %d outer rows a round, a BatchGetItem per %d distinct keys, %d in flight",
+								 DDB_ROUND_MAX_ROWS, DDB_BATCH_ROWS, DDB_BATCH_INFLIGHT), es);
 	if (linitial(cscan->custom_exprs) != NIL)
 		ExplainPropertyText("Join Filter",
 							deparse_expression((Node *) make_ands_explicit(linitial(cscan->custom_exprs)),
 											   context, useprefix, false), es);
 	if (es->analyze)
 	{
-		ExplainPropertyInteger("DynamoDB Batches", NULL, bs->batches, es);
+		ExplainPropertyInteger("DynamoDB Rounds", NULL, bs->batches, es);
 		ExplainPropertyInteger("DynamoDB Batch Keys", NULL, bs->keys_sent, es);
+		ExplainPropertyInteger("DynamoDB Largest Round", NULL, bs->max_round, es);
 	}
 }
 

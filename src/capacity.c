@@ -291,3 +291,57 @@ ddb_capacity_stats_reset(void)
 		e->throttled[0] = e->throttled[1] = 0;
 	}
 }
+
+/*
+ * A parallel worker hands what it consumed to its leader (parallel.c): up
+ * to max tables with anything consumed or throttled, each zeroed here so
+ * that it is handed over once.  Returns how many; tables beyond max keep
+ * their counts for the next call.
+ */
+int
+ddb_capacity_take(DdbTableCapacity *out, int max)
+{
+	HASH_SEQ_STATUS seq;
+	DdbBudgetEntry *e;
+	int			n = 0;
+
+	if (budget_hash == NULL)
+		return 0;
+	hash_seq_init(&seq, budget_hash);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		DdbTableCapacity *r;
+
+		if (e->units[0] == 0 && e->units[1] == 0 &&
+			e->throttled[0] == 0 && e->throttled[1] == 0)
+			continue;
+		if (n == max)
+		{
+			hash_seq_term(&seq);
+			break;
+		}
+		r = &out[n++];
+		memset(r, 0, sizeof(*r));
+		r->serverid = e->key.serverid;
+		strlcpy(r->table, e->key.table, sizeof(r->table));
+		r->units[0] = e->units[0];
+		r->units[1] = e->units[1];
+		r->throttled[0] = e->throttled[0];
+		r->throttled[1] = e->throttled[1];
+		e->units[0] = e->units[1] = 0;
+		e->throttled[0] = e->throttled[1] = 0;
+	}
+	return n;
+}
+
+/* The leader adds what a worker of its consumed (ddb_capacity_take's). */
+void
+ddb_capacity_add(const DdbTableCapacity *t)
+{
+	DdbBudgetEntry *e = ddb_capacity_entry(t->serverid, t->table);
+
+	e->units[0] += t->units[0];
+	e->units[1] += t->units[1];
+	e->throttled[0] += t->throttled[0];
+	e->throttled[1] += t->throttled[1];
+}

@@ -223,6 +223,7 @@ ddbrel_handler(PG_FUNCTION_ARGS)
 	routine->InitializeDSMForeignScan = ddbInitializeDSMForeignScan;
 	routine->ReInitializeDSMForeignScan = ddbReInitializeDSMForeignScan;
 	routine->InitializeWorkerForeignScan = ddbInitializeWorkerForeignScan;
+	routine->ShutdownForeignScan = ddbShutdownForeignScan;
 
 	routine->AddForeignUpdateTargets = ddbAddForeignUpdateTargets;
 	routine->PlanForeignModify = ddbPlanForeignModify;

@@ -17,6 +17,8 @@
 #include "foreign/foreign.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
+#include "port/atomics.h"
 #include "utils/relcache.h"
 
 #include <cjson/cJSON.h>
@@ -406,6 +408,8 @@ extern void ddb_capacity_answer(DdbBudgetEntry *e, int kind, DdbOp op, long item
 								double estimate, const cJSON *json);
 extern DdbTableCapacity *ddb_capacity_stats(int *n);
 extern void ddb_capacity_stats_reset(void);
+extern int	ddb_capacity_take(DdbTableCapacity *out, int max);
+extern void ddb_capacity_add(const DdbTableCapacity *t);
 
 /* request.c: calls */
 extern const char *const ddb_op_names[DDB_NUM_OPS];
@@ -671,6 +675,9 @@ typedef struct DdbKeySpec
 	int			tmpl;			/* index in DdbRelOptions.templates, or -1: raw */
 	List	   *exprs;			/* IntList: fdw_exprs positions, in hole order */
 	int			in_pos;			/* which of exprs is an IN array, or -1 */
+	List	   *in_zip;			/* IntList: other positions of exprs that are
+								 * arrays, paired with in_pos's element by
+								 * element (a batched lookup's key arrays) */
 	char	   *extra;			/* constant text appended ("" for none) */
 	bool		prefix;			/* a template's prefix, not the whole key */
 	int			mode;			/* DDB_SPEC_*: how the values make the key */
@@ -778,7 +785,19 @@ extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key);
 /* batchjoin.c: batched parameterized lookups (a CustomScan) */
 extern bool ddb_batch_lookups;
 extern void ddb_batchjoin_init(void);
-extern bool ddb_is_batch_param(Node *n);
+
+/*
+ * The Params of a batched lookup's key arrays carry this location:
+ * batchjoin.c makes them, planner.c pairs the keys they bind.
+ */
+#define DDB_BATCH_PARAM_LOCATION (-1919)
+
+static inline bool
+ddb_is_batch_param(Node *n)
+{
+	return n && IsA(n, Param) && ((Param *) n)->paramkind == PARAM_EXEC &&
+		((Param *) n)->location == DDB_BATCH_PARAM_LOCATION;
+}
 
 /* scan.c: one relation's scan, driven item by item (also by joins) */
 typedef struct DdbScanState DdbScanState;
@@ -794,12 +813,23 @@ extern void ddb_scan_explain(DdbScanState *st, struct ExplainState *es);
 extern DdbRelOptions *ddb_scan_opts(DdbScanState *st);
 extern cJSON *ddb_scan_key(DdbScanState *st);
 extern void ddb_scan_set_check_shape(DdbScanState *st, bool check);
+extern void ddb_scan_prefetch(ForeignScanState *node);
+
+/*
+ * The segments of a parallel Scan, in its Gather's shared memory:
+ * parallel.c sets the counter up, and each participant's scan claims the
+ * next segment number from it (scan.c), so each segment is read once.
+ */
+typedef struct DdbSegmentCounter
+{
+	pg_atomic_uint32 next;		/* the next segment to claim */
+	uint32		nsegments;
+} DdbSegmentCounter;
 
 /* scan.c: hooks of a parallel scan (parallel.c) */
-typedef struct DdbParallelScan DdbParallelScan;
 extern int	ddb_scan_segments(DdbScanState *st);
 extern bool ddb_scan_holds_writes(DdbScanState *st);
-extern void ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker);
+extern void ddb_scan_set_parallel(DdbScanState *st, DdbSegmentCounter *segments);
 
 /* parallel.c */
 extern bool ddbIsForeignScanParallelSafe(PlannerInfo *root, RelOptInfo *rel,
@@ -814,8 +844,7 @@ extern void ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContex
 										  void *coordinate);
 extern void ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc,
 										   void *coordinate);
-extern int	ddb_parallel_claim(DdbParallelScan *ps);
-extern void ddb_parallel_worker_done(DdbParallelScan *ps);
+extern void ddbShutdownForeignScan(ForeignScanState *node);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);

@@ -37,6 +37,7 @@ enum KeySpecField
 	SPEC_IN_POS,				/* Integer */
 	SPEC_EXTRA,					/* String */
 	SPEC_PREFIX,				/* Integer: DDB_SPEC_* (1: a prefix) */
+	SPEC_IN_ZIP,				/* IntList */
 	SPEC_NFIELDS
 };
 
@@ -55,6 +56,7 @@ ddb_key_spec_pack(const DdbKeySpec *spec)
 	l = lappend(l, makeString(pstrdup(spec->extra ? spec->extra : "")));
 	l = lappend(l, makeInteger(spec->mode != DDB_SPEC_WHOLE ? spec->mode :
 							   spec->prefix ? DDB_SPEC_BEGINS : DDB_SPEC_WHOLE));
+	l = lappend(l, list_copy(spec->in_zip));
 	Assert(list_length(l) == SPEC_NFIELDS);
 	return l;
 }
@@ -75,6 +77,7 @@ ddb_key_spec_unpack(List *packed)
 	spec->extra = strVal(list_nth(packed, SPEC_EXTRA));
 	spec->mode = intVal(list_nth(packed, SPEC_PREFIX));
 	spec->prefix = (spec->mode == DDB_SPEC_BEGINS);
+	spec->in_zip = (List *) list_nth(packed, SPEC_IN_ZIP);
 	return spec;
 }
 

@@ -22,9 +22,12 @@
  * Workers make their own connections and read the user mapping of the
  * same user as the leader (a parallel worker runs as the leader's current
  * user, and the range table names a view's owner).  What a worker sent to
- * DynamoDB is added, when its scan ends, to counters in the shared memory,
- * and the leader adds those to its own ddbrel.stats() when it detaches
- * from the shared memory at the end of the Gather.
+ * DynamoDB (ddbrel.stats()) and what the tables consumed of their capacity
+ * (ddbrel.capacity()) are added to counters in the shared memory when its
+ * scan ends, or when the worker fails: its error report does it, before
+ * the error goes to the leader, so what a failed statement sent is counted
+ * too.  The leader adds the counters to its own when it detaches from the
+ * shared memory at the end of the Gather, which an error also ends.
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -48,14 +51,28 @@
 /* DynamoDB's own limit is 1,000,000; more than this only adds requests. */
 #define DDB_MAX_PARALLEL_SEGMENTS 64
 
+/*
+ * Tables a worker's capacity counts are kept for; a worker of a scan reads
+ * one table, and whatever its other nodes read beyond this many is not
+ * counted by its leader.
+ */
+#define DDB_PARALLEL_TABLES 4
+
 /* The shared state of one Parallel Foreign Scan. */
-struct DdbParallelScan
+typedef struct DdbParallelScan
 {
-	pg_atomic_uint32 next_segment;	/* the next segment to claim */
-	uint32		nsegments;
-	slock_t		mutex;			/* protects stats */
+	DdbSegmentCounter segments;	/* claimed by the participants' scans */
+	slock_t		mutex;			/* protects the counters below */
 	DdbStats	stats;			/* what the workers sent, added as they end */
-};
+	int			ntables;
+	DdbTableCapacity tables[DDB_PARALLEL_TABLES];	/* what they consumed */
+} DdbParallelScan;
+
+/* In a worker: the shared state its error report hands its counters to. */
+static DdbParallelScan *worker_shared = NULL;
+static emit_log_hook_type prev_emit_log_hook = NULL;
+
+static void worker_done(DdbParallelScan *ps);
 
 /* ----------------------------------------------------------------
  * Planning
@@ -177,6 +194,9 @@ merge_worker_stats(dsm_segment *seg, Datum arg)
 	DdbParallelScan *ps = (DdbParallelScan *) DatumGetPointer(arg);
 	int			i;
 
+	DdbTableCapacity tables[DDB_PARALLEL_TABLES];
+	int			ntables;
+
 	/* after an error, a worker may still be ending */
 	SpinLockAcquire(&ps->mutex);
 	for (i = 0; i < DDB_NUM_OPS; i++)
@@ -186,9 +206,16 @@ merge_worker_stats(dsm_segment *seg, Datum arg)
 		ddb_stats.items_scanned[i] += ps->stats.items_scanned[i];
 		ddb_stats.items_returned[i] += ps->stats.items_returned[i];
 		ddb_stats.capacity[i] += ps->stats.capacity[i];
+		ddb_stats.wrong_type[i] += ps->stats.wrong_type[i];
 	}
 	memset(&ps->stats, 0, sizeof(ps->stats));
+	ntables = ps->ntables;
+	memcpy(tables, ps->tables, sizeof(DdbTableCapacity) * ntables);
+	ps->ntables = 0;
 	SpinLockRelease(&ps->mutex);
+	/* outside the spinlock: the leader's entry of a table may be new */
+	for (i = 0; i < ntables; i++)
+		ddb_capacity_add(&tables[i]);
 }
 
 /*
@@ -211,20 +238,21 @@ leader_or_all(DdbScanState *st, DdbParallelScan *ps)
 					 errmsg("cannot read a foreign table in parallel while the transaction holds writes of it"),
 					 errdetail("Only this backend can show the writes the transaction has not sent yet, and parallel_leader_participation is off."),
 					 errhint("Set parallel_leader_participation to on, or max_parallel_workers_per_gather to 0.")));
-		pg_atomic_write_u32(&ps->next_segment, ps->nsegments);
-		ddb_scan_set_parallel(st, NULL, false);
+		pg_atomic_write_u32(&ps->segments.next, ps->segments.nsegments);
+		ddb_scan_set_parallel(st, NULL);
 	}
 	else
-		ddb_scan_set_parallel(st, ps, false);
+		ddb_scan_set_parallel(st, &ps->segments);
 }
 
 static void
 init_shared(DdbParallelScan *ps, int nsegments)
 {
-	pg_atomic_init_u32(&ps->next_segment, 0);
-	ps->nsegments = nsegments;
+	pg_atomic_init_u32(&ps->segments.next, 0);
+	ps->segments.nsegments = nsegments;
 	SpinLockInit(&ps->mutex);
 	memset(&ps->stats, 0, sizeof(ps->stats));
+	ps->ntables = 0;
 }
 
 void
@@ -246,42 +274,50 @@ ddbReInitializeDSMForeignScan(ForeignScanState *node, ParallelContext *pcxt, voi
 {
 	DdbParallelScan *ps = (DdbParallelScan *) coordinate;
 
-	pg_atomic_write_u32(&ps->next_segment, 0);
+	pg_atomic_write_u32(&ps->segments.next, 0);
 	leader_or_all(node->fdw_state, ps);
+}
+
+/*
+ * A worker's error report (emit_log_hook, called before the report goes to
+ * the leader): what the worker sent is handed over, since its scans will
+ * not end.  Raises nothing.
+ */
+static void
+worker_error_report(ErrorData *edata)
+{
+	if (edata->elevel >= ERROR && worker_shared != NULL)
+		worker_done(worker_shared);
+	if (prev_emit_log_hook)
+		prev_emit_log_hook(edata);
 }
 
 void
 ddbInitializeWorkerForeignScan(ForeignScanState *node, shm_toc *toc, void *coordinate)
 {
-	ddb_scan_set_parallel(node->fdw_state, (DdbParallelScan *) coordinate, true);
+	/* a worker runs one parallel query: its shared memory stays mapped until it exits */
+	if (worker_shared == NULL)
+	{
+		prev_emit_log_hook = emit_log_hook;
+		emit_log_hook = worker_error_report;
+	}
+	worker_shared = (DdbParallelScan *) coordinate;
+	ddb_scan_set_parallel(node->fdw_state, &((DdbParallelScan *) coordinate)->segments);
 }
 
 /*
- * The next segment for this participant to read, or -1 when every
- * segment is taken.  The counter only grows, so a number is handed out
- * once.
+ * A worker's plan has run (or the worker fails): what this worker sent so far
+ * and what it consumed of each table's capacity go to the shared counters
+ * for the leader, and are taken off its own, so that another parallel
+ * scan in the same worker does not add them again.  Raises nothing.
  */
-int
-ddb_parallel_claim(DdbParallelScan *ps)
+static void
+worker_done(DdbParallelScan *ps)
 {
-	uint32		seg;
-
-	/* the counter may run past nsegments, by one per claim that fails */
-	if (pg_atomic_read_u32(&ps->next_segment) >= ps->nsegments)
-		return -1;
-	seg = pg_atomic_fetch_add_u32(&ps->next_segment, 1);
-	return seg < ps->nsegments ? (int) seg : -1;
-}
-
-/*
- * A worker's scan ends: what this worker sent so far goes to the shared
- * counters for the leader, and is taken off its own, so that another
- * parallel scan in the same worker does not add it again.
- */
-void
-ddb_parallel_worker_done(DdbParallelScan *ps)
-{
+	DdbTableCapacity tables[DDB_PARALLEL_TABLES];
+	int			ntables = ddb_capacity_take(tables, DDB_PARALLEL_TABLES);
 	int			i;
+	int			j;
 
 	SpinLockAcquire(&ps->mutex);
 	for (i = 0; i < DDB_NUM_OPS; i++)
@@ -291,7 +327,41 @@ ddb_parallel_worker_done(DdbParallelScan *ps)
 		ps->stats.items_scanned[i] += ddb_stats.items_scanned[i];
 		ps->stats.items_returned[i] += ddb_stats.items_returned[i];
 		ps->stats.capacity[i] += ddb_stats.capacity[i];
+		ps->stats.wrong_type[i] += ddb_stats.wrong_type[i];
+	}
+	for (i = 0; i < ntables; i++)
+	{
+		DdbTableCapacity *t = &tables[i];
+
+		for (j = 0; j < ps->ntables; j++)
+			if (ps->tables[j].serverid == t->serverid &&
+				strcmp(ps->tables[j].table, t->table) == 0)
+				break;
+		if (j == ps->ntables)
+		{
+			if (j == DDB_PARALLEL_TABLES)
+				continue;		/* not counted: see DDB_PARALLEL_TABLES */
+			ps->tables[j] = *t;
+			ps->ntables++;
+			continue;
+		}
+		ps->tables[j].units[0] += t->units[0];
+		ps->tables[j].units[1] += t->units[1];
+		ps->tables[j].throttled[0] += t->throttled[0];
+		ps->tables[j].throttled[1] += t->throttled[1];
 	}
 	SpinLockRelease(&ps->mutex);
 	memset(&ddb_stats, 0, sizeof(ddb_stats));
+}
+
+/*
+ * The end of a worker's plan (ExecShutdownNode, before the worker reports
+ * that it is done): its counters go to the leader.  Nothing to do in the
+ * leader, whose counters they join.
+ */
+void
+ddbShutdownForeignScan(ForeignScanState *node)
+{
+	if (IsParallelWorker() && worker_shared != NULL)
+		worker_done(worker_shared);
 }

@@ -52,6 +52,7 @@ typedef struct KeyBind
 	int			which;			/* template index in opts->templates, or -1: raw */
 	List	   *exprs;			/* values: raw: 1 (EQ/IN); template: bound holes */
 	int			in_pos;			/* position in exprs that is an array (IN), or -1 */
+	List	   *in_zip;			/* other array positions, paired with in_pos's */
 	char	   *extra;			/* constant prefix text: raw begins_with, or appended
 								 * to a template prefix */
 	DdbQual    *lo;				/* RANGE bounds (either may be NULL) */
@@ -380,6 +381,28 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 			in_hole = h;
 		break;
 	}
+	/*
+	 * A batched lookup binds several holes to its parallel key arrays
+	 * (batchjoin.c): one key per position of the arrays, so their elements
+	 * go in pairs, never as a product.
+	 */
+	if (in_hole < 0 && nbound < t->nholes)
+	{
+		bool		zip = true;
+
+		for (h = 0; h < t->nholes && zip; h++)
+			if (!eq[h] && !(in[h] && ddb_is_batch_param((Node *) in[h]->q->value)))
+				zip = false;
+		for (h = 0; h < t->nholes && zip; h++)
+		{
+			if (eq[h])
+				continue;
+			if (in_hole < 0)
+				in_hole = h;
+			else
+				kb->in_zip = lappend_int(kb->in_zip, h);
+		}
+	}
 	if (in_hole >= 0)
 	{
 		kb->kind = KB_IN;
@@ -387,7 +410,7 @@ bind_template(DdbRelOptions *opts, int which, List *quals)
 		kb->in_ri = in[in_hole]->ri;
 		for (h = 0; h < t->nholes; h++)
 		{
-			QualInfo   *qi = (h == in_hole) ? in[h] : eq[h];
+			QualInfo   *qi = (h == in_hole || list_member_int(kb->in_zip, h)) ? in[h] : eq[h];
 
 			kb->exprs = lappend(kb->exprs, qi->q->value);
 			if (!hole_needs_recheck(opts, t, h))
@@ -1051,6 +1074,7 @@ key_spec(KeyBind *kb, const char *placeholder, int role, List **exprs)
 		spec->exprs = lappend_int(spec->exprs, list_length(*exprs) - 1);
 	}
 	spec->in_pos = kb->in_pos;
+	spec->in_zip = list_copy(kb->in_zip);
 	spec->extra = kb->extra ? pstrdup(kb->extra) : "";
 	spec->prefix = (kb->kind == KB_PREFIX);
 	spec->mode = spec->prefix ? DDB_SPEC_BEGINS : kb->spec_mode;

@@ -135,8 +135,7 @@ struct DdbScanState
 	bool		holes_known;	/* pkcols and skcols are filled in */
 	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
-	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
-	bool		parallel_worker;	/* this backend is one of those workers */
+	DdbSegmentCounter *parallel;	/* segments shared with a Gather's workers */
 };
 
 
@@ -586,7 +585,9 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 
 	for (i = 0; i < n; i++)
 	{
-		texts[i] = eval_texts(st, list_nth_int(idx, i), i == in_pos, keytype, which >= 0, mode);
+		texts[i] = eval_texts(st, list_nth_int(idx, i),
+							  i == in_pos || list_member_int(spec->in_zip, i),
+							  keytype, which >= 0, mode);
 		if (texts[i] == NIL)
 			return NIL;
 	}
@@ -631,11 +632,20 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 			const char *values[DDB_TEMPLATE_MAX_HOLES];
 			char		err[256];
 			char	   *key;
+			bool		anynull = false;
 
 			for (i = 0; i < n; i++)
-				values[i] = (i == in_pos) ? (char *) lfirst(lc) : (char *) linitial(texts[i]);
+			{
+				/* in_zip's arrays: the element at the same position */
+				values[i] = (i == in_pos) ? (char *) lfirst(lc) :
+					list_member_int(spec->in_zip, i) ?
+					(foreach_current_index(lc) < list_length(texts[i]) ?
+					 (char *) list_nth(texts[i], foreach_current_index(lc)) : NULL) :
+					(char *) linitial(texts[i]);
+				anynull |= (in_pos >= 0 && values[i] == NULL);
+			}
 			key = NULL;
-			if (in_pos < 0 || values[in_pos] != NULL)
+			if (!anynull)
 				key = prefix ? ddb_template_prefix(at->tmpl, values, n, err, sizeof(err))
 					: ddb_template_compose(at->tmpl, values, err, sizeof(err));
 			if (key == NULL)
@@ -757,7 +767,11 @@ claim_segment(DdbScanState *st)
 	for (i = 0; i < st->nstreams; i++)
 		if (st->streams[i].call != NULL)
 			return;
-	if (st->nstreams >= st->req->segments || (seg = ddb_parallel_claim(st->parallel)) < 0)
+	if (st->nstreams >= st->req->segments)
+		return;
+	/* the counter only grows, so a number is handed out once; it may run past the end */
+	if (pg_atomic_read_u32(&st->parallel->next) >= st->parallel->nsegments ||
+		(seg = (int) pg_atomic_fetch_add_u32(&st->parallel->next, 1)) >= (int) st->parallel->nsegments)
 		return;
 	oldcxt = MemoryContextSwitchTo(st->scancxt);
 	req = ddb_read_request_json(st->req, NIL);
@@ -1412,6 +1426,20 @@ ddb_scan_stop(DdbScanState *st)
 	st->started = false;
 }
 
+/*
+ * Sends a (re)started scan's first requests now rather than at its first
+ * row, without waiting for their answers: batchjoin.c's next round travels
+ * while it joins the round before.
+ */
+void
+ddb_scan_prefetch(ForeignScanState *node)
+{
+	DdbScanState *st = node->fdw_state;
+
+	if (st && !st->started)
+		start_scan(st);
+}
+
 /* A rescan starts over at the next ddb_scan_next, with fresh key values. */
 void
 ddb_scan_rescan(ForeignScanState *node)
@@ -1427,8 +1455,6 @@ ddb_scan_end(ForeignScanState *node)
 	if (st && st->conn)
 	{
 		ddb_scan_stop(st);
-		if (st->parallel_worker)
-			ddb_parallel_worker_done(st->parallel);
 	}
 }
 
@@ -1451,13 +1477,12 @@ ddb_scan_segments(DdbScanState *st)
 
 /*
  * Makes st a participant of a parallel scan: from its next (re)start it
- * reads only the segments it claims from ps.
+ * reads only the segments it claims from the counter (NULL: all of them).
  */
 void
-ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker)
+ddb_scan_set_parallel(DdbScanState *st, DdbSegmentCounter *segments)
 {
-	st->parallel = ps;
-	st->parallel_worker = worker;
+	st->parallel = segments;
 }
 
 /*
@@ -1484,7 +1509,7 @@ shown_key_value(DdbScanState *st, DdbKeySpec *spec)
 
 		while (IsA(ex, RelabelType))
 			ex = ((RelabelType *) ex)->arg;
-		if (i == spec->in_pos)
+		if (i == spec->in_pos || list_member_int(spec->in_zip, i))
 			values[i] = "{...}";
 		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
 			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
