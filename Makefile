@@ -11,7 +11,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/request.o src/sigv4.o \
        src/unique.o src/copies.o \
        src/json_core.o \
        src/limits_core.o src/keyrange_core.o \
-       src/parallel.o
+       src/parallel.o src/bumpcxt.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector

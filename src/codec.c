@@ -30,6 +30,7 @@
 #include "utils/guc.h"
 #include "parser/parse_coerce.h"
 
+#include "bumpcxt.h"
 #include "codec_core.h"
 #include "ddbrel.h"
 #include "json_core.h"
@@ -99,19 +100,12 @@ typedef struct CodecErrorInfo
  * ----------------------------------------------------------------
  */
 
-/* size_t-typed palloc for the C libraries' hooks. */
-static void *
-codec_palloc(size_t size)
-{
-	return palloc(size);
-}
-
 /* repalloc of NULL is an error in PostgreSQL; the hooks expect realloc. */
 static void *
 codec_repalloc(void *ptr, size_t size)
 {
 	if (ptr == NULL)
-		return palloc(size);
+		return ddb_bump_palloc(size);
 	return repalloc(ptr, size);
 }
 
@@ -129,21 +123,22 @@ codec_pfree(void *ptr)
  * current memory context and are released with it when a query ends or
  * fails, instead of leaking on every ereport that skips a cJSON_Delete.
  * cJSON and json_core share the allocator: either's trees can be freed or
- * duplicated by cJSON.
+ * duplicated by cJSON.  ddb_bump_palloc is palloc, inline in the bump
+ * contexts a scan parses its pages and converts its rows in (bumpcxt.c).
  */
 void
 ddb_codec_pg_init(void)
 {
 	cJSON_Hooks hooks;
 
-	hooks.malloc_fn = codec_palloc;
+	hooks.malloc_fn = ddb_bump_palloc;
 	hooks.free_fn = codec_pfree;
 	cJSON_InitHooks(&hooks);
-	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
-	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
-	ddb_json_set_allocator(palloc, pfree);
-	ddb_template_set_allocator(codec_palloc, codec_pfree);
-	ddb_keyrange_set_allocator(codec_palloc, codec_pfree);
+	ddb_codec_set_allocator(ddb_bump_palloc, codec_repalloc, codec_pfree);
+	/* json_core never frees NULL: no wrapper */
+	ddb_json_set_allocator(ddb_bump_palloc, pfree);
+	ddb_template_set_allocator(ddb_bump_palloc, codec_pfree);
+	ddb_keyrange_set_allocator(ddb_bump_palloc, codec_pfree);
 }
 
 /* ----------------------------------------------------------------
@@ -611,11 +606,20 @@ malformed(DdbColumn *col, const char *detail)
 					col_attr_name(col), detail)));
 }
 
+/*
+ * cJSON_IsString and ddb_av_type, inline: they are asked for every value
+ * a scan converts.
+ */
+#define DDB_IS_STRING(v) ((v) != NULL && ((v)->type & 0xFF) == cJSON_String)
+#define DDB_AV_TYPE(av) \
+	(((av)->type & 0xFF) == cJSON_Object && (av)->child != NULL && \
+	 (av)->child->next == NULL ? (av)->child->string : NULL)
+
 /* The string payload of an S, N or B value, or an error. */
 static char *
 string_payload(DdbColumn *col, const cJSON *v, const char *tag)
 {
-	if (!cJSON_IsString(v) || v->valuestring == NULL)
+	if (!DDB_IS_STRING(v) || v->valuestring == NULL)
 		malformed(col, psprintf("value of type %s is not a string", tag));
 	return v->valuestring;
 }
@@ -774,6 +778,88 @@ array_from_av(DdbColumn *col, const cJSON *payload, const char *tag,
 }
 
 /*
+ * A number's text when it is plain: an optional minus, then digits with
+ * at most one point between two of them, 15 digits at the most.  *value
+ * is the digits as an integer, *scale how many follow the point.  Such a
+ * number is always a valid DynamoDB number (15 digits, magnitudes between
+ * 1e-15 and 1e15), and its value and scale are all numeric_in takes from
+ * it, so the fast paths below give what the input functions give.
+ * Anything else (an exponent, more digits, malformed text) takes the way
+ * of the input function, which also makes the errors.
+ */
+static inline bool
+plain_number(const char *s, int64 *value, int *scale)
+{
+	const char *p = s;
+	int64		v = 0;
+	int			digits = 0;
+	int			point = -1;		/* digits before the point, or -1 */
+
+	if (*p == '-')
+		p++;
+	for (;; p++)
+	{
+		if (*p >= '0' && *p <= '9')
+		{
+			if (++digits > 15)
+				return false;
+			v = v * 10 + (*p - '0');
+		}
+		else if (*p == '.' && point < 0 && digits > 0)
+			point = digits;
+		else
+			break;
+	}
+	if (*p != '\0' || digits == 0 || point == digits)
+		return false;
+	*value = s[0] == '-' ? -v : v;
+	*scale = point < 0 ? 0 : digits - point;
+	return true;
+}
+
+/*
+ * An N value straight to a column of numeric (without typmod), bigint,
+ * integer or smallint: what the input function would make of a plain
+ * number (plain_number), without its text parse, its checks for NaN and
+ * Infinity, or the DynamoDB number check.  False for anything else, which
+ * takes the input function's way.
+ */
+static inline bool
+number_direct(DdbColumn *col, const cJSON *v, Datum *result)
+{
+	int64		n;
+	int			scale;
+
+	if (!DDB_IS_STRING(v) || v->valuestring == NULL ||
+		!plain_number(v->valuestring, &n, &scale))
+		return false;
+	switch (col->infunc.fn_oid)
+	{
+		case F_NUMERIC_IN:
+			if (col->typmod >= 0)
+				return false;
+			*result = NumericGetDatum(int64_div_fast_to_numeric(n, scale));
+			return true;
+		case F_INT8IN:
+			if (scale != 0)
+				return false;
+			*result = Int64GetDatum(n);
+			return true;
+		case F_INT4IN:
+			if (scale != 0 || n < PG_INT32_MIN || n > PG_INT32_MAX)
+				return false;
+			*result = Int32GetDatum((int32) n);
+			return true;
+		case F_INT2IN:
+			if (scale != 0 || n < PG_INT16_MIN || n > PG_INT16_MAX)
+				return false;
+			*result = Int16GetDatum((int16) n);
+			return true;
+	}
+	return false;
+}
+
+/*
  * One attribute of an item to a column value.  av is NULL when the item
  * lacks the attribute; that and DynamoDB NULL are SQL NULL.  Combinations
  * that lose meaning (S into a number, a set into a scalar) are errors
@@ -793,7 +879,7 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 		*isnull = true;
 		return (Datum) 0;
 	}
-	tag = ddb_av_type(av);
+	tag = DDB_AV_TYPE(av);
 	if (tag == NULL)
 		malformed(col, "not an object with a single type");
 	t = av_tag(tag);
@@ -810,6 +896,9 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			return json_from_av(col, av);
 
 		case DDB_TYPE_TEXT:
+			/* text takes any string: no error context, no trap */
+			if (t == DDB_AV_S && col->infunc.fn_oid == F_TEXTIN)
+				return PointerGetDatum(cstring_to_text(string_payload(col, v, tag)));
 			if (t == DDB_AV_S)
 				return input_or_null(col, attr, string_payload(col, v, tag), isnull);
 			if (t == DDB_AV_N)
@@ -822,7 +911,13 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 
 		case DDB_TYPE_NUMBER:
 			if (t == DDB_AV_N)
+			{
+				Datum		d;
+
+				if (number_direct(col, v, &d))
+					return d;
 				return input_or_null(col, attr, number_payload(col, v), isnull);
+			}
 			break;
 
 		case DDB_TYPE_EPOCH:
