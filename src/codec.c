@@ -497,39 +497,30 @@ typedef enum DdbAvTag
 static inline DdbAvTag
 av_tag(const char *tag)
 {
-	switch (tag[0])
+	/* one letter: a scalar, M or L; the letter and S: a set */
+	if (tag[0] != '\0' && (tag[1] == '\0' || (tag[1] == 'S' && tag[2] == '\0')))
 	{
-		case 'S':
-			if (tag[1] == '\0')
-				return DDB_AV_S;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_SS;
-			break;
-		case 'N':
-			if (tag[1] == '\0')
-				return DDB_AV_N;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_NS;
-			if (strcmp(tag, "NULL") == 0)
-				return DDB_AV_NULL;
-			break;
-		case 'B':
-			if (tag[1] == '\0')
-				return DDB_AV_B;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_BS;
-			if (strcmp(tag, "BOOL") == 0)
-				return DDB_AV_BOOL;
-			break;
-		case 'M':
-			if (tag[1] == '\0')
-				return DDB_AV_M;
-			break;
-		case 'L':
-			if (tag[1] == '\0')
-				return DDB_AV_L;
-			break;
+		bool		set = tag[1] != '\0';
+
+		switch (tag[0])
+		{
+			case 'S':
+				return set ? DDB_AV_SS : DDB_AV_S;
+			case 'N':
+				return set ? DDB_AV_NS : DDB_AV_N;
+			case 'B':
+				return set ? DDB_AV_BS : DDB_AV_B;
+			case 'M':
+				return set ? DDB_AV_OTHER : DDB_AV_M;
+			case 'L':
+				return set ? DDB_AV_OTHER : DDB_AV_L;
+		}
+		return DDB_AV_OTHER;
 	}
+	if (strcmp(tag, "NULL") == 0)
+		return DDB_AV_NULL;
+	if (strcmp(tag, "BOOL") == 0)
+		return DDB_AV_BOOL;
 	return DDB_AV_OTHER;
 }
 
@@ -859,6 +850,18 @@ number_direct(DdbColumn *col, const cJSON *v, Datum *result)
 	return false;
 }
 
+/* cstring_to_text, allocating inline in a scan's row context. */
+static inline Datum
+text_datum(const char *s)
+{
+	size_t		len = strlen(s);
+	text	   *t = ddb_bump_palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(t, len + VARHDRSZ);
+	memcpy(VARDATA(t), s, len);
+	return PointerGetDatum(t);
+}
+
 /*
  * One attribute of an item to a column value.  av is NULL when the item
  * lacks the attribute; that and DynamoDB NULL are SQL NULL.  Combinations
@@ -898,7 +901,7 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 		case DDB_TYPE_TEXT:
 			/* text takes any string: no error context, no trap */
 			if (t == DDB_AV_S && col->infunc.fn_oid == F_TEXTIN)
-				return PointerGetDatum(cstring_to_text(string_payload(col, v, tag)));
+				return text_datum(string_payload(col, v, tag));
 			if (t == DDB_AV_S)
 				return input_or_null(col, attr, string_payload(col, v, tag), isnull);
 			if (t == DDB_AV_N)
@@ -941,24 +944,20 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			break;
 
 		case DDB_TYPE_TEXT_ARRAY:
-			if (t == DDB_AV_SS)
-				return array_from_av(col, v, tag, true, "S");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "S")))
-				return array_from_av(col, v, tag, false, "S");
-			break;
-
 		case DDB_TYPE_NUMBER_ARRAY:
-			if (t == DDB_AV_NS)
-				return array_from_av(col, v, tag, true, "N");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "N")))
-				return array_from_av(col, v, tag, false, "N");
-			break;
-
 		case DDB_TYPE_BYTEA_ARRAY:
-			if (t == DDB_AV_BS)
-				return array_from_av(col, v, tag, true, "B");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "B")))
-				return array_from_av(col, v, tag, false, "B");
+			{
+				/* the set of the element's type, or a list of it */
+				bool		texts = col->category == DDB_TYPE_TEXT_ARRAY;
+				bool		numbers = col->category == DDB_TYPE_NUMBER_ARRAY;
+				const char *elemtag = texts ? "S" : numbers ? "N" : "B";
+				DdbAvTag	settag = texts ? DDB_AV_SS : numbers ? DDB_AV_NS : DDB_AV_BS;
+
+				if (t == settag)
+					return array_from_av(col, v, tag, true, elemtag);
+				if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, elemtag)))
+					return array_from_av(col, v, tag, false, elemtag);
+			}
 			break;
 
 		default:
