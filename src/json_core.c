@@ -347,20 +347,40 @@ parse_string(json_parser *ps, char **out, bool *tag)
 			return true;
 		}
 	}
-	o = json_alloc((size_t) (q - start) - skipped + 1);
-	if (o == NULL)
-		return false;
 	if (skipped == 0)
 	{
+		/*
+		 * A string of up to 15 bytes (names, short values, most
+		 * numbers) is copied as one or two whole words, past its end when
+		 * the text goes on that far (it does but at its very end): the
+		 * allocation is rounded up to a word, as palloc rounds it anyway,
+		 * and no call to memcpy is made.
+		 */
 		size_t		n = (size_t) (q - start - 1);
+		size_t		words = n / 8 + 1;
 
-		memcpy(o, start + 1, n);
+		o = json_alloc(words * 8);
+		if (o == NULL)
+			return false;
+		if (words <= 2 && (size_t) (end - (start + 1)) >= 16)
+		{
+			memcpy(o, start + 1, 8);
+			if (words == 2)
+				memcpy(o + 8, start + 9, 8);
+		}
+		else
+			memcpy(o, start + 1, n);
 		o[n] = '\0';
 	}
 	else
 	{
 		const unsigned char *in = start + 1;
-		unsigned char *op = o;
+		unsigned char *op;
+
+		o = json_alloc((size_t) (q - start) - skipped + 1);
+		if (o == NULL)
+			return false;
+		op = o;
 
 		while (in < q)
 		{
@@ -484,7 +504,10 @@ append(cJSON **head, cJSON **tail, cJSON *node)
  * value sets the node's type; until then a failure forgets the name
  * rather than free it.
  */
-static bool
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool
 parse_container(json_parser *ps, cJSON *item, bool object)
 {
 	const unsigned char close = object ? '}' : ']';

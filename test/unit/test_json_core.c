@@ -164,11 +164,47 @@ test_structure(void)
 	CHECK(ddb_json_parse("[]", 0) == NULL);
 }
 
+/*
+ * Strings of every length up to 40, with 0 to 17 bytes of text after them:
+ * short strings are copied a word or two at a time, reading past their
+ * end only where the text goes on (the sanitizers check the reads).
+ */
+static void
+test_string_lengths(void)
+{
+	char		text[128];
+	int			n;
+	int			after;
+
+	for (n = 0; n <= 40; n++)
+		for (after = 0; after <= 17; after++)
+		{
+			int			len = 0;
+
+			text[len++] = '[';
+			text[len++] = '"';
+			memset(text + len, 'a' + n % 26, n);
+			len += n;
+			text[len++] = '"';
+			memset(text + len, ' ', after);
+			len += after;
+			text[len++] = ']';
+			/* the array, and the string alone ending the text */
+			CHECK(agree_len(text, len));
+			CHECK(agree_len(text + 1, n + 2));
+			/* as an object's name */
+			text[0] = '{';
+			memcpy(text + len - 1, ":\"v\"}", 5);
+			CHECK(agree_len(text, len + 4));
+		}
+}
+
 int
 main(void)
 {
 	test_answers();
 	test_scalars();
 	test_structure();
+	test_string_lengths();
 	UNIT_DONE("json_core");
 }
