@@ -498,6 +498,53 @@ append(cJSON **head, cJSON **tail, cJSON *node)
 }
 
 /*
+ * The commonest value of DynamoDB's answers, an AttributeValue holding one
+ * string ({"S":"..."} or {"N":"..."}, without white space), at ps->p
+ * ('{'), read in one go: the node and tree are those the general way
+ * makes (the type tag a shared constant, the string's node its own prev).
+ * False, with ps->p where it was, for any other value, which the general
+ * way then reads, failing where it fails.
+ */
+static inline bool
+parse_av_string(json_parser *ps, cJSON *item)
+{
+	const unsigned char *start = ps->p;
+	const unsigned char *t = start + 2;
+	const unsigned char *q = t;
+	const char *tag;
+	char	   *value;
+	cJSON	   *child;
+
+	if (ps->depth >= DDB_JSON_NESTING_LIMIT || ps->end - start < 8 || start[1] != '"')
+		return false;
+	while (q < ps->end && q - t < 5 && *q != '"')
+		q++;
+	if (q >= ps->end || *q != '"' || (tag = av_tag(t, (size_t) (q - t))) == NULL ||
+		ps->end - q < 3 || q[1] != ':' || q[2] != '"')
+		return false;
+	ps->p = q + 2;
+	if (!parse_string(ps, &value, NULL))
+	{
+		ps->p = start;
+		return false;
+	}
+	if (ps->p >= ps->end || *ps->p != '}' || (child = new_node()) == NULL)
+	{
+		json_free(value);
+		ps->p = start;
+		return false;
+	}
+	ps->p++;
+	child->type = cJSON_String | cJSON_StringIsConst;
+	child->string = (char *) tag;
+	child->valuestring = value;
+	child->prev = child;
+	item->type = cJSON_Object;
+	item->child = child;
+	return true;
+}
+
+/*
  * The array ('[') or object ('{') at ps->p: its elements, or its members,
  * each a name, a colon and a value.  A member's name that is a type tag
  * is flagged constant only once its value is read, since reading the
@@ -539,7 +586,8 @@ parse_container(json_parser *ps, cJSON *item, bool object)
 			ps->p++;
 			skip_ws(ps);
 		}
-		if (!parse_value(ps, node))
+		if (!(ps->p < ps->end && *ps->p == '{' && parse_av_string(ps, node)) &&
+			!parse_value(ps, node))
 			goto fail_member;
 		if (tag)
 			node->type |= cJSON_StringIsConst;

@@ -199,6 +199,41 @@ test_string_lengths(void)
 		}
 }
 
+/*
+ * AttributeValues of one string are read in one go; anything near that
+ * shape but not it must still come out as cJSON makes it, or fail.
+ */
+static void
+test_attribute_values(void)
+{
+	const char *cases[] = {
+		"{\"S\":\"a\"}", "{\"N\":\"1.5\"}", "{\"B\":\"AAE=\"}", "{\"SS\":\"a\"}",
+		"{\"NULL\":\"x\"}", "{\"BOOL\":\"x\"}", "{\"BOOLX\":\"x\"}", "{\"X\":\"a\"}",
+		"{\"S\":\"a\" }", "{\"S\" :\"a\"}", "{\"S\": \"a\"}", "{ \"S\":\"a\"}",
+		"{\"S\":\"a\",\"N\":\"1\"}", "{\"S\":\"a\\\"b\"}", "{\"S\":\"\\u00e9\"}",
+		"{\"S\":1}", "{\"S\":\"a\"", "{\"S\":\"a", "{\"S\":\"\"}", "{\"S\\u0041\":\"a\"}",
+		"[{\"S\":\"a\"},{\"N\":\"2\"}]", "{\"k\":{\"S\":\"v\"},\"m\":{\"M\":{\"x\":{\"S\":\"y\"}}}}",
+		"{\"k\":{\"S\":\"v\"}}", "{\"k\":{\"S\":\"v\"},}", "{\"k\":{\"S\":\"v\"}x}",
+	};
+	size_t		i;
+	char	   *deep;
+	int			n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(agree(cases[i]));
+	/* the nesting limit counts the AttributeValue's object */
+	deep = malloc(2 * 1000 + 16);
+	for (n = 998; n <= 1000; n++)
+	{
+		memset(deep, '[', n);
+		strcpy(deep + n, "{\"S\":\"a\"}");
+		memset(deep + n + 9, ']', n);
+		deep[2 * n + 9] = '\0';
+		CHECK(agree(deep));
+	}
+	free(deep);
+}
+
 int
 main(void)
 {
@@ -206,5 +241,6 @@ main(void)
 	test_scalars();
 	test_structure();
 	test_string_lengths();
+	test_attribute_values();
 	UNIT_DONE("json_core");
 }
