@@ -505,6 +505,9 @@ append(cJSON **head, cJSON **tail, cJSON *node)
  * False, with ps->p where it was, for any other value, which the general
  * way then reads, failing where it fails.
  */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline bool
 parse_av_string(json_parser *ps, cJSON *item)
 {
