@@ -49,6 +49,13 @@
 #include <emmintrin.h>
 #endif
 
+/* for the small functions of the hot path, which gcc stops inlining */
+#if defined(__GNUC__)
+#define JSON_INLINE inline __attribute__((always_inline))
+#else
+#define JSON_INLINE inline
+#endif
+
 /* cJSON's CJSON_NESTING_LIMIT */
 #define DDB_JSON_NESTING_LIMIT 1000
 
@@ -89,7 +96,7 @@ free_nodes(cJSON *node)
 	}
 }
 
-static inline cJSON *
+static JSON_INLINE cJSON *
 new_node(void)
 {
 	cJSON	   *node = json_alloc(sizeof(cJSON));
@@ -208,7 +215,7 @@ utf16_escape(const unsigned char *in, const unsigned char *end, unsigned char **
  * of at an allocation of its own, flagged cJSON_StringIsConst, which cJSON
  * reads as "do not free, keep the pointer when duplicating".
  */
-static const char *
+static JSON_INLINE const char *
 av_tag(const unsigned char *s, size_t n)
 {
 	switch (n)
@@ -256,7 +263,7 @@ av_tag(const unsigned char *s, size_t n)
  * a byte equal to c makes a zero byte of w ^ c, which (x - 0x01..) & ~x
  * & 0x80.. finds, its lowest set bit marking the first such byte.
  */
-static inline const unsigned char *
+static JSON_INLINE const unsigned char *
 find_quote_or_escape(const unsigned char *q, const unsigned char *end)
 {
 #ifdef __SSE2__
@@ -305,10 +312,7 @@ find_quote_or_escape(const unsigned char *q, const unsigned char *end)
  * For an object's name (tag not NULL), an AttributeValue type tag comes
  * back as a shared constant, with *tag set.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline bool
+static JSON_INLINE bool
 parse_string(json_parser *ps, char **out, bool *tag)
 {
 	const unsigned char *start = ps->p;
@@ -505,10 +509,7 @@ append(cJSON **head, cJSON **tail, cJSON *node)
  * False, with ps->p where it was, for any other value, which the general
  * way then reads, failing where it fails.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline bool
+static JSON_INLINE bool
 parse_av_string(json_parser *ps, cJSON *item)
 {
 	const unsigned char *start = ps->p;
@@ -554,10 +555,7 @@ parse_av_string(json_parser *ps, cJSON *item)
  * value sets the node's type; until then a failure forgets the name
  * rather than free it.
  */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline bool
+static JSON_INLINE bool
 parse_container(json_parser *ps, cJSON *item, bool object)
 {
 	const unsigned char close = object ? '}' : ']';
