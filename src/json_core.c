@@ -7,8 +7,9 @@
  * was about 60 % of a backend's instructions per item scanned.  cJSON's
  * parser calls strncmp with "null", "false" and "true" before every value
  * and reads every byte through bounds-checking macros; this one dispatches
- * on a value's first byte and copies a string without escapes with one
- * memcpy.
+ * on a value's first byte, finds a string's end sixteen bytes at a time,
+ * copies a string without escapes whole, and reads the commonest value of
+ * an answer, an AttributeValue of one string ({"S":"..."}), in one go.
  *
  * What comes out must be what cJSON makes of the same bytes, since the rest
  * of the extension reads the tree with cJSON's functions: the same node
