@@ -1,7 +1,7 @@
 # ddbrel: PGXS build of the extension, plus unit tests and fuzzers (test/).
 MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/http_simple.o src/request.o src/sigv4.o \
-       src/template.o src/codec_core.o src/codec.o src/planner.o src/scan.o \
+       src/template.o src/codec_core.o src/codec.o src/codec_out.o src/planner.o src/scan.o \
        src/import.o src/import_lib.o src/import_sql.o src/deparse.o src/deparse_request.o src/modify.o src/join.o src/batchjoin.o src/response_core.o \
        src/catalog.o \
        src/retry_core.o src/capacity.o \
@@ -11,7 +11,7 @@ OBJS = src/ddbrel.o src/option.o src/http.o src/http_simple.o src/request.o src/
        src/unique.o src/copies.o \
        src/json_core.o \
        src/limits_core.o src/keyrange_core.o \
-       src/parallel.o
+       src/parallel.o src/bumpcxt.o
 
 EXTENSION = ddbrel
 # The install script is made from sql/src/*.sql, in this order (as pgvector

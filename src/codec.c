@@ -30,6 +30,7 @@
 #include "utils/guc.h"
 #include "parser/parse_coerce.h"
 
+#include "bumpcxt.h"
 #include "codec_core.h"
 #include "ddbrel.h"
 #include "json_core.h"
@@ -63,8 +64,6 @@ ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value)
 	return result;
 }
 
-static const char *col_attr_name(DdbColumn *col);
-
 /*
  * The codec core writes its reasons as lower-case clauses ("invalid number
  * \"x\""); a DETAIL is a sentence.
@@ -84,9 +83,6 @@ reason_sentence(const char *reason)
  */
 int64		ddb_codec_wrong_type_count = 0;
 
-/* DynamoDB nests documents at most 32 levels deep. */
-#define DDB_MAX_NESTING 32
-
 /* What the error context callback of an input function call names. */
 typedef struct CodecErrorInfo
 {
@@ -99,19 +95,12 @@ typedef struct CodecErrorInfo
  * ----------------------------------------------------------------
  */
 
-/* size_t-typed palloc for the C libraries' hooks. */
-static void *
-codec_palloc(size_t size)
-{
-	return palloc(size);
-}
-
 /* repalloc of NULL is an error in PostgreSQL; the hooks expect realloc. */
 static void *
 codec_repalloc(void *ptr, size_t size)
 {
 	if (ptr == NULL)
-		return palloc(size);
+		return ddb_bump_palloc(size);
 	return repalloc(ptr, size);
 }
 
@@ -129,21 +118,22 @@ codec_pfree(void *ptr)
  * current memory context and are released with it when a query ends or
  * fails, instead of leaking on every ereport that skips a cJSON_Delete.
  * cJSON and json_core share the allocator: either's trees can be freed or
- * duplicated by cJSON.
+ * duplicated by cJSON.  ddb_bump_palloc is palloc, inline in the bump
+ * contexts a scan parses its pages and converts its rows in (bumpcxt.c).
  */
 void
 ddb_codec_pg_init(void)
 {
 	cJSON_Hooks hooks;
 
-	hooks.malloc_fn = codec_palloc;
+	hooks.malloc_fn = ddb_bump_palloc;
 	hooks.free_fn = codec_pfree;
 	cJSON_InitHooks(&hooks);
-	ddb_codec_set_allocator(codec_palloc, codec_repalloc, codec_pfree);
-	/* json_core never frees NULL, and palloc's Size is size_t: no wrappers */
-	ddb_json_set_allocator(palloc, pfree);
-	ddb_template_set_allocator(codec_palloc, codec_pfree);
-	ddb_keyrange_set_allocator(codec_palloc, codec_pfree);
+	ddb_codec_set_allocator(ddb_bump_palloc, codec_repalloc, codec_pfree);
+	/* json_core never frees NULL: no wrapper */
+	ddb_json_set_allocator(ddb_bump_palloc, pfree);
+	ddb_template_set_allocator(ddb_bump_palloc, codec_pfree);
+	ddb_keyrange_set_allocator(ddb_bump_palloc, codec_pfree);
 }
 
 /* ----------------------------------------------------------------
@@ -319,25 +309,6 @@ ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format)
 }
 
 /*
- * The AttributeValue of a column's value for a key attribute of type
- * keytype (S, N or B), or NULL when the value cannot be such a key: a
- * date or time kept as an epoch number is an N key of that number.
- */
-cJSON *
-ddb_column_key_av(DdbColumn *col, Datum value, char keytype)
-{
-	cJSON	   *av;
-
-	if (col->category != DDB_TYPE_EPOCH)
-		return ddb_key_av(value, col->typid, keytype);
-	if (keytype != 'N' || !ddb_time_is_finite(value, col->typid))
-		return NULL;
-	av = cJSON_CreateObject();
-	cJSON_AddStringToObject(av, "N", ddb_time_epoch_text(value, col->typid, col->format));
-	return av;
-}
-
-/*
  * An epoch number (N text, valid) as a value of the column's type: exact
  * to the microsecond (finer digits are rounded), a date from the UTC day
  * the instant falls on.  Out of PostgreSQL's range is an error.
@@ -374,7 +345,7 @@ epoch_to_time(DdbColumn *col, const char *text)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("DynamoDB attribute \"%s\" holds %s, out of range for column \"%s\" of type %s",
-						col_attr_name(col), text, col->colname, format_type_be(col->typid))));
+						ddb_col_attr_name(col), text, col->colname, format_type_be(col->typid))));
 	if (base == DATEOID)
 	{
 		int64		days = us / USECS_PER_DAY;
@@ -398,21 +369,6 @@ epoch_to_time(DdbColumn *col, const char *text)
  * DynamoDB -> PostgreSQL
  * ----------------------------------------------------------------
  */
-
-/* The name errors use for the attribute a column reads. */
-static const char *
-col_attr_name(DdbColumn *col)
-{
-	return col->attrname ? col->attrname : col->colname;
-}
-
-static bool
-is_array_category(int category)
-{
-	return category == DDB_TYPE_TEXT_ARRAY ||
-		category == DDB_TYPE_NUMBER_ARRAY ||
-		category == DDB_TYPE_BYTEA_ARRAY;
-}
 
 /* Names the attribute and column when a type input function complains. */
 static void
@@ -502,39 +458,30 @@ typedef enum DdbAvTag
 static inline DdbAvTag
 av_tag(const char *tag)
 {
-	switch (tag[0])
+	/* one letter: a scalar, M or L; the letter and S: a set */
+	if (tag[0] != '\0' && (tag[1] == '\0' || (tag[1] == 'S' && tag[2] == '\0')))
 	{
-		case 'S':
-			if (tag[1] == '\0')
-				return DDB_AV_S;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_SS;
-			break;
-		case 'N':
-			if (tag[1] == '\0')
-				return DDB_AV_N;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_NS;
-			if (strcmp(tag, "NULL") == 0)
-				return DDB_AV_NULL;
-			break;
-		case 'B':
-			if (tag[1] == '\0')
-				return DDB_AV_B;
-			if (tag[1] == 'S' && tag[2] == '\0')
-				return DDB_AV_BS;
-			if (strcmp(tag, "BOOL") == 0)
-				return DDB_AV_BOOL;
-			break;
-		case 'M':
-			if (tag[1] == '\0')
-				return DDB_AV_M;
-			break;
-		case 'L':
-			if (tag[1] == '\0')
-				return DDB_AV_L;
-			break;
+		bool		set = tag[1] != '\0';
+
+		switch (tag[0])
+		{
+			case 'S':
+				return set ? DDB_AV_SS : DDB_AV_S;
+			case 'N':
+				return set ? DDB_AV_NS : DDB_AV_N;
+			case 'B':
+				return set ? DDB_AV_BS : DDB_AV_B;
+			case 'M':
+				return set ? DDB_AV_OTHER : DDB_AV_M;
+			case 'L':
+				return set ? DDB_AV_OTHER : DDB_AV_L;
+		}
+		return DDB_AV_OTHER;
 	}
+	if (strcmp(tag, "NULL") == 0)
+		return DDB_AV_NULL;
+	if (strcmp(tag, "BOOL") == 0)
+		return DDB_AV_BOOL;
 	return DDB_AV_OTHER;
 }
 
@@ -554,9 +501,26 @@ wrong_type(DdbColumn *col, const char *tag, bool *isnull)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 			 errmsg("DynamoDB attribute \"%s\" of type %s cannot be converted to column \"%s\" of type %s",
-					col_attr_name(col), tag, col->colname,
+					ddb_col_attr_name(col), tag, col->colname,
 					format_type_be(col->typid))));
 	return (Datum) 0;			/* keep compiler quiet */
+}
+
+/*
+ * In a PG_CATCH block: forgets an error that is about the data (class 22,
+ * a text the type refuses), back in oldcxt; any other error goes on.
+ */
+static void
+swallow_data_exception(MemoryContext oldcxt)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(oldcxt);
+	edata = CopyErrorData();
+	if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		PG_RE_THROW();
+	FlushErrorState();
+	FreeErrorData(edata);
 }
 
 /*
@@ -584,14 +548,7 @@ input_or_null(DdbColumn *col, const char *attr, char *str, bool *isnull)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		FreeErrorData(edata);
+		swallow_data_exception(oldcxt);
 		ddb_codec_wrong_type_count++;
 		*isnull = true;
 		result = (Datum) 0;
@@ -608,14 +565,23 @@ malformed(DdbColumn *col, const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_FDW_INVALID_ATTRIBUTE_VALUE),
 			 errmsg("malformed DynamoDB attribute \"%s\": %s",
-					col_attr_name(col), detail)));
+					ddb_col_attr_name(col), detail)));
 }
+
+/*
+ * cJSON_IsString and ddb_av_type, inline: they are asked for every value
+ * a scan converts.
+ */
+#define DDB_IS_STRING(v) ((v) != NULL && ((v)->type & 0xFF) == cJSON_String)
+#define DDB_AV_TYPE(av) \
+	(((av)->type & 0xFF) == cJSON_Object && (av)->child != NULL && \
+	 (av)->child->next == NULL ? (av)->child->string : NULL)
 
 /* The string payload of an S, N or B value, or an error. */
 static char *
 string_payload(DdbColumn *col, const cJSON *v, const char *tag)
 {
-	if (!cJSON_IsString(v) || v->valuestring == NULL)
+	if (!DDB_IS_STRING(v) || v->valuestring == NULL)
 		malformed(col, psprintf("value of type %s is not a string", tag));
 	return v->valuestring;
 }
@@ -643,7 +609,7 @@ bytea_from_base64(DdbColumn *col, const char *b64, Oid typid)
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_STRING_FORMAT),
 				 errmsg("DynamoDB attribute \"%s\" holds invalid base64 binary data",
-						col_attr_name(col))));
+						ddb_col_attr_name(col))));
 	SET_VARSIZE(result, VARHDRSZ + n);
 	if (typid != BYTEAOID)
 	{
@@ -666,7 +632,7 @@ json_from_av(DdbColumn *col, const cJSON *av)
 	ddb_buf_init(&buf);
 	if (ddb_av_to_json(av, &buf, err, sizeof(err)) < 0)
 		malformed(col, err);
-	result = input_call(col, col_attr_name(col), buf.data);
+	result = input_call(col, ddb_col_attr_name(col), buf.data);
 	ddb_buf_free(&buf);
 	return result;
 }
@@ -734,7 +700,7 @@ array_from_av(DdbColumn *col, const cJSON *payload, const char *tag,
 				ereport(ERROR,
 						(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 						 errmsg("DynamoDB attribute \"%s\" of type %s cannot be converted to column \"%s\" of type %s",
-								col_attr_name(col), tag, col->colname,
+								ddb_col_attr_name(col), tag, col->colname,
 								format_type_be(col->typid)),
 						 errdetail("List element %d is of type %s, not %s.",
 								   i + 1, etag, elemtag)));
@@ -745,10 +711,10 @@ array_from_av(DdbColumn *col, const cJSON *payload, const char *tag,
 			values[i] = bytea_from_base64(col, string_payload(col, v, elemtag),
 										  col->elemtype);
 		else if (strcmp(elemtag, "N") == 0)
-			values[i] = input_call(col, col_attr_name(col),
+			values[i] = input_call(col, ddb_col_attr_name(col),
 								   number_payload(col, v));
 		else
-			values[i] = input_call(col, col_attr_name(col),
+			values[i] = input_call(col, ddb_col_attr_name(col),
 								   string_payload(col, v, elemtag));
 	}
 
@@ -774,6 +740,100 @@ array_from_av(DdbColumn *col, const cJSON *payload, const char *tag,
 }
 
 /*
+ * A number's text when it is plain: an optional minus, then digits with
+ * at most one point between two of them, 15 digits at the most.  *value
+ * is the digits as an integer, *scale how many follow the point.  Such a
+ * number is always a valid DynamoDB number (15 digits, magnitudes between
+ * 1e-15 and 1e15), and its value and scale are all numeric_in takes from
+ * it, so the fast paths below give what the input functions give.
+ * Anything else (an exponent, more digits, malformed text) takes the way
+ * of the input function, which also makes the errors.
+ */
+static inline bool
+plain_number(const char *s, int64 *value, int *scale)
+{
+	const char *p = s;
+	int64		v = 0;
+	int			digits = 0;
+	int			point = -1;		/* digits before the point, or -1 */
+
+	if (*p == '-')
+		p++;
+	for (;; p++)
+	{
+		if (*p >= '0' && *p <= '9')
+		{
+			if (++digits > 15)
+				return false;
+			v = v * 10 + (*p - '0');
+		}
+		else if (*p == '.' && point < 0 && digits > 0)
+			point = digits;
+		else
+			break;
+	}
+	if (*p != '\0' || digits == 0 || point == digits)
+		return false;
+	*value = s[0] == '-' ? -v : v;
+	*scale = point < 0 ? 0 : digits - point;
+	return true;
+}
+
+/*
+ * An N value straight to a column of numeric (without typmod), bigint,
+ * integer or smallint: what the input function would make of a plain
+ * number (plain_number), without its text parse, its checks for NaN and
+ * Infinity, or the DynamoDB number check.  False for anything else, which
+ * takes the input function's way.
+ */
+static inline bool
+number_direct(DdbColumn *col, const cJSON *v, Datum *result)
+{
+	int64		n;
+	int			scale;
+
+	if (!DDB_IS_STRING(v) || v->valuestring == NULL ||
+		!plain_number(v->valuestring, &n, &scale))
+		return false;
+	switch (col->infunc.fn_oid)
+	{
+		case F_NUMERIC_IN:
+			if (col->typmod >= 0)
+				return false;
+			*result = NumericGetDatum(int64_div_fast_to_numeric(n, scale));
+			return true;
+		case F_INT8IN:
+			if (scale != 0)
+				return false;
+			*result = Int64GetDatum(n);
+			return true;
+		case F_INT4IN:
+			if (scale != 0 || n < PG_INT32_MIN || n > PG_INT32_MAX)
+				return false;
+			*result = Int32GetDatum((int32) n);
+			return true;
+		case F_INT2IN:
+			if (scale != 0 || n < PG_INT16_MIN || n > PG_INT16_MAX)
+				return false;
+			*result = Int16GetDatum((int16) n);
+			return true;
+	}
+	return false;
+}
+
+/* cstring_to_text, allocating inline in a scan's row context. */
+static inline Datum
+text_datum(const char *s)
+{
+	size_t		len = strlen(s);
+	text	   *t = ddb_bump_palloc(len + VARHDRSZ);
+
+	SET_VARSIZE(t, len + VARHDRSZ);
+	memcpy(VARDATA(t), s, len);
+	return PointerGetDatum(t);
+}
+
+/*
  * One attribute of an item to a column value.  av is NULL when the item
  * lacks the attribute; that and DynamoDB NULL are SQL NULL.  Combinations
  * that lose meaning (S into a number, a set into a scalar) are errors
@@ -785,7 +845,7 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 	const char *tag;
 	DdbAvTag	t;
 	const cJSON *v;
-	const char *attr = col_attr_name(col);
+	const char *attr = ddb_col_attr_name(col);
 
 	*isnull = false;
 	if (av == NULL)
@@ -793,7 +853,7 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 		*isnull = true;
 		return (Datum) 0;
 	}
-	tag = ddb_av_type(av);
+	tag = DDB_AV_TYPE(av);
 	if (tag == NULL)
 		malformed(col, "not an object with a single type");
 	t = av_tag(tag);
@@ -810,6 +870,9 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			return json_from_av(col, av);
 
 		case DDB_TYPE_TEXT:
+			/* text takes any string: no error context, no trap */
+			if (t == DDB_AV_S && col->infunc.fn_oid == F_TEXTIN)
+				return text_datum(string_payload(col, v, tag));
 			if (t == DDB_AV_S)
 				return input_or_null(col, attr, string_payload(col, v, tag), isnull);
 			if (t == DDB_AV_N)
@@ -822,7 +885,13 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 
 		case DDB_TYPE_NUMBER:
 			if (t == DDB_AV_N)
+			{
+				Datum		d;
+
+				if (number_direct(col, v, &d))
+					return d;
 				return input_or_null(col, attr, number_payload(col, v), isnull);
+			}
 			break;
 
 		case DDB_TYPE_EPOCH:
@@ -846,24 +915,20 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 			break;
 
 		case DDB_TYPE_TEXT_ARRAY:
-			if (t == DDB_AV_SS)
-				return array_from_av(col, v, tag, true, "S");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "S")))
-				return array_from_av(col, v, tag, false, "S");
-			break;
-
 		case DDB_TYPE_NUMBER_ARRAY:
-			if (t == DDB_AV_NS)
-				return array_from_av(col, v, tag, true, "N");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "N")))
-				return array_from_av(col, v, tag, false, "N");
-			break;
-
 		case DDB_TYPE_BYTEA_ARRAY:
-			if (t == DDB_AV_BS)
-				return array_from_av(col, v, tag, true, "B");
-			if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, "B")))
-				return array_from_av(col, v, tag, false, "B");
+			{
+				/* the set of the element's type, or a list of it */
+				bool		texts = col->category == DDB_TYPE_TEXT_ARRAY;
+				bool		numbers = col->category == DDB_TYPE_NUMBER_ARRAY;
+				const char *elemtag = texts ? "S" : numbers ? "N" : "B";
+				DdbAvTag	settag = texts ? DDB_AV_SS : numbers ? DDB_AV_NS : DDB_AV_BS;
+
+				if (t == settag)
+					return array_from_av(col, v, tag, true, elemtag);
+				if (t == DDB_AV_L && (!col->wrong_type_null || list_fits(v, elemtag)))
+					return array_from_av(col, v, tag, false, elemtag);
+			}
 			break;
 
 		default:
@@ -880,7 +945,7 @@ ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull)
 Datum
 ddb_text_to_datum(const char *s, size_t len, DdbColumn *col)
 {
-	if (is_array_category(col->category))
+	if (ddb_category_is_array(col->category))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("key template column \"%s\" cannot be of array type %s",
@@ -899,7 +964,7 @@ ddb_item_to_document(const cJSON *item, DdbColumn *col)
 	char		err[256];
 	Datum		result;
 
-	if (is_array_category(col->category))
+	if (ddb_category_is_array(col->category))
 		ereport(ERROR,
 				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
 				 errmsg("document column \"%s\" cannot be of array type %s",
@@ -962,350 +1027,6 @@ ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped)
 	result = input_call(col, NULL, buf.data);
 	ddb_buf_free(&buf);
 	return result;
-}
-
-/* ----------------------------------------------------------------
- * PostgreSQL -> DynamoDB
- * ----------------------------------------------------------------
- */
-
-/*
- * Number text as DynamoDB will take it.  NaN and infinities have no
- * DynamoDB form; more than 38 digits or magnitudes out of range would be
- * rejected by the server with a vaguer message, or silently rounded.
- */
-static void
-check_number_text(DdbColumn *col, const char *s)
-{
-	if (ddb_number_valid(s))
-		return;
-	if (strstr(s, "NaN") != NULL || strstr(s, "Infinity") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("cannot store %s in DynamoDB attribute \"%s\"",
-						s, col_attr_name(col)),
-				 errdetail("DynamoDB numbers cannot be NaN or infinite.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("number %s cannot be stored in DynamoDB attribute \"%s\"",
-					s, col_attr_name(col)),
-			 errdetail("DynamoDB numbers have at most 38 significant digits and magnitudes from 1E-130 to 9.9999999999999999999999999999999999999E+125.")));
-}
-
-/* {"<tag>": s}, s copied. */
-static cJSON *
-make_string_av(const char *tag, const char *s)
-{
-	cJSON	   *av = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(av, tag, s);
-	return av;
-}
-
-static char *
-bytea_to_base64(Datum value)
-{
-	bytea	   *b = DatumGetByteaPP(value);
-	size_t		len = VARSIZE_ANY_EXHDR(b);
-	char	   *out = palloc(ddb_base64_encoded_len(len) + 1);
-
-	ddb_base64_encode((const unsigned char *) VARDATA_ANY(b), len, out);
-	return out;
-}
-
-/*
- * A jsonb scalar as an AV; numbers as numeric_out text, trimmed as
- * DynamoDB stores them (ddb_number_trim) so that every implementation
- * gives back the same text.
- */
-static cJSON *
-jsonb_scalar_to_av(DdbColumn *col, JsonbValue *v)
-{
-	cJSON	   *av;
-	char	   *s;
-
-	switch (v->type)
-	{
-		case jbvNull:
-			av = cJSON_CreateObject();
-			cJSON_AddTrueToObject(av, "NULL");
-			return av;
-		case jbvBool:
-			av = cJSON_CreateObject();
-			cJSON_AddBoolToObject(av, "BOOL", v->val.boolean);
-			return av;
-		case jbvString:
-			s = pnstrdup(v->val.string.val, v->val.string.len);
-			return make_string_av("S", s);
-		case jbvNumeric:
-			s = DatumGetCString(DirectFunctionCall1(numeric_out,
-													NumericGetDatum(v->val.numeric)));
-			check_number_text(col, s);
-			ddb_number_trim(s);
-			return make_string_av("N", s);
-		default:
-			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
-	}
-	return NULL;				/* keep compiler quiet */
-}
-
-/*
- * A jsonb document as an AV: objects become M, arrays L, scalars S, N,
- * BOOL or NULL.  Walks with the jsonb iterator, keeping the open M/L
- * payloads on a stack bounded by DynamoDB's nesting limit.
- */
-static cJSON *
-jsonb_to_av(DdbColumn *col, Jsonb *jb)
-{
-	JsonbIterator *it = JsonbIteratorInit(&jb->root);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	cJSON	   *stack[DDB_MAX_NESTING + 1];
-	int			depth = 0;
-	bool		raw_scalar = false;
-	char	   *key = NULL;
-	cJSON	   *result = NULL;
-
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		cJSON	   *av = NULL;
-		cJSON	   *inner = NULL;
-
-		switch (tok)
-		{
-			case WJB_BEGIN_ARRAY:
-				if (v.val.array.rawScalar)
-				{
-					raw_scalar = true;
-					continue;
-				}
-				/* FALLTHROUGH */
-			case WJB_BEGIN_OBJECT:
-				if (depth >= DDB_MAX_NESTING)
-					ereport(ERROR,
-							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							 errmsg("value for DynamoDB attribute \"%s\" is nested too deeply",
-									col_attr_name(col)),
-							 errdetail("DynamoDB allows at most %d levels of nesting.",
-									   DDB_MAX_NESTING)));
-				av = cJSON_CreateObject();
-				if (tok == WJB_BEGIN_OBJECT)
-					inner = cJSON_AddObjectToObject(av, "M");
-				else
-					inner = cJSON_AddArrayToObject(av, "L");
-				break;
-			case WJB_KEY:
-				key = pnstrdup(v.val.string.val, v.val.string.len);
-				continue;
-			case WJB_VALUE:
-			case WJB_ELEM:
-				av = jsonb_scalar_to_av(col, &v);
-				break;
-			case WJB_END_ARRAY:
-			case WJB_END_OBJECT:
-				if (raw_scalar)
-					raw_scalar = false;
-				else
-					depth--;
-				continue;
-			default:
-				elog(ERROR, "unexpected jsonb iterator token %d", (int) tok);
-		}
-
-		/* attach av to the open container, or make it the result */
-		if (depth == 0)
-			result = av;
-		else if (cJSON_IsObject(stack[depth - 1]))
-		{
-			if (key == NULL)
-				elog(ERROR, "jsonb object value without key");
-			cJSON_AddItemToObject(stack[depth - 1], key, av);
-			pfree(key);
-			key = NULL;
-		}
-		else
-			cJSON_AddItemToArray(stack[depth - 1], av);
-		if (inner != NULL)
-			stack[depth++] = inner;
-	}
-	return result;
-}
-
-/* Array elements as output text; NULL elements are refused. */
-static char **
-array_texts(DdbColumn *col, Datum value, bool base64, int *n)
-{
-	ArrayType  *arr = DatumGetArrayTypeP(value);
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **texts;
-	int			i;
-
-	deconstruct_array(arr, col->elemtype, col->elemlen, col->elembyval,
-					  col->elemalign, &elems, &nulls, n);
-	if (*n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("DynamoDB does not allow empty sets"),
-				 errdetail("Column \"%s\" holds an empty array for attribute \"%s\".",
-						   col->colname, col_attr_name(col))));
-	texts = palloc(sizeof(char *) * *n);
-	for (i = 0; i < *n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("DynamoDB sets cannot contain null values"),
-					 errdetail("Column \"%s\" holds an array with a null element for attribute \"%s\".",
-							   col->colname, col_attr_name(col))));
-		if (base64)
-			texts[i] = bytea_to_base64(elems[i]);
-		else
-			texts[i] = ddb_output_text(&col->outfunc, col->elemtype, elems[i]);
-	}
-	return texts;
-}
-
-static int
-cmp_text_ptr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int
-cmp_number_ptr(const void *a, const void *b)
-{
-	return ddb_number_compare(*(char *const *) a, *(char *const *) b);
-}
-
-/*
- * DynamoDB rejects a set with two equal elements ("1" and "1.0" are equal
- * numbers); say which one, rather than let the whole write fail remotely.
- */
-static void
-check_set_duplicates(DdbColumn *col, char **texts, int n, bool numbers)
-{
-	char	  **sorted = palloc(sizeof(char *) * n);
-	int			(*cmp) (const void *, const void *);
-	int			i;
-
-	cmp = numbers ? cmp_number_ptr : cmp_text_ptr;
-	memcpy(sorted, texts, sizeof(char *) * n);
-	qsort(sorted, n, sizeof(char *), cmp);
-	for (i = 1; i < n; i++)
-	{
-		if (cmp(&sorted[i - 1], &sorted[i]) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("DynamoDB does not allow duplicate values in a set"),
-					 errdetail("Value \"%s\" appears more than once in the array for attribute \"%s\".",
-							   sorted[i], col_attr_name(col))));
-	}
-	pfree(sorted);
-}
-
-/* An array column as SS, NS or BS. */
-static cJSON *
-array_to_set_av(DdbColumn *col, Datum value, const char *tag)
-{
-	int			n;
-	char	  **texts;
-	cJSON	   *av;
-	cJSON	   *set;
-	int			i;
-
-	texts = array_texts(col, value, tag[0] == 'B', &n);
-	if (tag[0] == 'N')
-	{
-		for (i = 0; i < n; i++)
-			check_number_text(col, texts[i]);
-	}
-	check_set_duplicates(col, texts, n, tag[0] == 'N');
-
-	av = cJSON_CreateObject();
-	set = cJSON_AddArrayToObject(av, tag);
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(set, cJSON_CreateString(texts[i]));
-	return av;
-}
-
-/*
- * A (non-null) column value as a new AV, for writes: the reverse of
- * ddb_av_to_datum.  SQL NULL is the caller's business (NULL AV or REMOVE).
- */
-cJSON *
-ddb_datum_to_av(Datum value, DdbColumn *col)
-{
-	cJSON	   *av;
-	char	   *s;
-
-	switch (col->category)
-	{
-		case DDB_TYPE_TEXT:
-			return make_string_av("S", ddb_output_text(&col->outfunc, col->typid, value));
-
-		case DDB_TYPE_NUMBER:
-			s = ddb_output_text(&col->outfunc, col->typid, value);
-			check_number_text(col, s);
-			return make_string_av("N", s);
-
-		case DDB_TYPE_BOOL:
-			av = cJSON_CreateObject();
-			cJSON_AddBoolToObject(av, "BOOL", DatumGetBool(value));
-			return av;
-
-		case DDB_TYPE_EPOCH:
-			return make_string_av("N", ddb_time_epoch_text(value, col->typid, col->format));
-
-		case DDB_TYPE_BYTEA:
-			return make_string_av("B", bytea_to_base64(value));
-
-		case DDB_TYPE_JSON:
-			{
-				Jsonb	   *jb;
-
-				/* domains share their base type's output function */
-				if (col->outfunc.fn_oid == F_JSONB_OUT)
-					jb = DatumGetJsonbP(value);
-				else
-				{
-					s = ddb_output_text(&col->outfunc, col->typid, value);
-					jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
-															CStringGetDatum(s)));
-				}
-				return jsonb_to_av(col, jb);
-			}
-
-		case DDB_TYPE_TEXT_ARRAY:
-			return array_to_set_av(col, value, "SS");
-
-		case DDB_TYPE_NUMBER_ARRAY:
-			return array_to_set_av(col, value, "NS");
-
-		case DDB_TYPE_BYTEA_ARRAY:
-			return array_to_set_av(col, value, "BS");
-
-		default:
-			elog(ERROR, "unexpected codec category %d", col->category);
-	}
-	return NULL;				/* keep compiler quiet */
-}
-
-/*
- * A column value as text for a key template hole: its canonical text (see
- * below), the same text ddb_text_to_datum reads back.
- */
-char *
-ddb_datum_to_key_text(Datum value, DdbColumn *col)
-{
-	if (is_array_category(col->category))
-		ereport(ERROR,
-				(errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
-				 errmsg("key template column \"%s\" cannot be of array type %s",
-						col->colname, format_type_be(col->typid))));
-	if (getBaseType(col->typid) == NUMERICOID)
-		value = DirectFunctionCall1(numeric_trim_scale, value);
-	return ddb_output_text(&col->outfunc, col->typid, value);
 }
 
 /* ----------------------------------------------------------------
@@ -1441,14 +1162,7 @@ ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
-			PG_RE_THROW();
-		FlushErrorState();
-		FreeErrorData(edata);
+		swallow_data_exception(oldcxt);
 		ok = false;
 	}
 	PG_END_TRY();

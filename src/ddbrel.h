@@ -512,24 +512,43 @@ typedef enum DdbTypeCategory
 	DDB_TYPE_EPOCH				/* date or time with an epoch format: N */
 } DdbTypeCategory;
 
+/* The name errors use for the attribute a column reads. */
+static inline const char *
+ddb_col_attr_name(const DdbColumn *col)
+{
+	return col->attrname ? col->attrname : col->colname;
+}
+
+static inline bool
+ddb_category_is_array(int category)
+{
+	return category == DDB_TYPE_TEXT_ARRAY ||
+		category == DDB_TYPE_NUMBER_ARRAY ||
+		category == DDB_TYPE_BYTEA_ARRAY;
+}
+
 extern int64 ddb_codec_wrong_type_count;
 extern void ddb_codec_column_init(DdbColumn *col);
 extern void ddb_codec_set_format(DdbColumn *col, DdbTimeFormat format);
 extern char *ddb_time_epoch_text(Datum value, Oid typid, DdbTimeFormat format);
 extern bool ddb_time_is_finite(Datum value, Oid typid);
-extern cJSON *ddb_column_key_av(DdbColumn *col, Datum value, char keytype);
 extern Datum ddb_item_to_extra(const cJSON *item, DdbColumn *col, List *mapped);
 extern Datum ddb_av_to_datum(const cJSON *av, DdbColumn *col, bool *isnull);
 extern Datum ddb_text_to_datum(const char *s, size_t len, DdbColumn *col);
 extern Datum ddb_item_to_document(const cJSON *item, DdbColumn *col);
-extern cJSON *ddb_datum_to_av(Datum value, DdbColumn *col);
-extern char *ddb_datum_to_key_text(Datum value, DdbColumn *col);
 extern bool ddb_hole_type_canonical(Oid typid);
 extern char *ddb_canonical_key_text(Datum value, Oid typid);
 extern bool ddb_key_text_canonical(const char *s, size_t len, DdbColumn *col);
 extern bool ddb_key_text_free(DdbColumn *col);
 extern void ddb_codec_pg_init(void);
 extern char *ddb_output_text(FmgrInfo *flinfo, Oid typid, Datum value);
+
+/* codec_out.c: column values to AttributeValues and key texts */
+extern char *ddb_value_text(Datum d, Oid typid);
+extern cJSON *ddb_key_av(Datum d, Oid typid, char keytype);
+extern cJSON *ddb_column_key_av(DdbColumn *col, Datum value, char keytype);
+extern cJSON *ddb_datum_to_av(Datum value, DdbColumn *col);
+extern char *ddb_datum_to_key_text(Datum value, DdbColumn *col);
 
 /* ----------------------------------------------------------------
  * Expressions (deparse.c): every DynamoDB expression text, with names and
@@ -630,8 +649,6 @@ typedef struct DdbQual
 
 extern DdbQual *ddb_classify_qual(DdbRelOptions *opts, Index relid, Expr *clause);
 extern DdbColumn *ddb_value_column(Oid typid);
-extern char *ddb_value_text(Datum d, Oid typid);
-extern cJSON *ddb_key_av(Datum d, Oid typid, char keytype);
 extern List *ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals,
 							  DdbExprBuilder *b, StringInfo filter, List *forbidden);
 extern bool ddb_key_order_matches(DdbQual *q);

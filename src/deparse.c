@@ -489,53 +489,6 @@ ddb_value_column(Oid typid)
 	return col;
 }
 
-/* The text of a datum for a key or template hole (output function). */
-char *
-ddb_value_text(Datum d, Oid typid)
-{
-	Oid			out;
-	bool		isvarlena;
-
-	FmgrInfo	flinfo;
-
-	getTypeOutputInfo(typid, &out, &isvarlena);
-	fmgr_info(out, &flinfo);
-	return ddb_output_text(&flinfo, typid, d);
-}
-
-/*
- * The AttributeValue of a scalar datum for a key attribute of DynamoDB type
- * keytype ('S', 'N', 'B'), or NULL if the value cannot be such a key.
- */
-cJSON *
-ddb_key_av(Datum d, Oid typid, char keytype)
-{
-	cJSON	   *av = cJSON_CreateObject();
-
-	if (keytype == 'B')
-	{
-		bytea	   *b;
-		char	   *enc;
-
-		if (getBaseType(typid) != BYTEAOID)
-			return NULL;
-		b = DatumGetByteaPP(d);
-		enc = palloc(ddb_base64_encoded_len(VARSIZE_ANY_EXHDR(b)) + 1);
-		ddb_base64_encode((unsigned char *) VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b), enc);
-		cJSON_AddStringToObject(av, "B", enc);
-		return av;
-	}
-	else
-	{
-		char	   *s = ddb_value_text(d, typid);
-
-		if (keytype == 'N' && !ddb_number_valid(s))
-			return NULL;
-		cJSON_AddStringToObject(av, keytype == 'N' ? "N" : "S", s);
-	}
-	return av;
-}
-
 /* ----------------------------------------------------------------
  * FilterExpression
  * ----------------------------------------------------------------

@@ -10,12 +10,12 @@
  * page in flight while its page is read; the page being read is the only
  * one held, so memory stays flat however many pages and streams there are.
  *
- * Pages live in one page context per scan, reset for each page: a
- * Generation context, since a page is allocated piece by piece and freed
- * all at once.  Its first block grows to what a page took, so a reset
- * keeps the memory (a page of 1 MB parses into about 6 MB of cJSON tree)
- * instead of giving it back to malloc and faulting it in again, zeroed,
- * for the next page.
+ * Pages live in one page context per scan, reset for each page, and rows
+ * in a row context reset for each row: bump contexts (bumpcxt.c), since a
+ * page or a row is allocated piece by piece and freed all at once.  The
+ * block a reset keeps grows to what a page took, so the memory (a page of
+ * 1 MB parses into about 6 MB of cJSON tree) is not given back to malloc
+ * and faulted in again, zeroed, for the next page.
  *
  * An item becomes a row in one pass over its attributes: a hash table
  * built with the scan maps each attribute name to the columns (and key or
@@ -40,14 +40,21 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "bumpcxt.h"
 #include "codec_core.h"
 #include "keyrange_core.h"
 #include "limits_core.h"
 
 #define DDB_MAX_INFLIGHT 8
 
-/* The page context keeps at most this much memory between pages. */
+/*
+ * The page and row contexts: their first blocks, and the most memory they
+ * keep from one page (or row) to the next.
+ */
+#define DDB_PAGE_FIRST_BLOCK ((Size) 64 * 1024)
 #define DDB_PAGE_KEEP_MAX ((Size) 64 * 1024 * 1024)
+#define DDB_ROW_FIRST_BLOCK ((Size) 8 * 1024)
+#define DDB_ROW_KEEP_MAX ((Size) 1024 * 1024)
 
 typedef struct DdbStream
 {
@@ -110,7 +117,6 @@ struct DdbScanState
 	int			inflight;
 	MemoryContext rowcxt;
 	MemoryContext pagecxt;		/* the page being read */
-	Size		page_keep;		/* size of pagecxt's first block */
 	int			nfill;
 	DdbColumn **fill;
 	/* attribute map (build_attr_map) */
@@ -368,13 +374,12 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 				st->fill[st->nfill++] = &st->opts->columns[i];
 	}
 	build_attr_map(st);
-	st->rowcxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel row",
-									   ALLOCSET_DEFAULT_SIZES);
+	st->rowcxt = ddb_bump_context_create(estate->es_query_cxt, "ddbrel row",
+										 DDB_ROW_FIRST_BLOCK, DDB_ROW_KEEP_MAX);
 	st->scancxt = AllocSetContextCreate(estate->es_query_cxt, "ddbrel scan",
 										ALLOCSET_DEFAULT_SIZES);
-	st->pagecxt = GenerationContextCreate(estate->es_query_cxt, "ddbrel page",
-										  ALLOCSET_DEFAULT_SIZES);
-	st->page_keep = MemoryContextMemAllocated(st->pagecxt, false);
+	st->pagecxt = ddb_bump_context_create(estate->es_query_cxt, "ddbrel page",
+										  DDB_PAGE_FIRST_BLOCK, DDB_PAGE_KEEP_MAX);
 	return st;
 }
 
@@ -804,29 +809,15 @@ start_more(DdbScanState *st)
 }
 
 /*
- * Empties the page context for the next page.  When the last page did not
- * fit in the context's first block, the context is made again with a first
- * block half as big again as that page took (up to DDB_PAGE_KEEP_MAX), so
- * that the pages after it reuse memory that is already mapped.
+ * Empties the page context for the next page.  The context keeps a block
+ * as big as the pages before took (bumpcxt.c), so that the next page
+ * reuses memory that is already mapped.
  */
 static void
 reset_page(DdbScanState *st)
 {
-	Size		used = MemoryContextMemAllocated(st->pagecxt, false);
-
 	st->mapped = NULL;
-	if (used > st->page_keep && used <= DDB_PAGE_KEEP_MAX / 3 * 2)
-	{
-		MemoryContext parent = st->pagecxt->parent;
-		Size		keep = TYPEALIGN(64 * 1024, used + used / 2);
-
-		MemoryContextDelete(st->pagecxt);
-		st->pagecxt = GenerationContextCreate(parent, "ddbrel page",
-											  keep, ALLOCSET_DEFAULT_INITSIZE, keep);
-		st->page_keep = keep;
-	}
-	else
-		MemoryContextReset(st->pagecxt);
+	MemoryContextReset(st->pagecxt);
 }
 
 /*

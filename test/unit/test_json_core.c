@@ -164,11 +164,83 @@ test_structure(void)
 	CHECK(ddb_json_parse("[]", 0) == NULL);
 }
 
+/*
+ * Strings of every length up to 40, with 0 to 17 bytes of text after them:
+ * short strings are copied a word or two at a time, reading past their
+ * end only where the text goes on (the sanitizers check the reads).
+ */
+static void
+test_string_lengths(void)
+{
+	char		text[128];
+	int			n;
+	int			after;
+
+	for (n = 0; n <= 40; n++)
+		for (after = 0; after <= 17; after++)
+		{
+			int			len = 0;
+
+			text[len++] = '[';
+			text[len++] = '"';
+			memset(text + len, 'a' + n % 26, n);
+			len += n;
+			text[len++] = '"';
+			memset(text + len, ' ', after);
+			len += after;
+			text[len++] = ']';
+			/* the array, and the string alone ending the text */
+			CHECK(agree_len(text, len));
+			CHECK(agree_len(text + 1, n + 2));
+			/* as an object's name */
+			text[0] = '{';
+			memcpy(text + len - 1, ":\"v\"}", 5);
+			CHECK(agree_len(text, len + 4));
+		}
+}
+
+/*
+ * AttributeValues of one string are read in one go; anything near that
+ * shape but not it must still come out as cJSON makes it, or fail.
+ */
+static void
+test_attribute_values(void)
+{
+	const char *cases[] = {
+		"{\"S\":\"a\"}", "{\"N\":\"1.5\"}", "{\"B\":\"AAE=\"}", "{\"SS\":\"a\"}",
+		"{\"NULL\":\"x\"}", "{\"BOOL\":\"x\"}", "{\"BOOLX\":\"x\"}", "{\"X\":\"a\"}",
+		"{\"S\":\"a\" }", "{\"S\" :\"a\"}", "{\"S\": \"a\"}", "{ \"S\":\"a\"}",
+		"{\"S\":\"a\",\"N\":\"1\"}", "{\"S\":\"a\\\"b\"}", "{\"S\":\"\\u00e9\"}",
+		"{\"S\":1}", "{\"S\":\"a\"", "{\"S\":\"a", "{\"S\":\"\"}", "{\"S\\u0041\":\"a\"}",
+		"[{\"S\":\"a\"},{\"N\":\"2\"}]", "{\"k\":{\"S\":\"v\"},\"m\":{\"M\":{\"x\":{\"S\":\"y\"}}}}",
+		"{\"k\":{\"S\":\"v\"}}", "{\"k\":{\"S\":\"v\"},}", "{\"k\":{\"S\":\"v\"}x}",
+	};
+	size_t		i;
+	char	   *deep;
+	int			n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(agree(cases[i]));
+	/* the nesting limit counts the AttributeValue's object */
+	deep = malloc(2 * 1000 + 16);
+	for (n = 998; n <= 1000; n++)
+	{
+		memset(deep, '[', n);
+		strcpy(deep + n, "{\"S\":\"a\"}");
+		memset(deep + n + 9, ']', n);
+		deep[2 * n + 9] = '\0';
+		CHECK(agree(deep));
+	}
+	free(deep);
+}
+
 int
 main(void)
 {
 	test_answers();
 	test_scalars();
 	test_structure();
+	test_string_lengths();
+	test_attribute_values();
 	UNIT_DONE("json_core");
 }
