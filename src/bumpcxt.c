@@ -31,6 +31,16 @@
  */
 #include "bumpcxt.h"
 
+/*
+ * PostgreSQL 14 and 15 let an extension define a context type: a chunk
+ * names its context in the word before it, and the methods are a table of
+ * the context's own.  PostgreSQL 16 ties a chunk to its context type
+ * through a fixed list of types that an extension cannot add to, and 13's
+ * methods differ: there the pages and rows use a Generation context, with
+ * palloc for the hooks (the end of this file).
+ */
+#if PG_VERSION_NUM >= 140000 && PG_VERSION_NUM < 160000
+
 /* A block of memory from malloc; its chunks follow the header. */
 typedef struct DdbBumpBlock
 {
@@ -370,3 +380,25 @@ ddb_bump_palloc(size_t size)
 	}
 	return palloc(size);
 }
+
+#else							/* not PostgreSQL 14 or 15 */
+
+MemoryContext
+ddb_bump_context_create(MemoryContext parent, const char *name,
+						Size init_size, Size keep_max)
+{
+#if PG_VERSION_NUM >= 150000
+	return GenerationContextCreate(parent, name, 0, MAXALIGN(Max(init_size, (Size) 1024)),
+								   Max(keep_max, (Size) ALLOCSET_DEFAULT_MAXSIZE));
+#else
+	return GenerationContextCreate(parent, name, SLAB_LARGE_BLOCK_SIZE);
+#endif
+}
+
+void *
+ddb_bump_palloc(size_t size)
+{
+	return palloc(size);
+}
+
+#endif
