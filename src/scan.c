@@ -137,6 +137,11 @@ struct DdbScanState
 	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
 	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
 	bool		parallel_worker;	/* this backend is one of those workers */
+	DdbFetch   *fetch;			/* a Query on an index whose items are fetched
+								 * (fetch.c), or NULL */
+	bool		fetch_done;		/* the index Query has no item left */
+	bool		held_item;		/* the item scan_next just gave is one the
+								 * transaction holds whole (overlay.c) */
 };
 
 
@@ -359,6 +364,8 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 		return st;
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
 	ddb_connection_use_table(st->conn, st->opts);
+	if (st->req->fetch)
+		st->fetch = ddb_fetch_create(st->conn, st->opts, st->req, estate->es_query_cxt);
 	st->exprstates = ExecInitExprList(exprs, parent);
 	st->econtext = parent->ps_ExprContext;
 	st->fill = palloc(sizeof(DdbColumn *) * Max(list_length(retrieved), 1));
@@ -879,6 +886,11 @@ start_scan(DdbScanState *st)
 	build_streams(st);
 	start_more(st);
 	st->started = true;
+	if (st->fetch)
+	{
+		ddb_fetch_reset(st->fetch);
+		st->fetch_done = false;
+	}
 }
 
 /*
@@ -1130,15 +1142,18 @@ item_matches(DdbScanState *st, const cJSON *item)
 static const cJSON count_row;
 
 /*
- * The next item of a scan that is of this entity's shape (when
- * check_shape), &count_row for a row counted by Select=COUNT, or NULL at
- * the end.  The item lives until the scan moves past its page.
+ * The next item the requests return, with the checks of ddb_scan_next;
+ * for a fetching scan, the index's items, unchecked (they lack the
+ * attributes the checks read), held items marked in st->held_item.
  */
-const cJSON *
-ddb_scan_next(DdbScanState *st)
+static const cJSON *
+scan_next(DdbScanState *st)
 {
+	bool		check = (st->fetch == NULL);
+
 	if (!st->started)
 		start_scan(st);
+	st->held_item = false;
 
 	while (st->nstreams > 0)
 	{
@@ -1162,8 +1177,9 @@ ddb_scan_next(DdbScanState *st)
 			{
 				item = linitial(s->extras);
 				s->extras = list_delete_first(s->extras);
-				if (st->check_shape && !ddb_scan_item_matches(st, item))
+				if (check && st->check_shape && !ddb_scan_item_matches(st, item))
 					continue;
+				st->held_item = true;
 				return item;
 			}
 			/* this stream is finished or not started: move on */
@@ -1194,8 +1210,9 @@ ddb_scan_next(DdbScanState *st)
 			{
 				item = linitial(s->extras);
 				s->extras = list_delete_first(s->extras);
-				if (st->check_shape && !ddb_scan_item_matches(st, item))
+				if (check && st->check_shape && !ddb_scan_item_matches(st, item))
 					continue;
+				st->held_item = true;
 				return item;
 			}
 			s->next_item = item->next;
@@ -1212,11 +1229,61 @@ ddb_scan_next(DdbScanState *st)
 			!ddb_limits_residual_admits(&s->residual,
 										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
 			continue;
-		if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
+		if (check && (st->check_shape ? !item_matches(st, item) : item_expired(st, item)))
 			continue;
 		return item;
 	}
 	return NULL;
+}
+
+/*
+ * The next item of a fetching scan: the index's items are taken in
+ * batches of up to DDB_BATCH_GET_MAX keys, whose items are fetched and
+ * come back in the index's order, then checked as any scan's.
+ */
+static const cJSON *
+fetch_next(DdbScanState *st)
+{
+	if (!st->started)
+		start_scan(st);
+	for (;;)
+	{
+		const cJSON *item = ddb_fetch_next(st->fetch);
+
+		if (item != NULL)
+		{
+			if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
+				continue;
+			return item;
+		}
+		if (st->fetch_done)
+			return NULL;
+		ddb_fetch_reset(st->fetch);
+		st->mapped = NULL;		/* the map may be of an item just freed */
+		while (!st->fetch_done && !ddb_fetch_full(st->fetch))
+		{
+			const cJSON *ix = scan_next(st);
+
+			if (ix == NULL)
+				st->fetch_done = true;
+			else
+				ddb_fetch_add(st->fetch, ix, st->held_item);
+		}
+		ddb_fetch_run(st->fetch);
+	}
+}
+
+/*
+ * The next item of a scan that is of this entity's shape (when
+ * check_shape), &count_row for a row counted by Select=COUNT, or NULL at
+ * the end.  The item lives until the scan moves past its page.
+ */
+const cJSON *
+ddb_scan_next(DdbScanState *st)
+{
+	if (st->fetch)
+		return fetch_next(st);
+	return scan_next(st);
 }
 
 /*
@@ -1580,6 +1647,12 @@ ddb_scan_explain(DdbScanState *st, ExplainState *es)
 		ExplainPropertyInteger("DynamoDB Limit", NULL, req->limit, es);
 	if (req->segments > 1)
 		ExplainPropertyInteger("DynamoDB Segments", NULL, req->segments, es);
+	if (req->fetch)
+	{
+		ExplainPropertyText("DynamoDB Fetch", "BatchGetItem of the index items' keys, up to 100 per call", es);
+		if (req->fetch_projection)
+			ExplainPropertyText("DynamoDB Fetch Projection", req->fetch_projection, es);
+	}
 	if (st->flags & DDB_FLAG_MATCH)
 		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
 	if (st->flags & DDB_FLAG_TYPE_CHECK)
@@ -1588,4 +1661,9 @@ ddb_scan_explain(DdbScanState *st, ExplainState *es)
 							"type attribute" : "identifier attributes", es);
 	if (es->verbose)
 		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
+	if (es->verbose && req->fetch)
+		ExplainPropertyText("DynamoDB Fetch Request",
+							cJSON_PrintUnformatted(ddb_fetch_request(st->opts, req,
+																	 cJSON_CreateString("(the keys of up to 100 index items)"))),
+							es);
 }
