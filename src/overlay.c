@@ -302,11 +302,16 @@ bool
 ddb_overlay_before(DdbOverlay *ov, const cJSON *extra, const cJSON *item)
 {
 	int			o;
+	int			k;
 
 	if (ov->sort_attr == NULL || item == NULL)
 		return item == NULL;
 	o = ddb_av_order(cJSON_GetObjectItemCaseSensitive(extra, ov->sort_attr),
 					 cJSON_GetObjectItemCaseSensitive(item, ov->sort_attr));
+	/* multi-attribute sort keys order by each attribute in turn */
+	for (k = 1; o == 0 && ov->index && k < ov->index->nsk; k++)
+		o = ddb_av_order(cJSON_GetObjectItemCaseSensitive(extra, ov->index->sk_attrs[k]),
+						 cJSON_GetObjectItemCaseSensitive(item, ov->index->sk_attrs[k]));
 	if (o == 2)
 		return false;
 	return ov->forward ? o < 0 : o > 0;

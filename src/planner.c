@@ -512,6 +512,8 @@ typedef struct ScanBuild
 	bool		need_match;		/* key templates are checked on each item */
 	bool		type_check;		/* the type attribute is checked on each item */
 	bool		hide_expired;	/* the filter hides items whose TTL is past */
+	bool		late_expiry;	/* ... or, for an index without the TTL, only
+								 * the fetched items are checked */
 	List	   *local;			/* conditions left to PostgreSQL */
 	List	   *retrieved;		/* attnums of the columns the executor fills */
 	DdbReadRequest *req;
@@ -857,9 +859,10 @@ scan_filter(ScanBuild *sb)
 	 * Items whose time to live is past are hidden: by the filter (its times
 	 * filled in when the scan starts), and on each item too (scan.c).
 	 */
+	sb->late_expiry = (sb->opts->ttl_attr != NULL && !sb->opts->include_expired && sb->a->fetch &&
+					   !ddb_index_projects(sb->opts, sb->a->index, sb->opts->ttl_attr));
 	if (sb->opts->ttl_attr != NULL && !sb->opts->include_expired &&
-		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) &&
-		!(sb->a->fetch && !ddb_index_projects(sb->opts, sb->a->index, sb->opts->ttl_attr)))
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && !sb->late_expiry)
 	{
 		sb->hide_expired = true;
 		appendStringInfo(&sb->filter, "%sNOT (%s BETWEEN %s AND %s)", sb->filter.len ? " AND " : "",
@@ -965,7 +968,7 @@ scan_order_limit(ScanBuild *sb, int forward, bool allow_limit)
 
 	sb->req->backward = (forward < 0);
 	if (sb->mode == DDB_BUILD_SCAN && allow_limit && root->limit_tuples > 0 &&
-		sb->local == NIL && !sb->need_match && !sb->type_check &&
+		sb->local == NIL && !sb->need_match && !sb->type_check && !sb->late_expiry &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && sb->a->nkeys <= 1 &&
 		sb->opts->parallel_segments == 1)

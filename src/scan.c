@@ -1653,6 +1653,10 @@ ddb_scan_explain(DdbScanState *st, ExplainState *es)
 		if (req->fetch_projection)
 			ExplainPropertyText("DynamoDB Fetch Projection", req->fetch_projection, es);
 	}
+	/* an index without the time to live: only the fetched items tell */
+	if (req->fetch && st->hide_expired &&
+		!(req->values && cJSON_GetObjectItemCaseSensitive(req->values, DDB_TTL_NOW_PH)))
+		ExplainPropertyText("DynamoDB Local Check", "time to live", es);
 	if (st->flags & DDB_FLAG_MATCH)
 		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
 	if (st->flags & DDB_FLAG_TYPE_CHECK)
