@@ -111,6 +111,24 @@ SELECT a, (SELECT string_agg(blurb, ', ' ORDER BY year) FROM books b
             WHERE b.author = a.a AND b.year > 1933)
   FROM (VALUES ('bob'), ('cy'), ('nobody')) a(a) ORDER BY a;
 
+-- a batched lookup join: a Query per distinct author, their keys fetched together
+CREATE TABLE wanted_authors (a text);
+INSERT INTO wanted_authors VALUES ('bob'), ('cy'), ('nobody');
+ANALYZE wanted_authors;
+EXPLAIN (COSTS OFF)
+SELECT w.a, b.blurb FROM wanted_authors w JOIN books b ON b.author = w.a AND b.year > 1900;
+SELECT ddbrel.stats_reset();
+SELECT w.a, b.blurb FROM wanted_authors w JOIN books b ON b.author = w.a AND b.year > 1900 ORDER BY 2;
+SELECT * FROM sent();
+SELECT count(*) FROM ((SELECT w.a, b.blurb FROM wanted_authors w JOIN books b ON b.author = w.a AND b.year > 1900
+                       EXCEPT ALL
+                       SELECT w.a, b.blurb FROM wanted_authors w JOIN books_local b ON b.author = w.a AND b.year > 1900)
+                      UNION ALL
+                      (SELECT w.a, b.blurb FROM wanted_authors w JOIN books_local b ON b.author = w.a AND b.year > 1900
+                       EXCEPT ALL
+                       SELECT w.a, b.blurb FROM wanted_authors w JOIN books b ON b.author = w.a AND b.year > 1900)) d;
+DROP TABLE wanted_authors;
+
 -- an entity table: its type is checked on the fetched items (the index
 -- does not hold _type), so the magazine is not a book
 CREATE FOREIGN TABLE library_books (book_no text COLLATE "C", author text COLLATE "C",
