@@ -1,15 +1,19 @@
 /*-------------------------------------------------------------------------
  * planner.c
- *	  Paths and plans: which DynamoDB operation serves a scan (GetItem,
- *	  BatchGetItem, Query on the table or an index, or Scan), with which key
- *	  condition, filter, projection, order and limit.
+ *	  Paths and plans: the planner's callbacks for a base relation, and
+ *	  the request of the access access.c chose (GetItem, BatchGetItem,
+ *	  Query on the table or an index, or Scan), with its key condition,
+ *	  filter, projection, order and limit.
  *
  * Key attributes are bound from conditions on raw columns (pk = 'x') or
  * on the columns of key templates (user_id = '1' with pk_template
- * 'USER#{user_id}').  Values may be known only at execution (parameters,
- * the outer side of a join): they travel as expressions in fdw_exprs and
- * the executor composes the keys.  Everything else in the request is
- * fixed here, with every name and value as a #name / :value placeholder.
+ * 'USER#{user_id}'), in access.c.  Values may be known only at execution
+ * (parameters, the outer side of a join): they travel as expressions in
+ * fdw_exprs and the executor composes the keys.  Everything else in the
+ * request is fixed here, with every name and value as a #name / :value
+ * placeholder.  A Query on an index that lacks attributes the query needs
+ * is planned with a second step, the BatchGetItem of its items (fetch.c
+ * runs it).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
