@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * scan.c
  *	  The executor side of a foreign scan: key values, request streams,
- *	  paging, item -> tuple, and EXPLAIN.
+ *	  paging, the fetch step of an index that lacks attributes (fetch.c),
+ *	  item -> tuple.  Its EXPLAIN is scan_explain.c's; the scan state both
+ *	  read is in scan_int.h.
  *
  * A scan is a list of streams: the segments of a Scan, one Query per
  * partition key value, one GetItem, or BatchGetItem calls of up to 100
@@ -49,100 +51,8 @@
 /* The page context keeps at most this much memory between pages. */
 #define DDB_PAGE_KEEP_MAX ((Size) 64 * 1024 * 1024)
 
-typedef struct DdbStream
-{
-	cJSON	   *request;		/* first request of the stream (scan context) */
-	DdbCall    *call;			/* request for the next page, or NULL */
-	int			resends;		/* BatchGetItem: resends of unprocessed keys */
-	bool		started;
-	bool		done;
-	cJSON	   *next_item;		/* next item of the current page */
-	int64		count;			/* COUNT mode: rows still to emit from this page */
-	List	   *extras;			/* held items the stream adds (overlay.c), in order */
-	cJSON	   *plain;			/* TransactGetItems: the GetItem or BatchGetItem
-								 * it replaces, for a server without it */
-	ddb_key_residual residual;	/* sort key bound checked here, not sent */
-} DdbStream;
+#include "scan_int.h"
 
-/*
- * Slots of the attribute map: one per column read from a named attribute
- * (its index in fill; a key hole backed by an attribute too), then the key
- * attributes and the identifier attributes that entity checks read.
- */
-#define DDB_SLOT_PK(st)		((st)->nfill)
-#define DDB_SLOT_SK(st)		((st)->nfill + 1)
-#define DDB_SLOT_ID(st, i)	((st)->nfill + 2 + (i))
-#define DDB_NUM_SLOTS(st)	((st)->nfill + 2 + list_length((st)->opts->identifiers))
-
-/* Positions of an item whose map entry is remembered from the item before. */
-#define DDB_POS_GUESSES 32
-
-/* One attribute name of the map; slots reading the same name are chained. */
-typedef struct DdbAttrEntry
-{
-	const char *name;			/* NULL: empty */
-	uint32		hash;
-	int			slot;			/* first slot reading this attribute */
-} DdbAttrEntry;
-
-struct DdbScanState
-{
-	DdbRelOptions *opts;
-	DdbConn    *conn;
-	DdbReadRequest *req;		/* the planned request, unpacked once */
-	DdbOp		op;
-	List	   *shown;			/* how EXPLAIN names each of plan_exprs */
-	int			flags;
-	int64		received;		/* items received so far (for limit) */
-	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
-	List	   *exprstates;		/* of plan_exprs */
-	const char *index;
-	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
-	bool		check_shape;	/* skip items not of this entity's shape */
-	bool		hide_expired;	/* skip items whose time to live is past */
-	double		ttl_old;		/* ... when their TTL lies in [ttl_old, ttl_now] */
-	double		ttl_now;
-	ExprContext *econtext;
-	MemoryContext scancxt;		/* requests of one (re)scan */
-	int			nstreams;
-	DdbStream  *streams;
-	int			cur;
-	int			inflight;
-	MemoryContext rowcxt;
-	MemoryContext pagecxt;		/* the page being read */
-	Size		page_keep;		/* size of pagecxt's first block */
-	int			nfill;
-	DdbColumn **fill;
-	/* attribute map (build_attr_map) */
-	DdbAttrEntry *attrmap;		/* open addressing, attrmask + 1 entries */
-	uint32		attrmask;
-	int		   *slot_next;		/* next slot reading the same name, or -1 */
-	const cJSON **avs;			/* per slot: the mapped item's attribute */
-	const cJSON *mapped;		/* the item avs describe, or NULL */
-	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
-	bool		started;
-	const cJSON *cur_item;
-	DdbOverlay *overlay;		/* the transaction's held items of the table */
-	CommandId	cid;			/* the command whose snapshot the scan reads with */
-	int			plan_flags;
-	int64		plan_limit;
-	int64		limit;			/* Limit sent: the plan's, or 0 over held writes */
-	bool		count;			/* Select=COUNT sent: the plan's, not over held writes */
-	bool		locked;			/* FOR UPDATE / FOR SHARE: rows checked at COMMIT */
-	ErrorContextCallback errcb;
-	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
-	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
-	bool		holes_known;	/* pkcols and skcols are filled in */
-	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
-	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
-	DdbParallelScan *parallel;	/* segments shared with a Gather's workers */
-	bool		parallel_worker;	/* this backend is one of those workers */
-	DdbFetch   *fetch;			/* a Query on an index whose items are fetched
-								 * (fetch.c), or NULL */
-	bool		fetch_done;		/* the index Query has no item left */
-	bool		held_item;		/* the item scan_next just gave is one the
-								 * transaction holds whole (overlay.c) */
-};
 
 
 /* Names the item being converted, so a bad value points at its key. */
@@ -460,8 +370,8 @@ ddb_scan_begin(ForeignScanState *node, int eflags)
  * Text of one value for a key or template hole; B keys as base64, template
  * holes in their canonical text (codec.c).
  */
-static char *
-value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
+char *
+ddb_scan_value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
 {
 	if (mode == DDB_SPEC_EPOCH_S || mode == DDB_SPEC_EPOCH_MS)
 	{
@@ -513,7 +423,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype, hole, mode));
+		return list_make1(ddb_scan_value_text(d, typid, keytype, hole, mode));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -528,7 +438,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole, mode));
+			result = lappend(result, nulls[i] ? NULL : ddb_scan_value_text(elems[i], elemtype, keytype, hole, mode));
 	}
 	return result;
 }
@@ -541,8 +451,8 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
  * NULL, is set to the length of the prefix a highest key was made of, or
  * to -1.
  */
-static char *
-hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
+char *
+ddb_scan_hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
 			   const char *after, int *top_len)
 {
 	bool		bounded = (mode == DDB_SPEC_RANGE_LO || mode == DDB_SPEC_RANGE_HI);
@@ -629,7 +539,7 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 
 			for (i = 0; i < n; i++)
 				values[i] = linitial(texts[i]);
-			key = hole_range_end(at->tmpl, values, n, mode, extra, NULL);
+			key = ddb_scan_hole_range_end(at->tmpl, values, n, mode, extra, NULL);
 			return key ? list_make1(ddb_av_string(key)) : NIL;
 		}
 
@@ -1525,149 +1435,4 @@ ddb_scan_set_parallel(DdbScanState *st, DdbParallelScan *ps, bool worker)
 {
 	st->parallel = ps;
 	st->parallel_worker = worker;
-}
-
-/*
- * A key value as EXPLAIN shows it: composed from the constants' texts and
- * the names of runtime values ($1, u.user_id), an IN list as "{...}".
- */
-static cJSON *
-shown_key_value(DdbScanState *st, DdbKeySpec *spec)
-{
-	List	   *idx = spec->exprs;
-	const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
-	const char *extra = spec->extra;
-	bool		all_const = true;
-	char		err[256];
-	char	   *text = NULL;
-	int			i;
-	cJSON	   *av = cJSON_CreateObject();
-
-	for (i = 0; i < list_length(idx); i++)
-	{
-		int			e = list_nth_int(idx, i);
-		Expr	   *ex = list_nth(st->plan_exprs, e);
-		const char *shown = strVal(list_nth(st->shown, e));
-
-		while (IsA(ex, RelabelType))
-			ex = ((RelabelType *) ex)->arg;
-		if (i == spec->in_pos)
-			values[i] = "{...}";
-		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
-			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
-								   spec->keytype, spec->tmpl >= 0, spec->mode);
-		else
-		{
-			values[i] = *shown ? shown : "?";
-			all_const = false;
-		}
-	}
-	if (spec->tmpl >= 0 && spec->mode >= DDB_SPEC_RANGE_LO)
-	{
-		/* an end of a key range; a highest key is named, not spelled out */
-		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
-		int			n = list_length(idx);
-		int			top_len;
-
-		text = hole_range_end(at->tmpl, values, n, spec->mode, extra, &top_len);
-		if (text == NULL)
-			text = psprintf("(%s)", at->text);
-		else if (top_len >= 0 && (all_const || spec->mode == DDB_SPEC_RANGE_TOP))
-			text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
-		else if (top_len >= 0)
-		{
-			/* the bound is known when the scan starts: say how the end is made */
-			text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
-			text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
-							text ? text : "", values[n - 1], extra);
-		}
-		extra = "";
-	}
-	else if (spec->tmpl >= 0)
-	{
-		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
-
-		text = spec->prefix ? ddb_template_prefix(at->tmpl, values, list_length(idx), err, sizeof(err))
-			: ddb_template_compose(at->tmpl, values, err, sizeof(err));
-		if (text == NULL)
-			text = psprintf("(%s)", at->text);
-	}
-	else
-		text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
-	if (spec->in_pos >= 0)
-	{
-		Expr	   *ex = list_nth(st->plan_exprs, list_nth_int(idx, spec->in_pos));
-		const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, spec->in_pos)));
-
-		text = psprintf("%s (one per element of %s)", text,
-						*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
-	}
-	if (*extra)
-		text = psprintf("%s%s", text, extra);
-	cJSON_AddStringToObject(av, spec->keytype == 'N' ? "N" : spec->keytype == 'B' ? "B" : "S", text);
-	return av;
-}
-
-/*
- * The request as EXPLAIN shows it: the planned request, rendered as the
- * executor renders it, with the key values as shown_key_value names them.
- */
-static char *
-shown_request(DdbScanState *st)
-{
-	List	   *values = NIL;
-	ListCell   *lc;
-
-	foreach(lc, st->req->keys)
-		values = lappend(values, shown_key_value(st, lfirst(lc)));
-	return cJSON_PrintUnformatted(ddb_read_request_json(st->req, values));
-}
-
-/* EXPLAIN lines of one scan (also each side of a join). */
-void
-ddb_scan_explain(DdbScanState *st, ExplainState *es)
-{
-	DdbReadRequest *req = st->req;
-
-	ExplainPropertyText("DynamoDB Operation", ddb_op_names[st->op], es);
-	ExplainPropertyText("DynamoDB Table", st->opts->table, es);
-	if (req->index)
-		ExplainPropertyText("DynamoDB Index", req->index, es);
-	if (req->key_condition)
-		ExplainPropertyText("DynamoDB Key Condition", req->key_condition, es);
-	if (req->filter)
-		ExplainPropertyText("DynamoDB Filter", req->filter, es);
-	if (req->count)
-		ExplainPropertyText("DynamoDB Select", "COUNT", es);
-	else if (req->projection)
-		ExplainPropertyText("DynamoDB Projection", req->projection, es);
-	if (req->backward)
-		ExplainPropertyText("DynamoDB Scan Index Forward", "false", es);
-	if (req->limit > 0)
-		ExplainPropertyInteger("DynamoDB Limit", NULL, req->limit, es);
-	if (req->segments > 1)
-		ExplainPropertyInteger("DynamoDB Segments", NULL, req->segments, es);
-	if (req->fetch)
-	{
-		ExplainPropertyText("DynamoDB Fetch", "BatchGetItem of the index items' keys, up to 100 per call", es);
-		if (req->fetch_projection)
-			ExplainPropertyText("DynamoDB Fetch Projection", req->fetch_projection, es);
-	}
-	/* an index without the time to live: only the fetched items tell */
-	if (req->fetch && st->hide_expired &&
-		!(req->values && cJSON_GetObjectItemCaseSensitive(req->values, DDB_TTL_NOW_PH)))
-		ExplainPropertyText("DynamoDB Local Check", "time to live", es);
-	if (st->flags & DDB_FLAG_MATCH)
-		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
-	if (st->flags & DDB_FLAG_TYPE_CHECK)
-		ExplainPropertyText("DynamoDB Local Check",
-							(st->opts->type_attribute && list_length(st->opts->identifiers) == 1) ?
-							"type attribute" : "identifier attributes", es);
-	if (es->verbose)
-		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
-	if (es->verbose && req->fetch)
-		ExplainPropertyText("DynamoDB Fetch Request",
-							cJSON_PrintUnformatted(ddb_fetch_request(st->opts, req,
-																	 cJSON_CreateString("(the keys of up to 100 index items)"))),
-							es);
 }
