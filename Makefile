@@ -1,7 +1,7 @@
 # ddbrel: PGXS build of the extension, plus unit tests and fuzzers (test/).
 MODULE_big = ddbrel
 OBJS = src/ddbrel.o src/option.o src/http.o src/http_simple.o src/request.o src/sigv4.o \
-       src/template.o src/codec_core.o src/codec.o src/codec_out.o src/planner.o src/scan.o \
+       src/template.o src/codec_core.o src/codec.o src/codec_out.o src/planner.o src/access.o src/scan.o src/scan_explain.o src/fetch.o \
        src/import.o src/import_lib.o src/import_sql.o src/deparse.o src/deparse_request.o src/modify.o src/join.o src/batchjoin.o src/response_core.o \
        src/catalog.o \
        src/retry_core.o src/capacity.o \

@@ -84,7 +84,8 @@ EXPLAIN (COSTS OFF) SELECT id FROM tasks WHERE status = 'open' AND rank > 0;
 SELECT ddbrel.stats_reset();
 SELECT id FROM tasks WHERE status = 'open' AND rank > 0;
 SELECT * FROM sent();
--- a KEYS_ONLY index serves only queries that need no other attribute
+-- a KEYS_ONLY index: alone when the query needs no other attribute, else
+-- its keys, then the items (45_keys_only)
 EXPLAIN (COSTS OFF) SELECT id FROM tasks WHERE owner = 'ann';
 SELECT id FROM tasks WHERE owner = 'ann' ORDER BY id;
 EXPLAIN (COSTS OFF) SELECT id, title FROM tasks WHERE owner = 'ann';

@@ -596,22 +596,62 @@ defined_type(const DdbTableDesc *d, const char *attr)
 	return NULL;
 }
 
+/*
+ * The attributes of one side of a key and their types, each joined by ", "
+ * (an index with multi-attribute keys has up to DDB_MAX_KEY_ATTRS); NULL
+ * for none.
+ */
+static void
+key_side(const DdbTableDesc *d, char *const *attrs, int n, char **names, char **types)
+{
+	StringInfoData nb;
+	StringInfoData tb;
+	int			i;
+
+	*names = *types = NULL;
+	if (n == 0 || attrs[0] == NULL)
+		return;
+	initStringInfo(&nb);
+	initStringInfo(&tb);
+	for (i = 0; i < n; i++)
+	{
+		char	   *t = defined_type(d, attrs[i]);
+
+		appendStringInfo(&nb, "%s%s", i ? ", " : "", attrs[i]);
+		appendStringInfo(&tb, "%s%s", i ? ", " : "", t ? t : "?");
+	}
+	*names = nb.data;
+	*types = (n == 1 && defined_type(d, attrs[0]) == NULL) ? NULL : tb.data;
+}
+
 /* One row of describe_table: the table (ix NULL) or one of its indexes. */
 static void
 put_key_row(ReturnSetInfo *rsinfo, const DdbTableDesc *d, const DdbIndexDesc *ix)
 {
 	Datum		values[8];
 	bool		nulls[8];
-	const char *pk = ix ? ix->pk_attr : d->pk_attr;
-	const char *sk = ix ? ix->sk_attr : d->sk_attr;
+	char	   *pk;
+	char	   *pkt;
+	char	   *sk;
+	char	   *skt;
 
+	if (ix)
+	{
+		key_side(d, ix->pk_attrs, ix->npk, &pk, &pkt);
+		key_side(d, ix->sk_attrs, ix->nsk, &sk, &skt);
+	}
+	else
+	{
+		key_side(d, &d->pk_attr, 1, &pk, &pkt);
+		key_side(d, &d->sk_attr, d->sk_attr ? 1 : 0, &sk, &skt);
+	}
 	memset(nulls, false, sizeof(nulls));
 	values[0] = text_or_null(ix ? ix->name : NULL, &nulls[0]);
 	values[1] = CStringGetTextDatum(ix == NULL ? "table" : ix->global ? "global" : "local");
 	values[2] = text_or_null(pk, &nulls[2]);
-	values[3] = text_or_null(defined_type(d, pk), &nulls[3]);
+	values[3] = text_or_null(pkt, &nulls[3]);
 	values[4] = text_or_null(sk, &nulls[4]);
-	values[5] = text_or_null(defined_type(d, sk), &nulls[5]);
+	values[5] = text_or_null(skt, &nulls[5]);
 	values[6] = CStringGetTextDatum(ix ? ix->projection : "ALL");
 	if (ix && strcmp(ix->projection, "INCLUDE") == 0)
 	{

@@ -615,6 +615,10 @@ extern char *ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr,
 									   const char *pk_value, DdbSortKeyOp op,
 									   const char *sk_attr, const char *sk_value,
 									   const char *sk_value2);
+extern char *ddb_deparse_key_condition_multi(DdbExprBuilder *b, List *eq_attrs,
+											 List *eq_values, DdbSortKeyOp op,
+											 const char *sk_attr, const char *sk_value,
+											 const char *sk_value2);
 extern void ddb_deparse_template_filter(DdbExprBuilder *b, StringInfo filter,
 										DdbAttrTemplate *at);
 extern void ddb_deparse_identifier_filter(DdbExprBuilder *b, StringInfo filter, DdbRelOptions *opts,
@@ -718,7 +722,19 @@ typedef struct DdbReadRequest
 	cJSON	   *names;			/* "#n0" -> attribute name, or NULL */
 	cJSON	   *values;			/* ":v0" -> constant AttributeValue, or NULL */
 	List	   *keys;			/* DdbKeySpec: the key values added at execution */
+	/*
+	 * A Query on an index that does not project every attribute needed:
+	 * the items it returns are looked up in the table by their keys
+	 * (BatchGetItem, DDB_BATCH_GET_MAX keys per call), with this
+	 * ProjectionExpression (NULL: whole items) and its own names.
+	 */
+	bool		fetch;
+	char	   *fetch_projection;
+	cJSON	   *fetch_names;
 } DdbReadRequest;
+
+/* Keys per BatchGetItem request: DynamoDB's limit. */
+#define DDB_BATCH_GET_MAX 100
 
 /* What the scan of one relation runs: ForeignScan->fdw_private, packed. */
 typedef struct DdbScanPlan
@@ -799,6 +815,9 @@ extern void ddb_full_scan_guard(RelOptInfo *rel, const DdbScanPlan *plan);
 
 extern DdbOp ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key);
 
+/* access.c, for join.c (the rest of it is planner.c's: access.h) */
+extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);
+
 /* batchjoin.c: batched parameterized lookups (a CustomScan) */
 extern bool ddb_batch_lookups;
 extern void ddb_batchjoin_init(void);
@@ -843,6 +862,17 @@ typedef struct DdbSegmentCounter
 	uint32		nsegments;
 } DdbSegmentCounter;
 
+/* fetch.c: the items of an index's keys, for a scan (scan.c) */
+typedef struct DdbFetch DdbFetch;
+extern DdbFetch *ddb_fetch_create(DdbConn *conn, DdbRelOptions *opts,
+								  const DdbReadRequest *req, MemoryContext parent);
+extern void ddb_fetch_reset(DdbFetch *f);
+extern void ddb_fetch_add(DdbFetch *f, const cJSON *item, bool held);
+extern bool ddb_fetch_full(DdbFetch *f);
+extern cJSON *ddb_fetch_request(DdbRelOptions *opts, const DdbReadRequest *req, cJSON *keys);
+extern void ddb_fetch_run(DdbFetch *f);
+extern const cJSON *ddb_fetch_next(DdbFetch *f);
+
 /* scan.c: hooks of a parallel scan (parallel.c) */
 extern int	ddb_scan_segments(DdbScanState *st);
 extern bool ddb_scan_holds_writes(DdbScanState *st);
@@ -865,7 +895,6 @@ extern void ddbShutdownForeignScan(ForeignScanState *node);
 
 /* planner.c, for join.c */
 extern DdbRelOptions *ddb_rel_options(RelOptInfo *rel);
-extern bool ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr);
 extern int	ddb_rel_partition_bound(RelOptInfo *rel);
 extern int	ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix);
 extern Cost ddb_rel_access_cost(RelOptInfo *rel, double *rows);

@@ -966,45 +966,76 @@ ddb_build_filter(DdbRelOptions *opts, Index relid, List *quals, DdbExprBuilder *
  * The names are taken in this order (partition key, sort key) before any
  * other expression of the request takes its own.
  */
+/* Appends " AND " and the sort key condition op on skn to buf. */
+static void
+append_sort_term(StringInfo buf, DdbSortKeyOp op, const char *skn, const char *sk_value,
+				 const char *sk_value2)
+{
+	switch (op)
+	{
+		case DDB_SK_EQ:
+			appendStringInfo(buf, " AND %s = %s", skn, sk_value);
+			break;
+		case DDB_SK_BEGINS_WITH:
+			appendStringInfo(buf, " AND begins_with(%s, %s)", skn, sk_value);
+			break;
+		case DDB_SK_LT:
+			appendStringInfo(buf, " AND %s < %s", skn, sk_value);
+			break;
+		case DDB_SK_LE:
+			appendStringInfo(buf, " AND %s <= %s", skn, sk_value);
+			break;
+		case DDB_SK_GT:
+			appendStringInfo(buf, " AND %s > %s", skn, sk_value);
+			break;
+		case DDB_SK_GE:
+			appendStringInfo(buf, " AND %s >= %s", skn, sk_value);
+			break;
+		case DDB_SK_BETWEEN:
+			appendStringInfo(buf, " AND %s BETWEEN %s AND %s", skn, sk_value, sk_value2);
+			break;
+		case DDB_SK_NONE:
+			break;
+	}
+}
+
 char *
 ddb_deparse_key_condition(DdbExprBuilder *b, const char *pk_attr, const char *pk_value,
 						  DdbSortKeyOp op, const char *sk_attr, const char *sk_value,
 						  const char *sk_value2)
 {
 	StringInfoData buf;
-	const char *skn;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "%s = %s", ddb_expr_name(b, pk_attr), pk_value);
-	if (op == DDB_SK_NONE)
-		return buf.data;
-	skn = ddb_expr_name(b, sk_attr);
-	switch (op)
-	{
-		case DDB_SK_EQ:
-			appendStringInfo(&buf, " AND %s = %s", skn, sk_value);
-			break;
-		case DDB_SK_BEGINS_WITH:
-			appendStringInfo(&buf, " AND begins_with(%s, %s)", skn, sk_value);
-			break;
-		case DDB_SK_LT:
-			appendStringInfo(&buf, " AND %s < %s", skn, sk_value);
-			break;
-		case DDB_SK_LE:
-			appendStringInfo(&buf, " AND %s <= %s", skn, sk_value);
-			break;
-		case DDB_SK_GT:
-			appendStringInfo(&buf, " AND %s > %s", skn, sk_value);
-			break;
-		case DDB_SK_GE:
-			appendStringInfo(&buf, " AND %s >= %s", skn, sk_value);
-			break;
-		case DDB_SK_BETWEEN:
-			appendStringInfo(&buf, " AND %s BETWEEN %s AND %s", skn, sk_value, sk_value2);
-			break;
-		case DDB_SK_NONE:
-			break;
-	}
+	if (op != DDB_SK_NONE)
+		append_sort_term(&buf, op, ddb_expr_name(b, sk_attr), sk_value, sk_value2);
+	return buf.data;
+}
+
+/*
+ * The KeyConditionExpression of a Query on an index with multi-attribute
+ * keys: each attribute of eq_attrs (char *) equal to its placeholder in
+ * eq_values (char *), in that order (every partition-key attribute, then
+ * the sort-key attributes bound by equality, left to right), then the
+ * condition op on the next sort-key attribute, as above.  DynamoDB wants
+ * one term per key attribute, joined by AND.
+ */
+char *
+ddb_deparse_key_condition_multi(DdbExprBuilder *b, List *eq_attrs, List *eq_values,
+								DdbSortKeyOp op, const char *sk_attr, const char *sk_value,
+								const char *sk_value2)
+{
+	StringInfoData buf;
+	ListCell   *ac;
+	ListCell   *vc;
+
+	initStringInfo(&buf);
+	forboth(ac, eq_attrs, vc, eq_values)
+		appendStringInfo(&buf, "%s%s = %s", buf.len ? " AND " : "",
+						 ddb_expr_name(b, (const char *) lfirst(ac)), (const char *) lfirst(vc));
+	if (op != DDB_SK_NONE)
+		append_sort_term(&buf, op, ddb_expr_name(b, sk_attr), sk_value, sk_value2);
 	return buf.data;
 }
 

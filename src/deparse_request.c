@@ -18,9 +18,6 @@
 
 #include "text_hash.h"
 
-/* Keys per BatchGetItem request: DynamoDB's limit. */
-#define DDB_BATCH_GET_MAX 100
-
 /* ----------------------------------------------------------------
  * Key specs
  * ----------------------------------------------------------------
@@ -103,6 +100,9 @@ enum RequestField
 	REQ_NAMES,					/* List of String: placeholder, name, ... */
 	REQ_VALUES,					/* List of String: placeholder, JSON, ... */
 	REQ_KEYS,					/* List of packed DdbKeySpecs */
+	REQ_FETCH,					/* Integer: 0 or 1 */
+	REQ_FETCH_PROJECTION,		/* String, "" for none */
+	REQ_FETCH_NAMES,			/* List of String: placeholder, name, ... */
 	REQ_NFIELDS
 };
 
@@ -202,6 +202,9 @@ read_request_pack(const DdbReadRequest *r)
 	l = lappend(l, pack_placeholders(r->names, false));
 	l = lappend(l, pack_placeholders(r->values, true));
 	l = lappend(l, keys);
+	l = lappend(l, makeInteger(r->fetch ? 1 : 0));
+	l = lappend(l, string_or_empty(r->fetch_projection));
+	l = lappend(l, pack_placeholders(r->fetch_names, false));
 	Assert(list_length(l) == REQ_NFIELDS);
 	return l;
 }
@@ -228,6 +231,9 @@ read_request_unpack(List *l)
 	r->values = unpack_placeholders((List *) list_nth(l, REQ_VALUES), true);
 	foreach(lc, (List *) list_nth(l, REQ_KEYS))
 		r->keys = lappend(r->keys, ddb_key_spec_unpack(lfirst(lc)));
+	r->fetch = intVal(list_nth(l, REQ_FETCH)) != 0;
+	r->fetch_projection = string_or_null(list_nth(l, REQ_FETCH_PROJECTION));
+	r->fetch_names = unpack_placeholders((List *) list_nth(l, REQ_FETCH_NAMES), false);
 	return r;
 }
 

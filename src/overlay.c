@@ -250,6 +250,21 @@ key_in(const cJSON *keys, const cJSON *key)
 	return false;
 }
 
+/* Whether an item has every key attribute of index ix (else it is not in it). */
+static bool
+in_index(const DdbIndexDesc *ix, const cJSON *item)
+{
+	int			i;
+
+	for (i = 0; i < ix->npk; i++)
+		if (!cJSON_GetObjectItemCaseSensitive(item, ix->pk_attrs[i]))
+			return false;
+	for (i = 0; i < ix->nsk; i++)
+		if (!cJSON_GetObjectItemCaseSensitive(item, ix->sk_attrs[i]))
+			return false;
+	return true;
+}
+
 /* Whether a held item belongs to what req reads. */
 static bool
 belongs(DdbOverlay *ov, const cJSON *req, DdbHeldView *v)
@@ -271,9 +286,7 @@ belongs(DdbOverlay *ov, const cJSON *req, DdbHeldView *v)
 				return key_in(cJSON_GetObjectItemCaseSensitive(tbl, "Keys"), v->key);
 			}
 		case DDB_OP_QUERY:
-			if (ov->index &&
-				(!cJSON_GetObjectItemCaseSensitive(v->image, ov->index->pk_attr) ||
-				 (ov->index->sk_attr && !cJSON_GetObjectItemCaseSensitive(v->image, ov->index->sk_attr))))
+			if (ov->index && !in_index(ov->index, v->image))
 				return false;	/* not in the (sparse) index */
 			return satisfies(req, "KeyConditionExpression", v->image) &&
 				satisfies(req, "FilterExpression", v->image);
@@ -289,11 +302,16 @@ bool
 ddb_overlay_before(DdbOverlay *ov, const cJSON *extra, const cJSON *item)
 {
 	int			o;
+	int			k;
 
 	if (ov->sort_attr == NULL || item == NULL)
 		return item == NULL;
 	o = ddb_av_order(cJSON_GetObjectItemCaseSensitive(extra, ov->sort_attr),
 					 cJSON_GetObjectItemCaseSensitive(item, ov->sort_attr));
+	/* multi-attribute sort keys order by each attribute in turn */
+	for (k = 1; o == 0 && ov->index && k < ov->index->nsk; k++)
+		o = ddb_av_order(cJSON_GetObjectItemCaseSensitive(extra, ov->index->sk_attrs[k]),
+						 cJSON_GetObjectItemCaseSensitive(item, ov->index->sk_attrs[k]));
 	if (o == 2)
 		return false;
 	return ov->forward ? o < 0 : o > 0;

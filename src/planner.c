@@ -1,15 +1,19 @@
 /*-------------------------------------------------------------------------
  * planner.c
- *	  Paths and plans: which DynamoDB operation serves a scan (GetItem,
- *	  BatchGetItem, Query on the table or an index, or Scan), with which key
- *	  condition, filter, projection, order and limit.
+ *	  Paths and plans: the planner's callbacks for a base relation, and
+ *	  the request of the access access.c chose (GetItem, BatchGetItem,
+ *	  Query on the table or an index, or Scan), with its key condition,
+ *	  filter, projection, order and limit.
  *
  * Key attributes are bound from conditions on raw columns (pk = 'x') or
  * on the columns of key templates (user_id = '1' with pk_template
- * 'USER#{user_id}').  Values may be known only at execution (parameters,
- * the outer side of a join): they travel as expressions in fdw_exprs and
- * the executor composes the keys.  Everything else in the request is
- * fixed here, with every name and value as a #name / :value placeholder.
+ * 'USER#{user_id}'), in access.c.  Values may be known only at execution
+ * (parameters, the outer side of a join): they travel as expressions in
+ * fdw_exprs and the executor composes the keys.  Everything else in the
+ * request is fixed here, with every name and value as a #name / :value
+ * placeholder.  A Query on an index that lacks attributes the query needs
+ * is planned with a second step, the BatchGetItem of its items (fetch.c
+ * runs it).
  *-------------------------------------------------------------------------
  */
 #include "ddbrel.h"
@@ -33,742 +37,13 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-/* How a key attribute is bound. */
-typedef enum KeyBindKind
-{
-	KB_NONE,
-	KB_PREFIX,					/* begins_with */
-	KB_RANGE,					/* < <= > >= BETWEEN */
-	KB_IN,						/* one of several values */
-	KB_EQ						/* one value */
-} KeyBindKind;
-
-/* A binding of one key attribute, from quals. */
-typedef struct KeyBind
-{
-	const char *attr;
-	char		keytype;		/* 'S', 'N', 'B' */
-	KeyBindKind kind;
-	int			which;			/* template index in opts->templates, or -1: raw */
-	List	   *exprs;			/* values: raw: 1 (EQ/IN); template: bound holes */
-	int			in_pos;			/* position in exprs that is an array (IN), or -1 */
-	List	   *in_zip;			/* other array positions, paired with in_pos's */
-	char	   *extra;			/* constant prefix text: raw begins_with, or appended
-								 * to a template prefix */
-	DdbQual    *lo;				/* RANGE bounds (either may be NULL) */
-	DdbQual    *hi;
-	List	   *consumed;		/* RestrictInfos this binding represents exactly */
-	RestrictInfo *in_ri;		/* KB_IN: the IN condition */
-	bool		tmpl_exact;		/* template: key condition implies the match */
-	int			spec_mode;		/* raw: DDB_SPEC_EPOCH_* for a date or time kept
-								 * as an epoch number, else DDB_SPEC_WHOLE */
-} KeyBind;
-
-/* A condition with its classification. */
-typedef struct QualInfo
-{
-	RestrictInfo *ri;
-	DdbQual    *q;				/* NULL when it is not a simple column test */
-} QualInfo;
-
-/* One way to read the relation. */
-typedef struct Access
-{
-	DdbOp		op;
-	DdbIndexDesc *index;		/* NULL: the table */
-	KeyBind    *pk;				/* partition key of the table or index */
-	KeyBind    *sk;				/* sort key condition, or NULL */
-	int			nkeys;			/* IN: values, for costing */
-	List	   *consumed;		/* RestrictInfos represented exactly */
-	double		rows;
-	Cost		cost;
-} Access;
-
-/* the fewest items a table is planned for (see ddbGetForeignRelSize) */
-#define DDB_MIN_TABLE_ITEMS 100000.0
-
-/* Per-relation planning state, kept in baserel->fdw_private. */
-typedef struct DdbPlanState
-{
-	DdbRelOptions *opts;
-	double		table_items;
-	Bitmapset  *attrs;			/* columns the query reads (targets and quals) */
-	Access	   *base;			/* best access with the relation's own quals */
-} DdbPlanState;
-
-/* ----------------------------------------------------------------
- * Key binding
- * ----------------------------------------------------------------
- */
-
-/* The DynamoDB type of a key attribute (AttributeDefinitions), 'S' if unknown. */
-static char
-key_type(DdbRelOptions *opts, const char *attr)
-{
-	ListCell   *lc;
-	List	   *l;
-
-	if (opts->desc == NULL)
-		return 'S';
-	l = opts->desc->attr_types;
-	for (lc = list_head(l); lc && lnext(l, lc); lc = lnext(l, lnext(l, lc)))
-		if (strcmp((char *) lfirst(lc), attr) == 0)
-			return ((char *) lfirst(lnext(l, lc)))[0];
-	return 'S';
-}
-
-/* Whether a raw column holds key attribute values of keytype exactly. */
-static bool
-column_fits_key(DdbColumn *col, char keytype)
-{
-	Oid			base = getBaseType(col->typid);
-
-	switch (keytype)
-	{
-		case 'S':
-			return col->category == DDB_TYPE_TEXT && (base == TEXTOID || base == VARCHAROID);
-		case 'N':
-			/* a date or time kept as an epoch number is its number */
-			return (col->category == DDB_TYPE_NUMBER && base != FLOAT4OID && base != FLOAT8OID) ||
-				col->category == DDB_TYPE_EPOCH;
-		case 'B':
-			return col->category == DDB_TYPE_BYTEA;
-	}
-	return false;
-}
-
-/*
- * Makes kb a binding of the given kind with nothing from the binding it
- * replaces: a stronger condition found later (an equality after an IN)
- * must not inherit the other's array position, prefix or conditions.
- */
-static void
-reset_bind(KeyBind *kb, KeyBindKind kind)
-{
-	kb->kind = kind;
-	kb->exprs = NIL;
-	kb->in_pos = -1;
-	kb->in_ri = NULL;
-	kb->extra = NULL;
-	kb->lo = kb->hi = NULL;
-	kb->consumed = NIL;
-	kb->spec_mode = DDB_SPEC_WHOLE;
-}
-
-/* How a raw key spec's values become numbers: as epochs of col's format, or not. */
-static int
-epoch_spec_mode(DdbColumn *col)
-{
-	if (col->category != DDB_TYPE_EPOCH)
-		return DDB_SPEC_WHOLE;
-	return col->format == DDB_FORMAT_EPOCH_MILLIS ? DDB_SPEC_EPOCH_MS : DDB_SPEC_EPOCH_S;
-}
-
-/* Whether a raw column reading attr holds values of that key attribute's type (join.c). */
-bool
-ddb_column_fits_key(DdbRelOptions *opts, DdbColumn *col, const char *attr)
-{
-	return column_fits_key(col, key_type(opts, attr));
-}
-
-/* Binding from conditions on a raw column that reads attr. */
-static KeyBind *
-bind_raw(const char *attr, char keytype, List *quals)
-{
-	KeyBind    *kb = palloc0(sizeof(KeyBind));
-	ListCell   *lc;
-	QualInfo   *lo = NULL;
-	QualInfo   *hi = NULL;
-
-	kb->attr = attr;
-	kb->keytype = keytype;
-	kb->which = -1;
-	kb->in_pos = -1;
-	foreach(lc, quals)
-	{
-		QualInfo   *qi = lfirst(lc);
-		DdbQual    *q = qi->q;
-
-		if (q == NULL || q->col->source != DDB_COL_ATTRIBUTE ||
-			strcmp(q->col->attrname, attr) != 0 || !column_fits_key(q->col, keytype))
-			continue;
-		/* an epoch number is of the column's own type's value (a date is not a timestamp) */
-		if (q->col->category == DDB_TYPE_EPOCH && !ddb_epoch_value_fits(q))
-			continue;
-		switch (q->kind)
-		{
-			case DDB_QUAL_EQ:
-				if (kb->kind < KB_EQ && ddb_key_equality_exact(q))
-				{
-					reset_bind(kb, KB_EQ);
-					kb->exprs = list_make1(q->value);
-					kb->consumed = list_make1(qi->ri);
-					kb->spec_mode = epoch_spec_mode(q->col);
-				}
-				break;
-			case DDB_QUAL_IN:
-				if (kb->kind < KB_IN && ddb_key_equality_exact(q))
-				{
-					reset_bind(kb, KB_IN);
-					kb->exprs = list_make1(q->value);
-					kb->in_pos = 0;
-					kb->in_ri = qi->ri;
-					kb->consumed = list_make1(qi->ri);
-					kb->spec_mode = epoch_spec_mode(q->col);
-				}
-				break;
-			case DDB_QUAL_PREFIX:
-				if (kb->kind < KB_PREFIX && keytype == 'S' && q->prefix[0] != '\0')
-				{
-					reset_bind(kb, KB_PREFIX);
-					kb->extra = q->prefix;
-					kb->consumed = q->exact ? list_make1(qi->ri) : NIL;
-				}
-				break;
-			case DDB_QUAL_LT:
-			case DDB_QUAL_LE:
-				if (!hi && ddb_key_order_matches(q))
-					hi = qi;
-				break;
-			case DDB_QUAL_GT:
-			case DDB_QUAL_GE:
-				if (!lo && ddb_key_order_matches(q))
-					lo = qi;
-				break;
-			default:
-				break;
-		}
-	}
-	if (kb->kind < KB_RANGE && (lo || hi))
-	{
-		reset_bind(kb, KB_RANGE);
-		kb->lo = lo ? lo->q : NULL;
-		kb->hi = hi ? hi->q : NULL;
-		/* with both ends DynamoDB has only the inclusive BETWEEN: strict ends stay local */
-		if (lo && (!hi || lo->q->kind == DDB_QUAL_GE))
-			kb->consumed = lappend(kb->consumed, lo->ri);
-		if (hi && (!lo || hi->q->kind == DDB_QUAL_LE))
-			kb->consumed = lappend(kb->consumed, hi->ri);
-	}
-	return kb;
-}
-
-/*
- * Whether every text is a value of the hole's column as it is (text): then
- * begins_with on the literal before a trailing hole is exactly "matches".
- * Typed holes also need their text to be canonical, checked on each item.
- */
-static bool
-hole_takes_any_text(DdbRelOptions *opts, const char *hole)
-{
-	int			i;
-
-	for (i = 0; i < opts->ncolumns; i++)
-		if (strcmp(opts->columns[i].colname, hole) == 0)
-			return ddb_key_text_free(&opts->columns[i]);
-	return false;
-}
-
-/*
- * Whether a condition on hole h of t, bound into the key, must still be
- * checked on each row: the key holds a transform of the value (every
- * spelling with that transform shares the key), or the column reads an
- * attribute of its own that the key only finds.
- */
-static bool
-hole_needs_recheck(DdbRelOptions *opts, ddb_template *t, int h)
-{
-	int			i;
-
-	if (t->transforms[h] != DDB_TRANSFORM_NONE)
-		return true;
-	for (i = 0; i < opts->ncolumns; i++)
-		if (strcmp(opts->columns[i].colname, t->holes[h]) == 0)
-			return opts->columns[i].backed;
-	return false;
-}
-
-/*
- * The literal prefix of a LIKE on hole h as the key holds it: transformed
- * like the hole.  NULL when it cannot be known: a lower-cased capital sigma
- * depends on the text after it.
- */
-static char *
-hole_prefix_text(ddb_template *t, int h, const char *prefix)
-{
-	char	   *out;
-
-	if (t->transforms[h] == DDB_TRANSFORM_NONE)
-		return (char *) prefix;
-	if (t->transforms[h] == DDB_TRANSFORM_LOWER && strstr(prefix, "\xce\xa3") != NULL)
-		return NULL;
-	out = ddb_template_casemap(t->transforms[h], prefix, strlen(prefix), 0, strlen(prefix));
-	return out;
-}
-
-/*
- * Binding from a key template: equality on its leading holes' columns gives
- * a prefix, on all of them the whole key; IN on one hole with equality on
- * the others gives several keys.  With nothing bound, the literal prefix.
- */
-static KeyBind *
-bind_template(DdbRelOptions *opts, int which, List *quals)
-{
-	DdbAttrTemplate *at = list_nth(opts->templates, which);
-	ddb_template *t = at->tmpl;
-	KeyBind    *kb = palloc0(sizeof(KeyBind));
-	QualInfo   *eq[DDB_TEMPLATE_MAX_HOLES] = {0};
-	QualInfo   *in[DDB_TEMPLATE_MAX_HOLES] = {0};
-	QualInfo   *pre[DDB_TEMPLATE_MAX_HOLES] = {0};
-	QualInfo   *rlo[DDB_TEMPLATE_MAX_HOLES] = {0};
-	QualInfo   *rhi[DDB_TEMPLATE_MAX_HOLES] = {0};
-	int			h;
-	int			nbound = 0;
-	int			in_hole = -1;
-	bool		trailing = t->nparts > 0 && t->parts[t->nparts - 1].is_hole;
-	ListCell   *lc;
-
-	kb->attr = at->attr;
-	kb->keytype = 'S';
-	kb->which = which;
-	kb->in_pos = -1;
-	foreach(lc, quals)
-	{
-		QualInfo   *qi = lfirst(lc);
-		DdbQual    *q = qi->q;
-
-		if (q == NULL)
-			continue;
-		h = ddb_template_hole_index(t, q->col->colname);
-		if (h < 0)
-			continue;
-		/*
-		 * A range bounds the key only where the key holds the value itself:
-		 * a case-mapped hole ({col:lower}) orders its keys by the mapped text,
-		 * so "office < 'Q'" would miss "OFFICE#austin"; it stays local.
-		 */
-		if (ddb_hole_range_exact(q) && t->transforms[h] == DDB_TRANSFORM_NONE)
-		{
-			if ((q->kind == DDB_QUAL_GT || q->kind == DDB_QUAL_GE) && !rlo[h])
-				rlo[h] = qi;
-			else if ((q->kind == DDB_QUAL_LT || q->kind == DDB_QUAL_LE) && !rhi[h])
-				rhi[h] = qi;
-			continue;
-		}
-		if (!ddb_hole_condition_exact(q))
-			continue;
-		if (q->kind == DDB_QUAL_EQ && !eq[h])
-			eq[h] = qi;
-		else if (q->kind == DDB_QUAL_IN && !in[h])
-			in[h] = qi;
-		else if (q->kind == DDB_QUAL_PREFIX && !pre[h])
-			pre[h] = qi;
-	}
-	while (nbound < t->nholes && eq[nbound])
-		nbound++;
-	/* IN on one hole with every other hole bound by equality: several keys */
-	for (h = 0; h < t->nholes && nbound < t->nholes; h++)
-	{
-		int			k;
-		bool		others = true;
-
-		if (eq[h] || !in[h])
-			continue;
-		for (k = 0; k < t->nholes; k++)
-			if (k != h && !eq[k])
-				others = false;
-		if (others)
-			in_hole = h;
-		break;
-	}
-	/*
-	 * A batched lookup binds several holes to its parallel key arrays
-	 * (batchjoin.c): one key per position of the arrays, so their elements
-	 * go in pairs, never as a product.
-	 */
-	if (in_hole < 0 && nbound < t->nholes)
-	{
-		bool		zip = true;
-
-		for (h = 0; h < t->nholes && zip; h++)
-			if (!eq[h] && !(in[h] && ddb_is_batch_param((Node *) in[h]->q->value)))
-				zip = false;
-		for (h = 0; h < t->nholes && zip; h++)
-		{
-			if (eq[h])
-				continue;
-			if (in_hole < 0)
-				in_hole = h;
-			else
-				kb->in_zip = lappend_int(kb->in_zip, h);
-		}
-	}
-	if (in_hole >= 0)
-	{
-		kb->kind = KB_IN;
-		kb->in_pos = in_hole;
-		kb->in_ri = in[in_hole]->ri;
-		for (h = 0; h < t->nholes; h++)
-		{
-			QualInfo   *qi = (h == in_hole || list_member_int(kb->in_zip, h)) ? in[h] : eq[h];
-
-			kb->exprs = lappend(kb->exprs, qi->q->value);
-			if (!hole_needs_recheck(opts, t, h))
-				kb->consumed = lappend(kb->consumed, qi->ri);
-		}
-		kb->tmpl_exact = true;
-		if (!at->is_key)
-			kb->consumed = NIL;
-		return kb;
-	}
-	for (h = 0; h < nbound; h++)
-	{
-		kb->exprs = lappend(kb->exprs, eq[h]->q->value);
-		if (!hole_needs_recheck(opts, t, h))
-			kb->consumed = lappend(kb->consumed, eq[h]->ri);
-	}
-	if (nbound == t->nholes)
-	{
-		kb->kind = KB_EQ;
-		kb->tmpl_exact = true;
-		if (!at->is_key)
-			kb->consumed = NIL;	/* the attributes themselves are still filtered */
-		return kb;
-	}
-	/* the prefix stops at the first unbound hole; exact if that hole ends the template */
-	/* a transformed hole matches only transformed text: begins_with is not enough */
-	kb->tmpl_exact = (nbound == t->nholes - 1 && trailing &&
-					  t->transforms[nbound] == DDB_TRANSFORM_NONE &&
-					  hole_takes_any_text(opts, t->holes[nbound]));
-	if (!pre[nbound] && (rlo[nbound] || rhi[nbound]))
-	{
-		/*
-		 * A range on the first unbound hole: a BETWEEN of keys (the only
-		 * sort key condition that keeps to the prefix).  On a hole that ends
-		 * the template it is exact, but for strict ends: BETWEEN includes
-		 * both ends, so those are checked here, as is the whole range on a
-		 * hole that more text follows.
-		 */
-		int			p;
-
-		kb->kind = KB_RANGE;
-		kb->lo = rlo[nbound] ? rlo[nbound]->q : NULL;
-		kb->hi = rhi[nbound] ? rhi[nbound]->q : NULL;
-		kb->extra = "";
-		for (p = 0; p < t->nparts; p++)
-			if (t->parts[p].is_hole && strcmp(t->parts[p].text, t->holes[nbound]) == 0)
-			{
-				if (p + 1 < t->nparts)
-					kb->extra = pnstrdup(t->parts[p + 1].text, t->parts[p + 1].len);
-				break;
-			}
-		if (kb->tmpl_exact && kb->lo && kb->lo->kind == DDB_QUAL_GE)
-			kb->consumed = lappend(kb->consumed, rlo[nbound]->ri);
-		if (kb->tmpl_exact && kb->hi && kb->hi->kind == DDB_QUAL_LE)
-			kb->consumed = lappend(kb->consumed, rhi[nbound]->ri);
-		if (!at->is_key)
-			kb->consumed = NIL;
-		return kb;
-	}
-	if (pre[nbound])
-	{
-		/* an empty prefix (LIKE '%') narrows nothing */
-		if (pre[nbound]->q->prefix[0] != '\0')
-			kb->extra = hole_prefix_text(t, nbound, pre[nbound]->q->prefix);
-		if (pre[nbound]->q->exact && kb->tmpl_exact && !hole_needs_recheck(opts, t, nbound))
-			kb->consumed = lappend(kb->consumed, pre[nbound]->ri);
-	}
-	if (nbound == 0 && kb->extra == NULL)
-	{
-		char		err[256];
-		char	   *p = ddb_template_prefix(t, NULL, 0, err, sizeof(err));
-
-		if (p == NULL || *p == '\0')
-		{
-			kb->kind = KB_NONE;
-			kb->tmpl_exact = false;
-			return kb;
-		}
-	}
-	kb->kind = KB_PREFIX;
-	if (!at->is_key)
-		kb->consumed = NIL;
-	return kb;
-}
-
-/* The best binding of attribute attr: a raw column or a template on it. */
-static KeyBind *
-bind_attribute(DdbRelOptions *opts, const char *attr, List *quals)
-{
-	KeyBind    *best = bind_raw(attr, key_type(opts, attr), quals);
-	ListCell   *lc;
-	int			i = 0;
-
-	const char *idvalue;
-
-	/* an entity's identifier attribute (its type) is bound to its value */
-	if (ddb_identifier_value(opts, attr, &idvalue) && best->kind < KB_EQ)
-	{
-		best->kind = KB_EQ;
-		best->keytype = 'S';
-		best->exprs = list_make1(makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
-										   CStringGetTextDatum(idvalue), false, false));
-		best->consumed = NIL;
-		return best;
-	}
-
-	foreach(lc, opts->templates)
-	{
-		DdbAttrTemplate *at = lfirst(lc);
-
-		if (strcmp(at->attr, attr) == 0)
-		{
-			KeyBind    *kb = bind_template(opts, i, quals);
-
-			if (kb->kind > best->kind || (best->kind == KB_NONE && best->which < 0))
-				best = kb;
-		}
-		i++;
-	}
-	return best;
-}
-
-static bool
-has_template(DdbRelOptions *opts, const char *attr)
-{
-	ListCell   *lc;
-
-	foreach(lc, opts->templates)
-		if (strcmp(((DdbAttrTemplate *) lfirst(lc))->attr, attr) == 0)
-		return true;
-	return false;
-}
-
-/* DynamoDB attribute names the scan reads (for projection and index coverage). */
-static List *
-needed_attributes(DdbRelOptions *opts, Bitmapset *attrs, bool *whole)
-{
-	List	   *names = NIL;
-	int			i;
-	ListCell   *lc;
-	bool		whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs);
-
-	*whole = false;
-	for (i = 0; i < opts->ncolumns; i++)
-	{
-		DdbColumn  *col = &opts->columns[i];
-
-		if (!whole_row && !bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
-			continue;
-		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
-			*whole = true;
-		else if (col->source == DDB_COL_ATTRIBUTE || col->backed)
-			names = list_append_unique_ptr(names, col->attrname);
-		if (col->read_from_key)
-			names = list_append_unique_ptr(names,
-										   ((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr);
-	}
-	foreach(lc, opts->identifiers)
-		names = lappend(names, ((DdbIdentifier *) lfirst(lc))->attr);
-	return names;
-}
-
-/* Whether an index stores every attribute the query needs. */
-static bool
-index_covers(DdbRelOptions *opts, DdbIndexDesc *ix, bool whole, List *needed)
-{
-	ListCell   *lc;
-
-	if (strcmp(ix->projection, "ALL") == 0)
-		return true;
-	if (whole)
-		return false;
-	foreach(lc, needed)
-	{
-		const char *a = lfirst(lc);
-		ListCell   *lc2;
-		bool		ok = false;
-
-		if (strcmp(a, opts->partition_key) == 0 ||
-			(opts->sort_key && strcmp(a, opts->sort_key) == 0) ||
-			strcmp(a, ix->pk_attr) == 0 || (ix->sk_attr && strcmp(a, ix->sk_attr) == 0))
-			continue;
-		foreach(lc2, ix->include)
-			if (strcmp((char *) lfirst(lc2), a) == 0)
-			ok = true;
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-/* Number of values an IN binding expands to, when known at plan time. */
-static int
-in_count(KeyBind *kb)
-{
-	Node	   *arr;
-
-	if (kb == NULL || kb->kind != KB_IN)
-		return 1;
-	arr = (Node *) list_nth(kb->exprs, kb->in_pos);
-	if (IsA(arr, Const) && !((Const *) arr)->constisnull)
-	{
-		ArrayType  *a = DatumGetArrayTypeP(((Const *) arr)->constvalue);
-
-		return Max(ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a)), 1);
-	}
-	if (IsA(arr, ArrayExpr))
-		return Max(list_length(((ArrayExpr *) arr)->elements), 1);
-	return 10;
-}
-
-static List *
-consumed_of(KeyBind *pk, KeyBind *sk)
-{
-	List	   *r = list_copy(pk->consumed);
-	ListCell   *lc;
-
-	if (sk)
-		foreach(lc, sk->consumed)
-			r = list_append_unique_ptr(r, lfirst(lc));
-	return r;
-}
-
-/*
- * The cheapest access for the given conditions: GetItem < BatchGetItem <
- * Query < Query on an index < one Query per value < Scan.
- */
-static Access *
-choose_access(DdbPlanState *ps, List *quals)
-{
-	DdbRelOptions *opts = ps->opts;
-	Access	   *best = palloc0(sizeof(Access));
-	KeyBind    *pk;
-	KeyBind    *sk = NULL;
-	bool		whole;
-	List	   *needed = needed_attributes(opts, ps->attrs, &whole);
-	double		per_partition = Max(1.0, Min(ps->table_items, 20.0));
-	ListCell   *lc;
-
-	best->op = DDB_OP_SCAN;
-	best->rows = Max(ps->table_items, 1);
-	best->cost = 100 + Max(ps->table_items, 10) * 0.05;
-
-	pk = bind_attribute(opts, opts->partition_key, quals);
-	if (opts->sort_key)
-		sk = bind_attribute(opts, opts->sort_key, quals);
-
-	if (pk->kind == KB_EQ || pk->kind == KB_IN)
-	{
-		Access	   *a = palloc0(sizeof(Access));
-		/*
-		 * both keys from one IN list ("users" with user_id in both templates),
-		 * or from the parallel key arrays of a batched lookup: pairs
-		 */
-		bool		zipped = (sk && pk->kind == KB_IN && sk->kind == KB_IN &&
-							  (pk->in_ri == sk->in_ri ||
-							   (ddb_is_batch_param(list_nth(pk->exprs, pk->in_pos)) &&
-								ddb_is_batch_param(list_nth(sk->exprs, sk->in_pos)))));
-		bool		full = (sk == NULL || sk->kind == KB_EQ || zipped ||
-							(sk->kind == KB_IN && pk->kind == KB_EQ));
-
-		a->pk = pk;
-		if (full)
-		{
-			a->sk = sk;
-			a->nkeys = zipped ? in_count(pk) : in_count(pk) * in_count(sk);
-			a->op = (pk->kind == KB_EQ && (!sk || sk->kind == KB_EQ)) ?
-				DDB_OP_GET_ITEM : DDB_OP_BATCH_GET_ITEM;
-			a->rows = a->nkeys;
-			a->cost = a->op == DDB_OP_GET_ITEM ? 1 : 2 + a->nkeys * 0.05;
-		}
-		else
-		{
-			a->op = DDB_OP_QUERY;
-			a->sk = (sk && sk->kind != KB_NONE && sk->kind != KB_IN) ? sk : NULL;
-			a->nkeys = in_count(pk);
-			a->rows = per_partition * a->nkeys;
-			a->cost = (5 + per_partition * 0.05) * a->nkeys;
-		}
-		a->consumed = consumed_of(pk, a->sk);
-		if (a->cost < best->cost)
-			best = a;
-	}
-
-	/* secondary indexes, only where no item the query wants can be missing */
-	if (opts->desc && (opts->index == NULL || strcmp(opts->index, "none") != 0))
-	{
-		foreach(lc, opts->desc->indexes)
-		{
-			DdbIndexDesc *ix = lfirst(lc);
-			KeyBind    *ipk;
-			KeyBind    *isk = NULL;
-			Access	   *a;
-
-			if (opts->index && strcmp(opts->index, ix->name) != 0)
-				continue;
-			if (DDB_INDEX_MULTI(ix))
-				continue;
-			ipk = bind_attribute(opts, ix->pk_attr, quals);
-			if (ipk->kind != KB_EQ && ipk->kind != KB_IN)
-				continue;
-			if (ix->sk_attr)
-			{
-				/* present on every item: a table key, or declared by a template */
-				bool		always = strcmp(ix->sk_attr, opts->partition_key) == 0 ||
-				(opts->sort_key && strcmp(ix->sk_attr, opts->sort_key) == 0) ||
-				has_template(opts, ix->sk_attr);
-
-				isk = bind_attribute(opts, ix->sk_attr, quals);
-				if (isk->kind == KB_IN || isk->kind == KB_NONE)
-					isk = NULL;
-				/* an item without the index sort key is not in the index */
-				if (!always && isk == NULL)
-					continue;
-			}
-			if (!index_covers(opts, ix, whole, needed))
-				continue;
-			a = palloc0(sizeof(Access));
-			a->op = DDB_OP_QUERY;
-			a->index = ix;
-			a->pk = ipk;
-			a->sk = isk;
-			a->nkeys = in_count(ipk);
-			a->rows = per_partition * a->nkeys;
-			a->cost = (6 + per_partition * 0.05) * a->nkeys;
-			a->consumed = consumed_of(ipk, isk);
-			if (a->cost < best->cost)
-				best = a;
-		}
-	}
-	return best;
-}
+#include "access.h"
 
 /* ----------------------------------------------------------------
  * Planner callbacks
  * ----------------------------------------------------------------
  */
 
-/*
- * Each condition with what it says of one column (ddb_classify_qual), so
- * that choosing an access reads tests on columns instead of expressions.
- */
-static List *
-classify_all(DdbRelOptions *opts, Index relid, List *rinfos)
-{
-	List	   *result = NIL;
-	ListCell   *lc;
-
-	foreach(lc, rinfos)
-	{
-		QualInfo   *qi = palloc(sizeof(QualInfo));
-
-		qi->ri = lfirst_node(RestrictInfo, lc);
-		qi->q = ddb_classify_qual(opts, relid, qi->ri->clause);
-		result = lappend(result, qi);
-	}
-	return result;
-}
 
 void
 ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
@@ -796,8 +71,8 @@ ddbGetForeignRelSize(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 	pull_varattnos((Node *) baserel->reltarget->exprs, baserel->relid, &ps->attrs);
 	foreach(lc, baserel->baserestrictinfo)
 		pull_varattnos((Node *) lfirst_node(RestrictInfo, lc)->clause, baserel->relid, &ps->attrs);
-	quals = classify_all(ps->opts, baserel->relid, baserel->baserestrictinfo);
-	ps->base = choose_access(ps, quals);
+	quals = ddb_classify_all(ps->opts, baserel->relid, baserel->baserestrictinfo);
+	ps->base = ddb_choose_access(ps, quals);
 	baserel->fdw_private = ps;
 
 	/* selectivity of what the key condition does not already account for */
@@ -820,7 +95,7 @@ column_orders_key(DdbRelOptions *opts, DdbColumn *col, const char *attr, Oid col
 	if (col->category == DDB_TYPE_TEXT && !ddb_collation_is_c(collation))
 		return false;
 	if (col->source == DDB_COL_ATTRIBUTE)
-		return strcmp(col->attrname, attr) == 0 && column_fits_key(col, key_type(opts, attr));
+		return strcmp(col->attrname, attr) == 0 && ddb_column_fits_key(opts, col, attr);
 	/* other types' texts do not sort like their values (dates before year 1000) */
 	if (col->source != DDB_COL_TEMPLATE ||
 		(getBaseType(col->typid) != TEXTOID && getBaseType(col->typid) != VARCHAROID))
@@ -859,6 +134,16 @@ useful_pathkey(PlannerInfo *root, RelOptInfo *baserel, DdbPlanState *ps, Access 
 		root->query_pathkeys == NIL)
 		return NULL;
 	attr = a->index ? a->index->sk_attr : ps->opts->sort_key;
+	if (a->index && a->index->nsk > 1)
+	{
+		/*
+		 * Items sort by the sort-key attributes in turn: where the first ones
+		 * are bound by equality, by the next one.
+		 */
+		int			k = list_length(a->sk_eq) + (a->sk && a->sk->kind == KB_EQ ? 1 : 0);
+
+		attr = a->index->sk_attrs[Min(k, a->index->nsk - 1)];
+	}
 	if (attr == NULL)
 		return NULL;
 	pk = linitial(root->query_pathkeys);
@@ -926,8 +211,14 @@ key_column_ec(PlannerInfo *root, RelOptInfo *rel, EquivalenceClass *ec,
 				return true;
 			if (ka->opts->desc)
 				foreach(lc, ka->opts->desc->indexes)
-					if (strcmp(((DdbIndexDesc *) lfirst(lc))->pk_attr, col->attrname) == 0)
-					return true;
+				{
+					DdbIndexDesc *ix = lfirst(lc);
+					int			k;
+
+					for (k = 0; k < ix->npk; k++)
+						if (strcmp(ix->pk_attrs[k], col->attrname) == 0)
+							return true;
+				}
 		}
 	}
 	return false;
@@ -1017,9 +308,9 @@ ddbGetForeignPaths(PlannerInfo *root, RelOptInfo *baserel, Oid foreigntableid)
 				join_clause_is_movable_to(r2, baserel))
 				clauses = lappend(clauses, r2);
 		}
-		quals = classify_all(ps->opts, baserel->relid,
+		quals = ddb_classify_all(ps->opts, baserel->relid,
 							 list_concat(list_copy(baserel->baserestrictinfo), clauses));
-		pa = choose_access(ps, quals);
+		pa = ddb_choose_access(ps, quals);
 		if (pa->op == DDB_OP_SCAN)
 			continue;
 		path = create_foreignscan_path(root, baserel, NULL, clamp_row_est(pa->rows),
@@ -1096,7 +387,7 @@ range_spec(DdbQual *q, char keytype, const char *placeholder, List **exprs)
 	spec->in_pos = -1;
 	spec->extra = "";
 	spec->prefix = false;
-	spec->mode = epoch_spec_mode(q->col);
+	spec->mode = ddb_epoch_spec_mode(q->col);
 	return spec;
 }
 
@@ -1178,6 +469,7 @@ scan_guard_hint(DdbRelOptions *opts)
 	StringInfoData buf;
 	ListCell   *lc;
 	bool		any = false;
+	int			i;
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "Add an equality condition on ");
@@ -1190,7 +482,12 @@ scan_guard_hint(DdbRelOptions *opts)
 			if (opts->index && strcmp(opts->index, ix->name) != 0)
 				continue;
 			appendStringInfoString(&buf, ", or on ");
-			binding_columns(opts, ix->pk_attr, &buf);
+			for (i = 0; i < ix->npk; i++)
+			{
+				if (i > 0)
+					appendStringInfoString(&buf, " and ");
+				binding_columns(opts, ix->pk_attrs[i], &buf);
+			}
 			appendStringInfo(&buf, " (index \"%s\")", ix->name);
 			any = true;
 		}
@@ -1214,11 +511,14 @@ typedef struct ScanBuild
 	List	   *specs;			/* DdbKeySpec */
 	List	   *exprs;			/* fdw_exprs: the expressions of the key values */
 	DdbExprBuilder b;			/* the request's names and values */
+	DdbExprBuilder fb;			/* the names of the fetch's projection */
 	List	   *forbidden;		/* attributes a Query's filter may not name */
 	StringInfoData filter;
 	bool		need_match;		/* key templates are checked on each item */
 	bool		type_check;		/* the type attribute is checked on each item */
 	bool		hide_expired;	/* the filter hides items whose TTL is past */
+	bool		late_expiry;	/* ... or, for an index without the TTL, only
+								 * the fetched items are checked */
 	List	   *local;			/* conditions left to PostgreSQL */
 	List	   *retrieved;		/* attnums of the columns the executor fills */
 	DdbReadRequest *req;
@@ -1234,7 +534,7 @@ typedef struct ScanBuild
 static void
 scan_choose_access(ScanBuild *sb)
 {
-	Access	   *a = choose_access(sb->baserel->fdw_private, sb->quals);
+	Access	   *a = ddb_choose_access(sb->baserel->fdw_private, sb->quals);
 	ListCell   *lc;
 
 	if (sb->mode == DDB_BUILD_PARTITION && a->pk)
@@ -1242,9 +542,16 @@ scan_choose_access(ScanBuild *sb)
 		/* on the index whose partition key it binds (a collection on an index) */
 		a->op = DDB_OP_QUERY;
 		if (a->index && strcmp(a->pk->attr, a->index->pk_attr) != 0)
+		{
 			a->index = NULL;
+			a->more_pk = NIL;
+			a->fetch = false;
+		}
 		a->sk = NULL;
+		a->sk_eq = NIL;
 		a->consumed = list_copy(a->pk->consumed);
+		foreach(lc, a->more_pk)
+			a->consumed = list_concat_unique_ptr(a->consumed, ((KeyBind *) lfirst(lc))->consumed);
 	}
 	foreach(lc, sb->quals)
 	{
@@ -1295,6 +602,7 @@ static void
 scan_bind_keys(ScanBuild *sb)
 {
 	Access	   *a = sb->a;
+	ListCell   *lc;
 
 	if (a->op == DDB_OP_QUERY)
 	{
@@ -1316,6 +624,15 @@ scan_bind_keys(ScanBuild *sb)
 		else if (op != DDB_SK_NONE)
 			sb->specs = lappend(sb->specs, range_spec(a->sk->lo ? a->sk->lo : a->sk->hi,
 													  a->sk->keytype, ":k1", &sb->exprs));
+		/* the other attributes of multi-attribute keys, each one value */
+		foreach(lc, a->more_pk)
+			sb->specs = lappend(sb->specs,
+								key_spec(lfirst(lc), psprintf(":kp%d", foreach_current_index(lc) + 1),
+										 DDB_KEY_PK, &sb->exprs));
+		foreach(lc, a->sk_eq)
+			sb->specs = lappend(sb->specs,
+								key_spec(lfirst(lc), psprintf(":ks%d", foreach_current_index(lc)),
+										 DDB_KEY_SK, &sb->exprs));
 	}
 	else if (a->op == DDB_OP_GET_ITEM || a->op == DDB_OP_BATCH_GET_ITEM)
 	{
@@ -1334,19 +651,102 @@ static void
 scan_key_condition(ScanBuild *sb)
 {
 	Access	   *a = sb->a;
+	ListCell   *lc;
 
 	if (a->op != DDB_OP_QUERY)
 		return;
-	sb->req->key_condition = ddb_deparse_key_condition(&sb->b, a->pk->attr, ":k0",
-													   sort_key_op(a->sk),
-													   a->sk ? a->sk->attr : NULL,
-													   ":k1", ":k2");
+	if (a->more_pk == NIL && a->sk_eq == NIL)
+		sb->req->key_condition = ddb_deparse_key_condition(&sb->b, a->pk->attr, ":k0",
+														   sort_key_op(a->sk),
+														   a->sk ? a->sk->attr : NULL,
+														   ":k1", ":k2");
+	else
+	{
+		/* multi-attribute keys: one term per attribute bound */
+		List	   *attrs = list_make1((char *) a->pk->attr);
+		List	   *values = list_make1(":k0");
+
+		foreach(lc, a->more_pk)
+		{
+			attrs = lappend(attrs, (char *) ((KeyBind *) lfirst(lc))->attr);
+			values = lappend(values, psprintf(":kp%d", foreach_current_index(lc) + 1));
+		}
+		foreach(lc, a->sk_eq)
+		{
+			attrs = lappend(attrs, (char *) ((KeyBind *) lfirst(lc))->attr);
+			values = lappend(values, psprintf(":ks%d", foreach_current_index(lc)));
+		}
+		sb->req->key_condition = ddb_deparse_key_condition_multi(&sb->b, attrs, values,
+																 sort_key_op(a->sk),
+																 a->sk ? a->sk->attr : NULL,
+																 ":k1", ":k2");
+	}
 	sb->forbidden = list_make1((char *) a->pk->attr);
 	if (a->sk)
 		sb->forbidden = lappend(sb->forbidden, (char *) a->sk->attr);
+	if (a->index)
+	{
+		int			k;
+
+		for (k = 0; k < a->index->npk; k++)
+			sb->forbidden = lappend(sb->forbidden, a->index->pk_attrs[k]);
+		for (k = 0; k < a->index->nsk; k++)
+			sb->forbidden = lappend(sb->forbidden, a->index->sk_attrs[k]);
+	}
 	sb->forbidden = lappend(sb->forbidden, sb->opts->partition_key);
 	if (sb->opts->sort_key)
 		sb->forbidden = lappend(sb->forbidden, sb->opts->sort_key);
+}
+
+/*
+ * Whether the access reads an index that does not hold every identifier
+ * attribute, and fetches its items: the filter of its Query cannot test
+ * them (DynamoDB would find them missing), the fetched items are checked.
+ */
+static bool
+fetch_lacks_identifiers(ScanBuild *sb)
+{
+	ListCell   *lc;
+
+	if (!sb->a->fetch)
+		return false;
+	foreach(lc, sb->opts->identifiers)
+		if (!ddb_index_projects(sb->opts, sb->a->index, ((DdbIdentifier *) lfirst(lc))->attr))
+			return true;
+	return false;
+}
+
+/*
+ * Whether every column a condition reads is held by the index a fetching
+ * access queries (so that DynamoDB may decide it in the Query's filter).
+ */
+static bool
+clause_on_index(ScanBuild *sb, RestrictInfo *ri)
+{
+	DdbRelOptions *opts = sb->opts;
+	Bitmapset  *attrs = NULL;
+	int			i;
+
+	pull_varattnos((Node *) ri->clause, sb->baserel->relid, &attrs);
+	if (bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, attrs))
+		return false;
+	for (i = 0; i < opts->ncolumns; i++)
+	{
+		DdbColumn  *col = &opts->columns[i];
+
+		if (!bms_is_member(col->attnum - FirstLowInvalidHeapAttributeNumber, attrs))
+			continue;
+		if (col->source == DDB_COL_DOCUMENT || col->source == DDB_COL_EXTRA)
+			return false;
+		if ((col->source == DDB_COL_ATTRIBUTE || col->backed) &&
+			!ddb_index_projects(opts, sb->a->index, col->attrname))
+			return false;
+		if (col->read_from_key &&
+			!ddb_index_projects(opts, sb->a->index,
+								((DdbAttrTemplate *) list_nth(opts->templates, col->key_tmpl))->attr))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -1388,7 +788,7 @@ scan_entity_checks(ScanBuild *sb)
 		/* a template the access does not bind: a Scan's filter may check it */
 		if (used == NULL && a->op == DDB_OP_SCAN)
 		{
-			KeyBind    *kb = bind_template(opts, i, sb->quals);
+			KeyBind    *kb = ddb_bind_template(opts, i, sb->quals);
 
 			if (kb->kind == KB_PREFIX || kb->kind == KB_EQ || kb->kind == KB_RANGE)
 			{
@@ -1397,7 +797,7 @@ scan_entity_checks(ScanBuild *sb)
 				if (at->tmpl->nholes == 0 ||
 					(at->tmpl->nholes == 1 && at->tmpl->parts[at->tmpl->nparts - 1].is_hole &&
 					 at->tmpl->transforms[0] == DDB_TRANSFORM_NONE &&
-					 hole_takes_any_text(opts, at->tmpl->holes[0])))
+					 ddb_hole_takes_any_text(opts, at->tmpl->holes[0])))
 					continue;
 			}
 		}
@@ -1416,7 +816,7 @@ scan_entity_checks(ScanBuild *sb)
 
 		if (a->pk && strcmp(a->pk->attr, id->attr) == 0)
 			continue;
-		if (a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN)
+		if ((a->op == DDB_OP_QUERY || a->op == DDB_OP_SCAN) && !fetch_lacks_identifiers(sb))
 			ddb_deparse_identifier_filter(&sb->b, &sb->filter, opts, a->pk ? a->pk->attr : NULL);
 		else
 			sb->type_check = true;
@@ -1434,19 +834,40 @@ static void
 scan_filter(ScanBuild *sb)
 {
 	List	   *local_ri = sb->rest;
+	List	   *kept = NIL;
+	ListCell   *lc;
 
+	/*
+	 * A Query on an index whose items are fetched: what the index does not
+	 * hold stays here, to be checked on the fetched items.
+	 */
+	if (sb->a->fetch)
+	{
+		List	   *on_index = NIL;
+
+		foreach(lc, sb->rest)
+		{
+			if (clause_on_index(sb, lfirst(lc)))
+				on_index = lappend(on_index, lfirst(lc));
+			else
+				kept = lappend(kept, lfirst(lc));
+		}
+		local_ri = on_index;
+	}
 	if (sb->mode != DDB_BUILD_PARTITION &&
 		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
-		local_ri = ddb_build_filter(sb->opts, sb->baserel->relid, sb->rest, &sb->b,
+		local_ri = ddb_build_filter(sb->opts, sb->baserel->relid, local_ri, &sb->b,
 									&sb->filter, sb->forbidden);
-	sb->local = extract_actual_clauses(local_ri, false);
+	sb->local = extract_actual_clauses(list_concat(local_ri, kept), false);
 
 	/*
 	 * Items whose time to live is past are hidden: by the filter (its times
 	 * filled in when the scan starts), and on each item too (scan.c).
 	 */
+	sb->late_expiry = (sb->opts->ttl_attr != NULL && !sb->opts->include_expired && sb->a->fetch &&
+					   !ddb_index_projects(sb->opts, sb->a->index, sb->opts->ttl_attr));
 	if (sb->opts->ttl_attr != NULL && !sb->opts->include_expired &&
-		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && !sb->late_expiry)
 	{
 		sb->hide_expired = true;
 		appendStringInfo(&sb->filter, "%sNOT (%s BETWEEN %s AND %s)", sb->filter.len ? " AND " : "",
@@ -1508,9 +929,31 @@ scan_projection(ScanBuild *sb, Bitmapset *attrs_in)
 	if (opts->ttl_attr != NULL && !opts->include_expired)
 		names = lappend(names, opts->ttl_attr);
 
-	if (sb->retrieved == NIL && sb->local == NIL && !sb->need_match && !sb->type_check &&
-		sb->mode == DDB_BUILD_SCAN &&
-		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
+	if (sb->a->fetch)
+	{
+		/*
+		 * The index's items give the table's keys, and the index's (by
+		 * which the transaction's own items are merged in order); the items
+		 * fetched, the rest.
+		 */
+		List	   *keys = list_make1(opts->partition_key);
+
+		if (opts->sort_key)
+			keys = lappend(keys, opts->sort_key);
+		for (i = 0; i < sb->a->index->npk; i++)
+			keys = lappend(keys, sb->a->index->pk_attrs[i]);
+		for (i = 0; i < sb->a->index->nsk; i++)
+			keys = lappend(keys, sb->a->index->sk_attrs[i]);
+		sb->req->projection = ddb_deparse_projection(&sb->b, keys);
+		sb->req->fetch = true;
+		ddb_expr_init(&sb->fb);
+		if (!whole && sb->mode != DDB_BUILD_PARTITION)
+			sb->req->fetch_projection = ddb_deparse_projection(&sb->fb, names);
+		sb->req->fetch_names = sb->req->fetch_projection ? sb->fb.names : NULL;
+	}
+	else if (sb->retrieved == NIL && sb->local == NIL && !sb->need_match && !sb->type_check &&
+			 sb->mode == DDB_BUILD_SCAN &&
+			 (sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN))
 		sb->req->count = true;
 	else if (!whole && sb->mode != DDB_BUILD_PARTITION)
 		sb->req->projection = ddb_deparse_projection(&sb->b, names);	/* NULL: too long */
@@ -1530,7 +973,7 @@ scan_order_limit(ScanBuild *sb, int forward, bool allow_limit)
 
 	sb->req->backward = (forward < 0);
 	if (sb->mode == DDB_BUILD_SCAN && allow_limit && root->limit_tuples > 0 &&
-		sb->local == NIL && !sb->need_match && !sb->type_check &&
+		sb->local == NIL && !sb->need_match && !sb->type_check && !sb->late_expiry &&
 		bms_membership(root->all_baserels) == BMS_SINGLETON &&
 		(sb->a->op == DDB_OP_QUERY || sb->a->op == DDB_OP_SCAN) && sb->a->nkeys <= 1 &&
 		sb->opts->parallel_segments == 1)
@@ -1599,7 +1042,7 @@ ddb_build_scan(PlannerInfo *root, RelOptInfo *baserel, List *scan_clauses, int f
 	initStringInfo(&sb.filter);
 
 	/* step 1, the conditions: what each says of one column */
-	sb.quals = classify_all(sb.opts, baserel->relid, scan_clauses);
+	sb.quals = ddb_classify_all(sb.opts, baserel->relid, scan_clauses);
 	scan_choose_access(&sb);
 	scan_bind_keys(&sb);
 	scan_key_condition(&sb);
@@ -1700,7 +1143,8 @@ ddb_rel_partition_bound_on(RelOptInfo *rel, const char *attr, const char *ix)
 	if (ix == NULL || *ix == '\0')
 		return ddb_rel_partition_bound(rel);
 	if (a->op != DDB_OP_QUERY || a->index == NULL || a->pk == NULL ||
-		strcmp(a->index->name, ix) != 0 || strcmp(a->pk->attr, attr) != 0)
+		strcmp(a->index->name, ix) != 0 || strcmp(a->pk->attr, attr) != 0 ||
+		a->more_pk != NIL)
 		return 0;
 	return a->pk->kind == KB_EQ ? 1 : a->pk->kind == KB_IN ? 2 : 0;
 }
@@ -1714,9 +1158,9 @@ DdbOp
 ddb_rel_access_with(RelOptInfo *rel, List *extra, Cost *per_key)
 {
 	DdbPlanState *ps = rel->fdw_private;
-	List	   *quals = classify_all(ps->opts, rel->relid,
+	List	   *quals = ddb_classify_all(ps->opts, rel->relid,
 									 list_concat(list_copy(rel->baserestrictinfo), extra));
-	Access	   *a = choose_access(ps, quals);
+	Access	   *a = ddb_choose_access(ps, quals);
 
 	if (per_key)
 		*per_key = a->cost / Max(a->nkeys, 1);

@@ -1,7 +1,9 @@
 /*-------------------------------------------------------------------------
  * scan.c
  *	  The executor side of a foreign scan: key values, request streams,
- *	  paging, item -> tuple, and EXPLAIN.
+ *	  paging, the fetch step of an index that lacks attributes (fetch.c),
+ *	  item -> tuple.  Its EXPLAIN is scan_explain.c's; the scan state both
+ *	  read is in scan_int.h.
  *
  * A scan is a list of streams: the segments of a Scan, one Query per
  * partition key value, one GetItem, or BatchGetItem calls of up to 100
@@ -56,93 +58,8 @@
 #define DDB_ROW_FIRST_BLOCK ((Size) 8 * 1024)
 #define DDB_ROW_KEEP_MAX ((Size) 1024 * 1024)
 
-typedef struct DdbStream
-{
-	cJSON	   *request;		/* first request of the stream (scan context) */
-	DdbCall    *call;			/* request for the next page, or NULL */
-	int			resends;		/* BatchGetItem: resends of unprocessed keys */
-	bool		started;
-	bool		done;
-	cJSON	   *next_item;		/* next item of the current page */
-	int64		count;			/* COUNT mode: rows still to emit from this page */
-	List	   *extras;			/* held items the stream adds (overlay.c), in order */
-	cJSON	   *plain;			/* TransactGetItems: the GetItem or BatchGetItem
-								 * it replaces, for a server without it */
-	ddb_key_residual residual;	/* sort key bound checked here, not sent */
-} DdbStream;
+#include "scan_int.h"
 
-/*
- * Slots of the attribute map: one per column read from a named attribute
- * (its index in fill; a key hole backed by an attribute too), then the key
- * attributes and the identifier attributes that entity checks read.
- */
-#define DDB_SLOT_PK(st)		((st)->nfill)
-#define DDB_SLOT_SK(st)		((st)->nfill + 1)
-#define DDB_SLOT_ID(st, i)	((st)->nfill + 2 + (i))
-#define DDB_NUM_SLOTS(st)	((st)->nfill + 2 + list_length((st)->opts->identifiers))
-
-/* Positions of an item whose map entry is remembered from the item before. */
-#define DDB_POS_GUESSES 32
-
-/* One attribute name of the map; slots reading the same name are chained. */
-typedef struct DdbAttrEntry
-{
-	const char *name;			/* NULL: empty */
-	uint32		hash;
-	int			slot;			/* first slot reading this attribute */
-} DdbAttrEntry;
-
-struct DdbScanState
-{
-	DdbRelOptions *opts;
-	DdbConn    *conn;
-	DdbReadRequest *req;		/* the planned request, unpacked once */
-	DdbOp		op;
-	List	   *shown;			/* how EXPLAIN names each of plan_exprs */
-	int			flags;
-	int64		received;		/* items received so far (for limit) */
-	List	   *plan_exprs;		/* key value expressions (for EXPLAIN) */
-	List	   *exprstates;		/* of plan_exprs */
-	const char *index;
-	const char *residual_attr;	/* sort key of what a Query reads (residual checks) */
-	bool		check_shape;	/* skip items not of this entity's shape */
-	bool		hide_expired;	/* skip items whose time to live is past */
-	double		ttl_old;		/* ... when their TTL lies in [ttl_old, ttl_now] */
-	double		ttl_now;
-	ExprContext *econtext;
-	MemoryContext scancxt;		/* requests of one (re)scan */
-	int			nstreams;
-	DdbStream  *streams;
-	int			cur;
-	int			inflight;
-	MemoryContext rowcxt;
-	MemoryContext pagecxt;		/* the page being read */
-	int			nfill;
-	DdbColumn **fill;
-	/* attribute map (build_attr_map) */
-	DdbAttrEntry *attrmap;		/* open addressing, attrmask + 1 entries */
-	uint32		attrmask;
-	int		   *slot_next;		/* next slot reading the same name, or -1 */
-	const cJSON **avs;			/* per slot: the mapped item's attribute */
-	const cJSON *mapped;		/* the item avs describe, or NULL */
-	int			posguess[DDB_POS_GUESSES];	/* per position: map entry last seen there, or -1 */
-	bool		started;
-	const cJSON *cur_item;
-	DdbOverlay *overlay;		/* the transaction's held items of the table */
-	CommandId	cid;			/* the command whose snapshot the scan reads with */
-	int			plan_flags;
-	int64		plan_limit;
-	int64		limit;			/* Limit sent: the plan's, or 0 over held writes */
-	bool		count;			/* Select=COUNT sent: the plan's, not over held writes */
-	bool		locked;			/* FOR UPDATE / FOR SHARE: rows checked at COMMIT */
-	ErrorContextCallback errcb;
-	ddb_slice	pkvals[DDB_TEMPLATE_MAX_HOLES];
-	ddb_slice	skvals[DDB_TEMPLATE_MAX_HOLES];
-	bool		holes_known;	/* pkcols and skcols are filled in */
-	DdbColumn  *pkcols[DDB_TEMPLATE_MAX_HOLES];	/* the column of each hole */
-	DdbColumn  *skcols[DDB_TEMPLATE_MAX_HOLES];
-	DdbSegmentCounter *parallel;	/* segments shared with a Gather's workers */
-};
 
 
 /* Names the item being converted, so a bad value points at its key. */
@@ -364,6 +281,8 @@ ddb_scan_create(Oid relid, List *priv, List *exprs, PlanState *parent, Oid useri
 		return st;
 	st->conn = ddb_get_connection(st->opts->serverid, userid);
 	ddb_connection_use_table(st->conn, st->opts);
+	if (st->req->fetch)
+		st->fetch = ddb_fetch_create(st->conn, st->opts, st->req, estate->es_query_cxt);
 	st->exprstates = ExecInitExprList(exprs, parent);
 	st->econtext = parent->ps_ExprContext;
 	st->fill = palloc(sizeof(DdbColumn *) * Max(list_length(retrieved), 1));
@@ -457,8 +376,8 @@ ddb_scan_begin(ForeignScanState *node, int eflags)
  * Text of one value for a key or template hole; B keys as base64, template
  * holes in their canonical text (codec.c).
  */
-static char *
-value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
+char *
+ddb_scan_value_text(Datum d, Oid typid, char keytype, bool hole, int mode)
 {
 	if (mode == DDB_SPEC_EPOCH_S || mode == DDB_SPEC_EPOCH_MS)
 	{
@@ -510,7 +429,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
 	if (isnull)
 		return NIL;
 	if (!is_array)
-		return list_make1(value_text(d, typid, keytype, hole, mode));
+		return list_make1(ddb_scan_value_text(d, typid, keytype, hole, mode));
 	{
 		ArrayType  *arr = DatumGetArrayTypeP(d);
 		Oid			elemtype = ARR_ELEMTYPE(arr);
@@ -525,7 +444,7 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
 		get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 		deconstruct_array(arr, elemtype, elmlen, elmbyval, elmalign, &elems, &nulls, &n);
 		for (i = 0; i < n; i++)
-			result = lappend(result, nulls[i] ? NULL : value_text(elems[i], elemtype, keytype, hole, mode));
+			result = lappend(result, nulls[i] ? NULL : ddb_scan_value_text(elems[i], elemtype, keytype, hole, mode));
 	}
 	return result;
 }
@@ -538,8 +457,8 @@ eval_texts(DdbScanState *st, int idx, bool is_array, char keytype, bool hole, in
  * NULL, is set to the length of the prefix a highest key was made of, or
  * to -1.
  */
-static char *
-hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
+char *
+ddb_scan_hole_range_end(ddb_template *t, const char *const *values, int n, int mode,
 			   const char *after, int *top_len)
 {
 	bool		bounded = (mode == DDB_SPEC_RANGE_LO || mode == DDB_SPEC_RANGE_HI);
@@ -628,7 +547,7 @@ spec_values(DdbScanState *st, DdbKeySpec *spec)
 
 			for (i = 0; i < n; i++)
 				values[i] = linitial(texts[i]);
-			key = hole_range_end(at->tmpl, values, n, mode, extra, NULL);
+			key = ddb_scan_hole_range_end(at->tmpl, values, n, mode, extra, NULL);
 			return key ? list_make1(ddb_av_string(key)) : NIL;
 		}
 
@@ -884,6 +803,11 @@ start_scan(DdbScanState *st)
 	build_streams(st);
 	start_more(st);
 	st->started = true;
+	if (st->fetch)
+	{
+		ddb_fetch_reset(st->fetch);
+		st->fetch_done = false;
+	}
 }
 
 /*
@@ -1135,15 +1059,18 @@ item_matches(DdbScanState *st, const cJSON *item)
 static const cJSON count_row;
 
 /*
- * The next item of a scan that is of this entity's shape (when
- * check_shape), &count_row for a row counted by Select=COUNT, or NULL at
- * the end.  The item lives until the scan moves past its page.
+ * The next item the requests return, with the checks of ddb_scan_next;
+ * for a fetching scan, the index's items, unchecked (they lack the
+ * attributes the checks read), held items marked in st->held_item.
  */
-const cJSON *
-ddb_scan_next(DdbScanState *st)
+static const cJSON *
+scan_next(DdbScanState *st)
 {
+	bool		check = (st->fetch == NULL);
+
 	if (!st->started)
 		start_scan(st);
+	st->held_item = false;
 
 	while (st->nstreams > 0)
 	{
@@ -1167,8 +1094,9 @@ ddb_scan_next(DdbScanState *st)
 			{
 				item = linitial(s->extras);
 				s->extras = list_delete_first(s->extras);
-				if (st->check_shape && !ddb_scan_item_matches(st, item))
+				if (check && st->check_shape && !ddb_scan_item_matches(st, item))
 					continue;
+				st->held_item = true;
 				return item;
 			}
 			/* this stream is finished or not started: move on */
@@ -1199,8 +1127,9 @@ ddb_scan_next(DdbScanState *st)
 			{
 				item = linitial(s->extras);
 				s->extras = list_delete_first(s->extras);
-				if (st->check_shape && !ddb_scan_item_matches(st, item))
+				if (check && st->check_shape && !ddb_scan_item_matches(st, item))
 					continue;
+				st->held_item = true;
 				return item;
 			}
 			s->next_item = item->next;
@@ -1217,11 +1146,61 @@ ddb_scan_next(DdbScanState *st)
 			!ddb_limits_residual_admits(&s->residual,
 										cJSON_GetObjectItemCaseSensitive(item, st->residual_attr)))
 			continue;
-		if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
+		if (check && (st->check_shape ? !item_matches(st, item) : item_expired(st, item)))
 			continue;
 		return item;
 	}
 	return NULL;
+}
+
+/*
+ * The next item of a fetching scan: the index's items are taken in
+ * batches of up to DDB_BATCH_GET_MAX keys, whose items are fetched and
+ * come back in the index's order, then checked as any scan's.
+ */
+static const cJSON *
+fetch_next(DdbScanState *st)
+{
+	if (!st->started)
+		start_scan(st);
+	for (;;)
+	{
+		const cJSON *item = ddb_fetch_next(st->fetch);
+
+		if (item != NULL)
+		{
+			if (st->check_shape ? !item_matches(st, item) : item_expired(st, item))
+				continue;
+			return item;
+		}
+		if (st->fetch_done)
+			return NULL;
+		ddb_fetch_reset(st->fetch);
+		st->mapped = NULL;		/* the map may be of an item just freed */
+		while (!st->fetch_done && !ddb_fetch_full(st->fetch))
+		{
+			const cJSON *ix = scan_next(st);
+
+			if (ix == NULL)
+				st->fetch_done = true;
+			else
+				ddb_fetch_add(st->fetch, ix, st->held_item);
+		}
+		ddb_fetch_run(st->fetch);
+	}
+}
+
+/*
+ * The next item of a scan that is of this entity's shape (when
+ * check_shape), &count_row for a row counted by Select=COUNT, or NULL at
+ * the end.  The item lives until the scan moves past its page.
+ */
+const cJSON *
+ddb_scan_next(DdbScanState *st)
+{
+	if (st->fetch)
+		return fetch_next(st);
+	return scan_next(st);
 }
 
 /*
@@ -1474,134 +1453,4 @@ void
 ddb_scan_set_parallel(DdbScanState *st, DdbSegmentCounter *segments)
 {
 	st->parallel = segments;
-}
-
-/*
- * A key value as EXPLAIN shows it: composed from the constants' texts and
- * the names of runtime values ($1, u.user_id), an IN list as "{...}".
- */
-static cJSON *
-shown_key_value(DdbScanState *st, DdbKeySpec *spec)
-{
-	List	   *idx = spec->exprs;
-	const char *values[DDB_TEMPLATE_MAX_HOLES + 1];
-	const char *extra = spec->extra;
-	bool		all_const = true;
-	char		err[256];
-	char	   *text = NULL;
-	int			i;
-	cJSON	   *av = cJSON_CreateObject();
-
-	for (i = 0; i < list_length(idx); i++)
-	{
-		int			e = list_nth_int(idx, i);
-		Expr	   *ex = list_nth(st->plan_exprs, e);
-		const char *shown = strVal(list_nth(st->shown, e));
-
-		while (IsA(ex, RelabelType))
-			ex = ((RelabelType *) ex)->arg;
-		if (i == spec->in_pos || list_member_int(spec->in_zip, i))
-			values[i] = "{...}";
-		else if (IsA(ex, Const) && !((Const *) ex)->constisnull)
-			values[i] = value_text(((Const *) ex)->constvalue, ((Const *) ex)->consttype,
-								   spec->keytype, spec->tmpl >= 0, spec->mode);
-		else
-		{
-			values[i] = *shown ? shown : "?";
-			all_const = false;
-		}
-	}
-	if (spec->tmpl >= 0 && spec->mode >= DDB_SPEC_RANGE_LO)
-	{
-		/* an end of a key range; a highest key is named, not spelled out */
-		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
-		int			n = list_length(idx);
-		int			top_len;
-
-		text = hole_range_end(at->tmpl, values, n, spec->mode, extra, &top_len);
-		if (text == NULL)
-			text = psprintf("(%s)", at->text);
-		else if (top_len >= 0 && (all_const || spec->mode == DDB_SPEC_RANGE_TOP))
-			text = psprintf("%s (highest key with this prefix)", pnstrdup(text, top_len));
-		else if (top_len >= 0)
-		{
-			/* the bound is known when the scan starts: say how the end is made */
-			text = ddb_template_prefix(at->tmpl, values, n - 1, err, sizeof(err));
-			text = psprintf("%s%s%s (highest key with this prefix, or with a shorter value's)",
-							text ? text : "", values[n - 1], extra);
-		}
-		extra = "";
-	}
-	else if (spec->tmpl >= 0)
-	{
-		DdbAttrTemplate *at = list_nth(st->opts->templates, spec->tmpl);
-
-		text = spec->prefix ? ddb_template_prefix(at->tmpl, values, list_length(idx), err, sizeof(err))
-			: ddb_template_compose(at->tmpl, values, err, sizeof(err));
-		if (text == NULL)
-			text = psprintf("(%s)", at->text);
-	}
-	else
-		text = list_length(idx) > 0 ? pstrdup(values[0]) : pstrdup("");
-	if (spec->in_pos >= 0)
-	{
-		Expr	   *ex = list_nth(st->plan_exprs, list_nth_int(idx, spec->in_pos));
-		const char *shown = strVal(list_nth(st->shown, list_nth_int(idx, spec->in_pos)));
-
-		text = psprintf("%s (one per element of %s)", text,
-						*shown ? shown : IsA(ex, Const) ? "a constant array" : "an array");
-	}
-	if (*extra)
-		text = psprintf("%s%s", text, extra);
-	cJSON_AddStringToObject(av, spec->keytype == 'N' ? "N" : spec->keytype == 'B' ? "B" : "S", text);
-	return av;
-}
-
-/*
- * The request as EXPLAIN shows it: the planned request, rendered as the
- * executor renders it, with the key values as shown_key_value names them.
- */
-static char *
-shown_request(DdbScanState *st)
-{
-	List	   *values = NIL;
-	ListCell   *lc;
-
-	foreach(lc, st->req->keys)
-		values = lappend(values, shown_key_value(st, lfirst(lc)));
-	return cJSON_PrintUnformatted(ddb_read_request_json(st->req, values));
-}
-
-/* EXPLAIN lines of one scan (also each side of a join). */
-void
-ddb_scan_explain(DdbScanState *st, ExplainState *es)
-{
-	DdbReadRequest *req = st->req;
-
-	ExplainPropertyText("DynamoDB Operation", ddb_op_names[st->op], es);
-	ExplainPropertyText("DynamoDB Table", st->opts->table, es);
-	if (req->index)
-		ExplainPropertyText("DynamoDB Index", req->index, es);
-	if (req->key_condition)
-		ExplainPropertyText("DynamoDB Key Condition", req->key_condition, es);
-	if (req->filter)
-		ExplainPropertyText("DynamoDB Filter", req->filter, es);
-	if (req->count)
-		ExplainPropertyText("DynamoDB Select", "COUNT", es);
-	else if (req->projection)
-		ExplainPropertyText("DynamoDB Projection", req->projection, es);
-	if (req->backward)
-		ExplainPropertyText("DynamoDB Scan Index Forward", "false", es);
-	if (req->limit > 0)
-		ExplainPropertyInteger("DynamoDB Limit", NULL, req->limit, es);
-	if (req->segments > 1)
-		ExplainPropertyInteger("DynamoDB Segments", NULL, req->segments, es);
-	if (st->flags & DDB_FLAG_MATCH)
-		ExplainPropertyText("DynamoDB Local Check", "key templates", es);
-	if (st->flags & DDB_FLAG_TYPE_CHECK)
-		ExplainPropertyText("DynamoDB Local Check",
-							(st->opts->type_attribute && list_length(st->opts->identifiers) == 1) ?
-							"type attribute" : "identifier attributes", es);
-	if (es->verbose)
-		ExplainPropertyText("DynamoDB Request", shown_request(st), es);
 }

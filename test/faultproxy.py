@@ -508,7 +508,7 @@ class Handler(BaseHTTPRequestHandler):
         raise AssertionError("unreachable")
 
     # ---- indexes the servers cannot make (POST /__index) ------------------
-    def upstream(self, op, payload):
+    def ask_upstream(self, op, payload):
         """One request of operation op to the server; its answer as JSON."""
         saved = self.headers.get("X-Amz-Target")
         del self.headers["X-Amz-Target"]
@@ -525,12 +525,15 @@ class Handler(BaseHTTPRequestHandler):
         items, start = [], None
         while True:
             scan = {"TableName": req["TableName"], "FilterExpression": filter_expr}
+            # only the placeholders the filter uses: servers refuse unused ones
+            used = set(re.findall(r"[#:]\w+", filter_expr))
             for k in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
-                if k in req:
-                    scan[k] = req[k]
+                mine = {p: v for p, v in req.get(k, {}).items() if p in used}
+                if mine:
+                    scan[k] = mine
             if start:
                 scan["ExclusiveStartKey"] = start
-            status, resp = self.upstream("Scan", scan)
+            status, resp = self.ask_upstream("Scan", scan)
             if status != 200:
                 raise KeyConditionError(resp.get("message") or resp.get("Message") or "Scan failed")
             items += resp.get("Items", [])
@@ -555,7 +558,7 @@ class Handler(BaseHTTPRequestHandler):
                 "__type": "com.amazonaws.dynamodb.v20120810#ValidationException",
                 "message": str(e)}).encode())
             return
-        status, desc = self.upstream("DescribeTable", {"TableName": req["TableName"]})
+        status, desc = self.ask_upstream("DescribeTable", {"TableName": req["TableName"]})
         table_keys = [k["AttributeName"] for k in desc.get("Table", {}).get("KeySchema", [])]
         order = decl["range"] + table_keys
         matching.sort(key=lambda i: [av_sort_key(i.get(a)) for a in order],
