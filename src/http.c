@@ -130,6 +130,9 @@
 #include "retry_core.h"
 #include "sigv4.h"
 
+/* the most an answer's Content-Length makes write_cb allocate at once */
+#define DDB_RESP_PREALLOC_MAX ((curl_off_t) 64 * 1024 * 1024)
+
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
 
 /* Per-backend counters: attempts here, what answers say in request.c. */
@@ -628,9 +631,20 @@ write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	if (call->resp_len + n + 1 > call->resp_cap)
 	{
 		size_t		cap = Max(call->resp_cap * 2, call->resp_len + n + 1);
+		curl_off_t	length = -1;
 		char	   *p;
 
 		cap = Max(cap, 16384);
+
+		/*
+		 * The first bytes of an answer: room for all it announces at once,
+		 * so a page of 1 MB is not copied again at every doubling (a
+		 * length beyond reason is not believed; the buffer then grows).
+		 */
+		if (call->resp_len == 0 &&
+			curl_easy_getinfo(call->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+			length > 0 && length <= DDB_RESP_PREALLOC_MAX)
+			cap = Max(cap, (size_t) length + 1);
 		p = realloc(call->resp, cap);
 		if (p == NULL)
 		{
